@@ -1,0 +1,87 @@
+package io.kaizen.gateway.adapter;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.buffer.Buffer;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Any HTTP endpoint: POST {@code {input, context, metadata, invocation_id}}; the JSON response is the output. A
+ * {@code cost_usd} in the response (top level or under {@code metadata}) is the reported cost.
+ */
+@ApplicationScoped
+public class CustomHttpAdapter implements PlatformAdapter {
+
+    private final OutboundHttp http;
+    private final ObjectMapper mapper;
+
+    CustomHttpAdapter(OutboundHttp http, ObjectMapper mapper) {
+        this.http = http;
+        this.mapper = mapper;
+    }
+
+    @Override
+    public String platform() {
+        return "custom_http";
+    }
+
+    @Override
+    public Uni<AgentReply> send(AgentCall call) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("input", call.input());
+        payload.put("context", call.context() == null ? Map.of() : call.context());
+        payload.put("metadata", call.metadata() == null ? Map.of() : call.metadata());
+        payload.put("invocation_id", call.invocationId());
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("Accept", "application/json");
+        headers.put("traceparent", call.traceparent());
+        headers.put("X-Kaizen-Invocation-ID", call.invocationId());
+        headers.put("X-Kaizen-Trace-ID", call.traceId());
+        headers.put("X-Kaizen-Organization-ID", call.organizationId());
+        return http.post(call.agent().endpointUrl(), headers, Buffer.buffer(write(payload)),
+                Duration.ofSeconds(call.agent().timeoutSeconds()))
+                .map(reply -> {
+                    if (reply.status() < 200 || reply.status() >= 300) {
+                        throw new UpstreamException("agent answered HTTP " + reply.status(), false, reply.status());
+                    }
+                    JsonNode output = parse(reply.body());
+                    return new AgentReply(reply.status(), output, reportedCost(output));
+                });
+    }
+
+    private JsonNode parse(Buffer body) {
+        if (body.length() == 0) {
+            return mapper.nullNode();
+        }
+        try {
+            return mapper.readTree(body.getBytes());
+        } catch (java.io.IOException e) {
+            return mapper.getNodeFactory().textNode(body.toString());
+        }
+    }
+
+    private static BigDecimal reportedCost(JsonNode output) {
+        JsonNode cost = output.path("cost_usd");
+        if (cost.isMissingNode()) {
+            cost = output.path("metadata").path("cost_usd");
+        }
+        return cost.isNumber() && cost.decimalValue().signum() >= 0 ? cost.decimalValue() : null;
+    }
+
+    private String write(Object payload) {
+        try {
+            return mapper.writeValueAsString(payload);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("invocation payload is not serialisable", e);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.kaizen.gateway.adapter;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.kaizen.common.egress.EgressDeniedException;
+import io.kaizen.common.egress.EgressGuard;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.TimeoutException;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.core.http.HttpClient;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The gateway's only way out: every request passes the egress guard, connects to the address the guard checked,
+ * never follows redirects, and is cut off at the agent's timeout.
+ */
+@ApplicationScoped
+public class OutboundHttp {
+
+    /** Largest response body read from an agent. */
+    static final int MAX_RESPONSE_BYTES = 1024 * 1024;
+
+    private final Vertx vertx;
+    private final EgressGuard guard;
+    private final HttpClient client;
+
+    OutboundHttp(Vertx vertx, EgressGuard guard) {
+        this.vertx = vertx;
+        this.guard = guard;
+        this.client = vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout(5000)
+                .setMaxPoolSize(100)
+                .setKeepAlive(true));
+    }
+
+    public record Reply(int status, String contentType, Buffer body) {
+    }
+
+    public Uni<Reply> post(String url, Map<String, String> headers, Buffer body, Duration timeout) {
+        return vertx.executeBlocking(Uni.createFrom().item(() -> guard.check(url)))
+                .onFailure(EgressDeniedException.class)
+                .transform(e -> new UpstreamException("destination refused by egress guard: " + e.getMessage(), false, null))
+                .chain(target -> {
+                    RequestOptions options = new RequestOptions()
+                            .setMethod(HttpMethod.POST)
+                            .setHost(target.host())
+                            .setPort(target.port())
+                            .setSsl(target.https())
+                            .setURI(target.pathAndQuery())
+                            .setServer(SocketAddress.inetSocketAddress(target.port(), target.address().getHostAddress()))
+                            .setFollowRedirects(false);
+                    headers.forEach(options::addHeader);
+                    return client.request(options)
+                            .chain(request -> request.send(body))
+                            .chain(response -> response.body().map(b -> {
+                                if (b.length() > MAX_RESPONSE_BYTES) {
+                                    throw new UpstreamException("agent response is larger than 1 MiB", false,
+                                            response.statusCode());
+                                }
+                                return new Reply(response.statusCode(), response.getHeader("Content-Type"), b);
+                            }));
+                })
+                .ifNoItem().after(timeout).fail()
+                .onFailure(TimeoutException.class)
+                .transform(e -> new UpstreamException("agent did not answer within " + timeout.toSeconds() + " s", true, null))
+                .onFailure(e -> !(e instanceof UpstreamException))
+                .transform(e -> new UpstreamException("agent unreachable: " + e.getClass().getSimpleName(), false, null));
+    }
+
+    @PreDestroy
+    void close() {
+        client.closeAndAwait();
+    }
+}

@@ -1,0 +1,44 @@
+package io.kaizen.gateway.client;
+
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+import io.kaizen.common.agents.AgentDefinition;
+import io.kaizen.common.problem.ErrorCode;
+import io.kaizen.common.problem.ProblemException;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.WebApplicationException;
+
+/** Agents as the invoke path sees them: absent and foreign agents are 404, inactive ones 409. */
+@ApplicationScoped
+public class AgentDirectory {
+
+    private final RegistryClient registry;
+
+    AgentDirectory(@RestClient RegistryClient registry) {
+        this.registry = registry;
+    }
+
+    public Uni<AgentDefinition> invocable(String agentId, String organizationId) {
+        return registry.agent(agentId)
+                .onFailure().transform(e -> isNotFound(e) ? notFound(agentId)
+                        : new ProblemException(503, ErrorCode.INTERNAL_ERROR, "Agent registry unavailable"))
+                .map(agent -> {
+                    if (!agent.organizationId().equals(organizationId)) {
+                        throw notFound(agentId);
+                    }
+                    if (!agent.isActive()) {
+                        throw ProblemException.conflict("External agent " + agentId + " is " + agent.status());
+                    }
+                    return agent;
+                });
+    }
+
+    private static boolean isNotFound(Throwable e) {
+        return e instanceof WebApplicationException w && w.getResponse().getStatus() == 404;
+    }
+
+    private static ProblemException notFound(String agentId) {
+        return ProblemException.notFound("External agent " + agentId + " does not exist or you don't have access");
+    }
+}

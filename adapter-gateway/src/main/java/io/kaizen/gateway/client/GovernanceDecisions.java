@@ -1,0 +1,31 @@
+package io.kaizen.gateway.client;
+
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
+
+import io.kaizen.common.governance.Decision;
+import io.kaizen.common.governance.Decision.Outcome;
+import io.kaizen.common.governance.DecisionRequest;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Asks governance; when governance cannot answer, the decision is UNAVAILABLE (the call fails closed). */
+@ApplicationScoped
+public class GovernanceDecisions {
+
+    private static final Logger LOG = Logger.getLogger(GovernanceDecisions.class);
+
+    private final GovernanceClient governance;
+
+    GovernanceDecisions(@RestClient GovernanceClient governance) {
+        this.governance = governance;
+    }
+
+    public Uni<Decision> decide(DecisionRequest request) {
+        return governance.decide(request)
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("governance did not decide invocation %s: %s", request.invocationId(), e.getMessage());
+                    return new Decision(null, Outcome.UNAVAILABLE, "Governance unavailable", null, null, null, false);
+                });
+    }
+}

@@ -1,0 +1,194 @@
+package io.kaizen.gateway.service;
+
+import java.math.BigDecimal;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+
+import io.kaizen.common.agents.AgentDefinition;
+import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.events.InvocationEvent;
+import io.kaizen.common.governance.Decision;
+import io.kaizen.common.governance.DecisionRequest;
+import io.kaizen.common.ids.PrefixedId;
+import io.kaizen.common.problem.ErrorCode;
+import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.security.KaizenPrincipal;
+import io.kaizen.gateway.adapter.AgentCall;
+import io.kaizen.gateway.adapter.AgentReply;
+import io.kaizen.gateway.adapter.PlatformAdapters;
+import io.kaizen.gateway.adapter.UpstreamException;
+import io.kaizen.gateway.client.AgentDirectory;
+import io.kaizen.gateway.client.GovernanceDecisions;
+import io.kaizen.gateway.domain.Invocation;
+import io.kaizen.gateway.rest.InvokeRequest;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The invoke path (DESIGN §3): load the agent, ask governance once, deliver through the platform adapter, and
+ * record every outcome — blocked, failed or successful — with its event.
+ */
+@ApplicationScoped
+public class InvocationService {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final AgentDirectory agents;
+    private final GovernanceDecisions governance;
+    private final PlatformAdapters adapters;
+    private final InvocationRecorder recorder;
+
+    InvocationService(AgentDirectory agents, GovernanceDecisions governance, PlatformAdapters adapters,
+            InvocationRecorder recorder) {
+        this.agents = agents;
+        this.governance = governance;
+        this.adapters = adapters;
+        this.recorder = recorder;
+    }
+
+    /** A completed invocation and the rate-limit state to report in headers. */
+    public record Outcome(Invocation invocation, AgentReply reply, Decision decision) {
+    }
+
+    public Uni<Outcome> invoke(String agentId, InvokeRequest request, CallerContext caller) {
+        KaizenPrincipal principal = caller.principal();
+        Instant started = Instant.now();
+        String invocationId = PrefixedId.next(PrefixedId.INVOCATION);
+        String traceId = randomHex(16);
+        String spanId = randomHex(8);
+        return agents.invocable(agentId, principal.organizationId())
+                .chain(agent -> governance.decide(new DecisionRequest(invocationId, principal.organizationId(),
+                        agentId, caller.lineage().userId(), principal.subject(), principal.teamId(),
+                        List.copyOf(principal.roles()), agent.environment(), caller.ipAddress(), caller.country(),
+                        null, null))
+                        .chain(decision -> switch (decision.outcome()) {
+                            case ALLOW -> deliver(agent, request, caller, decision, invocationId, traceId, spanId, started);
+                            case DENY_RATE -> block(agent, caller, decision, invocationId, traceId, spanId, started)
+                                    .chain(() -> Uni.createFrom().failure(rateLimited(decision, invocationId)));
+                            default -> block(agent, caller, decision, invocationId, traceId, spanId, started)
+                                    .chain(() -> Uni.createFrom().failure(unavailable(decision, invocationId)));
+                        }));
+    }
+
+    private Uni<Outcome> deliver(AgentDefinition agent, InvokeRequest request, CallerContext caller, Decision decision,
+            String invocationId, String traceId, String spanId, Instant started) {
+        AgentCall call = new AgentCall(agent, invocationId, traceId, spanId, caller.principal().organizationId(),
+                request.input(), request.context(), request.metadata());
+        return adapters.forPlatform(agent.platform()).send(call)
+                .onItemOrFailure().transformToUni((reply, failure) -> {
+                    Invocation invocation = invocation(agent, caller, decision, invocationId, traceId, started);
+                    if (failure == null) {
+                        invocation.status = Invocation.SUCCESS;
+                        invocation.responseStatusCode = reply.statusCode();
+                        invocation.costUsd = reply.reportedCostUsd() != null ? reply.reportedCostUsd()
+                                : decision.estimatedCost();
+                        return recorder.record(invocation, EventTypes.INVOCATION_COMPLETED,
+                                event(invocation, agent, caller, decision, spanId, null))
+                                .map(saved -> new Outcome(saved, reply, decision));
+                    }
+                    UpstreamException upstream = failure instanceof UpstreamException u ? u
+                            : new UpstreamException("agent call failed", false, null);
+                    invocation.status = upstream.timeout() ? Invocation.TIMEOUT : Invocation.FAILURE;
+                    invocation.errorCode = (upstream.timeout() ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_ERROR).name();
+                    invocation.responseStatusCode = upstream.statusCode();
+                    // The agent was never reached or returned no usable answer: nothing is charged.
+                    invocation.costUsd = BigDecimal.ZERO;
+                    return recorder.record(invocation, EventTypes.INVOCATION_FAILED,
+                            event(invocation, agent, caller, decision, spanId, upstream.getMessage()))
+                            .chain(saved -> Uni.createFrom().failure(upstreamProblem(upstream, invocationId)));
+                });
+    }
+
+    private Uni<Invocation> block(AgentDefinition agent, CallerContext caller, Decision decision, String invocationId,
+            String traceId, String spanId, Instant started) {
+        Invocation invocation = invocation(agent, caller, decision, invocationId, traceId, started);
+        invocation.status = Invocation.BLOCKED;
+        invocation.errorCode = decision.outcome() == Decision.Outcome.DENY_RATE ? ErrorCode.RATE_LIMIT_EXCEEDED.name()
+                : ErrorCode.GOVERNANCE_UNAVAILABLE.name();
+        invocation.costUsd = BigDecimal.ZERO;
+        return recorder.record(invocation, EventTypes.INVOCATION_BLOCKED,
+                event(invocation, agent, caller, decision, spanId, decision.reason()));
+    }
+
+    private static Invocation invocation(AgentDefinition agent, CallerContext caller, Decision decision,
+            String invocationId, String traceId, Instant started) {
+        Invocation invocation = new Invocation();
+        invocation.id = invocationId;
+        invocation.organizationId = caller.principal().organizationId();
+        invocation.agentId = agent.id();
+        invocation.decision = decision.outcome().name();
+        invocation.decisionId = decision.decisionId();
+        invocation.externalUserId = caller.lineage().userId();
+        invocation.externalUserEmail = caller.lineage().userEmail();
+        invocation.externalSystem = caller.lineage().system();
+        invocation.externalSessionId = caller.lineage().sessionId();
+        invocation.traceId = traceId;
+        invocation.createdAt = started;
+        invocation.completedAt = Instant.now();
+        invocation.durationMs = Duration.between(started, invocation.completedAt).toMillis();
+        return invocation;
+    }
+
+    private static InvocationEvent event(Invocation invocation, AgentDefinition agent, CallerContext caller,
+            Decision decision, String spanId, String errorMessage) {
+        LineageHeaders lineage = caller.lineage();
+        KaizenPrincipal principal = caller.principal();
+        return new InvocationEvent(invocation.id, invocation.organizationId, invocation.status,
+                new InvocationEvent.ExternalUser(lineage.userId(), lineage.userEmail(), lineage.userName(), null),
+                new InvocationEvent.ExternalSystem(lineage.system(), lineage.sessionId(), lineage.traceId(),
+                        lineage.context()),
+                new InvocationEvent.KaizenAuth(principal.method(), principal.subject(), principal.apiKeyId(),
+                        principal.apiKeyPrefix(), principal.organizationId(), principal.teamId()),
+                new InvocationEvent.Agent(agent.id(), agent.name(), agent.platform(), EndpointDisplay.of(agent), null),
+                new InvocationEvent.Trace(invocation.traceId, spanId, lineage.traceId()),
+                new InvocationEvent.RequestContext(caller.ipAddress(), caller.userAgent(), invocation.createdAt),
+                new InvocationEvent.Governance(decision.outcome().name(), decision.decisionId(), decision.reason(),
+                        decision.reservationId(), null, null),
+                new InvocationEvent.Result(invocation.completedAt, invocation.durationMs, invocation.costUsd,
+                        invocation.responseStatusCode, invocation.errorCode, errorMessage));
+    }
+
+    private static ProblemException rateLimited(Decision decision, String invocationId) {
+        Decision.RateLimitState state = decision.rateLimit();
+        return new ProblemException(429, ErrorCode.RATE_LIMIT_EXCEEDED, decision.reason())
+                .with("invocation_id", invocationId)
+                .with("retry_after_seconds", state.retryAfterSeconds())
+                .with("limit", state.limit())
+                .with("remaining", 0)
+                .with("window", state.window())
+                .with("reset_time", state.resetAt().toString())
+                .header("Retry-After", Long.toString(state.retryAfterSeconds()))
+                .header("X-RateLimit-Limit", Long.toString(state.limit()))
+                .header("X-RateLimit-Remaining", "0")
+                .header("X-RateLimit-Reset", state.resetAt().toString())
+                .header("X-Kaizen-Invocation-ID", invocationId);
+    }
+
+    private static ProblemException unavailable(Decision decision, String invocationId) {
+        return new ProblemException(503, ErrorCode.GOVERNANCE_UNAVAILABLE,
+                decision.reason() == null ? "Governance unavailable" : decision.reason())
+                .with("invocation_id", invocationId)
+                .header("Retry-After", "5")
+                .header("X-Kaizen-Invocation-ID", invocationId);
+    }
+
+    private static ProblemException upstreamProblem(UpstreamException e, String invocationId) {
+        ProblemException problem = e.timeout()
+                ? new ProblemException(504, ErrorCode.UPSTREAM_TIMEOUT, "External agent timed out")
+                : new ProblemException(502, ErrorCode.UPSTREAM_ERROR, "External agent call failed: " + e.getMessage());
+        problem.with("invocation_id", invocationId).header("X-Kaizen-Invocation-ID", invocationId);
+        if (e.statusCode() != null) {
+            problem.with("upstream_status", e.statusCode());
+        }
+        return problem;
+    }
+
+    private static String randomHex(int bytes) {
+        byte[] value = new byte[bytes];
+        RANDOM.nextBytes(value);
+        return HexFormat.of().formatHex(value);
+    }
+}

@@ -1,0 +1,29 @@
+package io.kaizen.common.agents;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An agent as the gateway needs it to call out (registry's {@code GET /internal/v1/agents/{id}}). It is the only
+ * shape that carries decrypted credentials, and only over the internal API.
+ */
+public record AgentDefinition(
+        String id,
+        String organizationId,
+        String name,
+        String platform,
+        String endpointUrl,
+        Map<String, Object> platformConfig,
+        String authType,
+        Map<String, Object> credentials,
+        List<String> tags,
+        String environment,
+        int timeoutSeconds,
+        String status,
+        Instant createdAt) {
+
+    public boolean isActive() {
+        return "active".equals(status);
+    }
+}

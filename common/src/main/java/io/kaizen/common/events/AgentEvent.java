@@ -1,0 +1,9 @@
+package io.kaizen.common.events;
+
+import java.time.Instant;
+import java.util.List;
+
+/** Data of {@code agent.*} events: the agent as others may see it, never its credentials. */
+public record AgentEvent(String agentId, String organizationId, String name, String platform, String status,
+        String environment, List<String> tags, String actor, Instant occurredAt) {
+}

@@ -1,0 +1,22 @@
+package io.kaizen.common.events;
+
+/** CloudEvents {@code type} values: {@code kaizen.<aggregate>.<event>.v1}. */
+public final class EventTypes {
+
+    public static final String AGENT_REGISTERED = "kaizen.agent.registered.v1";
+    public static final String AGENT_UPDATED = "kaizen.agent.updated.v1";
+    public static final String AGENT_DELETED = "kaizen.agent.deleted.v1";
+    public static final String AGENT_CREDENTIALS_ROTATED = "kaizen.agent.credentials_rotated.v1";
+    public static final String AGENT_CREDENTIALS_ACCESSED = "kaizen.agent.credentials_accessed.v1";
+
+    public static final String GOVERNANCE_CONFIG_UPDATED = "kaizen.governance.config.updated.v1";
+    public static final String DECISION_DENIED = "kaizen.governance.decision.denied.v1";
+
+    public static final String INVOCATION_ACCEPTED = "kaizen.invocation.accepted.v1";
+    public static final String INVOCATION_COMPLETED = "kaizen.invocation.completed.v1";
+    public static final String INVOCATION_FAILED = "kaizen.invocation.failed.v1";
+    public static final String INVOCATION_BLOCKED = "kaizen.invocation.blocked.v1";
+
+    private EventTypes() {
+    }
+}

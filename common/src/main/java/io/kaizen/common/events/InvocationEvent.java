@@ -1,0 +1,54 @@
+package io.kaizen.common.events;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/**
+ * Data of every {@code invocation.*} event: the five lineage layers plus outcome, cost and timing, so lineage and
+ * governance can act on the event alone.
+ */
+public record InvocationEvent(
+        String invocationId,
+        String organizationId,
+        String status,
+        ExternalUser externalUser,
+        ExternalSystem externalSystem,
+        KaizenAuth kaizenAuth,
+        Agent agent,
+        Trace trace,
+        RequestContext request,
+        Governance governance,
+        Result result) {
+
+    /** Layer 1: who triggered the call in the outside system. */
+    public record ExternalUser(String id, String email, String name, String role) {
+    }
+
+    /** Layer 2: which system, session and parent trace it came from. */
+    public record ExternalSystem(String system, String sessionId, String traceId, String context) {
+    }
+
+    /** Layer 3: which Kaizen credential, organisation and team authenticated it. */
+    public record KaizenAuth(String method, String subject, String apiKeyId, String apiKeyPrefix, String organizationId,
+            String teamId) {
+    }
+
+    /** Layer 4: what was invoked (endpoint shown without secrets). */
+    public record Agent(String id, String name, String platform, String endpoint, String version) {
+    }
+
+    /** Layer 5: generated identities for tracing. */
+    public record Trace(String traceId, String spanId, String parentTraceId) {
+    }
+
+    public record RequestContext(String ipAddress, String userAgent, Instant requestedAt) {
+    }
+
+    public record Governance(String decision, String decisionId, String reason, String reservationId,
+            String approvalId, String approvalStatus) {
+    }
+
+    public record Result(Instant completedAt, Long durationMs, BigDecimal costUsd, Integer responseStatusCode,
+            String errorCode, String errorMessage) {
+    }
+}

@@ -1,0 +1,20 @@
+package io.kaizen.common.governance;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+/** What the gateway asks governance before an invocation ({@code POST /internal/v1/decisions}). */
+public record DecisionRequest(
+        String invocationId,
+        String organizationId,
+        String agentId,
+        String userId,
+        String subject,
+        String teamId,
+        List<String> roles,
+        String environment,
+        String ip,
+        String country,
+        BigDecimal estimatedCost,
+        Integer tokens) {
+}

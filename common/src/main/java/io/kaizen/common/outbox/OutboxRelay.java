@@ -1,0 +1,78 @@
+package io.kaizen.common.outbox;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import io.kaizen.common.events.CloudEvent;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Publishes outbox rows to Kafka at least once. Rows are claimed with {@code FOR UPDATE SKIP LOCKED} so replicas
+ * never publish the same batch together; a row is marked published only after the broker acknowledged it, and a
+ * failed row stays pending for the next round (consumers deduplicate by event id).
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    private static final String CLAIM = "select * from outbox_event where published_at is null"
+            + " order by occurred_at, id limit :limit for update skip locked";
+
+    private final MutinyEmitter<String> emitter;
+    private final int batchSize;
+
+    OutboxRelay(@Channel("outbox") MutinyEmitter<String> emitter,
+            @ConfigProperty(name = "kaizen.outbox.batch-size", defaultValue = "200") int batchSize) {
+        this.emitter = emitter;
+        this.batchSize = batchSize;
+    }
+
+    @Scheduled(every = "${kaizen.outbox.poll-interval:0.2s}", delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> relay() {
+        return Panache.withTransaction(() -> Panache.getSession()
+                .chain(session -> session.createNativeQuery(CLAIM, OutboxEvent.class)
+                        .setParameter("limit", batchSize)
+                        .getResultList())
+                .chain(this::publishAll))
+                .onFailure().invoke(e -> LOG.warnf("outbox relay round failed: %s", e.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> publishAll(List<OutboxEvent> rows) {
+        if (rows.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Uni<Void>> sends = rows.stream().map(this::publish).toList();
+        return Uni.join().all(sends).andCollectFailures().replaceWithVoid()
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    private Uni<Void> publish(OutboxEvent row) {
+        CloudEvent event = new CloudEvent(row.id, row.source, row.type, row.subject, row.organizationId,
+                row.occurredAt, row.payload);
+        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
+                .withTopic(row.topic)
+                .withKey(row.key)
+                .withHeaders(event.headers())
+                .build();
+        return emitter.sendMessage(Message.of(row.payload).addMetadata(metadata))
+                .invoke(() -> row.publishedAt = Instant.now())
+                .onFailure().invoke(e -> {
+                    row.attempts++;
+                    row.lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+                    LOG.debugf("event %s not published yet: %s", row.id, e.getMessage());
+                });
+    }
+}

@@ -1,0 +1,181 @@
+package io.kaizen.common.problem;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DatabindException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The one place where errors become RFC 9457 problem details ({@code application/problem+json}) with
+ * {@code error_code} and {@code request_id}. Bodies never carry stack traces or rejected values.
+ */
+public class ProblemMapper {
+
+    public static final String PROBLEM_JSON = "application/problem+json";
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    private final ObjectMapper mapper;
+
+    public ProblemMapper(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e, HttpServerRequest request) {
+        Response.ResponseBuilder builder = build(e.status(), e.errorCode(), e.getMessage(), e.fields(), request);
+        e.headers().forEach(builder::header);
+        return builder.build();
+    }
+
+    @ServerExceptionMapper
+    public Response malformedJson(JsonParseException e, HttpServerRequest request) {
+        return respond(400, ErrorCode.VALIDATION_ERROR, "Request body is not valid JSON", request);
+    }
+
+    @ServerExceptionMapper
+    public Response unknownField(UnrecognizedPropertyException e, HttpServerRequest request) {
+        return respond(400, ErrorCode.VALIDATION_ERROR, "Unknown field '" + path(e) + "'", request);
+    }
+
+    @ServerExceptionMapper
+    public Response invalidValue(InvalidFormatException e, HttpServerRequest request) {
+        return respond(400, ErrorCode.VALIDATION_ERROR, "Field '" + path(e) + "' has an invalid value", request);
+    }
+
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e, HttpServerRequest request) {
+        String path = path(e);
+        String detail = path.isEmpty() ? "Request body has the wrong shape"
+                : "Field '" + path + "' has the wrong type";
+        return respond(400, ErrorCode.VALIDATION_ERROR, detail, request);
+    }
+
+    @ServerExceptionMapper
+    public Response databind(DatabindException e, HttpServerRequest request) {
+        String path = e instanceof JsonMappingException m ? path(m) : "";
+        String detail = path.isEmpty() ? "Request body cannot be read" : "Field '" + path + "' cannot be read";
+        return respond(400, ErrorCode.VALIDATION_ERROR, detail, request);
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e, HttpServerRequest request) {
+        return respond(400, ErrorCode.VALIDATION_ERROR, "Request body is not valid JSON", request);
+    }
+
+    @ServerExceptionMapper
+    public Response constraintViolation(ConstraintViolationException e, HttpServerRequest request) {
+        List<Map<String, String>> violations = e.getConstraintViolations().stream()
+                .map(v -> Map.of("field", leaf(v.getPropertyPath().toString()), "message", v.getMessage()))
+                .toList();
+        String detail = violations.stream().map(v -> v.get("field") + " " + v.get("message"))
+                .collect(Collectors.joining("; "));
+        return build(400, ErrorCode.VALIDATION_ERROR, "Validation error: " + detail,
+                Map.of("violations", violations), request).build();
+    }
+
+    @ServerExceptionMapper
+    public Response unauthorized(UnauthorizedException e, HttpServerRequest request) {
+        return unauthenticated(request);
+    }
+
+    @ServerExceptionMapper
+    public Response authenticationFailed(AuthenticationFailedException e, HttpServerRequest request) {
+        return unauthenticated(request);
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, HttpServerRequest request) {
+        return respond(403, ErrorCode.FORBIDDEN, "The credentials lack the permission this operation needs", request);
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e, HttpServerRequest request) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            LOG.errorf(e, "request %s %s failed", request.method(), request.path());
+            return respond(500, ErrorCode.INTERNAL_ERROR, "Internal error", request);
+        }
+        String detail = switch (status) {
+            case 404 -> "No resource at " + request.path();
+            case 405 -> "Method " + request.method() + " is not allowed on " + request.path();
+            case 406 -> "The requested media type cannot be produced";
+            case 413 -> "Request body is too large";
+            case 415 -> "Content type must be application/json";
+            default -> e.getMessage() == null ? "Bad request" : e.getMessage();
+        };
+        return respond(status, ErrorCode.forStatus(status), detail, request);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e, HttpServerRequest request) {
+        LOG.errorf(e, "request %s %s failed", request.method(), request.path());
+        return respond(500, ErrorCode.INTERNAL_ERROR, "Internal error", request);
+    }
+
+    private Response unauthenticated(HttpServerRequest request) {
+        return build(401, ErrorCode.UNAUTHORIZED, "Missing or invalid credentials", Map.of(), request)
+                .header("WWW-Authenticate", "Bearer")
+                .build();
+    }
+
+    private Response respond(int status, ErrorCode code, String detail, HttpServerRequest request) {
+        return build(status, code, detail, Map.of(), request).build();
+    }
+
+    private Response.ResponseBuilder build(int status, ErrorCode code, String detail, Map<String, Object> fields,
+            HttpServerRequest request) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "https://kaizen.io/problems/" + code.name().toLowerCase().replace('_', '-'));
+        body.put("title", Response.Status.fromStatusCode(status) == null ? code.name()
+                : Response.Status.fromStatusCode(status).getReasonPhrase());
+        body.put("status", status);
+        body.put("detail", detail);
+        body.put("instance", request.path());
+        body.put("error_code", code.name());
+        body.put("request_id", RequestIds.of(request));
+        body.putAll(fields);
+        return Response.status(status).type(PROBLEM_JSON).entity(write(body));
+    }
+
+    private String write(Map<String, Object> body) {
+        try {
+            return mapper.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("problem body is not serialisable", e);
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    private static String leaf(String propertyPath) {
+        int dot = propertyPath.indexOf('.');
+        // Bean validation paths start with the method and parameter name ("create.request.name").
+        String[] parts = propertyPath.split("\\.");
+        String field = dot < 0 || parts.length < 3 ? propertyPath
+                : String.join(".", List.of(parts).subList(2, parts.length));
+        return field.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase();
+    }
+}

@@ -1,0 +1,59 @@
+package io.kaizen.common.security;
+
+import java.util.Set;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import io.kaizen.common.problem.ProblemException;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.enterprise.context.RequestScoped;
+
+/** The caller of the current request as a {@link KaizenPrincipal}; a credential without an organisation is refused. */
+@RequestScoped
+public class CurrentPrincipal {
+
+    /** Identity attributes set by non-JWT authentication mechanisms. */
+    public static final String ORGANIZATION = "kaizen.org_id";
+    public static final String TEAM = "kaizen.team_id";
+    public static final String API_KEY_ID = "kaizen.api_key_id";
+    public static final String API_KEY_PREFIX = "kaizen.api_key_prefix";
+
+    private final SecurityIdentity identity;
+    private KaizenPrincipal principal;
+
+    CurrentPrincipal(SecurityIdentity identity) {
+        this.identity = identity;
+    }
+
+    public KaizenPrincipal get() {
+        if (principal == null) {
+            principal = resolve();
+        }
+        return principal;
+    }
+
+    public String organizationId() {
+        return get().organizationId();
+    }
+
+    private KaizenPrincipal resolve() {
+        if (identity.isAnonymous()) {
+            throw ProblemException.unauthorized("Missing or invalid credentials");
+        }
+        Set<String> roles = identity.getRoles();
+        if (identity.getPrincipal() instanceof JsonWebToken jwt) {
+            String org = jwt.getClaim("org_id");
+            if (org == null || org.isBlank()) {
+                throw ProblemException.unauthorized("Token has no org_id claim");
+            }
+            return new KaizenPrincipal(jwt.getSubject(), org, jwt.getClaim("team_id"), jwt.getClaim("email"), roles,
+                    KaizenPrincipal.JWT, null, null);
+        }
+        String org = identity.getAttribute(ORGANIZATION);
+        if (org == null) {
+            throw ProblemException.unauthorized("Credential has no organisation");
+        }
+        return new KaizenPrincipal(identity.getPrincipal().getName(), org, identity.getAttribute(TEAM), null, roles,
+                KaizenPrincipal.API_KEY, identity.getAttribute(API_KEY_ID), identity.getAttribute(API_KEY_PREFIX));
+    }
+}

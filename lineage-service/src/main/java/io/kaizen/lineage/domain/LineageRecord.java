@@ -1,0 +1,86 @@
+package io.kaizen.lineage.domain;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** The five-layer lineage of one invocation, with its governance outcome and result. */
+@Entity
+@Table(name = "lineage_record")
+public class LineageRecord extends PanacheEntityBase {
+
+    @Id
+    @Column(name = "invocation_id")
+    public String invocationId;
+    @Column(name = "organization_id")
+    public String organizationId;
+    public String status;
+    @Column(name = "external_user_id")
+    public String externalUserId;
+    @Column(name = "external_user_email")
+    public String externalUserEmail;
+    @Column(name = "external_user_name")
+    public String externalUserName;
+    @Column(name = "external_system")
+    public String externalSystem;
+    @Column(name = "external_session_id")
+    public String externalSessionId;
+    @Column(name = "external_trace_id")
+    public String externalTraceId;
+    @Column(name = "external_context")
+    public String externalContext;
+    @Column(name = "auth_method")
+    public String authMethod;
+    @Column(name = "auth_subject")
+    public String authSubject;
+    @Column(name = "api_key_id")
+    public String apiKeyId;
+    @Column(name = "api_key_prefix")
+    public String apiKeyPrefix;
+    @Column(name = "team_id")
+    public String teamId;
+    @Column(name = "external_agent_id")
+    public String externalAgentId;
+    @Column(name = "external_agent_name")
+    public String externalAgentName;
+    @Column(name = "external_agent_platform")
+    public String externalAgentPlatform;
+    @Column(name = "external_agent_endpoint")
+    public String externalAgentEndpoint;
+    @Column(name = "trace_id")
+    public String traceId;
+    @Column(name = "span_id")
+    public String spanId;
+    @Column(name = "parent_trace_id")
+    public String parentTraceId;
+    @Column(name = "ip_address")
+    public String ipAddress;
+    @Column(name = "user_agent")
+    public String userAgent;
+    @Column(name = "request_timestamp")
+    public Instant requestTimestamp;
+    @Column(name = "response_timestamp")
+    public Instant responseTimestamp;
+    @Column(name = "duration_ms")
+    public Long durationMs;
+    @Column(name = "cost_usd")
+    public BigDecimal costUsd;
+    @Column(name = "response_status_code")
+    public Integer responseStatusCode;
+    @Column(name = "error_code")
+    public String errorCode;
+    @Column(name = "error_message")
+    public String errorMessage;
+    public String decision;
+    @Column(name = "decision_id")
+    public String decisionId;
+    @Column(name = "governance_reason")
+    public String governanceReason;
+    @Column(name = "created_at")
+    public Instant createdAt;
+}

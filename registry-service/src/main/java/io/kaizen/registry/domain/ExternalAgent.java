@@ -1,0 +1,46 @@
+package io.kaizen.registry.domain;
+
+import java.time.Instant;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+@Entity
+@Table(name = "external_agent")
+public class ExternalAgent extends PanacheEntityBase {
+
+    public static final String ACTIVE = "active";
+    public static final String DELETED = "deleted";
+
+    @Id
+    public String id;
+    @Column(name = "organization_id")
+    public String organizationId;
+    public String name;
+    public String description;
+    public String platform;
+    @Column(name = "endpoint_url")
+    public String endpointUrl;
+    /** JSON object, without secrets. */
+    @Column(name = "platform_config")
+    public String platformConfig;
+    @Column(name = "auth_type")
+    public String authType;
+    @Column(name = "encrypted_credentials")
+    public String encryptedCredentials;
+    /** JSON array of strings. */
+    public String tags;
+    public String environment;
+    @Column(name = "timeout_seconds")
+    public int timeoutSeconds;
+    public String status;
+    @Column(name = "created_by")
+    public String createdBy;
+    @Column(name = "created_at")
+    public Instant createdAt;
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+}
