@@ -40,11 +40,11 @@ public class OutboxRelay {
     @Scheduled(every = "${kaizen.outbox.poll-interval:0.2s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
-        return Panache.withTransaction(() -> Panache.getSession()
+        return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> Panache.getSession()
                 .chain(session -> session.createNativeQuery(CLAIM, OutboxEvent.class)
                         .setParameter("limit", batchSize)
                         .getResultList())
-                .chain(this::publishAll))
+                .chain(this::publishAll)))
                 .onFailure().invoke(e -> LOG.warnf("outbox relay round failed: %s", e.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();

@@ -7,7 +7,6 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DatabindException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -47,38 +46,13 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response malformedJson(JsonParseException e, HttpServerRequest request) {
-        return respond(400, ErrorCode.VALIDATION_ERROR, "Request body is not valid JSON", request);
-    }
-
-    @ServerExceptionMapper
-    public Response unknownField(UnrecognizedPropertyException e, HttpServerRequest request) {
-        return respond(400, ErrorCode.VALIDATION_ERROR, "Unknown field '" + path(e) + "'", request);
-    }
-
-    @ServerExceptionMapper
-    public Response invalidValue(InvalidFormatException e, HttpServerRequest request) {
-        return respond(400, ErrorCode.VALIDATION_ERROR, "Field '" + path(e) + "' has an invalid value", request);
+    public Response json(JsonProcessingException e, HttpServerRequest request) {
+        return respond(400, ErrorCode.VALIDATION_ERROR, describe(e), request);
     }
 
     @ServerExceptionMapper
     public Response mismatchedInput(MismatchedInputException e, HttpServerRequest request) {
-        String path = path(e);
-        String detail = path.isEmpty() ? "Request body has the wrong shape"
-                : "Field '" + path + "' has the wrong type";
-        return respond(400, ErrorCode.VALIDATION_ERROR, detail, request);
-    }
-
-    @ServerExceptionMapper
-    public Response databind(DatabindException e, HttpServerRequest request) {
-        String path = e instanceof JsonMappingException m ? path(m) : "";
-        String detail = path.isEmpty() ? "Request body cannot be read" : "Field '" + path + "' cannot be read";
-        return respond(400, ErrorCode.VALIDATION_ERROR, detail, request);
-    }
-
-    @ServerExceptionMapper
-    public Response json(JsonProcessingException e, HttpServerRequest request) {
-        return respond(400, ErrorCode.VALIDATION_ERROR, "Request body is not valid JSON", request);
+        return respond(400, ErrorCode.VALIDATION_ERROR, describe(e), request);
     }
 
     @ServerExceptionMapper
@@ -110,6 +84,10 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e, HttpServerRequest request) {
         int status = e.getResponse().getStatus();
+        if (e.getCause() instanceof JsonProcessingException json) {
+            // the JSON reader wraps parse and binding errors in a plain 400
+            return respond(400, ErrorCode.VALIDATION_ERROR, describe(json), request);
+        }
         if (status >= 500) {
             LOG.errorf(e, "request %s %s failed", request.method(), request.path());
             return respond(500, ErrorCode.INTERNAL_ERROR, "Internal error", request);
@@ -129,6 +107,34 @@ public class ProblemMapper {
     public Response unexpected(Throwable e, HttpServerRequest request) {
         LOG.errorf(e, "request %s %s failed", request.method(), request.path());
         return respond(500, ErrorCode.INTERNAL_ERROR, "Internal error", request);
+    }
+
+    /** What is wrong with a JSON body, naming the field but never echoing the rejected value. */
+    static String describe(JsonProcessingException e) {
+        if (e instanceof JsonParseException) {
+            return "Request body is not valid JSON";
+        }
+        if (!(e instanceof JsonMappingException mapping)) {
+            return "Request body is not valid JSON";
+        }
+        String path = path(mapping);
+        if (e instanceof UnrecognizedPropertyException) {
+            return "Unknown field '" + path + "'";
+        }
+        if (path.isEmpty()) {
+            return e instanceof MismatchedInputException ? "Request body has the wrong shape" : "Request body cannot be read";
+        }
+        if (e instanceof InvalidFormatException invalid && invalid.getTargetType() != null
+                && invalid.getTargetType().isEnum()) {
+            String allowed = java.util.Arrays.stream(invalid.getTargetType().getEnumConstants()).map(String::valueOf)
+                    .collect(Collectors.joining(", "));
+            return "Field '" + path + "' must be one of: " + allowed;
+        }
+        if (e instanceof InvalidFormatException) {
+            return "Field '" + path + "' has an invalid value";
+        }
+        return e instanceof MismatchedInputException ? "Field '" + path + "' has the wrong type"
+                : "Field '" + path + "' cannot be read";
     }
 
     private Response unauthenticated(HttpServerRequest request) {

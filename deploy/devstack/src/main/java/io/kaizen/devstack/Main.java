@@ -1,0 +1,288 @@
+package io.kaizen.devstack;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./kaizen}'s engine, the main class of {@code deploy/devstack/target/devstack.jar}.
+ *
+ * <pre>
+ * up     [--root DIR]   infrastructure, router, sink and the five packaged services on their fixed ports
+ * infra  [--root DIR]   infrastructure, router and sink only (the services run elsewhere, e.g. quarkus:dev)
+ * token  --org ORG --roles R1,R2 [--sub ID] [--team T] [--ttl-minutes N] [--root DIR]
+ * down   [--root DIR]   stops a running `up` or `infra`
+ * status [--root DIR]
+ * </pre>
+ *
+ * The root defaults to {@code .kaizen/} in the project root; it holds the data, {@code logs/}, {@code keys/},
+ * {@code stack.pid} and {@code stack.env}.
+ */
+public final class Main {
+
+    public static final int POSTGRES_PORT = 15432;
+    public static final int REDIS_PORT = 16379;
+    public static final int KAFKA_PORT = 19092;
+    public static final int KAFKA_CONTROLLER_PORT = 19093;
+    public static final int ROUTER_PORT = 8080;
+    public static final int SINK_PORT = 18088;
+    public static final String BASE_URL = "http://localhost:" + ROUTER_PORT;
+
+    private static final Duration DEV_TOKEN_TTL = Duration.ofHours(24);
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    private final PrintStream out;
+    private final Map<String, String> options;
+    private final Path root;
+
+    private Main(PrintStream out, Map<String, String> options, Path root) {
+        this.out = out;
+        this.options = options;
+        this.root = root;
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+            System.out.println(usage());
+            System.exit(args.length == 0 ? 2 : 0);
+        }
+        try {
+            Map<String, String> options = options(Arrays.asList(args).subList(1, args.length));
+            Path root = Optional.ofNullable(options.get("root")).map(Path::of)
+                    .orElseGet(() -> ProjectLayout.locate().localStackRoot())
+                    .toAbsolutePath().normalize();
+            Main main = new Main(System.out, options, root);
+            int status = switch (args[0]) {
+                case "up" -> main.up(true);
+                case "infra" -> main.up(false);
+                case "token" -> main.token();
+                case "down" -> main.down();
+                case "status" -> main.status();
+                default -> {
+                    System.err.println("unknown command: " + args[0] + "\n" + usage());
+                    yield 2;
+                }
+            };
+            if (status != 0) {
+                System.exit(status);
+            }
+        } catch (RuntimeException e) {
+            // exit explicitly: Vert.x threads would otherwise keep a half-started stack alive
+            System.err.println("kaizen: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private int up(boolean withServices) {
+        Optional<Long> running = runningPid();
+        if (running.isPresent()) {
+            throw new IllegalStateException("a stack is already running from " + root + " (pid " + running.get() + "); run ./kaizen down first");
+        }
+        ProjectLayout layout = ProjectLayout.locate();
+        if (withServices) {
+            for (Service service : Service.values()) {
+                if (!Files.isRegularFile(layout.serviceJar(service))) {
+                    throw new IllegalStateException(layout.serviceJar(service) + " is missing; build with ./mvnw -DskipTests package");
+                }
+            }
+        }
+        Path logDir = root.resolve("logs");
+        configureLogging(logDir);
+        long begin = System.nanoTime();
+        DevStack.Builder builder = DevStack.builder(root)
+                .layout(layout)
+                .postgresPort(POSTGRES_PORT)
+                .redisPort(REDIS_PORT)
+                .kafkaPort(KAFKA_PORT)
+                .kafkaControllerPort(KAFKA_CONTROLLER_PORT)
+                .routerPort(ROUTER_PORT)
+                .sinkPort(SINK_PORT)
+                .progress(this::progress);
+        for (Service service : Service.values()) {
+            builder.service(service, URI.create("http://127.0.0.1:" + service.defaultPort()));
+        }
+        DevStack stack = builder.build();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stack.stop();
+            deleteQuietly(root.resolve("stack.pid"));
+            deleteQuietly(root.resolve("stack.env"));
+        }, "kaizen-main-shutdown"));
+        stack.start();
+        if (withServices) {
+            progress("starting " + Service.values().length + " services (logs in " + logDir + ")");
+            long servicesBegin = System.nanoTime();
+            Map<Service, Integer> ports = new EnumMap<>(Service.class);
+            for (Service service : Service.values()) {
+                ports.put(service, service.defaultPort());
+            }
+            ServiceLauncher.startAll(stack, ports, logDir, this::progress);
+            progress(String.format("services ready (%.1f s)", seconds(servicesBegin)));
+        }
+        writeStackFiles(stack, logDir);
+        String token = stack.keys().token("org_dev", List.of("org_owner"), "dev-user", null, DEV_TOKEN_TTL);
+        progress(String.format("ready in %.1f s", seconds(begin)));
+        out.println();
+        out.println("Base URL: " + BASE_URL);
+        out.println("Token (org_dev, org_owner, 24 h):");
+        out.println(token);
+        out.println();
+        out.println("Stop with ./kaizen down (or Ctrl-C).");
+        try {
+            Thread.currentThread().join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private int token() {
+        String org = required("org");
+        List<String> roles = Arrays.stream(required("roles").split(",")).map(String::strip).filter(r -> !r.isEmpty()).toList();
+        String subject = options.getOrDefault("sub", "dev-user");
+        Duration ttl = Duration.ofMinutes(Long.parseLong(options.getOrDefault("ttl-minutes", Long.toString(DEV_TOKEN_TTL.toMinutes()))));
+        out.println(DevKeys.load(root.resolve("keys")).token(org, roles, subject, options.get("team"), ttl));
+        return 0;
+    }
+
+    private int down() {
+        Optional<Long> running = runningPid();
+        if (running.isEmpty()) {
+            out.println("no stack is running from " + root);
+            return 0;
+        }
+        ProcessHandle handle = ProcessHandle.of(running.get()).orElseThrow();
+        out.println("stopping the stack (pid " + handle.pid() + ")");
+        handle.destroy();
+        try {
+            handle.onExit().get(90, TimeUnit.SECONDS);
+            out.println("stopped");
+            return 0;
+        } catch (Exception e) {
+            throw new IllegalStateException("the stack (pid " + handle.pid() + ") did not stop within 90 s");
+        }
+    }
+
+    private int status() {
+        Optional<Long> running = runningPid();
+        if (running.isEmpty()) {
+            out.println("not running (" + root + ")");
+            return 3;
+        }
+        out.println("running, pid " + running.get());
+        try {
+            Files.readAllLines(root.resolve("stack.env"), StandardCharsets.UTF_8).forEach(out::println);
+        } catch (IOException e) {
+            out.println("(still starting: no stack.env yet)");
+        }
+        return 0;
+    }
+
+    private Optional<Long> runningPid() {
+        return ManagedProcess.readPid(root.resolve("stack.pid"))
+                .filter(pid -> ProcessHandle.of(pid).map(handle -> handle.isAlive()
+                        && ManagedProcess.commandLine(handle).contains("devstack")).orElse(false));
+    }
+
+    private void writeStackFiles(DevStack stack, Path logDir) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("KAIZEN_BASE_URL", BASE_URL);
+        env.put("KAIZEN_ROUTER_URL", stack.routerUrl());
+        env.put("KAIZEN_SINK_URL", stack.sinkUrl());
+        env.put("KAIZEN_POSTGRES_PORT", Integer.toString(stack.postgresPort()));
+        for (Service service : Service.values()) {
+            env.put("KAIZEN_" + service.shortName().toUpperCase() + "_JDBC_URL", stack.jdbcUrl(service.database()));
+        }
+        env.put("KAIZEN_REDIS_URL", stack.redisUrl());
+        env.put("KAIZEN_KAFKA_BOOTSTRAP", stack.kafkaBootstrap());
+        for (Service service : Service.values()) {
+            stack.serviceUrl(service).ifPresent(url -> env.put("KAIZEN_" + service.shortName().toUpperCase() + "_URL", url.toString()));
+        }
+        env.put("KAIZEN_JWT_PUBLIC_KEY", stack.keys().publicKeyPem().toString());
+        env.put("KAIZEN_LOG_DIR", logDir.toString());
+        StringBuilder text = new StringBuilder();
+        env.forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+        try {
+            Files.writeString(root.resolve("stack.env"), text, StandardCharsets.UTF_8);
+            Files.writeString(root.resolve("stack.pid"), Long.toString(ProcessHandle.current().pid()), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + root.resolve("stack.env") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Library logging (zonky, the Kafka admin client) goes to a file, so the console shows the progress lines only. */
+    private static void configureLogging(Path logDir) {
+        URL config = Main.class.getResource("/devstack-logging.properties");
+        if (config == null || System.getProperty("logging.configuration") != null) {
+            return;
+        }
+        try {
+            Files.createDirectories(logDir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + logDir, e);
+        }
+        System.setProperty("kaizen.devstack.log-file", logDir.resolve("devstack.log").toString());
+        System.setProperty("logging.configuration", config.toExternalForm());
+        System.setProperty("java.util.logging.manager", "org.jboss.logmanager.LogManager");
+    }
+
+    private void progress(String line) {
+        out.println("[" + LocalTime.now().format(CLOCK) + "] " + line);
+    }
+
+    private String required(String option) {
+        String value = options.get(option);
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("--" + option + " is required\n" + usage());
+        }
+        return value;
+    }
+
+    private static Map<String, String> options(List<String> args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--") || i + 1 >= args.size()) {
+                throw new IllegalArgumentException("expected --option value, got: " + String.join(" ", args.subList(i, args.size())));
+            }
+            options.put(arg.substring(2), args.get(++i));
+        }
+        return options;
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // the JVM is exiting; a stale file is recognised by its dead pid
+        }
+    }
+
+    private static String usage() {
+        return """
+                usage: kaizen <command> [options]
+                  up     [--root DIR]   start PostgreSQL, Redis, Kafka, the router (8080), the sink and the five services
+                  infra  [--root DIR]   start PostgreSQL, Redis, Kafka, the router and the sink only
+                  token  --org ORG --roles R1,R2 [--sub ID] [--team T] [--ttl-minutes N] [--root DIR]
+                  down   [--root DIR]   stop a running stack
+                  status [--root DIR]""";
+    }
+}

@@ -1,0 +1,49 @@
+package io.kaizen.devstack;
+
+import java.util.Arrays;
+
+/**
+ * The five services of the suite: their Maven module, their short name (which is also the name of their
+ * database and of the REST client other services use to call them) and their local port.
+ */
+public enum Service {
+    REGISTRY("registry-service", "registry", 8081),
+    GOVERNANCE("governance-service", "governance", 8082),
+    LINEAGE("lineage-service", "lineage", 8083),
+    APPROVAL("approval-service", "approval", 8084),
+    GATEWAY("adapter-gateway", "gateway", 8085);
+
+    private final String module;
+    private final String shortName;
+    private final int defaultPort;
+
+    Service(String module, String shortName, int defaultPort) {
+        this.module = module;
+        this.shortName = shortName;
+        this.defaultPort = defaultPort;
+    }
+
+    public String module() {
+        return module;
+    }
+
+    public String shortName() {
+        return shortName;
+    }
+
+    public int defaultPort() {
+        return defaultPort;
+    }
+
+    public String database() {
+        return shortName;
+    }
+
+    public static Service byShortName(String shortName) {
+        return Arrays.stream(values())
+                .filter(s -> s.shortName.equals(shortName))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "unknown service '" + shortName + "', expected one of registry, governance, lineage, approval, gateway"));
+    }
+}

@@ -1,0 +1,195 @@
+package io.kaizen.devstack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+
+/**
+ * Runs a packaged service ({@code <module>/target/quarkus-app/quarkus-run.jar}) as its own JVM against a
+ * {@link DevStack}, for {@code ./kaizen up} and the cross-service tests. Output goes to
+ * {@code <logDir>/<module>.log}. The process is stopped with SIGTERM by the stack's shutdown hook when this JVM
+ * exits (before the infrastructure it uses) and, should this JVM be killed outright, by its {@link OrphanGuard}.
+ */
+public final class ServiceLauncher {
+
+    public static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+    private static final int LOG_LINES_ON_FAILURE = 40;
+
+    private final Service service;
+    private final int port;
+    private final ManagedProcess process;
+    private final DevStack stack;
+
+    private ServiceLauncher(Service service, int port, ManagedProcess process, DevStack stack) {
+        this.service = service;
+        this.port = port;
+        this.process = process;
+        this.stack = stack;
+    }
+
+    /** Starts a service of the project found by {@link ProjectLayout#locate()}; does not wait for it. */
+    public static ServiceLauncher start(DevStack stack, Service service, int port, Path logDir) {
+        return start(stack, ProjectLayout.locate(), service, port, logDir, Map.of());
+    }
+
+    /**
+     * Starts a service; does not wait for it.
+     *
+     * @param extraConfig more {@code -D} properties, after (and over) the stack's
+     */
+    public static ServiceLauncher start(DevStack stack, ProjectLayout layout, Service service, int port, Path logDir,
+                                        Map<String, String> extraConfig) {
+        Path jar = layout.serviceJar(service);
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: package the service first (./mvnw -pl " + service.module()
+                    + " -am package -DskipTests)");
+        }
+        stack.registerService(service, URI.create("http://127.0.0.1:" + port));
+        Map<String, String> config = new LinkedHashMap<>(stack.serviceConfig(service));
+        config.put("quarkus.http.port", Integer.toString(port));
+        config.put("quarkus.http.host", "127.0.0.1");
+        config.putAll(extraConfig);
+
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC"));
+        config.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.addAll(List.of("-jar", jar.toString()));
+        // the original's variable name for the credential key, accepted by the registry (DESIGN §8)
+        Map<String, String> environment = Map.of("EXTERNAL_AGENT_ENCRYPTION_KEY", stack.keys().fernetKey());
+        ManagedProcess process = ManagedProcess.start(service.module(), command, environment,
+                logDir.resolve(service.module() + ".log"), null);
+        ServiceLauncher launcher = new ServiceLauncher(service, port, process, stack);
+        // the stack's shutdown hook stops its services before the databases and brokers they use
+        stack.addDependent(launcher);
+        return launcher;
+    }
+
+    /**
+     * Starts the five services in parallel and waits until every one is ready; on any failure all are stopped.
+     *
+     * @param ports port per service; a service missing from the map gets its default port
+     */
+    public static Map<Service, ServiceLauncher> startAll(DevStack stack, Map<Service, Integer> ports, Path logDir) {
+        return startAll(stack, ports, logDir, line -> { });
+    }
+
+    /** As {@link #startAll(DevStack, Map, Path)}, reporting each service's readiness with its start time. */
+    public static Map<Service, ServiceLauncher> startAll(DevStack stack, Map<Service, Integer> ports, Path logDir,
+                                                         Consumer<String> progress) {
+        long begin = System.nanoTime();
+        // every URL is known before the first service starts, so each one's configuration names all the others
+        for (Service service : Service.values()) {
+            stack.registerService(service, URI.create("http://127.0.0.1:" + ports.getOrDefault(service, service.defaultPort())));
+        }
+        Map<Service, ServiceLauncher> launched = new EnumMap<>(Service.class);
+        try {
+            for (Service service : Service.values()) {
+                launched.put(service, start(stack, service, ports.getOrDefault(service, service.defaultPort()), logDir));
+            }
+            CompletableFuture.allOf(launched.values().stream()
+                    .map(launcher -> CompletableFuture.runAsync(() -> {
+                        launcher.awaitReady(READY_TIMEOUT);
+                        progress.accept(String.format("%s ready on %s (%.1f s)", launcher.service().module(), launcher.url(),
+                                (System.nanoTime() - begin) / 1e9));
+                    }))
+                    .toArray(CompletableFuture[]::new)).join();
+            return launched;
+        } catch (RuntimeException e) {
+            stopAll(launched.values());
+            throw e instanceof CompletionException && e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /** Stops services in parallel. */
+    public static void stopAll(Iterable<ServiceLauncher> launchers) {
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        launchers.forEach(launcher -> stops.add(CompletableFuture.runAsync(launcher::stop)));
+        CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
+    }
+
+    /**
+     * Polls {@code GET /q/health/ready} until it answers 200.
+     *
+     * @throws IllegalStateException with the last 40 log lines when the process exits or the time runs out
+     */
+    public void awaitReady(Duration timeout) {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest probe = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready")).timeout(Duration.ofSeconds(5)).GET().build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(service.module() + " exited before it was ready; last lines of "
+                        + process.logFile() + ":\n" + process.tail(LOG_LINES_ON_FAILURE));
+            }
+            try {
+                HttpResponse<String> response = client.send(probe, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+                last = response.statusCode() + " " + response.body();
+            } catch (IOException e) {
+                last = e.toString();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + service.module(), e);
+            }
+            sleep(250);
+        }
+        throw new IllegalStateException(service.module() + " was not ready within " + timeout + " (last answer: " + last
+                + "); last lines of " + process.logFile() + ":\n" + process.tail(LOG_LINES_ON_FAILURE));
+    }
+
+    /** SIGTERM (Quarkus shuts down gracefully), SIGKILL after 20 seconds. */
+    public void stop() {
+        process.stop(STOP_GRACE);
+        stack.removeDependent(this);
+    }
+
+    public Service service() {
+        return service;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public Path logFile() {
+        return process.logFile();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

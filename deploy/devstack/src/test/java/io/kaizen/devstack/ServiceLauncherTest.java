@@ -1,0 +1,96 @@
+package io.kaizen.devstack;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Launches a stand-in "quarkus-run.jar" as a real process: configuration, readiness, logs and stop. */
+class ServiceLauncherTest {
+
+    @TempDir
+    static Path project;
+
+    private static ProjectLayout layout;
+    private static DevStack stack;
+
+    @BeforeAll
+    static void packageAFakeService() throws IOException {
+        Files.createDirectories(project.resolve("deploy/devstack"));
+        layout = new ProjectLayout(project);
+        Path jar = layout.serviceJar(Service.LINEAGE);
+        Files.createDirectories(jar.getParent());
+        Path testClasses = Path.of(FakeQuarkusService.class.getProtectionDomain().getCodeSource().getLocation().getPath());
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, FakeQuarkusService.class.getName());
+        manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, testClasses.toUri().toString());
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream ignored = new JarOutputStream(out, manifest)) {
+            // a manifest-only jar, like Quarkus's own launcher jar
+        }
+        stack = DevStack.shared();
+    }
+
+    @Test
+    void startsTheServiceWithTheStackConfigurationAndStopsIt() throws Exception {
+        int port = FreePort.pick(1).get(0);
+        Path logs = project.resolve("logs");
+        ServiceLauncher launcher = ServiceLauncher.start(stack, layout, Service.LINEAGE, port, logs, Map.of("fake.ready-after-ms", "700"));
+        try {
+            launcher.awaitReady(Duration.ofSeconds(30));
+
+            String config = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(launcher.url() + "/config")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(config)
+                    .contains("quarkus.http.port=" + port + "\n")
+                    .contains("quarkus.datasource.jdbc.url=" + stack.jdbcUrl("lineage") + "\n")
+                    .contains("quarkus.datasource.reactive.url=" + stack.reactiveUrl("lineage") + "\n")
+                    .contains("kafka.bootstrap.servers=" + stack.kafkaBootstrap() + "\n")
+                    .contains("kaizen.internal.service-token=" + stack.serviceToken() + "\n")
+                    .contains("quarkus.rest-client.lineage.url=http://127.0.0.1:" + port + "\n")
+                    .contains("env.EXTERNAL_AGENT_ENCRYPTION_KEY=" + stack.keys().fernetKey() + "\n");
+            assertThat(stack.serviceUrl(Service.LINEAGE)).hasValue(URI.create("http://127.0.0.1:" + port));
+            assertThat(stack.router().upstreams()).containsEntry("lineage", URI.create("http://127.0.0.1:" + port));
+            assertThat(Files.readString(logs.resolve("lineage-service.log"))).contains("fake service listening on " + port);
+        } finally {
+            launcher.stop();
+        }
+        assertThat(launcher.isAlive()).isFalse();
+        assertThat(ProcessHandle.of(launcher.pid())).isEmpty();
+    }
+
+    @Test
+    void reportsTheLogWhenTheServiceDiesBeforeItIsReady() {
+        ServiceLauncher launcher = ServiceLauncher.start(stack, layout, Service.LINEAGE, FreePort.pick(1).get(0), project.resolve("logs"),
+                Map.of("fake.exit", "3"));
+        try {
+            assertThatThrownBy(() -> launcher.awaitReady(Duration.ofSeconds(30)))
+                    .hasMessageContaining("lineage-service exited before it was ready")
+                    .hasMessageContaining("fake service failing on purpose with status 3");
+        } finally {
+            launcher.stop();
+        }
+    }
+
+    @Test
+    void refusesAServiceThatWasNotPackaged() {
+        assertThatThrownBy(() -> ServiceLauncher.start(stack, layout, Service.GATEWAY, 1, project.resolve("logs"), Map.of()))
+                .hasMessageContaining("adapter-gateway/target/quarkus-app/quarkus-run.jar is missing");
+    }
+}

@@ -1,0 +1,39 @@
+package io.kaizen.system;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import io.kaizen.devstack.Service;
+
+/** Readiness follows the database: not ready while PostgreSQL is down, ready again once it is back. */
+class HealthIT {
+
+    private final Suite suite = Suite.get();
+
+    @Test
+    void everyServiceIsNotReadyWhileItsDatabaseIsDown() {
+        suite.stack.stopPostgres();
+        try {
+            for (Service service : Service.values()) {
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().baseUri(suite.serviceUrl(service))
+                        .when().get("/q/health/ready")
+                        .then().statusCode(503).body("status", equalTo("DOWN")));
+                given().baseUri(suite.serviceUrl(service)).when().get("/q/health/live").then().statusCode(200);
+            }
+        } finally {
+            suite.stack.startPostgres();
+        }
+        for (Service service : Service.values()) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().baseUri(suite.serviceUrl(service))
+                    .when().get("/q/health/ready")
+                    .then().statusCode(200).body("status", equalTo("UP")));
+        }
+        // and they work again
+        suite.registerAgent(suite.token(Suite.newOrg(), "developer"), "Back Again Bot");
+    }
+}
