@@ -110,6 +110,6 @@ class WalkingSkeletonIT {
                 .then().statusCode(200)
                 .body("status", equalTo("failure"))
                 .body("error_code", equalTo("UPSTREAM_ERROR"))
-                .body("cost_usd", equalTo(0)));
+                .body("cost_usd", equalTo(0.0f)));
     }
 }

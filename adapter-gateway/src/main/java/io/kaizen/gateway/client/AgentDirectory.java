@@ -1,6 +1,7 @@
 package io.kaizen.gateway.client;
 
 import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
 
 import io.kaizen.common.agents.AgentDefinition;
 import io.kaizen.common.problem.ErrorCode;
@@ -13,6 +14,8 @@ import jakarta.ws.rs.WebApplicationException;
 @ApplicationScoped
 public class AgentDirectory {
 
+    private static final Logger LOG = Logger.getLogger(AgentDirectory.class);
+
     private final RegistryClient registry;
 
     AgentDirectory(@RestClient RegistryClient registry) {
@@ -21,13 +24,18 @@ public class AgentDirectory {
 
     public Uni<AgentDefinition> invocable(String agentId, String organizationId) {
         return registry.agent(agentId)
-                .onFailure().transform(e -> isNotFound(e) ? notFound(agentId)
-                        : new ProblemException(503, ErrorCode.INTERNAL_ERROR, "Agent registry unavailable"))
+                .onFailure().transform(e -> {
+                    if (isNotFound(e)) {
+                        return notFound(agentId);
+                    }
+                    LOG.warnf("registry did not return agent %s: %s", agentId, e.toString());
+                    return new ProblemException(503, ErrorCode.INTERNAL_ERROR, "Agent registry unavailable");
+                })
                 .map(agent -> {
                     if (!agent.organizationId().equals(organizationId)) {
                         throw notFound(agentId);
                     }
-                    if (!agent.isActive()) {
+                    if (!"active".equals(agent.status())) {
                         throw ProblemException.conflict("External agent " + agentId + " is " + agent.status());
                     }
                     return agent;

@@ -10,8 +10,8 @@ public class EgressGuardProducer {
 
     @Produces
     @ApplicationScoped
-    EgressGuard egressGuard(GatewayConfig config) {
-        return new EgressGuard(config.egress().allowLoopback(), config.egress().httpsOnly(),
-                config.egress().allowedDomains().orElse(List.of()));
+    EgressGuard egressGuard(EgressConfig config) {
+        return new EgressGuard(config.allowLoopback(), config.httpsOnly(),
+                config.allowedDomains().orElse(List.of()));
     }
 }

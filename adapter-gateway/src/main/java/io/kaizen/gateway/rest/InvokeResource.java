@@ -6,7 +6,7 @@ import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.Permissions;
-import io.kaizen.gateway.config.GatewayConfig;
+import io.kaizen.gateway.config.LineageConfig;
 import io.kaizen.gateway.service.CallerContext;
 import io.kaizen.gateway.service.InvocationService;
 import io.kaizen.gateway.service.LineageHeaders;
@@ -27,9 +27,9 @@ public class InvokeResource {
 
     private final InvocationService invocations;
     private final CurrentPrincipal caller;
-    private final GatewayConfig config;
+    private final LineageConfig config;
 
-    InvokeResource(InvocationService invocations, CurrentPrincipal caller, GatewayConfig config) {
+    InvokeResource(InvocationService invocations, CurrentPrincipal caller, LineageConfig config) {
         this.invocations = invocations;
         this.caller = caller;
         this.config = config;
@@ -44,7 +44,7 @@ public class InvokeResource {
         if (!PrefixedId.isValid(PrefixedId.AGENT, agentId)) {
             throw ProblemException.notFound("External agent " + agentId + " does not exist or you don't have access");
         }
-        LineageHeaders lineage = LineageHeaders.from(http::getHeader, config.lineage().strict());
+        LineageHeaders lineage = LineageHeaders.from(http::getHeader, config.strict());
         CallerContext context = new CallerContext(caller.get(), lineage, clientIp(http), http.getHeader("User-Agent"), null);
         return invocations.invoke(agentId, request, context).map(outcome -> {
             var invocation = outcome.invocation();
@@ -53,7 +53,7 @@ public class InvokeResource {
             var response = RestResponse.ResponseBuilder.ok(body)
                     .header("X-Kaizen-Invocation-ID", invocation.id)
                     .header("X-Kaizen-Trace-ID", invocation.traceId)
-                    .header("X-Kaizen-Cost-USD", invocation.costUsd.toPlainString())
+                    .header("X-Kaizen-Cost-USD", invocation.costUsd == null ? "0" : invocation.costUsd.toPlainString())
                     .header("X-Kaizen-Duration-MS", invocation.durationMs);
             var rate = outcome.decision().rateLimit();
             if (rate != null) {

@@ -1,13 +1,17 @@
 package io.kaizen.common.agents;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 /**
  * An agent as the gateway needs it to call out (registry's {@code GET /internal/v1/agents/{id}}). It is the only
- * shape that carries decrypted credentials, and only over the internal API.
+ * shape that carries decrypted credentials, and only over the internal API. Readers ignore fields they do not
+ * know, so either side can be deployed first.
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record AgentDefinition(
         String id,
         String organizationId,
@@ -22,8 +26,4 @@ public record AgentDefinition(
         int timeoutSeconds,
         String status,
         Instant createdAt) {
-
-    public boolean isActive() {
-        return "active".equals(status);
-    }
 }

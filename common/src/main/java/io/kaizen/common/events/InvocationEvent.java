@@ -1,5 +1,7 @@
 package io.kaizen.common.events;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
 import java.math.BigDecimal;
 import java.time.Instant;
 
@@ -7,6 +9,7 @@ import java.time.Instant;
  * Data of every {@code invocation.*} event: the five lineage layers plus outcome, cost and timing, so lineage and
  * governance can act on the event alone.
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record InvocationEvent(
         String invocationId,
         String organizationId,
@@ -21,33 +24,41 @@ public record InvocationEvent(
         Result result) {
 
     /** Layer 1: who triggered the call in the outside system. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record ExternalUser(String id, String email, String name, String role) {
     }
 
     /** Layer 2: which system, session and parent trace it came from. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record ExternalSystem(String system, String sessionId, String traceId, String context) {
     }
 
     /** Layer 3: which Kaizen credential, organisation and team authenticated it. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record KaizenAuth(String method, String subject, String apiKeyId, String apiKeyPrefix, String organizationId,
             String teamId) {
     }
 
     /** Layer 4: what was invoked (endpoint shown without secrets). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Agent(String id, String name, String platform, String endpoint, String version) {
     }
 
     /** Layer 5: generated identities for tracing. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Trace(String traceId, String spanId, String parentTraceId) {
     }
 
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record RequestContext(String ipAddress, String userAgent, Instant requestedAt) {
     }
 
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Governance(String decision, String decisionId, String reason, String reservationId,
             String approvalId, String approvalStatus) {
     }
 
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Result(Instant completedAt, Long durationMs, BigDecimal costUsd, Integer responseStatusCode,
             String errorCode, String errorMessage) {
     }

@@ -37,7 +37,7 @@ public class OutboxRelay {
         this.batchSize = batchSize;
     }
 
-    @Scheduled(every = "${kaizen.outbox.poll-interval:0.2s}", delayed = "1s",
+    @Scheduled(every = "${kaizen.outbox.poll-interval:1s}", delayed = "3s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
         return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> Panache.getSession()

@@ -302,6 +302,7 @@ public final class DevStack {
         config.put("mp.jwt.verify.issuer", DevKeys.ISSUER);
         config.put("kaizen.internal.service-token", keys.serviceToken());
         config.put("kaizen.egress.allow-loopback", "true");
+        config.put("kaizen.egress.https-only", "false");
         for (Service other : Service.values()) {
             serviceUrl(other).ifPresent(url -> config.put("quarkus.rest-client." + other.shortName() + ".url", url.toString()));
         }

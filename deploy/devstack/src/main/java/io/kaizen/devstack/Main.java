@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +76,7 @@ public final class Main {
                 case "token" -> main.token();
                 case "down" -> main.down();
                 case "status" -> main.status();
+                case "demo" -> main.demo();
                 default -> {
                     System.err.println("unknown command: " + args[0] + "\n" + usage());
                     yield 2;
@@ -81,7 +85,7 @@ public final class Main {
             if (status != 0) {
                 System.exit(status);
             }
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             // exit explicitly: Vert.x threads would otherwise keep a half-started stack alive
             System.err.println("kaizen: " + e.getMessage());
             System.exit(1);
@@ -183,13 +187,42 @@ public final class Main {
             out.println("not running (" + root + ")");
             return 3;
         }
-        out.println("running, pid " + running.get());
-        try {
-            Files.readAllLines(root.resolve("stack.env"), StandardCharsets.UTF_8).forEach(out::println);
-        } catch (IOException e) {
-            out.println("(still starting: no stack.env yet)");
+        out.println("running, pid " + running.get() + ", base URL " + BASE_URL);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        int notReady = 0;
+        for (Service service : Service.values()) {
+            String state;
+            try {
+                HttpResponse<Void> ready = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + service.defaultPort() + "/q/health/ready"))
+                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.discarding());
+                state = ready.statusCode() == 200 ? "ready" : "not ready (HTTP " + ready.statusCode() + ")";
+            } catch (IOException e) {
+                state = "not answering";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                state = "interrupted";
+            }
+            if (!state.equals("ready")) {
+                notReady++;
+            }
+            out.printf("  %-20s :%d  %s%n", service.module(), service.defaultPort(), state);
         }
-        return 0;
+        return notReady == 0 ? 0 : 1;
+    }
+
+    private int demo() throws IOException, InterruptedException {
+        if (runningPid().isEmpty()) {
+            throw new IllegalStateException("no stack is running from " + root + "; run ./kaizen up first");
+        }
+        Map<String, String> env = new HashMap<>();
+        for (String line : Files.readAllLines(root.resolve("stack.env"), StandardCharsets.UTF_8)) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                env.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        return new Demo(env.get("KAIZEN_BASE_URL"), env.get("KAIZEN_SINK_URL"), DevKeys.load(root.resolve("keys")), out).run();
     }
 
     private Optional<Long> runningPid() {
@@ -283,6 +316,7 @@ public final class Main {
                   infra  [--root DIR]   start PostgreSQL, Redis, Kafka, the router and the sink only
                   token  --org ORG --roles R1,R2 [--sub ID] [--team T] [--ttl-minutes N] [--root DIR]
                   down   [--root DIR]   stop a running stack
-                  status [--root DIR]""";
+                  status [--root DIR]
+                  demo   [--root DIR]   register an agent aimed at the sink, invoke it, print its lineage""";
     }
 }

@@ -1,0 +1,23 @@
+package io.kaizen.gateway.config;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Where the gateway may call out to. */
+@ConfigMapping(prefix = "kaizen.egress")
+public interface EgressConfig {
+
+    /** Allow calls to loopback addresses (local development and tests only). */
+    @WithDefault("false")
+    boolean allowLoopback();
+
+    /** Refuse plain http destinations. */
+    @WithDefault("false")
+    boolean httpsOnly();
+
+    /** When set, outbound calls may only go to these domains and their subdomains. */
+    Optional<List<String>> allowedDomains();
+}
