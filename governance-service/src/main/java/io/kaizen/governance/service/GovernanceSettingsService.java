@@ -39,7 +39,7 @@ public class GovernanceSettingsService {
     }
 
     static AgentGovernanceSettings view(AgentGovernance row) {
-        return new AgentGovernanceSettings(row.organizationId, row.requestsPerMinute, row.requestsPerHour,
-                row.requestsPerDay, row.costPerExecution);
+        return new AgentGovernanceSettings(row.organizationId, null, null, row.costPerExecution, null,
+                row.requestsPerMinute, row.requestsPerHour, row.requestsPerDay);
     }
 }
