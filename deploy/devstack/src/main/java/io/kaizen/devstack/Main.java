@@ -23,7 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code ./kaizen}'s engine, the main class of {@code deploy/devstack/target/devstack.jar}.
+ * {@code ./kaizen}'s engine, run from {@code deploy/devstack/target/devstack.jar} with {@code target/lib/*}.
  *
  * <pre>
  * up     [--root DIR]   infrastructure, router, sink and the five packaged services on their fixed ports
