@@ -25,7 +25,7 @@ public class GovernanceDecisions {
         return governance.decide(request)
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf("governance did not decide invocation %s: %s", request.invocationId(), e.getMessage());
-                    return new Decision(null, Outcome.UNAVAILABLE, "Governance unavailable", null, null, null, false);
+                    return Decision.of(null, Outcome.UNAVAILABLE, "Governance unavailable");
                 });
     }
 }

@@ -63,13 +63,14 @@ public class InvocationService {
                 .chain(agent -> governance.decide(new DecisionRequest(invocationId, principal.organizationId(),
                         agentId, caller.lineage().userId(), principal.subject(), principal.teamId(),
                         List.copyOf(principal.roles()), agent.environment(), caller.ipAddress(), caller.country(),
-                        null, null))
+                        GovernanceProblems.estimatedCost(request.metadata()),
+                        GovernanceProblems.estimatedTokens(request.metadata()), agent.platform(), agent.tags(),
+                        agent.createdAt(), request.input()))
                         .chain(decision -> switch (decision.outcome()) {
                             case ALLOW -> deliver(agent, request, caller, decision, invocationId, traceId, spanId, started);
-                            case DENY_RATE -> block(agent, caller, decision, invocationId, traceId, spanId, started)
-                                    .chain(() -> Uni.createFrom().failure(rateLimited(decision, invocationId)));
+                            // REQUIRE_APPROVAL falls to the default branch and fails closed until held invocations exist
                             default -> block(agent, caller, decision, invocationId, traceId, spanId, started)
-                                    .chain(() -> Uni.createFrom().failure(unavailable(decision, invocationId)));
+                                    .chain(() -> Uni.createFrom().failure(GovernanceProblems.of(decision, invocationId)));
                         }));
     }
 
@@ -106,8 +107,7 @@ public class InvocationService {
             String traceId, String spanId, Instant started) {
         Invocation invocation = invocation(agent, caller, decision, invocationId, traceId, started);
         invocation.status = Invocation.BLOCKED;
-        invocation.errorCode = decision.outcome() == Decision.Outcome.DENY_RATE ? ErrorCode.RATE_LIMIT_EXCEEDED.name()
-                : ErrorCode.GOVERNANCE_UNAVAILABLE.name();
+        invocation.errorCode = GovernanceProblems.errorCode(decision).name();
         invocation.costUsd = BigDecimal.ZERO;
         return recorder.record(invocation, EventTypes.INVOCATION_BLOCKED,
                 event(invocation, agent, caller, decision, spanId, decision.reason()));
@@ -149,30 +149,6 @@ public class InvocationService {
                         decision.reservationId(), null, null),
                 new InvocationEvent.Result(invocation.completedAt, invocation.durationMs, invocation.costUsd,
                         invocation.responseStatusCode, invocation.errorCode, errorMessage));
-    }
-
-    private static ProblemException rateLimited(Decision decision, String invocationId) {
-        Decision.RateLimitState state = decision.rateLimit();
-        return new ProblemException(429, ErrorCode.RATE_LIMIT_EXCEEDED, decision.reason())
-                .with("invocation_id", invocationId)
-                .with("retry_after_seconds", state.retryAfterSeconds())
-                .with("limit", state.limit())
-                .with("remaining", 0)
-                .with("window", state.window())
-                .with("reset_time", state.resetAt().toString())
-                .header("Retry-After", Long.toString(state.retryAfterSeconds()))
-                .header("X-RateLimit-Limit", Long.toString(state.limit()))
-                .header("X-RateLimit-Remaining", "0")
-                .header("X-RateLimit-Reset", state.resetAt().toString())
-                .header("X-Kaizen-Invocation-ID", invocationId);
-    }
-
-    private static ProblemException unavailable(Decision decision, String invocationId) {
-        return new ProblemException(503, ErrorCode.GOVERNANCE_UNAVAILABLE,
-                decision.reason() == null ? "Governance unavailable" : decision.reason())
-                .with("invocation_id", invocationId)
-                .header("Retry-After", "5")
-                .header("X-Kaizen-Invocation-ID", invocationId);
     }
 
     private static ProblemException upstreamProblem(UpstreamException e, String invocationId) {

@@ -8,9 +8,16 @@ public final class EventTypes {
     public static final String AGENT_DELETED = "kaizen.agent.deleted.v1";
     public static final String AGENT_CREDENTIALS_ROTATED = "kaizen.agent.credentials_rotated.v1";
     public static final String AGENT_CREDENTIALS_ACCESSED = "kaizen.agent.credentials_accessed.v1";
+    public static final String APIKEY_CREATED = "kaizen.apikey.created.v1";
+    public static final String APIKEY_REVOKED = "kaizen.apikey.revoked.v1";
 
     public static final String GOVERNANCE_CONFIG_UPDATED = "kaizen.governance.config.updated.v1";
     public static final String DECISION_DENIED = "kaizen.governance.decision.denied.v1";
+    public static final String DECISION_EVALUATED = "kaizen.governance.decision.evaluated.v1";
+    public static final String BUDGET_THRESHOLD_CROSSED = "kaizen.governance.budget.threshold_crossed.v1";
+    public static final String POLICY_CREATED = "kaizen.governance.policy.created.v1";
+    public static final String POLICY_UPDATED = "kaizen.governance.policy.updated.v1";
+    public static final String POLICY_DELETED = "kaizen.governance.policy.deleted.v1";
 
     public static final String INVOCATION_ACCEPTED = "kaizen.invocation.accepted.v1";
     public static final String INVOCATION_COMPLETED = "kaizen.invocation.completed.v1";

@@ -3,9 +3,15 @@ package io.kaizen.common.governance;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.List;
 
-/** What the gateway asks governance before an invocation ({@code POST /internal/v1/decisions}). */
+/**
+ * What the gateway asks governance before an invocation ({@code POST /internal/v1/decisions}). The agent's
+ * {@code platform}, {@code tags}, {@code environment} and {@code agentCreatedAt} feed policy targets and the
+ * new-agent trigger; {@code input} is the payload text the payload and sensitive-data triggers read;
+ * {@code estimatedCost} overrides the agent's {@code cost_per_execution} when the caller knows better.
+ */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record DecisionRequest(
         String invocationId,
@@ -19,5 +25,9 @@ public record DecisionRequest(
         String ip,
         String country,
         BigDecimal estimatedCost,
-        Integer tokens) {
+        Integer tokens,
+        String platform,
+        List<String> tags,
+        Instant agentCreatedAt,
+        String input) {
 }

@@ -51,16 +51,15 @@ public class DecisionService {
                     }
                     return rateLimiter.acquire(request.agentId(), decisionId, windows(config))
                             .map(result -> result.admitted()
-                                    ? new Decision(decisionId, Outcome.ALLOW, null, null, cost(config), result.state(), false)
+                                    ? new Decision(decisionId, Outcome.ALLOW, null, null, cost(config), result.state(), false, null, null, List.of())
                                     : new Decision(decisionId, Outcome.DENY_RATE, "Rate limit exceeded: "
                                             + result.state().limit() + " requests per " + result.state().window(),
-                                            null, null, result.state(), false))
+                                            null, null, result.state(), false, null, null, List.of()))
                             .onFailure().recoverWithItem(e -> redisDown(decisionId, cost(config), e));
                 })
                 .onFailure(GovernanceStoreException.class).recoverWithItem(e -> {
                     LOG.warnf("governance store unreachable: %s", e.getCause().getMessage());
-                    return new Decision(decisionId, Outcome.UNAVAILABLE, "Governance store unavailable", null, null,
-                            null, false);
+                    return Decision.of(decisionId, Outcome.UNAVAILABLE, "Governance store unavailable");
                 });
     }
 
@@ -80,9 +79,8 @@ public class DecisionService {
         LOG.warnf("rate-limit store unreachable (%s); failing %s", e.getMessage(),
                 rateLimitFailOpen ? "open" : "closed");
         return rateLimitFailOpen
-                ? new Decision(decisionId, Outcome.ALLOW, null, null, cost, null, true)
-                : new Decision(decisionId, Outcome.UNAVAILABLE, "Rate-limit store unavailable", null, null, null,
-                        false);
+                ? new Decision(decisionId, Outcome.ALLOW, null, null, cost, null, true, null, null, List.of())
+                : Decision.of(decisionId, Outcome.UNAVAILABLE, "Rate-limit store unavailable");
     }
 
     private List<RateLimitWindow> windows(AgentGovernance config) {
