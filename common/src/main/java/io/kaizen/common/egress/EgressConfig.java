@@ -1,4 +1,4 @@
-package io.kaizen.gateway.config;
+package io.kaizen.common.egress;
 
 import java.util.List;
 import java.util.Optional;
@@ -6,7 +6,7 @@ import java.util.Optional;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Where the gateway may call out to. */
+/** Where services may call out to, and which URLs registration accepts. */
 @ConfigMapping(prefix = "kaizen.egress")
 public interface EgressConfig {
 

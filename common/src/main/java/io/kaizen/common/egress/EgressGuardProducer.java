@@ -1,8 +1,7 @@
-package io.kaizen.gateway.config;
+package io.kaizen.common.egress;
 
 import java.util.List;
 
-import io.kaizen.common.egress.EgressGuard;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 

@@ -303,6 +303,9 @@ public final class DevStack {
         config.put("kaizen.internal.service-token", keys.serviceToken());
         config.put("kaizen.egress.allow-loopback", "true");
         config.put("kaizen.egress.https-only", "false");
+        if (service == Service.REGISTRY) {
+            config.put("kaizen.crypto.keys", keys.fernetKey());
+        }
         for (Service other : Service.values()) {
             serviceUrl(other).ifPresent(url -> config.put("quarkus.rest-client." + other.shortName() + ".url", url.toString()));
         }

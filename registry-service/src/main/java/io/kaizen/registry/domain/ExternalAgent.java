@@ -13,6 +13,7 @@ import jakarta.persistence.Table;
 public class ExternalAgent extends PanacheEntityBase {
 
     public static final String ACTIVE = "active";
+    public static final String INACTIVE = "inactive";
     public static final String DELETED = "deleted";
 
     @Id
@@ -29,8 +30,12 @@ public class ExternalAgent extends PanacheEntityBase {
     public String platformConfig;
     @Column(name = "auth_type")
     public String authType;
+    /** Fernet token of the credentials and the secret parts of platform_config. */
     @Column(name = "encrypted_credentials")
     public String encryptedCredentials;
+    /** Fingerprint of the key that made {@link #encryptedCredentials}. */
+    @Column(name = "credentials_key")
+    public String credentialsKey;
     /** JSON array of strings. */
     public String tags;
     public String environment;
@@ -43,4 +48,6 @@ public class ExternalAgent extends PanacheEntityBase {
     public Instant createdAt;
     @Column(name = "updated_at")
     public Instant updatedAt;
+    @Column(name = "deleted_at")
+    public Instant deletedAt;
 }

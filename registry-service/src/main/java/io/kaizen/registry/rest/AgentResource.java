@@ -1,22 +1,29 @@
 package io.kaizen.registry.rest;
 
+import java.net.URI;
+
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.Permissions;
+import io.kaizen.registry.service.AgentQuery;
 import io.kaizen.registry.service.AgentService;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 @Path("/api/v1/external-agents")
@@ -34,10 +41,21 @@ public class AgentResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @PermissionsAllowed(Permissions.AGENTS_CREATE)
-    public Uni<RestResponse<AgentResponse>> register(@NotNull(message = "request body is required") @Valid CreateAgentRequest request) {
+    public Uni<RestResponse<AgentResponse>> register(
+            @NotNull(message = "request body is required") @Valid CreateAgentRequest request) {
         return agents.register(request, caller.get())
                 .map(agent -> RestResponse.ResponseBuilder.<AgentResponse>created(
-                        java.net.URI.create("/api/v1/external-agents/" + agent.id())).entity(agent).build());
+                        URI.create("/api/v1/external-agents/" + agent.id())).entity(agent).build());
+    }
+
+    @GET
+    @PermissionsAllowed(Permissions.AGENTS_READ)
+    public Uni<AgentPage> list(@QueryParam("page") @DefaultValue("1") int page,
+            @QueryParam("limit") @DefaultValue("20") int limit, @QueryParam("platform") String platform,
+            @QueryParam("status") String status, @QueryParam("environment") String environment,
+            @QueryParam("tag") String tag, @QueryParam("search") String search, @QueryParam("sort") String sort) {
+        return agents.list(new AgentQuery(caller.organizationId(), platform, status, environment, tag, search, sort,
+                page, limit));
     }
 
     @GET
@@ -45,6 +63,22 @@ public class AgentResource {
     @PermissionsAllowed(Permissions.AGENTS_READ)
     public Uni<AgentResponse> get(@PathParam("id") String id) {
         return agents.get(requireAgentId(id), caller.get());
+    }
+
+    @PATCH
+    @Path("/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @PermissionsAllowed(Permissions.AGENTS_UPDATE)
+    public Uni<AgentResponse> patch(@PathParam("id") String id,
+            @NotNull(message = "request body is required") @Valid PatchAgentRequest patch) {
+        return agents.patch(requireAgentId(id), patch, caller.get());
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @PermissionsAllowed(Permissions.AGENTS_DELETE)
+    public Uni<RestResponse<Void>> delete(@PathParam("id") String id) {
+        return agents.delete(requireAgentId(id), caller.get()).map(ignored -> RestResponse.noContent());
     }
 
     static String requireAgentId(String id) {

@@ -1,10 +1,15 @@
 package io.kaizen.registry.rest;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** An agent as callers see it: credentials are always {@code "***"}. */
+/**
+ * An agent as callers see it: {@code auth_config.credentials} is always {@code "***"} and secret
+ * {@code platform_config} fields are {@code "***"}. Governance fields come from governance-service; they are null
+ * when it could not be asked.
+ */
 public record AgentResponse(
         String id,
         String organizationId,
@@ -20,8 +25,23 @@ public record AgentResponse(
         String status,
         String createdBy,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        BigDecimal maxMonthlyCost,
+        BigDecimal maxDailyCost,
+        BigDecimal costPerExecution,
+        Integer monthlyExecutionLimit,
+        Integer requestsPerMinute,
+        Integer requestsPerHour,
+        Integer requestsPerDay,
+        BigDecimal currentMonthlyCost,
+        BigDecimal usagePercentage,
+        GovernanceSummary governance) {
 
     public record AuthConfigView(String authType, String credentials) {
+    }
+
+    /** Spend and use this UTC day and month (detail only). */
+    public record GovernanceSummary(BigDecimal monthlySpent, BigDecimal dailySpent, BigDecimal usagePercentage,
+            long invocationsToday, long invocationsThisMonth) {
     }
 }

@@ -1,23 +1,38 @@
 package io.kaizen.registry.rest;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
 import io.kaizen.registry.domain.Environment;
 import io.kaizen.registry.domain.Platform;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Digits;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 public record CreateAgentRequest(
         @NotBlank @Size(max = 200) String name,
         @Size(max = 2000) String description,
         @NotNull Platform platform,
-        @NotBlank @Size(max = 2048) String endpointUrl,
-        Map<String, Object> platformConfig,
-        @Size(max = 50) List<@NotBlank @Size(max = 100) String> tags,
+        @Size(max = 2048) String endpointUrl,
+        @Size(max = 50) Map<String, Object> platformConfig,
+        @Valid AuthConfigRequest authConfig,
+        @Size(max = 50) List<@NotNull @Pattern(regexp = "[A-Za-z0-9_.:-]{1,50}",
+                message = "must be 1–50 letters, digits or _.:-") String> tags,
         Environment environment,
-        @Min(1) @Max(300) Integer timeoutSeconds) {
+        @Min(1) @Max(300) Integer timeoutSeconds,
+        @DecimalMin("0") @DecimalMax("1000000000") @Digits(integer = 10, fraction = 6) BigDecimal maxMonthlyCost,
+        @DecimalMin("0") @DecimalMax("1000000000") @Digits(integer = 10, fraction = 6) BigDecimal maxDailyCost,
+        @DecimalMin("0") @DecimalMax("1000000") @Digits(integer = 7, fraction = 6) BigDecimal costPerExecution,
+        @Min(0) Integer monthlyExecutionLimit,
+        @Min(0) Integer requestsPerMinute,
+        @Min(0) Integer requestsPerHour,
+        @Min(0) Integer requestsPerDay) implements GovernanceFields {
 }

@@ -1,30 +1,48 @@
 package io.kaizen.registry.rest;
 
 import io.kaizen.common.agents.AgentDefinition;
+import io.kaizen.common.problem.ProblemException;
 import io.kaizen.registry.service.AgentService;
+import io.kaizen.registry.service.CredentialRotation;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-/** Agent definitions for the gateway; guarded by the service token (see ServiceTokenFilter), never routed publicly. */
-@Path("/internal/v1/agents")
+/** Service-to-service API of registry; guarded by the service token (ServiceTokenFilter), never routed publicly. */
+@Path("/internal/v1")
 @Produces(MediaType.APPLICATION_JSON)
 @PermitAll
 public class InternalAgentResource {
 
     private final AgentService agents;
+    private final CredentialRotation rotation;
 
-    InternalAgentResource(AgentService agents) {
+    InternalAgentResource(AgentService agents, CredentialRotation rotation) {
         this.agents = agents;
+        this.rotation = rotation;
     }
 
+    /** The agent with decrypted credentials, for the gateway; each call is audited. */
     @GET
-    @Path("/{id}")
+    @Path("/agents/{id}")
     public Uni<AgentDefinition> get(@PathParam("id") String id) {
         return agents.definition(AgentResource.requireAgentId(id));
+    }
+
+    /** Re-encrypts every credential under the newest key (see docs/operations.md). */
+    @POST
+    @Path("/credentials/rotate")
+    public Uni<CredentialRotation.Report> rotate(@QueryParam("batch_size") @DefaultValue("100") int batchSize) {
+        if (batchSize < 1 || batchSize > 1000) {
+            throw ProblemException.validation("batch_size must be between 1 and 1000");
+        }
+        return rotation.rotate(batchSize);
     }
 }
