@@ -48,7 +48,7 @@ final class ManagedProcess {
                     .redirectErrorStream(true)
                     .redirectOutput(Redirect.appendTo(logFile.toFile()));
             builder.environment().putAll(environment);
-            Process process = builder.start();
+            Process process = startRetryingBusyExecutable(builder);
             if (pidFile != null) {
                 Files.createDirectories(pidFile.getParent());
                 Files.writeString(pidFile, Long.toString(process.pid()), StandardCharsets.UTF_8);
@@ -56,6 +56,29 @@ final class ManagedProcess {
             return new ManagedProcess(name, process, logFile, pidFile, OrphanGuard.watch(process.pid(), "TERM"));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + ": " + command.get(0), e);
+        }
+    }
+
+    /**
+     * A freshly extracted binary (embedded Redis) can still be open for writing in a child that another thread is
+     * forking at that moment (PostgreSQL and Kafka start in parallel), and exec then fails with ETXTBSY until that
+     * child has exec'd. The window is milliseconds, so try again briefly.
+     */
+    private static Process startRetryingBusyExecutable(ProcessBuilder builder) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return builder.start();
+            } catch (IOException e) {
+                if (attempt >= 50 || e.getMessage() == null || !e.getMessage().contains("Text file busy")) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
