@@ -27,11 +27,16 @@ public class PermissionAugmentor implements SecurityIdentityAugmentor {
         if (identity.isAnonymous()) {
             return Uni.createFrom().item(identity);
         }
-        Set<String> scopes = identity.getAttribute(SCOPES);
-        Set<String> granted = scopes != null ? scopes : Permissions.forRoles(identity.getRoles());
+        Set<String> granted = granted(identity);
         return Uni.createFrom().item(QuarkusSecurityIdentity.builder(identity)
                 .addPermissionChecker(requested -> Uni.createFrom().item(grants(granted, requested)))
                 .build());
+    }
+
+    /** What an identity may do: an API key's scopes, else the permissions of its roles. */
+    public static Set<String> granted(SecurityIdentity identity) {
+        Set<String> scopes = identity.getAttribute(SCOPES);
+        return scopes != null ? scopes : Permissions.forRoles(identity.getRoles());
     }
 
     static boolean grants(Set<String> granted, Permission requested) {

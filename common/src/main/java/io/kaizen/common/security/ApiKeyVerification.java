@@ -1,0 +1,22 @@
+package io.kaizen.common.security;
+
+import java.util.Set;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+/**
+ * The registry's answer to "whose key has this hash?": the key's identity and scopes when it is known, not revoked
+ * and not expired; {@code valid=false} otherwise. Never carries the key or its hash.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ApiKeyVerification(boolean valid, String apiKeyId, String organizationId, String teamId, String prefix,
+        Set<String> scopes) {
+
+    public static ApiKeyVerification invalid() {
+        return new ApiKeyVerification(false, null, null, null, null, Set.of());
+    }
+
+    /** The body of {@code POST /internal/v1/api-keys/verify}. */
+    public record Request(String keyHash) {
+    }
+}
