@@ -77,6 +77,7 @@ public final class Main {
                 case "down" -> main.down();
                 case "status" -> main.status();
                 case "demo" -> main.demo();
+                case "rotate-credentials" -> main.rotateCredentials();
                 default -> {
                     System.err.println("unknown command: " + args[0] + "\n" + usage());
                     yield 2;
@@ -225,6 +226,20 @@ public final class Main {
         return new Demo(env.get("KAIZEN_BASE_URL"), env.get("KAIZEN_SINK_URL"), DevKeys.load(root.resolve("keys")), out).run();
     }
 
+    /** Re-encrypts every stored credential under the newest key (docs/operations.md). */
+    private int rotateCredentials() throws IOException, InterruptedException {
+        if (runningPid().isEmpty()) {
+            throw new IllegalStateException("no stack is running from " + root + "; run ./kaizen up first");
+        }
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + Service.REGISTRY.defaultPort() + "/internal/v1/credentials/rotate"))
+                .header("X-Kaizen-Service-Token", DevKeys.load(root.resolve("keys")).serviceToken())
+                .timeout(Duration.ofMinutes(30))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        out.println("HTTP " + response.statusCode() + " " + response.body());
+        return response.statusCode() == 200 ? 0 : 1;
+    }
+
     private Optional<Long> runningPid() {
         return ManagedProcess.readPid(root.resolve("stack.pid"))
                 .filter(pid -> ProcessHandle.of(pid).map(handle -> handle.isAlive()
@@ -317,6 +332,7 @@ public final class Main {
                   token  --org ORG --roles R1,R2 [--sub ID] [--team T] [--ttl-minutes N] [--root DIR]
                   down   [--root DIR]   stop a running stack
                   status [--root DIR]
-                  demo   [--root DIR]   register an agent aimed at the sink, invoke it, print its lineage""";
+                  demo   [--root DIR]   register an agent aimed at the sink, invoke it, print its lineage
+                  rotate-credentials [--root DIR]   re-encrypt every stored credential under the newest key""";
     }
 }
