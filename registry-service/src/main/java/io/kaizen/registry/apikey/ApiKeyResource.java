@@ -1,0 +1,84 @@
+package io.kaizen.registry.apikey;
+
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.kaizen.common.ids.PrefixedId;
+import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.security.CurrentPrincipal;
+import io.kaizen.common.security.PermissionAugmentor;
+import io.kaizen.common.security.Permissions;
+import io.quarkus.security.PermissionsAllowed;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+@Path("/api/v1/api-keys")
+@Produces(MediaType.APPLICATION_JSON)
+public class ApiKeyResource {
+
+    /** Keeps the row offset ({@code (page - 1) * limit}) far inside an int. */
+    private static final int MAX_PAGE = 1_000_000;
+
+    private final ApiKeyService keys;
+    private final CurrentPrincipal caller;
+    private final SecurityIdentity identity;
+
+    ApiKeyResource(ApiKeyService keys, CurrentPrincipal caller, SecurityIdentity identity) {
+        this.keys = keys;
+        this.caller = caller;
+        this.identity = identity;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @PermissionsAllowed(Permissions.API_KEYS_CREATE)
+    public Uni<RestResponse<CreatedApiKey>> create(
+            @NotNull(message = "request body is required") @Valid CreateApiKeyRequest request) {
+        return keys.create(request, caller.get(), PermissionAugmentor.granted(identity))
+                // the body holds a secret that must not linger in any cache
+                .map(created -> RestResponse.ResponseBuilder.create(RestResponse.Status.CREATED, created)
+                        .header("Cache-Control", "no-store").build());
+    }
+
+    @GET
+    @PermissionsAllowed(Permissions.API_KEYS_READ)
+    public Uni<ApiKeyView.Page> list(@QueryParam("page") String page, @QueryParam("limit") String limit) {
+        return keys.list(caller.organizationId(), number("page", page, 1, MAX_PAGE), number("limit", limit, 20, 100));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @PermissionsAllowed(Permissions.API_KEYS_DELETE)
+    public Uni<Void> revoke(@PathParam("id") String id) {
+        if (!PrefixedId.isValid(PrefixedId.API_KEY, id)) {
+            throw ApiKeyService.notFound(id);
+        }
+        return keys.revoke(id, caller.get());
+    }
+
+    /** A query number read by hand: JAX-RS would answer a non-number with a misleading 404. */
+    private static int number(String name, String value, int fallback, int max) {
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 1 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below like any other out-of-range value
+        }
+        throw ProblemException.validation("Query parameter '" + name + "' must be a whole number from 1 to " + max);
+    }
+}
