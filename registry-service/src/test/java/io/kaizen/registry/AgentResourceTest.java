@@ -167,6 +167,11 @@ class AgentResourceTest {
                 .body("request_id", notNullValue())
                 .body("detail", org.hamcrest.Matchers.containsString(mentioned)));
 
+        String huge = "{\"name\": \"x\", \"description\": \"" + "d".repeat(1_100_000) + "\"}";
+        given().auth().oauth2(bearer).contentType(ContentType.JSON).body(huge)
+                .when().post(AGENTS)
+                .then().statusCode(413).contentType("application/problem+json")
+                .body("error_code", equalTo("VALIDATION_ERROR"));
         given().auth().oauth2(bearer).contentType(ContentType.TEXT).body("name=x")
                 .when().post(AGENTS)
                 .then().statusCode(415).contentType("application/problem+json");

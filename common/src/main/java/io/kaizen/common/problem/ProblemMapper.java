@@ -149,6 +149,12 @@ public class ProblemMapper {
 
     private Response.ResponseBuilder build(int status, ErrorCode code, String detail, Map<String, Object> fields,
             HttpServerRequest request) {
+        return Response.status(status).type(PROBLEM_JSON).entity(write(body(status, code, detail, fields, request)));
+    }
+
+    /** The problem document; also used for errors answered before JAX-RS sees the request. */
+    static Map<String, Object> body(int status, ErrorCode code, String detail, Map<String, Object> fields,
+            HttpServerRequest request) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "https://kaizen.io/problems/" + code.name().toLowerCase().replace('_', '-'));
         body.put("title", Response.Status.fromStatusCode(status) == null ? code.name()
@@ -159,7 +165,7 @@ public class ProblemMapper {
         body.put("error_code", code.name());
         body.put("request_id", RequestIds.of(request));
         body.putAll(fields);
-        return Response.status(status).type(PROBLEM_JSON).entity(write(body));
+        return body;
     }
 
     private String write(Map<String, Object> body) {
