@@ -1,5 +1,11 @@
 package io.kaizen.governance;
 
+import static io.kaizen.governance.GovernanceApi.decide;
+import static io.kaizen.governance.GovernanceApi.internal;
+import static io.kaizen.governance.GovernanceApi.newAgent;
+import static io.kaizen.governance.GovernanceApi.newOrg;
+import static io.kaizen.governance.GovernanceApi.outcome;
+import static io.kaizen.governance.GovernanceApi.settings;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -7,77 +13,35 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.Test;
 
-import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.devstack.DevStackTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.restassured.specification.RequestSpecification;
 
 @QuarkusTest
 @QuarkusTestResource(value = DevStackTestResource.class, initArgs = @ResourceArg(name = "service", value = "governance"))
 class DecisionResourceTest {
 
-    private static RequestSpecification internal() {
-        return given().header("X-Kaizen-Service-Token", DevStackTestResource.stack().serviceToken())
-                .contentType(ContentType.JSON);
-    }
-
-    private static void limit(String agent, String org, int perMinute) {
-        internal().body("""
-                {"organization_id": "%s", "requests_per_minute": %d, "requests_per_hour": 1000, "requests_per_day": 5000}
-                """.formatted(org, perMinute))
-                .when().put("/internal/v1/agents/" + agent + "/governance")
-                .then().statusCode(200).body("requests_per_minute", equalTo(perMinute));
-    }
-
-    private static String decisionBody(String agent, String org) {
-        return """
-                {"invocation_id": "%s", "organization_id": "%s", "agent_id": "%s", "user_id": "u1", "roles": ["developer"]}
-                """.formatted(PrefixedId.next(PrefixedId.INVOCATION), org, agent);
-    }
-
     @Test
     void exactlyTheLimitIsAllowedWhenRequestsArriveTogether() throws Exception {
-        String agent = PrefixedId.next(PrefixedId.AGENT);
-        String org = "org_" + UUID.randomUUID();
-        limit(agent, org, 3);
-        limit(agent, org, 3);
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, "\"requests_per_minute\": 3, \"requests_per_hour\": 1000, \"requests_per_day\": 5000");
+        settings(agent, org, "\"requests_per_minute\": 3, \"requests_per_hour\": 1000, \"requests_per_day\": 5000");
 
-        int callers = 10;
-        CyclicBarrier barrier = new CyclicBarrier(callers);
-        ExecutorService pool = Executors.newFixedThreadPool(callers);
-        List<Future<String>> outcomes = new ArrayList<>();
-        for (int i = 0; i < callers; i++) {
-            outcomes.add(pool.submit(() -> {
-                barrier.await();
-                return internal().body(decisionBody(agent, org)).when().post("/internal/v1/decisions")
-                        .then().statusCode(200).extract().<String>path("outcome");
-            }));
-        }
-        List<String> results = new ArrayList<>();
-        for (Future<String> outcome : outcomes) {
-            results.add(outcome.get());
-        }
-        pool.shutdown();
+        List<String> results = GovernanceApi.together(10, () -> outcome(agent, org, ""));
         assertThat(results.stream().filter("ALLOW"::equals)).hasSize(3);
         assertThat(results.stream().filter("DENY_RATE"::equals)).hasSize(7);
 
-        internal().body(decisionBody(agent, org)).when().post("/internal/v1/decisions")
-                .then().statusCode(200)
+        decide(agent, org, "")
                 .body("outcome", equalTo("DENY_RATE"))
                 .body("reason", equalTo("Rate limit exceeded: 3 requests per minute"))
+                .body("reservation_id", nullValue())
                 .body("rate_limit.window", equalTo("minute"))
                 .body("rate_limit.limit", equalTo(3))
                 .body("rate_limit.remaining", equalTo(0))
@@ -85,62 +49,128 @@ class DecisionResourceTest {
     }
 
     @Test
-    void allowedDecisionsReportRemainingAndCost() {
-        String agent = PrefixedId.next(PrefixedId.AGENT);
-        String org = "org_" + UUID.randomUUID();
-        limit(agent, org, 5);
-        internal().body(decisionBody(agent, org)).when().post("/internal/v1/decisions")
-                .then().statusCode(200)
+    void theAgentAndUserWindowLimitsOneUserWithoutTouchingOthers() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, "");
+        GovernanceApi.as(org, "org_admin").body("{\"rate_limit\": {\"user_requests_per_minute\": 2}}")
+                .when().patch("/api/v1/external-agents/" + agent + "/governance")
+                .then().statusCode(200).body("rate_limit.user_requests_per_minute", equalTo(2));
+        decide(agent, org, "\"user_id\": \"alice\"").body("outcome", equalTo("ALLOW"));
+        decide(agent, org, "\"user_id\": \"alice\"").body("outcome", equalTo("ALLOW"));
+        decide(agent, org, "\"user_id\": \"alice\"")
+                .body("outcome", equalTo("DENY_RATE"))
+                .body("reason", equalTo("Rate limit exceeded: 2 requests per minute for this user"))
+                .body("rate_limit.window", equalTo("user_minute"));
+        decide(agent, org, "\"user_id\": \"bob\"").body("outcome", equalTo("ALLOW"))
+                .body("rate_limit.remaining", equalTo(1));
+    }
+
+    @Test
+    void allowedDecisionsReportRemainingCostAndReservation() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, "\"requests_per_minute\": 5");
+        decide(agent, org, "")
                 .body("outcome", equalTo("ALLOW"))
                 .body("decision_id", startsWith("dec_"))
+                .body("reservation_id", startsWith("res_"))
                 .body("estimated_cost", equalTo(0.05f))
                 .body("rate_limit.limit", equalTo(5))
                 .body("rate_limit.remaining", equalTo(4))
-                .body("rate_limit_fail_open", equalTo(false));
+                .body("rate_limit_fail_open", equalTo(false))
+                .body("policy.effect", equalTo("allow"))
+                .body("budget.scope", equalTo("daily"))
+                .body("budget.limit", equalTo(10.0f))
+                .body("budget.reserved", equalTo(0.05f))
+                .body("approval_triggers", equalTo(List.of()));
     }
 
     @Test
     void agentsWithoutSettingsGetTheDefaults() {
-        internal().body(decisionBody(PrefixedId.next(PrefixedId.AGENT), "org_" + UUID.randomUUID()))
-                .when().post("/internal/v1/decisions")
-                .then().statusCode(200).body("outcome", equalTo("ALLOW"))
+        decide(newAgent(), newOrg(), "")
+                .body("outcome", equalTo("ALLOW"))
                 .body("rate_limit.limit", equalTo(10)).body("rate_limit.remaining", equalTo(9));
     }
 
     @Test
-    void rateLimitsFailOpenWhileRedisIsDown() {
-        String agent = PrefixedId.next(PrefixedId.AGENT);
-        String org = "org_" + UUID.randomUUID();
-        limit(agent, org, 1);
+    void budgetsFailClosedAndRateLimitsFailOpenWhileRedisIsDown() {
+        String limited = newAgent();
+        String unlimited = newAgent();
+        String org = newOrg();
+        settings(limited, org, "\"requests_per_minute\": 1");
+        settings(unlimited, org, "\"requests_per_minute\": 1, \"max_monthly_cost\": -1, \"max_daily_cost\": -1");
         DevStackTestResource.stack().stopRedis();
         try {
+            decide(limited, org, "")
+                    .body("outcome", equalTo("UNAVAILABLE"))
+                    .body("reason", equalTo("Budget store unavailable"))
+                    .body("rate_limit_fail_open", equalTo(true));
+            // no budget to enforce: the rate limit fails open and the ledger still records the call
             for (int i = 0; i < 3; i++) {
-                internal().body(decisionBody(agent, org)).when().post("/internal/v1/decisions")
-                        .then().statusCode(200)
+                decide(unlimited, org, "")
                         .body("outcome", equalTo("ALLOW"))
+                        .body("reservation_id", startsWith("res_"))
                         .body("rate_limit", nullValue())
                         .body("rate_limit_fail_open", equalTo(true));
             }
         } finally {
             DevStackTestResource.stack().startRedis();
         }
+        decide(unlimited, org, "").body("outcome", equalTo("ALLOW")).body("rate_limit.remaining", equalTo(0));
     }
 
     @Test
     void internalApiRefusesCallersWithoutTheServiceToken() {
-        given().contentType(ContentType.JSON).body(decisionBody(PrefixedId.next(PrefixedId.AGENT), "org_x"))
+        given().contentType(ContentType.JSON).body("{\"agent_id\": \"agt_x\", \"organization_id\": \"org_x\"}")
                 .when().post("/internal/v1/decisions")
                 .then().statusCode(401).contentType("application/problem+json").body("error_code", equalTo("UNAUTHORIZED"));
     }
 
     @Test
+    void badDecisionRequestsAre400() {
+        internal().body("{\"organization_id\": \"org_x\"}").when().post("/internal/v1/decisions")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", equalTo("agent_id and organization_id are required"));
+        internal().body("{\"organization_id\": \"org_x\", \"agent_id\": \"agt_x\", \"estimated_cost\": -0.01}")
+                .when().post("/internal/v1/decisions")
+                .then().statusCode(400).body("field", equalTo("estimated_cost"));
+        internal().body("{\"organization_id\": \"org_x\", \"agent_id\": \"agt_x\", \"tokens\": \"many\"}")
+                .when().post("/internal/v1/decisions")
+                .then().statusCode(400).body("detail", equalTo("Field 'tokens' has an invalid value"));
+    }
+
+    @Test
     void settingsAreValidated() {
         internal().body("{\"organization_id\": \"org_x\", \"requests_per_minute\": -1}")
-                .when().put("/internal/v1/agents/" + PrefixedId.next(PrefixedId.AGENT) + "/governance")
+                .when().put("/internal/v1/agents/" + newAgent() + "/governance")
                 .then().statusCode(400).contentType("application/problem+json")
-                .body("detail", equalTo("requests_per_minute must not be negative"));
+                .body("detail", equalTo("requests_per_minute must be at least 0"))
+                .body("field", equalTo("requests_per_minute"));
+        internal().body("{\"organization_id\": \"org_x\", \"max_monthly_cost\": 0.0000001}")
+                .when().put("/internal/v1/agents/" + newAgent() + "/governance")
+                .then().statusCode(400).body("detail", equalTo("monthly_budget_usd must have at most 6 decimal places"));
         internal().body("{\"requests_per_minute\": 5}")
-                .when().put("/internal/v1/agents/" + PrefixedId.next(PrefixedId.AGENT) + "/governance")
+                .when().put("/internal/v1/agents/" + newAgent() + "/governance")
                 .then().statusCode(400).body("error_code", equalTo("VALIDATION_ERROR"));
+    }
+
+    @Test
+    void settingsAreIdempotentAndAnsweredWithEffectiveValues() {
+        String agent = newAgent();
+        String org = newOrg();
+        for (int i = 0; i < 2; i++) {
+            internal().body("{\"organization_id\": \"" + org + "\", \"max_monthly_cost\": 250.5, \"requests_per_hour\": 40}")
+                    .when().put("/internal/v1/agents/" + agent + "/governance")
+                    .then().statusCode(200)
+                    .body("max_monthly_cost", equalTo(250.5f))
+                    .body("max_daily_cost", equalTo(10.0f))
+                    .body("cost_per_execution", equalTo(0.05f))
+                    .body("requests_per_minute", equalTo(10))
+                    .body("requests_per_hour", equalTo(40));
+        }
+        internal().body("{\"organization_id\": \"org_other\"}")
+                .when().put("/internal/v1/agents/" + agent + "/governance")
+                .then().statusCode(409);
     }
 }

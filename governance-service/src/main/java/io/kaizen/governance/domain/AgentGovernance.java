@@ -9,7 +9,11 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-/** Governance configuration of one agent; null limits fall back to the configured defaults. */
+/**
+ * Governance configuration of one agent, and what governance knows of the agent from registry. Null limits fall
+ * back to the configured defaults; -1 is unlimited. {@code approvalTriggers} is the JSON of
+ * {@code ApprovalTriggerSettings}, {@code tags} a JSON array.
+ */
 @Entity
 @Table(name = "agent_governance")
 public class AgentGovernance extends PanacheEntityBase {
@@ -25,8 +29,33 @@ public class AgentGovernance extends PanacheEntityBase {
     public Integer requestsPerHour;
     @Column(name = "requests_per_day")
     public Integer requestsPerDay;
+    @Column(name = "user_requests_per_minute")
+    public Integer userRequestsPerMinute;
     @Column(name = "cost_per_execution")
     public BigDecimal costPerExecution;
+    @Column(name = "monthly_budget_usd")
+    public BigDecimal monthlyBudgetUsd;
+    @Column(name = "daily_budget_usd")
+    public BigDecimal dailyBudgetUsd;
+    @Column(name = "monthly_execution_limit")
+    public Integer monthlyExecutionLimit;
+    @Column(name = "daily_execution_limit")
+    public Integer dailyExecutionLimit;
+    @Column(name = "warning_threshold")
+    public BigDecimal warningThreshold;
+    @Column(name = "degradation_threshold")
+    public BigDecimal degradationThreshold;
+    @Column(name = "enforcement_mode")
+    public String enforcementMode;
+    @Column(name = "approval_triggers")
+    public String approvalTriggers;
+    public String platform;
+    public String tags;
+    public String environment;
+    @Column(name = "agent_created_at")
+    public Instant agentCreatedAt;
+    @Column(name = "deleted_at")
+    public Instant deletedAt;
     @Column(name = "updated_at")
     public Instant updatedAt;
 }

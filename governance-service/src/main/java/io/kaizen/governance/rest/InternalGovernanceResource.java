@@ -4,8 +4,16 @@ import io.kaizen.common.governance.AgentGovernanceSettings;
 import io.kaizen.common.governance.Decision;
 import io.kaizen.common.governance.DecisionRequest;
 import io.kaizen.common.problem.ProblemException;
+import io.kaizen.governance.budget.BudgetService;
+import io.kaizen.governance.domain.BudgetReservation;
+import io.kaizen.governance.rest.GovernanceRequests.Settlement;
+import io.kaizen.governance.rest.GovernanceRequests.UsageQuery;
+import io.kaizen.governance.rest.GovernanceViews.ReservationView;
+import io.kaizen.governance.rest.GovernanceViews.UsageItems;
+import io.kaizen.governance.service.AgentGovernanceService;
 import io.kaizen.governance.service.DecisionService;
-import io.kaizen.governance.service.GovernanceSettingsService;
+import io.kaizen.governance.service.GovernanceStatusService;
+import io.kaizen.governance.service.GovernanceValidation;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.validation.constraints.NotNull;
@@ -24,38 +32,77 @@ import jakarta.ws.rs.core.MediaType;
 @PermitAll
 public class InternalGovernanceResource {
 
-    private final DecisionService decisions;
-    private final GovernanceSettingsService settings;
+    private static final int MAX_USAGE_IDS = 1000;
 
-    InternalGovernanceResource(DecisionService decisions, GovernanceSettingsService settings) {
+    private final DecisionService decisions;
+    private final AgentGovernanceService agents;
+    private final GovernanceStatusService status;
+    private final BudgetService budgets;
+
+    InternalGovernanceResource(DecisionService decisions, AgentGovernanceService agents,
+            GovernanceStatusService status, BudgetService budgets) {
         this.decisions = decisions;
-        this.settings = settings;
+        this.agents = agents;
+        this.status = status;
+        this.budgets = budgets;
     }
 
     @POST
     @Path("/decisions")
-    public Uni<Decision> decide(@NotNull DecisionRequest request) {
+    public Uni<Decision> decide(@NotNull(message = "request body is required") DecisionRequest request) {
         return decisions.decide(request);
     }
 
     @PUT
     @Path("/agents/{id}/governance")
-    public Uni<AgentGovernanceSettings> put(@PathParam("id") String agentId, @NotNull AgentGovernanceSettings body) {
-        if (body.organizationId() == null || body.organizationId().isBlank()) {
-            throw ProblemException.validation("organization_id is required");
-        }
-        requireNonNegative("requests_per_minute", body.requestsPerMinute());
-        requireNonNegative("requests_per_hour", body.requestsPerHour());
-        requireNonNegative("requests_per_day", body.requestsPerDay());
-        if (body.costPerExecution() != null && body.costPerExecution().signum() < 0) {
-            throw ProblemException.validation("cost_per_execution must not be negative");
-        }
-        return settings.put(agentId, body);
+    public Uni<AgentGovernanceSettings> put(@PathParam("id") String agentId,
+            @NotNull(message = "request body is required") AgentGovernanceSettings body) {
+        return agents.put(agentId, body);
     }
 
-    private static void requireNonNegative(String field, Integer value) {
-        if (value != null && value < 0) {
-            throw ProblemException.validation(field + " must not be negative");
+    /** Usage of a page of agents in one round: registry calls it once per list page. */
+    @POST
+    @Path("/agents/usage")
+    public Uni<UsageItems> usage(@NotNull(message = "request body is required") UsageQuery query) {
+        if (query.agentIds() == null || query.agentIds().size() > MAX_USAGE_IDS
+                || query.agentIds().stream().anyMatch(id -> id == null || id.isBlank())) {
+            throw ProblemException.validation("agent_ids must be a list of at most " + MAX_USAGE_IDS + " agent ids")
+                    .with("field", "agent_ids");
         }
+        return status.usage(query.agentIds().stream().distinct().toList()).map(UsageItems::new);
+    }
+
+    @POST
+    @Path("/reservations/{id}/settle")
+    public Uni<ReservationView> settle(@PathParam("id") String reservationId,
+            @NotNull(message = "request body is required") Settlement settlement) {
+        if (settlement.costUsd() == null) {
+            throw ProblemException.validation("cost_usd is required").with("field", "cost_usd");
+        }
+        GovernanceValidation.usd("cost_usd", settlement.costUsd(), false);
+        return budgets.settle(reservationId, settlement.costUsd()).map(row -> answer(reservationId, row,
+                BudgetReservation.SETTLED, settlement.costUsd()));
+    }
+
+    @POST
+    @Path("/reservations/{id}/release")
+    public Uni<ReservationView> release(@PathParam("id") String reservationId) {
+        return budgets.settle(reservationId, null).map(row -> answer(reservationId, row, BudgetReservation.RELEASED,
+                null));
+    }
+
+    /** The reservation after the request; asking again for the same end is answered as before, another end is 409. */
+    private static ReservationView answer(String reservationId, BudgetReservation row, String wanted,
+            java.math.BigDecimal cost) {
+        if (row == null) {
+            throw ProblemException.notFound("Reservation " + reservationId + " does not exist");
+        }
+        boolean same = row.status.equals(wanted) && (cost == null || row.actualUsd.compareTo(cost) == 0);
+        if (!same) {
+            throw ProblemException.conflict("Reservation " + reservationId + " is already " + row.status)
+                    .with("status", row.status);
+        }
+        return new ReservationView(row.id, row.agentId, row.organizationId, row.status, row.estimateUsd,
+                row.actualUsd, row.reservedAt, row.settledAt);
     }
 }

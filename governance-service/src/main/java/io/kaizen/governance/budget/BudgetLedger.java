@@ -1,0 +1,156 @@
+package io.kaizen.governance.budget;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+
+import io.kaizen.governance.domain.BudgetReservation;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The PostgreSQL side of budgets: reservations, settled totals per period and announced thresholds. Callers run
+ * these inside a session or transaction of their own.
+ */
+@ApplicationScoped
+public class BudgetLedger {
+
+    /** Settled spend and executions of one scope in one period. */
+    public record Totals(BigDecimal spent, long executions) {
+        static final Totals ZERO = new Totals(BigDecimal.ZERO, 0);
+    }
+
+    /**
+     * Serialises settlements and tally rebuilds of one scope until the transaction ends, so a rebuild never reads
+     * the ledger between a settlement's commit and its Redis update.
+     */
+    public Uni<Void> lock(String scopeKey) {
+        return Panache.getSession().chain(session -> session
+                .createNativeQuery("select count(*) from (select pg_advisory_xact_lock(hashtext(:key))) l")
+                .setParameter("key", scopeKey)
+                .getSingleResult())
+                .replaceWithVoid();
+    }
+
+    public Uni<Totals> agentTotals(String agentId, String period, LocalDate start) {
+        return totals("select coalesce(sum(spent_usd), 0), coalesce(sum(executions), 0) from budget_total"
+                + " where agent_id = :scope and period = :period and period_start = :start", agentId, period, start);
+    }
+
+    public Uni<Totals> organizationTotals(String organizationId, LocalDate monthStart) {
+        return totals("select coalesce(sum(spent_usd), 0), coalesce(sum(executions), 0) from budget_total"
+                + " where organization_id = :scope and period = :period and period_start = :start", organizationId,
+                BudgetPeriod.MONTHLY, monthStart);
+    }
+
+    /** Adds a settled amount to the totals of one agent and period. */
+    public Uni<Void> addToTotals(String agentId, String organizationId, String period, LocalDate start,
+            BigDecimal amount, long executions) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "insert into budget_total (agent_id, organization_id, period, period_start, spent_usd, executions)"
+                        + " values (:agent, :org, :period, :start, :amount, :executions)"
+                        + " on conflict (agent_id, period, period_start) do update set"
+                        + " spent_usd = budget_total.spent_usd + excluded.spent_usd,"
+                        + " executions = budget_total.executions + excluded.executions")
+                .setParameter("agent", agentId)
+                .setParameter("org", organizationId)
+                .setParameter("period", period)
+                .setParameter("start", start)
+                .setParameter("amount", amount)
+                .setParameter("executions", executions)
+                .executeUpdate())
+                .replaceWithVoid();
+    }
+
+    /** Reservations of an agent still held in a month (and so in its day tallies too). */
+    public Uni<List<BudgetReservation>> outstanding(String agentId, LocalDate monthStart) {
+        return BudgetReservation.list("agentId = ?1 and monthStart = ?2 and status = ?3", agentId, monthStart,
+                BudgetReservation.RESERVED);
+    }
+
+    /** Reservations held against the organisation-wide budget in a month. */
+    public Uni<List<BudgetReservation>> outstandingForOrganization(String organizationId, LocalDate monthStart) {
+        return BudgetReservation.list("organizationId = ?1 and monthStart = ?2 and status = ?3 and orgReserved = true",
+                organizationId, monthStart, BudgetReservation.RESERVED);
+    }
+
+    /** Records that a threshold was announced; false when it already was this period. */
+    public Uni<Boolean> markThreshold(String scopeId, String scope, LocalDate periodStart, int threshold) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "insert into budget_alert (scope_id, scope, period_start, threshold, alerted_at)"
+                        + " values (:id, :scope, :start, :threshold, :now) on conflict do nothing")
+                .setParameter("id", scopeId)
+                .setParameter("scope", scope)
+                .setParameter("start", periodStart)
+                .setParameter("threshold", threshold)
+                .setParameter("now", Instant.now())
+                .executeUpdate())
+                .map(inserted -> inserted == 1);
+    }
+
+    /** Settled and reserved amounts of one agent in a month and a day (one round trip). */
+    public record Usage(Totals month, Totals day, BigDecimal reservedMonth, long reservedMonthCount,
+            BigDecimal reservedDay, long reservedDayCount) {
+    }
+
+    public Uni<Usage> usage(String agentId, LocalDate monthStart, LocalDate dayStart) {
+        String total = "(select %s from budget_total where agent_id = :agent and period = '%s' and period_start = :%s)";
+        String held = "(select %s from budget_reservation where agent_id = :agent and status = 'reserved' and %s = :%s)";
+        String sql = "select coalesce(" + total.formatted("spent_usd", "monthly", "month") + ", 0), coalesce("
+                + total.formatted("executions", "monthly", "month") + ", 0), coalesce("
+                + total.formatted("spent_usd", "daily", "day") + ", 0), coalesce("
+                + total.formatted("executions", "daily", "day") + ", 0), coalesce("
+                + held.formatted("sum(estimate_usd)", "month_start", "month") + ", 0), "
+                + held.formatted("count(*)", "month_start", "month") + ", coalesce("
+                + held.formatted("sum(estimate_usd)", "day_start", "day") + ", 0), "
+                + held.formatted("count(*)", "day_start", "day");
+        return Panache.getSession().chain(session -> session.createNativeQuery(sql, Object[].class)
+                .setParameter("agent", agentId)
+                .setParameter("month", monthStart)
+                .setParameter("day", dayStart)
+                .getSingleResult())
+                .map(row -> new Usage(new Totals(decimal(row[0]), count(row[1])), new Totals(decimal(row[2]), count(row[3])),
+                        decimal(row[4]), count(row[5]), decimal(row[6]), count(row[7])));
+    }
+
+    /**
+     * The stored settings and this month's and today's settled totals of many agents, in one query: what registry
+     * shows on a page of agents. Columns: agent_id, organization_id, monthly_budget_usd, daily_budget_usd,
+     * cost_per_execution, monthly_execution_limit, requests_per_minute, requests_per_hour, requests_per_day,
+     * month spent, month executions, day spent, day executions.
+     */
+    public Uni<List<Object[]>> usageOf(List<String> agentIds, LocalDate monthStart, LocalDate dayStart) {
+        String sql = "select g.agent_id, g.organization_id, g.monthly_budget_usd, g.daily_budget_usd,"
+                + " g.cost_per_execution, g.monthly_execution_limit, g.requests_per_minute, g.requests_per_hour,"
+                + " g.requests_per_day, coalesce(m.spent_usd, 0), coalesce(m.executions, 0),"
+                + " coalesce(d.spent_usd, 0), coalesce(d.executions, 0)"
+                + " from agent_governance g"
+                + " left join budget_total m on m.agent_id = g.agent_id and m.period = 'monthly' and m.period_start = :month"
+                + " left join budget_total d on d.agent_id = g.agent_id and d.period = 'daily' and d.period_start = :day"
+                + " where g.agent_id in (:ids) and g.deleted_at is null";
+        return Panache.getSession().chain(session -> session.createNativeQuery(sql, Object[].class)
+                .setParameter("ids", agentIds)
+                .setParameter("month", monthStart)
+                .setParameter("day", dayStart)
+                .getResultList());
+    }
+
+    static long count(Object value) {
+        return value == null ? 0 : ((Number) value).longValue();
+    }
+
+    private Uni<Totals> totals(String sql, String scope, String period, LocalDate start) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(sql, Object[].class)
+                .setParameter("scope", scope)
+                .setParameter("period", period)
+                .setParameter("start", start)
+                .getSingleResult())
+                .map(row -> new Totals(decimal(row[0]), ((Number) row[1]).longValue()));
+    }
+
+    static BigDecimal decimal(Object value) {
+        return value instanceof BigDecimal d ? d : new BigDecimal(value.toString());
+    }
+}

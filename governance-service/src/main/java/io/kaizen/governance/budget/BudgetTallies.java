@@ -1,0 +1,149 @@
+package io.kaizen.governance.budget;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.kaizen.governance.redis.LuaScript;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.RedisAPI;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The Redis side of budgets: one tally hash per scope and period ({@code {agt_…}:bud:m:202501},
+ * {@code {agt_…}:bud:d:20250115}) holding integer micro-USD and execution counts, and one key per outstanding
+ * reservation. Every step is one Lua script over keys of one hash tag, so it is atomic across replicas and safe
+ * on Redis Cluster. The ledger in PostgreSQL is the record; these tallies are rebuilt from it when missing.
+ */
+@ApplicationScoped
+public class BudgetTallies {
+
+    private static final LuaScript RESERVE = LuaScript.load("/redis/budget_reserve.lua");
+    private static final LuaScript SETTLE = LuaScript.load("/redis/budget_settle.lua");
+    private static final LuaScript INIT = LuaScript.load("/redis/budget_init.lua");
+    /** Outstanding reservations are settled or swept long before this; the key only outlives a lost settlement. */
+    private static final long RESERVATION_TTL_SECONDS = 7L * 86_400;
+
+    private final RedisAPI redis;
+
+    BudgetTallies(RedisAPI redis) {
+        this.redis = redis;
+    }
+
+    /** One period of a scope with its limits (-1 = unlimited). */
+    public record Line(BudgetPeriod period, long usdLimit, long executionLimit) {
+    }
+
+    /** A tally's values in micro-USD and executions ({@code rcount}: executions reserved, not yet settled). */
+    public record Tally(long spent, long reserved, long count, long rcount) {
+        public static final Tally EMPTY = new Tally(0, 0, 0, 0);
+    }
+
+    /**
+     * The result of a reservation: {@code missingLine} ≥ 0 when a tally must be rebuilt first; otherwise whether
+     * it was admitted, which line was exceeded (-1: none) and how ({@code usd} or {@code executions}), and the
+     * tallies after the step.
+     */
+    public record Reserved(int missingLine, boolean admitted, int exceededLine, boolean executionsExceeded,
+            List<Tally> tallies) {
+    }
+
+    public static String agentTag(String agentId) {
+        return "{" + agentId + "}";
+    }
+
+    public static String organizationTag(String organizationId) {
+        return "{org:" + organizationId + "}";
+    }
+
+    public Uni<Reserved> reserve(String tag, String reservationId, long estimateMicros, boolean hard, List<Line> lines) {
+        List<String> keys = new ArrayList<>();
+        keys.add(reservationKey(tag, reservationId));
+        List<String> args = new ArrayList<>(List.of(Long.toString(estimateMicros), hard ? "1" : "0",
+                Long.toString(RESERVATION_TTL_SECONDS)));
+        for (Line line : lines) {
+            keys.add(tallyKey(tag, line.period()));
+            args.add(Long.toString(line.usdLimit()));
+            args.add(Long.toString(line.executionLimit()));
+        }
+        return RESERVE.run(redis, keys, args).map(response -> {
+            if (response.get(0).toLong() < 0) {
+                return new Reserved(response.get(1).toInteger() - 1, false, -1, false, List.of());
+            }
+            List<Tally> tallies = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i++) {
+                tallies.add(new Tally(response.get(3 + 4 * i).toLong(), response.get(4 + 4 * i).toLong(),
+                        response.get(5 + 4 * i).toLong(), response.get(6 + 4 * i).toLong()));
+            }
+            return new Reserved(-1, response.get(0).toInteger() == 1, response.get(1).toInteger() - 1,
+                    response.get(2).toInteger() == 2, tallies);
+        });
+    }
+
+    /**
+     * Settles ({@code executions} 1) or releases ({@code executions} 0, {@code actualMicros} 0) a reservation on
+     * the tallies of its own periods. Emits false when Redis had already applied it.
+     */
+    public Uni<Boolean> settle(String tag, String reservationId, List<BudgetPeriod> periods, long actualMicros,
+            long executions, long markerTtlSeconds) {
+        List<String> keys = new ArrayList<>();
+        keys.add(reservationKey(tag, reservationId));
+        periods.forEach(period -> keys.add(tallyKey(tag, period)));
+        return SETTLE.run(redis, keys, List.of(Long.toString(actualMicros), Long.toString(executions),
+                Long.toString(markerTtlSeconds)))
+                .map(response -> response.get(0).toInteger() == 1);
+    }
+
+    /**
+     * Creates the tallies that do not exist from ledger values; restores the outstanding reservations' keys when
+     * every tally was missing.
+     */
+    public Uni<Void> init(String tag, List<BudgetPeriod> periods, List<Tally> values, Map<String, Long> outstanding,
+            Instant now) {
+        List<String> keys = new ArrayList<>();
+        List<String> args = new ArrayList<>(List.of(Integer.toString(periods.size())));
+        for (int i = 0; i < periods.size(); i++) {
+            keys.add(tallyKey(tag, periods.get(i)));
+            Tally tally = values.get(i);
+            args.addAll(List.of(Long.toString(tally.spent()), Long.toString(tally.reserved()),
+                    Long.toString(tally.count()), Long.toString(tally.rcount()),
+                    Long.toString(periods.get(i).ttlSeconds(now))));
+        }
+        outstanding.forEach((id, estimate) -> {
+            keys.add(reservationKey(tag, id));
+            args.add(Long.toString(estimate));
+        });
+        args.add(Long.toString(RESERVATION_TTL_SECONDS));
+        return INIT.run(redis, keys, args).replaceWithVoid();
+    }
+
+    /** Reads tallies without changing them; a missing tally reads as null. */
+    public Uni<List<Tally>> read(String tag, List<BudgetPeriod> periods) {
+        List<Uni<Tally>> reads = periods.stream().map(period -> redis.hmget(List.of(tallyKey(tag, period), "spent",
+                "reserved", "count", "rcount")).map(BudgetTallies::tally)).toList();
+        return Uni.join().all(reads).andFailFast();
+    }
+
+    /** Drops tallies so the next use rebuilds them from the ledger (after Redis missed a settlement). */
+    public Uni<Void> forget(String tag, List<BudgetPeriod> periods) {
+        return redis.del(periods.stream().map(period -> tallyKey(tag, period)).toList()).replaceWithVoid();
+    }
+
+    private static Tally tally(Response response) {
+        if (response == null || response.get(0) == null) {
+            return null;
+        }
+        return new Tally(response.get(0).toLong(), response.get(1).toLong(), response.get(2).toLong(),
+                response.get(3).toLong());
+    }
+
+    private static String tallyKey(String tag, BudgetPeriod period) {
+        return tag + ":bud:" + period.key();
+    }
+
+    private static String reservationKey(String tag, String reservationId) {
+        return tag + ":bud:res:" + reservationId;
+    }
+}

@@ -1,0 +1,57 @@
+package io.kaizen.governance.budget;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.jboss.logging.Logger;
+
+import io.kaizen.governance.config.GovernanceConfig;
+import io.kaizen.governance.domain.BudgetReservation;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.panache.common.Page;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Keeps the ledger and the tallies honest when something was lost: reservations whose settlement never arrived
+ * are settled at their estimate after {@code kaizen.governance.budget.reservation-timeout} (the call may have
+ * happened), and tallies that missed a settlement while Redis was unreachable are dropped to be rebuilt.
+ */
+@ApplicationScoped
+public class ReservationSweeper {
+
+    private static final Logger LOG = Logger.getLogger(ReservationSweeper.class);
+    private static final int BATCH = 100;
+
+    private final BudgetService budgets;
+    private final GovernanceConfig config;
+
+    ReservationSweeper(BudgetService budgets, GovernanceConfig config) {
+        this.budgets = budgets;
+        this.config = config;
+    }
+
+    @Scheduled(every = "${kaizen.governance.budget.sweep-interval:30s}", delayed = "10s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> sweep() {
+        Instant cutoff = Instant.now().minus(config.budget().reservationTimeout());
+        return Uni.createFrom().deferred(() -> Panache.withSession(() -> BudgetReservation
+                .<BudgetReservation>find("status = ?1 and reservedAt < ?2", BudgetReservation.RESERVED, cutoff)
+                .page(Page.ofSize(BATCH)).list()))
+                .chain(stale -> each(stale, row -> budgets.settle(row.id, row.estimateUsd).replaceWithVoid()))
+                .chain(() -> Panache.withSession(() -> BudgetReservation
+                        .<BudgetReservation>find("tallySynced = false").page(Page.ofSize(BATCH)).list()))
+                .chain(unsynced -> each(unsynced, budgets::resync))
+                .onFailure().invoke(e -> LOG.debugf("budget sweep skipped: %s", e.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    private static Uni<Void> each(List<BudgetReservation> rows, java.util.function.Function<BudgetReservation, Uni<Void>> action) {
+        return Multi.createFrom().iterable(rows)
+                .onItem().transformToUniAndConcatenate(row -> action.apply(row).onFailure().recoverWithNull())
+                .collect().last().replaceWithVoid();
+    }
+}

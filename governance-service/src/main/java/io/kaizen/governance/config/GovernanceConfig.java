@@ -1,0 +1,119 @@
+package io.kaizen.governance.config;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+
+import io.kaizen.governance.policy.CombiningStrategy;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Configuration of governance ({@code kaizen.governance.*}); {@code application.properties} also accepts the
+ * original system's variable names (original-spec §9.2) for the defaults.
+ */
+@ConfigMapping(prefix = "kaizen.governance")
+public interface GovernanceConfig {
+
+    /** What agents and organisations get for every field they leave unset. */
+    Defaults defaults();
+
+    RateLimit rateLimit();
+
+    Budget budget();
+
+    /** How long a decision may reuse an agent's and an organisation's configuration before reading it again. */
+    @WithDefault("1s")
+    Duration configCacheTtl();
+
+    interface Defaults {
+
+        /** Calls per agent per rolling minute. */
+        @WithDefault("10")
+        int requestsPerMinute();
+
+        /** Calls per agent per rolling hour. */
+        @WithDefault("100")
+        int requestsPerHour();
+
+        /** Calls per agent per rolling day. */
+        @WithDefault("500")
+        int requestsPerDay();
+
+        /** Calls per agent and user per rolling minute; -1 for no per-user limit. */
+        @WithDefault("-1")
+        int userRequestsPerMinute();
+
+        /** USD reserved per call when the caller gives no estimate, and charged when the agent reports no cost. */
+        @WithDefault("0.05")
+        BigDecimal costPerExecution();
+
+        /** Monthly budget per agent in USD; -1 for unlimited. */
+        @WithDefault("100.0")
+        BigDecimal monthlyBudgetUsd();
+
+        /** Daily budget per agent in USD; -1 for unlimited. */
+        @WithDefault("10.0")
+        BigDecimal dailyBudgetUsd();
+
+        /** Executions per agent per month; -1 for unlimited. */
+        @WithDefault("-1")
+        int monthlyExecutionLimit();
+
+        /** Executions per agent per day; -1 for unlimited. */
+        @WithDefault("-1")
+        int dailyExecutionLimit();
+
+        /** Fraction of a budget at which status reports {@code warning_triggered}. */
+        @WithDefault("0.80")
+        BigDecimal warningThreshold();
+
+        /** Fraction of a budget at which status reports {@code degraded_mode}. */
+        @WithDefault("0.90")
+        BigDecimal degradationThreshold();
+
+        /** {@code hard} denies past a limit, {@code soft} allows and reports. */
+        @WithDefault("hard")
+        String enforcementMode();
+
+        /** How an organisation without settings combines its policies. */
+        @WithDefault("DENY_OVERRIDES")
+        CombiningStrategy combiningStrategy();
+
+        /** The effect when an organisation's policies exist but none applies: {@code deny} or {@code allow}. */
+        @WithDefault("deny")
+        String defaultEffect();
+    }
+
+    interface RateLimit {
+
+        /** Admit calls when Redis is unreachable (budgets still fail closed). */
+        @WithDefault("true")
+        boolean failOpen();
+
+        /** Length of the "minute" windows; shorter only in tests of window rollover. */
+        @WithDefault("60s")
+        Duration minuteWindow();
+
+        /** Length of the "hour" window. */
+        @WithDefault("1h")
+        Duration hourWindow();
+
+        /** Length of the "day" window. */
+        @WithDefault("24h")
+        Duration dayWindow();
+    }
+
+    interface Budget {
+
+        /**
+         * A reservation still unsettled after this long is settled at its estimate (the call may have happened;
+         * its settlement event was lost).
+         */
+        @WithDefault("15m")
+        Duration reservationTimeout();
+
+        /** How long the settled marker of a reservation stays in Redis to absorb duplicated settlements. */
+        @WithDefault("7d")
+        Duration settledMarkerTtl();
+    }
+}

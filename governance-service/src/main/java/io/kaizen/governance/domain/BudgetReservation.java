@@ -1,0 +1,55 @@
+package io.kaizen.governance.domain;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/**
+ * One line of the budget ledger: an estimate held for an allowed invocation, then settled to its actual cost or
+ * released. Spend is charged to the month and day the reservation was made in. {@code tallySynced} is false
+ * while Redis has not yet seen the settlement.
+ */
+@Entity
+@Table(name = "budget_reservation")
+public class BudgetReservation extends PanacheEntityBase {
+
+    public static final String RESERVED = "reserved";
+    public static final String SETTLED = "settled";
+    public static final String RELEASED = "released";
+
+    @Id
+    public String id;
+    @Column(name = "organization_id")
+    public String organizationId;
+    @Column(name = "agent_id")
+    public String agentId;
+    @Column(name = "user_id")
+    public String userId;
+    @Column(name = "decision_id")
+    public String decisionId;
+    @Column(name = "invocation_id")
+    public String invocationId;
+    @Column(name = "estimate_usd")
+    public BigDecimal estimateUsd;
+    @Column(name = "actual_usd")
+    public BigDecimal actualUsd;
+    public String status;
+    @Column(name = "month_start")
+    public LocalDate monthStart;
+    @Column(name = "day_start")
+    public LocalDate dayStart;
+    @Column(name = "org_reserved")
+    public boolean orgReserved;
+    @Column(name = "tally_synced")
+    public boolean tallySynced;
+    @Column(name = "reserved_at")
+    public Instant reservedAt;
+    @Column(name = "settled_at")
+    public Instant settledAt;
+}

@@ -1,0 +1,79 @@
+package io.kaizen.governance.messaging;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Set;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.kaizen.common.events.CloudEvent;
+import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.events.InvocationEvent;
+import io.kaizen.common.events.PoisonEventException;
+import io.kaizen.common.outbox.ProcessedEvents;
+import io.kaizen.governance.budget.BudgetService;
+import io.kaizen.governance.service.DecisionRecorder;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Settles budget reservations from {@code invocation.*} events, once per event: a completed or failed invocation
+ * is settled to its reported cost (zero when the agent was never reached), any other outcome of a reserved
+ * invocation releases the reservation.
+ */
+@ApplicationScoped
+public class InvocationEventsConsumer {
+
+    static final String CONSUMER = "governance.settlement";
+    private static final Set<String> SETTLING = Set.of(EventTypes.INVOCATION_COMPLETED, EventTypes.INVOCATION_FAILED);
+    private static final Set<String> NOT_FINAL = Set.of(EventTypes.INVOCATION_ACCEPTED, "kaizen.invocation.held.v1");
+
+    private final ProcessedEvents processed;
+    private final BudgetService budgets;
+    private final DecisionRecorder recorder;
+    private final ObjectMapper mapper;
+
+    InvocationEventsConsumer(ProcessedEvents processed, BudgetService budgets, DecisionRecorder recorder,
+            ObjectMapper mapper) {
+        this.processed = processed;
+        this.budgets = budgets;
+        this.recorder = recorder;
+        this.mapper = mapper;
+    }
+
+    @Incoming("invocations")
+    public Uni<Void> consume(ConsumerRecord<String, String> record) {
+        CloudEvent event = CloudEvent.from(record);
+        if (NOT_FINAL.contains(event.type())) {
+            return Uni.createFrom().voidItem();
+        }
+        InvocationEvent data = read(event);
+        String reservationId = data.governance() == null ? null : data.governance().reservationId();
+        if (reservationId == null) {
+            return Uni.createFrom().voidItem();
+        }
+        boolean settle = SETTLING.contains(event.type());
+        BigDecimal cost = data.result() == null || data.result().costUsd() == null ? BigDecimal.ZERO
+                : data.result().costUsd();
+        return processed.once(CONSUMER, event, ignored -> budgets.settle(reservationId, settle ? cost : null)
+                        .chain(row -> row == null || !EventTypes.INVOCATION_COMPLETED.equals(event.type())
+                                || data.externalUser() == null || data.externalUser().id() == null
+                                ? Uni.createFrom().voidItem()
+                                // an approved, held call reaches the agent without a new decision
+                                : recorder.markSeen(row.agentId, data.externalUser().id())))
+                .onFailure(e -> !(e instanceof PoisonEventException))
+                .retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(5);
+    }
+
+    private InvocationEvent read(CloudEvent event) {
+        try {
+            return mapper.readValue(event.data(), InvocationEvent.class);
+        } catch (JsonProcessingException e) {
+            throw new PoisonEventException("invocation event " + event.id() + " is not readable: " + e.getOriginalMessage());
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.kaizen.governance.rest;
+
+import io.kaizen.common.ids.PrefixedId;
+import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.security.CurrentPrincipal;
+import io.kaizen.common.security.KaizenPrincipal;
+import io.kaizen.common.security.Permissions;
+import io.kaizen.governance.rest.GovernanceRequests.BudgetConfig;
+import io.kaizen.governance.rest.GovernanceRequests.GovernancePatch;
+import io.kaizen.governance.rest.GovernanceViews.AgentGovernanceView;
+import io.kaizen.governance.rest.GovernanceViews.BudgetConfigUpdated;
+import io.kaizen.governance.rest.GovernanceViews.BudgetStatus;
+import io.kaizen.governance.rest.GovernanceViews.GovernanceStatus;
+import io.kaizen.governance.service.AgentGovernanceService;
+import io.kaizen.governance.service.GovernanceStatusService;
+import io.quarkus.security.PermissionsAllowed;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** An agent's budget, governance configuration and governance status; scoped to the caller's organisation. */
+@Path("/api/v1/external-agents/{id}")
+@Produces(MediaType.APPLICATION_JSON)
+public class AgentGovernanceResource {
+
+    private final AgentGovernanceService agents;
+    private final GovernanceStatusService status;
+    private final CurrentPrincipal caller;
+
+    AgentGovernanceResource(AgentGovernanceService agents, GovernanceStatusService status, CurrentPrincipal caller) {
+        this.agents = agents;
+        this.status = status;
+        this.caller = caller;
+    }
+
+    @GET
+    @Path("/budget")
+    @PermissionsAllowed(Permissions.AGENTS_READ)
+    public Uni<BudgetStatus> budget(@PathParam("id") String id) {
+        return status.budget(agentId(id), caller.organizationId());
+    }
+
+    @PATCH
+    @Path("/budget/config")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @PermissionsAllowed(Permissions.AGENTS_UPDATE)
+    public Uni<BudgetConfigUpdated> budgetConfig(@PathParam("id") String id, BudgetConfig body) {
+        KaizenPrincipal principal = caller.get();
+        return agents.patchBudget(agentId(id), principal.organizationId(), body, principal.subject())
+                .chain(status::budgetConfigUpdated);
+    }
+
+    @GET
+    @Path("/governance-status")
+    @PermissionsAllowed(Permissions.AGENTS_READ)
+    public Uni<GovernanceStatus> governanceStatus(@PathParam("id") String id) {
+        return status.status(agentId(id), caller.organizationId());
+    }
+
+    @GET
+    @Path("/governance")
+    @PermissionsAllowed(Permissions.AGENTS_READ)
+    public Uni<AgentGovernanceView> governance(@PathParam("id") String id) {
+        return agents.view(agentId(id), caller.organizationId());
+    }
+
+    @PATCH
+    @Path("/governance")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @PermissionsAllowed(Permissions.AGENTS_UPDATE)
+    public Uni<AgentGovernanceView> patchGovernance(@PathParam("id") String id, GovernancePatch body) {
+        KaizenPrincipal principal = caller.get();
+        return agents.patch(agentId(id), principal.organizationId(), body, principal.subject());
+    }
+
+    private static String agentId(String id) {
+        if (!PrefixedId.isValid(PrefixedId.AGENT, id)) {
+            throw ProblemException.notFound("External agent " + id + " does not exist or you don't have access");
+        }
+        return id;
+    }
+}

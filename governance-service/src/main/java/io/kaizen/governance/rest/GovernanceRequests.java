@@ -1,0 +1,45 @@
+package io.kaizen.governance.rest;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+import io.kaizen.governance.trigger.ApprovalTriggerSettings;
+
+/** Request bodies of the governance configuration endpoints; absent (or null) fields are left unchanged. */
+public final class GovernanceRequests {
+
+    private GovernanceRequests() {
+    }
+
+    /** {@code PATCH .../budget/config} and the {@code budget} part of {@code PATCH .../governance}; -1 = unlimited. */
+    public record BudgetConfig(BigDecimal monthlyBudgetUsd, BigDecimal dailyBudgetUsd, Integer monthlyExecutionLimit,
+            Integer dailyExecutionLimit, BigDecimal costPerExecution, BigDecimal warningThreshold,
+            BigDecimal degradationThreshold, String enforcementMode) {
+    }
+
+    /** The {@code rate_limit} part of {@code PATCH .../governance}; user_requests_per_minute -1 = no per-user limit. */
+    public record RateLimitConfig(Integer requestsPerMinute, Integer requestsPerHour, Integer requestsPerDay,
+            Integer userRequestsPerMinute) {
+    }
+
+    /**
+     * {@code PATCH .../governance}: {@code approval_triggers}, when present, replaces the agent's triggers (its
+     * null fields inherit the organisation's defaults).
+     */
+    public record GovernancePatch(BudgetConfig budget, RateLimitConfig rateLimit,
+            ApprovalTriggerSettings approvalTriggers) {
+    }
+
+    /** {@code PATCH /api/v1/policies/settings}: the organisation's governance settings. */
+    public record OrganizationSettings(String combiningStrategy, String defaultEffect, BigDecimal monthlyBudgetUsd,
+            ApprovalTriggerSettings approvalTriggers) {
+    }
+
+    /** {@code POST /internal/v1/agents/usage}. */
+    public record UsageQuery(List<String> agentIds) {
+    }
+
+    /** {@code POST /internal/v1/reservations/{id}/settle}. */
+    public record Settlement(BigDecimal costUsd) {
+    }
+}

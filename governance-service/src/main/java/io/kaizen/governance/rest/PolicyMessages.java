@@ -1,0 +1,48 @@
+package io.kaizen.governance.rest;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.kaizen.governance.policy.PolicyEvaluation.PolicyTrace;
+
+/** Bodies of {@code /api/v1/policies}. */
+public final class PolicyMessages {
+
+    private PolicyMessages() {
+    }
+
+    /**
+     * Create (name and effect required) or patch (absent fields unchanged) a policy. {@code target} is
+     * {@code {agent_ids, platforms, tags}}, {@code match} {@code all|any}, {@code conditions} typed conditions.
+     */
+    public record PolicyRequest(String name, String description, String effect, Integer priority, Boolean enabled,
+            JsonNode target, String match, JsonNode conditions) {
+    }
+
+    public record PolicyView(String id, String organizationId, String name, String description, String effect,
+            int priority, boolean enabled, JsonNode target, String match, JsonNode conditions, int version,
+            String createdBy, Instant createdAt, Instant updatedAt) {
+    }
+
+    public record PolicyPage(List<PolicyView> items, long total, int page, int limit, boolean hasMore) {
+    }
+
+    /**
+     * An invocation to explain. The agent's platform, tags and environment come from governance when
+     * {@code agent_id} is known and not given; {@code policies}, when present, are drafts evaluated instead of the
+     * stored ones; {@code timestamp} defaults to now.
+     */
+    public record SimulationRequest(String agentId, String userId, String subject, List<String> roles, String teamId,
+            String environment, String platform, List<String> tags, String ip, String country,
+            BigDecimal estimatedCost, Integer tokens, Instant timestamp, List<PolicyRequest> policies,
+            String combiningStrategy, String defaultEffect) {
+    }
+
+    public record SimulationView(String decision, String reason, String policyId, List<String> matchedPolicies,
+            boolean defaultEffectApplied, String combiningStrategy, String defaultEffect, Instant evaluatedAt,
+            List<PolicyTrace> policies) {
+    }
+}

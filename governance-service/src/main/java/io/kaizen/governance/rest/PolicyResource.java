@@ -1,0 +1,123 @@
+package io.kaizen.governance.rest;
+
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.kaizen.common.ids.PrefixedId;
+import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.security.CurrentPrincipal;
+import io.kaizen.common.security.KaizenPrincipal;
+import io.kaizen.common.security.Permissions;
+import io.kaizen.governance.rest.GovernanceRequests.OrganizationSettings;
+import io.kaizen.governance.rest.GovernanceViews.OrganizationSettingsView;
+import io.kaizen.governance.rest.PolicyMessages.PolicyPage;
+import io.kaizen.governance.rest.PolicyMessages.PolicyRequest;
+import io.kaizen.governance.rest.PolicyMessages.PolicyView;
+import io.kaizen.governance.rest.PolicyMessages.SimulationRequest;
+import io.kaizen.governance.rest.PolicyMessages.SimulationView;
+import io.kaizen.governance.service.OrganizationSettingsService;
+import io.kaizen.governance.service.PolicyService;
+import io.quarkus.security.PermissionsAllowed;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+/**
+ * ABAC policies of the caller's organisation, their simulation, and the organisation's governance settings
+ * (combining strategy, default effect, organisation-wide budget, approval-trigger defaults).
+ */
+@Path("/api/v1/policies")
+@Produces(MediaType.APPLICATION_JSON)
+public class PolicyResource {
+
+    private final PolicyService policies;
+    private final OrganizationSettingsService settings;
+    private final CurrentPrincipal caller;
+
+    PolicyResource(PolicyService policies, OrganizationSettingsService settings, CurrentPrincipal caller) {
+        this.policies = policies;
+        this.settings = settings;
+        this.caller = caller;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @PermissionsAllowed(Permissions.POLICIES_WRITE)
+    public Uni<RestResponse<PolicyView>> create(PolicyRequest body) {
+        KaizenPrincipal principal = caller.get();
+        return policies.create(principal.organizationId(), principal.subject(), body)
+                .map(view -> RestResponse.ResponseBuilder.<PolicyView>created(
+                        java.net.URI.create("/api/v1/policies/" + view.id())).entity(view).build());
+    }
+
+    @GET
+    @PermissionsAllowed(Permissions.POLICIES_READ)
+    public Uni<PolicyPage> list(@QueryParam("page") @DefaultValue("1") int page,
+            @QueryParam("limit") @DefaultValue("20") int limit) {
+        return policies.list(caller.organizationId(), page, limit);
+    }
+
+    @GET
+    @Path("/settings")
+    @PermissionsAllowed(Permissions.POLICIES_READ)
+    public Uni<OrganizationSettingsView> settings() {
+        return settings.get(caller.organizationId());
+    }
+
+    @PATCH
+    @Path("/settings")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @PermissionsAllowed(Permissions.POLICIES_WRITE)
+    public Uni<OrganizationSettingsView> patchSettings(OrganizationSettings body) {
+        KaizenPrincipal principal = caller.get();
+        return settings.patch(principal.organizationId(), body, principal.subject());
+    }
+
+    @POST
+    @Path("/simulate")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @PermissionsAllowed(Permissions.POLICIES_READ)
+    public Uni<SimulationView> simulate(SimulationRequest body) {
+        return policies.simulate(caller.organizationId(), body);
+    }
+
+    @GET
+    @Path("/{id}")
+    @PermissionsAllowed(Permissions.POLICIES_READ)
+    public Uni<PolicyView> get(@PathParam("id") String id) {
+        return policies.get(caller.organizationId(), policyId(id));
+    }
+
+    @PATCH
+    @Path("/{id}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @PermissionsAllowed(Permissions.POLICIES_WRITE)
+    public Uni<PolicyView> update(@PathParam("id") String id, PolicyRequest body) {
+        KaizenPrincipal principal = caller.get();
+        return policies.update(principal.organizationId(), policyId(id), principal.subject(), body);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @PermissionsAllowed(Permissions.POLICIES_WRITE)
+    public Uni<RestResponse<Void>> delete(@PathParam("id") String id) {
+        KaizenPrincipal principal = caller.get();
+        return policies.delete(principal.organizationId(), policyId(id), principal.subject())
+                .map(ignored -> RestResponse.noContent());
+    }
+
+    private static String policyId(String id) {
+        if (!PrefixedId.isValid(PrefixedId.POLICY, id)) {
+            throw ProblemException.notFound("Policy " + id + " does not exist or you don't have access");
+        }
+        return id;
+    }
+}

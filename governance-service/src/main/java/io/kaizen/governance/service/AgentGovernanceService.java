@@ -1,0 +1,274 @@
+package io.kaizen.governance.service;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import io.kaizen.common.events.AgentEvent;
+import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.events.GovernanceConfigEvent;
+import io.kaizen.common.events.Topics;
+import io.kaizen.common.governance.AgentGovernanceSettings;
+import io.kaizen.common.outbox.Outbox;
+import io.kaizen.common.problem.ProblemException;
+import io.kaizen.governance.budget.BudgetLimits;
+import io.kaizen.governance.budget.Money;
+import io.kaizen.governance.config.GovernanceConfig;
+import io.kaizen.governance.domain.AgentGovernance;
+import io.kaizen.governance.rest.GovernanceRequests.BudgetConfig;
+import io.kaizen.governance.rest.GovernanceRequests.GovernancePatch;
+import io.kaizen.governance.rest.GovernanceRequests.RateLimitConfig;
+import io.kaizen.governance.rest.GovernanceViews.AgentGovernanceView;
+import io.kaizen.governance.rest.GovernanceViews.BudgetConfigView;
+import io.kaizen.governance.rest.GovernanceViews.RateLimitConfigView;
+import io.kaizen.governance.ratelimit.RateLimitWindow;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The governance configuration of agents: written by registry (synchronously, before an agent create or patch
+ * commits), by governance admins through the public API, and completed from agent events. Every change through
+ * the public API is a {@code config.updated} event.
+ */
+@ApplicationScoped
+public class AgentGovernanceService {
+
+    private final GovernanceSnapshots snapshots;
+    private final JsonColumns json;
+    private final Outbox outbox;
+    private final GovernanceConfig config;
+
+    AgentGovernanceService(GovernanceSnapshots snapshots, JsonColumns json, Outbox outbox, GovernanceConfig config) {
+        this.snapshots = snapshots;
+        this.json = json;
+        this.outbox = outbox;
+        this.config = config;
+    }
+
+    /** Registry's write: every field is set as given (null = the default); writing the same settings twice is harmless. */
+    @WithTransaction
+    public Uni<AgentGovernanceSettings> put(String agentId, AgentGovernanceSettings settings) {
+        if (settings.organizationId() == null || settings.organizationId().isBlank()) {
+            throw ProblemException.validation("organization_id is required").with("field", "organization_id");
+        }
+        GovernanceValidation.budget(new BudgetConfig(settings.maxMonthlyCost(), settings.maxDailyCost(),
+                settings.monthlyExecutionLimit(), null, settings.costPerExecution(), null, null, null), "");
+        GovernanceValidation.rateLimit(new RateLimitConfig(settings.requestsPerMinute(), settings.requestsPerHour(),
+                settings.requestsPerDay(), null), "");
+        return AgentGovernance.<AgentGovernance>findById(agentId)
+                .map(row -> {
+                    if (row != null && !row.organizationId.equals(settings.organizationId())) {
+                        throw ProblemException.conflict("Agent " + agentId + " belongs to another organisation");
+                    }
+                    return row != null ? row : created(agentId, settings.organizationId());
+                })
+                .chain(row -> {
+                    row.monthlyBudgetUsd = settings.maxMonthlyCost();
+                    row.dailyBudgetUsd = settings.maxDailyCost();
+                    row.costPerExecution = settings.costPerExecution();
+                    row.monthlyExecutionLimit = settings.monthlyExecutionLimit();
+                    row.requestsPerMinute = settings.requestsPerMinute();
+                    row.requestsPerHour = settings.requestsPerHour();
+                    row.requestsPerDay = settings.requestsPerDay();
+                    row.updatedAt = Instant.now();
+                    return row.<AgentGovernance>persist();
+                })
+                .invoke(() -> snapshots.forgetAgent(agentId))
+                .chain(() -> snapshots.agent(agentId, settings.organizationId()))
+                .map(this::settings);
+    }
+
+    /** The agent's row when it belongs to the caller's organisation; 404 otherwise. */
+    @WithSession
+    public Uni<EffectiveGovernance> forCaller(String agentId, String organizationId) {
+        return snapshots.agent(agentId, organizationId).map(governance -> {
+            if (!governance.known() || governance.deleted() || !governance.organizationId().equals(organizationId)) {
+                throw notFound(agentId);
+            }
+            return governance;
+        });
+    }
+
+    @WithSession
+    public Uni<AgentGovernanceView> view(String agentId, String organizationId) {
+        return forCaller(agentId, organizationId).map(governance -> view(governance, null));
+    }
+
+    @WithTransaction
+    public Uni<AgentGovernanceView> patch(String agentId, String organizationId, GovernancePatch patch, String actor) {
+        if (patch == null) {
+            throw ProblemException.validation("request body is required");
+        }
+        GovernanceValidation.budget(patch.budget(), "budget.");
+        GovernanceValidation.rateLimit(patch.rateLimit(), "rate_limit.");
+        GovernanceValidation.triggers(patch.approvalTriggers(), "approval_triggers.");
+        return update(agentId, organizationId, actor, row -> {
+            List<String> changed = new ArrayList<>(applyBudget(row, patch.budget(), "budget."));
+            RateLimitConfig rate = patch.rateLimit();
+            if (rate != null) {
+                set(changed, "rate_limit.requests_per_minute", rate.requestsPerMinute(), row.requestsPerMinute,
+                        v -> row.requestsPerMinute = v);
+                set(changed, "rate_limit.requests_per_hour", rate.requestsPerHour(), row.requestsPerHour,
+                        v -> row.requestsPerHour = v);
+                set(changed, "rate_limit.requests_per_day", rate.requestsPerDay(), row.requestsPerDay,
+                        v -> row.requestsPerDay = v);
+                set(changed, "rate_limit.user_requests_per_minute", rate.userRequestsPerMinute(),
+                        row.userRequestsPerMinute, v -> row.userRequestsPerMinute = v);
+            }
+            if (patch.approvalTriggers() != null) {
+                String triggers = json.write(patch.approvalTriggers());
+                if (!triggers.equals(row.approvalTriggers)) {
+                    row.approvalTriggers = triggers;
+                    changed.add("approval_triggers");
+                }
+            }
+            return changed;
+        }).map(governance -> view(governance, null));
+    }
+
+    /** {@code PATCH .../budget/config}: every given field is stored. */
+    @WithTransaction
+    public Uni<EffectiveGovernance> patchBudget(String agentId, String organizationId, BudgetConfig budget,
+            String actor) {
+        if (budget == null) {
+            throw ProblemException.validation("request body is required");
+        }
+        GovernanceValidation.budget(budget, "");
+        return update(agentId, organizationId, actor, row -> applyBudget(row, budget, ""));
+    }
+
+    /** Keeps what governance knows of an agent in step with registry's events; settings are never touched. */
+    @WithTransaction
+    public Uni<Void> onAgentEvent(String type, AgentEvent event) {
+        return AgentGovernance.<AgentGovernance>findById(event.agentId())
+                .chain(found -> {
+                    if (found != null && !found.organizationId.equals(event.organizationId())) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    AgentGovernance row = found != null ? found : created(event.agentId(), event.organizationId());
+                    if (EventTypes.AGENT_DELETED.equals(type)) {
+                        row.deletedAt = row.deletedAt != null ? row.deletedAt : event.occurredAt();
+                    } else {
+                        row.platform = event.platform() != null ? event.platform() : row.platform;
+                        row.environment = event.environment() != null ? event.environment() : row.environment;
+                        row.tags = event.tags() != null ? json.write(event.tags()) : row.tags;
+                        if (EventTypes.AGENT_REGISTERED.equals(type) || row.agentCreatedAt == null) {
+                            row.agentCreatedAt = row.agentCreatedAt != null ? row.agentCreatedAt : event.occurredAt();
+                        }
+                    }
+                    row.updatedAt = Instant.now();
+                    return row.persist().invoke(() -> snapshots.forgetAgent(event.agentId())).replaceWithVoid();
+                });
+    }
+
+    /** The effective settings in the shape registry reads (-1 = unlimited). */
+    public AgentGovernanceSettings settings(EffectiveGovernance governance) {
+        BudgetLimits budget = governance.budget();
+        List<RateLimitWindow> windows = governance.windows(config);
+        return new AgentGovernanceSettings(governance.organizationId(), usdOrUnlimited(budget.monthlyMicros()),
+                usdOrUnlimited(budget.dailyMicros()), budget.costPerExecution(), (int) budget.monthlyExecutions(),
+                (int) windows.get(0).limit(), (int) windows.get(1).limit(), (int) windows.get(2).limit());
+    }
+
+    public AgentGovernanceView view(EffectiveGovernance governance, Instant updatedAt) {
+        List<RateLimitWindow> windows = governance.windows(config);
+        Long perUser = windows.size() > 3 ? windows.get(3).limit() : null;
+        return new AgentGovernanceView(governance.agentId(), governance.organizationId(), budgetView(governance.budget()),
+                new RateLimitConfigView(windows.get(0).limit(), windows.get(1).limit(), windows.get(2).limit(), perUser,
+                        config.rateLimit().failOpen()),
+                governance.triggers(), governance.ownTriggers(), updatedAt);
+    }
+
+    public static BudgetConfigView budgetView(BudgetLimits budget) {
+        return new BudgetConfigView(usdOrNull(budget.monthlyMicros()), usdOrNull(budget.dailyMicros()),
+                countOrNull(budget.monthlyExecutions()), countOrNull(budget.dailyExecutions()),
+                Money.usd(budget.costPerExecution()), budget.warningThreshold(), budget.degradationThreshold(),
+                budget.enforcementMode());
+    }
+
+    private Uni<EffectiveGovernance> update(String agentId, String organizationId, String actor,
+            java.util.function.Function<AgentGovernance, List<String>> change) {
+        return AgentGovernance.<AgentGovernance>findById(agentId)
+                .chain(row -> {
+                    if (row == null || row.deletedAt != null || !row.organizationId.equals(organizationId)) {
+                        throw notFound(agentId);
+                    }
+                    List<String> changed = change.apply(row);
+                    if (changed.isEmpty()) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    row.updatedAt = Instant.now();
+                    return row.persist()
+                            .chain(() -> outbox.add(Topics.GOVERNANCE, EventTypes.GOVERNANCE_CONFIG_UPDATED, agentId,
+                                    organizationId, new GovernanceConfigEvent(organizationId, agentId, "agent", changed,
+                                            actor, row.updatedAt)))
+                            .replaceWithVoid();
+                })
+                .invoke(() -> snapshots.forgetAgent(agentId))
+                .chain(() -> snapshots.agent(agentId, organizationId));
+    }
+
+    private static List<String> applyBudget(AgentGovernance row, BudgetConfig budget, String prefix) {
+        List<String> changed = new ArrayList<>();
+        if (budget == null) {
+            return changed;
+        }
+        set(changed, prefix + "monthly_budget_usd", budget.monthlyBudgetUsd(), row.monthlyBudgetUsd,
+                v -> row.monthlyBudgetUsd = v);
+        set(changed, prefix + "daily_budget_usd", budget.dailyBudgetUsd(), row.dailyBudgetUsd,
+                v -> row.dailyBudgetUsd = v);
+        set(changed, prefix + "monthly_execution_limit", budget.monthlyExecutionLimit(), row.monthlyExecutionLimit,
+                v -> row.monthlyExecutionLimit = v);
+        set(changed, prefix + "daily_execution_limit", budget.dailyExecutionLimit(), row.dailyExecutionLimit,
+                v -> row.dailyExecutionLimit = v);
+        set(changed, prefix + "cost_per_execution", budget.costPerExecution(), row.costPerExecution,
+                v -> row.costPerExecution = v);
+        set(changed, prefix + "warning_threshold", budget.warningThreshold(), row.warningThreshold,
+                v -> row.warningThreshold = v);
+        set(changed, prefix + "degradation_threshold", budget.degradationThreshold(), row.degradationThreshold,
+                v -> row.degradationThreshold = v);
+        set(changed, prefix + "enforcement_mode", budget.enforcementMode(), row.enforcementMode,
+                v -> row.enforcementMode = v);
+        return changed;
+    }
+
+    private static <T> void set(List<String> changed, String field, T value, T current,
+            java.util.function.Consumer<T> setter) {
+        if (value == null) {
+            return;
+        }
+        boolean same = value instanceof BigDecimal a && current instanceof BigDecimal b ? a.compareTo(b) == 0
+                : Objects.equals(value, current);
+        if (!same) {
+            setter.accept(value);
+            changed.add(field);
+        }
+    }
+
+    private static AgentGovernance created(String agentId, String organizationId) {
+        AgentGovernance row = new AgentGovernance();
+        row.agentId = agentId;
+        row.organizationId = organizationId;
+        return row;
+    }
+
+    private static BigDecimal usdOrNull(long micros) {
+        return micros < 0 ? null : Money.usd(micros);
+    }
+
+    private static BigDecimal usdOrUnlimited(long micros) {
+        return micros < 0 ? BigDecimal.ONE.negate() : Money.usd(micros);
+    }
+
+    private static Long countOrNull(long count) {
+        return count < 0 ? null : count;
+    }
+
+    static ProblemException notFound(String agentId) {
+        return ProblemException.notFound("External agent " + agentId + " does not exist or you don't have access");
+    }
+}

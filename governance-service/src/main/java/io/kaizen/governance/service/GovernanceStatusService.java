@@ -1,0 +1,217 @@
+package io.kaizen.governance.service;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.kaizen.common.governance.AgentUsage;
+import io.kaizen.governance.budget.BudgetLedger;
+import io.kaizen.governance.budget.BudgetLimits;
+import io.kaizen.governance.budget.BudgetPeriod;
+import io.kaizen.governance.budget.BudgetScopes;
+import io.kaizen.governance.budget.Money;
+import io.kaizen.governance.config.GovernanceConfig;
+import io.kaizen.governance.domain.AgentGovernance;
+import io.kaizen.governance.policy.Effect;
+import io.kaizen.governance.ratelimit.RateLimitWindow;
+import io.kaizen.governance.ratelimit.SlidingWindowRateLimiter;
+import io.kaizen.governance.rest.GovernanceViews.ActivePolicy;
+import io.kaizen.governance.rest.GovernanceViews.ApprovalPart;
+import io.kaizen.governance.rest.GovernanceViews.BudgetConfigUpdated;
+import io.kaizen.governance.rest.GovernanceViews.BudgetPart;
+import io.kaizen.governance.rest.GovernanceViews.BudgetStatus;
+import io.kaizen.governance.rest.GovernanceViews.CurrentUsage;
+import io.kaizen.governance.rest.GovernanceViews.Daily;
+import io.kaizen.governance.rest.GovernanceViews.GovernanceStatus;
+import io.kaizen.governance.rest.GovernanceViews.Organization;
+import io.kaizen.governance.rest.GovernanceViews.PolicyPart;
+import io.kaizen.governance.rest.GovernanceViews.RatePart;
+import io.kaizen.governance.service.EffectiveGovernance.OrganizationPolicies;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Read models of governance: an agent's budget (from the ledger, the record), its full governance status (budget,
+ * live rate-limit windows, policies, approval triggers) and the usage registry shows next to agents.
+ */
+@ApplicationScoped
+public class GovernanceStatusService {
+
+    private final AgentGovernanceService agents;
+    private final GovernanceSnapshots snapshots;
+    private final BudgetLedger ledger;
+    private final SlidingWindowRateLimiter rateLimiter;
+    private final GovernanceConfig config;
+
+    GovernanceStatusService(AgentGovernanceService agents, GovernanceSnapshots snapshots, BudgetLedger ledger,
+            SlidingWindowRateLimiter rateLimiter, GovernanceConfig config) {
+        this.agents = agents;
+        this.snapshots = snapshots;
+        this.ledger = ledger;
+        this.rateLimiter = rateLimiter;
+        this.config = config;
+    }
+
+    /** {@code GET .../budget}: monthly scope first (as the reference), daily and organisation alongside. */
+    @WithSession
+    public Uni<BudgetStatus> budget(String agentId, String organizationId) {
+        Instant now = Instant.now();
+        BudgetPeriod month = BudgetPeriod.month(now);
+        BudgetPeriod day = BudgetPeriod.day(now);
+        return agents.forCaller(agentId, organizationId)
+                .chain(governance -> ledger.usage(agentId, month.start(), day.start())
+                        .chain(usage -> organization(governance.organization(), month)
+                                .map(org -> budgetStatus(governance, usage, month, day, org))));
+    }
+
+    /** The answer of {@code PATCH .../budget/config} for the just-stored configuration. */
+    @WithSession
+    public Uni<BudgetConfigUpdated> budgetConfigUpdated(EffectiveGovernance governance) {
+        Instant now = Instant.now();
+        return ledger.usage(governance.agentId(), BudgetPeriod.month(now).start(), BudgetPeriod.day(now).start())
+                .map(usage -> new BudgetConfigUpdated("Budget configuration updated", governance.agentId(),
+                        usdOrNull(governance.budget().monthlyMicros()), usdOrNull(governance.budget().dailyMicros()),
+                        new CurrentUsage(Money.usd(usage.month().spent()), usage.month().executions()),
+                        AgentGovernanceService.budgetView(governance.budget())));
+    }
+
+    /** {@code GET .../governance-status} (original-spec §2.3.7). */
+    @WithSession
+    public Uni<GovernanceStatus> status(String agentId, String organizationId) {
+        Instant now = Instant.now();
+        BudgetPeriod month = BudgetPeriod.month(now);
+        BudgetPeriod day = BudgetPeriod.day(now);
+        return agents.forCaller(agentId, organizationId)
+                .chain(governance -> ledger.usage(agentId, month.start(), day.start())
+                        .chain(usage -> rate(governance)
+                                .map(rate -> new GovernanceStatus(agentId, governance.organizationId(), now,
+                                        budgetPart(governance.budget(), usage), rate, policyPart(governance.organization()),
+                                        new ApprovalPart(governance.triggers().enabled(), null, governance.triggers()),
+                                        config.rateLimit().failOpen()))));
+    }
+
+    /** Usage of many agents for registry, in one query; agents governance does not know are left out. */
+    @WithSession
+    public Uni<List<AgentUsage>> usage(List<String> agentIds) {
+        if (agentIds.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        Instant now = Instant.now();
+        return ledger.usageOf(agentIds, BudgetPeriod.month(now).start(), BudgetPeriod.day(now).start())
+                .map(rows -> {
+                    List<AgentUsage> items = new ArrayList<>();
+                    for (Object[] row : rows) {
+                        AgentGovernance stored = new AgentGovernance();
+                        stored.agentId = (String) row[0];
+                        stored.organizationId = (String) row[1];
+                        stored.monthlyBudgetUsd = (BigDecimal) row[2];
+                        stored.dailyBudgetUsd = (BigDecimal) row[3];
+                        stored.costPerExecution = (BigDecimal) row[4];
+                        stored.monthlyExecutionLimit = (Integer) row[5];
+                        stored.requestsPerMinute = (Integer) row[6];
+                        stored.requestsPerHour = (Integer) row[7];
+                        stored.requestsPerDay = (Integer) row[8];
+                        EffectiveGovernance effective = EffectiveGovernance.of(stored.agentId, stored.organizationId,
+                                stored, List.of(), null, NO_ORGANIZATION, config.defaults());
+                        BigDecimal monthSpent = Money.usd(new BigDecimal(row[9].toString()));
+                        long monthly = effective.budget().monthlyMicros();
+                        items.add(new AgentUsage(stored.agentId, agents.settings(effective), monthSpent,
+                                Money.usd(new BigDecimal(row[11].toString())),
+                                monthly <= 0 ? null : BudgetScopes.fraction(Money.actualMicros(monthSpent), monthly),
+                                ((Number) row[12]).longValue(), ((Number) row[10]).longValue()));
+                    }
+                    return items;
+                });
+    }
+
+    private static final OrganizationPolicies NO_ORGANIZATION = new OrganizationPolicies(null, null, Effect.DENY, -1,
+            null, List.of(), false);
+
+    private Uni<BigDecimal> organization(OrganizationPolicies organization, BudgetPeriod month) {
+        if (organization.monthlyBudgetMicros() < 0) {
+            return Uni.createFrom().nullItem();
+        }
+        return ledger.organizationTotals(organization.organizationId(), month.start()).map(BudgetLedger.Totals::spent);
+    }
+
+    private BudgetStatus budgetStatus(EffectiveGovernance governance, BudgetLedger.Usage usage, BudgetPeriod month,
+            BudgetPeriod day, BigDecimal organizationSpent) {
+        BudgetLimits limits = governance.budget();
+        long spent = Money.actualMicros(usage.month().spent());
+        long reserved = Money.estimateMicros(usage.reservedMonth());
+        long monthly = limits.monthlyMicros();
+        BigDecimal usagePercentage = monthly <= 0 ? null : BudgetScopes.fraction(spent + reserved, monthly);
+        long executions = usage.month().executions();
+        Long executionLimit = limits.monthlyExecutions() < 0 ? null : limits.monthlyExecutions();
+        boolean exceeded = (monthly >= 0 && spent >= monthly)
+                || (executionLimit != null && executions >= executionLimit);
+        long daySpent = Money.actualMicros(usage.day().spent());
+        long dayReserved = Money.estimateMicros(usage.reservedDay());
+        long daily = limits.dailyMicros();
+        Daily dailyPart = new Daily(day.startsAt(), day.resetsAt(), Money.usd(daySpent), Money.usd(dayReserved),
+                usdOrNull(daily), daily < 0 ? null : Money.usd(daily - daySpent - dayReserved), usage.day().executions(),
+                limits.dailyExecutions() < 0 ? null : limits.dailyExecutions());
+        Organization organizationPart = organizationSpent == null ? null
+                : new Organization(Money.usd(governance.organization().monthlyBudgetMicros()), Money.usd(organizationSpent));
+        return new BudgetStatus(governance.agentId(), governance.organizationId(), BudgetPeriod.MONTHLY,
+                month.startsAt(), month.resetsAt(), Money.usd(spent), Money.usd(reserved), usdOrNull(monthly),
+                monthly < 0 ? null : Money.usd(monthly - spent - reserved), executions, executionLimit,
+                executionLimit == null ? null : executionLimit - executions - usage.reservedMonthCount(),
+                usagePercentage, reached(usagePercentage, limits.warningThreshold()),
+                reached(usagePercentage, limits.degradationThreshold()), exceeded, limits.enforcementMode(),
+                dailyPart, organizationPart);
+    }
+
+    private static BudgetPart budgetPart(BudgetLimits limits, BudgetLedger.Usage usage) {
+        long spent = Money.actualMicros(usage.month().spent());
+        long monthly = limits.monthlyMicros();
+        long daySpent = Money.actualMicros(usage.day().spent());
+        long daily = limits.dailyMicros();
+        BigDecimal usagePercentage = monthly <= 0 ? null : BudgetScopes.fraction(spent, monthly);
+        Long executionLimit = limits.monthlyExecutions() < 0 ? null : limits.monthlyExecutions();
+        return new BudgetPart(usdOrNull(monthly), Money.usd(spent), monthly < 0 ? null : Money.usd(monthly - spent),
+                usdOrNull(daily), Money.usd(daySpent), daily < 0 ? null : Money.usd(daily - daySpent), executionLimit,
+                usage.month().executions(), executionLimit == null ? null : executionLimit - usage.month().executions(),
+                usagePercentage, reached(usagePercentage, limits.warningThreshold()),
+                reached(usagePercentage, limits.degradationThreshold()), limits.enforcementMode());
+    }
+
+    /** Live windows; when Redis cannot be read, {@code allowed} is null and {@code remaining} -1 (unknown). */
+    private Uni<RatePart> rate(EffectiveGovernance governance) {
+        List<RateLimitWindow> windows = governance.windows(config).stream().filter(w -> !w.perUser()).toList();
+        Map<String, Long> limits = new LinkedHashMap<>();
+        windows.forEach(w -> limits.put(w.name(), w.limit()));
+        return rateLimiter.peek(governance.agentId(), windows)
+                .map(result -> {
+                    Map<String, Long> usage = new LinkedHashMap<>();
+                    for (int i = 0; i < windows.size(); i++) {
+                        usage.put(windows.get(i).name(), result.counts().get(i));
+                    }
+                    boolean allowed = result.admitted();
+                    return new RatePart(allowed, allowed ? null : "requests_per_" + result.deniedWindow(),
+                            result.state().remaining(), usage, limits, result.state().retryAfterSeconds(),
+                            result.state().resetAt());
+                })
+                .onFailure().recoverWithItem(e -> new RatePart(null, null, -1L, null, limits, null, null));
+    }
+
+    private static PolicyPart policyPart(OrganizationPolicies organization) {
+        List<ActivePolicy> active = organization.policies().stream().filter(p -> p.enabled())
+                .sorted(java.util.Comparator.comparingInt(io.kaizen.governance.policy.Policy::priority))
+                .map(p -> new ActivePolicy(p.id(), p.name(), p.effect().wire(), p.priority())).toList();
+        return new PolicyPart(organization.policies().size(), active.size(), active, organization.strategy().name(),
+                organization.defaultEffect().wire());
+    }
+
+    private static boolean reached(BigDecimal usage, BigDecimal threshold) {
+        return usage != null && usage.compareTo(threshold) >= 0;
+    }
+
+    private static BigDecimal usdOrNull(long micros) {
+        return micros < 0 ? null : Money.usd(micros);
+    }
+}

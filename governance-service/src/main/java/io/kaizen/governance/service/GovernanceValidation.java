@@ -1,0 +1,141 @@
+package io.kaizen.governance.service;
+
+import java.math.BigDecimal;
+import java.util.List;
+
+import io.kaizen.common.problem.ProblemException;
+import io.kaizen.governance.budget.Money;
+import io.kaizen.governance.policy.PolicyValidator;
+import io.kaizen.governance.policy.SafeRegex;
+import io.kaizen.governance.rest.GovernanceRequests.BudgetConfig;
+import io.kaizen.governance.rest.GovernanceRequests.RateLimitConfig;
+import io.kaizen.governance.trigger.ApprovalTriggerSettings;
+import io.kaizen.governance.trigger.SensitiveDataDetector;
+
+/** Checks governance settings before they are stored; each failure is a 400 naming the field. Pure. */
+public final class GovernanceValidation {
+
+    private static final BigDecimal MAX_USD = new BigDecimal("1000000000");
+    private static final int MAX_PATTERNS = 50;
+    private static final int MAX_PATTERN_LENGTH = 500;
+    private static final int MAX_WINDOW_SECONDS = 30 * 86_400;
+
+    private GovernanceValidation() {
+    }
+
+    public static void budget(BudgetConfig budget, String prefix) {
+        if (budget == null) {
+            return;
+        }
+        usd(prefix + "monthly_budget_usd", budget.monthlyBudgetUsd(), true);
+        usd(prefix + "daily_budget_usd", budget.dailyBudgetUsd(), true);
+        usd(prefix + "cost_per_execution", budget.costPerExecution(), false);
+        count(prefix + "monthly_execution_limit", budget.monthlyExecutionLimit(), -1);
+        count(prefix + "daily_execution_limit", budget.dailyExecutionLimit(), -1);
+        fraction(prefix + "warning_threshold", budget.warningThreshold());
+        fraction(prefix + "degradation_threshold", budget.degradationThreshold());
+        if (budget.enforcementMode() != null && !budget.enforcementMode().equals("hard")
+                && !budget.enforcementMode().equals("soft")) {
+            throw invalid(prefix + "enforcement_mode", "must be hard or soft");
+        }
+    }
+
+    public static void rateLimit(RateLimitConfig rate, String prefix) {
+        if (rate == null) {
+            return;
+        }
+        count(prefix + "requests_per_minute", rate.requestsPerMinute(), 0);
+        count(prefix + "requests_per_hour", rate.requestsPerHour(), 0);
+        count(prefix + "requests_per_day", rate.requestsPerDay(), 0);
+        count(prefix + "user_requests_per_minute", rate.userRequestsPerMinute(), -1);
+    }
+
+    public static void triggers(ApprovalTriggerSettings triggers, String prefix) {
+        if (triggers == null) {
+            return;
+        }
+        usd(prefix + "cost_threshold", triggers.costThreshold(), false);
+        count(prefix + "token_threshold", triggers.tokenThreshold(), 0);
+        List<String> patterns = triggers.payloadPatterns();
+        if (patterns != null) {
+            if (patterns.size() > MAX_PATTERNS) {
+                throw invalid(prefix + "payload_patterns", "may hold at most " + MAX_PATTERNS + " patterns");
+            }
+            for (int i = 0; i < patterns.size(); i++) {
+                String field = prefix + "payload_patterns[" + i + "]";
+                String pattern = patterns.get(i);
+                if (pattern == null || pattern.isEmpty() || pattern.length() > MAX_PATTERN_LENGTH) {
+                    throw invalid(field, "must be a regular expression of 1 to " + MAX_PATTERN_LENGTH + " characters");
+                }
+                String error = SafeRegex.compileError(pattern);
+                if (error != null) {
+                    throw invalid(field, "is not a valid regular expression: " + error);
+                }
+            }
+        }
+        List<String> detectors = triggers.sensitiveData();
+        if (detectors != null) {
+            for (int i = 0; i < detectors.size(); i++) {
+                if (SensitiveDataDetector.byId(detectors.get(i)) == null) {
+                    throw invalid(prefix + "sensitive_data[" + i + "]", "must be one of "
+                            + String.join(", ", SensitiveDataDetector.ids()));
+                }
+            }
+        }
+        if (triggers.rateTriggerCount() != null) {
+            count(prefix + "rate_trigger_count", triggers.rateTriggerCount(), 1);
+        }
+        Integer window = triggers.rateTriggerWindowSeconds();
+        if (window != null && (window < 1 || window > MAX_WINDOW_SECONDS)) {
+            throw invalid(prefix + "rate_trigger_window_seconds", "must be between 1 and " + MAX_WINDOW_SECONDS);
+        }
+        List<String> environments = triggers.environmentsRequiringApproval();
+        if (environments != null) {
+            for (int i = 0; i < environments.size(); i++) {
+                String environment = environments.get(i);
+                if (environment == null || !PolicyValidator.ENVIRONMENTS.contains(environment)) {
+                    throw invalid(prefix + "environments_requiring_approval[" + i + "]",
+                            "must be one of development, production, staging");
+                }
+            }
+        }
+        if (triggers.newAgentHours() != null) {
+            count(prefix + "new_agent_hours", triggers.newAgentHours(), 1);
+        }
+    }
+
+    /** A USD amount: at most six decimals (micro-USD), not negative unless -1 (unlimited) is allowed. */
+    public static void usd(String field, BigDecimal value, boolean unlimitedAllowed) {
+        if (value == null) {
+            return;
+        }
+        if (unlimitedAllowed && value.compareTo(BigDecimal.ONE.negate()) == 0) {
+            return;
+        }
+        if (value.signum() < 0) {
+            throw invalid(field, unlimitedAllowed ? "must not be negative (-1 for unlimited)" : "must not be negative");
+        }
+        if (value.stripTrailingZeros().scale() > Money.SCALE) {
+            throw invalid(field, "must have at most " + Money.SCALE + " decimal places");
+        }
+        if (value.compareTo(MAX_USD) > 0) {
+            throw invalid(field, "must not exceed " + MAX_USD.toPlainString());
+        }
+    }
+
+    private static void count(String field, Integer value, int min) {
+        if (value != null && value < min) {
+            throw invalid(field, min == -1 ? "must not be below -1 (-1 for unlimited)" : "must be at least " + min);
+        }
+    }
+
+    private static void fraction(String field, BigDecimal value) {
+        if (value != null && (value.signum() < 0 || value.compareTo(BigDecimal.ONE) > 0)) {
+            throw invalid(field, "must be between 0 and 1");
+        }
+    }
+
+    private static ProblemException invalid(String field, String message) {
+        return ProblemException.validation(field + " " + message).with("field", field);
+    }
+}
