@@ -42,6 +42,21 @@ public class AgentGovernance {
         });
     }
 
+    /**
+     * The current settings of one agent, for a partial change; null when governance has none. Fails when
+     * governance cannot answer, since writing a merge of unknown settings would reset the other fields.
+     */
+    public Uni<AgentGovernanceSettings> currentSettings(String agentId) {
+        return governance.usage(new GovernanceClient.UsageQuery(List.of(agentId)))
+                .map(list -> list.items() == null ? null : list.items().stream()
+                        .filter(u -> agentId.equals(u.agentId())).map(AgentUsage::settings).findFirst().orElse(null))
+                .onFailure().transform(e -> {
+                    LOG.warnf("governance did not report the settings of agent %s: %s", agentId, e.toString());
+                    return new ProblemException(503, ErrorCode.GOVERNANCE_UNAVAILABLE,
+                            "Governance is unavailable; the agent was not changed").header("Retry-After", "5");
+                });
+    }
+
     /** Usage by agent id; empty when governance cannot answer (lists still work without the usage columns). */
     public Uni<Map<String, AgentUsage>> usage(List<String> agentIds) {
         if (agentIds.isEmpty()) {

@@ -184,9 +184,8 @@ public class AgentService {
             }
             Uni<AgentGovernanceSettings> settings = Uni.createFrom().nullItem();
             if (patch.anyGovernanceField()) {
-                settings = governance.usage(List.of(agent.id))
-                        .chain(usage -> governance.write(agent.id, merge(agent.organizationId,
-                                usage.get(agent.id) == null ? null : usage.get(agent.id).settings(), patch)))
+                settings = governance.currentSettings(agent.id)
+                        .chain(current -> governance.write(agent.id, merge(agent.organizationId, current, patch)))
                         .invoke(() -> changed.add("governance"));
             }
             Uni<AgentGovernanceSettings> written = settings;

@@ -1,0 +1,44 @@
+package io.kaizen.system;
+
+import static org.hamcrest.Matchers.equalTo;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Governance fields given to registry reach governance before the agent change commits, so the very next
+ * invocation is decided under them.
+ */
+class AgentGovernanceWriteThroughIT {
+
+    private final Suite suite = Suite.get();
+
+    @Test
+    void limitsSetAtRegistrationAndByPatchApplyToTheNextInvocation() {
+        String token = suite.token(Suite.newOrg(), "org_owner");
+        String agentId = suite.as(token).body("""
+                {"name": "Governed Bot", "platform": "custom_http", "endpoint_url": "%s/governed",
+                 "requests_per_minute": 2, "max_monthly_cost": 25.50}
+                """.formatted(suite.stack.sinkUrl()))
+                .when().post("/api/v1/external-agents")
+                .then().statusCode(201)
+                .body("requests_per_minute", equalTo(2))
+                .body("max_monthly_cost", equalTo(25.5f))
+                .extract().path("id");
+        String invoke = "/api/v1/external-agents/" + agentId + "/invoke";
+
+        suite.invoking(token).body("{\"input\": \"one\"}").when().post(invoke)
+                .then().statusCode(200).header("X-RateLimit-Limit", "2").header("X-RateLimit-Remaining", "1");
+        suite.invoking(token).body("{\"input\": \"two\"}").when().post(invoke).then().statusCode(200);
+        suite.invoking(token).body("{\"input\": \"three\"}").when().post(invoke)
+                .then().statusCode(429).body("limit", equalTo(2));
+
+        suite.as(token).body("{\"requests_per_minute\": 5}").when().patch("/api/v1/external-agents/" + agentId)
+                .then().statusCode(200).body("requests_per_minute", equalTo(5));
+        suite.invoking(token).body("{\"input\": \"four\"}").when().post(invoke)
+                .then().statusCode(200).header("X-RateLimit-Limit", "5").header("X-RateLimit-Remaining", "2");
+
+        // a partial patch of one field leaves the others as they were
+        suite.as(token).when().get("/api/v1/external-agents/" + agentId)
+                .then().statusCode(200).body("requests_per_minute", equalTo(5)).body("max_monthly_cost", equalTo(25.5f));
+    }
+}
