@@ -1,0 +1,319 @@
+package io.kaizen.governance;
+
+import static io.kaizen.governance.GovernanceApi.as;
+import static io.kaizen.governance.GovernanceApi.decide;
+import static io.kaizen.governance.GovernanceApi.internal;
+import static io.kaizen.governance.GovernanceApi.newAgent;
+import static io.kaizen.governance.GovernanceApi.newOrg;
+import static io.kaizen.governance.GovernanceApi.outcome;
+import static io.kaizen.governance.GovernanceApi.settings;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
+
+import java.time.Duration;
+
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.ids.PrefixedId;
+import io.kaizen.devstack.DevStackTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.redis.client.RedisAPI;
+import jakarta.inject.Inject;
+
+@QuarkusTest
+@QuarkusTestResource(value = DevStackTestResource.class, initArgs = @ResourceArg(name = "service", value = "governance"))
+class BudgetTest {
+
+    private static final String UNLIMITED_RATE = "\"requests_per_minute\": 1000, \"requests_per_hour\": 1000, \"requests_per_day\": 1000";
+
+    @Inject
+    RedisAPI redis;
+
+    private static String nextMonth() {
+        return YearMonth.now(ZoneOffset.UTC).plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString();
+    }
+
+    private static String reserve(String agent, String org, String estimate) {
+        return decide(agent, org, "\"estimated_cost\": " + estimate).body("outcome", equalTo("ALLOW"))
+                .extract().path("reservation_id");
+    }
+
+    private static void settle(String reservation, String cost) {
+        internal().body("{\"cost_usd\": " + cost + "}").when().post("/internal/v1/reservations/" + reservation + "/settle")
+                .then().statusCode(200).body("status", equalTo("settled"));
+    }
+
+    @Test
+    void reachingTheLimitExactlyIsAllowedAndACentMoreIsNot() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE + ", \"max_monthly_cost\": 1.00, \"max_daily_cost\": -1");
+        String first = reserve(agent, org, "0.60");
+        reserve(agent, org, "0.40");
+        decide(agent, org, "\"estimated_cost\": 0.01")
+                .body("outcome", equalTo("DENY_BUDGET"))
+                .body("reason", equalTo("Monthly budget would be exceeded: $1.01 > $1.00"))
+                .body("reservation_id", nullValue())
+                .body("budget.scope", equalTo("monthly"))
+                .body("budget.unit", equalTo("usd"))
+                .body("budget.period", equalTo("monthly"))
+                .body("budget.limit", equalTo(1.0f))
+                .body("budget.spent", equalTo(0.0f))
+                .body("budget.reserved", equalTo(1.0f))
+                .body("budget.estimate", equalTo(0.01f))
+                .body("budget.resets_at", equalTo(nextMonth()));
+
+        // the first call cost a cent less than estimated: exactly one more cent fits
+        settle(first, "0.59");
+        reserve(agent, org, "0.01");
+        assertThat(outcome(agent, org, "\"estimated_cost\": 0.01")).isEqualTo("DENY_BUDGET");
+    }
+
+    @Test
+    void concurrentDecisionsNeverReserveBeyondTheLimit() throws Exception {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE + ", \"max_monthly_cost\": 0.20, \"max_daily_cost\": -1");
+        List<String> outcomes = GovernanceApi.together(20, () -> outcome(agent, org, ""));
+        assertThat(outcomes.stream().filter("ALLOW"::equals)).hasSize(4);
+        assertThat(outcomes.stream().filter("DENY_BUDGET"::equals)).hasSize(16);
+        as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/budget")
+                .then().statusCode(200)
+                .body("cost_reserved", equalTo(0.2f))
+                .body("cost_used", equalTo(0.0f))
+                .body("cost_remaining", equalTo(0.0f))
+                .body("usage_percentage", equalTo(1.0f))
+                .body("warning_triggered", equalTo(true));
+    }
+
+    @Test
+    void executionLimitsCountInFlightCalls() throws Exception {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE + ", \"monthly_execution_limit\": 3");
+        List<String> outcomes = GovernanceApi.together(12, () -> outcome(agent, org, "\"estimated_cost\": 0.001"));
+        assertThat(outcomes.stream().filter("ALLOW"::equals)).hasSize(3);
+        decide(agent, org, "\"estimated_cost\": 0.001")
+                .body("outcome", equalTo("DENY_BUDGET"))
+                .body("reason", equalTo("Monthly execution limit reached: 3 / 3"))
+                .body("budget.scope", equalTo("monthly_executions"))
+                .body("budget.unit", equalTo("executions"));
+    }
+
+    @Test
+    void aFlushedRedisIsRebuiltFromTheLedgerWithoutResettingTheBudget() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE + ", \"max_monthly_cost\": 1.00, \"max_daily_cost\": -1");
+        settle(reserve(agent, org, "0.30"), "0.30");
+        String outstanding = reserve(agent, org, "0.50");
+
+        redis.flushallAndAwait(List.of());
+
+        decide(agent, org, "\"estimated_cost\": 0.21")
+                .body("outcome", equalTo("DENY_BUDGET"))
+                .body("budget.spent", equalTo(0.3f))
+                .body("budget.reserved", equalTo(0.5f));
+        reserve(agent, org, "0.20");
+        // the rebuilt tally still holds the outstanding reservation, so settling it frees its estimate
+        settle(outstanding, "0.10");
+        reserve(agent, org, "0.40");
+        assertThat(outcome(agent, org, "\"estimated_cost\": 0.01")).isEqualTo("DENY_BUDGET");
+    }
+
+    @Test
+    void settlementEventsSettleOnceHoweverOftenTheyArrive() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE);
+        String reservation = reserve(agent, org, "0.05");
+        String invocation = PrefixedId.next(PrefixedId.INVOCATION);
+        String data = Ledger.invocationData(invocation, org, agent, "u1", reservation, "0.07");
+        String eventId = PrefixedId.next(PrefixedId.EVENT);
+        Ledger.publishInvocation(eventId, EventTypes.INVOCATION_COMPLETED, org, invocation, data);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> as(org, "viewer")
+                .when().get("/api/v1/external-agents/" + agent + "/budget")
+                .then().statusCode(200).body("cost_used", equalTo(0.07f)).body("invocations", equalTo(1))
+                .body("cost_reserved", equalTo(0.0f)));
+
+        // the same event again, and a second event for the same reservation
+        Ledger.publishInvocation(eventId, EventTypes.INVOCATION_COMPLETED, org, invocation, data);
+        Ledger.publishInvocation(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_COMPLETED, org, invocation,
+                Ledger.invocationData(invocation, org, agent, "u1", reservation, "0.09"));
+        String marker = reserve(agent, org, "0.05");
+        Ledger.publishInvocation(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_FAILED, org, invocation,
+                Ledger.invocationData(invocation, org, agent, "u1", marker, "0"));
+        // events of one invocation are consumed in order: once the last is applied, the duplicates were seen
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> as(org, "viewer")
+                .when().get("/api/v1/external-agents/" + agent + "/budget")
+                .then().statusCode(200).body("invocations", equalTo(2)));
+        as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/budget")
+                .then().body("cost_used", equalTo(0.07f)).body("cost_reserved", equalTo(0.0f));
+        internal().body("{\"cost_usd\": 0.09}").when().post("/internal/v1/reservations/" + reservation + "/settle")
+                .then().statusCode(409).body("status", equalTo("settled"));
+        internal().body("{\"cost_usd\": 0.07}").when().post("/internal/v1/reservations/" + reservation + "/settle")
+                .then().statusCode(200).body("actual_usd", equalTo(0.07f));
+        internal().body("{\"cost_usd\": 0.07}").when().post("/internal/v1/reservations/res_unknown/settle")
+                .then().statusCode(404);
+    }
+
+    @Test
+    void thresholdsAreAnnouncedOncePerPeriod() throws Exception {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE + ", \"max_monthly_cost\": 1.00, \"max_daily_cost\": -1");
+        settle(reserve(agent, org, "0.85"), "0.85");
+        assertThat(Ledger.outboxTypes(agent).stream().filter(EventTypes.BUDGET_THRESHOLD_CROSSED::equals)).hasSize(2);
+        settle(reserve(agent, org, "0.05"), "0.05");
+        settle(reserve(agent, org, "0.01"), "0.01");
+        List<String> crossed = Ledger.outboxPayloads(agent, EventTypes.BUDGET_THRESHOLD_CROSSED);
+        assertThat(crossed).hasSize(3);
+        assertThat(crossed.get(0)).contains("\"threshold_percentage\":50", "\"scope\":\"monthly\"",
+                "\"spent_usd\":0.85", "\"limit_usd\":1.00");
+        assertThat(crossed.get(1)).contains("\"threshold_percentage\":80");
+        assertThat(crossed.get(2)).contains("\"threshold_percentage\":90", "\"spent_usd\":0.90");
+    }
+
+    @Test
+    void softEnforcementAllowsPastTheLimitAndSaysSo() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE + ", \"max_monthly_cost\": 0.05, \"max_daily_cost\": -1");
+        as(org, "org_admin").body("{\"enforcement_mode\": \"soft\"}")
+                .when().patch("/api/v1/external-agents/" + agent + "/budget/config").then().statusCode(200);
+        reserve(agent, org, "0.05");
+        decide(agent, org, "\"estimated_cost\": 0.05")
+                .body("outcome", equalTo("ALLOW"))
+                .body("budget.scope", equalTo("monthly"))
+                .body("budget.reserved", equalTo(0.1f))
+                .body("budget.degraded_mode", equalTo(true))
+                .body("budget.enforcement_mode", equalTo("soft"));
+    }
+
+    @Test
+    void theOrganisationBudgetSpansItsAgents() {
+        String org = newOrg();
+        String first = newAgent();
+        String second = newAgent();
+        settings(first, org, UNLIMITED_RATE);
+        settings(second, org, UNLIMITED_RATE);
+        as(org, "org_admin").body("{\"monthly_budget_usd\": 0.10}").when().patch("/api/v1/policies/settings")
+                .then().statusCode(200).body("monthly_budget_usd", equalTo(0.1f));
+        reserve(first, org, "0.05");
+        reserve(second, org, "0.05");
+        decide(first, org, "\"estimated_cost\": 0.01")
+                .body("outcome", equalTo("DENY_BUDGET"))
+                .body("budget.scope", equalTo("organization_monthly"))
+                .body("reason", equalTo("Organization monthly budget would be exceeded: $0.11 > $0.10"));
+        // the denied call left nothing reserved on its agent
+        as(org, "viewer").when().get("/api/v1/external-agents/" + first + "/budget")
+                .then().body("cost_reserved", equalTo(0.05f));
+    }
+
+    @Test
+    void budgetConfigurationIsStoredFieldByFieldAndValidated() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, "");
+        as(org, "developer").body("""
+                {"monthly_budget_usd": 500, "daily_budget_usd": -1, "monthly_execution_limit": 1000,
+                 "daily_execution_limit": 50, "cost_per_execution": 0.02, "warning_threshold": 0.7,
+                 "degradation_threshold": 0.95, "enforcement_mode": "soft"}
+                """).when().patch("/api/v1/external-agents/" + agent + "/budget/config")
+                .then().statusCode(200)
+                .body("message", equalTo("Budget configuration updated"))
+                .body("external_agent_id", equalTo(agent))
+                .body("budget_limit_monthly", equalTo(500.0f))
+                .body("budget_limit_daily", nullValue())
+                .body("current_usage.cost_used", equalTo(0.0f))
+                .body("current_usage.invocations", equalTo(0));
+        as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/governance")
+                .then().statusCode(200)
+                .body("budget.monthly_budget_usd", equalTo(500.0f))
+                .body("budget.daily_budget_usd", nullValue())
+                .body("budget.monthly_execution_limit", equalTo(1000))
+                .body("budget.daily_execution_limit", equalTo(50))
+                .body("budget.cost_per_execution", equalTo(0.02f))
+                .body("budget.warning_threshold", equalTo(0.7f))
+                .body("budget.degradation_threshold", equalTo(0.95f))
+                .body("budget.enforcement_mode", equalTo("soft"));
+        as(org, "developer").body("{\"warning_threshold\": 1.5}")
+                .when().patch("/api/v1/external-agents/" + agent + "/budget/config")
+                .then().statusCode(400).body("field", equalTo("warning_threshold"))
+                .body("detail", equalTo("warning_threshold must be between 0 and 1"));
+        as(org, "developer").body("{\"enforcement_mode\": \"strict\"}")
+                .when().patch("/api/v1/external-agents/" + agent + "/budget/config")
+                .then().statusCode(400).body("detail", equalTo("enforcement_mode must be hard or soft"));
+        as(org, "developer").body("{\"daily_budget_usd\": -2}")
+                .when().patch("/api/v1/external-agents/" + agent + "/budget/config")
+                .then().statusCode(400).body("detail", equalTo("daily_budget_usd must not be negative (-1 for unlimited)"));
+        as(org, "viewer").body("{\"monthly_budget_usd\": 1}")
+                .when().patch("/api/v1/external-agents/" + agent + "/budget/config").then().statusCode(403);
+        as(newOrg(), "org_owner").when().get("/api/v1/external-agents/" + agent + "/budget").then().statusCode(404);
+        as(org, "viewer").when().get("/api/v1/external-agents/not-an-id/budget").then().statusCode(404);
+    }
+
+    @Test
+    void governanceStatusShowsBudgetRatePolicyAndApproval() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, "\"requests_per_minute\": 5, \"max_monthly_cost\": 2.00");
+        settle(reserve(agent, org, "0.50"), "0.50");
+        as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/governance-status")
+                .then().statusCode(200)
+                .body("external_agent_id", equalTo(agent))
+                .body("organization_id", equalTo(org))
+                .body("budget.monthly_budget_usd", equalTo(2.0f))
+                .body("budget.monthly_spent_usd", equalTo(0.5f))
+                .body("budget.remaining_monthly_usd", equalTo(1.5f))
+                .body("budget.daily_budget_usd", equalTo(10.0f))
+                .body("budget.daily_spent_usd", equalTo(0.5f))
+                .body("budget.monthly_execution_count", equalTo(1))
+                .body("budget.usage_percentage", equalTo(0.25f))
+                .body("budget.warning_triggered", equalTo(false))
+                .body("budget.degraded_mode", equalTo(false))
+                .body("rate_limit.allowed", equalTo(true))
+                .body("rate_limit.limit_exceeded", nullValue())
+                .body("rate_limit.remaining", equalTo(4))
+                .body("rate_limit.current_usage.minute", equalTo(1))
+                .body("rate_limit.current_usage.hour", equalTo(1))
+                .body("rate_limit.current_usage.day", equalTo(1))
+                .body("policy.total_policies", equalTo(0))
+                .body("policy.active_policies", hasSize(0))
+                .body("approval.enabled", equalTo(false))
+                .body("rate_limit_fail_open", equalTo(true));
+    }
+
+    @Test
+    void registryGetsTheUsageOfAPageOfAgentsAtOnce() {
+        String org = newOrg();
+        String first = newAgent();
+        String second = newAgent();
+        settings(first, org, UNLIMITED_RATE + ", \"max_monthly_cost\": 4.00");
+        settings(second, org, UNLIMITED_RATE);
+        settle(reserve(first, org, "1.00"), "1.00");
+        internal().body("{\"agent_ids\": [\"" + first + "\", \"" + second + "\", \"agt_unknown\"]}")
+                .when().post("/internal/v1/agents/usage")
+                .then().statusCode(200)
+                .body("items", hasSize(2))
+                .body("items.find { it.agent_id == '" + first + "' }.current_monthly_cost", equalTo(1.0f))
+                .body("items.find { it.agent_id == '" + first + "' }.usage_percentage", equalTo(0.25f))
+                .body("items.find { it.agent_id == '" + first + "' }.invocations_this_month", equalTo(1))
+                .body("items.find { it.agent_id == '" + first + "' }.settings.max_monthly_cost", equalTo(4.0f))
+                .body("items.find { it.agent_id == '" + second + "' }.current_monthly_cost", equalTo(0.0f))
+                .body("items.find { it.agent_id == '" + second + "' }.settings.requests_per_minute", equalTo(1000));
+        internal().body("{\"agent_ids\": null}").when().post("/internal/v1/agents/usage")
+                .then().statusCode(400).body("field", equalTo("agent_ids"));
+    }
+
+}
