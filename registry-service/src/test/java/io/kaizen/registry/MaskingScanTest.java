@@ -10,17 +10,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 import io.kaizen.devstack.DevStackTestResource;
+import io.kaizen.devstack.TopicReader;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -133,30 +128,15 @@ class MaskingScanTest {
         }
     }
 
-    /** Every event of the organisation on the agents topic, as type + headers + value, once at least n arrived. */
+    /** Every event of the organisation on the agents topic, as headers + value, once at least n arrived. */
     private static List<String> eventsOf(String org, int atLeast) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, DevStackTestResource.stack().kafkaBootstrap());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "scan-" + UUID.randomUUID());
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<String> found = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new StringDeserializer())) {
-            consumer.subscribe(List.of("kaizen.agents.v1"));
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (System.currentTimeMillis() < deadline && found.size() < atLeast) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    Header orgHeader = record.headers().lastHeader("ce_organizationid");
-                    if (orgHeader != null && org.equals(new String(orgHeader.value(), StandardCharsets.UTF_8))) {
-                        StringBuilder text = new StringBuilder();
-                        record.headers().forEach(h -> text.append(h.key()).append('=')
-                                .append(new String(h.value(), StandardCharsets.UTF_8)).append(' '));
-                        found.add(text.append(record.value()).toString());
-                    }
-                }
-            }
-        }
-        assertThat(found.size()).isGreaterThanOrEqualTo(atLeast);
-        return found;
+        return TopicReader.await(DevStackTestResource.stack().kafkaBootstrap(), "kaizen.agents.v1",
+                r -> org.equals(TopicReader.header(r, "ce_organizationid")), atLeast, Duration.ofSeconds(30))
+                .stream().map(record -> {
+                    StringBuilder text = new StringBuilder();
+                    record.headers().forEach(h -> text.append(h.key()).append('=')
+                            .append(new String(h.value(), StandardCharsets.UTF_8)).append(' '));
+                    return text.append(record.value()).toString();
+                }).toList();
     }
 }
