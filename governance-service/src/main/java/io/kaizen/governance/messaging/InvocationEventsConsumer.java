@@ -53,18 +53,20 @@ public class InvocationEventsConsumer {
         }
         InvocationEvent data = read(event);
         String reservationId = data.governance() == null ? null : data.governance().reservationId();
-        if (reservationId == null) {
+        boolean completed = EventTypes.INVOCATION_COMPLETED.equals(event.type());
+        String agentId = data.agent() == null ? null : data.agent().id();
+        String userId = data.externalUser() == null ? null : data.externalUser().id();
+        boolean reachedAgent = completed && agentId != null && userId != null;
+        if (reservationId == null && !reachedAgent) {
             return Uni.createFrom().voidItem();
         }
         boolean settle = SETTLING.contains(event.type());
         BigDecimal cost = data.result() == null || data.result().costUsd() == null ? BigDecimal.ZERO
                 : data.result().costUsd();
-        return processed.once(CONSUMER, event, ignored -> budgets.settle(reservationId, settle ? cost : null)
-                        .chain(row -> row == null || !EventTypes.INVOCATION_COMPLETED.equals(event.type())
-                                || data.externalUser() == null || data.externalUser().id() == null
-                                ? Uni.createFrom().voidItem()
-                                // an approved, held call reaches the agent without a new decision
-                                : recorder.markSeen(row.agentId, data.externalUser().id())))
+        return processed.once(CONSUMER, event, ignored -> (reservationId == null ? Uni.createFrom().voidItem()
+                        : budgets.settle(reservationId, settle ? cost : null).replaceWithVoid())
+                        // a held call that was approved reaches the agent without a decision of its own
+                        .chain(() -> reachedAgent ? recorder.markSeen(agentId, userId) : Uni.createFrom().voidItem()))
                 .onFailure(e -> !(e instanceof PoisonEventException))
                 .retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(5);
     }
