@@ -229,7 +229,9 @@ class AgentLifecycleTest {
         as("viewer").queryParam("limit", 101).when().get(AGENTS).then().statusCode(400).contentType("application/problem+json");
         as("viewer").queryParam("sort", "password").when().get(AGENTS).then().statusCode(400);
         as("viewer").queryParam("platform", "myspace").when().get(AGENTS).then().statusCode(400);
-        as("viewer").queryParam("page", "two").when().get(AGENTS).then().statusCode(404);
+        as("viewer").queryParam("page", "two").when().get(AGENTS).then().statusCode(400)
+                .body("detail", containsString("'page'"));
+        as("viewer").queryParam("page", "99999999999").when().get(AGENTS).then().statusCode(400);
     }
 
     @Test

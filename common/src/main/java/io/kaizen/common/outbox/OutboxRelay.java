@@ -14,7 +14,9 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 /**
  * Publishes outbox rows to Kafka at least once. Rows are claimed with {@code FOR UPDATE SKIP LOCKED} so replicas
@@ -30,6 +32,8 @@ public class OutboxRelay {
 
     private final MutinyEmitter<String> emitter;
     private final int batchSize;
+    /** Set once the service is stopping: the channel is being torn down and rows wait for the next start. */
+    private volatile boolean stopping;
 
     OutboxRelay(@Channel("outbox") MutinyEmitter<String> emitter,
             @ConfigProperty(name = "kaizen.outbox.batch-size", defaultValue = "200") int batchSize) {
@@ -40,6 +44,9 @@ public class OutboxRelay {
     @Scheduled(every = "${kaizen.outbox.poll-interval:1s}", delayed = "3s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
+        if (stopping) {
+            return Uni.createFrom().voidItem();
+        }
         return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> Panache.getSession()
                 .chain(session -> session.createNativeQuery(CLAIM, OutboxEvent.class)
                         .setParameter("limit", batchSize)
@@ -48,6 +55,10 @@ public class OutboxRelay {
                 .onFailure().invoke(e -> LOG.warnf("outbox relay round failed: %s", e.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
+    }
+
+    void onShutdown(@Observes ShutdownEvent event) {
+        stopping = true;
     }
 
     private Uni<Void> publishAll(List<OutboxEvent> rows) {

@@ -3,13 +3,12 @@ package io.kaizen.lineage.rest;
 import java.time.Instant;
 import java.util.List;
 
-import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.rest.Paging;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.Permissions;
 import io.kaizen.lineage.service.AuditLog;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -38,13 +37,13 @@ public class AuditResource {
     @GET
     @PermissionsAllowed(Permissions.AUDIT_READ)
     public Uni<Page> list(@QueryParam("subject") String subject, @QueryParam("type") String type,
-            @QueryParam("page") @DefaultValue("1") int page, @QueryParam("limit") @DefaultValue("20") int limit) {
-        if (page < 1 || limit < 1 || limit > 100) {
-            throw ProblemException.validation("page must be ≥ 1 and limit between 1 and 100");
-        }
+            @QueryParam("page") String pageParam, @QueryParam("limit") String limitParam) {
+        Paging paging = Paging.parse(pageParam, limitParam, 20, 100);
+        int page = paging.page();
+        int limit = paging.limit();
         return audit.find(new AuditLog.Query(caller.organizationId(), subject, type, page, limit))
                 .map(slice -> new Page(slice.items().stream()
                         .map(e -> new Entry(e.eventId, e.type, e.source, e.subject, e.occurredAt, e.recordedAt))
-                        .toList(), slice.total(), page, limit, (long) page * limit < slice.total()));
+                        .toList(), slice.total(), page, limit, paging.hasMore(slice.total())));
     }
 }

@@ -6,6 +6,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.rest.Paging;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.Permissions;
 import io.kaizen.registry.service.AgentQuery;
@@ -16,7 +17,6 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
@@ -50,12 +50,12 @@ public class AgentResource {
 
     @GET
     @PermissionsAllowed(Permissions.AGENTS_READ)
-    public Uni<AgentPage> list(@QueryParam("page") @DefaultValue("1") int page,
-            @QueryParam("limit") @DefaultValue("20") int limit, @QueryParam("platform") String platform,
+    public Uni<AgentPage> list(@QueryParam("page") String page, @QueryParam("limit") String limit,
+            @QueryParam("platform") String platform,
             @QueryParam("status") String status, @QueryParam("environment") String environment,
             @QueryParam("tag") String tag, @QueryParam("search") String search, @QueryParam("sort") String sort) {
         return agents.list(new AgentQuery(caller.organizationId(), platform, status, environment, tag, search, sort,
-                page, limit));
+                Paging.parse(page, limit, 20, 100)));
     }
 
     @GET

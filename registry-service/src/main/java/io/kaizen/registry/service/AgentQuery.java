@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.rest.Paging;
 import io.kaizen.registry.domain.Environment;
 import io.kaizen.registry.domain.Platform;
 import io.quarkus.panache.common.Parameters;
@@ -11,19 +12,13 @@ import io.quarkus.panache.common.Sort;
 
 /** The filters, sort and page of an agent list, validated; builds the HQL it stands for. */
 public record AgentQuery(String organizationId, String platform, String status, String environment, String tag,
-        String search, String sort, int page, int limit) {
+        String search, String sort, Paging paging) {
 
     private static final Set<String> STATUSES = Set.of("active", "inactive", "deleted");
     private static final Map<String, String> SORTS = Map.of("created_at", "createdAt", "updated_at", "updatedAt",
             "name", "name");
 
     public AgentQuery {
-        if (page < 1) {
-            throw ProblemException.validation("Query parameter 'page' must be at least 1");
-        }
-        if (limit < 1 || limit > 100) {
-            throw ProblemException.validation("Query parameter 'limit' must be between 1 and 100");
-        }
         if (platform != null && java.util.Arrays.stream(Platform.values()).noneMatch(p -> p.wire().equals(platform))) {
             throw ProblemException.validation("Query parameter 'platform' must be one of: teams, discord, slack, "
                     + "telegram, notion, custom_http");

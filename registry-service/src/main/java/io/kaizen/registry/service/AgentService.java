@@ -115,12 +115,13 @@ public class AgentService {
     @WithSession
     public Uni<AgentPage> list(AgentQuery query) {
         var found = agents.find(query.where(), query.order(), query.parameters());
-        return found.page(Page.of(query.page() - 1, query.limit())).list()
+        return found.page(Page.of(query.paging().page() - 1, query.paging().limit())).list()
                 .chain(page -> found.count().chain(total -> governance.usage(page.stream().map(a -> a.id).toList())
                         .map(usage -> new AgentPage(page.stream().map(agent -> {
                             AgentUsage u = usage.get(agent.id);
                             return view(agent, u == null ? null : u.settings(), u, false);
-                        }).toList(), total, query.page(), query.limit(), (long) query.page() * query.limit() < total))));
+                        }).toList(), total, query.paging().page(), query.paging().limit(),
+                                query.paging().hasMore(total)))));
     }
 
     @WithTransaction
