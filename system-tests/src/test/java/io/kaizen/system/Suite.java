@@ -89,7 +89,7 @@ final class Suite {
                 .then().statusCode(201).extract().path("id");
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
