@@ -213,6 +213,14 @@ class AgentLifecycleTest {
         }
         create("{\"name\": \"Chat\", \"platform\": \"slack\", \"platform_config\": {\"webhook_url\": \"https://hooks.slack.com/services/A/B/C\"}}");
 
+        DevStackTestResource.stack().sink().reset();
+        List<String> pageIds = as("viewer").queryParam("limit", 4).when().get(AGENTS).then().statusCode(200)
+                .extract().path("items.id");
+        var usageCalls = DevStackTestResource.stack().sink().requests().stream()
+                .filter(r -> r.path().equals("/internal/v1/agents/usage")).toList();
+        assertThat(usageCalls).as("one usage call to governance per page").hasSize(1);
+        assertThat(usageCalls.get(0).body()).contains(pageIds);
+
         as("viewer").queryParam("limit", 2).queryParam("page", 2).queryParam("sort", "name").when().get(AGENTS)
                 .then().statusCode(200)
                 .body("total", equalTo(6)).body("page", equalTo(2)).body("limit", equalTo(2)).body("has_more", equalTo(true))
