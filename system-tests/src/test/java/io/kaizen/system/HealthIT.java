@@ -25,6 +25,9 @@ class HealthIT {
                         .then().statusCode(503).body("status", equalTo("DOWN")));
                 given().baseUri(suite.serviceUrl(service)).when().get("/q/health/live").then().statusCode(200);
             }
+            // requests meanwhile are told to come back, not that something broke
+            suite.as(suite.token(Suite.newOrg(), "viewer")).when().get("/api/v1/external-agents")
+                    .then().statusCode(503).contentType("application/problem+json").header("Retry-After", "5");
         } finally {
             suite.stack.startPostgres();
         }

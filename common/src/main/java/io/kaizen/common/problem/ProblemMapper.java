@@ -105,8 +105,31 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e, HttpServerRequest request) {
+        if (isStoreUnreachable(e)) {
+            LOG.warnf("request %s %s failed: a backing store is unreachable (%s)", request.method(), request.path(),
+                    e.toString());
+            return build(503, ErrorCode.INTERNAL_ERROR, "Service temporarily unavailable; retry later", Map.of(),
+                    request).header("Retry-After", "5").build();
+        }
         LOG.errorf(e, "request %s %s failed", request.method(), request.path());
         return respond(500, ErrorCode.INTERNAL_ERROR, "Internal error", request);
+    }
+
+    /** A database or broker that cannot be reached is a temporary condition of ours, not a defect: 503. */
+    static boolean isStoreUnreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String type = t.getClass().getName();
+            String message = t.getMessage() == null ? "" : t.getMessage();
+            if (t instanceof java.net.ConnectException || type.endsWith("ClosedConnectionException")
+                    || type.endsWith("ConnectionPoolTooBusyException") || message.contains("Connection refused")
+                    || message.contains("Fail to read any response from the server")) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     /** What is wrong with a JSON body, naming the field but never echoing the rejected value. */
