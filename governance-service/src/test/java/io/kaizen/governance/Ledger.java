@@ -25,37 +25,30 @@ final class Ledger {
 
     /** Types of the outbox events whose key (subject) is {@code subject}, oldest first. */
     static List<String> outboxTypes(String subject) throws Exception {
-        List<String> types = new ArrayList<>();
-        try (Connection db = DriverManager.getConnection(DevStackTestResource.stack().jdbcUrl("governance"), "kaizen",
-                "kaizen");
-                PreparedStatement query = db.prepareStatement(
-                        "select type from outbox_event where subject = ? order by occurred_at, id")) {
-            query.setString(1, subject);
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    types.add(rows.getString(1));
-                }
-            }
-        }
-        return types;
+        return outbox("type", subject, null);
     }
 
     /** Payloads of the outbox events of one type and subject. */
     static List<String> outboxPayloads(String subject, String type) throws Exception {
-        List<String> payloads = new ArrayList<>();
+        return outbox("payload", subject, type);
+    }
+
+    private static List<String> outbox(String column, String subject, String type) throws Exception {
+        List<String> values = new ArrayList<>();
         try (Connection db = DriverManager.getConnection(DevStackTestResource.stack().jdbcUrl("governance"), "kaizen",
                 "kaizen");
-                PreparedStatement query = db.prepareStatement(
-                        "select payload from outbox_event where subject = ? and type = ? order by occurred_at, id")) {
+                PreparedStatement query = db.prepareStatement("select " + column + " from outbox_event"
+                        + " where subject = ? and (cast(? as text) is null or type = ?) order by occurred_at, id")) {
             query.setString(1, subject);
             query.setString(2, type);
+            query.setString(3, type);
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
-                    payloads.add(rows.getString(1));
+                    values.add(rows.getString(1));
                 }
             }
         }
-        return payloads;
+        return values;
     }
 
     /** Publishes an invocation event the way the gateway's outbox relay does. */

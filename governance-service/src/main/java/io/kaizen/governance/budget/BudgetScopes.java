@@ -26,7 +26,7 @@ public final class BudgetScopes {
     public static BudgetState usd(String scope, BudgetPeriod period, long limitMicros, BudgetTallies.Tally tally,
             long estimateMicros, BudgetLimits limits) {
         BigDecimal usage = limitMicros <= 0 ? null : fraction(tally.spent() + tally.reserved(), limitMicros);
-        return new BudgetState(scope, USD, period.name(), limitMicros < 0 ? null : Money.usd(limitMicros),
+        return new BudgetState(scope, USD, period.name(), Money.limitOrNull(limitMicros),
                 Money.usd(tally.spent()), Money.usd(tally.reserved()), Money.usd(estimateMicros),
                 limitMicros < 0 ? null : Money.usd(limitMicros - tally.spent() - tally.reserved()), period.resetsAt(),
                 limits.enforcementMode(), usage, reached(usage, limits.warningThreshold()),
@@ -64,7 +64,8 @@ public final class BudgetScopes {
         return BigDecimal.valueOf(used).divide(BigDecimal.valueOf(limit), 4, RoundingMode.HALF_UP);
     }
 
-    private static boolean reached(BigDecimal usage, BigDecimal threshold) {
+    /** True when a usage fraction has reached a threshold (never for an unlimited scope). */
+    public static boolean reached(BigDecimal usage, BigDecimal threshold) {
         return usage != null && usage.compareTo(threshold) >= 0;
     }
 }

@@ -33,6 +33,11 @@ public final class Money {
         return value.setScale(Math.max(2, value.scale()), RoundingMode.UNNECESSARY);
     }
 
+    /** A limit for display: null when unlimited (negative). */
+    public static BigDecimal limitOrNull(long micros) {
+        return micros < 0 ? null : usd(micros);
+    }
+
     /** The same amount as {@link #usd(long)} shows it, from a stored decimal. */
     public static BigDecimal usd(BigDecimal amount) {
         return amount == null ? null : usd(actualMicros(amount));

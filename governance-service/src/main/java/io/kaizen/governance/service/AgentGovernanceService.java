@@ -184,7 +184,7 @@ public class AgentGovernanceService {
     }
 
     public static BudgetConfigView budgetView(BudgetLimits budget) {
-        return new BudgetConfigView(usdOrNull(budget.monthlyMicros()), usdOrNull(budget.dailyMicros()),
+        return new BudgetConfigView(Money.limitOrNull(budget.monthlyMicros()), Money.limitOrNull(budget.dailyMicros()),
                 countOrNull(budget.monthlyExecutions()), countOrNull(budget.dailyExecutions()),
                 Money.usd(budget.costPerExecution()), budget.warningThreshold(), budget.degradationThreshold(),
                 budget.enforcementMode());
@@ -256,9 +256,6 @@ public class AgentGovernanceService {
         return row;
     }
 
-    private static BigDecimal usdOrNull(long micros) {
-        return micros < 0 ? null : Money.usd(micros);
-    }
 
     private static BigDecimal usdOrUnlimited(long micros) {
         return micros < 0 ? BigDecimal.ONE.negate() : Money.usd(micros);

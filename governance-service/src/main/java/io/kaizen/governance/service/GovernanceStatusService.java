@@ -74,7 +74,7 @@ public class GovernanceStatusService {
         Instant now = Instant.now();
         return ledger.usage(governance.agentId(), BudgetPeriod.month(now).start(), BudgetPeriod.day(now).start())
                 .map(usage -> new BudgetConfigUpdated("Budget configuration updated", governance.agentId(),
-                        usdOrNull(governance.budget().monthlyMicros()), usdOrNull(governance.budget().dailyMicros()),
+                        Money.limitOrNull(governance.budget().monthlyMicros()), Money.limitOrNull(governance.budget().dailyMicros()),
                         new CurrentUsage(Money.usd(usage.month().spent()), usage.month().executions()),
                         AgentGovernanceService.budgetView(governance.budget())));
     }
@@ -153,16 +153,16 @@ public class GovernanceStatusService {
         long dayReserved = Money.estimateMicros(usage.reservedDay());
         long daily = limits.dailyMicros();
         Daily dailyPart = new Daily(day.startsAt(), day.resetsAt(), Money.usd(daySpent), Money.usd(dayReserved),
-                usdOrNull(daily), daily < 0 ? null : Money.usd(daily - daySpent - dayReserved), usage.day().executions(),
+                Money.limitOrNull(daily), daily < 0 ? null : Money.usd(daily - daySpent - dayReserved), usage.day().executions(),
                 limits.dailyExecutions() < 0 ? null : limits.dailyExecutions());
         Organization organizationPart = organizationSpent == null ? null
                 : new Organization(Money.usd(governance.organization().monthlyBudgetMicros()), Money.usd(organizationSpent));
         return new BudgetStatus(governance.agentId(), governance.organizationId(), BudgetPeriod.MONTHLY,
-                month.startsAt(), month.resetsAt(), Money.usd(spent), Money.usd(reserved), usdOrNull(monthly),
+                month.startsAt(), month.resetsAt(), Money.usd(spent), Money.usd(reserved), Money.limitOrNull(monthly),
                 monthly < 0 ? null : Money.usd(monthly - spent - reserved), executions, executionLimit,
                 executionLimit == null ? null : executionLimit - executions - usage.reservedMonthCount(),
-                usagePercentage, reached(usagePercentage, limits.warningThreshold()),
-                reached(usagePercentage, limits.degradationThreshold()), exceeded, limits.enforcementMode(),
+                usagePercentage, BudgetScopes.reached(usagePercentage, limits.warningThreshold()),
+                BudgetScopes.reached(usagePercentage, limits.degradationThreshold()), exceeded, limits.enforcementMode(),
                 dailyPart, organizationPart);
     }
 
@@ -173,11 +173,11 @@ public class GovernanceStatusService {
         long daily = limits.dailyMicros();
         BigDecimal usagePercentage = monthly <= 0 ? null : BudgetScopes.fraction(spent, monthly);
         Long executionLimit = limits.monthlyExecutions() < 0 ? null : limits.monthlyExecutions();
-        return new BudgetPart(usdOrNull(monthly), Money.usd(spent), monthly < 0 ? null : Money.usd(monthly - spent),
-                usdOrNull(daily), Money.usd(daySpent), daily < 0 ? null : Money.usd(daily - daySpent), executionLimit,
+        return new BudgetPart(Money.limitOrNull(monthly), Money.usd(spent), monthly < 0 ? null : Money.usd(monthly - spent),
+                Money.limitOrNull(daily), Money.usd(daySpent), daily < 0 ? null : Money.usd(daily - daySpent), executionLimit,
                 usage.month().executions(), executionLimit == null ? null : executionLimit - usage.month().executions(),
-                usagePercentage, reached(usagePercentage, limits.warningThreshold()),
-                reached(usagePercentage, limits.degradationThreshold()), limits.enforcementMode());
+                usagePercentage, BudgetScopes.reached(usagePercentage, limits.warningThreshold()),
+                BudgetScopes.reached(usagePercentage, limits.degradationThreshold()), limits.enforcementMode());
     }
 
     /** Live windows; when Redis cannot be read, {@code allowed} is null and {@code remaining} -1 (unknown). */
@@ -207,11 +207,5 @@ public class GovernanceStatusService {
                 organization.defaultEffect().wire());
     }
 
-    private static boolean reached(BigDecimal usage, BigDecimal threshold) {
-        return usage != null && usage.compareTo(threshold) >= 0;
-    }
 
-    private static BigDecimal usdOrNull(long micros) {
-        return micros < 0 ? null : Money.usd(micros);
-    }
 }
