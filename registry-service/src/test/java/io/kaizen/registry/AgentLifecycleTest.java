@@ -123,7 +123,8 @@ class AgentLifecycleTest {
             hmac short secret            | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","auth_config":{"auth_type":"hmac","credentials":{"secret_key":"short"}}} | at least 16 characters
             none with credentials        | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","auth_config":{"auth_type":"none","credentials":{"token":"x"}}} | auth_config.credentials.token'
             unknown auth type            | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","auth_config":{"auth_type":"kerberos"}} | auth_config.auth_type' must be one of
-            negative budget              | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","max_monthly_cost":-1} | max_monthly_cost
+            negative budget              | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","max_monthly_cost":-0.5} | max_monthly_cost' must not be negative (-1 for unlimited)
+            negative execution limit     | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","monthly_execution_limit":-2} | monthly_execution_limit
             """)
     void invalidConfigurationsNameTheField(String label, String body, String detail) {
         as("org_owner").body(body).when().post(AGENTS)

@@ -41,4 +41,26 @@ class AgentGovernanceWriteThroughIT {
         suite.as(token).when().get("/api/v1/external-agents/" + agentId)
                 .then().statusCode(200).body("requests_per_minute", equalTo(5)).body("max_monthly_cost", equalTo(25.5f));
     }
+
+    @Test
+    void budgetFieldsGivenToRegistryAreEnforcedAndMinusOneLiftsThem() {
+        String token = suite.token(Suite.newOrg(), "org_owner");
+        String agentId = suite.as(token).body("""
+                {"name": "Metered Bot", "platform": "custom_http", "endpoint_url": "%s/metered",
+                 "monthly_execution_limit": 1}
+                """.formatted(suite.stack.sinkUrl()))
+                .when().post("/api/v1/external-agents")
+                .then().statusCode(201).body("monthly_execution_limit", equalTo(1))
+                .extract().path("id");
+        String invoke = "/api/v1/external-agents/" + agentId + "/invoke";
+
+        suite.invoking(token).body("{\"input\": \"first\"}").when().post(invoke).then().statusCode(200);
+        suite.invoking(token).body("{\"input\": \"second\"}").when().post(invoke)
+                .then().statusCode(402).contentType("application/problem+json")
+                .body("error_code", equalTo("BUDGET_EXCEEDED"));
+
+        suite.as(token).body("{\"monthly_execution_limit\": -1}").when().patch("/api/v1/external-agents/" + agentId)
+                .then().statusCode(200).body("monthly_execution_limit", equalTo(-1));
+        suite.invoking(token).body("{\"input\": \"third\"}").when().post(invoke).then().statusCode(200);
+    }
 }

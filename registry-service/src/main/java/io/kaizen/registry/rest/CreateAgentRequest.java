@@ -28,10 +28,12 @@ public record CreateAgentRequest(
                 message = "must be 1–50 letters, digits or _.:-") String> tags,
         Environment environment,
         @Min(1) @Max(300) Integer timeoutSeconds,
-        @DecimalMin("0") @DecimalMax("1000000000") @Digits(integer = 10, fraction = 6) BigDecimal maxMonthlyCost,
-        @DecimalMin("0") @DecimalMax("1000000000") @Digits(integer = 10, fraction = 6) BigDecimal maxDailyCost,
+        @DecimalMin(value = "-1", message = "must not be negative (-1 for unlimited)") @DecimalMax("1000000000")
+        @Digits(integer = 10, fraction = 6) BigDecimal maxMonthlyCost,
+        @DecimalMin(value = "-1", message = "must not be negative (-1 for unlimited)") @DecimalMax("1000000000")
+        @Digits(integer = 10, fraction = 6) BigDecimal maxDailyCost,
         @DecimalMin("0") @DecimalMax("1000000") @Digits(integer = 7, fraction = 6) BigDecimal costPerExecution,
-        @Min(0) Integer monthlyExecutionLimit,
+        @Min(value = -1, message = "must not be negative (-1 for unlimited)") Integer monthlyExecutionLimit,
         @Min(0) Integer requestsPerMinute,
         @Min(0) Integer requestsPerHour,
         @Min(0) Integer requestsPerDay) implements GovernanceFields {

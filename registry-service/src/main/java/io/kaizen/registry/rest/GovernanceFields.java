@@ -2,7 +2,12 @@ package io.kaizen.registry.rest;
 
 import java.math.BigDecimal;
 
-/** The governance fields of the agent API, written through to governance-service. */
+import io.kaizen.common.problem.ProblemException;
+
+/**
+ * The governance fields of the agent API, written through to governance-service. Absent or null means the
+ * configured default; -1 means unlimited for the budget and execution limits.
+ */
 public interface GovernanceFields {
 
     BigDecimal maxMonthlyCost();
@@ -18,6 +23,21 @@ public interface GovernanceFields {
     Integer requestsPerHour();
 
     Integer requestsPerDay();
+
+    /** Budgets and execution limits take -1 for unlimited and nothing else below zero. */
+    default void requireValidLimits() {
+        requireNonNegativeOrUnlimited("max_monthly_cost", maxMonthlyCost());
+        requireNonNegativeOrUnlimited("max_daily_cost", maxDailyCost());
+        if (monthlyExecutionLimit() != null) {
+            requireNonNegativeOrUnlimited("monthly_execution_limit", BigDecimal.valueOf(monthlyExecutionLimit()));
+        }
+    }
+
+    private static void requireNonNegativeOrUnlimited(String field, BigDecimal value) {
+        if (value != null && value.signum() < 0 && value.compareTo(BigDecimal.ONE.negate()) != 0) {
+            throw ProblemException.validation("Field '" + field + "' must not be negative (-1 for unlimited)");
+        }
+    }
 
     default boolean anyGovernanceField() {
         return maxMonthlyCost() != null || maxDailyCost() != null || costPerExecution() != null

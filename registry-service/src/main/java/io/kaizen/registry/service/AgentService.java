@@ -71,6 +71,7 @@ public class AgentService {
 
     @WithTransaction
     public Uni<AgentResponse> register(CreateAgentRequest request, KaizenPrincipal caller) {
+        request.requireValidLimits();
         AuthConfigRequest auth = request.authConfig();
         AgentConfig config = rules.validate(request.platform(), request.endpointUrl(), request.platformConfig(),
                 auth == null || auth.authType() == null ? AuthType.NONE : auth.authType(),
@@ -129,6 +130,7 @@ public class AgentService {
         if ("deleted".equals(patch.status())) {
             return delete(id, caller).chain(() -> find(id, caller)).map(agent -> view(agent, null, null, false));
         }
+        patch.requireValidLimits();
         return find(id, caller).chain(agent -> {
             if (ExternalAgent.DELETED.equals(agent.status)) {
                 throw ProblemException.conflict("External agent " + id + " is deleted");
