@@ -4,6 +4,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.rest.Paging;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.KaizenPrincipal;
 import io.kaizen.common.security.Permissions;
@@ -20,7 +21,6 @@ import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
@@ -60,9 +60,8 @@ public class PolicyResource {
 
     @GET
     @PermissionsAllowed(Permissions.POLICIES_READ)
-    public Uni<PolicyPage> list(@QueryParam("page") @DefaultValue("1") int page,
-            @QueryParam("limit") @DefaultValue("20") int limit) {
-        return policies.list(caller.organizationId(), page, limit);
+    public Uni<PolicyPage> list(@QueryParam("page") String page, @QueryParam("limit") String limit) {
+        return policies.list(caller.organizationId(), Paging.parse(page, limit, 20, 100));
     }
 
     @GET

@@ -13,6 +13,7 @@ import io.kaizen.common.events.Topics;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.outbox.Outbox;
 import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.rest.Paging;
 import io.kaizen.governance.domain.PolicyRecord;
 import io.kaizen.governance.policy.CombiningStrategy;
 import io.kaizen.governance.policy.Effect;
@@ -68,15 +69,12 @@ public class PolicyService {
     }
 
     @WithSession
-    public Uni<PolicyPage> list(String organizationId, int page, int limit) {
-        if (page < 1 || limit < 1 || limit > 100) {
-            throw ProblemException.validation("page must be at least 1 and limit between 1 and 100");
-        }
+    public Uni<PolicyPage> list(String organizationId, Paging paging) {
         var query = PolicyRecord.<PolicyRecord>find("organizationId", Sort.by("priority").and("id"), organizationId)
-                .page(Page.of(page - 1, limit));
+                .page(Page.of(paging.page() - 1, paging.limit()));
         return query.list().chain(items -> query.count()
-                .map(total -> new PolicyPage(items.stream().map(this::view).toList(), total, page, limit,
-                        (long) page * limit < total)));
+                .map(total -> new PolicyPage(items.stream().map(this::view).toList(), total, paging.page(),
+                        paging.limit(), paging.hasMore(total))));
     }
 
     @WithSession

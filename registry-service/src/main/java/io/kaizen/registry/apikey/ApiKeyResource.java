@@ -3,7 +3,7 @@ package io.kaizen.registry.apikey;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.kaizen.common.ids.PrefixedId;
-import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.rest.Paging;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.PermissionAugmentor;
 import io.kaizen.common.security.Permissions;
@@ -25,9 +25,6 @@ import jakarta.ws.rs.core.MediaType;
 @Path("/api/v1/api-keys")
 @Produces(MediaType.APPLICATION_JSON)
 public class ApiKeyResource {
-
-    /** Keeps the row offset ({@code (page - 1) * limit}) far inside an int. */
-    private static final int MAX_PAGE = 1_000_000;
 
     private final ApiKeyService keys;
     private final CurrentPrincipal caller;
@@ -53,7 +50,7 @@ public class ApiKeyResource {
     @GET
     @PermissionsAllowed(Permissions.API_KEYS_READ)
     public Uni<ApiKeyView.Page> list(@QueryParam("page") String page, @QueryParam("limit") String limit) {
-        return keys.list(caller.organizationId(), number("page", page, 1, MAX_PAGE), number("limit", limit, 20, 100));
+        return keys.list(caller.organizationId(), Paging.parse(page, limit, 20, 100));
     }
 
     @DELETE
@@ -67,18 +64,4 @@ public class ApiKeyResource {
     }
 
     /** A query number read by hand: JAX-RS would answer a non-number with a misleading 404. */
-    private static int number(String name, String value, int fallback, int max) {
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            int n = Integer.parseInt(value);
-            if (n >= 1 && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // answered below like any other out-of-range value
-        }
-        throw ProblemException.validation("Query parameter '" + name + "' must be a whole number from 1 to " + max);
-    }
 }

@@ -16,6 +16,7 @@ import io.kaizen.common.events.Topics;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.outbox.Outbox;
 import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.rest.Paging;
 import io.kaizen.common.security.ApiKeyFormat;
 import io.kaizen.common.security.ApiKeyVerification;
 import io.kaizen.common.security.KaizenPrincipal;
@@ -78,11 +79,11 @@ public class ApiKeyService {
     }
 
     @WithSession
-    public Uni<ApiKeyView.Page> list(String organizationId, int page, int limit) {
+    public Uni<ApiKeyView.Page> list(String organizationId, Paging paging) {
         return keys.countInOrganization(organizationId)
-                .chain(total -> keys.page(organizationId, page, limit)
-                        .map(found -> new ApiKeyView.Page(found.stream().map(this::view).toList(), total, page, limit,
-                                (long) page * limit < total)));
+                .chain(total -> keys.page(organizationId, paging.page(), paging.limit())
+                        .map(found -> new ApiKeyView.Page(found.stream().map(this::view).toList(), total,
+                                paging.page(), paging.limit(), paging.hasMore(total))));
     }
 
     /** Revokes a key of the caller's organisation; revoking a revoked key changes nothing and announces nothing. */
