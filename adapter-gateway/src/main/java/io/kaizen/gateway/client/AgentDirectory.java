@@ -4,6 +4,7 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import io.kaizen.common.agents.AgentDefinition;
+import io.kaizen.common.agents.AgentIds;
 import io.kaizen.common.problem.ErrorCode;
 import io.kaizen.common.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
@@ -26,14 +27,14 @@ public class AgentDirectory {
         return registry.agent(agentId)
                 .onFailure().transform(e -> {
                     if (isNotFound(e)) {
-                        return notFound(agentId);
+                        return AgentIds.notFound(agentId);
                     }
                     LOG.warnf("registry did not return agent %s: %s", agentId, e.toString());
                     return new ProblemException(503, ErrorCode.INTERNAL_ERROR, "Agent registry unavailable");
                 })
                 .map(agent -> {
                     if (!agent.organizationId().equals(organizationId)) {
-                        throw notFound(agentId);
+                        throw AgentIds.notFound(agentId);
                     }
                     if (!"active".equals(agent.status())) {
                         throw ProblemException.conflict("External agent " + agentId + " is " + agent.status());
@@ -46,7 +47,4 @@ public class AgentDirectory {
         return e instanceof WebApplicationException w && w.getResponse().getStatus() == 404;
     }
 
-    private static ProblemException notFound(String agentId) {
-        return ProblemException.notFound("External agent " + agentId + " does not exist or you don't have access");
-    }
 }

@@ -2,8 +2,7 @@ package io.kaizen.gateway.rest;
 
 import org.jboss.resteasy.reactive.RestResponse;
 
-import io.kaizen.common.ids.PrefixedId;
-import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.agents.AgentIds;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.Permissions;
 import io.kaizen.gateway.config.LineageConfig;
@@ -41,9 +40,7 @@ public class InvokeResource {
     @PermissionsAllowed(Permissions.AGENTS_INVOKE)
     public Uni<RestResponse<InvokeResponse>> invoke(@PathParam("id") String agentId,
             @NotNull(message = "request body is required") @Valid InvokeRequest request, HttpServerRequest http) {
-        if (!PrefixedId.isValid(PrefixedId.AGENT, agentId)) {
-            throw ProblemException.notFound("External agent " + agentId + " does not exist or you don't have access");
-        }
+        AgentIds.require(agentId);
         LineageHeaders lineage = LineageHeaders.from(http::getHeader, config.strict());
         CallerContext context = new CallerContext(caller.get(), lineage, clientIp(http), http.getHeader("User-Agent"), null);
         return invocations.invoke(agentId, request, context).map(outcome -> {

@@ -1,7 +1,6 @@
 package io.kaizen.governance.rest;
 
-import io.kaizen.common.ids.PrefixedId;
-import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.agents.AgentIds;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.KaizenPrincipal;
 import io.kaizen.common.security.Permissions;
@@ -42,7 +41,7 @@ public class AgentGovernanceResource {
     @Path("/budget")
     @PermissionsAllowed(Permissions.AGENTS_READ)
     public Uni<BudgetStatus> budget(@PathParam("id") String id) {
-        return status.budget(agentId(id), caller.organizationId());
+        return status.budget(AgentIds.require(id), caller.organizationId());
     }
 
     @PATCH
@@ -51,7 +50,7 @@ public class AgentGovernanceResource {
     @PermissionsAllowed(Permissions.AGENTS_UPDATE)
     public Uni<BudgetConfigUpdated> budgetConfig(@PathParam("id") String id, BudgetConfig body) {
         KaizenPrincipal principal = caller.get();
-        return agents.patchBudget(agentId(id), principal.organizationId(), body, principal.subject())
+        return agents.patchBudget(AgentIds.require(id), principal.organizationId(), body, principal.subject())
                 .chain(status::budgetConfigUpdated);
     }
 
@@ -59,14 +58,14 @@ public class AgentGovernanceResource {
     @Path("/governance-status")
     @PermissionsAllowed(Permissions.AGENTS_READ)
     public Uni<GovernanceStatus> governanceStatus(@PathParam("id") String id) {
-        return status.status(agentId(id), caller.organizationId());
+        return status.status(AgentIds.require(id), caller.organizationId());
     }
 
     @GET
     @Path("/governance")
     @PermissionsAllowed(Permissions.AGENTS_READ)
     public Uni<AgentGovernanceView> governance(@PathParam("id") String id) {
-        return agents.view(agentId(id), caller.organizationId());
+        return agents.view(AgentIds.require(id), caller.organizationId());
     }
 
     @PATCH
@@ -75,13 +74,6 @@ public class AgentGovernanceResource {
     @PermissionsAllowed(Permissions.AGENTS_UPDATE)
     public Uni<AgentGovernanceView> patchGovernance(@PathParam("id") String id, GovernancePatch body) {
         KaizenPrincipal principal = caller.get();
-        return agents.patch(agentId(id), principal.organizationId(), body, principal.subject());
-    }
-
-    private static String agentId(String id) {
-        if (!PrefixedId.isValid(PrefixedId.AGENT, id)) {
-            throw ProblemException.notFound("External agent " + id + " does not exist or you don't have access");
-        }
-        return id;
+        return agents.patch(AgentIds.require(id), principal.organizationId(), body, principal.subject());
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import io.kaizen.common.agents.AgentIds;
 import io.kaizen.common.events.AgentEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.GovernanceConfigEvent;
@@ -266,6 +267,6 @@ public class AgentGovernanceService {
     }
 
     static ProblemException notFound(String agentId) {
-        return ProblemException.notFound("External agent " + agentId + " does not exist or you don't have access");
+        return AgentIds.notFound(agentId);
     }
 }

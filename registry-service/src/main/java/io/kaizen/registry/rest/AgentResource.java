@@ -4,8 +4,7 @@ import java.net.URI;
 
 import org.jboss.resteasy.reactive.RestResponse;
 
-import io.kaizen.common.ids.PrefixedId;
-import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.agents.AgentIds;
 import io.kaizen.common.rest.Paging;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.Permissions;
@@ -62,7 +61,7 @@ public class AgentResource {
     @Path("/{id}")
     @PermissionsAllowed(Permissions.AGENTS_READ)
     public Uni<AgentResponse> get(@PathParam("id") String id) {
-        return agents.get(requireAgentId(id), caller.get());
+        return agents.get(AgentIds.require(id), caller.get());
     }
 
     @PATCH
@@ -71,20 +70,13 @@ public class AgentResource {
     @PermissionsAllowed(Permissions.AGENTS_UPDATE)
     public Uni<AgentResponse> patch(@PathParam("id") String id,
             @NotNull(message = "request body is required") @Valid PatchAgentRequest patch) {
-        return agents.patch(requireAgentId(id), patch, caller.get());
+        return agents.patch(AgentIds.require(id), patch, caller.get());
     }
 
     @DELETE
     @Path("/{id}")
     @PermissionsAllowed(Permissions.AGENTS_DELETE)
     public Uni<RestResponse<Void>> delete(@PathParam("id") String id) {
-        return agents.delete(requireAgentId(id), caller.get()).map(ignored -> RestResponse.noContent());
-    }
-
-    static String requireAgentId(String id) {
-        if (!PrefixedId.isValid(PrefixedId.AGENT, id)) {
-            throw ProblemException.notFound("External agent " + id + " does not exist or you don't have access");
-        }
-        return id;
+        return agents.delete(AgentIds.require(id), caller.get()).map(ignored -> RestResponse.noContent());
     }
 }

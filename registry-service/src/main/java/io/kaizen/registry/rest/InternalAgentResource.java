@@ -1,6 +1,7 @@
 package io.kaizen.registry.rest;
 
 import io.kaizen.common.agents.AgentDefinition;
+import io.kaizen.common.agents.AgentIds;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.registry.service.AgentService;
 import io.kaizen.registry.service.CredentialRotation;
@@ -33,7 +34,7 @@ public class InternalAgentResource {
     @GET
     @Path("/agents/{id}")
     public Uni<AgentDefinition> get(@PathParam("id") String id) {
-        return agents.definition(AgentResource.requireAgentId(id));
+        return agents.definition(AgentIds.require(id));
     }
 
     /** Re-encrypts every credential under the newest key (see docs/operations.md). */

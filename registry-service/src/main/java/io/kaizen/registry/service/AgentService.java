@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.agents.AgentDefinition;
+import io.kaizen.common.agents.AgentIds;
 import io.kaizen.common.egress.EgressGuard;
 import io.kaizen.common.events.AgentEvent;
 import io.kaizen.common.events.EventTypes;
@@ -227,7 +228,7 @@ public class AgentService {
     @WithTransaction
     public Uni<AgentDefinition> definition(String id) {
         return agents.findById(id)
-                .onItem().ifNull().failWith(() -> notFound(id))
+                .onItem().ifNull().failWith(() -> AgentIds.notFound(id))
                 .chain(agent -> store.open(agent.encryptedCredentials).call(secrets -> outbox.add(Topics.AGENTS,
                         EventTypes.AGENT_CREDENTIALS_ACCESSED, agent.id, agent.organizationId,
                         event(agent, "adapter-gateway", List.of("credentials"))))
@@ -278,7 +279,7 @@ public class AgentService {
     }
 
     private Uni<ExternalAgent> find(String id, KaizenPrincipal caller) {
-        return agents.findInOrganization(id, caller.organizationId()).onItem().ifNull().failWith(() -> notFound(id));
+        return agents.findInOrganization(id, caller.organizationId()).onItem().ifNull().failWith(() -> AgentIds.notFound(id));
     }
 
     private static AgentGovernanceSettings settings(String organizationId, GovernanceFields fields) {
@@ -327,10 +328,6 @@ public class AgentService {
     private AgentEvent event(ExternalAgent agent, String actor, List<String> changedFields) {
         return new AgentEvent(agent.id, agent.organizationId, agent.name, agent.platform, agent.status,
                 agent.environment, read(agent.tags, STRINGS), actor, Instant.now(), changedFields);
-    }
-
-    private static ProblemException notFound(String id) {
-        return ProblemException.notFound("External agent " + id + " does not exist or you don't have access");
     }
 
     private static ProblemException duplicateName(String name) {
