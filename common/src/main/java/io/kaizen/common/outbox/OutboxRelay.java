@@ -41,20 +41,30 @@ public class OutboxRelay {
         this.batchSize = batchSize;
     }
 
-    @Scheduled(every = "${kaizen.outbox.poll-interval:1s}", delayed = "3s",
+    @Scheduled(every = "${kaizen.outbox.poll-interval:1s}", delayed = "${kaizen.outbox.start-delay:3s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> relay() {
         if (stopping) {
             return Uni.createFrom().voidItem();
         }
+        return round().chain(drained -> drained ? Uni.createFrom().voidItem() : relay())
+                .onFailure().invoke(e -> LOG.warnf("outbox relay round failed: %s", e.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    /**
+     * Publishes one batch in one transaction. True when nothing is left for now: the batch was not full, or a
+     * send failed (the broker is away; the next tick tries again). A full batch is followed at once by another,
+     * so throughput is not capped at one batch per tick.
+     */
+    private Uni<Boolean> round() {
         return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> Panache.getSession()
                 .chain(session -> session.createNativeQuery(CLAIM, OutboxEvent.class)
                         .setParameter("limit", batchSize)
                         .getResultList())
-                .chain(this::publishAll)))
-                .onFailure().invoke(e -> LOG.warnf("outbox relay round failed: %s", e.getMessage()))
-                .onFailure().recoverWithNull()
-                .replaceWithVoid();
+                .chain(rows -> publishAll(rows)
+                        .map(ignored -> rows.size() < batchSize || rows.stream().anyMatch(r -> r.publishedAt == null)))));
     }
 
     void onShutdown(@Observes ShutdownEvent event) {
