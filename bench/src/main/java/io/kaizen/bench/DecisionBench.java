@@ -44,6 +44,10 @@ public final class DecisionBench {
                 "agents", "200", "connections", "64"));
         for (String arg : args) {
             String[] pair = arg.split("=", 2);
+            if (pair.length != 2 || !options.containsKey(pair[0])) {
+                System.err.println("arguments are key=value of: " + options.keySet() + " (got '" + arg + "')");
+                System.exit(2);
+            }
             options.put(pair[0], pair[1]);
         }
         int rate = Integer.parseInt(options.get("rate"));
