@@ -132,4 +132,20 @@ class LineageConsumerTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(token(org, "auditor"))
                 .when().get("/api/v1/lineage/" + invocationId).then().statusCode(200));
     }
+
+    @Test
+    void anEventArrivingWhileTheDatabaseIsDownIsRecordedOnceItIsBack() throws Exception {
+        String org = "org_" + UUID.randomUUID();
+        String invocationId = PrefixedId.next(PrefixedId.INVOCATION);
+        DevStackTestResource.stack().stopPostgres();
+        try {
+            send(PrefixedId.next(PrefixedId.EVENT), org, invocation(invocationId, org));
+            Thread.sleep(3000);
+        } finally {
+            DevStackTestResource.stack().startPostgres();
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(token(org, "auditor"))
+                .when().get("/api/v1/lineage/" + invocationId).then().statusCode(200)
+                .body("invocation_id", equalTo(invocationId)));
+    }
 }

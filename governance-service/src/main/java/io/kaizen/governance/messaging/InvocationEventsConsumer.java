@@ -1,7 +1,6 @@
 package io.kaizen.governance.messaging;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.util.Set;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -66,9 +65,7 @@ public class InvocationEventsConsumer {
         return processed.once(CONSUMER, event, ignored -> (reservationId == null ? Uni.createFrom().voidItem()
                         : budgets.settle(reservationId, settle ? cost : null).replaceWithVoid())
                         // a held call that was approved reaches the agent without a decision of its own
-                        .chain(() -> reachedAgent ? recorder.markSeen(agentId, userId) : Uni.createFrom().voidItem()))
-                .onFailure(e -> !(e instanceof PoisonEventException))
-                .retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).atMost(5);
+                        .chain(() -> reachedAgent ? recorder.markSeen(agentId, userId) : Uni.createFrom().voidItem()));
     }
 
     private InvocationEvent read(CloudEvent event) {
