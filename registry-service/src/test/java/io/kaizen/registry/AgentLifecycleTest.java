@@ -180,6 +180,36 @@ class AgentLifecycleTest {
     }
 
     @Test
+    void renamingToATakenNameConflictsEvenWhenRenamesRace() throws Exception {
+        create("{\"name\": \"Alpha\", \"platform\": \"custom_http\", \"endpoint_url\": \"https://a.example.com\"}");
+        String beta = create("{\"name\": \"Beta\", \"platform\": \"custom_http\", \"endpoint_url\": \"https://a.example.com\"}");
+        as("developer").body("{\"name\": \"ALPHA\"}").when().patch(AGENTS + "/" + beta)
+                .then().statusCode(409).contentType("application/problem+json").body("error_code", equalTo("CONFLICT"));
+
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(create("{\"name\": \"Racer " + i + "\", \"platform\": \"custom_http\", \"endpoint_url\": \"https://a.example.com\"}"));
+        }
+        java.util.concurrent.CyclicBarrier barrier = new java.util.concurrent.CyclicBarrier(ids.size());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(ids.size());
+        List<java.util.concurrent.Future<Integer>> codes = new java.util.ArrayList<>();
+        for (String id : ids) {
+            codes.add(pool.submit(() -> {
+                barrier.await();
+                return as("developer").body("{\"name\": \"Winner\"}").when().patch(AGENTS + "/" + id)
+                        .then().extract().statusCode();
+            }));
+        }
+        List<Integer> statuses = new java.util.ArrayList<>();
+        for (var code : codes) {
+            statuses.add(code.get());
+        }
+        pool.shutdown();
+        assertThat(statuses).containsOnly(200, 409);
+        assertThat(statuses.stream().filter(c -> c == 200)).hasSize(1);
+    }
+
+    @Test
     void maskedSecretsSentBackKeepTheStoredSecret() {
         String id = create("""
                 {"name": "Discord feed", "platform": "discord",

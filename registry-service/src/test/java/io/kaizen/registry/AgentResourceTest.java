@@ -120,6 +120,14 @@ class AgentResourceTest {
                 .body("error_code", equalTo("UNAUTHORIZED")).header("WWW-Authenticate", "Bearer");
         given().auth().oauth2("not.a.jwt").contentType(ContentType.JSON).body(agentBody("x")).when().post(AGENTS)
                 .then().statusCode(401).contentType("application/problem+json");
+        String noOrganization = DevStackTestResource.stack().keys().token(null, List.of("org_owner"), "orphan", null,
+                Duration.ofMinutes(5));
+        given().auth().oauth2(noOrganization).contentType(ContentType.JSON).body(agentBody("x")).when().post(AGENTS)
+                .then().statusCode(401).contentType("application/problem+json");
+        String expired = DevStackTestResource.stack().keys().token("org_x", List.of("org_owner"), "late", null,
+                Duration.ofMinutes(-10));
+        given().auth().oauth2(expired).contentType(ContentType.JSON).body(agentBody("x")).when().post(AGENTS)
+                .then().statusCode(401).contentType("application/problem+json");
         given().auth().oauth2(token("org_" + UUID.randomUUID(), "viewer")).contentType(ContentType.JSON)
                 .body(agentBody("x")).when().post(AGENTS)
                 .then().statusCode(403).contentType("application/problem+json").body("error_code", equalTo("FORBIDDEN"));

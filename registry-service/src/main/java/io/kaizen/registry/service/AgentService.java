@@ -198,8 +198,9 @@ public class AgentService {
                     return Uni.createFrom().voidItem();
                 }
                 agent.updatedAt = Instant.now();
-                Uni<?> events = outbox.add(Topics.AGENTS, EventTypes.AGENT_UPDATED, agent.id, agent.organizationId,
-                        event(agent, caller.subject(), changed));
+                // flushed here so a name taken by a racing change fails inside this chain (409), not at commit
+                Uni<?> events = agents.flush().chain(() -> outbox.add(Topics.AGENTS, EventTypes.AGENT_UPDATED, agent.id, agent.organizationId,
+                        event(agent, caller.subject(), changed)));
                 if (changed.contains("auth_config")) {
                     events = events.chain(() -> outbox.add(Topics.AGENTS, EventTypes.AGENT_CREDENTIALS_ROTATED,
                             agent.id, agent.organizationId, event(agent, caller.subject(), List.of("auth_config"))));
