@@ -236,8 +236,14 @@ public final class Main {
                 .header("X-Kaizen-Service-Token", DevKeys.load(root.resolve("keys")).serviceToken())
                 .timeout(Duration.ofMinutes(30))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        out.println("HTTP " + response.statusCode() + " " + response.body());
-        return response.statusCode() == 200 ? 0 : 1;
+        if (response.statusCode() != 200) {
+            out.println("HTTP " + response.statusCode() + " " + response.body());
+            return 1;
+        }
+        CredentialRotationReport report = CredentialRotationReport.parse(response.body());
+        out.println(report.describe());
+        // rows left behind need the operator; a script running this must notice
+        return report.complete() ? 0 : 1;
     }
 
     private Optional<Long> runningPid() {

@@ -1,9 +1,11 @@
 package io.kaizen.registry.service;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.jboss.logging.Logger;
 
+import io.kaizen.registry.crypto.CredentialCipher.UndecryptableException;
 import io.kaizen.registry.domain.ExternalAgent;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -12,14 +14,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * Re-encrypts every stored credential under the newest key. Works in committed batches of rows whose key
  * fingerprint differs from the newest, so it can be stopped and run again at any point, and a second run finds
- * nothing to do. Replicas may run it together: rows are claimed with SKIP LOCKED.
+ * nothing to do. Replicas may run it together: rows are claimed with SKIP LOCKED. A row no configured key can
+ * decrypt is left as it is and reported by agent id, and the rotation goes on with the rest.
  */
 @ApplicationScoped
 public class CredentialRotation {
 
     private static final Logger LOG = Logger.getLogger(CredentialRotation.class);
+    // walks forward by id, so a row left behind (undecryptable) is never claimed again by the same run
     private static final String CLAIM = "select * from external_agent where encrypted_credentials is not null"
-            + " and credentials_key is distinct from :current order by id limit :limit for update skip locked";
+            + " and credentials_key is distinct from :current and id > :after order by id limit :limit"
+            + " for update skip locked";
 
     private final CredentialStore store;
 
@@ -27,40 +32,59 @@ public class CredentialRotation {
         this.store = store;
     }
 
-    public record Report(int reEncrypted, String keyFingerprint) {
+    /**
+     * What a run did: rows re-encrypted under the key with {@code keyFingerprint}, and the agents whose
+     * credentials no configured key could decrypt (left unchanged).
+     */
+    public record Report(int reEncrypted, String keyFingerprint, int skipped, List<String> skippedAgentIds) {
     }
 
     public Uni<Report> rotate(int batchSize) {
-        return rotateFrom(0, batchSize);
+        return rotateFrom("", new Progress(), batchSize);
     }
 
-    private Uni<Report> rotateFrom(int doneSoFar, int batchSize) {
-        return batch(batchSize).chain(count -> {
-            if (count == 0) {
-                LOG.infof("credential rotation finished: %d rows re-encrypted under key %s", doneSoFar,
-                        store.currentKeyFingerprint());
-                return Uni.createFrom().item(new Report(doneSoFar, store.currentKeyFingerprint()));
+    /** Counts of the run so far; touched only by the run's own sequential chain. */
+    private static final class Progress {
+        int reEncrypted;
+        final List<String> skipped = new ArrayList<>();
+    }
+
+    private Uni<Report> rotateFrom(String after, Progress progress, int batchSize) {
+        return batch(after, progress, batchSize).chain(last -> {
+            if (last == null) {
+                LOG.infof("credential rotation finished: %d rows re-encrypted under key %s, %d skipped",
+                        progress.reEncrypted, store.currentKeyFingerprint(), progress.skipped.size());
+                return Uni.createFrom().item(new Report(progress.reEncrypted, store.currentKeyFingerprint(),
+                        progress.skipped.size(), List.copyOf(progress.skipped)));
             }
-            return rotateFrom(doneSoFar + count, batchSize);
+            return rotateFrom(last, progress, batchSize);
         });
     }
 
-    private Uni<Integer> batch(int batchSize) {
+    /** Re-encrypts one batch after {@code after} and answers the batch's last id, or null when none was left. */
+    private Uni<String> batch(String after, Progress progress, int batchSize) {
         return Panache.withTransaction(() -> Panache.getSession()
                 .chain(session -> session.createNativeQuery(CLAIM, ExternalAgent.class)
                         .setParameter("current", store.currentKeyFingerprint())
+                        .setParameter("after", after)
                         .setParameter("limit", batchSize)
                         .getResultList())
-                .chain(rows -> reEncrypt(rows).replaceWith(rows.size())));
+                .chain(rows -> reEncrypt(rows, progress)
+                        .replaceWith(rows.isEmpty() ? null : rows.get(rows.size() - 1).id)));
     }
 
-    private Uni<Void> reEncrypt(List<ExternalAgent> rows) {
+    private Uni<Void> reEncrypt(List<ExternalAgent> rows, Progress progress) {
         Uni<Void> all = Uni.createFrom().voidItem();
         for (ExternalAgent row : rows) {
             all = all.chain(() -> store.open(row.encryptedCredentials).chain(store::seal).invoke(sealed -> {
                 row.encryptedCredentials = sealed.token();
                 row.credentialsKey = sealed.keyFingerprint();
-            }).replaceWithVoid());
+                progress.reEncrypted++;
+            }).replaceWithVoid().onFailure(UndecryptableException.class).recoverWithItem(() -> {
+                LOG.warnf("credential rotation skipped agent %s: no configured key decrypts its credentials", row.id);
+                progress.skipped.add(row.id);
+                return null;
+            }));
         }
         return all;
     }

@@ -2,8 +2,11 @@ package io.kaizen.registry.crypto;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -78,6 +81,41 @@ class CredentialRotationTest {
                 .when().post("/internal/v1/credentials/rotate")
                 .then().statusCode(200).body("re_encrypted", equalTo(0));
         given().when().post("/internal/v1/credentials/rotate").then().statusCode(401);
+    }
+
+    @Test
+    void aRowNoKeyDecryptsIsSkippedAndReportedWhileTheOthersAreRotated() throws SQLException {
+        String oldKey = DevStackTestResource.stack().keys().fernetKey();
+        CredentialCipher old = new CredentialCipher(List.of(oldKey));
+        String lostKey = Key.generateKey().serialise();
+        String before = seed(old, secrets("before"), CredentialCipher.fingerprint(oldKey));
+        String lost = seed(new CredentialCipher(List.of(lostKey)), secrets("lost-secret-value"),
+                CredentialCipher.fingerprint(lostKey));
+        String after = seed(old, secrets("after"), CredentialCipher.fingerprint(oldKey));
+        Row lostRow = row(lost);
+
+        for (int run = 0; run < 2; run++) {
+            given().header("X-Kaizen-Service-Token", DevStackTestResource.stack().serviceToken())
+                    .queryParam("batch_size", 1)
+                    .when().post("/internal/v1/credentials/rotate")
+                    .then().statusCode(200)
+                    .body("key_fingerprint", equalTo(CredentialCipher.fingerprint(NEW_KEY)))
+                    .body("skipped", greaterThanOrEqualTo(1))
+                    .body("skipped_agent_ids", hasItem(lost))
+                    .body("skipped_agent_ids", not(hasItem(before)))
+                    .body(not(containsString("lost-secret-value")));
+        }
+
+        CredentialCipher onlyNew = new CredentialCipher(List.of(NEW_KEY));
+        assertThat(onlyNew.decrypt(row(before).token())).contains("before");
+        assertThat(onlyNew.decrypt(row(after).token())).contains("after");
+        assertThat(row(after).keyFingerprint()).isEqualTo(CredentialCipher.fingerprint(NEW_KEY));
+        assertThat(row(lost)).isEqualTo(lostRow);
+        assertThat(new CredentialCipher(List.of(lostKey)).decrypt(row(lost).token())).contains("lost-secret-value");
+    }
+
+    private static String secrets(String token) {
+        return "{\"credentials\":{\"token\":\"" + token + "\"},\"platform_secrets\":{}}";
     }
 
     private record Row(String token, String keyFingerprint) {
