@@ -37,6 +37,8 @@ import java.util.UUID;
 public final class DevKeys {
 
     public static final String ISSUER = "kaizen-dev";
+    /** The audience the services expect outside production ({@code mp.jwt.verify.audiences}, common's defaults). */
+    public static final String AUDIENCE = "kaizen-dev-api";
 
     private static final String PRIVATE_KEY_FILE = "jwt-private.pem";
     private static final String PUBLIC_KEY_FILE = "jwt-public.pem";
@@ -93,11 +95,21 @@ public final class DevKeys {
     }
 
     /**
-     * A signed development JWT.
+     * A signed development JWT for the audience the services expect.
      *
      * @param teamId null for none
      */
     public String token(String orgId, List<String> roles, String subject, String teamId, Duration ttl) {
+        return token(orgId, roles, subject, teamId, ttl, AUDIENCE);
+    }
+
+    /**
+     * A signed development JWT for another audience, to prove that the services refuse it.
+     *
+     * @param teamId null for none
+     * @param audience null for a token without an {@code aud} claim
+     */
+    public String token(String orgId, List<String> roles, String subject, String teamId, Duration ttl, String audience) {
         Instant now = Instant.now();
         JsonObject header = new JsonObject().put("alg", "RS256").put("typ", "JWT");
         JsonObject claims = new JsonObject()
@@ -112,6 +124,9 @@ public final class DevKeys {
                 .put("jti", UUID.randomUUID().toString());
         if (teamId != null) {
             claims.put("team_id", teamId);
+        }
+        if (audience != null) {
+            claims.put("aud", audience);
         }
         String signingInput = base64url(header.encode()) + "." + base64url(claims.encode());
         try {

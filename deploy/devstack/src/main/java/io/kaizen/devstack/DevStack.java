@@ -300,6 +300,7 @@ public final class DevStack {
         config.put("kafka.bootstrap.servers", kafkaBootstrap());
         config.put("mp.jwt.verify.publickey.location", keys.publicKeyPem().toString());
         config.put("mp.jwt.verify.issuer", DevKeys.ISSUER);
+        config.put("mp.jwt.verify.audiences", DevKeys.AUDIENCE);
         config.put("kaizen.internal.service-token", keys.serviceToken());
         config.put("kaizen.egress.allow-loopback", "true");
         config.put("kaizen.egress.https-only", "false");

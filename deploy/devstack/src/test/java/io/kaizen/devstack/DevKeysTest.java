@@ -42,6 +42,7 @@ class DevKeysTest {
         assertThat(header.getString("typ")).isEqualTo("JWT");
         JsonObject claims = decode(parts[1]);
         assertThat(claims.getString("iss")).isEqualTo("kaizen-dev");
+        assertThat(claims.getString("aud")).isEqualTo("kaizen-dev-api");
         assertThat(claims.getString("sub")).isEqualTo("user-7");
         assertThat(claims.getString("upn")).isEqualTo("user-7");
         assertThat(claims.getString("org_id")).isEqualTo("org_1");

@@ -157,6 +157,7 @@ class DevStackTest {
                 .containsEntry("kafka.bootstrap.servers", stack.kafkaBootstrap())
                 .containsEntry("mp.jwt.verify.publickey.location", stack.keys().publicKeyPem().toString())
                 .containsEntry("mp.jwt.verify.issuer", "kaizen-dev")
+                .containsEntry("mp.jwt.verify.audiences", "kaizen-dev-api")
                 .containsEntry("kaizen.internal.service-token", stack.serviceToken())
                 .containsEntry("kaizen.egress.allow-loopback", "true");
         assertThat(stack.keys().publicKeyPem()).isAbsolute().exists();
