@@ -53,14 +53,14 @@ class ApiKeyIT {
                 .then().statusCode(200).body("status", equalTo("success"))
                 .extract().path("invocation_id");
         // lineage: the invocation is attributed to the key, never to the key's secret
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> withKey(key)
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> withKey(key)
                 .when().get("/api/v1/lineage/" + invocationId)
                 .then().statusCode(200)
                 .body("auth_method", equalTo("api_key"))
                 .body("api_key_id", equalTo(keyId))
                 .body("api_key_prefix", equalTo(prefix))
                 .body(not(containsString(key))));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> withKey(key)
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> withKey(key)
                 .queryParam("subject", keyId)
                 .when().get("/api/v1/audit")
                 .then().statusCode(200).body("items[0].type", equalTo("kaizen.apikey.created.v1")));
@@ -79,7 +79,7 @@ class ApiKeyIT {
         withKey(key).when().get("/api/v1/lineage/" + invocationId)
                 .then().statusCode(401).contentType(PROBLEM);
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> suite.as(suite.token(org, "auditor"))
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> suite.as(suite.token(org, "auditor"))
                 .queryParam("subject", keyId)
                 .when().get("/api/v1/audit")
                 .then().statusCode(200)

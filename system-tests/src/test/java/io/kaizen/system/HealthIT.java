@@ -20,7 +20,7 @@ class HealthIT {
         suite.stack.stopPostgres();
         try {
             for (Service service : Service.values()) {
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().baseUri(suite.serviceUrl(service))
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().baseUri(suite.serviceUrl(service))
                         .when().get("/q/health/ready")
                         .then().statusCode(503).body("status", equalTo("DOWN")));
                 given().baseUri(suite.serviceUrl(service)).when().get("/q/health/live").then().statusCode(200);

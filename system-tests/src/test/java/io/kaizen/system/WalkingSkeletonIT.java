@@ -60,7 +60,7 @@ class WalkingSkeletonIT {
         assertThat(call.body()).contains("\"invocation_id\":\"" + invocationId + "\"")
                 .contains("\"input\":\"What were Q3 sales?\"").contains("\"region\":\"emea\"");
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> suite.as(token)
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> suite.as(token)
                 .when().get("/api/v1/lineage/" + invocationId)
                 .then().statusCode(200)
                 .body("invocation_id", equalTo(invocationId))
@@ -105,7 +105,7 @@ class WalkingSkeletonIT {
                 .body("upstream_status", equalTo(500))
                 .extract().path("invocation_id");
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> suite.as(token)
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> suite.as(token)
                 .when().get("/api/v1/lineage/" + invocationId)
                 .then().statusCode(200)
                 .body("status", equalTo("failure"))
