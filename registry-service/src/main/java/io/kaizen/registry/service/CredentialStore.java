@@ -73,7 +73,8 @@ public class CredentialStore {
         try {
             return mapper.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("credentials are not serialisable", e);
+            // the parser's message quotes the input, which is a secret: neither it nor the cause may travel on
+            throw new IllegalStateException("credentials are not serialisable");
         }
     }
 
@@ -81,7 +82,8 @@ public class CredentialStore {
         try {
             return mapper.readValue(json, OBJECT);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("decrypted credentials are not JSON", e);
+            throw new IllegalStateException("decrypted credentials are not JSON (column "
+                    + (e.getLocation() == null ? "?" : e.getLocation().getColumnNr()) + ")");
         }
     }
 }
