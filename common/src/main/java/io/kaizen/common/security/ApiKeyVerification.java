@@ -2,6 +2,8 @@ package io.kaizen.common.security;
 
 import java.util.Set;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
@@ -9,14 +11,15 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * and not expired; {@code valid=false} otherwise. Never carries the key or its hash.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ApiKeyVerification(boolean valid, String apiKeyId, String organizationId, String teamId, String prefix,
-        Set<String> scopes) {
+public record ApiKeyVerification(boolean valid, @Schema(nullable = true) String apiKeyId, @Schema(nullable = true) String organizationId,
+        @Schema(nullable = true) String teamId, @Schema(nullable = true) String prefix, Set<String> scopes) {
 
     public static ApiKeyVerification invalid() {
         return new ApiKeyVerification(false, null, null, null, null, Set.of());
     }
 
     /** The body of {@code POST /internal/v1/api-keys/verify}. */
+    @Schema(name = "ApiKeyVerificationRequest")
     public record Request(String keyHash) {
     }
 }
