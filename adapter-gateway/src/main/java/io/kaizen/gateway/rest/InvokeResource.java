@@ -1,6 +1,7 @@
 package io.kaizen.gateway.rest;
 
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -45,13 +46,17 @@ public class InvokeResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @PermissionsAllowed(Permissions.AGENTS_INVOKE)
-    @Parameter(name = "X-External-User-ID", in = ParameterIn.HEADER, required = true, description = LINEAGE)
-    @Parameter(name = "X-External-User-Email", in = ParameterIn.HEADER, required = true, description = LINEAGE)
-    @Parameter(name = "X-External-System", in = ParameterIn.HEADER, required = true, description = LINEAGE)
-    @Parameter(name = "X-External-Session-ID", in = ParameterIn.HEADER, required = true, description = LINEAGE)
-    @Parameter(name = "X-External-User-Name", in = ParameterIn.HEADER)
-    @Parameter(name = "X-External-Trace-ID", in = ParameterIn.HEADER)
-    @Parameter(name = "X-External-Context", in = ParameterIn.HEADER)
+    @Parameter(name = "X-External-User-ID", in = ParameterIn.HEADER, required = true, description = LINEAGE,
+            schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "X-External-User-Email", in = ParameterIn.HEADER, required = true, description = LINEAGE,
+            schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "X-External-System", in = ParameterIn.HEADER, required = true, description = LINEAGE,
+            schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "X-External-Session-ID", in = ParameterIn.HEADER, required = true, description = LINEAGE,
+            schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "X-External-User-Name", in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "X-External-Trace-ID", in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "X-External-Context", in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING))
     @APIResponse(responseCode = "200", description = "The agent's answer",
             content = @Content(schema = @Schema(implementation = InvokeResponse.class)))
     @APIResponse(responseCode = "402", description = "A budget would be exceeded",

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
@@ -83,6 +84,11 @@ public class WireContract implements OASFilter {
             requestSchemas(operation).forEach(schema -> collectReferences(schema, schemas, inputs));
             successSchemas(operation).forEach(schema -> collectReferences(schema, schemas, outputs));
         }
+        schemas.values().forEach(WireContract::dropTypeBesideReference);
+        operations.forEach(operation -> {
+            requestSchemas(operation).forEach(WireContract::dropTypeBesideReference);
+            successSchemas(operation).forEach(WireContract::dropTypeBesideReference);
+        });
         splitShared(operations, schemas, inputs, outputs);
         outputs.forEach(name -> requireEveryProperty(schemas.get(name)));
 
@@ -130,8 +136,8 @@ public class WireContract implements OASFilter {
     }
 
     /** Adds the component names a schema refers to, directly or through the components it reaches. */
-    private static void collectReferences(Object value, Map<String, Schema> schemas, Set<String> names) {
-        if (value instanceof Schema schema) {
+    private static void collectReferences(Schema root, Map<String, Schema> schemas, Set<String> names) {
+        eachSchema(root, schema -> {
             String ref = schema.getRef();
             if (ref != null && ref.startsWith(REF)) {
                 String name = ref.substring(REF.length());
@@ -139,11 +145,18 @@ public class WireContract implements OASFilter {
                     collectReferences(schemas.get(name), schemas, names);
                 }
             }
-            schema.getAll().values().forEach(child -> collectReferences(child, schemas, names));
+        });
+    }
+
+    /** Calls the action on the schema and on every schema written inside it (references are not followed). */
+    private static void eachSchema(Object value, Consumer<Schema> action) {
+        if (value instanceof Schema schema) {
+            action.accept(schema);
+            schema.getAll().values().forEach(child -> eachSchema(child, action));
         } else if (value instanceof List<?> list) {
-            list.forEach(child -> collectReferences(child, schemas, names));
+            list.forEach(child -> eachSchema(child, action));
         } else if (value instanceof Map<?, ?> map) {
-            map.values().forEach(child -> collectReferences(child, schemas, names));
+            map.values().forEach(child -> eachSchema(child, action));
         }
     }
 
@@ -174,18 +187,25 @@ public class WireContract implements OASFilter {
         }
     }
 
-    private static void redirect(Object value, Set<String> shared) {
-        if (value instanceof Schema schema) {
+    private static void redirect(Schema root, Set<String> shared) {
+        eachSchema(root, schema -> {
             String ref = schema.getRef();
             if (ref != null && ref.startsWith(REF) && shared.contains(ref.substring(REF.length()))) {
                 schema.setRef(ref + INPUT_SUFFIX);
             }
-            schema.getAll().values().forEach(child -> redirect(child, shared));
-        } else if (value instanceof List<?> list) {
-            list.forEach(child -> redirect(child, shared));
-        } else if (value instanceof Map<?, ?> map) {
-            map.values().forEach(child -> redirect(child, shared));
-        }
+        });
+    }
+
+    /**
+     * {@code @Schema(implementation = AnEnum.class)} on a String field gives {@code $ref} plus {@code type: object};
+     * the type contradicts the referenced schema, and a reference says all there is to say.
+     */
+    private static void dropTypeBesideReference(Schema root) {
+        eachSchema(root, schema -> {
+            if (schema.getRef() != null && schema.getType() != null) {
+                schema.setType(null);
+            }
+        });
     }
 
     private static Object copy(Object value) {
