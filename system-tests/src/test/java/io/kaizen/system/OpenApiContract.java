@@ -53,8 +53,8 @@ final class OpenApiContract {
     private final Map<String, ObjectNode> closedComponents = new LinkedHashMap<>();
     private final Map<String, Schema> compiled = new ConcurrentHashMap<>();
     private final AtomicInteger documentsCompiled = new AtomicInteger();
-    private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(Dialects.getOpenApi31(),
-            builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build()));
+    private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(Dialects.getOpenApi31(), builder -> builder
+            .schemaRegistryConfig(SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build()));
 
     private OpenApiContract(Map<String, JsonNode> documents) {
         this.documents = documents;

@@ -19,12 +19,14 @@ class OpenApiContractTest {
                "/api/v1/things/{id}": {
                  "get": {"responses": {
                    "200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}},
-                   "404": {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}},
+                   "404": {"content": {"application/problem+json": {
+                     "schema": {"$ref": "#/components/schemas/Problem"}}}}}},
                  "patch": {
                    "parameters": [{"name": "X-Trace", "in": "header", "required": true, "schema": {"type": "string"}}],
                    "requestBody": {"required": true, "content": {"application/json": {"schema": {
                      "type": "object", "properties": {"name": {"type": "string"}}}}}},
-                   "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}}},
+                   "responses": {"200": {"content": {"application/json": {
+                     "schema": {"$ref": "#/components/schemas/Thing"}}}}}}},
                "/api/v1/things/latest": {
                  "get": {"parameters": [{"name": "page", "in": "query", "schema": {"type": "string"}}],
                    "responses": {"204": {"description": "nothing"}}}}},

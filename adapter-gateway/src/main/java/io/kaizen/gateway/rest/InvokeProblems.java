@@ -34,7 +34,7 @@ final class InvokeProblems {
     }
 
     @Schema(name = "InvokeForbiddenProblem",
-            description = "A policy denied the call (POLICY_DENIED, with its fields) or the caller lacks the permission")
+            description = "A policy denied the call (POLICY_DENIED, with these fields) or a permission is missing")
     record Forbidden(
             String invocationId,
             String decisionId,

@@ -41,7 +41,12 @@ public record Decision(
      * {@code Retry-After} headers report.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record RateLimitState(String window, long limit, long remaining, Instant resetAt, @Schema(nullable = true) Long retryAfterSeconds) {
+    public record RateLimitState(
+            String window,
+            long limit,
+            long remaining,
+            Instant resetAt,
+            @Schema(nullable = true) Long retryAfterSeconds) {
     }
 
     /**
@@ -49,8 +54,12 @@ public record Decision(
      * applied, and the version of each policy that was evaluated.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record PolicyResult(@Schema(nullable = true) String effect, @Schema(nullable = true) String policyId, List<String> matchedPolicies,
-            List<PolicyVersion> policyVersions, boolean defaultEffectApplied) {
+    public record PolicyResult(
+            @Schema(nullable = true) String effect,
+            @Schema(nullable = true) String policyId,
+            List<String> matchedPolicies,
+            List<PolicyVersion> policyVersions,
+            boolean defaultEffectApplied) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -2,6 +2,7 @@ package io.kaizen.common.openapi;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,9 +69,10 @@ public class WireContract implements OASFilter {
             openAPI.setComponents(OASFactory.createComponents());
         }
         Components components = openAPI.getComponents();
-        Map<String, Schema> schemas = new TreeMap<>(components.getSchemas() == null ? Map.of() : components.getSchemas());
+        Map<String, Schema> schemas = new TreeMap<>(
+                components.getSchemas() == null ? Map.of() : components.getSchemas());
         List<Operation> operations = new ArrayList<>();
-        Map<Operation, String> paths = new LinkedHashMap<>();
+        Map<Operation, String> paths = new IdentityHashMap<>();
         if (openAPI.getPaths() != null && openAPI.getPaths().getPathItems() != null) {
             openAPI.getPaths().getPathItems().forEach((path, item) -> operationsOf(item).forEach(operation -> {
                 operations.add(operation);

@@ -11,8 +11,13 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * and not expired; {@code valid=false} otherwise. Never carries the key or its hash.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ApiKeyVerification(boolean valid, @Schema(nullable = true) String apiKeyId, @Schema(nullable = true) String organizationId,
-        @Schema(nullable = true) String teamId, @Schema(nullable = true) String prefix, Set<String> scopes) {
+public record ApiKeyVerification(
+        boolean valid,
+        @Schema(nullable = true) String apiKeyId,
+        @Schema(nullable = true) String organizationId,
+        @Schema(nullable = true) String teamId,
+        @Schema(nullable = true) String prefix,
+        Set<String> scopes) {
 
     public static ApiKeyVerification invalid() {
         return new ApiKeyVerification(false, null, null, null, null, Set.of());

@@ -19,8 +19,17 @@ public record PolicyEvaluation(Effect effect, String reason, String decidingPoli
      * How one policy fared: whether its target matched, each condition's result (null when not evaluated), whether
      * it applied, and the evaluation error if any.
      */
-    public record PolicyTrace(String policyId, String name, int version, Effect effect, int priority, boolean enabled,
-            boolean targetMatched, List<ConditionTrace> conditions, boolean applicable, @Schema(nullable = true) String error) {
+    public record PolicyTrace(
+            String policyId,
+            String name,
+            int version,
+            Effect effect,
+            int priority,
+            boolean enabled,
+            boolean targetMatched,
+            List<ConditionTrace> conditions,
+            boolean applicable,
+            @Schema(nullable = true) String error) {
     }
 
     public record ConditionTrace(int index, String type, boolean matched) {

@@ -18,14 +18,25 @@ public final class GovernanceViews {
     }
 
     /** An agent's effective governance ({@code GET|PATCH .../governance}); null limits are unlimited. */
-    public record AgentGovernanceView(String externalAgentId, String organizationId, BudgetConfigView budget,
-            RateLimitConfigView rateLimit, ApprovalTriggerSettings approvalTriggers,
-            @Schema(nullable = true) ApprovalTriggerSettings agentApprovalTriggers, @Schema(nullable = true) Instant updatedAt) {
+    public record AgentGovernanceView(
+            String externalAgentId,
+            String organizationId,
+            BudgetConfigView budget,
+            RateLimitConfigView rateLimit,
+            ApprovalTriggerSettings approvalTriggers,
+            @Schema(nullable = true) ApprovalTriggerSettings agentApprovalTriggers,
+            @Schema(nullable = true) Instant updatedAt) {
     }
 
-    public record BudgetConfigView(@Schema(nullable = true) BigDecimal monthlyBudgetUsd, @Schema(nullable = true) BigDecimal dailyBudgetUsd,
-            @Schema(nullable = true) Long monthlyExecutionLimit, @Schema(nullable = true) Long dailyExecutionLimit, BigDecimal costPerExecution,
-            BigDecimal warningThreshold, BigDecimal degradationThreshold, @Schema(enumeration = {"hard", "soft"}) String enforcementMode) {
+    public record BudgetConfigView(
+            @Schema(nullable = true) BigDecimal monthlyBudgetUsd,
+            @Schema(nullable = true) BigDecimal dailyBudgetUsd,
+            @Schema(nullable = true) Long monthlyExecutionLimit,
+            @Schema(nullable = true) Long dailyExecutionLimit,
+            BigDecimal costPerExecution,
+            BigDecimal warningThreshold,
+            BigDecimal degradationThreshold,
+            @Schema(enumeration = {"hard", "soft"}) String enforcementMode) {
     }
 
     public record RateLimitConfigView(long requestsPerMinute, long requestsPerHour, long requestsPerDay,
@@ -33,25 +44,49 @@ public final class GovernanceViews {
     }
 
     /** {@code PATCH .../budget/config} (original-spec §2.3.16). */
-    public record BudgetConfigUpdated(String message, String externalAgentId, @Schema(nullable = true) BigDecimal budgetLimitMonthly,
-            @Schema(nullable = true) BigDecimal budgetLimitDaily, CurrentUsage currentUsage, BudgetConfigView budget) {
+    public record BudgetConfigUpdated(
+            String message,
+            String externalAgentId,
+            @Schema(nullable = true) BigDecimal budgetLimitMonthly,
+            @Schema(nullable = true) BigDecimal budgetLimitDaily,
+            CurrentUsage currentUsage,
+            BudgetConfigView budget) {
     }
 
     public record CurrentUsage(BigDecimal costUsed, long invocations) {
     }
 
     /** {@code GET .../budget} (original-spec §2.3.15) with the daily and execution scopes alongside. */
-    public record BudgetStatus(String externalAgentId, String organizationId,
-            @Schema(enumeration = "monthly") String period, Instant periodStart, Instant periodEnd,
-            BigDecimal costUsed, BigDecimal costReserved, @Schema(nullable = true) BigDecimal costLimit,
-            @Schema(nullable = true) BigDecimal costRemaining, long invocations, @Schema(nullable = true) Long invocationsLimit,
-            @Schema(nullable = true) Long invocationsRemaining, @Schema(nullable = true) BigDecimal usagePercentage, boolean warningTriggered,
-            boolean degradedMode, boolean limitExceeded, @Schema(enumeration = {"hard", "soft"}) String enforcementMode, Daily daily,
+    public record BudgetStatus(
+            String externalAgentId,
+            String organizationId,
+            @Schema(enumeration = "monthly") String period,
+            Instant periodStart,
+            Instant periodEnd,
+            BigDecimal costUsed,
+            BigDecimal costReserved,
+            @Schema(nullable = true) BigDecimal costLimit,
+            @Schema(nullable = true) BigDecimal costRemaining,
+            long invocations,
+            @Schema(nullable = true) Long invocationsLimit,
+            @Schema(nullable = true) Long invocationsRemaining,
+            @Schema(nullable = true) BigDecimal usagePercentage,
+            boolean warningTriggered,
+            boolean degradedMode,
+            boolean limitExceeded,
+            @Schema(enumeration = {"hard", "soft"}) String enforcementMode,
+            Daily daily,
             @Schema(nullable = true) Organization organization) {
     }
 
-    public record Daily(Instant periodStart, Instant periodEnd, BigDecimal costUsed, BigDecimal costReserved,
-            @Schema(nullable = true) BigDecimal costLimit, @Schema(nullable = true) BigDecimal costRemaining, long invocations,
+    public record Daily(
+            Instant periodStart,
+            Instant periodEnd,
+            BigDecimal costUsed,
+            BigDecimal costReserved,
+            @Schema(nullable = true) BigDecimal costLimit,
+            @Schema(nullable = true) BigDecimal costRemaining,
+            long invocations,
             @Schema(nullable = true) Long invocationsLimit) {
     }
 
@@ -63,42 +98,77 @@ public final class GovernanceViews {
             RatePart rateLimit, PolicyPart policy, ApprovalPart approval, boolean rateLimitFailOpen) {
     }
 
-    public record BudgetPart(@Schema(nullable = true) BigDecimal monthlyBudgetUsd, BigDecimal monthlySpentUsd,
-            @Schema(nullable = true) BigDecimal remainingMonthlyUsd, @Schema(nullable = true) BigDecimal dailyBudgetUsd, BigDecimal dailySpentUsd,
-            @Schema(nullable = true) BigDecimal remainingDailyUsd, @Schema(nullable = true) Long monthlyExecutionLimit, long monthlyExecutionCount,
-            @Schema(nullable = true) Long remainingExecutions, @Schema(nullable = true) BigDecimal usagePercentage, boolean warningTriggered,
-            boolean degradedMode, @Schema(enumeration = {"hard", "soft"}) String enforcementMode) {
+    public record BudgetPart(
+            @Schema(nullable = true) BigDecimal monthlyBudgetUsd,
+            BigDecimal monthlySpentUsd,
+            @Schema(nullable = true) BigDecimal remainingMonthlyUsd,
+            @Schema(nullable = true) BigDecimal dailyBudgetUsd,
+            BigDecimal dailySpentUsd,
+            @Schema(nullable = true) BigDecimal remainingDailyUsd,
+            @Schema(nullable = true) Long monthlyExecutionLimit,
+            long monthlyExecutionCount,
+            @Schema(nullable = true) Long remainingExecutions,
+            @Schema(nullable = true) BigDecimal usagePercentage,
+            boolean warningTriggered,
+            boolean degradedMode,
+            @Schema(enumeration = {"hard", "soft"}) String enforcementMode) {
     }
 
     /** Null fields when the rate limiter could not be read. */
-    public record RatePart(@Schema(nullable = true) Boolean allowed, @Schema(nullable = true) String limitExceeded, Long remaining,
-            @Schema(nullable = true) Map<String, Long> currentUsage, Map<String, Long> limits, @Schema(nullable = true) Long retryAfterSeconds,
+    public record RatePart(
+            @Schema(nullable = true) Boolean allowed,
+            @Schema(nullable = true) String limitExceeded,
+            Long remaining,
+            @Schema(nullable = true) Map<String, Long> currentUsage,
+            Map<String, Long> limits,
+            @Schema(nullable = true) Long retryAfterSeconds,
             @Schema(nullable = true) Instant resetTime) {
     }
 
-    public record PolicyPart(int totalPolicies, int enabledPolicies, List<ActivePolicy> activePolicies,
-            @Schema(implementation = CombiningStrategy.class) String combiningStrategy, @Schema(enumeration = {"allow", "deny"}) String defaultEffect) {
+    public record PolicyPart(
+            int totalPolicies,
+            int enabledPolicies,
+            List<ActivePolicy> activePolicies,
+            @Schema(implementation = CombiningStrategy.class) String combiningStrategy,
+            @Schema(enumeration = {"allow", "deny"}) String defaultEffect) {
     }
 
-    public record ActivePolicy(String policyId, String name, @Schema(enumeration = {"allow", "deny"}) String effect, int priority) {
+    public record ActivePolicy(
+            String policyId,
+            String name,
+            @Schema(enumeration = {"allow", "deny"}) String effect,
+            int priority) {
     }
 
     /** Pending requests are counted by approval-service; governance reports whether any trigger is on. */
-    public record ApprovalPart(boolean enabled, @Schema(nullable = true) Integer pendingCount, ApprovalTriggerSettings triggers) {
+    public record ApprovalPart(
+            boolean enabled,
+            @Schema(nullable = true) Integer pendingCount,
+            ApprovalTriggerSettings triggers) {
     }
 
     public record UsageItems(List<AgentUsage> items) {
     }
 
     /** A ledger reservation ({@code /internal/v1/reservations/{id}/settle|release}). */
-    public record ReservationView(String reservationId, String agentId, String organizationId,
-            @Schema(enumeration = {"reserved", "settled", "released"}) String status, BigDecimal estimateUsd,
-            @Schema(nullable = true) BigDecimal actualUsd, Instant reservedAt, @Schema(nullable = true) Instant settledAt) {
+    public record ReservationView(
+            String reservationId,
+            String agentId,
+            String organizationId,
+            @Schema(enumeration = {"reserved", "settled", "released"}) String status,
+            BigDecimal estimateUsd,
+            @Schema(nullable = true) BigDecimal actualUsd,
+            Instant reservedAt,
+            @Schema(nullable = true) Instant settledAt) {
     }
 
     /** The organisation's governance settings ({@code GET|PATCH /api/v1/policies/settings}). */
-    public record OrganizationSettingsView(String organizationId, @Schema(implementation = CombiningStrategy.class) String combiningStrategy,
-            @Schema(enumeration = {"allow", "deny"}) String defaultEffect, @Schema(nullable = true) BigDecimal monthlyBudgetUsd,
-            @Schema(nullable = true) ApprovalTriggerSettings approvalTriggers, @Schema(nullable = true) Instant updatedAt) {
+    public record OrganizationSettingsView(
+            String organizationId,
+            @Schema(implementation = CombiningStrategy.class) String combiningStrategy,
+            @Schema(enumeration = {"allow", "deny"}) String defaultEffect,
+            @Schema(nullable = true) BigDecimal monthlyBudgetUsd,
+            @Schema(nullable = true) ApprovalTriggerSettings approvalTriggers,
+            @Schema(nullable = true) Instant updatedAt) {
     }
 }

@@ -45,9 +45,15 @@ public final class PolicyMessages {
             String combiningStrategy, String defaultEffect) {
     }
 
-    public record SimulationView(@Schema(enumeration = {"allow", "deny"}) String decision, String reason, @Schema(nullable = true) String policyId,
-            List<String> matchedPolicies, boolean defaultEffectApplied,
-            @Schema(implementation = CombiningStrategy.class) String combiningStrategy, @Schema(enumeration = {"allow", "deny"}) String defaultEffect,
-            Instant evaluatedAt, List<PolicyTrace> policies) {
+    public record SimulationView(
+            @Schema(enumeration = {"allow", "deny"}) String decision,
+            String reason,
+            @Schema(nullable = true) String policyId,
+            List<String> matchedPolicies,
+            boolean defaultEffectApplied,
+            @Schema(implementation = CombiningStrategy.class) String combiningStrategy,
+            @Schema(enumeration = {"allow", "deny"}) String defaultEffect,
+            Instant evaluatedAt,
+            List<PolicyTrace> policies) {
     }
 }

@@ -6,6 +6,14 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** The answer to a create: the only time {@code key} is ever shown. */
-public record CreatedApiKey(String id, String name, String key, String prefix, List<String> scopes,
-        @Schema(nullable = true) String teamId, String organizationId, Instant createdAt, @Schema(nullable = true) Instant expiresAt) {
+public record CreatedApiKey(
+        String id,
+        String name,
+        String key,
+        String prefix,
+        List<String> scopes,
+        @Schema(nullable = true) String teamId,
+        String organizationId,
+        Instant createdAt,
+        @Schema(nullable = true) Instant expiresAt) {
 }
