@@ -12,6 +12,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * agent API; null means "the configured default".
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
+@Schema(additionalProperties = Schema.True.class)
 public record AgentGovernanceSettings(
         String organizationId,
         @Schema(nullable = true) BigDecimal maxMonthlyCost,

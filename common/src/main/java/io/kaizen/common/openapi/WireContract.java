@@ -38,7 +38,8 @@ import io.quarkus.smallrye.openapi.OpenApiFilter;
  * <li>Every property of a response body is {@code required}: Jackson writes every field, null or not
  * ({@code quarkus.jackson.serialization-inclusion=always}).</li>
  * <li>A schema used by both requests and responses is split: requests get a copy named {@code <Name>Input} that
- * keeps only the required fields the code validates, since request fields are otherwise optional.</li>
+ * keeps only the required fields the code validates, since request fields are otherwise optional. Request objects
+ * have no other properties than their own: an unknown field is refused.</li>
  * <li>Every error is an RFC 9457 {@code application/problem+json} body ({@value #PROBLEM}): each operation lists
  * the errors any operation can give (400, 401, 403 when it needs a permission, 404 when its path names a resource,
  * 413 and 415 when it takes a body, 500, 503) plus the ones its resource declares with {@code @APIResponse}. A
@@ -91,7 +92,7 @@ public class WireContract implements OASFilter {
             requestSchemas(operation).forEach(WireContract::dropTypeBesideReference);
             successSchemas(operation).forEach(WireContract::dropTypeBesideReference);
         });
-        splitShared(operations, schemas, inputs, outputs);
+        splitShared(operations, schemas, inputs, outputs).forEach(name -> refuseUnknownProperties(schemas.get(name)));
         outputs.forEach(name -> requireEveryProperty(schemas.get(name)));
 
         schemas.put(PROBLEM, problem());
@@ -164,16 +165,21 @@ public class WireContract implements OASFilter {
 
     /**
      * Gives requests their own copy of each schema that responses use too, and points every request-side reference
-     * at it, so that the response side can require every property.
+     * at it, so that the response side can require every property. Answers the names of the request-side schemas.
      */
-    private static void splitShared(List<Operation> operations, Map<String, Schema> schemas, Set<String> inputs,
+    private static Set<String> splitShared(List<Operation> operations, Map<String, Schema> schemas, Set<String> inputs,
             Set<String> outputs) {
         Set<String> shared = new TreeSet<>(inputs);
         shared.retainAll(outputs);
         // only objects differ by direction: a string or an enum reads the same both ways
         shared.removeIf(name -> !schemas.containsKey(name) || schemas.get(name).getProperties() == null);
+        Set<String> requestSide = new TreeSet<>(inputs);
+        shared.forEach(name -> {
+            requestSide.remove(name);
+            requestSide.add(name + INPUT_SUFFIX);
+        });
         if (shared.isEmpty()) {
-            return;
+            return requestSide;
         }
         for (String name : shared) {
             schemas.put(name + INPUT_SUFFIX, (Schema) copy(schemas.get(name)));
@@ -187,6 +193,7 @@ public class WireContract implements OASFilter {
         for (Operation operation : operations) {
             requestSchemas(operation).forEach(schema -> redirect(schema, shared));
         }
+        return requestSide;
     }
 
     private static void redirect(Schema root, Set<String> shared) {
@@ -214,6 +221,10 @@ public class WireContract implements OASFilter {
         if (value instanceof Schema schema) {
             Schema copy = OASFactory.createSchema();
             schema.getAll().forEach((key, child) -> copy.set(key, copy(child)));
+            if (schema.getAdditionalPropertiesBoolean() != null) {
+                // the generic copy would turn a boolean into an empty schema
+                copy.setAdditionalPropertiesBoolean(schema.getAdditionalPropertiesBoolean());
+            }
             return copy;
         }
         if (value instanceof List<?> list) {
@@ -227,6 +238,18 @@ public class WireContract implements OASFilter {
             return copy;
         }
         return value;
+    }
+
+    /**
+     * A request body with a field its record does not have is refused
+     * ({@code quarkus.jackson.fail-on-unknown-properties}); a record that reads leniently says so with
+     * {@code @Schema(additionalProperties = Schema.True.class)}.
+     */
+    private static void refuseUnknownProperties(Schema schema) {
+        if (schema != null && schema.getProperties() != null && schema.getAdditionalPropertiesBoolean() == null
+                && schema.getAdditionalPropertiesSchema() == null) {
+            schema.setAdditionalPropertiesBoolean(Boolean.FALSE);
+        }
     }
 
     private static void requireEveryProperty(Schema schema) {
