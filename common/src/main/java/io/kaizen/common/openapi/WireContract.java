@@ -323,6 +323,7 @@ public class WireContract implements OASFilter {
             }
         }
         String description = response.getDescription();
+        // Quarkus adds bare "Bad Request", "Not Authorized" and "Not Allowed" responses; say what they mean here
         if (description == null || description.isBlank() || description.startsWith("Not ")
                 || description.equals("Bad Request")) {
             response.setDescription(COMMON_ERRORS.getOrDefault(code, "Error"));
