@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -15,12 +16,14 @@ import java.util.UUID;
 import io.kaizen.devstack.DevStack;
 import io.kaizen.devstack.Service;
 import io.kaizen.devstack.ServiceLauncher;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 
 /**
  * The whole suite for the system tests of this JVM: the devstack and the five packaged services as separate
- * processes, started once, reached through the router exactly as callers reach the ingress.
+ * processes, started once, reached through the router exactly as callers reach the ingress. Every exchange of
+ * every system test is checked against the OpenAPI documents the services serve ({@link ContractFilter}).
  */
 final class Suite {
 
@@ -44,8 +47,20 @@ final class Suite {
             Map<Service, ServiceLauncher> services = ServiceLauncher.startAll(stack, ports,
                     Path.of("target", "service-logs").toAbsolutePath());
             instance = new Suite(stack, services);
+            RestAssured.filters(new ContractFilter(instance.servedContract(), stack.routerUrl()));
         }
         return instance;
+    }
+
+    /** The OpenAPI documents the five services serve, as they serve them. */
+    private OpenApiContract servedContract() {
+        Map<String, String> documents = new LinkedHashMap<>();
+        for (Service service : Service.values()) {
+            documents.put(service.shortName(), given().baseUri(serviceUrl(service)).accept(ContentType.JSON)
+                    .when().get("/q/openapi?format=json")
+                    .then().statusCode(200).extract().asString());
+        }
+        return OpenApiContract.of(documents);
     }
 
     String baseUrl() {

@@ -1,5 +1,11 @@
 package io.kaizen.gateway.rest;
 
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.kaizen.common.agents.AgentIds;
@@ -24,6 +30,8 @@ import jakarta.ws.rs.core.MediaType;
 @Path("/api/v1/external-agents/{id}/invoke")
 public class InvokeResource {
 
+    private static final String LINEAGE = "Lineage: required unless kaizen.lineage.strict=false";
+
     private final InvocationService invocations;
     private final CurrentPrincipal caller;
     private final LineageConfig config;
@@ -38,6 +46,32 @@ public class InvokeResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @PermissionsAllowed(Permissions.AGENTS_INVOKE)
+    @Parameter(name = "X-External-User-ID", in = ParameterIn.HEADER, required = true, description = LINEAGE,
+            schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "X-External-User-Email", in = ParameterIn.HEADER, required = true, description = LINEAGE,
+            schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "X-External-System", in = ParameterIn.HEADER, required = true, description = LINEAGE,
+            schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "X-External-Session-ID", in = ParameterIn.HEADER, required = true, description = LINEAGE,
+            schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "X-External-User-Name", in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "X-External-Trace-ID", in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "X-External-Context", in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING))
+    @APIResponse(responseCode = "200", description = "The agent's answer",
+            content = @Content(schema = @Schema(implementation = InvokeResponse.class)))
+    @APIResponse(responseCode = "402", description = "A budget would be exceeded",
+            content = @Content(schema = @Schema(implementation = InvokeProblems.BudgetExceeded.class)))
+    @APIResponse(responseCode = "403", description = "A policy denies the call, or the caller may not invoke",
+            content = @Content(schema = @Schema(implementation = InvokeProblems.Forbidden.class)))
+    @APIResponse(responseCode = "409", description = "The agent is not active, or its platform cannot be invoked yet")
+    @APIResponse(responseCode = "429", description = "A rate limit is reached",
+            content = @Content(schema = @Schema(implementation = InvokeProblems.RateLimited.class)))
+    @APIResponse(responseCode = "502", description = "The agent failed",
+            content = @Content(schema = @Schema(implementation = InvokeProblems.Upstream.class)))
+    @APIResponse(responseCode = "503", description = "Governance or the registry is unavailable; retry later",
+            content = @Content(schema = @Schema(implementation = InvokeProblems.Unavailable.class)))
+    @APIResponse(responseCode = "504", description = "The agent did not answer in time",
+            content = @Content(schema = @Schema(implementation = InvokeProblems.Upstream.class)))
     public Uni<RestResponse<InvokeResponse>> invoke(@PathParam("id") String agentId,
             @NotNull(message = "request body is required") @Valid InvokeRequest request, HttpServerRequest http) {
         AgentIds.require(agentId);

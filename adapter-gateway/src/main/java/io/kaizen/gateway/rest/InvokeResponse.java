@@ -2,10 +2,14 @@ package io.kaizen.gateway.rest;
 
 import java.math.BigDecimal;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
-public record InvokeResponse(String invocationId, String traceId, String status, JsonNode output, Metadata metadata) {
+public record InvokeResponse(String invocationId, String traceId,
+        @Schema(enumeration = {"success", "failure", "timeout", "blocked"}) String status, JsonNode output,
+        Metadata metadata) {
 
-    public record Metadata(long durationMs, BigDecimal costUsd, boolean webhookDelivered) {
+    public record Metadata(long durationMs, @Schema(nullable = true) BigDecimal costUsd, boolean webhookDelivered) {
     }
 }

@@ -2,6 +2,8 @@ package io.kaizen.common.governance;
 
 import java.math.BigDecimal;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
@@ -10,13 +12,14 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * agent API; null means "the configured default".
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
+@Schema(additionalProperties = Schema.True.class)
 public record AgentGovernanceSettings(
         String organizationId,
-        BigDecimal maxMonthlyCost,
-        BigDecimal maxDailyCost,
-        BigDecimal costPerExecution,
-        Integer monthlyExecutionLimit,
-        Integer requestsPerMinute,
-        Integer requestsPerHour,
-        Integer requestsPerDay) {
+        @Schema(nullable = true) BigDecimal maxMonthlyCost,
+        @Schema(nullable = true) BigDecimal maxDailyCost,
+        @Schema(nullable = true) BigDecimal costPerExecution,
+        @Schema(nullable = true) Integer monthlyExecutionLimit,
+        @Schema(nullable = true) Integer requestsPerMinute,
+        @Schema(nullable = true) Integer requestsPerHour,
+        @Schema(nullable = true) Integer requestsPerDay) {
 }

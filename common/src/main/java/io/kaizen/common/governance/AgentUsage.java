@@ -2,6 +2,8 @@ package io.kaizen.common.governance;
 
 import java.math.BigDecimal;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
@@ -17,7 +19,7 @@ public record AgentUsage(
         AgentGovernanceSettings settings,
         BigDecimal currentMonthlyCost,
         BigDecimal dailySpent,
-        BigDecimal usagePercentage,
+        @Schema(nullable = true) BigDecimal usagePercentage,
         long invocationsToday,
         long invocationsThisMonth) {
 }

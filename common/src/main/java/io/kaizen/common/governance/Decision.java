@@ -1,5 +1,7 @@
 package io.kaizen.common.governance;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 import java.math.BigDecimal;
@@ -16,13 +18,13 @@ import java.util.List;
 public record Decision(
         String decisionId,
         Outcome outcome,
-        String reason,
-        String reservationId,
-        BigDecimal estimatedCost,
-        RateLimitState rateLimit,
+        @Schema(nullable = true) String reason,
+        @Schema(nullable = true) String reservationId,
+        @Schema(nullable = true) BigDecimal estimatedCost,
+        @Schema(nullable = true) RateLimitState rateLimit,
         boolean rateLimitFailOpen,
-        PolicyResult policy,
-        BudgetState budget,
+        @Schema(nullable = true) PolicyResult policy,
+        @Schema(nullable = true) BudgetState budget,
         List<TriggerMatch> approvalTriggers) {
 
     public enum Outcome {
@@ -39,7 +41,12 @@ public record Decision(
      * {@code Retry-After} headers report.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record RateLimitState(String window, long limit, long remaining, Instant resetAt, Long retryAfterSeconds) {
+    public record RateLimitState(
+            String window,
+            long limit,
+            long remaining,
+            Instant resetAt,
+            @Schema(nullable = true) Long retryAfterSeconds) {
     }
 
     /**
@@ -47,8 +54,12 @@ public record Decision(
      * applied, and the version of each policy that was evaluated.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record PolicyResult(String effect, String policyId, List<String> matchedPolicies,
-            List<PolicyVersion> policyVersions, boolean defaultEffectApplied) {
+    public record PolicyResult(
+            @Schema(nullable = true) String effect,
+            @Schema(nullable = true) String policyId,
+            List<String> matchedPolicies,
+            List<PolicyVersion> policyVersions,
+            boolean defaultEffectApplied) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -1,5 +1,7 @@
 package io.kaizen.common.governance;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 import java.math.BigDecimal;
@@ -13,6 +15,7 @@ import java.util.List;
  * {@code estimatedCost} overrides the agent's {@code cost_per_execution} when the caller knows better.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
+@Schema(additionalProperties = Schema.True.class)
 public record DecisionRequest(
         String invocationId,
         String organizationId,

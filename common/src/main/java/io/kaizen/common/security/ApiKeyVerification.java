@@ -2,6 +2,8 @@ package io.kaizen.common.security;
 
 import java.util.Set;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
@@ -9,7 +11,12 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * and not expired; {@code valid=false} otherwise. Never carries the key or its hash.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ApiKeyVerification(boolean valid, String apiKeyId, String organizationId, String teamId, String prefix,
+public record ApiKeyVerification(
+        boolean valid,
+        @Schema(nullable = true) String apiKeyId,
+        @Schema(nullable = true) String organizationId,
+        @Schema(nullable = true) String teamId,
+        @Schema(nullable = true) String prefix,
         Set<String> scopes) {
 
     public static ApiKeyVerification invalid() {
@@ -17,6 +24,7 @@ public record ApiKeyVerification(boolean valid, String apiKeyId, String organiza
     }
 
     /** The body of {@code POST /internal/v1/api-keys/verify}. */
+    @Schema(name = "ApiKeyVerificationRequest")
     public record Request(String keyHash) {
     }
 }

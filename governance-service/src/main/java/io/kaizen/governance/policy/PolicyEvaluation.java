@@ -2,6 +2,8 @@ package io.kaizen.governance.policy;
 
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 /**
  * The result of evaluating an organisation's policies for one invocation, with the trace of every policy (what
  * {@code POST /api/v1/policies/simulate} shows).
@@ -17,8 +19,17 @@ public record PolicyEvaluation(Effect effect, String reason, String decidingPoli
      * How one policy fared: whether its target matched, each condition's result (null when not evaluated), whether
      * it applied, and the evaluation error if any.
      */
-    public record PolicyTrace(String policyId, String name, int version, Effect effect, int priority, boolean enabled,
-            boolean targetMatched, List<ConditionTrace> conditions, boolean applicable, String error) {
+    public record PolicyTrace(
+            String policyId,
+            String name,
+            int version,
+            Effect effect,
+            int priority,
+            boolean enabled,
+            boolean targetMatched,
+            List<ConditionTrace> conditions,
+            boolean applicable,
+            @Schema(nullable = true) String error) {
     }
 
     public record ConditionTrace(int index, String type, boolean matched) {

@@ -5,7 +5,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import io.kaizen.common.governance.AgentUsage;
+import io.kaizen.governance.policy.CombiningStrategy;
 import io.kaizen.governance.trigger.ApprovalTriggerSettings;
 
 /** Response bodies of the governance endpoints (snake_case on the wire). */
@@ -15,38 +18,76 @@ public final class GovernanceViews {
     }
 
     /** An agent's effective governance ({@code GET|PATCH .../governance}); null limits are unlimited. */
-    public record AgentGovernanceView(String externalAgentId, String organizationId, BudgetConfigView budget,
-            RateLimitConfigView rateLimit, ApprovalTriggerSettings approvalTriggers,
-            ApprovalTriggerSettings agentApprovalTriggers, Instant updatedAt) {
+    public record AgentGovernanceView(
+            String externalAgentId,
+            String organizationId,
+            BudgetConfigView budget,
+            RateLimitConfigView rateLimit,
+            ApprovalTriggerSettings approvalTriggers,
+            @Schema(nullable = true) ApprovalTriggerSettings agentApprovalTriggers,
+            @Schema(nullable = true) Instant updatedAt) {
     }
 
-    public record BudgetConfigView(BigDecimal monthlyBudgetUsd, BigDecimal dailyBudgetUsd, Long monthlyExecutionLimit,
-            Long dailyExecutionLimit, BigDecimal costPerExecution, BigDecimal warningThreshold,
-            BigDecimal degradationThreshold, String enforcementMode) {
+    public record BudgetConfigView(
+            @Schema(nullable = true) BigDecimal monthlyBudgetUsd,
+            @Schema(nullable = true) BigDecimal dailyBudgetUsd,
+            @Schema(nullable = true) Long monthlyExecutionLimit,
+            @Schema(nullable = true) Long dailyExecutionLimit,
+            BigDecimal costPerExecution,
+            BigDecimal warningThreshold,
+            BigDecimal degradationThreshold,
+            @Schema(enumeration = {"hard", "soft"}) String enforcementMode) {
     }
 
     public record RateLimitConfigView(long requestsPerMinute, long requestsPerHour, long requestsPerDay,
-            Long userRequestsPerMinute, boolean failOpen) {
+            @Schema(nullable = true) Long userRequestsPerMinute, boolean failOpen) {
     }
 
     /** {@code PATCH .../budget/config} (original-spec §2.3.16). */
-    public record BudgetConfigUpdated(String message, String externalAgentId, BigDecimal budgetLimitMonthly,
-            BigDecimal budgetLimitDaily, CurrentUsage currentUsage, BudgetConfigView budget) {
+    public record BudgetConfigUpdated(
+            String message,
+            String externalAgentId,
+            @Schema(nullable = true) BigDecimal budgetLimitMonthly,
+            @Schema(nullable = true) BigDecimal budgetLimitDaily,
+            CurrentUsage currentUsage,
+            BudgetConfigView budget) {
     }
 
     public record CurrentUsage(BigDecimal costUsed, long invocations) {
     }
 
     /** {@code GET .../budget} (original-spec §2.3.15) with the daily and execution scopes alongside. */
-    public record BudgetStatus(String externalAgentId, String organizationId, String period, Instant periodStart,
-            Instant periodEnd, BigDecimal costUsed, BigDecimal costReserved, BigDecimal costLimit,
-            BigDecimal costRemaining, long invocations, Long invocationsLimit, Long invocationsRemaining,
-            BigDecimal usagePercentage, boolean warningTriggered, boolean degradedMode, boolean limitExceeded,
-            String enforcementMode, Daily daily, Organization organization) {
+    public record BudgetStatus(
+            String externalAgentId,
+            String organizationId,
+            @Schema(enumeration = "monthly") String period,
+            Instant periodStart,
+            Instant periodEnd,
+            BigDecimal costUsed,
+            BigDecimal costReserved,
+            @Schema(nullable = true) BigDecimal costLimit,
+            @Schema(nullable = true) BigDecimal costRemaining,
+            long invocations,
+            @Schema(nullable = true) Long invocationsLimit,
+            @Schema(nullable = true) Long invocationsRemaining,
+            @Schema(nullable = true) BigDecimal usagePercentage,
+            boolean warningTriggered,
+            boolean degradedMode,
+            boolean limitExceeded,
+            @Schema(enumeration = {"hard", "soft"}) String enforcementMode,
+            Daily daily,
+            @Schema(nullable = true) Organization organization) {
     }
 
-    public record Daily(Instant periodStart, Instant periodEnd, BigDecimal costUsed, BigDecimal costReserved,
-            BigDecimal costLimit, BigDecimal costRemaining, long invocations, Long invocationsLimit) {
+    public record Daily(
+            Instant periodStart,
+            Instant periodEnd,
+            BigDecimal costUsed,
+            BigDecimal costReserved,
+            @Schema(nullable = true) BigDecimal costLimit,
+            @Schema(nullable = true) BigDecimal costRemaining,
+            long invocations,
+            @Schema(nullable = true) Long invocationsLimit) {
     }
 
     public record Organization(BigDecimal monthlyBudgetUsd, BigDecimal costUsed) {
@@ -57,37 +98,77 @@ public final class GovernanceViews {
             RatePart rateLimit, PolicyPart policy, ApprovalPart approval, boolean rateLimitFailOpen) {
     }
 
-    public record BudgetPart(BigDecimal monthlyBudgetUsd, BigDecimal monthlySpentUsd, BigDecimal remainingMonthlyUsd,
-            BigDecimal dailyBudgetUsd, BigDecimal dailySpentUsd, BigDecimal remainingDailyUsd,
-            Long monthlyExecutionLimit, long monthlyExecutionCount, Long remainingExecutions,
-            BigDecimal usagePercentage, boolean warningTriggered, boolean degradedMode, String enforcementMode) {
+    public record BudgetPart(
+            @Schema(nullable = true) BigDecimal monthlyBudgetUsd,
+            BigDecimal monthlySpentUsd,
+            @Schema(nullable = true) BigDecimal remainingMonthlyUsd,
+            @Schema(nullable = true) BigDecimal dailyBudgetUsd,
+            BigDecimal dailySpentUsd,
+            @Schema(nullable = true) BigDecimal remainingDailyUsd,
+            @Schema(nullable = true) Long monthlyExecutionLimit,
+            long monthlyExecutionCount,
+            @Schema(nullable = true) Long remainingExecutions,
+            @Schema(nullable = true) BigDecimal usagePercentage,
+            boolean warningTriggered,
+            boolean degradedMode,
+            @Schema(enumeration = {"hard", "soft"}) String enforcementMode) {
     }
 
-    public record RatePart(Boolean allowed, String limitExceeded, Long remaining, Map<String, Long> currentUsage,
-            Map<String, Long> limits, Long retryAfterSeconds, Instant resetTime) {
+    /** Null fields when the rate limiter could not be read. */
+    public record RatePart(
+            @Schema(nullable = true) Boolean allowed,
+            @Schema(nullable = true) String limitExceeded,
+            Long remaining,
+            @Schema(nullable = true) Map<String, Long> currentUsage,
+            Map<String, Long> limits,
+            @Schema(nullable = true) Long retryAfterSeconds,
+            @Schema(nullable = true) Instant resetTime) {
     }
 
-    public record PolicyPart(int totalPolicies, int enabledPolicies, List<ActivePolicy> activePolicies,
-            String combiningStrategy, String defaultEffect) {
+    public record PolicyPart(
+            int totalPolicies,
+            int enabledPolicies,
+            List<ActivePolicy> activePolicies,
+            @Schema(implementation = CombiningStrategy.class) String combiningStrategy,
+            @Schema(enumeration = {"allow", "deny"}) String defaultEffect) {
     }
 
-    public record ActivePolicy(String policyId, String name, String effect, int priority) {
+    public record ActivePolicy(
+            String policyId,
+            String name,
+            @Schema(enumeration = {"allow", "deny"}) String effect,
+            int priority) {
     }
 
     /** Pending requests are counted by approval-service; governance reports whether any trigger is on. */
-    public record ApprovalPart(boolean enabled, Integer pendingCount, ApprovalTriggerSettings triggers) {
+    public record ApprovalPart(
+            boolean enabled,
+            @Schema(nullable = true) Integer pendingCount,
+            ApprovalTriggerSettings triggers) {
     }
 
     public record UsageItems(List<AgentUsage> items) {
     }
 
     /** A ledger reservation ({@code /internal/v1/reservations/{id}/settle|release}). */
-    public record ReservationView(String reservationId, String agentId, String organizationId, String status,
-            BigDecimal estimateUsd, BigDecimal actualUsd, Instant reservedAt, Instant settledAt) {
+    public record ReservationView(
+            String reservationId,
+            String agentId,
+            String organizationId,
+            @Schema(enumeration = {"reserved", "settled", "released"}) String status,
+            BigDecimal estimateUsd,
+            @Schema(nullable = true) BigDecimal actualUsd,
+            Instant reservedAt,
+            @Schema(nullable = true) Instant settledAt) {
     }
 
     /** The organisation's governance settings ({@code GET|PATCH /api/v1/policies/settings}). */
-    public record OrganizationSettingsView(String organizationId, String combiningStrategy, String defaultEffect,
-            BigDecimal monthlyBudgetUsd, ApprovalTriggerSettings approvalTriggers, Instant updatedAt) {
+    public record OrganizationSettingsView(
+            String organizationId,
+            @Schema(implementation = CombiningStrategy.class) String combiningStrategy,
+            @Schema(enumeration = {"allow", "deny"}) String defaultEffect,
+            @Schema(nullable = true) BigDecimal monthlyBudgetUsd,
+            @Schema(nullable = true) ApprovalTriggerSettings approvalTriggers,
+            @Schema(nullable = true) Instant updatedAt) {
     }
 }

@@ -1,5 +1,9 @@
 package io.kaizen.governance.rest;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
 import io.kaizen.common.governance.AgentGovernanceSettings;
 import io.kaizen.common.governance.Decision;
 import io.kaizen.common.governance.DecisionRequest;
@@ -49,12 +53,18 @@ public class InternalGovernanceResource {
 
     @POST
     @Path("/decisions")
+    @APIResponse(responseCode = "200", description = "The decision",
+            content = @Content(schema = @Schema(implementation = Decision.class)))
+    @APIResponse(responseCode = "404", description = "The agent is not governed here")
     public Uni<Decision> decide(@NotNull(message = "request body is required") DecisionRequest request) {
         return decisions.decide(request);
     }
 
     @PUT
     @Path("/agents/{id}/governance")
+    @APIResponse(responseCode = "200", description = "The settings as stored",
+            content = @Content(schema = @Schema(implementation = AgentGovernanceSettings.class)))
+    @APIResponse(responseCode = "409", description = "The agent belongs to another organisation")
     public Uni<AgentGovernanceSettings> put(@PathParam("id") String agentId,
             @NotNull(message = "request body is required") AgentGovernanceSettings body) {
         return agents.put(agentId, body);
@@ -74,6 +84,9 @@ public class InternalGovernanceResource {
 
     @POST
     @Path("/reservations/{id}/settle")
+    @APIResponse(responseCode = "200", description = "The reservation, settled",
+            content = @Content(schema = @Schema(implementation = ReservationView.class)))
+    @APIResponse(responseCode = "409", description = "The reservation already ended otherwise")
     public Uni<ReservationView> settle(@PathParam("id") String reservationId,
             @NotNull(message = "request body is required") Settlement settlement) {
         if (settlement.costUsd() == null) {
@@ -86,6 +99,9 @@ public class InternalGovernanceResource {
 
     @POST
     @Path("/reservations/{id}/release")
+    @APIResponse(responseCode = "200", description = "The reservation, released",
+            content = @Content(schema = @Schema(implementation = ReservationView.class)))
+    @APIResponse(responseCode = "409", description = "The reservation already ended otherwise")
     public Uni<ReservationView> release(@PathParam("id") String reservationId) {
         return budgets.settle(reservationId, null).map(row -> answer(reservationId, row, BudgetReservation.RELEASED,
                 null));

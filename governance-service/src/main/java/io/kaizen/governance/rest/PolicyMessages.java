@@ -4,8 +4,11 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.kaizen.governance.policy.CombiningStrategy;
 import io.kaizen.governance.policy.PolicyEvaluation.PolicyTrace;
 
 /** Bodies of {@code /api/v1/policies}. */
@@ -22,9 +25,10 @@ public final class PolicyMessages {
             JsonNode target, String match, JsonNode conditions) {
     }
 
-    public record PolicyView(String id, String organizationId, String name, String description, String effect,
-            int priority, boolean enabled, JsonNode target, String match, JsonNode conditions, int version,
-            String createdBy, Instant createdAt, Instant updatedAt) {
+    public record PolicyView(String id, String organizationId, String name, @Schema(nullable = true) String description,
+            @Schema(enumeration = {"allow", "deny"}) String effect, int priority, boolean enabled, JsonNode target,
+            @Schema(enumeration = {"all", "any"}) String match, JsonNode conditions, int version, String createdBy,
+            Instant createdAt, @Schema(nullable = true) Instant updatedAt) {
     }
 
     public record PolicyPage(List<PolicyView> items, long total, int page, int limit, boolean hasMore) {
@@ -41,8 +45,15 @@ public final class PolicyMessages {
             String combiningStrategy, String defaultEffect) {
     }
 
-    public record SimulationView(String decision, String reason, String policyId, List<String> matchedPolicies,
-            boolean defaultEffectApplied, String combiningStrategy, String defaultEffect, Instant evaluatedAt,
+    public record SimulationView(
+            @Schema(enumeration = {"allow", "deny"}) String decision,
+            String reason,
+            @Schema(nullable = true) String policyId,
+            List<String> matchedPolicies,
+            boolean defaultEffectApplied,
+            @Schema(implementation = CombiningStrategy.class) String combiningStrategy,
+            @Schema(enumeration = {"allow", "deny"}) String defaultEffect,
+            Instant evaluatedAt,
             List<PolicyTrace> policies) {
     }
 }

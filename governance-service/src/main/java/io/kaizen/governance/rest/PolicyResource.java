@@ -1,5 +1,8 @@
 package io.kaizen.governance.rest;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.kaizen.common.ids.PrefixedId;
@@ -51,6 +54,9 @@ public class PolicyResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @PermissionsAllowed(Permissions.POLICIES_WRITE)
+    @APIResponse(responseCode = "201", description = "Created",
+            content = @Content(schema = @Schema(implementation = PolicyView.class)))
+    @APIResponse(responseCode = "409", description = "A policy with this name exists")
     public Uni<RestResponse<PolicyView>> create(PolicyRequest body) {
         KaizenPrincipal principal = caller.get();
         return policies.create(principal.organizationId(), principal.subject(), body)
@@ -84,6 +90,9 @@ public class PolicyResource {
     @Path("/simulate")
     @Consumes(MediaType.APPLICATION_JSON)
     @PermissionsAllowed(Permissions.POLICIES_READ)
+    @APIResponse(responseCode = "200", description = "How the policies decide",
+            content = @Content(schema = @Schema(implementation = SimulationView.class)))
+    @APIResponse(responseCode = "404", description = "agent_id names no agent of the organisation")
     public Uni<SimulationView> simulate(SimulationRequest body) {
         return policies.simulate(caller.organizationId(), body);
     }
@@ -99,6 +108,9 @@ public class PolicyResource {
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @PermissionsAllowed(Permissions.POLICIES_WRITE)
+    @APIResponse(responseCode = "200", description = "The policy after the change",
+            content = @Content(schema = @Schema(implementation = PolicyView.class)))
+    @APIResponse(responseCode = "409", description = "A policy with the new name exists")
     public Uni<PolicyView> update(@PathParam("id") String id, PolicyRequest body) {
         KaizenPrincipal principal = caller.get();
         return policies.update(principal.organizationId(), policyId(id), principal.subject(), body);

@@ -3,21 +3,23 @@ package io.kaizen.governance.trigger;
 import java.math.BigDecimal;
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 /**
  * The approval triggers of an agent (or the defaults of its organisation): each null field is "not set" and falls
  * back to the organisation's value, then to off. {@code sensitiveData} names built-in detectors
  * ({@code ssn}, {@code credit_card}, {@code email}, {@code api_key}).
  */
 public record ApprovalTriggerSettings(
-        BigDecimal costThreshold,
-        Integer tokenThreshold,
-        List<String> payloadPatterns,
-        List<String> sensitiveData,
-        Integer rateTriggerCount,
-        Integer rateTriggerWindowSeconds,
-        List<String> environmentsRequiringApproval,
-        Boolean requireFirstInvocation,
-        Integer newAgentHours) {
+        @Schema(nullable = true) BigDecimal costThreshold,
+        @Schema(nullable = true) Integer tokenThreshold,
+        @Schema(nullable = true) List<String> payloadPatterns,
+        @Schema(nullable = true) List<String> sensitiveData,
+        @Schema(nullable = true) Integer rateTriggerCount,
+        @Schema(nullable = true) Integer rateTriggerWindowSeconds,
+        @Schema(nullable = true) List<String> environmentsRequiringApproval,
+        @Schema(nullable = true) Boolean requireFirstInvocation,
+        @Schema(nullable = true) Integer newAgentHours) {
 
     public static final ApprovalTriggerSettings NONE = new ApprovalTriggerSettings(null, null, null, null, null, null,
             null, null, null);

@@ -3,6 +3,8 @@ package io.kaizen.lineage.rest;
 import java.time.Instant;
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import io.kaizen.common.rest.Paging;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.Permissions;
@@ -27,10 +29,11 @@ public class AuditResource {
         this.caller = caller;
     }
 
-    public record Entry(String eventId, String type, String source, String subject, Instant occurredAt,
-            Instant recordedAt) {
+    public record Entry(String eventId, String type, @Schema(nullable = true) String source,
+            @Schema(nullable = true) String subject, Instant occurredAt, Instant recordedAt) {
     }
 
+    @Schema(name = "AuditPage")
     public record Page(List<Entry> items, long total, int page, int limit, boolean hasMore) {
     }
 

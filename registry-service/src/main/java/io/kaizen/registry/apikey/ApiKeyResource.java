@@ -1,5 +1,8 @@
 package io.kaizen.registry.apikey;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.kaizen.common.ids.PrefixedId;
@@ -39,6 +42,8 @@ public class ApiKeyResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @PermissionsAllowed(Permissions.API_KEYS_CREATE)
+    @APIResponse(responseCode = "201", description = "Created; the only answer that shows the key",
+            content = @Content(schema = @Schema(implementation = CreatedApiKey.class)))
     public Uni<RestResponse<CreatedApiKey>> create(
             @NotNull(message = "request body is required") @Valid CreateApiKeyRequest request) {
         return keys.create(request, caller.get(), PermissionAugmentor.granted(identity))

@@ -2,6 +2,9 @@ package io.kaizen.registry.rest;
 
 import java.net.URI;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import io.kaizen.common.agents.AgentIds;
@@ -40,6 +43,9 @@ public class AgentResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @PermissionsAllowed(Permissions.AGENTS_CREATE)
+    @APIResponse(responseCode = "201", description = "Registered",
+            content = @Content(schema = @Schema(implementation = AgentResponse.class)))
+    @APIResponse(responseCode = "409", description = "An agent with this name exists in the organisation")
     public Uni<RestResponse<AgentResponse>> register(
             @NotNull(message = "request body is required") @Valid CreateAgentRequest request) {
         return agents.register(request, caller.get())
@@ -68,6 +74,9 @@ public class AgentResource {
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @PermissionsAllowed(Permissions.AGENTS_UPDATE)
+    @APIResponse(responseCode = "200", description = "The agent after the change",
+            content = @Content(schema = @Schema(implementation = AgentResponse.class)))
+    @APIResponse(responseCode = "409", description = "The agent is deleted, or the new name is taken")
     public Uni<AgentResponse> patch(@PathParam("id") String id,
             @NotNull(message = "request body is required") @Valid PatchAgentRequest patch) {
         return agents.patch(AgentIds.require(id), patch, caller.get());

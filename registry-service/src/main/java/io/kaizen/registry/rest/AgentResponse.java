@@ -5,6 +5,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import io.kaizen.registry.domain.AuthType;
+import io.kaizen.registry.domain.Environment;
+import io.kaizen.registry.domain.Platform;
+
 /**
  * An agent as callers see it: {@code auth_config.credentials} is always {@code "***"} and secret
  * {@code platform_config} fields are {@code "***"}. Governance fields come from governance-service; they are null
@@ -14,34 +20,36 @@ public record AgentResponse(
         String id,
         String organizationId,
         String name,
-        String description,
-        String platform,
+        @Schema(nullable = true) String description,
+        @Schema(implementation = Platform.class) String platform,
         String endpointUrl,
-        Map<String, Object> platformConfig,
+        @Schema(description = "Secret values are \"***\"") Map<String, Object> platformConfig,
         AuthConfigView authConfig,
         List<String> tags,
-        String environment,
+        @Schema(implementation = Environment.class) String environment,
         int timeoutSeconds,
-        String status,
+        @Schema(enumeration = {"active", "inactive", "deleted"}) String status,
         String createdBy,
         Instant createdAt,
-        Instant updatedAt,
-        BigDecimal maxMonthlyCost,
-        BigDecimal maxDailyCost,
-        BigDecimal costPerExecution,
-        Integer monthlyExecutionLimit,
-        Integer requestsPerMinute,
-        Integer requestsPerHour,
-        Integer requestsPerDay,
-        BigDecimal currentMonthlyCost,
-        BigDecimal usagePercentage,
-        GovernanceSummary governance) {
+        @Schema(nullable = true) Instant updatedAt,
+        @Schema(nullable = true) BigDecimal maxMonthlyCost,
+        @Schema(nullable = true) BigDecimal maxDailyCost,
+        @Schema(nullable = true) BigDecimal costPerExecution,
+        @Schema(nullable = true) Integer monthlyExecutionLimit,
+        @Schema(nullable = true) Integer requestsPerMinute,
+        @Schema(nullable = true) Integer requestsPerHour,
+        @Schema(nullable = true) Integer requestsPerDay,
+        @Schema(nullable = true) BigDecimal currentMonthlyCost,
+        @Schema(nullable = true) BigDecimal usagePercentage,
+        @Schema(nullable = true) GovernanceSummary governance) {
 
-    public record AuthConfigView(String authType, String credentials) {
+    public record AuthConfigView(@Schema(implementation = AuthType.class) String authType,
+            @Schema(enumeration = "***") String credentials) {
     }
 
     /** Spend and use this UTC day and month (detail only). */
-    public record GovernanceSummary(BigDecimal monthlySpent, BigDecimal dailySpent, BigDecimal usagePercentage,
+    public record GovernanceSummary(BigDecimal monthlySpent, BigDecimal dailySpent,
+            @Schema(nullable = true) BigDecimal usagePercentage,
             long invocationsToday, long invocationsThisMonth) {
     }
 }

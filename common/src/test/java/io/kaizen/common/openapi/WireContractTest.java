@@ -1,0 +1,101 @@
+package io.kaizen.common.openapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+
+import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.models.OpenAPI;
+import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.media.Content;
+import org.eclipse.microprofile.openapi.models.media.Schema;
+import org.eclipse.microprofile.openapi.models.responses.APIResponse;
+import org.junit.jupiter.api.Test;
+
+/** The document filter: required response fields, request-side copies, problem responses. */
+class WireContractTest {
+
+    private final OpenAPI document = OASFactory.createOpenAPI()
+            .components(OASFactory.createComponents()
+                    .addSchema("Settings", object("limit", "note"))
+                    .addSchema("Patch", OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
+                            .addProperty("settings", ref("Settings")))
+                    .addSchema("Page", object("items", "has_more")))
+            .paths(OASFactory.createPaths().addPathItem("/things/{id}", OASFactory.createPathItem()
+                    .PATCH(OASFactory.createOperation()
+                            .requestBody(OASFactory.createRequestBody().content(json(ref("Patch"))))
+                            .responses(OASFactory.createAPIResponses()
+                                    .addAPIResponse("200", response().content(json(ref("Settings"))))
+                                    .addAPIResponse("401", response().description("Not Authorized"))))
+                    .GET(OASFactory.createOperation()
+                            .responses(OASFactory.createAPIResponses()
+                                    .addAPIResponse("200", response().content(json(ref("Page"))))
+                                    .addAPIResponse("409", response().description("Taken"))))));
+
+    @Test
+    void everyPropertyOfAResponseIsRequiredButNoneOfARequest() {
+        new WireContract().filterOpenAPI(document);
+        Map<String, Schema> schemas = document.getComponents().getSchemas();
+
+        assertThat(schemas.get("Page").getRequired()).containsExactly("items", "has_more");
+        assertThat(schemas.get("Settings").getRequired()).containsExactly("limit", "note");
+        assertThat(schemas.get("Patch").getRequired()).isNull();
+        assertThat(schemas.get("Patch").getAdditionalPropertiesBoolean()).isFalse();
+    }
+
+    @Test
+    void aSchemaUsedBothWaysGetsARequestCopyThatRequestsReferTo() {
+        new WireContract().filterOpenAPI(document);
+        Map<String, Schema> schemas = document.getComponents().getSchemas();
+
+        assertThat(schemas.get("SettingsInput").getRequired()).isNull();
+        assertThat(schemas.get("SettingsInput").getAdditionalPropertiesBoolean()).isFalse();
+        assertThat(schemas.get("Patch").getProperties().get("settings").getRef())
+                .isEqualTo("#/components/schemas/SettingsInput");
+        assertThat(operation("PATCH").getResponses().getAPIResponse("200").getContent()
+                .getMediaType("application/json").getSchema().getRef()).isEqualTo("#/components/schemas/Settings");
+    }
+
+    @Test
+    void everyErrorIsAProblemDocumentAndTheCommonOnesAreListed() {
+        new WireContract().filterOpenAPI(document);
+
+        assertThat(operation("PATCH").getResponses().getAPIResponses().keySet())
+                .containsExactly("200", "400", "401", "404", "413", "415", "500", "503");
+        assertThat(operation("GET").getResponses().getAPIResponses().keySet())
+                .containsExactly("200", "400", "401", "404", "409", "500", "503");
+        APIResponse conflict = operation("GET").getResponses().getAPIResponse("409");
+        assertThat(conflict.getDescription()).isEqualTo("Taken");
+        assertThat(conflict.getContent().getMediaType("application/problem+json").getSchema().getRef())
+                .isEqualTo("#/components/schemas/Problem");
+        assertThat(operation("PATCH").getResponses().getAPIResponse("401").getDescription())
+                .isEqualTo("Missing or invalid credentials");
+        assertThat(document.getComponents().getSchemas().get("Problem").getRequired())
+                .containsExactly("type", "title", "status", "detail", "instance", "error_code", "request_id");
+    }
+
+    private Operation operation(String method) {
+        var item = document.getPaths().getPathItem("/things/{id}");
+        return "GET".equals(method) ? item.getGET() : item.getPATCH();
+    }
+
+    private static Schema object(String... properties) {
+        Schema schema = OASFactory.createSchema().addType(Schema.SchemaType.OBJECT);
+        for (String property : properties) {
+            schema.addProperty(property, OASFactory.createSchema().addType(Schema.SchemaType.STRING));
+        }
+        return schema;
+    }
+
+    private static APIResponse response() {
+        return OASFactory.createAPIResponse();
+    }
+
+    private static Schema ref(String name) {
+        return OASFactory.createSchema().ref(name);
+    }
+
+    private static Content json(Schema schema) {
+        return OASFactory.createContent().addMediaType("application/json", OASFactory.createMediaType().schema(schema));
+    }
+}
