@@ -19,11 +19,17 @@ public final class EgressGuard {
     private final boolean allowLoopback;
     private final boolean httpsOnly;
     private final List<String> allowedDomains;
+    private final HostResolver resolver;
 
     public EgressGuard(boolean allowLoopback, boolean httpsOnly, List<String> allowedDomains) {
+        this(allowLoopback, httpsOnly, allowedDomains, HostResolver.SYSTEM);
+    }
+
+    public EgressGuard(boolean allowLoopback, boolean httpsOnly, List<String> allowedDomains, HostResolver resolver) {
         this.allowLoopback = allowLoopback;
         this.httpsOnly = httpsOnly;
         this.allowedDomains = allowedDomains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
+        this.resolver = resolver;
     }
 
     /** Where a checked request may go. */
@@ -73,8 +79,11 @@ public final class EgressGuard {
         String host = bareHost(uri);
         InetAddress[] addresses;
         try {
-            addresses = InetAddress.getAllByName(host);
+            addresses = resolver.resolve(host);
         } catch (UnknownHostException e) {
+            throw new EgressDeniedException("host cannot be resolved");
+        }
+        if (addresses == null || addresses.length == 0) {
             throw new EgressDeniedException("host cannot be resolved");
         }
         for (InetAddress address : addresses) {
