@@ -42,17 +42,18 @@ class OutboundHttpTest {
         AGENT.close();
     }
 
-    @Test
-    void aRedirectFromTheAgentIsNotFollowed() {
-        String agentId = caller.agent(AGENT.url("/redirect"));
+    @ParameterizedTest(name = "HTTP {0}")
+    @ValueSource(ints = { 301, 302, 303, 307, 308 })
+    void aRedirectFromTheAgentIsNotFollowed(int status) {
+        String agentId = caller.agent(AGENT.url("/redirect-" + status));
 
         caller.invoking().when().post("/api/v1/external-agents/{id}/invoke", agentId)
                 .then().statusCode(502).contentType("application/problem+json")
                 .body("error_code", equalTo("UPSTREAM_ERROR"))
-                .body("upstream_status", equalTo(302));
+                .body("upstream_status", equalTo(status));
 
-        assertThat(AGENT.hits("/redirect")).hasSize(1);
-        assertThat(AGENT.hits("/redirected")).isEmpty();
+        assertThat(AGENT.hits("/redirect-" + status)).hasSize(1);
+        assertThat(AGENT.hits("/redirected-" + status)).isEmpty();
     }
 
     @Test

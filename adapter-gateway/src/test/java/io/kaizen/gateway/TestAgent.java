@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -14,8 +15,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * An external agent on a real HTTP server: {@code /echo} answers a small JSON output, {@code /redirect} a 302 to
- * {@code /redirected}, {@code /huge} a 50 MiB answer (with {@code ?declared}, announced by its Content-Length;
+ * An external agent on a real HTTP server: any path answers a small JSON output, except {@code /redirect-<status>},
+ * which answers that redirect status towards {@code /redirected-<status>}, and {@code /huge}, a 50 MiB answer (with {@code ?declared}, announced by its Content-Length;
  * otherwise chunked) and records how many bytes it got to send before the caller hung up.
  */
 final class TestAgent implements AutoCloseable {
@@ -64,25 +65,24 @@ final class TestAgent implements AutoCloseable {
             exchange.getRequestBody().readAllBytes();
             String path = exchange.getRequestURI().getPath();
             hits.add(new Hit(path, exchange.getRequestHeaders().getFirst("Host")));
-            switch (path) {
-                case "/redirect" -> {
-                    exchange.getResponseHeaders().set("Location", url("/redirected"));
-                    exchange.sendResponseHeaders(302, -1);
-                }
-                case "/huge" -> sendHuge(exchange, "declared".equals(exchange.getRequestURI().getQuery()));
-                default -> {
-                    byte[] body = "{\"answer\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
-                    exchange.getResponseHeaders().set("Content-Type", "application/json");
-                    exchange.sendResponseHeaders(200, body.length);
-                    exchange.getResponseBody().write(body);
-                }
+            if (path.startsWith("/redirect-")) {
+                String status = path.substring("/redirect-".length());
+                exchange.getResponseHeaders().set("Location", url("/redirected-" + status));
+                exchange.sendResponseHeaders(Integer.parseInt(status), -1);
+            } else if (path.equals("/huge")) {
+                sendHuge(exchange, "declared".equals(exchange.getRequestURI().getQuery()));
+            } else {
+                byte[] body = "{\"answer\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
             }
         }
     }
 
     private void sendHuge(HttpExchange exchange, boolean declared) {
         byte[] chunk = new byte[64 * 1024];
-        java.util.Arrays.fill(chunk, (byte) 'x');
+        Arrays.fill(chunk, (byte) 'x');
         long sent = 0;
         try {
             exchange.getResponseHeaders().set("Content-Type", "application/json");

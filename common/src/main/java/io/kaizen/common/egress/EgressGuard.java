@@ -12,7 +12,8 @@ import java.util.Locale;
 /**
  * The one gate of every outbound request: http(s) only, every address the host resolves to must be public, and
  * the caller connects to the address checked here (never resolving again), so DNS rebinding cannot slip a private
- * address in between check and connect. Redirects are the sender's to refuse.
+ * address in between check and connect. Host names are resolved by a {@link HostResolver}. Redirects are the
+ * sender's to refuse.
  */
 public final class EgressGuard {
 
