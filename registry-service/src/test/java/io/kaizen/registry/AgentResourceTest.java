@@ -184,7 +184,7 @@ class AgentResourceTest {
                 .when().post(AGENTS)
                 .then().statusCode(400).contentType("application/problem+json");
         given().auth().oauth2(bearer).when().get(AGENTS + "/../../etc")
-                .then().statusCode(404);
+                .then().statusCode(400).contentType("application/problem+json");
         given().auth().oauth2(bearer).when().get(AGENTS + "/agt_nope")
                 .then().statusCode(404).contentType("application/problem+json");
     }

@@ -1,7 +1,9 @@
 package io.kaizen.gateway.adapter;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.kaizen.common.egress.EgressDeniedException;
 import io.kaizen.common.egress.EgressGuard;
@@ -14,12 +16,13 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.core.http.HttpClient;
+import io.vertx.mutiny.core.http.HttpClientResponse;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The gateway's only way out: every request passes the egress guard, connects to the address the guard checked,
- * never follows redirects, and is cut off at the agent's timeout.
+ * never follows redirects, reads at most 1 MiB of the answer, and is cut off at the agent's timeout.
  */
 @ApplicationScoped
 public class OutboundHttp {
@@ -54,24 +57,64 @@ public class OutboundHttp {
                             .setPort(target.port())
                             .setSsl(target.https())
                             .setURI(target.pathAndQuery())
-                            .setServer(SocketAddress.inetSocketAddress(target.port(), target.address().getHostAddress()))
+                            .setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(target.address(), target.port())))
                             .setFollowRedirects(false);
                     headers.forEach(options::addHeader);
                     return client.request(options)
                             .chain(request -> request.send(body))
-                            .chain(response -> response.body().map(b -> {
-                                if (b.length() > MAX_RESPONSE_BYTES) {
-                                    throw new UpstreamException("agent response is larger than 1 MiB", false,
-                                            response.statusCode());
-                                }
-                                return new Reply(response.statusCode(), response.getHeader("Content-Type"), b);
-                            }));
+                            .chain(OutboundHttp::readCapped);
                 })
                 .ifNoItem().after(timeout).fail()
                 .onFailure(TimeoutException.class)
                 .transform(e -> new UpstreamException("agent did not answer within " + timeout.toSeconds() + " s", true, null))
                 .onFailure(e -> !(e instanceof UpstreamException))
                 .transform(e -> new UpstreamException("agent unreachable: " + e.getClass().getSimpleName(), false, null));
+    }
+
+    /**
+     * The response body, at most {@link #MAX_RESPONSE_BYTES}: a declared length over the cap is refused before a
+     * byte is read, and a longer stream is cut off once the count passes the cap. Either way the connection is
+     * reset so the rest is never received.
+     */
+    private static Uni<Reply> readCapped(HttpClientResponse response) {
+        return Uni.createFrom().emitter(emitter -> {
+            // also hears the reset below; the emitter keeps the first outcome, so a cut-off stays "too large"
+            response.exceptionHandler(emitter::fail);
+            if (declaredLength(response) > MAX_RESPONSE_BYTES) {
+                emitter.fail(tooLarge(response));
+                response.request().reset();
+                return;
+            }
+            Buffer received = Buffer.buffer();
+            AtomicBoolean cut = new AtomicBoolean();
+            response.handler(chunk -> {
+                if (cut.get()) {
+                    return;
+                }
+                if (received.length() + chunk.length() > MAX_RESPONSE_BYTES) {
+                    cut.set(true);
+                    emitter.fail(tooLarge(response));
+                    response.request().reset();
+                    return;
+                }
+                received.appendBuffer(chunk);
+            });
+            response.endHandler(() -> emitter.complete(
+                    new Reply(response.statusCode(), response.getHeader("Content-Type"), received)));
+        });
+    }
+
+    private static long declaredLength(HttpClientResponse response) {
+        String declared = response.getHeader("Content-Length");
+        try {
+            return declared == null ? -1 : Long.parseLong(declared.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static UpstreamException tooLarge(HttpClientResponse response) {
+        return new UpstreamException("agent response is larger than 1 MiB", false, response.statusCode());
     }
 
     @PreDestroy

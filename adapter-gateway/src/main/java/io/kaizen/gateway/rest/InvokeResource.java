@@ -76,7 +76,8 @@ public class InvokeResource {
             @NotNull(message = "request body is required") @Valid InvokeRequest request, HttpServerRequest http) {
         AgentIds.require(agentId);
         LineageHeaders lineage = LineageHeaders.from(http::getHeader, config.strict());
-        CallerContext context = new CallerContext(caller.get(), lineage, clientIp(http), http.getHeader("User-Agent"), null);
+        CallerContext context = new CallerContext(caller.get(), lineage, CallerHeaders.clientIp(http),
+                CallerHeaders.userAgent(http), null);
         return invocations.invoke(agentId, request, context).map(outcome -> {
             var invocation = outcome.invocation();
             var body = new InvokeResponse(invocation.id, invocation.traceId, invocation.status, outcome.reply().output(),
@@ -94,14 +95,5 @@ public class InvokeResource {
             }
             return response.build();
         });
-    }
-
-    /** The client address: the first X-Forwarded-For hop set by the ingress, else the peer. */
-    private static String clientIp(HttpServerRequest http) {
-        String forwarded = http.getHeader("X-Forwarded-For");
-        if (forwarded != null && !forwarded.isBlank()) {
-            return forwarded.split(",")[0].strip();
-        }
-        return http.remoteAddress() == null ? null : http.remoteAddress().hostAddress();
     }
 }

@@ -12,18 +12,25 @@ import java.util.Locale;
 /**
  * The one gate of every outbound request: http(s) only, every address the host resolves to must be public, and
  * the caller connects to the address checked here (never resolving again), so DNS rebinding cannot slip a private
- * address in between check and connect. Redirects are the sender's to refuse.
+ * address in between check and connect. Host names are resolved by a {@link HostResolver}. Redirects are the
+ * sender's to refuse.
  */
 public final class EgressGuard {
 
     private final boolean allowLoopback;
     private final boolean httpsOnly;
     private final List<String> allowedDomains;
+    private final HostResolver resolver;
 
     public EgressGuard(boolean allowLoopback, boolean httpsOnly, List<String> allowedDomains) {
+        this(allowLoopback, httpsOnly, allowedDomains, HostResolver.SYSTEM);
+    }
+
+    public EgressGuard(boolean allowLoopback, boolean httpsOnly, List<String> allowedDomains, HostResolver resolver) {
         this.allowLoopback = allowLoopback;
         this.httpsOnly = httpsOnly;
         this.allowedDomains = allowedDomains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
+        this.resolver = resolver;
     }
 
     /** Where a checked request may go. */
@@ -73,8 +80,11 @@ public final class EgressGuard {
         String host = bareHost(uri);
         InetAddress[] addresses;
         try {
-            addresses = InetAddress.getAllByName(host);
+            addresses = resolver.resolve(host);
         } catch (UnknownHostException e) {
+            throw new EgressDeniedException("host cannot be resolved");
+        }
+        if (addresses == null || addresses.length == 0) {
             throw new EgressDeniedException("host cannot be resolved");
         }
         for (InetAddress address : addresses) {

@@ -176,7 +176,7 @@ public class ProblemMapper {
     }
 
     /** The problem document; also used for errors answered before JAX-RS sees the request. */
-    static Map<String, Object> body(int status, ErrorCode code, String detail, Map<String, Object> fields,
+    public static Map<String, Object> body(int status, ErrorCode code, String detail, Map<String, Object> fields,
             HttpServerRequest request) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "https://kaizen.io/problems/" + code.name().toLowerCase().replace('_', '-'));

@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.impl.HttpUtils;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.HostAndPort;
@@ -31,8 +32,8 @@ import java.util.regex.Pattern;
 /**
  * The local stand-in for the production ingress: one HTTP port that forwards each request, by path
  * ({@link RouteTable}), to the service that owns it. Bodies are streamed both ways; method, path, query string
- * and end-to-end headers are kept; {@code /internal/**} and unknown paths are 404, an unreachable service 502,
- * a silent one 504, all as {@code application/problem+json}.
+ * and end-to-end headers are kept; a path not in canonical form is 400, {@code /internal/**} and unknown paths are
+ * 404, an unreachable service 502, a silent one 504, all as {@code application/problem+json}.
  */
 public final class Router {
 
@@ -45,8 +46,8 @@ public final class Router {
             "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length");
     private static final Set<String> FORWARDING = Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "forwarded");
 
-    // dot segments and encoded separators could reach a path no route was meant to expose
-    private static final Pattern UNSAFE_PATH = Pattern.compile("(^|/)\\.{1,2}(/|$)|%2[eEfF]|%5[cC]|\\\\");
+    // separators that normalisation leaves encoded but a service could still decode into segments
+    private static final Pattern HIDDEN_SEPARATOR = Pattern.compile("%2[fF]|%5[cC]|\\\\");
 
     private static final Pattern SANE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]+");
 
@@ -114,8 +115,9 @@ public final class Router {
 
     private void handle(HttpServerRequest request) {
         String path = request.path();
-        if (path == null || UNSAFE_PATH.matcher(path).find()) {
-            problem(request, 404, "Not Found", "NOT_FOUND", "No route for " + path);
+        if (!isCanonical(path)) {
+            problem(request, 400, "Bad Request", "VALIDATION_ERROR", "The request path is not in canonical form "
+                    + "(dot or empty segments, encoded separators, or escaped characters that need no escaping)");
             return;
         }
         Optional<RouteTable.Route> route = routes.match(path).filter(RouteTable.Route::routed);
@@ -140,6 +142,19 @@ public final class Router {
         client.request(options)
                 .onFailure(error -> upstreamFailed(request, service, error))
                 .onSuccess(upstreamRequest -> send(request, upstreamRequest, service));
+    }
+
+    /**
+     * Whether a path is its own normal form: a path that normalises to another one could be routed here by what it
+     * looks like and reach, in the service, what it normalises to ({@code /x/../internal}, {@code /%69nternal}).
+     * The services refuse such paths too (CanonicalPathGuard in common); the rule is the same.
+     */
+    static boolean isCanonical(String path) {
+        try {
+            return path != null && path.equals(HttpUtils.normalizePath(path)) && !HIDDEN_SEPARATOR.matcher(path).find();
+        } catch (IllegalArgumentException e) {
+            return false; // a broken percent escape
+        }
     }
 
     private void send(HttpServerRequest request, HttpClientRequest upstreamRequest, String service) {

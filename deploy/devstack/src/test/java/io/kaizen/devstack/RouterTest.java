@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.URI;
 import java.time.Duration;
@@ -203,11 +204,22 @@ class RouterTest {
         assertProblem(call(HttpMethod.GET, "/", Map.of(), null), 404, "NOT_FOUND", "/");
     }
 
-    @Test
-    void dotSegmentsCannotReachInternalPaths() {
-        assertProblem(call(HttpMethod.GET, "/api/v1/policies/../../internal/v1/agents", Map.of(), null), 404, "NOT_FOUND",
-                "/api/v1/policies/../../internal/v1/agents");
-        assertThat(call(HttpMethod.GET, "/api/v1/policies/%2e%2e/%2e%2e/internal/v1/agents", Map.of(), null).status()).isEqualTo(404);
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "/api/v1/policies/../../internal/v1/agents",
+            "/api/v1/policies/%2e%2e/%2e%2e/internal/v1/agents",
+            "/./internal/v1/agents/agt_1",
+            "/%69nternal/v1/agents/agt_1",
+            "//internal/v1/agents/agt_1",
+            "/x/../internal/v1/agents/agt_1",
+            "/internal%2Fv1%2Fagents%2Fagt_1",
+            "/api/v1/external-agents/agt_1/%69nvoke",
+            "/api/v1/external-agents//agt_1",
+            "/api/v1/external-agents/agt_1%2fapprovals%2fpending",
+            "/api/v1/external-agents/agt_1/x%",
+    })
+    void nonCanonicalPathsAreRefusedAndNeverForwarded(String path) {
+        assertProblem(call(HttpMethod.GET, path, Map.of(), null), 400, "VALIDATION_ERROR", path);
         SINKS.values().forEach(sink -> assertThat(sink.requests()).isEmpty());
     }
 

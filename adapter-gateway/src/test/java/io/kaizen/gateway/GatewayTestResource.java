@@ -1,0 +1,27 @@
+package io.kaizen.gateway;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.kaizen.devstack.DevStackTestResource;
+
+/**
+ * The devstack for the gateway, with registry's and governance's internal API played by {@link InternalApiStandIn}
+ * (the real services are other modules; the stand-in answers what the invoke path asks them).
+ */
+public class GatewayTestResource extends DevStackTestResource {
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        super.init(Map.of(SERVICE_ARG, "gateway"));
+    }
+
+    @Override
+    public Map<String, String> start() {
+        Map<String, String> config = new LinkedHashMap<>(super.start());
+        String url = InternalApiStandIn.start(stack().serviceToken()).url();
+        config.put("quarkus.rest-client.registry.url", url);
+        config.put("quarkus.rest-client.governance.url", url);
+        return config;
+    }
+}

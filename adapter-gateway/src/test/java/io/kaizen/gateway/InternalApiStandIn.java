@@ -1,0 +1,122 @@
+package io.kaizen.gateway;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import io.kaizen.common.ids.PrefixedId;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A real HTTP server answering the two internal calls of the invoke path, as registry and governance would:
+ * {@code GET /internal/v1/agents/{id}} for the agents a test registered here, and {@code POST /internal/v1/decisions}
+ * with ALLOW. Both require the service token.
+ */
+public final class InternalApiStandIn {
+
+    private static InternalApiStandIn shared;
+
+    private final HttpServer server;
+    private final String serviceToken;
+    private final Map<String, JsonObject> agents = new ConcurrentHashMap<>();
+
+    private InternalApiStandIn(String serviceToken) {
+        this.serviceToken = serviceToken;
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/internal/v1/", this::handle);
+        server.start();
+    }
+
+    static synchronized InternalApiStandIn start(String serviceToken) {
+        if (shared == null) {
+            shared = new InternalApiStandIn(serviceToken);
+        }
+        return shared;
+    }
+
+    /** The stand-in of this JVM, started with the gateway. */
+    static synchronized InternalApiStandIn shared() {
+        if (shared == null) {
+            throw new IllegalStateException("the gateway tests' stand-in was not started by GatewayTestResource");
+        }
+        return shared;
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Registers an active custom_http agent of this organisation calling this endpoint; returns its id. */
+    String agent(String organizationId, String endpointUrl) {
+        String id = PrefixedId.next(PrefixedId.AGENT);
+        agents.put(id, new JsonObject()
+                .put("id", id)
+                .put("organization_id", organizationId)
+                .put("name", "Test agent " + id)
+                .put("platform", "custom_http")
+                .put("endpoint_url", endpointUrl)
+                .put("platform_config", new JsonObject())
+                .put("auth_type", "none")
+                .put("credentials", new JsonObject())
+                .put("tags", new JsonArray())
+                .put("environment", "production")
+                .put("timeout_seconds", 30)
+                .put("status", "active")
+                .put("created_at", Instant.now().toString()));
+        return id;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            exchange.getRequestBody().readAllBytes();
+            if (!serviceToken.equals(exchange.getRequestHeaders().getFirst("X-Kaizen-Service-Token"))) {
+                answer(exchange, 401, new JsonObject().put("detail", "service token required"));
+                return;
+            }
+            String path = exchange.getRequestURI().getPath();
+            if (exchange.getRequestMethod().equals("GET") && path.startsWith("/internal/v1/agents/")) {
+                JsonObject agent = agents.get(path.substring("/internal/v1/agents/".length()));
+                answer(exchange, agent == null ? 404 : 200, agent == null ? new JsonObject() : agent);
+            } else if (exchange.getRequestMethod().equals("POST") && path.equals("/internal/v1/decisions")) {
+                answer(exchange, 200, allow());
+            } else {
+                answer(exchange, 404, new JsonObject());
+            }
+        }
+    }
+
+    private static JsonObject allow() {
+        return new JsonObject()
+                .put("decision_id", PrefixedId.next(PrefixedId.DECISION))
+                .put("outcome", "ALLOW")
+                .put("reason", "allowed")
+                .put("reservation_id", "res_" + PrefixedId.next(PrefixedId.DECISION))
+                .put("estimated_cost", 0.05)
+                .put("rate_limit", new JsonObject().put("window", "minute").put("limit", 1000).put("remaining", 999)
+                        .put("reset_at", Instant.now().plusSeconds(60).toString()))
+                .put("rate_limit_fail_open", false)
+                .put("approval_triggers", new JsonArray(List.of()));
+    }
+
+    private static void answer(HttpExchange exchange, int status, JsonObject body) throws IOException {
+        byte[] bytes = body.encode().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+}

@@ -1,0 +1,45 @@
+package io.kaizen.gateway;
+
+import static io.restassured.RestAssured.given;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.kaizen.devstack.DevStackTestResource;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+
+/** A caller of one new organisation, invoking with the lineage headers every invocation needs. */
+final class Invoker {
+
+    final String organizationId = "org_" + UUID.randomUUID().toString().substring(0, 8);
+
+    String token() {
+        return DevStackTestResource.stack().keys().token(organizationId, List.of("org_owner"), "user-" + organizationId,
+                null, Duration.ofMinutes(15));
+    }
+
+    /** An agent of this organisation at that endpoint, known to the registry stand-in. */
+    String agent(String endpointUrl) {
+        return InternalApiStandIn.shared().agent(organizationId, endpointUrl);
+    }
+
+    RequestSpecification invoking() {
+        return invoking(Map.of());
+    }
+
+    /** With these headers added to, or in place of, the lineage headers. */
+    RequestSpecification invoking(Map<String, String> headers) {
+        Map<String, String> all = new LinkedHashMap<>(Map.of(
+                "X-External-User-ID", "ext-user-7",
+                "X-External-User-Email", "jane.smith@company.example",
+                "X-External-System", "copilot",
+                "X-External-Session-ID", "copilot-session-1"));
+        all.putAll(headers);
+        return given().auth().oauth2(token()).contentType(ContentType.JSON).headers(all)
+                .body("{\"input\": \"hello\"}");
+    }
+}

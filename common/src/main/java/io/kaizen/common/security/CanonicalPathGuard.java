@@ -1,0 +1,56 @@
+package io.kaizen.common.security;
+
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import io.kaizen.common.problem.ErrorCode;
+import io.kaizen.common.problem.ProblemMapper;
+import io.vertx.core.json.Json;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * Refuses (400) a request whose path is not written the way routing reads it. Routing matches the normalised path
+ * (dot segments removed, encoded unreserved characters decoded), so {@code /./internal/…} or {@code /%69nternal/…}
+ * would reach an internal resource while a check on the raw path saw something else. Requiring the raw path to be
+ * its own normal form (so no dot segments, no empty segments, no needless escapes), and free of the encoded
+ * separators that normalisation leaves alone, means every filter and the router read the same path. Runs before
+ * every other route of the service.
+ */
+@ApplicationScoped
+public class CanonicalPathGuard {
+
+    // separators that normalisation leaves encoded but a decoding step further on could turn into segments
+    private static final Pattern HIDDEN_SEPARATOR = Pattern.compile("%2[fF]|%5[cC]|\\\\");
+
+    void install(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).handler(this::refuseNonCanonical);
+    }
+
+    private void refuseNonCanonical(RoutingContext context) {
+        if (isCanonical(context)) {
+            context.next();
+        } else {
+            respond(context);
+        }
+    }
+
+    private static void respond(RoutingContext context) {
+        Map<String, Object> body = ProblemMapper.body(400, ErrorCode.VALIDATION_ERROR,
+                "The request path is not in canonical form (dot or empty segments, encoded "
+                        + "separators, or escaped characters that need no escaping)", Map.of(), context.request());
+        context.response().setStatusCode(400).putHeader("Content-Type", ProblemMapper.PROBLEM_JSON)
+                .end(Json.encode(body));
+    }
+
+    private static boolean isCanonical(RoutingContext context) {
+        String raw = context.request().path();
+        try {
+            return raw != null && raw.equals(context.normalizedPath()) && !HIDDEN_SEPARATOR.matcher(raw).find();
+        } catch (IllegalArgumentException e) {
+            return false; // a broken percent escape
+        }
+    }
+}
