@@ -17,44 +17,29 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
 
 /**
- * Governance as registry needs it: writing an agent's governance fields must succeed or the agent change is not
- * stored; reading usage for lists and details is best effort.
+ * Governance as registry needs it: governance-service is the one holder of an agent's governance settings, and
+ * registry forwards the fields given to its agent API. Forwarding must succeed or the agent change is not stored;
+ * reading settings and usage for lists and details is best effort. Answers show unlimited as null.
  */
 @ApplicationScoped
-public class AgentGovernance {
+public class GovernanceSettings {
 
-    private static final Logger LOG = Logger.getLogger(AgentGovernance.class);
+    private static final Logger LOG = Logger.getLogger(GovernanceSettings.class);
 
     private final GovernanceClient governance;
 
-    AgentGovernance(@RestClient GovernanceClient governance) {
+    GovernanceSettings(@RestClient GovernanceClient governance) {
         this.governance = governance;
     }
 
+    /** A new agent's settings: every field as given, null = the configured default. */
     public Uni<AgentGovernanceSettings> write(String agentId, AgentGovernanceSettings settings) {
-        return governance.put(agentId, settings).onFailure().transform(e -> {
-            if (e instanceof WebApplicationException w && w.getResponse().getStatus() == 400) {
-                return ProblemException.validation("Governance settings were refused by governance-service");
-            }
-            LOG.warnf("governance did not take the settings of agent %s: %s", agentId, e.toString());
-            return new ProblemException(503, ErrorCode.GOVERNANCE_UNAVAILABLE,
-                    "Governance is unavailable; the agent was not changed").header("Retry-After", "5");
-        });
+        return governance.put(agentId, settings).onFailure().transform(e -> refused(agentId, e));
     }
 
-    /**
-     * The current settings of one agent, for a partial change; null when governance has none. Fails when
-     * governance cannot answer, since writing a merge of unknown settings would reset the other fields.
-     */
-    public Uni<AgentGovernanceSettings> currentSettings(String agentId) {
-        return governance.usage(new GovernanceClient.UsageQuery(List.of(agentId)))
-                .map(list -> list.items() == null ? null : list.items().stream()
-                        .filter(u -> agentId.equals(u.agentId())).map(AgentUsage::settings).findFirst().orElse(null))
-                .onFailure().transform(e -> {
-                    LOG.warnf("governance did not report the settings of agent %s: %s", agentId, e.toString());
-                    return new ProblemException(503, ErrorCode.GOVERNANCE_UNAVAILABLE,
-                            "Governance is unavailable; the agent was not changed").header("Retry-After", "5");
-                });
+    /** A change of an agent: only the given (non-null) fields change, the others stay as governance holds them. */
+    public Uni<AgentGovernanceSettings> change(String agentId, AgentGovernanceSettings settings) {
+        return governance.change(agentId, settings).onFailure().transform(e -> refused(agentId, e));
     }
 
     /** Usage by agent id; empty when governance cannot answer (lists still work without the usage columns). */
@@ -69,5 +54,14 @@ public class AgentGovernance {
                     LOG.warnf("governance usage unavailable: %s", e.toString());
                     return Map.of();
                 });
+    }
+
+    private static ProblemException refused(String agentId, Throwable e) {
+        if (e instanceof WebApplicationException w && w.getResponse().getStatus() == 400) {
+            return ProblemException.validation("Governance settings were refused by governance-service");
+        }
+        LOG.warnf("governance did not take the settings of agent %s: %s", agentId, e.toString());
+        return new ProblemException(503, ErrorCode.GOVERNANCE_UNAVAILABLE,
+                "Governance is unavailable; the agent was not changed").header("Retry-After", "5");
     }
 }
