@@ -3,6 +3,7 @@ package io.kaizen.governance.budget;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
@@ -57,7 +58,7 @@ public class BudgetSettlement {
         return end(reservationId, row -> new End(BudgetReservation.RELEASED, BigDecimal.ZERO, 0, false));
     }
 
-    private Uni<BudgetReservation> end(String reservationId, java.util.function.Function<BudgetReservation, End> outcome) {
+    private Uni<BudgetReservation> end(String reservationId, Function<BudgetReservation, End> outcome) {
         Instant now = Instant.now();
         return Panache.withTransaction(() -> BudgetReservation.<BudgetReservation>findById(reservationId,
                 LockModeType.PESSIMISTIC_WRITE)
