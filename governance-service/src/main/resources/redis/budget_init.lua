@@ -1,26 +1,32 @@
--- Recreates missing budget tallies from the ledger (after a Redis restart or flush, or when a period begins).
--- KEYS[1..n]     tally hashes; KEYS[n+1..] reservation keys of the ledger's outstanding reservations
+-- Recreates missing budget tallies from the ledger (after a Redis restart or flush, a tally dropped to be
+-- resynchronised, or when a period begins).
+-- KEYS[1..n]     tally hashes
 -- ARGV[1]        n
--- ARGV[5i-3 .. 5i+1]  spent, reserved, count, rcount and TTL (s) of tally i
--- ARGV[5n+2..]   estimate of each reservation key, then the reservation key TTL last
--- A tally that exists is left alone (another replica rebuilt it first, or it is live). Reservation keys are
--- restored only when every tally was missing: only then do the rebuilt tallies hold those reservations.
+-- then for each tally i: spent, count, TTL (s), m (its outstanding reservations), then m pairs of reservation id
+-- and estimate (micro-USD)
+-- A tally is created whole: settled values plus exactly the ledger's outstanding reservations of its period, so
+-- `reserved` and `rcount` always match the r:<id> fields it holds. A reservation still in flight (reserved in
+-- Redis, not yet in the ledger) is not held by the rebuilt tally; its settlement then only adds its cost, and it
+-- never subtracts an estimate the tally does not hold. A tally that exists is left alone (another replica rebuilt
+-- it first, or it is live).
 -- Returns the number of tallies created.
 local n = tonumber(ARGV[1])
+local a = 2
 local created = 0
 for i = 1, n do
-  local base = 5 * (i - 1) + 1
+  local spent, count, ttl, m = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+  a = a + 4
   if redis.call('EXISTS', KEYS[i]) == 0 then
-    redis.call('HSET', KEYS[i], 'spent', ARGV[base + 1], 'reserved', ARGV[base + 2], 'count', ARGV[base + 3],
-      'rcount', ARGV[base + 4])
-    redis.call('EXPIRE', KEYS[i], tonumber(ARGV[base + 5]))
+    local reserved = 0
+    for j = 0, m - 1 do
+      local id, est = ARGV[a + 2 * j], tonumber(ARGV[a + 2 * j + 1])
+      redis.call('HSET', KEYS[i], 'r:' .. id, est)
+      reserved = reserved + est
+    end
+    redis.call('HSET', KEYS[i], 'spent', spent, 'reserved', reserved, 'count', count, 'rcount', m)
+    redis.call('EXPIRE', KEYS[i], ttl)
     created = created + 1
   end
-end
-if created == n then
-  local ttl = tonumber(ARGV[#ARGV])
-  for k = n + 1, #KEYS do
-    redis.call('SET', KEYS[k], ARGV[5 * n + 1 + (k - n)], 'NX', 'EX', ttl)
-  end
+  a = a + 2 * m
 end
 return created

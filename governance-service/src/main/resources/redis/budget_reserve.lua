@@ -1,19 +1,21 @@
 -- Reserves an estimated cost against every budget tally of one scope in one atomic step.
--- KEYS[1]        reservation key (holds the estimate until the reservation is settled or released)
--- KEYS[2..n+1]   tally hashes {spent, reserved, count, rcount} (micro-USD and executions), hash-tagged by scope
--- ARGV[1]        estimate in micro-USD
--- ARGV[2]        1 = hard enforcement (deny past a limit), 0 = soft (reserve anyway, report the limit)
--- ARGV[3]        reservation key TTL in seconds
+-- KEYS[1..n]     tally hashes {spent, reserved, count, rcount, r:<reservation id> ...} (micro-USD and executions),
+--                hash-tagged by scope; each outstanding reservation is a field r:<id> holding its estimate, so a
+--                tally and the reservations it holds are one structure, replaced as a whole when rebuilt
+-- ARGV[1]        reservation id
+-- ARGV[2]        estimate in micro-USD
+-- ARGV[3]        1 = hard enforcement (deny past a limit), 0 = soft (reserve anyway, report the limit)
 -- ARGV[2i+2], ARGV[2i+3]  USD limit (micro-USD) and execution limit of tally i; -1 = unlimited
 -- spent + reserved + estimate <= limit passes. Checks run USD limits first, then execution limits, each in
 -- tally order. Returns {-1, i} when tally i is missing (the caller rebuilds it from the ledger and retries),
 -- else {admitted, exceeded_tally (0 = none), exceeded_kind (1 = USD, 2 = executions),
 -- spent_1, reserved_1, count_1, rcount_1, ...} with the values after this step.
-local est = tonumber(ARGV[1])
-local n = #KEYS - 1
+local id = 'r:' .. ARGV[1]
+local est = tonumber(ARGV[2])
+local n = #KEYS
 local state = {}
 for i = 1, n do
-  local v = redis.call('HMGET', KEYS[i + 1], 'spent', 'reserved', 'count', 'rcount')
+  local v = redis.call('HMGET', KEYS[i], 'spent', 'reserved', 'count', 'rcount')
   if not v[1] then return {-1, i} end
   state[i] = {tonumber(v[1]), tonumber(v[2]), tonumber(v[3]), tonumber(v[4])}
 end
@@ -29,16 +31,16 @@ for i = 1, n do
 end
 
 local admitted = 1
-if over > 0 and ARGV[2] == '1' then
+if over > 0 and ARGV[3] == '1' then
   admitted = 0
 else
   for i = 1, n do
-    redis.call('HINCRBY', KEYS[i + 1], 'reserved', est)
-    redis.call('HINCRBY', KEYS[i + 1], 'rcount', 1)
+    redis.call('HINCRBY', KEYS[i], 'reserved', est)
+    redis.call('HINCRBY', KEYS[i], 'rcount', 1)
+    redis.call('HSET', KEYS[i], id, est)
     state[i][2] = state[i][2] + est
     state[i][4] = state[i][4] + 1
   end
-  redis.call('SET', KEYS[1], est, 'EX', tonumber(ARGV[3]))
 end
 
 local out = {admitted, over, kind}

@@ -13,8 +13,9 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 
+import java.math.BigDecimal;
 import java.time.Duration;
-
+import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -24,6 +25,10 @@ import org.junit.jupiter.api.Test;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.devstack.DevStackTestResource;
+import io.kaizen.governance.budget.BudgetPeriod;
+import io.kaizen.governance.budget.BudgetTallies;
+import io.kaizen.governance.budget.BudgetTallies.Line;
+import io.kaizen.governance.budget.BudgetTallies.Tally;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -38,6 +43,19 @@ class BudgetTest {
 
     @Inject
     RedisAPI redis;
+
+    @Inject
+    BudgetTallies tallies;
+
+    private Tally monthTally(String tag) {
+        return tallies.read(tag, List.of(BudgetPeriod.month(Instant.now()))).await().atMost(Duration.ofSeconds(10))
+                .get(0);
+    }
+
+    private Tally dayTally(String tag) {
+        return tallies.read(tag, List.of(BudgetPeriod.day(Instant.now()))).await().atMost(Duration.ofSeconds(10))
+                .get(0);
+    }
 
     private static String nextMonth() {
         return YearMonth.now(ZoneOffset.UTC).plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString();
@@ -57,7 +75,7 @@ class BudgetTest {
     void reachingTheLimitExactlyIsAllowedAndACentMoreIsNot() {
         String agent = newAgent();
         String org = newOrg();
-        settings(agent, org, UNLIMITED_RATE + ", \"max_monthly_cost\": 1.00, \"max_daily_cost\": -1");
+        settings(agent, org, UNLIMITED_RATE + ", \"max_monthly_cost\": 1.00, \"max_daily_cost\": -1, \"cost_per_execution\": 0");
         String first = reserve(agent, org, "0.60");
         reserve(agent, org, "0.40");
         decide(agent, org, "\"estimated_cost\": 0.01")
@@ -114,7 +132,7 @@ class BudgetTest {
     void aFlushedRedisIsRebuiltFromTheLedgerWithoutResettingTheBudget() {
         String agent = newAgent();
         String org = newOrg();
-        settings(agent, org, UNLIMITED_RATE + ", \"max_monthly_cost\": 1.00, \"max_daily_cost\": -1");
+        settings(agent, org, UNLIMITED_RATE + ", \"max_monthly_cost\": 1.00, \"max_daily_cost\": -1, \"cost_per_execution\": 0");
         settle(reserve(agent, org, "0.30"), "0.30");
         String outstanding = reserve(agent, org, "0.50");
 
@@ -205,8 +223,8 @@ class BudgetTest {
         String org = newOrg();
         String first = newAgent();
         String second = newAgent();
-        settings(first, org, UNLIMITED_RATE);
-        settings(second, org, UNLIMITED_RATE);
+        settings(first, org, UNLIMITED_RATE + ", \"cost_per_execution\": 0");
+        settings(second, org, UNLIMITED_RATE + ", \"cost_per_execution\": 0");
         as(org, "org_admin").body("{\"monthly_budget_usd\": 0.10}").when().patch("/api/v1/policies/settings")
                 .then().statusCode(200).body("monthly_budget_usd", equalTo(0.1f));
         reserve(first, org, "0.05");
@@ -215,9 +233,10 @@ class BudgetTest {
                 .body("outcome", equalTo("DENY_BUDGET"))
                 .body("budget.scope", equalTo("organization_monthly"))
                 .body("reason", equalTo("Organization monthly budget would be exceeded: $0.11 > $0.10"));
-        // the denied call left nothing reserved on its agent
-        as(org, "viewer").when().get("/api/v1/external-agents/" + first + "/budget")
-                .then().body("cost_reserved", equalTo(0.05f));
+        // the denied call left nothing reserved on its agent's tallies, where it had been held before the
+        // organisation refused it, nor on the organisation's
+        assertThat(monthTally(BudgetTallies.agentTag(first))).isEqualTo(new Tally(0, 50_000, 0, 1));
+        assertThat(monthTally(BudgetTallies.organizationTag(org))).isEqualTo(new Tally(0, 100_000, 0, 2));
     }
 
     @Test
@@ -316,4 +335,131 @@ class BudgetTest {
                 .then().statusCode(400).body("field", equalTo("agent_ids"));
     }
 
+    @Test
+    void aFailingOrganisationReservationGivesBackTheAgentReservation() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE + ", \"cost_per_execution\": 0.05");
+        settle(reserve(agent, org, "0.05"), "0.05");
+        as(org, "org_admin").body("{\"monthly_budget_usd\": 10}").when().patch("/api/v1/policies/settings")
+                .then().statusCode(200);
+        // the organisation's tally is unusable (not a hash): its reservation fails after the agent's succeeded
+        String orgTally = BudgetTallies.organizationTag(org) + ":bud:" + BudgetPeriod.month(Instant.now()).key();
+        redis.setAndAwait(List.of(orgTally, "not a tally"));
+
+        decide(agent, org, "").body("outcome", equalTo("UNAVAILABLE"))
+                .body("reason", equalTo("Budget store unavailable"));
+
+        assertThat(monthTally(BudgetTallies.agentTag(agent))).isEqualTo(new Tally(50_000, 0, 1, 0));
+        assertThat(dayTally(BudgetTallies.agentTag(agent))).isEqualTo(new Tally(50_000, 0, 1, 0));
+    }
+
+    @Test
+    void aRefusalWithoutReservationIdReleasesWhatGovernanceReservedForTheInvocation() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE + ", \"cost_per_execution\": 0.05");
+        String invocation = PrefixedId.next(PrefixedId.INVOCATION);
+        String reservation = GovernanceApi.decide(invocation, agent, org, "").body("outcome", equalTo("ALLOW"))
+                .extract().path("reservation_id");
+
+        // the gateway gave up waiting for that decision: its refusal knows neither decision nor reservation
+        Ledger.publishInvocation(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_BLOCKED, org, invocation,
+                Ledger.invocationEvent(invocation, org, agent, "{\"decision\": \"UNAVAILABLE\"}", "{\"cost_usd\": 0}"));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Ledger.reservation(reservation))
+                .containsEntry("status", "released"));
+        assertThat(monthTally(BudgetTallies.agentTag(agent))).isEqualTo(Tally.EMPTY);
+        as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/budget")
+                .then().body("cost_used", equalTo(0.0f)).body("cost_reserved", equalTo(0.0f))
+                .body("invocations", equalTo(0));
+    }
+
+    @Test
+    void aRefusalThatArrivesBeforeItsReservationIsCommittedStillReleasesIt() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE + ", \"cost_per_execution\": 0.05");
+        String invocation = PrefixedId.next(PrefixedId.INVOCATION);
+        Ledger.publishInvocation(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_BLOCKED, org, invocation,
+                Ledger.invocationEvent(invocation, org, agent, "{\"decision\": \"UNAVAILABLE\"}", "{\"cost_usd\": 0}"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> Ledger.refused(invocation));
+
+        // governance's late decision for the refused invocation is committed after the refusal
+        String reservation = GovernanceApi.decide(invocation, agent, org, "").body("outcome", equalTo("ALLOW"))
+                .extract().path("reservation_id");
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Ledger.reservation(reservation))
+                .containsEntry("status", "released"));
+        assertThat(monthTally(BudgetTallies.agentTag(agent))).isEqualTo(Tally.EMPTY);
+    }
+
+    @Test
+    void aLateOutcomeCorrectsWhatTheSweeperChargedAtTheEstimate() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE + ", \"cost_per_execution\": 0.05");
+        String completed = PrefixedId.next(PrefixedId.INVOCATION);
+        String settled = GovernanceApi.decide(completed, agent, org, "\"estimated_cost\": 0.40")
+                .extract().path("reservation_id");
+        String refused = PrefixedId.next(PrefixedId.INVOCATION);
+        String released = GovernanceApi.decide(refused, agent, org, "\"estimated_cost\": 0.20")
+                .extract().path("reservation_id");
+        Ledger.age(settled);
+        Ledger.age(released);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(Ledger.reservation(settled)).containsEntry("status", "settled").containsEntry("swept", true);
+            assertThat(Ledger.reservation(released)).containsEntry("status", "settled").containsEntry("swept", true);
+        });
+        assertThat(monthTally(BudgetTallies.agentTag(agent))).isEqualTo(new Tally(600_000, 0, 2, 0));
+
+        // the real outcomes arrive: one call cost 0.10, the other was refused before delivery
+        Ledger.publishInvocation(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_COMPLETED, org, completed,
+                Ledger.invocationData(completed, org, agent, "u1", settled, "0.10"));
+        Ledger.publishInvocation(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_BLOCKED, org, refused,
+                Ledger.invocationEvent(refused, org, agent, "{\"decision\": \"ALLOW\", \"decision_id\": \"dec_1\","
+                        + " \"reservation_id\": \"" + released + "\"}", "{\"cost_usd\": 0}"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(Ledger.reservation(settled)).containsEntry("status", "settled").containsEntry("swept", false);
+            assertThat(Ledger.reservation(released)).containsEntry("status", "released").containsEntry("swept", false);
+        });
+        assertThat((BigDecimal) Ledger.reservation(settled).get("actual_usd")).isEqualByComparingTo("0.10");
+        assertThat((BigDecimal) Ledger.monthTotals(agent).get("spent_usd")).isEqualByComparingTo("0.10");
+        assertThat(Ledger.monthTotals(agent)).containsEntry("executions", 1L);
+        assertThat(monthTally(BudgetTallies.agentTag(agent))).isEqualTo(new Tally(100_000, 0, 1, 0));
+        assertThat(dayTally(BudgetTallies.agentTag(agent))).isEqualTo(new Tally(100_000, 0, 1, 0));
+        // a repeated outcome corrects nothing twice
+        settle(settled, "0.10");
+        assertThat(monthTally(BudgetTallies.agentTag(agent))).isEqualTo(new Tally(100_000, 0, 1, 0));
+    }
+
+    @Test
+    void aTallyRebuiltWhileAReservationIsInFlightKeepsReservedExact() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE + ", \"max_monthly_cost\": 1.00, \"max_daily_cost\": -1, \"cost_per_execution\": 0");
+        String tag = BudgetTallies.agentTag(agent);
+        Instant now = Instant.now();
+        List<BudgetPeriod> periods = List.of(BudgetPeriod.month(now), BudgetPeriod.day(now));
+        reserve(agent, org, "0.10");
+
+        // step by step, the interleaving of a decision whose ledger row is not committed yet with a rebuild:
+        // its Redis reservation is made ...
+        String inFlight = "res_inflight_" + PrefixedId.next(PrefixedId.INVOCATION);
+        assertThat(tallies.reserve(tag, inFlight, 200_000, true, List.of(new Line(periods.get(0), 1_000_000, -1),
+                new Line(periods.get(1), -1, -1))).await().atMost(Duration.ofSeconds(10)).admitted()).isTrue();
+        // ... the tallies are dropped (a resync after Redis missed a settlement) and rebuilt from the ledger by the
+        // next decision, while the ledger does not hold the reservation in flight ...
+        tallies.forget(tag, periods).await().atMost(Duration.ofSeconds(10));
+        reserve(agent, org, "0.10");
+        // ... then its ledger row commits and it settles
+        Ledger.commitReservation(inFlight, org, agent, PrefixedId.next(PrefixedId.INVOCATION), "0.20");
+        settle(inFlight, "0.20");
+
+        // the two reservations the ledger holds are still reserved, exactly, not 0.20 less
+        assertThat(monthTally(tag)).isEqualTo(new Tally(200_000, 200_000, 1, 2));
+        assertThat(dayTally(tag)).isEqualTo(new Tally(200_000, 200_000, 1, 2));
+        as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/budget")
+                .then().body("cost_used", equalTo(0.2f)).body("cost_reserved", equalTo(0.2f));
+    }
 }

@@ -1,5 +1,6 @@
 package io.kaizen.governance;
 
+import static io.kaizen.governance.GovernanceApi.as;
 import static io.kaizen.governance.GovernanceApi.decide;
 import static io.kaizen.governance.GovernanceApi.internal;
 import static io.kaizen.governance.GovernanceApi.newAgent;
@@ -171,6 +172,37 @@ class DecisionResourceTest {
         }
         internal().body("{\"organization_id\": \"org_other\"}")
                 .when().put("/internal/v1/agents/" + agent + "/governance")
+                .then().statusCode(409);
+    }
+
+    @Test
+    void aForwardedChangeSetsOnlyItsFieldsAndAnswersUnlimitedAsNull() {
+        String agent = newAgent();
+        String org = newOrg();
+        internal().body("{\"organization_id\": \"" + org + "\", \"max_monthly_cost\": 25, \"requests_per_minute\": 2}")
+                .when().put("/internal/v1/agents/" + agent + "/governance").then().statusCode(200)
+                .body("monthly_execution_limit", nullValue());
+        // a governance admin changes the daily budget; then registry forwards a change of another field
+        as(org, "org_admin").body("{\"daily_budget_usd\": 3}")
+                .when().patch("/api/v1/external-agents/" + agent + "/budget/config").then().statusCode(200);
+        internal().body("{\"organization_id\": \"" + org + "\", \"requests_per_minute\": 5, \"max_daily_cost\": null}")
+                .when().patch("/internal/v1/agents/" + agent + "/governance")
+                .then().statusCode(200)
+                .body("requests_per_minute", equalTo(5))
+                .body("max_monthly_cost", equalTo(25.0f))
+                .body("max_daily_cost", equalTo(3.0f));
+        internal().body("{\"organization_id\": \"" + org + "\", \"max_monthly_cost\": -1}")
+                .when().patch("/internal/v1/agents/" + agent + "/governance")
+                .then().statusCode(200)
+                .body("max_monthly_cost", nullValue())
+                .body("max_daily_cost", equalTo(3.0f))
+                .body("requests_per_minute", equalTo(5));
+        internal().body("{\"agent_ids\": [\"" + agent + "\"]}").when().post("/internal/v1/agents/usage")
+                .then().statusCode(200)
+                .body("items[0].settings.max_monthly_cost", nullValue())
+                .body("items[0].settings.max_daily_cost", equalTo(3.0f));
+        internal().body("{\"organization_id\": \"org_other\", \"requests_per_minute\": 1}")
+                .when().patch("/internal/v1/agents/" + agent + "/governance")
                 .then().statusCode(409);
     }
 }

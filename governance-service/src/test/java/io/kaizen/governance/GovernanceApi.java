@@ -52,7 +52,12 @@ final class GovernanceApi {
 
     /** A decision; {@code extra} adds JSON fields, e.g. {@code "estimated_cost": 1.5}. */
     static ValidatableResponse decide(String agent, String org, String extra) {
-        return internal().body("{\"invocation_id\": \"" + PrefixedId.next(PrefixedId.INVOCATION)
+        return decide(PrefixedId.next(PrefixedId.INVOCATION), agent, org, extra);
+    }
+
+    /** A decision for a given invocation. */
+    static ValidatableResponse decide(String invocation, String agent, String org, String extra) {
+        return internal().body("{\"invocation_id\": \"" + invocation
                         + "\", \"organization_id\": \"" + org + "\", \"agent_id\": \"" + agent
                         + "\", \"user_id\": \"u1\", \"roles\": [\"developer\"]" + (extra.isBlank() ? "" : ", " + extra) + "}")
                 .when().post("/internal/v1/decisions")

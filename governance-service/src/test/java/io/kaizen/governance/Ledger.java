@@ -69,13 +69,91 @@ final class Ledger {
         }
     }
 
+    /** One ledger reservation as stored: status, estimate_usd, actual_usd, swept (null when absent). */
+    static java.util.Map<String, Object> reservation(String id) {
+        return row("select status, estimate_usd, actual_usd, swept, configured_cost_usd from budget_reservation"
+                + " where id = ?", id);
+    }
+
+    /** The settled totals of an agent in this month: spent_usd and executions. */
+    static java.util.Map<String, Object> monthTotals(String agentId) {
+        return row("select spent_usd, executions from budget_total where agent_id = ? and period = 'monthly'"
+                + " and period_start = date_trunc('month', now() at time zone 'utc')::date", agentId);
+    }
+
+    static boolean refused(String invocationId) {
+        return row("select invocation_id from refused_invocation where invocation_id = ?", invocationId) != null;
+    }
+
+    /** Makes a reservation look as old as one whose outcome was lost, for the sweeper. */
+    static void age(String reservationId) {
+        update("update budget_reservation set reserved_at = now() - interval '1 hour' where id = ?", reservationId);
+    }
+
+    /** Writes a reservation's ledger row the way an allowed decision commits it. */
+    static void commitReservation(String id, String organizationId, String agentId, String invocationId,
+            String estimate) {
+        update("insert into budget_reservation (id, organization_id, agent_id, user_id, decision_id, invocation_id,"
+                + " estimate_usd, configured_cost_usd, status, month_start, day_start, org_reserved, tally_synced,"
+                + " reserved_at) values (?, ?, ?, 'u1', 'dec_test', ?, cast(? as numeric), 0, 'reserved',"
+                + " date_trunc('month', now() at time zone 'utc')::date, (now() at time zone 'utc')::date, false, true,"
+                + " now())", id, organizationId, agentId, invocationId, estimate);
+    }
+
+    private static java.util.Map<String, Object> row(String sql, String parameter) {
+        try (Connection db = connect(); PreparedStatement query = db.prepareStatement(sql)) {
+            query.setString(1, parameter);
+            try (ResultSet rows = query.executeQuery()) {
+                if (!rows.next()) {
+                    return null;
+                }
+                java.util.Map<String, Object> values = new java.util.LinkedHashMap<>();
+                for (int i = 1; i <= rows.getMetaData().getColumnCount(); i++) {
+                    values.put(rows.getMetaData().getColumnName(i), rows.getObject(i));
+                }
+                return values;
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void update(String sql, String... parameters) {
+        try (Connection db = connect(); PreparedStatement statement = db.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setString(i + 1, parameters[i]);
+            }
+            statement.executeUpdate();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Connection connect() throws java.sql.SQLException {
+        return DriverManager.getConnection(DevStackTestResource.stack().jdbcUrl("governance"), "kaizen", "kaizen");
+    }
+
+    /**
+     * Data of an invocation event with its governance and result parts given as JSON objects, e.g.
+     * {@code {"decision": "ALLOW", "reservation_id": "res_1"}} and {@code {"cost_usd": 0.05}}.
+     */
+    static String invocationEvent(String invocationId, String organizationId, String agentId, String governance,
+            String result) {
+        return """
+                {"invocation_id": "%s", "organization_id": "%s", "status": "success",
+                 "external_user": {"id": "u1"}, "agent": {"id": "%s", "name": "a", "platform": "custom_http"},
+                 "governance": %s, "result": %s}
+                """.formatted(invocationId, organizationId, agentId, governance, result);
+    }
+
+    /** Data of an invocation event whose agent reported {@code cost}, as the gateway publishes it. */
     static String invocationData(String invocationId, String organizationId, String agentId, String userId,
             String reservationId, String cost) {
         return """
                 {"invocation_id": "%s", "organization_id": "%s", "status": "success",
                  "external_user": {"id": "%s"}, "agent": {"id": "%s", "name": "a", "platform": "custom_http"},
                  "governance": {"decision": "ALLOW", "reservation_id": "%s"},
-                 "result": {"cost_usd": %s}}
-                """.formatted(invocationId, organizationId, userId, agentId, reservationId, cost);
+                 "result": {"cost_usd": %s, "reported_cost_usd": %s}}
+                """.formatted(invocationId, organizationId, userId, agentId, reservationId, cost, cost);
     }
 }

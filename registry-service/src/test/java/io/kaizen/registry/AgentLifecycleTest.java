@@ -296,4 +296,29 @@ class AgentLifecycleTest {
                 .when().post(AGENTS).then().statusCode(201).extract().path("id");
         as("viewer").when().get(AGENTS).then().body("items[0].id", equalTo(id)).body("items[0].current_monthly_cost", nullValue());
     }
+
+    @Test
+    void aChangeForwardsOnlyItsGovernanceFieldsAndWritesBackNothingItRead() {
+        String id = create("{\"name\": \"Forwarded\", \"platform\": \"custom_http\", \"endpoint_url\": "
+                + "\"https://f.example.com\", \"max_monthly_cost\": 50.00}");
+        DevStackTestResource.stack().sink().reset();
+
+        as("developer").body("{\"requests_per_minute\": 7, \"max_daily_cost\": -1}").when().patch(AGENTS + "/" + id)
+                .then().statusCode(200);
+        var calls = DevStackTestResource.stack().sink().requests();
+        // one forwarded change and no read of the current settings to merge into it
+        assertThat(calls).extracting(r -> r.method() + " " + r.path())
+                .containsExactly("PATCH /internal/v1/agents/" + id + "/governance");
+        var forwarded = (io.vertx.core.json.JsonObject) calls.get(0).json();
+        assertThat(forwarded.getString("organization_id")).isEqualTo(org);
+        assertThat(forwarded.getInteger("requests_per_minute")).isEqualTo(7);
+        assertThat(forwarded.getValue("max_daily_cost").toString()).isEqualTo("-1");
+        assertThat(forwarded.getValue("max_monthly_cost")).as("a field not given is not sent").isNull();
+        assertThat(forwarded.getValue("cost_per_execution")).isNull();
+
+        DevStackTestResource.stack().sink().reset();
+        as("developer").body("{\"description\": \"nothing for governance\"}").when().patch(AGENTS + "/" + id)
+                .then().statusCode(200);
+        assertThat(DevStackTestResource.stack().sink().requests()).noneMatch(r -> r.path().endsWith("/governance"));
+    }
 }

@@ -1,6 +1,7 @@
 package io.kaizen.system;
 
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 
 import org.junit.jupiter.api.Test;
 
@@ -59,8 +60,38 @@ class AgentGovernanceWriteThroughIT {
                 .then().statusCode(402).contentType("application/problem+json")
                 .body("error_code", equalTo("BUDGET_EXCEEDED"));
 
+        // -1 lifts a limit; answers show unlimited as null
         suite.as(token).body("{\"monthly_execution_limit\": -1}").when().patch("/api/v1/external-agents/" + agentId)
-                .then().statusCode(200).body("monthly_execution_limit", equalTo(-1));
+                .then().statusCode(200).body("monthly_execution_limit", nullValue());
         suite.invoking(token).body("{\"input\": \"third\"}").when().post(invoke).then().statusCode(200);
+    }
+
+    @Test
+    void governanceHoldsTheSettingsThatBothItsOwnApiAndTheAgentApiChange() {
+        String token = suite.token(Suite.newOrg(), "org_owner");
+        String agentId = suite.as(token).body("""
+                {"name": "Shared Bot", "platform": "custom_http", "endpoint_url": "%s/shared",
+                 "max_monthly_cost": 25.50}
+                """.formatted(suite.stack.sinkUrl()))
+                .when().post("/api/v1/external-agents")
+                .then().statusCode(201).body("max_daily_cost", equalTo(10.0f))
+                .extract().path("id");
+
+        suite.as(token).body("{\"monthly_budget_usd\": -1, \"daily_budget_usd\": 3}")
+                .when().patch("/api/v1/external-agents/" + agentId + "/budget/config")
+                .then().statusCode(200).body("budget_limit_monthly", nullValue()).body("budget_limit_daily", equalTo(3.0f));
+        // a change of another field through the agent API leaves what governance's API set
+        suite.as(token).body("{\"requests_per_minute\": 5}").when().patch("/api/v1/external-agents/" + agentId)
+                .then().statusCode(200)
+                .body("requests_per_minute", equalTo(5))
+                .body("max_monthly_cost", nullValue())
+                .body("max_daily_cost", equalTo(3.0f));
+        suite.as(token).when().get("/api/v1/external-agents/" + agentId + "/governance")
+                .then().statusCode(200)
+                .body("budget.monthly_budget_usd", nullValue())
+                .body("budget.daily_budget_usd", equalTo(3.0f))
+                .body("rate_limit.requests_per_minute", equalTo(5));
+        suite.as(token).when().get("/api/v1/external-agents/" + agentId)
+                .then().statusCode(200).body("max_monthly_cost", nullValue()).body("max_daily_cost", equalTo(3.0f));
     }
 }

@@ -1,6 +1,7 @@
 package io.kaizen.gateway.adapter;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.kaizen.common.governance.DecisionRequest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +21,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 public class CustomHttpAdapter implements PlatformAdapter {
+
+    private static final BigDecimal HALF_MICRO = new BigDecimal("0.0000005");
 
     private final OutboundHttp http;
     private final ObjectMapper mapper;
@@ -69,12 +73,27 @@ public class CustomHttpAdapter implements PlatformAdapter {
         }
     }
 
+    /**
+     * The agent's {@code cost_usd} rounded to whole micro-USD; null when absent, not a number, negative or above
+     * the largest estimate a caller may give (such a report is not believed: the configured cost is charged).
+     */
     private static BigDecimal reportedCost(JsonNode output) {
         JsonNode cost = output.path("cost_usd");
         if (cost.isMissingNode()) {
             cost = output.path("metadata").path("cost_usd");
         }
-        return cost.isNumber() && cost.decimalValue().signum() >= 0 ? cost.decimalValue() : null;
+        if (!cost.isNumber() || (cost.isFloatingPointNumber() && !cost.isBigDecimal() && !Double.isFinite(cost.doubleValue()))) {
+            return null;
+        }
+        BigDecimal value = cost.decimalValue();
+        if (value.signum() < 0 || value.compareTo(DecisionRequest.MAX_ESTIMATED_COST) > 0) {
+            return null;
+        }
+        // compared before rounding: scaling an amount like 1e-999999999 would never end
+        if (value.compareTo(HALF_MICRO) < 0) {
+            return BigDecimal.ZERO;
+        }
+        return value.scale() <= 6 ? value : value.setScale(6, RoundingMode.HALF_UP);
     }
 
     private String write(Object payload) {

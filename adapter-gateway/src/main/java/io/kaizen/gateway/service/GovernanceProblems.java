@@ -1,8 +1,6 @@
 package io.kaizen.gateway.service;
 
-import java.math.BigDecimal;
 import java.util.List;
-import java.util.Map;
 
 import io.kaizen.common.governance.Decision;
 import io.kaizen.common.problem.ErrorCode;
@@ -39,22 +37,6 @@ final class GovernanceProblems {
         return problem.with("invocation_id", invocationId)
                 .with("decision_id", decision.decisionId())
                 .header("X-Kaizen-Invocation-ID", invocationId);
-    }
-
-    /** {@code metadata.estimated_cost} of the invoke request when it is a non-negative number. */
-    static BigDecimal estimatedCost(Map<String, Object> metadata) {
-        Object value = metadata == null ? null : metadata.get("estimated_cost");
-        if (value instanceof Number number) {
-            BigDecimal cost = new BigDecimal(number.toString());
-            return cost.signum() >= 0 ? cost : null;
-        }
-        return null;
-    }
-
-    /** {@code metadata.estimated_tokens} of the invoke request when it is a non-negative whole number. */
-    static Integer estimatedTokens(Map<String, Object> metadata) {
-        Object value = metadata == null ? null : metadata.get("estimated_tokens");
-        return value instanceof Integer tokens && tokens >= 0 ? tokens : null;
     }
 
     private static ProblemException rateLimited(Decision decision) {

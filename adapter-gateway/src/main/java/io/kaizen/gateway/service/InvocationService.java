@@ -18,6 +18,7 @@ import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.security.KaizenPrincipal;
 import io.kaizen.gateway.adapter.AgentCall;
 import io.kaizen.gateway.adapter.AgentReply;
+import io.kaizen.gateway.adapter.PlatformAdapter;
 import io.kaizen.gateway.adapter.PlatformAdapters;
 import io.kaizen.gateway.adapter.UpstreamException;
 import io.kaizen.gateway.client.AgentDirectory;
@@ -28,8 +29,9 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The invoke path (DESIGN §3): load the agent, ask governance once, deliver through the platform adapter, and
- * record every outcome — blocked, failed or successful — with its event.
+ * The invoke path (DESIGN §3): check the caller's estimate, load the agent and its platform adapter, ask governance
+ * once, deliver through the adapter, and record every outcome — blocked, failed or successful — with its event. What
+ * cannot be delivered is refused before governance reserves anything.
  */
 @ApplicationScoped
 public class InvocationService {
@@ -59,35 +61,41 @@ public class InvocationService {
         String invocationId = PrefixedId.next(PrefixedId.INVOCATION);
         String traceId = randomHex(16);
         String spanId = randomHex(8);
+        BigDecimal estimatedCost = InvokeMetadata.estimatedCost(request.metadata());
         return agents.invocable(agentId, principal.organizationId())
-                .chain(agent -> governance.decide(new DecisionRequest(invocationId, principal.organizationId(),
-                        agentId, caller.lineage().userId(), principal.subject(), principal.teamId(),
-                        List.copyOf(principal.roles()), agent.environment(), caller.ipAddress(), caller.country(),
-                        GovernanceProblems.estimatedCost(request.metadata()),
-                        GovernanceProblems.estimatedTokens(request.metadata()), agent.platform(), agent.tags(),
-                        agent.createdAt(), request.input()))
-                        .chain(decision -> switch (decision.outcome()) {
-                            case ALLOW -> deliver(agent, request, caller, decision, invocationId, traceId, spanId, started);
-                            // REQUIRE_APPROVAL falls to the default branch and fails closed until held invocations exist
-                            default -> block(agent, caller, decision, invocationId, traceId, spanId, started)
-                                    .chain(() -> Uni.createFrom().failure(GovernanceProblems.of(decision, invocationId)));
-                        }));
+                .chain(agent -> {
+                    // an agent the gateway cannot deliver to is refused before governance reserves anything
+                    PlatformAdapter adapter = adapters.forPlatform(agent.platform());
+                    return governance.decide(new DecisionRequest(invocationId, principal.organizationId(),
+                            agentId, caller.lineage().userId(), principal.subject(), principal.teamId(),
+                            List.copyOf(principal.roles()), agent.environment(), caller.ipAddress(), caller.country(),
+                            estimatedCost, InvokeMetadata.estimatedTokens(request.metadata()), agent.platform(),
+                            agent.tags(), agent.createdAt(), request.input()))
+                            .chain(decision -> switch (decision.outcome()) {
+                                case ALLOW -> deliver(adapter, agent, request, caller, decision, invocationId, traceId,
+                                        spanId, started);
+                                // REQUIRE_APPROVAL falls to the default branch and fails closed until held invocations exist
+                                default -> block(agent, caller, decision, invocationId, traceId, spanId, started)
+                                        .chain(() -> Uni.createFrom().failure(GovernanceProblems.of(decision, invocationId)));
+                            });
+                });
     }
 
-    private Uni<Outcome> deliver(AgentDefinition agent, InvokeRequest request, CallerContext caller, Decision decision,
-            String invocationId, String traceId, String spanId, Instant started) {
+    private Uni<Outcome> deliver(PlatformAdapter adapter, AgentDefinition agent, InvokeRequest request,
+            CallerContext caller, Decision decision, String invocationId, String traceId, String spanId,
+            Instant started) {
         AgentCall call = new AgentCall(agent, invocationId, traceId, spanId, caller.principal().organizationId(),
                 request.input(), request.context(), request.metadata());
-        return adapters.forPlatform(agent.platform()).send(call)
+        return adapter.send(call)
                 .onItemOrFailure().transformToUni((reply, failure) -> {
                     Invocation invocation = invocation(agent, caller, decision, invocationId, traceId, started);
                     if (failure == null) {
                         invocation.status = Invocation.SUCCESS;
                         invocation.responseStatusCode = reply.statusCode();
                         invocation.costUsd = reply.reportedCostUsd() != null ? reply.reportedCostUsd()
-                                : decision.estimatedCost();
+                                : configuredCost(decision);
                         return recorder.record(invocation, EventTypes.INVOCATION_COMPLETED,
-                                event(invocation, agent, caller, decision, spanId, null))
+                                event(invocation, agent, caller, decision, spanId, null, reply.reportedCostUsd()))
                                 .map(saved -> new Outcome(saved, reply, decision));
                     }
                     UpstreamException upstream = failure instanceof UpstreamException u ? u
@@ -98,7 +106,7 @@ public class InvocationService {
                     // The agent was never reached or returned no usable answer: nothing is charged.
                     invocation.costUsd = BigDecimal.ZERO;
                     return recorder.record(invocation, EventTypes.INVOCATION_FAILED,
-                            event(invocation, agent, caller, decision, spanId, upstream.getMessage()))
+                            event(invocation, agent, caller, decision, spanId, upstream.getMessage(), null))
                             .chain(saved -> Uni.createFrom().failure(upstreamProblem(upstream, invocationId)));
                 });
     }
@@ -110,7 +118,12 @@ public class InvocationService {
         invocation.errorCode = GovernanceProblems.errorCode(decision).name();
         invocation.costUsd = BigDecimal.ZERO;
         return recorder.record(invocation, EventTypes.INVOCATION_BLOCKED,
-                event(invocation, agent, caller, decision, spanId, decision.reason()));
+                event(invocation, agent, caller, decision, spanId, decision.reason(), null));
+    }
+
+    /** What a call is charged when its agent reports no cost: the agent's configured cost, as governance said. */
+    private static BigDecimal configuredCost(Decision decision) {
+        return decision.costPerExecution() != null ? decision.costPerExecution() : decision.estimatedCost();
     }
 
     private static Invocation invocation(AgentDefinition agent, CallerContext caller, Decision decision,
@@ -133,7 +146,7 @@ public class InvocationService {
     }
 
     private static InvocationEvent event(Invocation invocation, AgentDefinition agent, CallerContext caller,
-            Decision decision, String spanId, String errorMessage) {
+            Decision decision, String spanId, String errorMessage, BigDecimal reportedCost) {
         LineageHeaders lineage = caller.lineage();
         KaizenPrincipal principal = caller.principal();
         return new InvocationEvent(invocation.id, invocation.organizationId, invocation.status,
@@ -148,7 +161,7 @@ public class InvocationService {
                 new InvocationEvent.Governance(decision.outcome().name(), decision.decisionId(), decision.reason(),
                         decision.reservationId(), null, null),
                 new InvocationEvent.Result(invocation.completedAt, invocation.durationMs, invocation.costUsd,
-                        invocation.responseStatusCode, invocation.errorCode, errorMessage));
+                        invocation.responseStatusCode, invocation.errorCode, errorMessage, reportedCost));
     }
 
     private static ProblemException upstreamProblem(UpstreamException e, String invocationId) {

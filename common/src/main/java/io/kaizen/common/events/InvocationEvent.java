@@ -58,8 +58,19 @@ public record InvocationEvent(
             String approvalId, String approvalStatus) {
     }
 
+    /**
+     * How the invocation ended. {@code costUsd} is what the caller is charged; {@code reportedCostUsd} is the cost
+     * the agent reported, null when it reported none (governance then settles at the agent's
+     * {@code cost_per_execution}, never at a number the event carries).
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Result(Instant completedAt, Long durationMs, BigDecimal costUsd, Integer responseStatusCode,
-            String errorCode, String errorMessage) {
+            String errorCode, String errorMessage, BigDecimal reportedCostUsd) {
+
+        /** A result without a cost reported by the agent. */
+        public Result(Instant completedAt, Long durationMs, BigDecimal costUsd, Integer responseStatusCode,
+                String errorCode, String errorMessage) {
+            this(completedAt, durationMs, costUsd, responseStatusCode, errorCode, errorMessage, null);
+        }
     }
 }

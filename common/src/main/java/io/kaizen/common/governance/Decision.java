@@ -13,6 +13,8 @@ import java.util.List;
  * {@code reason} is the human sentence of the outcome (for REQUIRE_APPROVAL the matched triggers' reasons joined
  * with {@code " | "}); {@code policy} says which policies decided, {@code budget} the budget scope that was checked
  * (the exceeded one on DENY_BUDGET), {@code approvalTriggers} what asks for a human decision.
+ * {@code estimatedCost} is what was reserved: the agent's {@code cost_per_execution} or the caller's estimate when
+ * that is higher; {@code costPerExecution} is what the call is charged when the agent reports no cost.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Decision(
@@ -25,7 +27,8 @@ public record Decision(
         boolean rateLimitFailOpen,
         @Schema(nullable = true) PolicyResult policy,
         @Schema(nullable = true) BudgetState budget,
-        List<TriggerMatch> approvalTriggers) {
+        List<TriggerMatch> approvalTriggers,
+        @Schema(nullable = true) BigDecimal costPerExecution) {
 
     public enum Outcome {
         ALLOW, DENY_POLICY, DENY_RATE, DENY_BUDGET, REQUIRE_APPROVAL, UNAVAILABLE
@@ -33,7 +36,7 @@ public record Decision(
 
     /** A decision that carries nothing but its outcome and reason (used when governance could not decide). */
     public static Decision of(String decisionId, Outcome outcome, String reason) {
-        return new Decision(decisionId, outcome, reason, null, null, null, false, null, null, List.of());
+        return new Decision(decisionId, outcome, reason, null, null, null, false, null, null, List.of(), null);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.kaizen.common.governance;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -12,7 +13,8 @@ import java.util.List;
  * What the gateway asks governance before an invocation ({@code POST /internal/v1/decisions}). The agent's
  * {@code platform}, {@code tags}, {@code environment} and {@code agentCreatedAt} feed policy targets and the
  * new-agent trigger; {@code input} is the payload text the payload and sensitive-data triggers read;
- * {@code estimatedCost} overrides the agent's {@code cost_per_execution} when the caller knows better.
+ * {@code estimatedCost} is the caller's estimate: it may raise the reservation above the agent's
+ * {@code cost_per_execution}, never lower it; a JSON number from 0 to {@link #MAX_ESTIMATED_COST}.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @Schema(additionalProperties = Schema.True.class)
@@ -27,10 +29,13 @@ public record DecisionRequest(
         String environment,
         String ip,
         String country,
-        BigDecimal estimatedCost,
+        @JsonDeserialize(using = UsdAmountDeserializer.class) BigDecimal estimatedCost,
         Integer tokens,
         String platform,
         List<String> tags,
         Instant agentCreatedAt,
         String input) {
+
+    /** The largest estimate a caller may give, in USD. */
+    public static final BigDecimal MAX_ESTIMATED_COST = new BigDecimal("1000000");
 }

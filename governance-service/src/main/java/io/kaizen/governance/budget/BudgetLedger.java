@@ -34,6 +34,19 @@ public class BudgetLedger {
                 .replaceWithVoid();
     }
 
+    /** Locks an organisation's and an agent's scope, always in this order so two settlements never wait in a cycle. */
+    public Uni<Void> lockScopes(String organizationId, String agentId) {
+        return lock(organizationLock(organizationId)).chain(() -> lock(agentLock(agentId)));
+    }
+
+    static String agentLock(String agentId) {
+        return "budget:" + agentId;
+    }
+
+    static String organizationLock(String organizationId) {
+        return "budget-org:" + organizationId;
+    }
+
     public Uni<Totals> agentTotals(String agentId, String period, LocalDate start) {
         return totals("select coalesce(sum(spent_usd), 0), coalesce(sum(executions), 0) from budget_total"
                 + " where agent_id = :scope and period = :period and period_start = :start", agentId, period, start);
@@ -74,6 +87,51 @@ public class BudgetLedger {
     public Uni<List<BudgetReservation>> outstandingForOrganization(String organizationId, LocalDate monthStart) {
         return BudgetReservation.list("organizationId = ?1 and monthStart = ?2 and status = ?3 and orgReserved = true",
                 organizationId, monthStart, BudgetReservation.RESERVED);
+    }
+
+    /** Reservations of an invocation still held, or settled by the sweeper at a guess (normally at most one). */
+    public Uni<List<BudgetReservation>> unsettledForInvocation(String invocationId) {
+        return BudgetReservation.list("invocationId = ?1 and (status = ?2 or swept = true)", invocationId,
+                BudgetReservation.RESERVED);
+    }
+
+    /** Records that the gateway refused an invocation without knowing governance's decision. */
+    public Uni<Void> recordRefusal(String invocationId, Instant refusedAt) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "insert into refused_invocation (invocation_id, refused_at) values (:id, :at) on conflict do nothing")
+                .setParameter("id", invocationId)
+                .setParameter("at", refusedAt)
+                .executeUpdate())
+                .replaceWithVoid();
+    }
+
+    /** Ids of reservations still held for invocations the gateway refused (committed after the refusal arrived). */
+    public Uni<List<String>> outstandingOfRefused(int limit) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "select r.id from budget_reservation r join refused_invocation f on f.invocation_id = r.invocation_id"
+                        + " where r.status = 'reserved' limit :limit", String.class)
+                .setParameter("limit", limit)
+                .getResultList());
+    }
+
+    /** Reservations held since before {@code cutoff} whose invocation was not refused: their outcome was lost. */
+    public Uni<List<BudgetReservation>> stale(Instant cutoff, int limit) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "select r.* from budget_reservation r where r.status = 'reserved' and r.reserved_at < :cutoff"
+                        + " and not exists (select 1 from refused_invocation f where f.invocation_id = r.invocation_id)"
+                        + " limit :limit", BudgetReservation.class)
+                .setParameter("cutoff", cutoff)
+                .setParameter("limit", limit)
+                .getResultList());
+    }
+
+    /** Forgets refusals older than {@code cutoff}: any reservation of theirs has been committed and released by then. */
+    public Uni<Void> purgeRefusals(Instant cutoff) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "delete from refused_invocation where refused_at < :cutoff")
+                .setParameter("cutoff", cutoff)
+                .executeUpdate())
+                .replaceWithVoid();
     }
 
     /** Records that a threshold was announced; false when it already was this period. */

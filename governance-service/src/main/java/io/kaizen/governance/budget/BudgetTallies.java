@@ -13,18 +13,20 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The Redis side of budgets: one tally hash per scope and period ({@code {agt_…}:bud:m:202501},
- * {@code {agt_…}:bud:d:20250115}) holding integer micro-USD and execution counts, and one key per outstanding
- * reservation. Every step is one Lua script over keys of one hash tag, so it is atomic across replicas and safe
- * on Redis Cluster. The ledger in PostgreSQL is the record; these tallies are rebuilt from it when missing.
+ * {@code {agt_…}:bud:d:20250115}) holding integer micro-USD and execution counts and, as fields {@code r:<id>}, the
+ * outstanding reservations it counts, so a rebuild replaces a tally and its reservations together. A settled
+ * reservation leaves a marker key ({@code …:bud:settled:<id>}) so a repeated settlement changes nothing. Every step
+ * is one Lua script over keys of one hash tag, so it is atomic across replicas and safe on Redis Cluster. The ledger
+ * in PostgreSQL is the record; these tallies are rebuilt from it when missing.
  */
 @ApplicationScoped
 public class BudgetTallies {
 
     private static final LuaScript RESERVE = LuaScript.load("/redis/budget_reserve.lua");
     private static final LuaScript SETTLE = LuaScript.load("/redis/budget_settle.lua");
+    private static final LuaScript RELEASE = LuaScript.load("/redis/budget_release.lua");
+    private static final LuaScript CORRECT = LuaScript.load("/redis/budget_correct.lua");
     private static final LuaScript INIT = LuaScript.load("/redis/budget_init.lua");
-    /** Outstanding reservations are settled or swept long before this; the key only outlives a lost settlement. */
-    private static final long RESERVATION_TTL_SECONDS = 7L * 86_400;
 
     private final RedisAPI redis;
 
@@ -39,6 +41,13 @@ public class BudgetTallies {
     /** A tally's values in micro-USD and executions ({@code rcount}: executions reserved, not yet settled). */
     public record Tally(long spent, long reserved, long count, long rcount) {
         public static final Tally EMPTY = new Tally(0, 0, 0, 0);
+    }
+
+    /**
+     * A tally as the ledger says it should be rebuilt: settled spend and executions, and the outstanding
+     * reservations of its period (id → estimate in micro-USD).
+     */
+    public record Rebuilt(long spent, long count, Map<String, Long> outstanding) {
     }
 
     /**
@@ -60,9 +69,7 @@ public class BudgetTallies {
 
     public Uni<Reserved> reserve(String tag, String reservationId, long estimateMicros, boolean hard, List<Line> lines) {
         List<String> keys = new ArrayList<>();
-        keys.add(reservationKey(tag, reservationId));
-        List<String> args = new ArrayList<>(List.of(Long.toString(estimateMicros), hard ? "1" : "0",
-                Long.toString(RESERVATION_TTL_SECONDS)));
+        List<String> args = new ArrayList<>(List.of(reservationId, Long.toString(estimateMicros), hard ? "1" : "0"));
         for (Line line : lines) {
             keys.add(tallyKey(tag, line.period()));
             args.add(Long.toString(line.usdLimit()));
@@ -83,39 +90,53 @@ public class BudgetTallies {
     }
 
     /**
-     * Settles ({@code executions} 1) or releases ({@code executions} 0, {@code actualMicros} 0) a reservation on
-     * the tallies of its own periods. Emits false when Redis had already applied it.
+     * Settles a reservation to its actual cost (one execution) on the tallies of its own periods. Emits false when
+     * Redis had already settled it.
      */
     public Uni<Boolean> settle(String tag, String reservationId, List<BudgetPeriod> periods, long actualMicros,
-            long executions, long markerTtlSeconds) {
+            long markerTtlSeconds) {
         List<String> keys = new ArrayList<>();
-        keys.add(reservationKey(tag, reservationId));
+        keys.add(settledKey(tag, reservationId));
         periods.forEach(period -> keys.add(tallyKey(tag, period)));
-        return SETTLE.run(redis, keys, List.of(Long.toString(actualMicros), Long.toString(executions),
+        return SETTLE.run(redis, keys, List.of(reservationId, Long.toString(actualMicros), "1",
                 Long.toString(markerTtlSeconds)))
                 .map(response -> response.get(0).toInteger() == 1);
     }
 
+    /** Gives a reservation back on the tallies of its own periods; harmless when they no longer hold it. */
+    public Uni<Void> release(String tag, String reservationId, List<BudgetPeriod> periods) {
+        List<String> keys = periods.stream().map(period -> tallyKey(tag, period)).toList();
+        return RELEASE.run(redis, keys, List.of(reservationId)).replaceWithVoid();
+    }
+
     /**
-     * Creates the tallies that do not exist from ledger values; restores the outstanding reservations' keys when
-     * every tally was missing.
+     * Adds the difference between a swept settlement and the real outcome. Emits false when Redis had already
+     * applied this correction.
      */
-    public Uni<Void> init(String tag, List<BudgetPeriod> periods, List<Tally> values, Map<String, Long> outstanding,
-            Instant now) {
+    public Uni<Boolean> correct(String tag, String reservationId, List<BudgetPeriod> periods, long spentDeltaMicros,
+            long executionsDelta, long markerTtlSeconds) {
+        List<String> keys = new ArrayList<>();
+        keys.add(settledKey(tag, reservationId));
+        periods.forEach(period -> keys.add(tallyKey(tag, period)));
+        return CORRECT.run(redis, keys, List.of(Long.toString(spentDeltaMicros), Long.toString(executionsDelta),
+                Long.toString(markerTtlSeconds)))
+                .map(response -> response.toInteger() == 1);
+    }
+
+    /** Creates the tallies that do not exist, each whole from the ledger's values. */
+    public Uni<Void> init(String tag, List<BudgetPeriod> periods, List<Rebuilt> values, Instant now) {
         List<String> keys = new ArrayList<>();
         List<String> args = new ArrayList<>(List.of(Integer.toString(periods.size())));
         for (int i = 0; i < periods.size(); i++) {
             keys.add(tallyKey(tag, periods.get(i)));
-            Tally tally = values.get(i);
-            args.addAll(List.of(Long.toString(tally.spent()), Long.toString(tally.reserved()),
-                    Long.toString(tally.count()), Long.toString(tally.rcount()),
-                    Long.toString(periods.get(i).ttlSeconds(now))));
+            Rebuilt tally = values.get(i);
+            args.addAll(List.of(Long.toString(tally.spent()), Long.toString(tally.count()),
+                    Long.toString(periods.get(i).ttlSeconds(now)), Integer.toString(tally.outstanding().size())));
+            tally.outstanding().forEach((id, estimate) -> {
+                args.add(id);
+                args.add(Long.toString(estimate));
+            });
         }
-        outstanding.forEach((id, estimate) -> {
-            keys.add(reservationKey(tag, id));
-            args.add(Long.toString(estimate));
-        });
-        args.add(Long.toString(RESERVATION_TTL_SECONDS));
         return INIT.run(redis, keys, args).replaceWithVoid();
     }
 
@@ -139,11 +160,11 @@ public class BudgetTallies {
                 response.get(3).toLong());
     }
 
-    private static String tallyKey(String tag, BudgetPeriod period) {
+    static String tallyKey(String tag, BudgetPeriod period) {
         return tag + ":bud:" + period.key();
     }
 
-    private static String reservationKey(String tag, String reservationId) {
-        return tag + ":bud:res:" + reservationId;
+    private static String settledKey(String tag, String reservationId) {
+        return tag + ":bud:settled:" + reservationId;
     }
 }

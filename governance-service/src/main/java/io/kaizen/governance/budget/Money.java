@@ -14,11 +14,25 @@ public final class Money {
     private Money() {
     }
 
+    private static final BigDecimal ONE_MICRO = BigDecimal.ONE.movePointLeft(SCALE);
+    private static final BigDecimal HALF_MICRO = new BigDecimal("0.0000005");
+
     public static long estimateMicros(BigDecimal usd) {
+        // an exponent such as 1e-999999999 must not be rounded by scaling (10^999999999): any positive amount up to
+        // one micro-USD is one micro-USD
+        if (usd.signum() == 0) {
+            return 0;
+        }
+        if (usd.signum() > 0 && usd.compareTo(ONE_MICRO) <= 0) {
+            return 1;
+        }
         return usd.movePointRight(SCALE).setScale(0, RoundingMode.CEILING).longValueExact();
     }
 
     public static long actualMicros(BigDecimal usd) {
+        if (usd.abs().compareTo(HALF_MICRO) < 0) {
+            return 0;
+        }
         return usd.movePointRight(SCALE).setScale(0, RoundingMode.HALF_UP).longValueExact();
     }
 

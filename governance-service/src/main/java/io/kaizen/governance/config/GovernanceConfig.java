@@ -107,10 +107,14 @@ public interface GovernanceConfig {
 
         /**
          * A reservation still unsettled after this long is settled at its estimate (the call may have happened;
-         * its settlement event was lost).
+         * its settlement event was lost; a late one corrects it). Refusals of invocations are kept this long too.
          */
         @WithDefault("15m")
         Duration reservationTimeout();
+
+        /** How often {@code ReservationSweeper} repairs reservations and tallies (read by its schedule). */
+        @WithDefault("30s")
+        Duration sweepInterval();
 
         /** How long the settled marker of a reservation stays in Redis to absorb duplicated settlements. */
         @WithDefault("7d")

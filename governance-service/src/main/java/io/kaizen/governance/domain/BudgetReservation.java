@@ -39,6 +39,9 @@ public class BudgetReservation extends PanacheEntityBase {
     public BigDecimal estimateUsd;
     @Column(name = "actual_usd")
     public BigDecimal actualUsd;
+    /** What the call is charged when its agent reports no cost: the agent's cost_per_execution at the time. */
+    @Column(name = "configured_cost_usd")
+    public BigDecimal configuredCostUsd;
     public String status;
     @Column(name = "month_start")
     public LocalDate monthStart;
@@ -48,6 +51,8 @@ public class BudgetReservation extends PanacheEntityBase {
     public boolean orgReserved;
     @Column(name = "tally_synced")
     public boolean tallySynced;
+    /** Settled at its estimate by the sweeper because no outcome arrived; the real outcome still corrects it. */
+    public boolean swept;
     @Column(name = "reserved_at")
     public Instant reservedAt;
     @Column(name = "settled_at")

@@ -1,6 +1,7 @@
 package io.kaizen.governance.messaging;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.Set;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -13,33 +14,40 @@ import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.events.PoisonEventException;
+import io.kaizen.common.governance.DecisionRequest;
 import io.kaizen.common.outbox.ProcessedEvents;
-import io.kaizen.governance.budget.BudgetService;
+import io.kaizen.governance.budget.BudgetSettlement;
+import io.kaizen.governance.budget.Charge;
+import io.kaizen.governance.budget.Money;
+import io.kaizen.governance.budget.RefusedInvocations;
 import io.kaizen.governance.service.DecisionRecorder;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Settles budget reservations from {@code invocation.*} events, once per event: a completed or failed invocation
- * is settled to its reported cost (zero when the agent was never reached), any other outcome of a reserved
- * invocation releases the reservation.
+ * Ends budget reservations from {@code invocation.*} events, once per event: a completed invocation is settled to
+ * the cost its agent reported, or to the agent's configured cost when it reported none (never to a cost the event
+ * merely carries); a failed one at zero (the agent was never reached or gave no usable answer); any other outcome
+ * releases the reservation. A refusal whose event carries no reservation id because the gateway never learned the
+ * decision releases whatever governance reserved for that invocation.
  */
 @ApplicationScoped
 public class InvocationEventsConsumer {
 
     static final String CONSUMER = "governance.settlement";
-    private static final Set<String> SETTLING = Set.of(EventTypes.INVOCATION_COMPLETED, EventTypes.INVOCATION_FAILED);
     private static final Set<String> NOT_FINAL = Set.of(EventTypes.INVOCATION_ACCEPTED, "kaizen.invocation.held.v1");
 
     private final ProcessedEvents processed;
-    private final BudgetService budgets;
+    private final BudgetSettlement settlement;
+    private final RefusedInvocations refusals;
     private final DecisionRecorder recorder;
     private final ObjectMapper mapper;
 
-    InvocationEventsConsumer(ProcessedEvents processed, BudgetService budgets, DecisionRecorder recorder,
-            ObjectMapper mapper) {
+    InvocationEventsConsumer(ProcessedEvents processed, BudgetSettlement settlement, RefusedInvocations refusals,
+            DecisionRecorder recorder, ObjectMapper mapper) {
         this.processed = processed;
-        this.budgets = budgets;
+        this.settlement = settlement;
+        this.refusals = refusals;
         this.recorder = recorder;
         this.mapper = mapper;
     }
@@ -53,19 +61,42 @@ public class InvocationEventsConsumer {
         InvocationEvent data = read(event);
         String reservationId = data.governance() == null ? null : data.governance().reservationId();
         boolean completed = EventTypes.INVOCATION_COMPLETED.equals(event.type());
+        boolean settles = completed || EventTypes.INVOCATION_FAILED.equals(event.type());
+        // the gateway refused the call without governance's answer (it timed out waiting, or could not ask)
+        boolean undecided = !settles && reservationId == null && data.invocationId() != null
+                && (data.governance() == null || data.governance().decisionId() == null);
         String agentId = data.agent() == null ? null : data.agent().id();
         String userId = data.externalUser() == null ? null : data.externalUser().id();
         boolean reachedAgent = completed && agentId != null && userId != null;
-        if (reservationId == null && !reachedAgent) {
+        if (reservationId == null && !reachedAgent && !undecided) {
             return Uni.createFrom().voidItem();
         }
-        boolean settle = SETTLING.contains(event.type());
-        BigDecimal cost = data.result() == null || data.result().costUsd() == null ? BigDecimal.ZERO
-                : data.result().costUsd();
-        return processed.once(CONSUMER, event, ignored -> (reservationId == null ? Uni.createFrom().voidItem()
-                        : budgets.settle(reservationId, settle ? cost : null).replaceWithVoid())
-                        // a held call that was approved reaches the agent without a decision of its own
-                        .chain(() -> reachedAgent ? recorder.markSeen(agentId, userId) : Uni.createFrom().voidItem()));
+        return processed.once(CONSUMER, event, ignored -> end(data, reservationId, completed, settles, undecided)
+                // a held call that was approved reaches the agent without a decision of its own
+                .chain(() -> reachedAgent ? recorder.markSeen(agentId, userId) : Uni.createFrom().voidItem()));
+    }
+
+    private Uni<Void> end(InvocationEvent data, String reservationId, boolean completed, boolean settles,
+            boolean undecided) {
+        if (undecided) {
+            return refusals.refused(data.invocationId(), Instant.now());
+        }
+        if (reservationId == null) {
+            return Uni.createFrom().voidItem();
+        }
+        if (!settles) {
+            return settlement.release(reservationId).replaceWithVoid();
+        }
+        return settlement.settle(reservationId, completed ? charge(data) : Charge.FAILED).replaceWithVoid();
+    }
+
+    /** The agent's reported cost when it is a usable amount; otherwise the agent's configured cost. */
+    private static Charge charge(InvocationEvent data) {
+        BigDecimal reported = data.result() == null ? null : data.result().reportedCostUsd();
+        if (reported == null || reported.signum() < 0 || reported.compareTo(DecisionRequest.MAX_ESTIMATED_COST) > 0) {
+            return Charge.CONFIGURED;
+        }
+        return Charge.reported(Money.usd(Money.actualMicros(reported)));
     }
 
     private InvocationEvent read(CloudEvent event) {

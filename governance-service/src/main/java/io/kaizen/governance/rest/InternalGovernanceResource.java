@@ -8,7 +8,8 @@ import io.kaizen.common.governance.AgentGovernanceSettings;
 import io.kaizen.common.governance.Decision;
 import io.kaizen.common.governance.DecisionRequest;
 import io.kaizen.common.problem.ProblemException;
-import io.kaizen.governance.budget.BudgetService;
+import io.kaizen.governance.budget.BudgetSettlement;
+import io.kaizen.governance.budget.Charge;
 import io.kaizen.governance.domain.BudgetReservation;
 import io.kaizen.governance.rest.GovernanceRequests.Settlement;
 import io.kaizen.governance.rest.GovernanceRequests.UsageQuery;
@@ -22,6 +23,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -41,10 +43,10 @@ public class InternalGovernanceResource {
     private final DecisionService decisions;
     private final AgentGovernanceService agents;
     private final GovernanceStatusService status;
-    private final BudgetService budgets;
+    private final BudgetSettlement budgets;
 
     InternalGovernanceResource(DecisionService decisions, AgentGovernanceService agents,
-            GovernanceStatusService status, BudgetService budgets) {
+            GovernanceStatusService status, BudgetSettlement budgets) {
         this.decisions = decisions;
         this.agents = agents;
         this.status = status;
@@ -60,6 +62,7 @@ public class InternalGovernanceResource {
         return decisions.decide(request);
     }
 
+    /** A new agent's settings from registry: every field as given, null = the default. */
     @PUT
     @Path("/agents/{id}/governance")
     @APIResponse(responseCode = "200", description = "The settings as stored",
@@ -68,6 +71,14 @@ public class InternalGovernanceResource {
     public Uni<AgentGovernanceSettings> put(@PathParam("id") String agentId,
             @NotNull(message = "request body is required") AgentGovernanceSettings body) {
         return agents.put(agentId, body);
+    }
+
+    /** An agent change forwarded by registry: only the given (non-null) fields change. */
+    @PATCH
+    @Path("/agents/{id}/governance")
+    public Uni<AgentGovernanceSettings> change(@PathParam("id") String agentId,
+            @NotNull(message = "request body is required") AgentGovernanceSettings body) {
+        return agents.change(agentId, body);
     }
 
     /** Usage of a page of agents in one round: registry calls it once per list page. */
@@ -93,7 +104,7 @@ public class InternalGovernanceResource {
             throw ProblemException.validation("cost_usd is required").with("field", "cost_usd");
         }
         GovernanceValidation.usd("cost_usd", settlement.costUsd(), false);
-        return budgets.settle(reservationId, settlement.costUsd()).map(row -> answer(reservationId, row,
+        return budgets.settle(reservationId, Charge.reported(settlement.costUsd())).map(row -> answer(reservationId, row,
                 BudgetReservation.SETTLED, settlement.costUsd()));
     }
 
@@ -103,7 +114,7 @@ public class InternalGovernanceResource {
             content = @Content(schema = @Schema(implementation = ReservationView.class)))
     @APIResponse(responseCode = "409", description = "The reservation already ended otherwise")
     public Uni<ReservationView> release(@PathParam("id") String reservationId) {
-        return budgets.settle(reservationId, null).map(row -> answer(reservationId, row, BudgetReservation.RELEASED,
+        return budgets.release(reservationId).map(row -> answer(reservationId, row, BudgetReservation.RELEASED,
                 null));
     }
 

@@ -29,11 +29,13 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 /**
- * The governance configuration of agents: written by registry (synchronously, before an agent create or patch
- * commits), by governance admins through the public API, and completed from agent events. Every change through
- * the public API is a {@code config.updated} event.
+ * The governance configuration of agents, held here only: registry forwards the fields given to its agent API
+ * (synchronously, before an agent create or patch commits), governance admins change them through the public API,
+ * and agent events complete what governance knows of the agent. Every change through governance's public API is a
+ * {@code config.updated} event. Answers show unlimited as null; -1 is accepted on input.
  */
 @ApplicationScoped
 public class AgentGovernanceService {
@@ -50,9 +52,26 @@ public class AgentGovernanceService {
         this.config = config;
     }
 
-    /** Registry's write: every field is set as given (null = the default); writing the same settings twice is harmless. */
+    /**
+     * Registry's write of a new agent's settings: every field is set as given (null = the default); writing the same
+     * settings twice is harmless.
+     */
     @WithTransaction
     public Uni<AgentGovernanceSettings> put(String agentId, AgentGovernanceSettings settings) {
+        return write(agentId, settings, true);
+    }
+
+    /**
+     * Registry's forwarding of an agent change: only the given fields are set, the others keep their value (the
+     * default for an agent governance does not know yet). Governance stays the one holder of these settings; registry
+     * never writes back what it read.
+     */
+    @WithTransaction
+    public Uni<AgentGovernanceSettings> change(String agentId, AgentGovernanceSettings settings) {
+        return write(agentId, settings, false);
+    }
+
+    private Uni<AgentGovernanceSettings> write(String agentId, AgentGovernanceSettings settings, boolean replace) {
         if (settings.organizationId() == null || settings.organizationId().isBlank()) {
             throw ProblemException.validation("organization_id is required").with("field", "organization_id");
         }
@@ -60,7 +79,7 @@ public class AgentGovernanceService {
                 settings.monthlyExecutionLimit(), null, settings.costPerExecution(), null, null, null), "");
         GovernanceValidation.rateLimit(new RateLimitConfig(settings.requestsPerMinute(), settings.requestsPerHour(),
                 settings.requestsPerDay(), null), "");
-        return AgentGovernance.<AgentGovernance>findById(agentId)
+        return AgentGovernance.<AgentGovernance>findById(agentId, LockModeType.PESSIMISTIC_WRITE)
                 .map(row -> {
                     if (row != null && !row.organizationId.equals(settings.organizationId())) {
                         throw ProblemException.conflict("Agent " + agentId + " belongs to another organisation");
@@ -68,19 +87,23 @@ public class AgentGovernanceService {
                     return row != null ? row : created(agentId, settings.organizationId());
                 })
                 .chain(row -> {
-                    row.monthlyBudgetUsd = settings.maxMonthlyCost();
-                    row.dailyBudgetUsd = settings.maxDailyCost();
-                    row.costPerExecution = settings.costPerExecution();
-                    row.monthlyExecutionLimit = settings.monthlyExecutionLimit();
-                    row.requestsPerMinute = settings.requestsPerMinute();
-                    row.requestsPerHour = settings.requestsPerHour();
-                    row.requestsPerDay = settings.requestsPerDay();
+                    row.monthlyBudgetUsd = pick(replace, settings.maxMonthlyCost(), row.monthlyBudgetUsd);
+                    row.dailyBudgetUsd = pick(replace, settings.maxDailyCost(), row.dailyBudgetUsd);
+                    row.costPerExecution = pick(replace, settings.costPerExecution(), row.costPerExecution);
+                    row.monthlyExecutionLimit = pick(replace, settings.monthlyExecutionLimit(), row.monthlyExecutionLimit);
+                    row.requestsPerMinute = pick(replace, settings.requestsPerMinute(), row.requestsPerMinute);
+                    row.requestsPerHour = pick(replace, settings.requestsPerHour(), row.requestsPerHour);
+                    row.requestsPerDay = pick(replace, settings.requestsPerDay(), row.requestsPerDay);
                     row.updatedAt = Instant.now();
                     return row.<AgentGovernance>persist();
                 })
                 .invoke(() -> snapshots.forgetAgent(agentId))
                 .chain(() -> snapshots.agent(agentId, settings.organizationId()))
                 .map(this::settings);
+    }
+
+    private static <T> T pick(boolean replace, T given, T current) {
+        return replace || given != null ? given : current;
     }
 
     /** The agent's row when it belongs to the caller's organisation; 404 otherwise. */
@@ -166,12 +189,13 @@ public class AgentGovernanceService {
                 });
     }
 
-    /** The effective settings in the shape registry reads (-1 = unlimited). */
+    /** The effective settings in the shape registry reads (null = unlimited, like every answer). */
     public AgentGovernanceSettings settings(EffectiveGovernance governance) {
         BudgetLimits budget = governance.budget();
         List<RateLimitWindow> windows = governance.windows(config);
-        return new AgentGovernanceSettings(governance.organizationId(), usdOrUnlimited(budget.monthlyMicros()),
-                usdOrUnlimited(budget.dailyMicros()), budget.costPerExecution(), (int) budget.monthlyExecutions(),
+        return new AgentGovernanceSettings(governance.organizationId(), Money.limitOrNull(budget.monthlyMicros()),
+                Money.limitOrNull(budget.dailyMicros()), Money.usd(budget.costPerExecution()),
+                budget.monthlyExecutions() < 0 ? null : (int) budget.monthlyExecutions(),
                 (int) windows.get(0).limit(), (int) windows.get(1).limit(), (int) windows.get(2).limit());
     }
 
@@ -193,7 +217,8 @@ public class AgentGovernanceService {
 
     private Uni<EffectiveGovernance> update(String agentId, String organizationId, String actor,
             java.util.function.Function<AgentGovernance, List<String>> change) {
-        return AgentGovernance.<AgentGovernance>findById(agentId)
+        // locked: registry's forwarded changes and these write the same row, field by field
+        return AgentGovernance.<AgentGovernance>findById(agentId, LockModeType.PESSIMISTIC_WRITE)
                 .chain(row -> {
                     if (row == null || row.deletedAt != null || !row.organizationId.equals(organizationId)) {
                         throw notFound(agentId);
@@ -257,10 +282,6 @@ public class AgentGovernanceService {
         return row;
     }
 
-
-    private static BigDecimal usdOrUnlimited(long micros) {
-        return micros < 0 ? BigDecimal.ONE.negate() : Money.usd(micros);
-    }
 
     private static Long countOrNull(long count) {
         return count < 0 ? null : count;

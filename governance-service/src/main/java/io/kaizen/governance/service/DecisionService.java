@@ -20,7 +20,7 @@ import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.governance.budget.BudgetPeriod;
 import io.kaizen.governance.budget.BudgetScopes;
-import io.kaizen.governance.budget.BudgetService;
+import io.kaizen.governance.budget.BudgetReservations;
 import io.kaizen.governance.budget.Money;
 import io.kaizen.governance.config.GovernanceConfig;
 import io.kaizen.governance.domain.BudgetReservation;
@@ -45,17 +45,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class DecisionService {
 
     private static final Logger LOG = Logger.getLogger(DecisionService.class);
-    private static final BigDecimal MAX_ESTIMATE = new BigDecimal("1000000");
     static final String RESERVATION = "res";
 
     private final GovernanceSnapshots snapshots;
     private final SlidingWindowRateLimiter rateLimiter;
-    private final BudgetService budgets;
+    private final BudgetReservations budgets;
     private final UserActivityCounter userActivity;
     private final DecisionRecorder recorder;
     private final GovernanceConfig config;
 
-    DecisionService(GovernanceSnapshots snapshots, SlidingWindowRateLimiter rateLimiter, BudgetService budgets,
+    DecisionService(GovernanceSnapshots snapshots, SlidingWindowRateLimiter rateLimiter, BudgetReservations budgets,
             UserActivityCounter userActivity, DecisionRecorder recorder, GovernanceConfig config) {
         this.snapshots = snapshots;
         this.rateLimiter = rateLimiter;
@@ -85,13 +84,14 @@ public class DecisionService {
                         throw ProblemException.notFound("External agent " + request.agentId()
                                 + " does not exist or you don't have access");
                     }
-                    BigDecimal estimate = request.estimatedCost() != null ? request.estimatedCost()
-                            : governance.costPerExecution();
+                    // a caller's estimate may raise what is reserved, never lower it below the configured cost
+                    long estimateMicros = Math.max(Money.estimateMicros(governance.costPerExecution()),
+                            request.estimatedCost() == null ? 0 : Money.estimateMicros(request.estimatedCost()));
                     PolicyEvaluation policy = PolicyEvaluator.evaluate(governance.organization().policies(),
                             governance.organization().strategy(), governance.organization().defaultEffect(),
-                            context(request, governance, now));
+                            context(request, governance, Money.usd(estimateMicros), now));
                     Progress progress = new Progress(request, decisionId, now, governance, policy, null, false,
-                            Money.estimateMicros(estimate));
+                            estimateMicros);
                     if (policy.denied()) {
                         return finish(progress, Outcome.DENY_POLICY, policy.reason(), null, null, List.of());
                     }
@@ -135,7 +135,7 @@ public class DecisionService {
                         LOG.warnf("budget store unreachable: %s", failure.getMessage());
                         if (governance.budget().unlimited() && governance.organization().monthlyBudgetMicros() < 0) {
                             // nothing to enforce: the ledger records the call, tallies catch up when rebuilt
-                            return triggers(progress, reservationId, new BudgetService.Hold(true, false, null), false);
+                            return triggers(progress, reservationId, new BudgetReservations.Hold(true, false, null), false);
                         }
                         return finish(progress, Outcome.UNAVAILABLE, "Budget store unavailable", null, null, List.of());
                     }
@@ -147,7 +147,7 @@ public class DecisionService {
                 });
     }
 
-    private Uni<Decision> triggers(Progress progress, String reservationId, BudgetService.Hold hold, boolean held) {
+    private Uni<Decision> triggers(Progress progress, String reservationId, BudgetReservations.Hold hold, boolean held) {
         EffectiveGovernance governance = progress.governance();
         DecisionRequest request = progress.request();
         ApprovalTriggerSettings settings = governance.triggers();
@@ -179,7 +179,7 @@ public class DecisionService {
                 });
     }
 
-    private Uni<Decision> allow(Progress progress, String reservationId, BudgetService.Hold hold) {
+    private Uni<Decision> allow(Progress progress, String reservationId, BudgetReservations.Hold hold) {
         DecisionRequest request = progress.request();
         BudgetReservation row = new BudgetReservation();
         row.id = reservationId;
@@ -189,6 +189,7 @@ public class DecisionService {
         row.decisionId = progress.decisionId();
         row.invocationId = request.invocationId();
         row.estimateUsd = Money.usd(progress.estimateMicros());
+        row.configuredCostUsd = Money.usd(progress.governance().costPerExecution());
         row.status = BudgetReservation.RESERVED;
         row.monthStart = BudgetPeriod.month(progress.now()).start();
         row.dayStart = BudgetPeriod.day(progress.now()).start();
@@ -199,7 +200,7 @@ public class DecisionService {
         return recorder.allowed(row, event(progress, decision)).replaceWith(decision);
     }
 
-    private Uni<Void> releaseIf(boolean held, Progress progress, String reservationId, BudgetService.Hold hold) {
+    private Uni<Void> releaseIf(boolean held, Progress progress, String reservationId, BudgetReservations.Hold hold) {
         if (!held) {
             return Uni.createFrom().voidItem();
         }
@@ -228,7 +229,8 @@ public class DecisionService {
                 policy.matchedPolicies(), versions, policy.defaultEffectApplied());
         BigDecimal estimate = outcome == Outcome.DENY_POLICY ? null : Money.usd(progress.estimateMicros());
         return new Decision(progress.decisionId(), outcome, reason, reservationId, estimate, progress.rate(),
-                progress.rateFailOpen(), policyResult, budget, triggers);
+                progress.rateFailOpen(), policyResult, budget, triggers,
+                Money.usd(progress.governance().costPerExecution()));
     }
 
     private static GovernanceDecisionEvent event(Progress progress, Decision decision) {
@@ -241,12 +243,13 @@ public class DecisionService {
                 light ? null : decision.budget(), decision.approvalTriggers(), progress.now());
     }
 
-    private static PolicyContext context(DecisionRequest request, EffectiveGovernance governance, Instant now) {
+    private static PolicyContext context(DecisionRequest request, EffectiveGovernance governance, BigDecimal estimate,
+            Instant now) {
         return new PolicyContext(request.organizationId(), request.agentId(),
                 request.platform() != null ? request.platform() : governance.platform(),
                 request.tags() != null ? request.tags() : governance.tags(),
                 environment(request, governance), request.userId(), request.subject(), request.roles(),
-                request.teamId(), request.ip(), request.country(), request.estimatedCost(), request.tokens(), now);
+                request.teamId(), request.ip(), request.country(), estimate, request.tokens(), now);
     }
 
     private static String environment(DecisionRequest request, EffectiveGovernance governance) {
@@ -258,10 +261,10 @@ public class DecisionService {
                 || request.organizationId().isBlank()) {
             throw ProblemException.validation("agent_id and organization_id are required");
         }
-        if (request.estimatedCost() != null
-                && (request.estimatedCost().signum() < 0 || request.estimatedCost().compareTo(MAX_ESTIMATE) > 0)) {
-            throw ProblemException.validation("estimated_cost must be between 0 and " + MAX_ESTIMATE.toPlainString())
-                    .with("field", "estimated_cost");
+        BigDecimal estimate = request.estimatedCost();
+        if (estimate != null && (estimate.signum() < 0 || estimate.compareTo(DecisionRequest.MAX_ESTIMATED_COST) > 0)) {
+            throw ProblemException.validation("estimated_cost must be a number between 0 and "
+                    + DecisionRequest.MAX_ESTIMATED_COST.toPlainString()).with("field", "estimated_cost");
         }
         if (request.tokens() != null && request.tokens() < 0) {
             throw ProblemException.validation("tokens must not be negative").with("field", "tokens");

@@ -8,6 +8,7 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import io.kaizen.common.governance.AgentGovernanceSettings;
 import io.kaizen.common.governance.AgentUsage;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -21,6 +22,10 @@ public interface GovernanceClient {
     @PUT
     @Path("/{id}/governance")
     Uni<AgentGovernanceSettings> put(@PathParam("id") String agentId, AgentGovernanceSettings settings);
+
+    @PATCH
+    @Path("/{id}/governance")
+    Uni<AgentGovernanceSettings> change(@PathParam("id") String agentId, AgentGovernanceSettings settings);
 
     @POST
     @Path("/usage")

@@ -13,8 +13,9 @@ import io.kaizen.registry.domain.Platform;
 
 /**
  * An agent as callers see it: {@code auth_config.credentials} is always {@code "***"} and secret
- * {@code platform_config} fields are {@code "***"}. Governance fields come from governance-service; they are null
- * when it could not be asked.
+ * {@code platform_config} fields are {@code "***"}. Governance fields are governance-service's effective values;
+ * null is unlimited. When governance-service could not be asked they are all null, and so is
+ * {@code current_monthly_cost}, which is otherwise always a number.
  */
 public record AgentResponse(
         String id,

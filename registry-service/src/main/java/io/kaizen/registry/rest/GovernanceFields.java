@@ -5,8 +5,9 @@ import java.math.BigDecimal;
 import io.kaizen.common.problem.ProblemException;
 
 /**
- * The governance fields of the agent API, written through to governance-service. Absent or null means the
- * configured default; -1 means unlimited for the budget and execution limits.
+ * The governance fields of the agent API, forwarded to governance-service, which holds them. On registration an
+ * absent or null field means the configured default; on a change it means "unchanged". -1 means unlimited for the
+ * budgets and the execution limit; answers show unlimited as null.
  */
 public interface GovernanceFields {
 

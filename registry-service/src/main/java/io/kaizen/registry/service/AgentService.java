@@ -22,7 +22,7 @@ import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.outbox.Outbox;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.security.KaizenPrincipal;
-import io.kaizen.registry.client.AgentGovernance;
+import io.kaizen.registry.client.GovernanceSettings;
 import io.kaizen.registry.domain.AuthType;
 import io.kaizen.registry.domain.Environment;
 import io.kaizen.registry.domain.ExternalAgent;
@@ -57,11 +57,11 @@ public class AgentService {
     private final Outbox outbox;
     private final ObjectMapper mapper;
     private final CredentialStore store;
-    private final AgentGovernance governance;
+    private final GovernanceSettings governance;
     private final AgentConfigRules rules;
 
     AgentService(AgentRepository agents, Outbox outbox, ObjectMapper mapper, CredentialStore store,
-            AgentGovernance governance, EgressGuard egress) {
+            GovernanceSettings governance, EgressGuard egress) {
         this.agents = agents;
         this.outbox = outbox;
         this.mapper = mapper;
@@ -186,14 +186,13 @@ public class AgentService {
                     }
                 });
             }
-            Uni<AgentGovernanceSettings> settings = Uni.createFrom().nullItem();
-            if (patch.anyGovernanceField()) {
-                settings = governance.currentSettings(agent.id)
-                        .chain(current -> governance.write(agent.id, merge(agent.organizationId, current, patch)))
-                        .invoke(() -> changed.add("governance"));
-            }
-            Uni<AgentGovernanceSettings> written = settings;
-            return steps.chain(() -> written).call(() -> {
+            // governance holds these settings: only the given fields are forwarded, nothing read is written back
+            Uni<AgentGovernanceSettings> settings = patch.anyGovernanceField()
+                    ? Uni.createFrom().deferred(() -> governance.change(agent.id, settings(agent.organizationId, patch)))
+                            .invoke(() -> changed.add("governance"))
+                    : Uni.createFrom().deferred(() -> governance.usage(List.of(agent.id)))
+                            .map(usage -> usage.get(agent.id) == null ? null : usage.get(agent.id).settings());
+            return steps.chain(() -> settings).call(() -> {
                 if (changed.isEmpty()) {
                     return Uni.createFrom().voidItem();
                 }
@@ -287,25 +286,6 @@ public class AgentService {
         return new AgentGovernanceSettings(organizationId, fields.maxMonthlyCost(), fields.maxDailyCost(),
                 fields.costPerExecution(), fields.monthlyExecutionLimit(), fields.requestsPerMinute(),
                 fields.requestsPerHour(), fields.requestsPerDay());
-    }
-
-    /** PUT replaces every field, so a partial patch starts from the current settings. */
-    private static AgentGovernanceSettings merge(String organizationId, AgentGovernanceSettings current,
-            GovernanceFields patch) {
-        AgentGovernanceSettings base = current == null
-                ? new AgentGovernanceSettings(organizationId, null, null, null, null, null, null, null) : current;
-        return new AgentGovernanceSettings(organizationId,
-                or(patch.maxMonthlyCost(), base.maxMonthlyCost()),
-                or(patch.maxDailyCost(), base.maxDailyCost()),
-                or(patch.costPerExecution(), base.costPerExecution()),
-                or(patch.monthlyExecutionLimit(), base.monthlyExecutionLimit()),
-                or(patch.requestsPerMinute(), base.requestsPerMinute()),
-                or(patch.requestsPerHour(), base.requestsPerHour()),
-                or(patch.requestsPerDay(), base.requestsPerDay()));
-    }
-
-    private static <T> T or(T value, T fallback) {
-        return value != null ? value : fallback;
     }
 
     private AgentResponse view(ExternalAgent agent, AgentGovernanceSettings settings, AgentUsage usage,

@@ -1,0 +1,132 @@
+package io.kaizen.governance.budget;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Supplier;
+
+import io.kaizen.common.governance.Decision.BudgetState;
+import io.kaizen.governance.budget.BudgetTallies.Line;
+import io.kaizen.governance.budget.BudgetTallies.Reserved;
+import io.kaizen.governance.budget.BudgetTallies.Tally;
+import io.kaizen.governance.service.EffectiveGovernance;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Holds a decision's estimate on the budget tallies (DESIGN §5): atomically on the agent's monthly and daily tallies,
+ * then on the organisation's monthly tally when it has a budget, rebuilding a missing tally from the ledger first;
+ * and gives a hold back when the decision does not allow the call after all. A hold the organisation refuses, or
+ * cannot take, is given back on the agent's tallies at once.
+ */
+@ApplicationScoped
+public class BudgetReservations {
+
+    private final BudgetTallies tallies;
+    private final TallyRebuild rebuild;
+
+    BudgetReservations(BudgetTallies tallies, TallyRebuild rebuild) {
+        this.tallies = tallies;
+        this.rebuild = rebuild;
+    }
+
+    /**
+     * The outcome of a reservation: admitted or not, whether the organisation's tally holds it too, and the scope
+     * to report (the exceeded one when denied, else the most used USD scope).
+     */
+    public record Hold(boolean admitted, boolean organizationReserved, BudgetState state) {
+    }
+
+    public Uni<Hold> reserve(EffectiveGovernance governance, String reservationId, long estimateMicros, Instant now) {
+        BudgetLimits limits = governance.budget();
+        BudgetPeriod month = BudgetPeriod.month(now);
+        BudgetPeriod day = BudgetPeriod.day(now);
+        List<Line> lines = List.of(new Line(month, limits.monthlyMicros(), limits.monthlyExecutions()),
+                new Line(day, limits.dailyMicros(), limits.dailyExecutions()));
+        String tag = BudgetTallies.agentTag(governance.agentId());
+        return reserveRebuilding(tag, reservationId, estimateMicros, limits.hard(), lines,
+                () -> rebuild.agent(governance.agentId(), month, day, now))
+                .chain(reserved -> {
+                    if (!reserved.admitted()) {
+                        return Uni.createFrom().item(new Hold(false, false,
+                                agentState(reserved, reserved.exceededLine(), lines, estimateMicros, limits)));
+                    }
+                    BudgetState reported = reserved.exceededLine() >= 0
+                            ? agentState(reserved, reserved.exceededLine(), lines, estimateMicros, limits)
+                            : mostUsed(reserved, lines, estimateMicros, limits);
+                    long orgBudget = governance.organization().monthlyBudgetMicros();
+                    if (orgBudget < 0) {
+                        return Uni.createFrom().item(new Hold(true, false, reported));
+                    }
+                    Uni<Void> giveBack = release(governance.agentId(), governance.organizationId(), reservationId,
+                            false, now);
+                    return reserveOrganization(governance, reservationId, estimateMicros, orgBudget, month, limits, now)
+                            // refused or failed: the agent's tallies must not keep the hold
+                            .onFailure().call(() -> giveBack)
+                            .chain(orgState -> orgState == null ? Uni.createFrom().item(new Hold(true, true, reported))
+                                    : giveBack.replaceWith(new Hold(false, false, orgState)));
+                });
+    }
+
+    /** Gives back a hold that never reached the ledger (the decision did not allow the call after all). */
+    public Uni<Void> release(String agentId, String organizationId, String reservationId, boolean organizationReserved,
+            Instant reservedAt) {
+        BudgetPeriod month = BudgetPeriod.month(reservedAt);
+        Uni<Void> agent = tallies.release(BudgetTallies.agentTag(agentId), reservationId,
+                List.of(month, BudgetPeriod.day(reservedAt)));
+        if (!organizationReserved) {
+            return agent;
+        }
+        return agent.chain(() -> tallies.release(BudgetTallies.organizationTag(organizationId), reservationId,
+                List.of(month)));
+    }
+
+    private Uni<BudgetState> reserveOrganization(EffectiveGovernance governance, String reservationId,
+            long estimateMicros, long orgBudget, BudgetPeriod month, BudgetLimits limits, Instant now) {
+        List<Line> lines = List.of(new Line(month, orgBudget, -1));
+        return reserveRebuilding(BudgetTallies.organizationTag(governance.organizationId()), reservationId,
+                estimateMicros, true, lines, () -> rebuild.organization(governance.organizationId(), month, now))
+                .map(reserved -> reserved.admitted() ? null
+                        : BudgetScopes.usd(BudgetScopes.ORGANIZATION_MONTHLY, month, orgBudget,
+                                reserved.tallies().get(0), estimateMicros, limits));
+    }
+
+    private Uni<Reserved> reserveRebuilding(String tag, String reservationId, long estimateMicros, boolean hard,
+            List<Line> lines, Supplier<Uni<Void>> rebuildTallies) {
+        return tallies.reserve(tag, reservationId, estimateMicros, hard, lines)
+                .chain(reserved -> reserved.missingLine() < 0 ? Uni.createFrom().item(reserved)
+                        : rebuildTallies.get().chain(() -> tallies.reserve(tag, reservationId, estimateMicros, hard, lines)))
+                .map(reserved -> {
+                    if (reserved.missingLine() >= 0) {
+                        throw new IllegalStateException("budget tally of " + tag + " vanished while rebuilding");
+                    }
+                    return reserved;
+                });
+    }
+
+    private static BudgetState agentState(Reserved reserved, int line, List<Line> lines, long estimateMicros,
+            BudgetLimits limits) {
+        Line exceeded = lines.get(line);
+        Tally tally = reserved.tallies().get(line);
+        boolean monthly = line == 0;
+        if (reserved.executionsExceeded()) {
+            return BudgetScopes.executions(monthly ? BudgetScopes.MONTHLY_EXECUTIONS : BudgetScopes.DAILY_EXECUTIONS,
+                    exceeded.period(), exceeded.executionLimit(), tally, limits);
+        }
+        return BudgetScopes.usd(monthly ? BudgetScopes.MONTHLY : BudgetScopes.DAILY, exceeded.period(),
+                exceeded.usdLimit(), tally, estimateMicros, limits);
+    }
+
+    /** The USD scope closest to its limit (monthly when neither is limited). */
+    private static BudgetState mostUsed(Reserved reserved, List<Line> lines, long estimateMicros, BudgetLimits limits) {
+        List<BudgetState> states = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            states.add(BudgetScopes.usd(i == 0 ? BudgetScopes.MONTHLY : BudgetScopes.DAILY, lines.get(i).period(),
+                    lines.get(i).usdLimit(), reserved.tallies().get(i), estimateMicros, limits));
+        }
+        return states.stream().filter(s -> s.usagePercentage() != null)
+                .max(Comparator.comparing(BudgetState::usagePercentage))
+                .orElse(states.get(0));
+    }
+}

@@ -1,0 +1,158 @@
+package io.kaizen.governance.budget;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Function;
+
+import org.jboss.logging.Logger;
+
+import io.kaizen.governance.config.GovernanceConfig;
+import io.kaizen.governance.domain.BudgetReservation;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+/**
+ * Ends ledger reservations, exactly once, in the ledger and in Redis: settled to a {@link Charge} (spend and one
+ * execution) or released (nothing). A reservation the sweeper settled at its estimate is corrected once when its
+ * real outcome arrives late. Each runs in its own transaction (unless one is open) under the scopes' ledger locks.
+ */
+@ApplicationScoped
+public class BudgetSettlement {
+
+    private static final Logger LOG = Logger.getLogger(BudgetSettlement.class);
+
+    private final BudgetTallies tallies;
+    private final BudgetLedger ledger;
+    private final BudgetThresholds thresholds;
+    private final GovernanceConfig config;
+
+    BudgetSettlement(BudgetTallies tallies, BudgetLedger ledger, BudgetThresholds thresholds, GovernanceConfig config) {
+        this.tallies = tallies;
+        this.ledger = ledger;
+        this.thresholds = thresholds;
+        this.config = config;
+    }
+
+    /** How a reservation ends: its ledger status, the amount spent and the executions it counts for. */
+    private record End(String status, BigDecimal amount, long executions, boolean swept) {
+
+        boolean release() {
+            return BudgetReservation.RELEASED.equals(status);
+        }
+    }
+
+    /**
+     * Settles a reservation to {@code charge}. A reservation already ended is returned unchanged, except a swept one,
+     * which a real charge corrects. Emits null for an unknown reservation.
+     */
+    public Uni<BudgetReservation> settle(String reservationId, Charge charge) {
+        return end(reservationId, row -> new End(BudgetReservation.SETTLED, charge.amount(row), 1,
+                charge.kind() == Charge.Kind.ESTIMATE));
+    }
+
+    /** Releases a reservation: the call never happened, nothing is spent. A swept reservation is corrected to zero. */
+    public Uni<BudgetReservation> release(String reservationId) {
+        return end(reservationId, row -> new End(BudgetReservation.RELEASED, BigDecimal.ZERO, 0, false));
+    }
+
+    private Uni<BudgetReservation> end(String reservationId, Function<BudgetReservation, End> outcome) {
+        Instant now = Instant.now();
+        return Panache.withTransaction(() -> BudgetReservation.<BudgetReservation>findById(reservationId,
+                LockModeType.PESSIMISTIC_WRITE)
+                .chain(row -> {
+                    if (row == null) {
+                        return Uni.createFrom().nullItem();
+                    }
+                    End end = outcome.apply(row);
+                    if (BudgetReservation.RESERVED.equals(row.status)) {
+                        return apply(row, end, now);
+                    }
+                    if (row.swept && !end.swept()) {
+                        return correct(row, end, now);
+                    }
+                    return Uni.createFrom().item(row);
+                }));
+    }
+
+    private Uni<BudgetReservation> apply(BudgetReservation row, End end, Instant now) {
+        row.status = end.status();
+        row.actualUsd = end.amount();
+        row.swept = end.swept();
+        row.settledAt = now;
+        BudgetPeriod month = BudgetPeriod.of(BudgetPeriod.MONTHLY, row.monthStart);
+        BudgetPeriod day = BudgetPeriod.of(BudgetPeriod.DAILY, row.dayStart);
+        String agentTag = BudgetTallies.agentTag(row.agentId);
+        String organizationTag = BudgetTallies.organizationTag(row.organizationId);
+        Uni<Boolean> redis;
+        if (end.release()) {
+            redis = tallies.release(agentTag, row.id, List.of(month, day))
+                    .chain(() -> row.orgReserved ? tallies.release(organizationTag, row.id, List.of(month))
+                            : Uni.createFrom().voidItem())
+                    .replaceWith(true);
+        } else {
+            long micros = Money.actualMicros(end.amount());
+            redis = tallies.settle(agentTag, row.id, List.of(month, day), micros, markerTtl())
+                    // the organisation's tally counts the spend of all its agents, reserved on it or not
+                    .chain(applied -> tallies.settle(organizationTag, row.id, List.of(month), micros, markerTtl())
+                            .map(orgApplied -> applied && orgApplied));
+        }
+        return ledger.lockScopes(row.organizationId, row.agentId)
+                .chain(() -> addToTotals(row, month, day, end.amount(), end.executions()))
+                .chain(() -> synced(row, redis))
+                .call(() -> end.release() ? Uni.createFrom().voidItem() : thresholds.announce(row, now));
+    }
+
+    /** Replaces the sweeper's settlement at the estimate by the real outcome: only the difference is added. */
+    private Uni<BudgetReservation> correct(BudgetReservation row, End end, Instant now) {
+        BigDecimal delta = end.amount().subtract(row.actualUsd);
+        long executions = end.executions() - 1;
+        long micros = Money.actualMicros(end.amount()) - Money.actualMicros(row.actualUsd);
+        row.status = end.status();
+        row.actualUsd = end.amount();
+        row.swept = false;
+        row.settledAt = now;
+        BudgetPeriod month = BudgetPeriod.of(BudgetPeriod.MONTHLY, row.monthStart);
+        BudgetPeriod day = BudgetPeriod.of(BudgetPeriod.DAILY, row.dayStart);
+        Uni<Boolean> redis = tallies.correct(BudgetTallies.agentTag(row.agentId), row.id, List.of(month, day), micros,
+                executions, markerTtl())
+                .chain(applied -> tallies.correct(BudgetTallies.organizationTag(row.organizationId), row.id,
+                        List.of(month), micros, executions, markerTtl()).map(orgApplied -> applied && orgApplied));
+        LOG.infof("reservation %s was swept at its estimate; corrected by %s USD to its real outcome", row.id,
+                delta.toPlainString());
+        return ledger.lockScopes(row.organizationId, row.agentId)
+                .chain(() -> addToTotals(row, month, day, delta, executions))
+                .chain(() -> synced(row, redis))
+                .call(() -> delta.signum() > 0 ? thresholds.announce(row, now) : Uni.createFrom().voidItem());
+    }
+
+    private Uni<Void> addToTotals(BudgetReservation row, BudgetPeriod month, BudgetPeriod day, BigDecimal amount,
+            long executions) {
+        if (amount.signum() == 0 && executions == 0) {
+            return Uni.createFrom().voidItem();
+        }
+        return ledger.addToTotals(row.agentId, row.organizationId, month.name(), month.start(), amount, executions)
+                .chain(() -> ledger.addToTotals(row.agentId, row.organizationId, day.name(), day.start(), amount,
+                        executions));
+    }
+
+    /** Applies the Redis step; when Redis fails or had already applied it, the row is left for a resync. */
+    private static Uni<BudgetReservation> synced(BudgetReservation row, Uni<Boolean> redis) {
+        return redis.map(applied -> {
+            // Redis had already applied a step the ledger had not: tallies and ledger disagree
+            row.tallySynced = applied;
+            return row;
+        }).onFailure().recoverWithItem(e -> {
+            LOG.warnf("budget tallies not updated for reservation %s (%s); they will be rebuilt", row.id,
+                    e.getMessage());
+            row.tallySynced = false;
+            return row;
+        });
+    }
+
+    private long markerTtl() {
+        return config.budget().settledMarkerTtl().toSeconds();
+    }
+}

@@ -1,0 +1,80 @@
+package io.kaizen.governance.budget;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+import io.kaizen.common.events.BudgetThresholdEvent;
+import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.events.Topics;
+import io.kaizen.common.outbox.Outbox;
+import io.kaizen.governance.domain.BudgetReservation;
+import io.kaizen.governance.service.GovernanceSnapshots;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Announces settled spend crossing 50, 80, 90 and 100 % of a limit ({@code budget.threshold_crossed}), once per
+ * scope (agent monthly, agent daily, organisation monthly), period and threshold. Runs inside the settlement's
+ * transaction, after its totals were added.
+ */
+@ApplicationScoped
+public class BudgetThresholds {
+
+    private static final int[] THRESHOLDS = {50, 80, 90, 100};
+
+    private final BudgetLedger ledger;
+    private final GovernanceSnapshots snapshots;
+    private final Outbox outbox;
+
+    BudgetThresholds(BudgetLedger ledger, GovernanceSnapshots snapshots, Outbox outbox) {
+        this.ledger = ledger;
+        this.snapshots = snapshots;
+        this.outbox = outbox;
+    }
+
+    /** Announces every threshold the scopes of a settled reservation have reached and not yet announced. */
+    public Uni<Void> announce(BudgetReservation row, Instant now) {
+        BudgetPeriod month = BudgetPeriod.of(BudgetPeriod.MONTHLY, row.monthStart);
+        BudgetPeriod day = BudgetPeriod.of(BudgetPeriod.DAILY, row.dayStart);
+        return snapshots.agent(row.agentId, row.organizationId).chain(governance -> {
+            BudgetLimits limits = governance.budget();
+            Uni<Void> agentMonthly = ledger.agentTotals(row.agentId, month.name(), month.start())
+                    .chain(totals -> announce(row.organizationId, row.agentId, BudgetScopes.MONTHLY, month,
+                            limits.monthlyMicros(), totals.spent(), now));
+            Uni<Void> agentDaily = ledger.agentTotals(row.agentId, day.name(), day.start())
+                    .chain(totals -> announce(row.organizationId, row.agentId, BudgetScopes.DAILY, day,
+                            limits.dailyMicros(), totals.spent(), now));
+            long orgBudget = governance.organization().monthlyBudgetMicros();
+            Uni<Void> organization = orgBudget < 0 ? Uni.createFrom().voidItem()
+                    : ledger.organizationTotals(row.organizationId, month.start())
+                            .chain(totals -> announce(row.organizationId, null, BudgetScopes.ORGANIZATION_MONTHLY,
+                                    month, orgBudget, totals.spent(), now));
+            return agentMonthly.chain(() -> agentDaily).chain(() -> organization);
+        });
+    }
+
+    private Uni<Void> announce(String organizationId, String agentId, String scope, BudgetPeriod period,
+            long limitMicros, BigDecimal spent, Instant now) {
+        if (limitMicros <= 0) {
+            return Uni.createFrom().voidItem();
+        }
+        long spentMicros = Money.actualMicros(spent);
+        String scopeId = agentId != null ? agentId : organizationId;
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (int threshold : THRESHOLDS) {
+            // spent >= threshold % of the limit, in integers
+            if (spentMicros * 100 < limitMicros * threshold) {
+                break;
+            }
+            chain = chain.chain(() -> ledger.markThreshold(scopeId, scope, period.start(), threshold)
+                    .chain(first -> !first ? Uni.createFrom().voidItem()
+                            : outbox.add(Topics.GOVERNANCE, EventTypes.BUDGET_THRESHOLD_CROSSED, scopeId,
+                                    organizationId, new BudgetThresholdEvent(organizationId, agentId, scope,
+                                            period.name(), period.startsAt(), period.resetsAt(), threshold,
+                                            Money.usd(spentMicros), Money.usd(limitMicros),
+                                            Money.usd(limitMicros - spentMicros), now))
+                                    .replaceWithVoid()));
+        }
+        return chain;
+    }
+}

@@ -1,0 +1,56 @@
+package io.kaizen.governance.budget;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Invocations the gateway refused without knowing governance's decision (it timed out waiting, or governance could
+ * not be reached), so their events carry no reservation id: the reservation, if governance made one, is found by
+ * invocation id and released. A refusal is remembered for a while, because the reservation may be committed after
+ * the refusal arrives; the sweeper releases those.
+ */
+@ApplicationScoped
+public class RefusedInvocations {
+
+    private static final int BATCH = 100;
+
+    private final BudgetLedger ledger;
+    private final BudgetSettlement settlement;
+
+    RefusedInvocations(BudgetLedger ledger, BudgetSettlement settlement) {
+        this.ledger = ledger;
+        this.settlement = settlement;
+    }
+
+    /**
+     * Records the refusal and releases what is already held for the invocation (or corrects what the sweeper charged
+     * for it); inside the caller's transaction.
+     */
+    public Uni<Void> refused(String invocationId, Instant refusedAt) {
+        return ledger.recordRefusal(invocationId, refusedAt)
+                .chain(() -> ledger.unsettledForInvocation(invocationId))
+                .chain(rows -> release(rows.stream().map(row -> row.id).toList()));
+    }
+
+    /**
+     * Releases reservations committed after their invocation's refusal arrived, and forgets refusals older than
+     * {@code keep}: by then every reservation of theirs was committed and released.
+     */
+    public Uni<Void> releaseLate(Duration keep) {
+        return Panache.withSession(() -> ledger.outstandingOfRefused(BATCH))
+                .chain(this::release)
+                .chain(() -> Panache.withTransaction(() -> ledger.purgeRefusals(Instant.now().minus(keep))));
+    }
+
+    private Uni<Void> release(List<String> reservationIds) {
+        return Multi.createFrom().iterable(reservationIds)
+                .onItem().transformToUniAndConcatenate(id -> settlement.release(id).replaceWithVoid())
+                .collect().last().replaceWithVoid();
+    }
+}
