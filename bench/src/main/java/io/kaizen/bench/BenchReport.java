@@ -140,10 +140,16 @@ record BenchReport(Instant started, Machine machine, BenchOptions options, Map<S
         md.append('\n');
     }
 
-    /** Where the CPU went, in the reference-rate runs and the closed-loop runs (the load generator is "bench"). */
+    /**
+     * Where the CPU went, in the reference-rate runs and the closed-loop runs (the load generator is "bench"); nginx
+     * is not one of the suite's processes, so its runs are left out.
+     */
     private void cpuTable(StringBuilder md) {
         List<LoadResult> runs = new ArrayList<>();
         for (TargetResults target : targets.values()) {
+            if (target.key().equals(BenchOptions.NGINX)) {
+                continue;
+            }
             target.at(Goals.REFERENCE_RATE).ifPresent(runs::add);
             target.closedLoop().ifPresent(runs::add);
         }
@@ -151,15 +157,17 @@ record BenchReport(Instant started, Machine machine, BenchOptions options, Map<S
             return;
         }
         List<String> processes = new ArrayList<>(runs.get(0).cpuCores().keySet());
-        md.append("### CPU by process (cores, averaged over warm-up and measurement)\n\n| run | ")
-                .append(String.join(" | ", processes)).append(" |\n|---|");
+        md.append("### CPU by process (cores, averaged over warm-up and measurement)\n\n")
+                .append("The last column is the CPU time the suite (every process but the load generator, bench) spent per "
+                        + "successful request.\n\n| run | ")
+                .append(String.join(" | ", processes)).append(" | suite CPU ms per request |\n|---|");
         processes.forEach(process -> md.append("---|"));
-        md.append('\n');
+        md.append("---|\n");
         for (LoadResult run : runs) {
             md.append("| ").append(run.target()).append(run.closedLoop() ? ", max" : ", " + count(run.offeredRate()) + "/s");
             processes.forEach(process -> md.append(" | ")
                     .append(String.format(Locale.ROOT, "%.2f", run.cpuCores().getOrDefault(process, 0.0))));
-            md.append(" |\n");
+            md.append(" | ").append(millis(run.suiteCpuMillisPerRequest())).append(" |\n");
         }
         md.append('\n');
     }

@@ -41,6 +41,14 @@ record LoadResult(String target, int offeredRate, int connections, double second
         return ok / seconds;
     }
 
+    /** CPU time of every process but the load generator per successful request, in milliseconds. */
+    double suiteCpuMillisPerRequest() {
+        double suiteCores = cpuCores.entrySet().stream()
+                .filter(entry -> !entry.getKey().equals(SuiteProcesses.LOAD_GENERATOR))
+                .mapToDouble(Map.Entry::getValue).sum();
+        return ok == 0 ? Double.NaN : suiteCores * 1000 / throughput();
+    }
+
     long errors() {
         return sent - ok;
     }
@@ -67,7 +75,8 @@ record LoadResult(String target, int offeredRate, int connections, double second
                 .put("errors", new JsonObject(new TreeMap<String, Object>(problems)))
                 .put("late_sends", lateSends)
                 .put("kept_up", closedLoop() ? null : keptUp())
-                .put("cpu_cores", rounded(cpuCores));
+                .put("cpu_cores", rounded(cpuCores))
+                .put("suite_cpu_ms_per_request", round(suiteCpuMillisPerRequest()));
     }
 
     static JsonObject rounded(Map<String, Double> values) {
