@@ -176,7 +176,7 @@ final class Goals {
         if (why.isPresent() && target.absence().isEmpty()) {
             return Optional.of(new Missing(why.get(), Status.NOT_MET));
         }
-        return Optional.of(new Missing(why.orElse(rate + "/s not among the rates"), Status.NOT_MEASURED));
+        return Optional.of(new Missing(why.orElse(BenchReport.count(rate) + "/s not among the rates"), Status.NOT_MEASURED));
     }
 
     private record Missing(String measured, Status status) {
