@@ -88,12 +88,10 @@ public final class Bench {
         List<String> agents = SuiteFixture.agents(suite, options.agents(), out);
         List<String> hotAgent = agents.subList(0, 1);
         String jwt = suite.ownerToken(SuiteFixture.ORGANIZATION);
-        String routerHost = suite.router().getHost();
-        int routerPort = suite.router().getPort();
 
         Map<String, TargetResults> results = new LinkedHashMap<>();
-        Traffic sink = Traffic.agentEndpoint(options.targetName(BenchOptions.SINK), suite.sink().getHost(), suite.sink().getPort(),
-                SuiteFixture.AGENT_PATH, SuiteFixture.ORGANIZATION);
+        Traffic sink = Traffic.agentEndpoint(options.targetName(BenchOptions.SINK), suite.sink().getHost(),
+                suite.sink().getPort(), SuiteFixture.AGENT_PATH, SuiteFixture.ORGANIZATION);
         // the first runs would otherwise also measure the load generator's own JIT compilation
         Duration generatorWarmup = options.warmup().multipliedBy(2);
         progress("warming up the load generator against the sink for " + generatorWarmup.toSeconds() + " s");
@@ -105,26 +103,32 @@ public final class Bench {
         if (options.runs(BenchOptions.NGINX)) {
             results.put(BenchOptions.NGINX, measureNginx());
         }
+        String router = suite.router().getHost();
+        int routerPort = suite.router().getPort();
         if (options.runs(BenchOptions.INVOKE_ONE)) {
-            results.put(BenchOptions.INVOKE_ONE, measure(BenchOptions.INVOKE_ONE, Traffic.governedInvoke(
-                    options.targetName(BenchOptions.INVOKE_ONE), routerHost, routerPort, jwt, hotAgent), options.rates(), null));
+            Traffic invoke = Traffic.governedInvoke(options.targetName(BenchOptions.INVOKE_ONE), router, routerPort,
+                    jwt, hotAgent);
+            results.put(BenchOptions.INVOKE_ONE, measure(BenchOptions.INVOKE_ONE, invoke, options.rates(), null));
         }
         if (options.runs(BenchOptions.INVOKE_MANY)) {
-            results.put(BenchOptions.INVOKE_MANY, measure(BenchOptions.INVOKE_MANY, Traffic.governedInvoke(
-                    options.targetName(BenchOptions.INVOKE_MANY), routerHost, routerPort, jwt, agents), options.rates(),
-                    () -> new LineageLag(vertx, routerHost, routerPort, jwt, options.lineageEvery(), LINEAGE_DEADLINE)));
+            Traffic invoke = Traffic.governedInvoke(options.targetName(BenchOptions.INVOKE_MANY), router, routerPort,
+                    jwt, agents);
+            results.put(BenchOptions.INVOKE_MANY, measure(BenchOptions.INVOKE_MANY, invoke, options.rates(),
+                    () -> new LineageLag(vertx, router, routerPort, jwt, options.lineageEvery(), LINEAGE_DEADLINE)));
         }
-        String governanceHost = suite.governance().getHost();
+        String governance = suite.governance().getHost();
         int governancePort = suite.governance().getPort();
         if (options.runs(BenchOptions.DECISION_ONE)) {
-            results.put(BenchOptions.DECISION_ONE, measure(BenchOptions.DECISION_ONE, Traffic.decisions(
-                    options.targetName(BenchOptions.DECISION_ONE), governanceHost, governancePort, suite.serviceToken(),
-                    SuiteFixture.ORGANIZATION, hotAgent), options.decisionRates(), null));
+            Traffic decisions = Traffic.decisions(options.targetName(BenchOptions.DECISION_ONE), governance,
+                    governancePort, suite.serviceToken(), SuiteFixture.ORGANIZATION, hotAgent);
+            results.put(BenchOptions.DECISION_ONE, measure(BenchOptions.DECISION_ONE, decisions,
+                    options.decisionRates(), null));
         }
         if (options.runs(BenchOptions.DECISION_MANY)) {
-            results.put(BenchOptions.DECISION_MANY, measure(BenchOptions.DECISION_MANY, Traffic.decisions(
-                    options.targetName(BenchOptions.DECISION_MANY), governanceHost, governancePort, suite.serviceToken(),
-                    SuiteFixture.ORGANIZATION, agents), options.decisionRates(), null));
+            Traffic decisions = Traffic.decisions(options.targetName(BenchOptions.DECISION_MANY), governance,
+                    governancePort, suite.serviceToken(), SuiteFixture.ORGANIZATION, agents);
+            results.put(BenchOptions.DECISION_MANY, measure(BenchOptions.DECISION_MANY, decisions,
+                    options.decisionRates(), null));
         }
 
         Map<String, Double> resident = processes.residentMiB();
@@ -161,7 +165,8 @@ public final class Bench {
                 LineageLag.Result lagResult = lag.await(rate);
                 lineage.add(lagResult);
                 out.printf("    lineage lag: %d samples, p50 %s ms, p99 %s ms, %d without a row%n", lagResult.samples(),
-                        BenchReport.millis(lagResult.percentileMillis(50)), BenchReport.millis(lagResult.percentileMillis(99)),
+                        BenchReport.millis(lagResult.percentileMillis(50)),
+                        BenchReport.millis(lagResult.percentileMillis(99)),
                         lagResult.missing());
             }
             if (!result.keptUp()) {
@@ -191,8 +196,9 @@ public final class Bench {
         }
         try (NginxBaseline baseline = NginxBaseline.start(nginx.get(), suite.sink().getPort())) {
             progress("nginx " + nginx.get() + " on port " + baseline.port() + " in front of the sink");
-            return measure(BenchOptions.NGINX, Traffic.agentEndpoint(options.targetName(BenchOptions.NGINX), "127.0.0.1",
-                    baseline.port(), SuiteFixture.AGENT_PATH, SuiteFixture.ORGANIZATION), options.rates(), null);
+            Traffic proxied = Traffic.agentEndpoint(options.targetName(BenchOptions.NGINX), "127.0.0.1",
+                    baseline.port(), SuiteFixture.AGENT_PATH, SuiteFixture.ORGANIZATION);
+            return measure(BenchOptions.NGINX, proxied, options.rates(), null);
         }
     }
 
@@ -206,7 +212,8 @@ public final class Bench {
         return String.format("%s/s achieved, p50 %s ms, p90 %s ms, p99 %s ms, errors %s%s",
                 BenchReport.count(Math.round(result.throughput())), BenchReport.millis(result.percentileMillis(50)),
                 BenchReport.millis(result.percentileMillis(90)), BenchReport.millis(result.percentileMillis(99)),
-                BenchReport.errors(result), result.lateSends() == 0 ? "" : ", " + result.lateSends() + " sends > 1 ms late");
+                BenchReport.errors(result),
+                result.lateSends() == 0 ? "" : ", " + result.lateSends() + " sends > 1 ms late");
     }
 
     private void progress(String line) {
