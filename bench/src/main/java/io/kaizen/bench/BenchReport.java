@@ -86,7 +86,7 @@ record BenchReport(Instant started, Machine machine, BenchOptions options, Map<S
         }
         Optional<LoadResult> base = sink.at(rate);
         Optional<LoadResult> measured = target.at(rate);
-        if (base.isEmpty() || measured.isEmpty()) {
+        if (base.isEmpty() || measured.isEmpty() || measured.get().ok() == 0) {
             return "";
         }
         return signed(measured.get().percentileMillis(50) - base.get().percentileMillis(50)) + " / "
