@@ -1,0 +1,226 @@
+package io.kaizen.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import io.kaizen.devstack.ProjectLayout;
+import io.kaizen.devstack.Service;
+import io.vertx.core.Vertx;
+
+/**
+ * {@code ./kaizen bench}: measures the suite that {@code ./kaizen up} runs from this project, against the sink
+ * called directly and nginx {@code limit_req} in front of it, in one go: open-loop runs at fixed rates and one
+ * closed-loop run per target, lineage lag sampled during the many-agent invokes, and the services' memory at the
+ * end. Prints Markdown tables with the ratios to the baselines and the goals, and writes the same as JSON.
+ * See {@code bench/README.md}.
+ */
+public final class Bench {
+
+    /** Below this much CPU, summed over the suite's processes, the last run's after-effects are over. */
+    private static final double QUIET_CORES = 0.3;
+    private static final Duration LINEAGE_DEADLINE = Duration.ofSeconds(30);
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    private final BenchOptions options;
+    private final LocalSuite suite;
+    private final SuiteProcesses processes;
+    private final Vertx vertx;
+    private final PrintStream out;
+    private final OpenLoopLoad openLoop;
+    private final ClosedLoopLoad closedLoop;
+    private final List<LineageLag.Result> lineage = new ArrayList<>();
+
+    private Bench(BenchOptions options, LocalSuite suite, SuiteProcesses processes, Vertx vertx, PrintStream out) {
+        this.options = options;
+        this.suite = suite;
+        this.processes = processes;
+        this.vertx = vertx;
+        this.out = out;
+        this.openLoop = new OpenLoopLoad(vertx, options.connections(), options.timeout());
+        this.closedLoop = new ClosedLoopLoad(vertx, options.timeout());
+    }
+
+    public static void main(String[] args) {
+        if (Arrays.asList(args).contains("help") || Arrays.asList(args).contains("--help")) {
+            System.out.println(BenchOptions.usage());
+            System.exit(0);
+        }
+        ProjectLayout layout = ProjectLayout.locate();
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(Arrays.asList(args), layout.root());
+        } catch (IllegalArgumentException e) {
+            System.err.println("kaizen bench: " + e.getMessage() + "\n" + BenchOptions.usage());
+            System.exit(2);
+            return;
+        }
+        Vertx vertx = Vertx.vertx();
+        int status = 0;
+        try {
+            LocalSuite suite = LocalSuite.connect(layout);
+            SuiteProcesses processes = SuiteProcesses.find(suite.stackPid(), layout);
+            new Bench(options, suite, processes, vertx, System.out).run();
+        } catch (Exception e) {
+            System.err.println("kaizen bench: " + e.getMessage());
+            status = 1;
+        } finally {
+            vertx.close();
+        }
+        // exit explicitly: client threads would otherwise keep the JVM alive
+        System.exit(status);
+    }
+
+    private void run() throws Exception {
+        Instant started = Instant.now();
+        Machine machine = Machine.describe();
+        progress("machine: " + machine.summary());
+        List<String> agents = SuiteFixture.agents(suite, options.agents(), out);
+        List<String> hotAgent = agents.subList(0, 1);
+        String jwt = suite.ownerToken(SuiteFixture.ORGANIZATION);
+
+        Map<String, TargetResults> results = new LinkedHashMap<>();
+        Traffic sink = Traffic.agentEndpoint(options.targetName(BenchOptions.SINK), suite.sink().getHost(),
+                suite.sink().getPort(), SuiteFixture.AGENT_PATH, SuiteFixture.ORGANIZATION);
+        // the first runs would otherwise also measure the load generator's own JIT compilation
+        Duration generatorWarmup = options.warmup().multipliedBy(2);
+        progress("warming up the load generator against the sink for " + generatorWarmup.toSeconds() + " s");
+        closedLoop.run(sink, options.maxConnections(), Duration.ZERO, generatorWarmup);
+        settle();
+        if (options.runs(BenchOptions.SINK)) {
+            results.put(BenchOptions.SINK, measure(BenchOptions.SINK, sink, options.rates(), null));
+        }
+        if (options.runs(BenchOptions.NGINX)) {
+            results.put(BenchOptions.NGINX, measureNginx());
+        }
+        String router = suite.router().getHost();
+        int routerPort = suite.router().getPort();
+        if (options.runs(BenchOptions.INVOKE_ONE)) {
+            Traffic invoke = Traffic.governedInvoke(options.targetName(BenchOptions.INVOKE_ONE), router, routerPort,
+                    jwt, hotAgent);
+            results.put(BenchOptions.INVOKE_ONE, measure(BenchOptions.INVOKE_ONE, invoke, options.rates(), null));
+        }
+        if (options.runs(BenchOptions.INVOKE_MANY)) {
+            Traffic invoke = Traffic.governedInvoke(options.targetName(BenchOptions.INVOKE_MANY), router, routerPort,
+                    jwt, agents);
+            results.put(BenchOptions.INVOKE_MANY, measure(BenchOptions.INVOKE_MANY, invoke, options.rates(),
+                    () -> new LineageLag(vertx, router, routerPort, jwt, options.lineageEvery(), LINEAGE_DEADLINE)));
+        }
+        String governance = suite.governance().getHost();
+        int governancePort = suite.governance().getPort();
+        if (options.runs(BenchOptions.DECISION_ONE)) {
+            Traffic decisions = Traffic.decisions(options.targetName(BenchOptions.DECISION_ONE), governance,
+                    governancePort, suite.serviceToken(), SuiteFixture.ORGANIZATION, hotAgent);
+            results.put(BenchOptions.DECISION_ONE, measure(BenchOptions.DECISION_ONE, decisions,
+                    options.decisionRates(), null));
+        }
+        if (options.runs(BenchOptions.DECISION_MANY)) {
+            Traffic decisions = Traffic.decisions(options.targetName(BenchOptions.DECISION_MANY), governance,
+                    governancePort, suite.serviceToken(), SuiteFixture.ORGANIZATION, agents);
+            results.put(BenchOptions.DECISION_MANY, measure(BenchOptions.DECISION_MANY, decisions,
+                    options.decisionRates(), null));
+        }
+
+        Map<String, Double> resident = processes.residentMiB();
+        List<String> services = Arrays.stream(Service.values()).map(Service::module).toList();
+        BenchReport report = new BenchReport(started, machine, options, results, lineage, resident,
+                Machine.loadAverageNow(), Goals.check(options, results, lineage, resident, services));
+        Path written = report.write(options.results());
+        out.println();
+        out.println(report.markdown());
+        out.println("JSON: " + written);
+    }
+
+    /** Open-loop runs at each rate, then the closed-loop run; with {@code lineageLag}, the lag is sampled too. */
+    private TargetResults measure(String key, Traffic traffic, List<Integer> rates, Supplier<LineageLag> lineageLag)
+            throws InterruptedException {
+        TargetResults target = new TargetResults(key, traffic.name());
+        Integer fellBehindAt = null;
+        for (int rate : rates) {
+            if (fellBehindAt != null && !options.keepGoing()) {
+                target.notRun(rate, "not run: the " + BenchReport.count(fellBehindAt) + "/s run did not keep up");
+                continue;
+            }
+            progress(String.format("%s at %s/s: %d s warm-up, %d s measured", traffic.name(), BenchReport.count(rate),
+                    options.warmup().toSeconds(), options.measure().toSeconds()));
+            LineageLag lag = lineageLag == null ? null : lineageLag.get();
+            Map<String, Long> before = processes.cpuTicks();
+            long begin = System.nanoTime();
+            LoadResult result = openLoop.run(traffic, rate, options.warmup(), options.measure(),
+                    lag == null ? OpenLoopLoad.AnswerListener.NONE : lag);
+            result = result.withCpu(SuiteProcesses.coresBetween(before, processes.cpuTicks(), seconds(begin)));
+            target.add(result);
+            out.println("    " + summary(result));
+            if (lag != null) {
+                LineageLag.Result lagResult = lag.await(rate);
+                lineage.add(lagResult);
+                out.printf("    lineage lag: %d samples, p50 %s ms, p99 %s ms, %d without a row%n", lagResult.samples(),
+                        BenchReport.millis(lagResult.percentileMillis(50)),
+                        BenchReport.millis(lagResult.percentileMillis(99)),
+                        lagResult.missing());
+            }
+            if (!result.keptUp()) {
+                fellBehindAt = rate;
+            }
+            settle();
+        }
+        progress(String.format("%s, closed loop: %d connections, %d s warm-up, %d s measured", traffic.name(),
+                options.maxConnections(), options.warmup().toSeconds(), options.maxSeconds().toSeconds()));
+        Map<String, Long> before = processes.cpuTicks();
+        long begin = System.nanoTime();
+        LoadResult max = closedLoop.run(traffic, options.maxConnections(), options.warmup(), options.maxSeconds());
+        max = max.withCpu(SuiteProcesses.coresBetween(before, processes.cpuTicks(), seconds(begin)));
+        target.closedLoop(max);
+        out.println("    " + summary(max));
+        settle();
+        return target;
+    }
+
+    private TargetResults measureNginx() throws Exception {
+        Optional<Path> nginx = NginxBaseline.executable();
+        if (nginx.isEmpty()) {
+            TargetResults absent = new TargetResults(BenchOptions.NGINX, options.targetName(BenchOptions.NGINX));
+            absent.absent("skipped: nginx is not on the PATH (apt-get install nginx-light)");
+            progress("nginx baseline skipped: nginx is not on the PATH");
+            return absent;
+        }
+        try (NginxBaseline baseline = NginxBaseline.start(nginx.get(), suite.sink().getPort())) {
+            progress("nginx " + nginx.get() + " on port " + baseline.port() + " in front of the sink");
+            Traffic proxied = Traffic.agentEndpoint(options.targetName(BenchOptions.NGINX), "127.0.0.1",
+                    baseline.port(), SuiteFixture.AGENT_PATH, SuiteFixture.ORGANIZATION);
+            return measure(BenchOptions.NGINX, proxied, options.rates(), null);
+        }
+    }
+
+    private void settle() throws InterruptedException {
+        if (!processes.awaitQuiet(QUIET_CORES, options.settle())) {
+            progress("the suite was still busy after " + options.settle().toSeconds() + " s; going on");
+        }
+    }
+
+    private static String summary(LoadResult result) {
+        return String.format("%s/s achieved, p50 %s ms, p90 %s ms, p99 %s ms, errors %s%s",
+                BenchReport.count(Math.round(result.throughput())), BenchReport.millis(result.percentileMillis(50)),
+                BenchReport.millis(result.percentileMillis(90)), BenchReport.millis(result.percentileMillis(99)),
+                BenchReport.errors(result),
+                result.lateSends() == 0 ? "" : ", " + result.lateSends() + " sends > 1 ms late");
+    }
+
+    private void progress(String line) {
+        out.println("[" + LocalTime.now().format(CLOCK) + "] " + line);
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+}

@@ -1,0 +1,187 @@
+package io.kaizen.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code key=value} arguments of {@code ./kaizen bench}, each with its default; {@code quick} is a short
+ * functional run (two rates, a few seconds each).
+ *
+ * @param rates            open-loop rates per second of every target
+ * @param decisionRates    open-loop rates of the decision endpoint (its goal is 10,000/s)
+ * @param warmup           load at the same rate before each measurement, not recorded
+ * @param measure          the recorded part of each open-loop run
+ * @param maxSeconds       the recorded part of each closed-loop run (after {@code warmup})
+ * @param maxConnections   connections of the closed-loop run, each sending its next request as soon as the last one
+ *                         is answered
+ * @param connections      connection pool of the open-loop runs
+ * @param agents           agents of the "200 agents" rows
+ * @param lineageEvery     one invoke in this many is followed to its lineage row
+ * @param timeout          a request not answered within this time is an error
+ * @param settle           longest wait for the suite to go quiet between targets
+ * @param keepGoing        run the higher rates of a target that could not keep up with a lower one
+ * @param targets          which targets to run
+ * @param results          where the JSON report is written
+ */
+record BenchOptions(List<Integer> rates, List<Integer> decisionRates, Duration warmup, Duration measure,
+        Duration maxSeconds, int maxConnections, int connections, int agents, int lineageEvery, Duration timeout,
+        Duration settle, boolean keepGoing, List<String> targets, Path results) {
+
+    static final String SINK = "sink";
+    static final String NGINX = "nginx";
+    static final String INVOKE_ONE = "invoke-1";
+    static final String INVOKE_MANY = "invoke-many";
+    static final String DECISION_ONE = "decision-1";
+    static final String DECISION_MANY = "decision-many";
+    static final List<String> ALL_TARGETS = List.of(SINK, NGINX, INVOKE_ONE, INVOKE_MANY, DECISION_ONE, DECISION_MANY);
+
+    private static final Map<String, String> DEFAULTS = defaults();
+    private static final Map<String, String> QUICK = quick();
+
+    private static Map<String, String> defaults() {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("rates", "100,250,500,1000");
+        defaults.put("decision-rates", "100,250,500,1000,10000");
+        defaults.put("warmup", "3");
+        defaults.put("seconds", "10");
+        defaults.put("max-seconds", "10");
+        defaults.put("max-connections", "16");
+        defaults.put("connections", "64");
+        defaults.put("agents", "200");
+        defaults.put("lineage-every", "50");
+        defaults.put("timeout", "10");
+        defaults.put("settle", "60");
+        defaults.put("keep-going", "false");
+        defaults.put("targets", String.join(",", ALL_TARGETS));
+        defaults.put("results", "bench/results");
+        return defaults;
+    }
+
+    private static Map<String, String> quick() {
+        Map<String, String> quick = new LinkedHashMap<>();
+        quick.put("rates", "100,500");
+        quick.put("decision-rates", "100,500");
+        quick.put("warmup", "1");
+        quick.put("seconds", "3");
+        quick.put("max-seconds", "3");
+        quick.put("settle", "20");
+        return quick;
+    }
+
+    static String usage() {
+        StringBuilder text = new StringBuilder("usage: ./kaizen bench [quick] [key=value ...]\n  defaults:");
+        DEFAULTS.forEach((key, value) -> text.append(' ').append(key).append('=').append(value));
+        text.append("\n  quick:   ");
+        QUICK.forEach((key, value) -> text.append(' ').append(key).append('=').append(value));
+        text.append("\n  durations are seconds; targets: ").append(String.join(",", ALL_TARGETS));
+        return text.toString();
+    }
+
+    /** @throws IllegalArgumentException naming the argument that is not understood */
+    static BenchOptions parse(List<String> args, Path projectRoot) {
+        Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+        if (args.contains("quick")) {
+            values.putAll(QUICK);
+        }
+        for (String arg : args) {
+            if (arg.equals("quick")) {
+                continue;
+            }
+            String[] pair = arg.split("=", 2);
+            if (pair.length != 2 || !DEFAULTS.containsKey(pair[0])) {
+                throw new IllegalArgumentException("unknown argument '" + arg + "'");
+            }
+            values.put(pair[0], pair[1]);
+        }
+        List<String> targets = Arrays.stream(values.get("targets").split(",")).map(String::strip).toList();
+        for (String target : targets) {
+            if (!ALL_TARGETS.contains(target)) {
+                throw new IllegalArgumentException("unknown target '" + target + "'; targets are " + ALL_TARGETS);
+            }
+        }
+        Path results = Path.of(values.get("results"));
+        return new BenchOptions(rates(values, "rates"), rates(values, "decision-rates"), seconds(values, "warmup"),
+                seconds(values, "seconds"), seconds(values, "max-seconds"), positive(values, "max-connections"),
+                positive(values, "connections"), positive(values, "agents"), positive(values, "lineage-every"),
+                seconds(values, "timeout"), seconds(values, "settle"), bool(values, "keep-going"), targets,
+                results.isAbsolute() ? results : projectRoot.resolve(results));
+    }
+
+    /** The row label of a target in the report. */
+    String targetName(String key) {
+        return switch (key) {
+            case SINK -> "sink called directly";
+            case NGINX -> "nginx limit_req → sink";
+            case INVOKE_ONE -> "governed invoke, 1 agent";
+            case INVOKE_MANY -> "governed invoke, " + agents + " agents";
+            case DECISION_ONE -> "decision endpoint, 1 agent";
+            case DECISION_MANY -> "decision endpoint, " + agents + " agents";
+            default -> throw new IllegalArgumentException("unknown target " + key);
+        };
+    }
+
+    boolean runs(String target) {
+        return targets.contains(target);
+    }
+
+    /** The options as given, for the JSON report. */
+    Map<String, Object> describe() {
+        Map<String, Object> described = new LinkedHashMap<>();
+        described.put("rates", rates);
+        described.put("decision_rates", decisionRates);
+        described.put("warmup_seconds", warmup.toSeconds());
+        described.put("seconds", measure.toSeconds());
+        described.put("max_seconds", maxSeconds.toSeconds());
+        described.put("max_connections", maxConnections);
+        described.put("connections", connections);
+        described.put("agents", agents);
+        described.put("lineage_every", lineageEvery);
+        described.put("timeout_seconds", timeout.toSeconds());
+        described.put("keep_going", keepGoing);
+        described.put("targets", targets);
+        return described;
+    }
+
+    private static List<Integer> rates(Map<String, String> values, String key) {
+        try {
+            List<Integer> rates = Arrays.stream(values.get(key).split(",")).map(String::strip)
+                    .map(Integer::parseInt).toList();
+            if (rates.stream().anyMatch(rate -> rate <= 0)) {
+                throw new NumberFormatException();
+            }
+            return rates;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be positive whole numbers separated by commas, got '"
+                    + values.get(key) + "'");
+        }
+    }
+
+    private static Duration seconds(Map<String, String> values, String key) {
+        return Duration.ofSeconds(positive(values, key));
+    }
+
+    private static int positive(Map<String, String> values, String key) {
+        try {
+            int value = Integer.parseInt(values.get(key).strip());
+            if (value > 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(key + " must be a positive whole number, got '" + values.get(key) + "'");
+    }
+
+    private static boolean bool(Map<String, String> values, String key) {
+        String value = values.get(key).strip();
+        if (!Set.of("true", "false").contains(value)) {
+            throw new IllegalArgumentException(key + " must be true or false, got '" + value + "'");
+        }
+        return Boolean.parseBoolean(value);
+    }
+}

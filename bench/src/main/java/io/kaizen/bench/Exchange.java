@@ -1,0 +1,54 @@
+package io.kaizen.bench;
+
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClosedException;
+
+/** One request of a {@link Traffic} and its whole answer, with a deadline. */
+final class Exchange {
+
+    /** The answer, read to its end. */
+    record Answer(int status, MultiMap headers, Buffer body) {
+    }
+
+    private Exchange() {
+    }
+
+    /**
+     * Sends the n-th request. It fails when no connection is free within {@code timeout}, or when the answer stops
+     * for {@code timeout}.
+     */
+    static Future<Answer> send(HttpClient client, Traffic traffic, long n, Duration timeout) {
+        Traffic.Outgoing outgoing = traffic.request().apply(n);
+        outgoing.options().setHost(traffic.host()).setPort(traffic.port())
+                .setConnectTimeout(timeout.toMillis()).setIdleTimeout(timeout.toMillis());
+        return client.request(outgoing.options())
+                .compose(request -> request.send(outgoing.body()))
+                .compose(response -> response.body()
+                        .map(body -> new Answer(response.statusCode(), response.headers(), body)));
+    }
+
+    /** The label a failed exchange is counted under. */
+    static String failure(Throwable error) {
+        if (error instanceof TimeoutException || error.getClass().getSimpleName().contains("Timeout")) {
+            return "timeout";
+        }
+        if (error instanceof ConnectionPoolTooBusyException) {
+            return "client queue full";
+        }
+        if (error instanceof HttpClosedException) {
+            return "connection closed";
+        }
+        if (error instanceof ConnectException) {
+            return "connection refused";
+        }
+        return error.getClass().getSimpleName();
+    }
+}

@@ -1,0 +1,191 @@
+package io.kaizen.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.vertx.core.json.JsonObject;
+
+/** The goals of the fast invoke path (issue 8), checked against one benchmark run. */
+final class Goals {
+
+    static final int REFERENCE_RATE = 500;
+    static final int DECISION_RATE = 10_000;
+    static final double ADDED_P50_MS = 2;
+    static final double ADDED_P99_MS = 10;
+    static final double SHARE_OF_NGINX = 0.25;
+    static final double DECISION_P99_MS = 5;
+    static final double LINEAGE_P99_MS = 1000;
+    static final double RSS_MIB = 256;
+
+    enum Status {
+        MET("met"), NOT_MET("**not met**"), NOT_MEASURED("not measured");
+
+        final String label;
+
+        Status(String label) {
+            this.label = label;
+        }
+    }
+
+    record Goal(String goal, String measured, Status status) {
+        JsonObject toJson() {
+            return new JsonObject().put("goal", goal).put("measured", measured).put("status", status.name());
+        }
+    }
+
+    private final BenchOptions options;
+    private final Map<String, TargetResults> targets;
+    private final List<LineageLag.Result> lineage;
+    private final Map<String, Double> residentMiB;
+    private final List<String> services;
+
+    private Goals(BenchOptions options, Map<String, TargetResults> targets, List<LineageLag.Result> lineage,
+            Map<String, Double> residentMiB, List<String> services) {
+        this.options = options;
+        this.targets = targets;
+        this.lineage = lineage;
+        this.residentMiB = residentMiB;
+        this.services = services;
+    }
+
+    static List<Goal> check(BenchOptions options, Map<String, TargetResults> targets, List<LineageLag.Result> lineage,
+            Map<String, Double> residentMiB, List<String> services) {
+        return new Goals(options, targets, lineage, residentMiB, services).all();
+    }
+
+    private List<Goal> all() {
+        List<Goal> goals = new ArrayList<>();
+        for (String invoke : List.of(BenchOptions.INVOKE_ONE, BenchOptions.INVOKE_MANY)) {
+            goals.add(everythingAnswered(invoke));
+            goals.add(addedLatency(invoke));
+            goals.add(shareOfNginx(invoke));
+        }
+        goals.add(decisions(BenchOptions.DECISION_ONE));
+        goals.add(decisions(BenchOptions.DECISION_MANY));
+        goals.add(lineageLag());
+        goals.add(memory());
+        return goals;
+    }
+
+    private Goal everythingAnswered(String key) {
+        String goal = name(key) + ": " + REFERENCE_RATE + "/s offered, all answered, no errors";
+        return run(key, REFERENCE_RATE).map(missing -> missing.with(goal)).orElseGet(() -> {
+            LoadResult result = targets.get(key).at(REFERENCE_RATE).orElseThrow();
+            String measured = String.format("%s answered of %s, %s/s achieved, %s", BenchReport.count(result.ok()),
+                    BenchReport.count(result.sent()), BenchReport.count(Math.round(result.throughput())),
+                    BenchReport.errors(result));
+            return new Goal(goal, measured, result.errors() == 0 ? Status.MET : Status.NOT_MET);
+        });
+    }
+
+    private Goal addedLatency(String key) {
+        String goal = name(key) + ": added latency vs the sink at " + REFERENCE_RATE + "/s ≤ "
+                + BenchReport.millis(ADDED_P50_MS) + " ms p50, ≤ " + BenchReport.millis(ADDED_P99_MS) + " ms p99";
+        Optional<Missing> missing = run(key, REFERENCE_RATE).or(() -> run(BenchOptions.SINK, REFERENCE_RATE));
+        if (missing.isPresent()) {
+            return missing.get().with(goal);
+        }
+        LoadResult governed = targets.get(key).at(REFERENCE_RATE).orElseThrow();
+        LoadResult sink = targets.get(BenchOptions.SINK).at(REFERENCE_RATE).orElseThrow();
+        double p50 = governed.percentileMillis(50) - sink.percentileMillis(50);
+        double p99 = governed.percentileMillis(99) - sink.percentileMillis(99);
+        return new Goal(goal, "+" + BenchReport.millis(p50) + " ms p50, +" + BenchReport.millis(p99) + " ms p99",
+                p50 <= ADDED_P50_MS && p99 <= ADDED_P99_MS ? Status.MET : Status.NOT_MET);
+    }
+
+    private Goal shareOfNginx(String key) {
+        String goal = name(key) + ": maximum throughput ≥ 1/4 of nginx limit_req";
+        TargetResults nginx = targets.get(BenchOptions.NGINX);
+        if (nginx == null || nginx.closedLoop().isEmpty()) {
+            return new Goal(goal, nginx == null ? "nginx not run" : nginx.absence().orElse("nginx not run"),
+                    Status.NOT_MEASURED);
+        }
+        Optional<LoadResult> governed = Optional.ofNullable(targets.get(key)).flatMap(TargetResults::closedLoop);
+        if (governed.isEmpty()) {
+            return new Goal(goal, name(key) + " not run", Status.NOT_MEASURED);
+        }
+        double share = governed.get().throughput() / nginx.closedLoop().get().throughput();
+        return new Goal(goal, String.format("%s/s vs %s/s = %.3f", BenchReport.count(Math.round(governed.get().throughput())),
+                BenchReport.count(Math.round(nginx.closedLoop().get().throughput())), share),
+                share >= SHARE_OF_NGINX ? Status.MET : Status.NOT_MET);
+    }
+
+    private Goal decisions(String key) {
+        String goal = name(key) + ": " + BenchReport.count(DECISION_RATE) + "/s, no errors, p99 ≤ "
+                + BenchReport.millis(DECISION_P99_MS) + " ms";
+        return run(key, DECISION_RATE).map(missing -> missing.with(goal)).orElseGet(() -> {
+            LoadResult result = targets.get(key).at(DECISION_RATE).orElseThrow();
+            String measured = String.format("%s/s achieved, p99 %s ms, %s",
+                    BenchReport.count(Math.round(result.throughput())), BenchReport.millis(result.percentileMillis(99)),
+                    BenchReport.errors(result));
+            return new Goal(goal, measured,
+                    result.errors() == 0 && result.percentileMillis(99) <= DECISION_P99_MS ? Status.MET : Status.NOT_MET);
+        });
+    }
+
+    private Goal lineageLag() {
+        String goal = "lineage lag at " + REFERENCE_RATE + "/s ≤ 1 s p99, every sampled row seen";
+        Optional<LineageLag.Result> sampled = lineage.stream().filter(lag -> lag.offeredRate() == REFERENCE_RATE).findFirst();
+        if (sampled.isEmpty()) {
+            return run(BenchOptions.INVOKE_MANY, REFERENCE_RATE).map(missing -> missing.with(goal))
+                    .orElse(new Goal(goal, "not sampled", Status.NOT_MEASURED));
+        }
+        LineageLag.Result lag = sampled.get();
+        String measured = String.format("p50 %s ms, p99 %s ms over %d samples, %d without a row",
+                BenchReport.millis(lag.percentileMillis(50)), BenchReport.millis(lag.percentileMillis(99)),
+                lag.samples(), lag.missing());
+        return new Goal(goal, measured, lag.missing() == 0 && lag.samples() > 0
+                && lag.percentileMillis(99) <= LINEAGE_P99_MS ? Status.MET : Status.NOT_MET);
+    }
+
+    private Goal memory() {
+        String goal = "every service ≤ " + Math.round(RSS_MIB) + " MiB RSS after the benchmark";
+        List<String> over = new ArrayList<>();
+        double largest = 0;
+        String largestName = "none";
+        for (String service : services) {
+            Double mib = residentMiB.get(service);
+            if (mib == null) {
+                return new Goal(goal, service + " not found", Status.NOT_MEASURED);
+            }
+            if (mib > RSS_MIB) {
+                over.add(service);
+            }
+            if (mib > largest) {
+                largest = mib;
+                largestName = service;
+            }
+        }
+        String measured = String.format("largest %s %.0f MiB%s", largestName, largest,
+                over.isEmpty() ? "" : "; over: " + String.join(", ", over));
+        return new Goal(goal, measured, over.isEmpty() ? Status.MET : Status.NOT_MET);
+    }
+
+    /** Why the run of {@code key} at {@code rate} has no result, when it has none. */
+    private Optional<Missing> run(String key, int rate) {
+        TargetResults target = targets.get(key);
+        if (target == null) {
+            return Optional.of(new Missing(name(key) + " not run", Status.NOT_MEASURED));
+        }
+        if (target.at(rate).isPresent()) {
+            return Optional.empty();
+        }
+        Optional<String> why = target.whyNotRun(rate);
+        if (why.isPresent() && target.absence().isEmpty()) {
+            return Optional.of(new Missing(why.get(), Status.NOT_MET));
+        }
+        return Optional.of(new Missing(why.orElse(BenchReport.count(rate) + "/s not among the rates"), Status.NOT_MEASURED));
+    }
+
+    private record Missing(String measured, Status status) {
+        Goal with(String goal) {
+            return new Goal(goal, measured, status);
+        }
+    }
+
+    private String name(String key) {
+        return options.targetName(key);
+    }
+}
