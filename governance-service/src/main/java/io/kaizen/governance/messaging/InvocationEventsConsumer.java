@@ -3,16 +3,16 @@ package io.kaizen.governance.messaging;
 import java.math.BigDecimal;
 import java.util.Set;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.kaizen.common.consumer.EventConsumer;
+import io.kaizen.common.consumer.FailurePolicy;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.InvocationEvent;
-import io.kaizen.common.events.PoisonEventException;
 import io.kaizen.common.outbox.ProcessedEvents;
 import io.kaizen.governance.budget.BudgetService;
 import io.kaizen.governance.service.DecisionRecorder;
@@ -25,32 +25,33 @@ import jakarta.enterprise.context.ApplicationScoped;
  * invocation releases the reservation.
  */
 @ApplicationScoped
-public class InvocationEventsConsumer {
+public class InvocationEventsConsumer extends EventConsumer {
 
     static final String CONSUMER = "governance.settlement";
     private static final Set<String> SETTLING = Set.of(EventTypes.INVOCATION_COMPLETED, EventTypes.INVOCATION_FAILED);
     private static final Set<String> NOT_FINAL = Set.of(EventTypes.INVOCATION_ACCEPTED, "kaizen.invocation.held.v1");
 
-    private final ProcessedEvents processed;
     private final BudgetService budgets;
     private final DecisionRecorder recorder;
-    private final ObjectMapper mapper;
 
     InvocationEventsConsumer(ProcessedEvents processed, BudgetService budgets, DecisionRecorder recorder,
-            ObjectMapper mapper) {
-        this.processed = processed;
+            ObjectMapper mapper, FailurePolicy failures) {
+        super(CONSUMER, mapper, processed, failures);
         this.budgets = budgets;
         this.recorder = recorder;
-        this.mapper = mapper;
     }
 
     @Incoming("invocations")
-    public Uni<Void> consume(ConsumerRecord<String, String> record) {
-        CloudEvent event = CloudEvent.from(record);
+    public Uni<Void> consume(Message<String> message) {
+        return handle(message);
+    }
+
+    @Override
+    protected Uni<Void> process(CloudEvent event) {
         if (NOT_FINAL.contains(event.type())) {
             return Uni.createFrom().voidItem();
         }
-        InvocationEvent data = read(event);
+        InvocationEvent data = read(event, InvocationEvent.class);
         String reservationId = data.governance() == null ? null : data.governance().reservationId();
         boolean completed = EventTypes.INVOCATION_COMPLETED.equals(event.type());
         String agentId = data.agent() == null ? null : data.agent().id();
@@ -62,17 +63,9 @@ public class InvocationEventsConsumer {
         boolean settle = SETTLING.contains(event.type());
         BigDecimal cost = data.result() == null || data.result().costUsd() == null ? BigDecimal.ZERO
                 : data.result().costUsd();
-        return processed.once(CONSUMER, event, ignored -> (reservationId == null ? Uni.createFrom().voidItem()
+        return once(event, ignored -> (reservationId == null ? Uni.createFrom().voidItem()
                         : budgets.settle(reservationId, settle ? cost : null).replaceWithVoid())
                         // a held call that was approved reaches the agent without a decision of its own
                         .chain(() -> reachedAgent ? recorder.markSeen(agentId, userId) : Uni.createFrom().voidItem()));
-    }
-
-    private InvocationEvent read(CloudEvent event) {
-        try {
-            return mapper.readValue(event.data(), InvocationEvent.class);
-        } catch (JsonProcessingException e) {
-            throw new PoisonEventException("invocation event " + event.id() + " is not readable: " + e.getOriginalMessage());
-        }
     }
 }
