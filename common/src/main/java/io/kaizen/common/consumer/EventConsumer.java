@@ -64,13 +64,15 @@ public abstract class EventConsumer {
         }
     }
 
+    /** The body of the subclass's {@code @Incoming} method: the record ends acknowledged or dead-lettered. */
     protected final Uni<Void> handle(Message<String> message) {
         @SuppressWarnings("unchecked")
         IncomingKafkaRecordMetadata<String, String> record = message.getMetadata(IncomingKafkaRecordMetadata.class)
                 .orElseThrow(() -> new IllegalStateException(name + " reads Kafka records only"));
         // every attempt, retries included, runs on the record's Vert.x context, where Hibernate Reactive must run
         Context context = Vertx.currentContext();
-        return failures.retryTransient(() -> onContext(context, () -> process(CloudEvent.from(record.getRecord()))))
+        return failures.retryTransient(name, record,
+                        () -> onContext(context, () -> process(CloudEvent.from(record.getRecord()))))
                 .onItemOrFailure().transformToUni((ignored, failure) -> failure == null
                         ? Uni.createFrom().completionStage(message::ack)
                         : failures.deadLetter(message, record, name, failure));

@@ -3,6 +3,7 @@ package io.kaizen.common.consumer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
@@ -38,20 +39,29 @@ public class FailurePolicy {
     private static final int MAX_REASON = 1000;
     private static final Logger LOG = Logger.getLogger(FailurePolicy.class);
 
-    private final ConsumerConfig.Retry retry;
+    private final ConsumerRetryConfig retry;
     private final MeterRegistry registry;
 
-    FailurePolicy(ConsumerConfig config, MeterRegistry registry) {
-        this.retry = config.retry();
+    FailurePolicy(ConsumerRetryConfig retry, MeterRegistry registry) {
+        this.retry = retry;
         this.registry = registry;
     }
 
-    /** Runs {@code attempt}, again after each transient failure, until it passes or the retry time is over. */
-    public Uni<Void> retryTransient(Supplier<Uni<Void>> attempt) {
+    /**
+     * Runs {@code attempt}, again after each transient failure, until it passes or the retry time is over. The
+     * first transient failure of a record is logged, so a held partition is seen.
+     */
+    public Uni<Void> retryTransient(String consumer, IncomingKafkaRecordMetadata<?, ?> record,
+            Supplier<Uni<Void>> attempt) {
         long giveUpAt = System.nanoTime() + retry.giveUpAfter().toNanos();
+        AtomicBoolean logged = new AtomicBoolean();
         return Uni.createFrom().deferred(attempt::get)
                 .ifNoItem().after(retry.attemptTimeout())
                 .failWith(() -> new TimeoutException("attempt took longer than " + retry.attemptTimeout()))
+                .onFailure(failure -> FailureKind.of(failure) == FailureKind.TRANSIENT && !logged.getAndSet(true))
+                .invoke(failure -> LOG.warnf("%s: record %s-%d@%d holds its partition, retrying for up to %s: %s",
+                        consumer, record.getTopic(), record.getPartition(), record.getOffset(), retry.giveUpAfter(),
+                        FailureKind.reason(failure)))
                 .onFailure(failure -> FailureKind.of(failure) == FailureKind.TRANSIENT && System.nanoTime() < giveUpAt)
                 .retry().withBackOff(retry.initialBackOff(), retry.maxBackOff()).indefinitely();
     }
