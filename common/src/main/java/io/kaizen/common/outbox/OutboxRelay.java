@@ -1,7 +1,9 @@
 package io.kaizen.common.outbox;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -19,15 +21,19 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * Publishes outbox rows to Kafka at least once. Rows are claimed with {@code FOR UPDATE SKIP LOCKED} so replicas
- * never publish the same batch together; a row is marked published only after the broker acknowledged it, and a
- * failed row stays pending for the next round (consumers deduplicate by event id).
+ * Publishes outbox rows to Kafka at least once, in order per aggregate key. Rows are claimed with
+ * {@code FOR UPDATE SKIP LOCKED} and a transaction-scoped advisory lock on their key, so replicas never publish the
+ * same rows, nor rows of the same key, together. A key's rows are sent one after another; a row is marked published
+ * only after the broker acknowledged it, and a row that fails stays pending with the key's later rows behind it,
+ * so the next round sends them in their order again (consumers deduplicate by event id).
  */
 @ApplicationScoped
 public class OutboxRelay {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
-    private static final String CLAIM = "select * from outbox_event where published_at is null"
+    /** The claim every replica runs: the oldest pending rows of keys no other replica is publishing. */
+    public static final String CLAIM = "select * from outbox_event where published_at is null"
+            + " and pg_try_advisory_xact_lock(hashtext('outbox_event'), hashtext(coalesce(event_key, id)))"
             + " order by occurred_at, id limit :limit for update skip locked";
 
     private final MutinyEmitter<String> emitter;
@@ -71,13 +77,26 @@ public class OutboxRelay {
         stopping = true;
     }
 
+    /** Keys in parallel, each key's rows in order. */
     private Uni<Void> publishAll(List<OutboxEvent> rows) {
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Uni<Void>> sends = rows.stream().map(this::publish).toList();
-        return Uni.join().all(sends).andCollectFailures().replaceWithVoid()
+        List<Uni<Void>> keys = rows.stream()
+                .collect(Collectors.groupingBy(row -> row.key != null ? row.key : row.id, LinkedHashMap::new,
+                        Collectors.toList()))
+                .values().stream().map(this::publishInOrder).toList();
+        return Uni.join().all(keys).andCollectFailures().replaceWithVoid()
                 .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    /** A failed row stops its key: the rows after it must not reach consumers before it. */
+    private Uni<Void> publishInOrder(List<OutboxEvent> rows) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (OutboxEvent row : rows) {
+            chain = chain.chain(() -> publish(row));
+        }
+        return chain;
     }
 
     private Uni<Void> publish(OutboxEvent row) {

@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
  * token  --org ORG --roles R1,R2 [--sub ID] [--team T] [--ttl-minutes N] [--root DIR]
  * down   [--root DIR]   stops a running `up` or `infra`
  * status [--root DIR]
+ * dlq    list|replay TOPIC [--bootstrap HOST:PORT] [--root DIR]
  * </pre>
  *
  * The root defaults to {@code .kaizen/} in the project root; it holds the data, {@code logs/}, {@code keys/},
@@ -50,11 +51,13 @@ public final class Main {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     private final PrintStream out;
+    private final List<String> arguments;
     private final Map<String, String> options;
     private final Path root;
 
-    private Main(PrintStream out, Map<String, String> options, Path root) {
+    private Main(PrintStream out, List<String> arguments, Map<String, String> options, Path root) {
         this.out = out;
+        this.arguments = arguments;
         this.options = options;
         this.root = root;
     }
@@ -65,11 +68,20 @@ public final class Main {
             System.exit(args.length == 0 ? 2 : 0);
         }
         try {
-            Map<String, String> options = options(Arrays.asList(args).subList(1, args.length));
+            List<String> rest = Arrays.asList(args).subList(1, args.length);
+            int firstOption = 0;
+            while (firstOption < rest.size() && !rest.get(firstOption).startsWith("--")) {
+                firstOption++;
+            }
+            List<String> arguments = rest.subList(0, firstOption);
+            if (!arguments.isEmpty() && !args[0].equals("dlq")) {
+                throw new IllegalArgumentException("unexpected argument: " + arguments.get(0) + "\n" + usage());
+            }
+            Map<String, String> options = options(rest.subList(firstOption, rest.size()));
             Path root = Optional.ofNullable(options.get("root")).map(Path::of)
                     .orElseGet(() -> ProjectLayout.locate().localStackRoot())
                     .toAbsolutePath().normalize();
-            Main main = new Main(System.out, options, root);
+            Main main = new Main(System.out, arguments, options, root);
             int status = switch (args[0]) {
                 case "up" -> main.up(true);
                 case "infra" -> main.up(false);
@@ -78,6 +90,7 @@ public final class Main {
                 case "status" -> main.status();
                 case "demo" -> main.demo();
                 case "rotate-credentials" -> main.rotateCredentials();
+                case "dlq" -> main.dlq();
                 default -> {
                     System.err.println("unknown command: " + args[0] + "\n" + usage());
                     yield 2;
@@ -213,6 +226,31 @@ public final class Main {
     }
 
     private int demo() throws IOException, InterruptedException {
+        Map<String, String> env = stackEnv();
+        return new Demo(env.get("KAIZEN_BASE_URL"), env.get("KAIZEN_SINK_URL"), DevKeys.load(root.resolve("keys")), out).run();
+    }
+
+    /** Lists or replays the records consumers dead-lettered from a topic (docs/operations.md). */
+    private int dlq() throws IOException {
+        if (arguments.size() != 2 || !List.of("list", "replay").contains(arguments.get(0))) {
+            throw new IllegalArgumentException("expected dlq list|replay TOPIC\n" + usage());
+        }
+        String bootstrap = options.containsKey("bootstrap") ? options.get("bootstrap") : stackEnv().get("KAIZEN_KAFKA_BOOTSTRAP");
+        DeadLetterQueue queue = new DeadLetterQueue(bootstrap);
+        String topic = arguments.get(1);
+        boolean replay = arguments.get(0).equals("replay");
+        List<DeadLetterQueue.DeadLetter> letters = replay ? queue.replay(topic) : queue.list(topic);
+        out.println((replay ? "replayed " : "") + letters.size() + " record(s) " + (replay ? "from " : "in ")
+                + DeadLetterQueue.dlqOf(topic));
+        for (DeadLetterQueue.DeadLetter letter : letters) {
+            out.printf("  %d@%d  key=%s  event=%s  type=%s  consumer=%s  topic=%s%n    reason: %s%n", letter.partition(),
+                    letter.offset(), letter.key(), letter.eventId(), letter.type(), letter.consumer(), letter.topic(),
+                    letter.reason());
+        }
+        return 0;
+    }
+
+    private Map<String, String> stackEnv() throws IOException {
         if (runningPid().isEmpty()) {
             throw new IllegalStateException("no stack is running from " + root + "; run ./kaizen up first");
         }
@@ -223,7 +261,7 @@ public final class Main {
                 env.put(line.substring(0, eq), line.substring(eq + 1));
             }
         }
-        return new Demo(env.get("KAIZEN_BASE_URL"), env.get("KAIZEN_SINK_URL"), DevKeys.load(root.resolve("keys")), out).run();
+        return env;
     }
 
     /** Re-encrypts every stored credential under the newest key (docs/operations.md). */
@@ -339,6 +377,8 @@ public final class Main {
                   down   [--root DIR]   stop a running stack
                   status [--root DIR]
                   demo   [--root DIR]   register an agent aimed at the sink, invoke it, print its lineage
-                  rotate-credentials [--root DIR]   re-encrypt every stored credential under the newest key""";
+                  rotate-credentials [--root DIR]   re-encrypt every stored credential under the newest key
+                  dlq list TOPIC   [--bootstrap HOST:PORT] [--root DIR]   show what consumers dead-lettered from TOPIC
+                  dlq replay TOPIC [--bootstrap HOST:PORT] [--root DIR]   republish those records to TOPIC (each once)""";
     }
 }

@@ -56,6 +56,9 @@ public class AgentGovernance extends PanacheEntityBase {
     public Instant agentCreatedAt;
     @Column(name = "deleted_at")
     public Instant deletedAt;
+    /** When registry emitted the newest agent event applied here; older events are ignored. */
+    @Column(name = "agent_event_at")
+    public Instant agentEventAt;
     @Column(name = "updated_at")
     public Instant updatedAt;
 }

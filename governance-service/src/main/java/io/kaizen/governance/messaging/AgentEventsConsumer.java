@@ -1,11 +1,12 @@
 package io.kaizen.governance.messaging;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.kaizen.common.consumer.EventConsumer;
+import io.kaizen.common.consumer.FailurePolicy;
 import io.kaizen.common.events.AgentEvent;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
@@ -17,41 +18,37 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Learns of agents from registry's events: their organisation, platform, tags, environment and registration time
- * (policy targets, the new-agent trigger) and their deletion.
+ * (policy targets, the new-agent trigger) and their deletion. An event older than the one last applied to the
+ * agent is ignored.
  */
 @ApplicationScoped
-public class AgentEventsConsumer {
+public class AgentEventsConsumer extends EventConsumer {
 
-    private final ProcessedEvents processed;
+    static final String CONSUMER = "governance.agents";
+
     private final AgentGovernanceService agents;
-    private final ObjectMapper mapper;
 
-    AgentEventsConsumer(ProcessedEvents processed, AgentGovernanceService agents, ObjectMapper mapper) {
-        this.processed = processed;
+    AgentEventsConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures,
+            AgentGovernanceService agents) {
+        super(CONSUMER, mapper, processed, failures);
         this.agents = agents;
-        this.mapper = mapper;
     }
 
     @Incoming("agents")
-    public Uni<Void> consume(ConsumerRecord<String, String> record) {
-        CloudEvent event = CloudEvent.from(record);
+    public Uni<Void> consume(Message<String> message) {
+        return handle(message);
+    }
+
+    @Override
+    protected Uni<Void> process(CloudEvent event) {
         if (!event.type().equals(EventTypes.AGENT_REGISTERED) && !event.type().equals(EventTypes.AGENT_UPDATED)
                 && !event.type().equals(EventTypes.AGENT_DELETED)) {
             return Uni.createFrom().voidItem();
         }
-        AgentEvent data = read(event);
-        return processed.once("governance.agents", event, ignored -> agents.onAgentEvent(event.type(), data));
-    }
-
-    private AgentEvent read(CloudEvent event) {
-        try {
-            AgentEvent data = mapper.readValue(event.data(), AgentEvent.class);
-            if (data.agentId() == null || data.organizationId() == null) {
-                throw new PoisonEventException("agent event " + event.id() + " lacks its ids");
-            }
-            return data;
-        } catch (JsonProcessingException e) {
-            throw new PoisonEventException("agent event " + event.id() + " is not readable: " + e.getOriginalMessage());
+        AgentEvent data = read(event, AgentEvent.class);
+        if (data.agentId() == null || data.organizationId() == null) {
+            throw new PoisonEventException("agent event " + event.id() + " lacks its ids");
         }
+        return once(event, ignored -> agents.onAgentEvent(event.type(), data));
     }
 }

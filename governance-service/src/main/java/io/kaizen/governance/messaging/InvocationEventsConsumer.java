@@ -4,16 +4,16 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Set;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.kaizen.common.consumer.EventConsumer;
+import io.kaizen.common.consumer.FailurePolicy;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.InvocationEvent;
-import io.kaizen.common.events.PoisonEventException;
 import io.kaizen.common.governance.DecisionRequest;
 import io.kaizen.common.outbox.ProcessedEvents;
 import io.kaizen.governance.budget.BudgetSettlement;
@@ -32,33 +32,34 @@ import jakarta.enterprise.context.ApplicationScoped;
  * decision releases whatever governance reserved for that invocation.
  */
 @ApplicationScoped
-public class InvocationEventsConsumer {
+public class InvocationEventsConsumer extends EventConsumer {
 
     static final String CONSUMER = "governance.settlement";
     private static final Set<String> NOT_FINAL = Set.of(EventTypes.INVOCATION_ACCEPTED, "kaizen.invocation.held.v1");
 
-    private final ProcessedEvents processed;
     private final BudgetSettlement settlement;
     private final RefusedInvocations refusals;
     private final DecisionRecorder recorder;
-    private final ObjectMapper mapper;
 
     InvocationEventsConsumer(ProcessedEvents processed, BudgetSettlement settlement, RefusedInvocations refusals,
-            DecisionRecorder recorder, ObjectMapper mapper) {
-        this.processed = processed;
+            DecisionRecorder recorder, ObjectMapper mapper, FailurePolicy failures) {
+        super(CONSUMER, mapper, processed, failures);
         this.settlement = settlement;
         this.refusals = refusals;
         this.recorder = recorder;
-        this.mapper = mapper;
     }
 
     @Incoming("invocations")
-    public Uni<Void> consume(ConsumerRecord<String, String> record) {
-        CloudEvent event = CloudEvent.from(record);
+    public Uni<Void> consume(Message<String> message) {
+        return handle(message);
+    }
+
+    @Override
+    protected Uni<Void> process(CloudEvent event) {
         if (NOT_FINAL.contains(event.type())) {
             return Uni.createFrom().voidItem();
         }
-        InvocationEvent data = read(event);
+        InvocationEvent data = read(event, InvocationEvent.class);
         String reservationId = data.governance() == null ? null : data.governance().reservationId();
         boolean completed = EventTypes.INVOCATION_COMPLETED.equals(event.type());
         boolean settles = completed || EventTypes.INVOCATION_FAILED.equals(event.type());
@@ -71,7 +72,7 @@ public class InvocationEventsConsumer {
         if (reservationId == null && !reachedAgent && !undecided) {
             return Uni.createFrom().voidItem();
         }
-        return processed.once(CONSUMER, event, ignored -> end(data, reservationId, completed, settles, undecided)
+        return once(event, ignored -> end(data, reservationId, completed, settles, undecided)
                 // a held call that was approved reaches the agent without a decision of its own
                 .chain(() -> reachedAgent ? recorder.markSeen(agentId, userId) : Uni.createFrom().voidItem()));
     }
@@ -97,13 +98,5 @@ public class InvocationEventsConsumer {
             return Charge.CONFIGURED;
         }
         return Charge.reported(Money.usd(Money.actualMicros(reported)));
-    }
-
-    private InvocationEvent read(CloudEvent event) {
-        try {
-            return mapper.readValue(event.data(), InvocationEvent.class);
-        } catch (JsonProcessingException e) {
-            throw new PoisonEventException("invocation event " + event.id() + " is not readable: " + e.getOriginalMessage());
-        }
     }
 }

@@ -173,6 +173,11 @@ public class AgentGovernanceService {
                     if (found != null && !found.organizationId.equals(event.organizationId())) {
                         return Uni.createFrom().voidItem();
                     }
+                    // one agent's events can arrive out of order (a relay retry, a replayed dead letter)
+                    if (found != null && found.agentEventAt != null && event.occurredAt() != null
+                            && event.occurredAt().isBefore(found.agentEventAt)) {
+                        return Uni.createFrom().voidItem();
+                    }
                     AgentGovernance row = found != null ? found : created(event.agentId(), event.organizationId());
                     if (EventTypes.AGENT_DELETED.equals(type)) {
                         row.deletedAt = row.deletedAt != null ? row.deletedAt : event.occurredAt();
@@ -184,6 +189,7 @@ public class AgentGovernanceService {
                             row.agentCreatedAt = row.agentCreatedAt != null ? row.agentCreatedAt : event.occurredAt();
                         }
                     }
+                    row.agentEventAt = event.occurredAt() != null ? event.occurredAt() : row.agentEventAt;
                     row.updatedAt = Instant.now();
                     return row.persist().invoke(() -> snapshots.forgetAgent(event.agentId())).replaceWithVoid();
                 });

@@ -1,8 +1,12 @@
 package io.kaizen.lineage.messaging;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.kaizen.common.consumer.EventConsumer;
+import io.kaizen.common.consumer.FailurePolicy;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.outbox.ProcessedEvents;
 import io.kaizen.lineage.service.AuditLog;
@@ -11,18 +15,22 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /** Appends every event of the suite to the audit log, once. */
 @ApplicationScoped
-public class AuditConsumer {
+public class AuditConsumer extends EventConsumer {
 
-    private final ProcessedEvents processed;
     private final AuditLog audit;
 
-    AuditConsumer(ProcessedEvents processed, AuditLog audit) {
-        this.processed = processed;
+    AuditConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures, AuditLog audit) {
+        super("audit", mapper, processed, failures);
         this.audit = audit;
     }
 
     @Incoming("audit")
-    public Uni<Void> consume(ConsumerRecord<String, String> record) {
-        return processed.once("audit", CloudEvent.from(record), audit::append);
+    public Uni<Void> consume(Message<String> message) {
+        return handle(message);
+    }
+
+    @Override
+    protected Uni<Void> process(CloudEvent event) {
+        return once(event, audit::append);
     }
 }

@@ -1,11 +1,12 @@
 package io.kaizen.lineage.messaging;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.kaizen.common.consumer.EventConsumer;
+import io.kaizen.common.consumer.FailurePolicy;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.events.PoisonEventException;
@@ -16,34 +17,27 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /** Turns each {@code invocation.*} event into the invocation's lineage row, once. */
 @ApplicationScoped
-public class InvocationEventsConsumer {
+public class InvocationEventsConsumer extends EventConsumer {
 
-    private final ProcessedEvents processed;
     private final LineageService lineage;
-    private final ObjectMapper mapper;
 
-    InvocationEventsConsumer(ProcessedEvents processed, LineageService lineage, ObjectMapper mapper) {
-        this.processed = processed;
+    InvocationEventsConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures,
+            LineageService lineage) {
+        super("lineage", mapper, processed, failures);
         this.lineage = lineage;
-        this.mapper = mapper;
     }
 
     @Incoming("invocations")
-    public Uni<Void> consume(ConsumerRecord<String, String> record) {
-        CloudEvent event = CloudEvent.from(record);
-        InvocationEvent data = read(event);
-        return processed.once("lineage", event, ignored -> lineage.record(data));
+    public Uni<Void> consume(Message<String> message) {
+        return handle(message);
     }
 
-    private InvocationEvent read(CloudEvent event) {
-        try {
-            InvocationEvent data = mapper.readValue(event.data(), InvocationEvent.class);
-            if (data.invocationId() == null || data.organizationId() == null || data.agent() == null) {
-                throw new PoisonEventException("invocation event " + event.id() + " lacks its ids");
-            }
-            return data;
-        } catch (JsonProcessingException e) {
-            throw new PoisonEventException("invocation event " + event.id() + " is not readable: " + e.getOriginalMessage());
+    @Override
+    protected Uni<Void> process(CloudEvent event) {
+        InvocationEvent data = read(event, InvocationEvent.class);
+        if (data.invocationId() == null || data.organizationId() == null || data.agent() == null) {
+            throw new PoisonEventException("invocation event " + event.id() + " lacks its ids");
         }
+        return once(event, ignored -> lineage.record(data));
     }
 }

@@ -1,0 +1,85 @@
+package io.kaizen.common.consumer;
+
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.kaizen.common.events.CloudEvent;
+import io.kaizen.common.events.PoisonEventException;
+import io.kaizen.common.outbox.ProcessedEvents;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+/**
+ * The base of every Kafka consumer of the suite. A subclass's {@code @Incoming} method takes the
+ * {@code Message<String>} and returns {@link #handle}; the subclass says what an event does in {@link #process},
+ * reading its data with {@link #read} and applying its effect through {@link #once}. This base reads the
+ * CloudEvent, retries transient failures and sends the rest to the dead-letter topic ({@link FailurePolicy}), and
+ * acknowledges the record either way, so one bad record never stops a consumer.
+ */
+public abstract class EventConsumer {
+
+    private final String name;
+    private final ObjectMapper mapper;
+    private final ProcessedEvents processed;
+    private final FailurePolicy failures;
+
+    /**
+     * @param name the consumer's name in {@code processed_event} and in the dead-letter header; never change it,
+     *             or every event is processed again
+     */
+    protected EventConsumer(String name, ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures) {
+        this.name = name;
+        this.mapper = mapper;
+        this.processed = processed;
+        this.failures = failures;
+    }
+
+    /** For the CDI client proxy of an application-scoped subclass only. */
+    protected EventConsumer() {
+        this(null, null, null, null);
+    }
+
+    /** What the event does. Called again after a transient failure; ignoring an event is an empty Uni. */
+    protected abstract Uni<Void> process(CloudEvent event);
+
+    /** Runs {@code effect} in the transaction that records the event as processed; a redelivery changes nothing. */
+    protected final Uni<Void> once(CloudEvent event, Function<CloudEvent, Uni<Void>> effect) {
+        return processed.once(name, event, effect);
+    }
+
+    /** The event's JSON data; unreadable data makes it a poison event. */
+    protected final <T> T read(CloudEvent event, Class<T> type) {
+        try {
+            return mapper.readValue(event.data(), type);
+        } catch (JsonProcessingException e) {
+            throw new PoisonEventException("event " + event.id() + " (" + event.type() + ") has unreadable data: "
+                    + e.getOriginalMessage());
+        }
+    }
+
+    /** The body of the subclass's {@code @Incoming} method: the record ends acknowledged or dead-lettered. */
+    protected final Uni<Void> handle(Message<String> message) {
+        @SuppressWarnings("unchecked")
+        IncomingKafkaRecordMetadata<String, String> record = message.getMetadata(IncomingKafkaRecordMetadata.class)
+                .orElseThrow(() -> new IllegalStateException(name + " reads Kafka records only"));
+        // every attempt, retries included, runs on the record's Vert.x context, where Hibernate Reactive must run
+        Context context = Vertx.currentContext();
+        return failures.retryTransient(name, record,
+                        () -> onContext(context, () -> process(CloudEvent.from(record.getRecord()))))
+                .onItemOrFailure().transformToUni((ignored, failure) -> failure == null
+                        ? Uni.createFrom().completionStage(message::ack)
+                        : failures.deadLetter(message, record, name, failure));
+    }
+
+    private static Uni<Void> onContext(Context context, Supplier<Uni<Void>> attempt) {
+        Uni<Void> deferred = Uni.createFrom().deferred(attempt::get);
+        return context == null ? deferred : deferred.runSubscriptionOn(task -> context.runOnContext(ignored -> task.run()));
+    }
+}

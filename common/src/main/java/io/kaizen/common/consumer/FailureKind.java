@@ -1,0 +1,71 @@
+package io.kaizen.common.consumer;
+
+import java.sql.SQLException;
+
+import org.hibernate.JDBCException;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import io.kaizen.common.events.PoisonEventException;
+import io.vertx.sqlclient.DatabaseException;
+
+/**
+ * Whether a consumer's failure can pass by itself. Deterministic failures fail the same way on every attempt, so
+ * retrying them only holds the partition; transient ones may pass once a dependency is back.
+ */
+public enum FailureKind {
+
+    /** Unreadable data, a mapping error, or a value the schema refuses (SQLState classes 22 and 23). */
+    DETERMINISTIC,
+    /** Anything else: a database or broker away, a timeout, a lock conflict, a failure not recognised. */
+    TRANSIENT;
+
+    public static FailureKind of(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof PoisonEventException || t instanceof JsonProcessingException) {
+                return DETERMINISTIC;
+            }
+            String state = sqlState(t);
+            if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
+                return DETERMINISTIC;
+            }
+        }
+        return TRANSIENT;
+    }
+
+    /**
+     * A short reason for the dead-letter header: the database error with its SQLState when there is one (the
+     * wrappers around it say little), else the innermost message.
+     */
+    public static String reason(Throwable failure) {
+        Throwable innermost = failure;
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String state = sqlState(t);
+            if (state != null) {
+                return "SQLState " + state + ": " + message(t);
+            }
+            if (t instanceof PoisonEventException) {
+                return message(t);
+            }
+            innermost = t;
+        }
+        return message(innermost);
+    }
+
+    private static String sqlState(Throwable t) {
+        if (t instanceof DatabaseException database) {
+            return database.getSqlState();
+        }
+        if (t instanceof JDBCException jdbc) {
+            return jdbc.getSQLState();
+        }
+        if (t instanceof SQLException sql) {
+            return sql.getSQLState();
+        }
+        return null;
+    }
+
+    private static String message(Throwable t) {
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+}

@@ -1,0 +1,62 @@
+package io.kaizen.common.outbox;
+
+import java.time.Instant;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Keeps {@code outbox_event} and {@code processed_event} from growing without end: on a schedule it deletes
+ * published outbox rows and processed-event records older than their retention ({@link RetentionConfig}), in
+ * batches of one transaction each. Replicas may run it together: each batch skips rows another one holds.
+ */
+@ApplicationScoped
+public class EventRetention {
+
+    private static final Logger LOG = Logger.getLogger(EventRetention.class);
+    private static final String PURGE_OUTBOX = "delete from outbox_event where id in (select id from outbox_event"
+            + " where published_at < :cutoff limit :batch for update skip locked)";
+    private static final String PURGE_PROCESSED = "delete from processed_event where (consumer, event_id) in"
+            + " (select consumer, event_id from processed_event where processed_at < :cutoff limit :batch"
+            + " for update skip locked)";
+
+    private final RetentionConfig config;
+
+    EventRetention(RetentionConfig config) {
+        this.config = config;
+    }
+
+    @Scheduled(every = "${kaizen.retention.interval:1h}", delayed = "${kaizen.retention.start-delay:1m}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> purge() {
+        Instant now = Instant.now();
+        return purge(PURGE_OUTBOX, now.minus(config.publishedOutbox()), 0)
+                .invoke(deleted -> log(deleted, "published outbox rows"))
+                .chain(() -> purge(PURGE_PROCESSED, now.minus(config.processedEvents()), 0))
+                .invoke(deleted -> log(deleted, "processed-event records"))
+                .onFailure().invoke(e -> LOG.warnf("retention purge failed: %s", e.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    /** Deletes batch after batch until one comes back short; returns how many rows went. */
+    private Uni<Integer> purge(String statement, Instant cutoff, int deletedSoFar) {
+        return Panache.withTransaction(() -> Panache.getSession()
+                        .chain(session -> session.createNativeQuery(statement)
+                                .setParameter("cutoff", cutoff)
+                                .setParameter("batch", config.batchSize())
+                                .executeUpdate()))
+                .chain(deleted -> deleted < config.batchSize() ? Uni.createFrom().item(deletedSoFar + deleted)
+                        : purge(statement, cutoff, deletedSoFar + deleted));
+    }
+
+    private static void log(int deleted, String what) {
+        if (deleted > 0) {
+            LOG.infof("retention: deleted %d %s", deleted, what);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.kaizen.governance;
+
+import static io.kaizen.governance.GovernanceApi.as;
+import static io.kaizen.governance.GovernanceApi.decide;
+import static io.kaizen.governance.GovernanceApi.newAgent;
+import static io.kaizen.governance.GovernanceApi.newOrg;
+import static io.kaizen.governance.GovernanceApi.settings;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.ids.PrefixedId;
+import io.kaizen.devstack.DeadLetterQueue;
+import io.kaizen.devstack.DevStack;
+import io.kaizen.devstack.DevStackTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The settlement consumer rides out a database outage and dead-letters what it can never read. */
+@QuarkusTest
+@QuarkusTestResource(value = DevStackTestResource.class, initArgs = @ResourceArg(name = "service", value = "governance"))
+class SettlementConsumerTest {
+
+    private static final String UNLIMITED_RATE = "\"requests_per_minute\": 1000, \"requests_per_hour\": 1000, \"requests_per_day\": 1000";
+    private static final String INVOCATIONS = "kaizen.invocations.v1";
+
+    /**
+     * PostgreSQL stopped for 90 s, longer than the connector's 60 s stuck-record limit, while settlements arrive:
+     * once it is back every reservation is settled, nothing was dead-lettered and the service is ready again.
+     */
+    @Test
+    void settlementsArrivingDuringANinetySecondDatabaseOutageAreAppliedOnceItIsBack() throws Exception {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE);
+        String first = reserve(agent, org);
+        String second = reserve(agent, org);
+        String firstEvent = PrefixedId.next(PrefixedId.EVENT);
+        String secondEvent = PrefixedId.next(PrefixedId.EVENT);
+
+        DevStack stack = DevStackTestResource.stack();
+        Instant stopped = Instant.now();
+        stack.stopPostgres();
+        try {
+            settle(firstEvent, agent, org, first, "0.03");
+            Thread.sleep(45_000);
+            settle(secondEvent, agent, org, second, "0.04");
+            Thread.sleep(Math.max(0, Duration.ofSeconds(90).minus(Duration.between(stopped, Instant.now())).toMillis()));
+        } finally {
+            stack.startPostgres();
+        }
+
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> as(org, "viewer")
+                .when().get("/api/v1/external-agents/" + agent + "/budget")
+                .then().statusCode(200)
+                .body("cost_used", equalTo(0.07f))
+                .body("invocations", equalTo(2))
+                .body("cost_reserved", equalTo(0.0f)));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().when().get("/q/health/ready")
+                .then().statusCode(200).body("status", equalTo("UP")));
+        assertThat(deadLetters().stream().map(DeadLetterQueue.DeadLetter::eventId))
+                .doesNotContain(firstEvent, secondEvent);
+    }
+
+    @Test
+    void aSettlementThatCannotBeReadIsDeadLetteredAndTheNextOneIsApplied() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE);
+        String reservation = reserve(agent, org);
+        String invocation = PrefixedId.next(PrefixedId.INVOCATION);
+        String poison = PrefixedId.next(PrefixedId.EVENT);
+        Ledger.publishInvocation(poison, EventTypes.INVOCATION_COMPLETED, org, invocation,
+                "{\"invocation_id\": \"" + invocation + "\", \"result\": {\"cost_usd\": \"a lot\"}}");
+        settle(PrefixedId.next(PrefixedId.EVENT), agent, org, reservation, "0.02");
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> as(org, "viewer")
+                .when().get("/api/v1/external-agents/" + agent + "/budget")
+                .then().statusCode(200).body("cost_used", equalTo(0.02f)));
+        assertThat(deadLetters()).filteredOn(letter -> poison.equals(letter.eventId())).singleElement()
+                .satisfies(letter -> {
+                    assertThat(letter.consumer()).isEqualTo("governance.settlement");
+                    assertThat(letter.topic()).isEqualTo(INVOCATIONS);
+                    assertThat(letter.reason()).contains("has unreadable data");
+                });
+    }
+
+    private static String reserve(String agent, String org) {
+        return decide(agent, org, "\"estimated_cost\": 0.05").body("outcome", equalTo("ALLOW"))
+                .extract().path("reservation_id");
+    }
+
+    private static void settle(String eventId, String agent, String org, String reservation, String cost) {
+        String invocation = PrefixedId.next(PrefixedId.INVOCATION);
+        Ledger.publishInvocation(eventId, EventTypes.INVOCATION_COMPLETED, org, invocation,
+                Ledger.invocationData(invocation, org, agent, "u1", reservation, cost));
+    }
+
+    private static List<DeadLetterQueue.DeadLetter> deadLetters() {
+        return new DeadLetterQueue(DevStackTestResource.stack().kafkaBootstrap()).list(INVOCATIONS);
+    }
+}

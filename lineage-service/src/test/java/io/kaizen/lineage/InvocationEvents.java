@@ -1,0 +1,99 @@
+package io.kaizen.lineage;
+
+import static io.restassured.RestAssured.given;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.kaizen.common.events.CloudEvent;
+import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.events.InvocationEvent;
+import io.kaizen.devstack.DeadLetterQueue;
+import io.kaizen.devstack.DevStackTestResource;
+
+/**
+ * Publishes {@code invocation.*} events straight to Kafka with the CloudEvents headers the outbox relay writes, and
+ * reads what the consumers made of them.
+ */
+final class InvocationEvents implements AutoCloseable {
+
+    static final String TOPIC = "kaizen.invocations.v1";
+    private static final Pattern DEAD_LETTERED = Pattern.compile(
+            "kaizen_events_dead_lettered_total\\{channel=\"invocations\",topic=\"kaizen\\.invocations\\.v1\"[^}]*} ([0-9.E]+)");
+
+    private final KafkaProducer<String, String> producer;
+    private final ObjectMapper mapper;
+
+    InvocationEvents(ObjectMapper mapper) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, DevStackTestResource.stack().kafkaBootstrap());
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+        this.mapper = mapper;
+    }
+
+    static InvocationEvent invocation(String invocationId, String org, String userAgent) {
+        Instant now = Instant.parse("2026-11-28T10:00:00Z");
+        return new InvocationEvent(invocationId, org, "success",
+                new InvocationEvent.ExternalUser("ext-42", "jane@acme.example", "Jane", null),
+                new InvocationEvent.ExternalSystem("copilot", "sess-1", "parent-trace", "{\"tenant\":\"acme\"}"),
+                new InvocationEvent.KaizenAuth("jwt", "dev-user", null, null, org, "team-9"),
+                new InvocationEvent.Agent("agt_01JF8ZK3M4Q9V2X7C5N6B8D0EF", "Sales bot", "custom_http",
+                        "https://agents.example.com", null),
+                new InvocationEvent.Trace("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", "parent-trace"),
+                new InvocationEvent.RequestContext("203.0.113.7", userAgent, now),
+                new InvocationEvent.Governance("ALLOW", "dec_1", null, null, null, null),
+                new InvocationEvent.Result(now.plusMillis(120), 120L, new BigDecimal("0.05"), 200, null, null));
+    }
+
+    static InvocationEvent invocation(String invocationId, String org) {
+        return invocation(invocationId, org, "curl/8");
+    }
+
+    /** Sends a completed-invocation event to partition 0, keyed and headed as the relay does. */
+    void send(String eventId, String key, InvocationEvent data) {
+        try {
+            CloudEvent event = new CloudEvent(eventId, "/kaizen/adapter-gateway", EventTypes.INVOCATION_COMPLETED,
+                    key, data.organizationId(), Instant.now(), mapper.writeValueAsString(data));
+            producer.send(new ProducerRecord<>(TOPIC, 0, key, event.data(), event.headers())).get();
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not publish " + eventId, e);
+        }
+    }
+
+    static List<DeadLetterQueue.DeadLetter> deadLetters(String eventId) {
+        return new DeadLetterQueue(DevStackTestResource.stack().kafkaBootstrap()).list(TOPIC).stream()
+                .filter(letter -> eventId.equals(letter.eventId()))
+                .toList();
+    }
+
+    /** {@code kaizen_events_dead_lettered_total} of the invocations channel, 0 before its first dead letter. */
+    static double deadLetteredCount() {
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher m = DEAD_LETTERED.matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    static String token(String org) {
+        return DevStackTestResource.stack().keys().token(org, List.of("auditor"), "auditor-1", null, Duration.ofMinutes(5));
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}
