@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -20,7 +21,7 @@ import io.vertx.core.json.JsonObject;
 /**
  * A real HTTP server answering the two internal calls of the invoke path, as registry and governance would:
  * {@code GET /internal/v1/agents/{id}} for the agents a test registered here, and {@code POST /internal/v1/decisions}
- * with ALLOW. Both require the service token.
+ * with ALLOW. Both require the service token. Every request it receives is recorded as {@code "METHOD /path"}.
  */
 public final class InternalApiStandIn {
 
@@ -29,6 +30,7 @@ public final class InternalApiStandIn {
     private final HttpServer server;
     private final String serviceToken;
     private final Map<String, JsonObject> agents = new ConcurrentHashMap<>();
+    private final List<String> requests = new CopyOnWriteArrayList<>();
 
     private InternalApiStandIn(String serviceToken) {
         this.serviceToken = serviceToken;
@@ -63,12 +65,17 @@ public final class InternalApiStandIn {
 
     /** Registers an active custom_http agent of this organisation calling this endpoint; returns its id. */
     String agent(String organizationId, String endpointUrl) {
+        return agent(organizationId, "custom_http", endpointUrl);
+    }
+
+    /** Registers an active agent of this organisation on a platform; returns its id. */
+    String agent(String organizationId, String platform, String endpointUrl) {
         String id = PrefixedId.next(PrefixedId.AGENT);
         agents.put(id, new JsonObject()
                 .put("id", id)
                 .put("organization_id", organizationId)
                 .put("name", "Test agent " + id)
-                .put("platform", "custom_http")
+                .put("platform", platform)
                 .put("endpoint_url", endpointUrl)
                 .put("platform_config", new JsonObject())
                 .put("auth_type", "none")
@@ -81,7 +88,17 @@ public final class InternalApiStandIn {
         return id;
     }
 
+    /** The requests received since the last {@link #clearRequests()}, as {@code "METHOD /path"}. */
+    List<String> requests() {
+        return List.copyOf(requests);
+    }
+
+    void clearRequests() {
+        requests.clear();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
+        requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
         try (exchange) {
             exchange.getRequestBody().readAllBytes();
             if (!serviceToken.equals(exchange.getRequestHeaders().getFirst("X-Kaizen-Service-Token"))) {

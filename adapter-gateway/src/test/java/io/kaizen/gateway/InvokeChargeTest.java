@@ -10,35 +10,29 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.devstack.DevStackTestResource;
-import io.kaizen.devstack.Sink;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 
 /**
  * What the gateway checks before governance is asked to reserve anything. Registry and governance are not running
- * in this JVM: the devstack sink stands in for both and records what the gateway asks them.
+ * in this JVM: {@link InternalApiStandIn} answers for both and records what the gateway asks them.
  */
 @QuarkusTest
-@QuarkusTestResource(value = DevStackTestResource.class, initArgs = @ResourceArg(name = "service", value = "gateway"))
+@QuarkusTestResource(GatewayTestResource.class)
 class InvokeChargeTest {
 
     private final String org = "org_" + UUID.randomUUID();
 
-    @AfterEach
-    void resetSink() {
-        sink().reset();
-    }
-
-    private static Sink sink() {
-        return DevStackTestResource.stack().sink();
+    @BeforeEach
+    void forgetEarlierRequests() {
+        InternalApiStandIn.shared().clearRequests();
     }
 
     private RequestSpecification invoking() {
@@ -70,25 +64,18 @@ class InvokeChargeTest {
                     .then().statusCode(400).contentType("application/problem+json")
                     .body("error_code", equalTo("VALIDATION_ERROR"));
         }
-        assertThat(sink().requests()).as("neither registry nor governance was asked").isEmpty();
+        assertThat(InternalApiStandIn.shared().requests()).as("neither registry nor governance was asked").isEmpty();
     }
 
     @Test
     void anAgentWithoutAdapterIsRefusedBeforeGovernanceIsAsked() {
-        String agent = PrefixedId.next(PrefixedId.AGENT);
-        // registry's answer; any further call (governance's decision) would get the sink's default answer
-        sink().respond(200, 0, """
-                {"id": "%s", "organization_id": "%s", "name": "Chat", "platform": "slack",
-                 "endpoint_url": "https://hooks.slack.com", "platform_config": {}, "auth_type": "none",
-                 "credentials": {}, "tags": [], "environment": "production", "timeout_seconds": 30,
-                 "status": "active", "created_at": "2025-01-01T00:00:00Z"}
-                """.formatted(agent, org), 1);
+        String agent = InternalApiStandIn.shared().agent(org, "slack", "https://hooks.slack.com/services/T0/B0/x");
 
         invoking().body("{\"input\": \"x\"}").when().post("/api/v1/external-agents/" + agent + "/invoke")
                 .then().statusCode(409).contentType("application/problem+json")
                 .body("error_code", equalTo("CONFLICT"));
 
-        assertThat(sink().requests()).extracting(request -> request.method() + " " + request.path())
+        assertThat(InternalApiStandIn.shared().requests()).as("governance was never asked")
                 .containsExactly("GET /internal/v1/agents/" + agent);
     }
 }
