@@ -175,7 +175,9 @@ class GovernanceReplicasIT {
     void spendingTheBudgetExactlyPassesOnOneReplicaAndACentMoreFailsOnTheOther() {
         String agent = newAgent();
         String org = Suite.newOrg();
-        settings(agent, org, OPEN_RATE + ", \"max_monthly_cost\": 2.00, \"max_daily_cost\": -1");
+        // a cent per execution: estimates above it set the reservation, and the last cent is the one too many
+        settings(agent, org, OPEN_RATE + ", \"max_monthly_cost\": 2.00, \"max_daily_cost\": -1,"
+                + " \"cost_per_execution\": 0.01");
         assertThat(decide(0, agent, org, "\"estimated_cost\": 1.25").getString("outcome")).isEqualTo("ALLOW");
         assertThat(decide(1, agent, org, "\"estimated_cost\": 0.75").getString("outcome")).isEqualTo("ALLOW");
         JsonPath over = decide(0, agent, org, "\"estimated_cost\": 0.01");
