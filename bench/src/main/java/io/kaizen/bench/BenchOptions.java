@@ -40,37 +40,36 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, Duration w
     static final String DECISION_MANY = "decision-many";
     static final List<String> ALL_TARGETS = List.of(SINK, NGINX, INVOKE_ONE, INVOKE_MANY, DECISION_ONE, DECISION_MANY);
 
-    private static final Map<String, String> DEFAULTS = defaults();
-    private static final Map<String, String> QUICK = quick();
+    private static final Map<String, String> DEFAULTS = ordered(
+            "rates", "100,250,500,1000",
+            "decision-rates", "100,250,500,1000,10000",
+            "warmup", "3",
+            "seconds", "10",
+            "max-seconds", "10",
+            "max-connections", "16",
+            "connections", "64",
+            "agents", "200",
+            "lineage-every", "50",
+            "timeout", "10",
+            "settle", "60",
+            "keep-going", "false",
+            "targets", String.join(",", ALL_TARGETS),
+            "results", "bench/results");
+    private static final Map<String, String> QUICK = ordered(
+            "rates", "100,500",
+            "decision-rates", "100,500",
+            "warmup", "1",
+            "seconds", "3",
+            "max-seconds", "3",
+            "settle", "20");
 
-    private static Map<String, String> defaults() {
-        Map<String, String> defaults = new LinkedHashMap<>();
-        defaults.put("rates", "100,250,500,1000");
-        defaults.put("decision-rates", "100,250,500,1000,10000");
-        defaults.put("warmup", "3");
-        defaults.put("seconds", "10");
-        defaults.put("max-seconds", "10");
-        defaults.put("max-connections", "16");
-        defaults.put("connections", "64");
-        defaults.put("agents", "200");
-        defaults.put("lineage-every", "50");
-        defaults.put("timeout", "10");
-        defaults.put("settle", "60");
-        defaults.put("keep-going", "false");
-        defaults.put("targets", String.join(",", ALL_TARGETS));
-        defaults.put("results", "bench/results");
-        return defaults;
-    }
-
-    private static Map<String, String> quick() {
-        Map<String, String> quick = new LinkedHashMap<>();
-        quick.put("rates", "100,500");
-        quick.put("decision-rates", "100,500");
-        quick.put("warmup", "1");
-        quick.put("seconds", "3");
-        quick.put("max-seconds", "3");
-        quick.put("settle", "20");
-        return quick;
+    /** Keys and values in turn, in the order usage() prints them. */
+    private static Map<String, String> ordered(String... keysAndValues) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
     }
 
     static String usage() {
