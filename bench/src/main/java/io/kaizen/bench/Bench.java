@@ -160,7 +160,7 @@ public final class Bench {
                     lag == null ? OpenLoopLoad.AnswerListener.NONE : lag);
             result = result.withCpu(SuiteProcesses.coresBetween(before, processes.cpuTicks(), seconds(begin)));
             target.add(result);
-            out.println("    " + summary(result));
+            report(result);
             if (lag != null) {
                 LineageLag.Result lagResult = lag.await(rate);
                 lineage.add(lagResult);
@@ -181,7 +181,7 @@ public final class Bench {
         LoadResult max = closedLoop.run(traffic, options.maxConnections(), options.warmup(), options.maxSeconds());
         max = max.withCpu(SuiteProcesses.coresBetween(before, processes.cpuTicks(), seconds(begin)));
         target.closedLoop(max);
-        out.println("    " + summary(max));
+        report(max);
         settle();
         return target;
     }
@@ -205,6 +205,13 @@ public final class Bench {
     private void settle() throws InterruptedException {
         if (!processes.awaitQuiet(QUIET_CORES, options.settle())) {
             progress("the suite was still busy after " + options.settle().toSeconds() + " s; going on");
+        }
+    }
+
+    private void report(LoadResult result) {
+        out.println("    " + summary(result));
+        if (result.unreadableExample() != null) {
+            out.println("    first unreadable answer: " + result.unreadableExample());
         }
     }
 

@@ -7,8 +7,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
 
 /**
  * Maximum throughput: {@code connections} loops, each sending its next request as soon as the last one is
@@ -28,8 +26,7 @@ final class ClosedLoopLoad {
     }
 
     LoadResult run(Traffic traffic, int connections, Duration warmup, Duration measure) {
-        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-                new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+        HttpClient client = Exchange.client(vertx, connections);
         RunTally tally = new RunTally(traffic);
         AtomicLong sequence = new AtomicLong();
         AtomicLong recorded = new AtomicLong();
@@ -40,8 +37,7 @@ final class ClosedLoopLoad {
             new Loop(client, traffic, tally, sequence, recorded, measureFrom, end, loops).next();
         }
         try {
-            loops.await(end - System.nanoTime() + timeout.multipliedBy(2).plusSeconds(5).toNanos(),
-                    TimeUnit.NANOSECONDS);
+            loops.await(end - System.nanoTime() + Exchange.longest(timeout).toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -83,11 +79,7 @@ final class ClosedLoopLoad {
                 long now = System.nanoTime();
                 if (now >= measureFrom && now < end) {
                     recorded.incrementAndGet();
-                    if (done.failed()) {
-                        tally.failed(done.cause());
-                    } else {
-                        tally.answered(done.result(), now - sentAt);
-                    }
+                    tally.record(done, now - sentAt);
                 }
                 if (done.failed()) {
                     // a target that refuses connections is not hammered in a tight loop

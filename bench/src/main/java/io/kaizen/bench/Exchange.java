@@ -6,10 +6,13 @@ import java.util.concurrent.TimeoutException;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.PoolOptions;
 
 /** One request of a {@link Traffic} and its whole answer, with a deadline. */
 final class Exchange {
@@ -19,6 +22,15 @@ final class Exchange {
     }
 
     private Exchange() {
+    }
+
+    /**
+     * A keep-alive client of {@code connections} connections whose wait queue is unbounded: a request waits for a
+     * connection at most its connect timeout, so the queue holds at most rate × timeout requests.
+     */
+    static HttpClient client(Vertx vertx, int connections) {
+        return vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
     }
 
     /**
@@ -33,6 +45,11 @@ final class Exchange {
                 .compose(request -> request.send(outgoing.body()))
                 .compose(response -> response.body()
                         .map(body -> new Answer(response.statusCode(), response.headers(), body)));
+    }
+
+    /** The longest an exchange sent with {@code timeout} takes to end: a connection wait plus a read, and a margin. */
+    static Duration longest(Duration timeout) {
+        return timeout.multipliedBy(2).plusSeconds(5);
     }
 
     /** The label a failed exchange is counted under. */

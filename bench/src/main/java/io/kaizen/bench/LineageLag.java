@@ -14,9 +14,7 @@ import org.HdrHistogram.Histogram;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 
@@ -68,8 +66,7 @@ final class LineageLag implements OpenLoopLoad.AnswerListener {
 
     LineageLag(Vertx vertx, String host, int port, String jwt, int every, Duration deadline) {
         this.vertx = vertx;
-        this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-                new PoolOptions().setHttp1MaxSize(8).setMaxWaitQueueSize(-1));
+        this.client = Exchange.client(vertx, 8);
         this.host = host;
         this.port = port;
         this.jwt = jwt;

@@ -20,12 +20,15 @@ import io.vertx.core.json.JsonObject;
  * @param lateSends   open loop: requests sent more than 1 ms after their scheduled time (the load generator fell
  *                    behind; their latency still counts from the schedule)
  * @param cpuCores    cores used per process during the run, warm-up included ({@link SuiteProcesses})
+ * @param unreadableExample the first answer counted as an {@code unreadable answer}, its length and start; null if none
  */
 record LoadResult(String target, int offeredRate, int connections, double seconds, long sent, long ok,
-        Map<String, Long> problems, Histogram latency, long lateSends, Map<String, Double> cpuCores) {
+        Map<String, Long> problems, Histogram latency, long lateSends, Map<String, Double> cpuCores,
+        String unreadableExample) {
 
     LoadResult withCpu(Map<String, Double> cores) {
-        return new LoadResult(target, offeredRate, connections, seconds, sent, ok, problems, latency, lateSends, cores);
+        return new LoadResult(target, offeredRate, connections, seconds, sent, ok, problems, latency, lateSends, cores,
+                unreadableExample);
     }
 
     /** A run that kept up: at least 95 % answered successfully and the median within a second. */
@@ -73,6 +76,7 @@ record LoadResult(String target, int offeredRate, int connections, double second
                 .put("p999_ms", round(percentileMillis(99.9)))
                 .put("max_ms", latency.getTotalCount() == 0 ? null : round(latency.getMaxValue() / 1000.0))
                 .put("errors", new JsonObject(new TreeMap<String, Object>(problems)))
+                .put("unreadable_example", unreadableExample)
                 .put("late_sends", lateSends)
                 .put("kept_up", closedLoop() ? null : keptUp())
                 .put("cpu_cores", rounded(cpuCores))

@@ -7,8 +7,6 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
 
 /**
  * Requests at a fixed rate, whatever the answers do: request n is due at {@code start + n / rate}, and its latency
@@ -39,8 +37,7 @@ final class OpenLoopLoad {
     }
 
     LoadResult run(Traffic traffic, int rate, Duration warmup, Duration measure, AnswerListener listener) {
-        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-                new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+        HttpClient client = Exchange.client(vertx, connections);
         RunTally tally = new RunTally(traffic);
         long firstMeasured = rate * warmup.toSeconds();
         long total = firstMeasured + rate * measure.toSeconds();
@@ -61,12 +58,8 @@ final class OpenLoopLoad {
             outstanding.incrementAndGet();
             Exchange.send(client, traffic, n, timeout).onComplete(done -> {
                 long now = System.nanoTime();
-                if (measured) {
-                    if (done.failed()) {
-                        tally.failed(done.cause());
-                    } else if (tally.answered(done.result(), now - scheduled)) {
-                        listener.answered(sequence, done.result(), now);
-                    }
+                if (measured && tally.record(done, now - scheduled)) {
+                    listener.answered(sequence, done.result(), now);
                 }
                 outstanding.decrementAndGet();
             });
@@ -77,9 +70,9 @@ final class OpenLoopLoad {
         return result;
     }
 
-    /** Every request has an answer or has failed by its deadline; the margin covers a connection wait plus a read. */
+    /** Every request has an answer or has failed by its deadline. */
     private void awaitAnswers(AtomicLong outstanding) {
-        long deadline = System.nanoTime() + timeout.multipliedBy(2).plusSeconds(5).toNanos();
+        long deadline = System.nanoTime() + Exchange.longest(timeout).toNanos();
         while (outstanding.get() > 0 && System.nanoTime() < deadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }

@@ -1,8 +1,10 @@
 package io.kaizen.bench;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongFunction;
 
+import io.kaizen.common.governance.Decision;
 import io.kaizen.common.ids.PrefixedId;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -28,6 +30,7 @@ record Traffic(String name, String host, int port, LongFunction<Outgoing> reques
         String problem(int status, Buffer body);
     }
 
+    private static final List<String> OUTCOMES = Arrays.stream(Decision.Outcome.values()).map(Enum::name).toList();
     private static final Verdict STATUS_2XX = (status, body) -> status / 100 == 2 ? null : "HTTP " + status;
 
     /** The sink, or nginx in front of it, sent what the gateway sends a custom_http agent. */
@@ -79,13 +82,22 @@ record Traffic(String name, String host, int port, LongFunction<Outgoing> reques
         }, Traffic::allowed);
     }
 
-    /** A decision succeeds when it allows the call: a denial would mean the benchmark's limits were too low. */
+    /**
+     * A decision succeeds when it allows the call: a denial would mean the benchmark's limits were too low. The
+     * label is one of a few (an outcome of {@link Decision.Outcome} or a fixed phrase), whatever the answer says.
+     */
     private static String allowed(int status, Buffer body) {
         if (status != 200) {
             return "HTTP " + status;
         }
         String outcome = new JsonObject(body).getString("outcome");
-        return "ALLOW".equals(outcome) ? null : String.valueOf(outcome);
+        if (outcome == null) {
+            return "HTTP 200 without an outcome";
+        }
+        if (OUTCOMES.stream().noneMatch(outcome::equals)) {
+            return "HTTP 200 with an unknown outcome";
+        }
+        return outcome.equals(Decision.Outcome.ALLOW.name()) ? null : outcome;
     }
 
     private static Outgoing post(String uri, MultiMap headers, JsonObject body) {
