@@ -78,13 +78,15 @@ class EdgeLimitsTest {
             "X-External-Session-ID, 256",
             "X-External-Trace-ID,   256",
             "X-External-Context,    4097",
+            "X-Forwarded-For,       65",
             "X-Forwarded-For,       2000",
     })
     void anOversizeHeaderIsRefusedBeforeTheAgentIsCalled(String header, int length) {
         String path = "/refused-" + header.toLowerCase();
         String agentId = caller.agent(agent.url(path));
         String value = header.endsWith("Email") ? "a".repeat(length - 12) + "@example.com"
-                : header.equals("X-Forwarded-For") ? "1".repeat(length) : "v".repeat(length);
+                // an IPv6 address with a zone id: a valid address of any length, so only the length refuses it
+                : header.equals("X-Forwarded-For") ? "fe80::1%" + "e".repeat(length - 8) : "v".repeat(length);
 
         caller.invoking(Map.of(header, value))
                 .when().post("/api/v1/external-agents/{id}/invoke", agentId)
@@ -107,6 +109,32 @@ class EdgeLimitsTest {
                 .then().statusCode(200);
 
         assertThat(agent.hits("/forwarded")).hasSize(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({ "sub, 256, ", "team_id, 8, 256" })
+    void aTokenClaimTooLongForItsColumnIsRefusedBeforeTheAgentIsCalled(String claim, int subjectLength,
+            Integer teamLength) {
+        String path = "/long-claim-" + claim;
+        String agentId = caller.agent(agent.url(path));
+        String token = caller.token("s".repeat(subjectLength), teamLength == null ? null : "t".repeat(teamLength));
+
+        caller.invoking(token, Map.of())
+                .when().post("/api/v1/external-agents/{id}/invoke", agentId)
+                .then().statusCode(401).contentType("application/problem+json")
+                .body("error_code", equalTo("UNAUTHORIZED"))
+                .body("detail", containsString(claim));
+
+        assertThat(agent.hits(path)).isEmpty();
+    }
+
+    @Test
+    void aTokenClaimOfExactlyTheLimitIsAccepted() {
+        String agentId = caller.agent(agent.url("/claims-at-limit"));
+
+        caller.invoking(caller.token("s".repeat(255), "t".repeat(255)), Map.of())
+                .when().post("/api/v1/external-agents/{id}/invoke", agentId)
+                .then().statusCode(200);
     }
 
     @Test

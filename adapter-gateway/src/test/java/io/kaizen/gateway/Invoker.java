@@ -18,8 +18,13 @@ final class Invoker {
     final String organizationId = "org_" + UUID.randomUUID().toString().substring(0, 8);
 
     String token() {
-        return DevStackTestResource.stack().keys().token(organizationId, List.of("org_owner"), "user-" + organizationId,
-                null, Duration.ofMinutes(15));
+        return token("user-" + organizationId, null);
+    }
+
+    /** A token of this organisation for that subject and team. */
+    String token(String subject, String teamId) {
+        return DevStackTestResource.stack().keys().token(organizationId, List.of("org_owner"), subject, teamId,
+                Duration.ofMinutes(15));
     }
 
     /** An agent of this organisation at that endpoint, known to the registry stand-in. */
@@ -33,13 +38,18 @@ final class Invoker {
 
     /** With these headers added to, or in place of, the lineage headers. */
     RequestSpecification invoking(Map<String, String> headers) {
+        return invoking(token(), headers);
+    }
+
+    /** With that bearer token, and these headers added to, or in place of, the lineage headers. */
+    RequestSpecification invoking(String token, Map<String, String> headers) {
         Map<String, String> all = new LinkedHashMap<>(Map.of(
                 "X-External-User-ID", "ext-user-7",
                 "X-External-User-Email", "jane.smith@company.example",
                 "X-External-System", "copilot",
                 "X-External-Session-ID", "copilot-session-1"));
         all.putAll(headers);
-        return given().auth().oauth2(token()).contentType(ContentType.JSON).headers(all)
+        return given().auth().oauth2(token).contentType(ContentType.JSON).headers(all)
                 .body("{\"input\": \"hello\"}");
     }
 }

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.kaizen.common.governance.DecisionRequest;
+import io.kaizen.common.governance.UsdAmount;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -82,11 +82,8 @@ public class CustomHttpAdapter implements PlatformAdapter {
         if (cost.isMissingNode()) {
             cost = output.path("metadata").path("cost_usd");
         }
-        if (!cost.isNumber() || (cost.isFloatingPointNumber() && !cost.isBigDecimal() && !Double.isFinite(cost.doubleValue()))) {
-            return null;
-        }
-        BigDecimal value = cost.decimalValue();
-        if (value.signum() < 0 || value.compareTo(DecisionRequest.MAX_ESTIMATED_COST) > 0) {
+        BigDecimal value = cost.isNumber() ? UsdAmount.exact(cost.numberValue()) : null;
+        if (!UsdAmount.inRange(value)) {
             return null;
         }
         // compared before rounding: scaling an amount like 1e-999999999 would never end

@@ -14,7 +14,6 @@ import io.kaizen.common.security.Permissions;
 import io.kaizen.gateway.config.LineageConfig;
 import io.kaizen.gateway.service.CallerContext;
 import io.kaizen.gateway.service.InvocationService;
-import io.kaizen.gateway.service.LineageHeaders;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -46,17 +45,17 @@ public class InvokeResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @PermissionsAllowed(Permissions.AGENTS_INVOKE)
-    @Parameter(name = "X-External-User-ID", in = ParameterIn.HEADER, required = true, description = LINEAGE,
+    @Parameter(name = CallerHeaders.USER_ID, in = ParameterIn.HEADER, required = true, description = LINEAGE,
             schema = @Schema(type = SchemaType.STRING))
-    @Parameter(name = "X-External-User-Email", in = ParameterIn.HEADER, required = true, description = LINEAGE,
+    @Parameter(name = CallerHeaders.USER_EMAIL, in = ParameterIn.HEADER, required = true, description = LINEAGE,
             schema = @Schema(type = SchemaType.STRING))
-    @Parameter(name = "X-External-System", in = ParameterIn.HEADER, required = true, description = LINEAGE,
+    @Parameter(name = CallerHeaders.SYSTEM, in = ParameterIn.HEADER, required = true, description = LINEAGE,
             schema = @Schema(type = SchemaType.STRING))
-    @Parameter(name = "X-External-Session-ID", in = ParameterIn.HEADER, required = true, description = LINEAGE,
+    @Parameter(name = CallerHeaders.SESSION_ID, in = ParameterIn.HEADER, required = true, description = LINEAGE,
             schema = @Schema(type = SchemaType.STRING))
-    @Parameter(name = "X-External-User-Name", in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING))
-    @Parameter(name = "X-External-Trace-ID", in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING))
-    @Parameter(name = "X-External-Context", in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = CallerHeaders.USER_NAME, in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = CallerHeaders.TRACE_ID, in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = CallerHeaders.CONTEXT, in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING))
     @APIResponse(responseCode = "200", description = "The agent's answer",
             content = @Content(schema = @Schema(implementation = InvokeResponse.class)))
     @APIResponse(responseCode = "402", description = "A budget would be exceeded",
@@ -75,9 +74,7 @@ public class InvokeResource {
     public Uni<RestResponse<InvokeResponse>> invoke(@PathParam("id") String agentId,
             @NotNull(message = "request body is required") @Valid InvokeRequest request, HttpServerRequest http) {
         AgentIds.require(agentId);
-        LineageHeaders lineage = LineageHeaders.from(http::getHeader, config.strict());
-        CallerContext context = new CallerContext(caller.get(), lineage, CallerHeaders.clientIp(http),
-                CallerHeaders.userAgent(http), null);
+        CallerContext context = CallerHeaders.read(http, caller.get(), config.strict());
         return invocations.invoke(agentId, request, context).map(outcome -> {
             var invocation = outcome.invocation();
             var body = new InvokeResponse(invocation.id, invocation.traceId, invocation.status, outcome.reply().output(),

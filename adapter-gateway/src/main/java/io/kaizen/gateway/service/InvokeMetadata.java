@@ -1,10 +1,9 @@
 package io.kaizen.gateway.service;
 
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.util.Map;
 
-import io.kaizen.common.governance.DecisionRequest;
+import io.kaizen.common.governance.UsdAmount;
 import io.kaizen.common.problem.ProblemException;
 
 /**
@@ -25,10 +24,10 @@ final class InvokeMetadata {
         if (value == null) {
             return null;
         }
-        BigDecimal cost = decimal(value);
-        if (cost == null || cost.signum() < 0 || cost.compareTo(DecisionRequest.MAX_ESTIMATED_COST) > 0) {
+        BigDecimal cost = UsdAmount.exact(value);
+        if (!UsdAmount.inRange(cost)) {
             throw ProblemException.validation(ESTIMATED_COST + " must be a number between 0 and "
-                    + DecisionRequest.MAX_ESTIMATED_COST.toPlainString()).with("field", ESTIMATED_COST);
+                    + UsdAmount.MAX.toPlainString()).with("field", ESTIMATED_COST);
         }
         return cost;
     }
@@ -37,23 +36,5 @@ final class InvokeMetadata {
     static Integer estimatedTokens(Map<String, Object> metadata) {
         Object value = metadata == null ? null : metadata.get("estimated_tokens");
         return value instanceof Integer tokens && tokens >= 0 ? tokens : null;
-    }
-
-    /** A JSON number as Jackson reads it into a map, exactly; null for anything else (strings, NaN, infinities). */
-    private static BigDecimal decimal(Object value) {
-        if (value instanceof BigDecimal decimal) {
-            return decimal;
-        }
-        if (value instanceof BigInteger integer) {
-            return new BigDecimal(integer);
-        }
-        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
-            return BigDecimal.valueOf(((Number) value).longValue());
-        }
-        if (value instanceof Double || value instanceof Float) {
-            double number = ((Number) value).doubleValue();
-            return Double.isFinite(number) ? BigDecimal.valueOf(number) : null;
-        }
-        return null;
     }
 }

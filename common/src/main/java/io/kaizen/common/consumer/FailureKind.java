@@ -20,6 +20,9 @@ public enum FailureKind {
     /** Anything else: a database or broker away, a timeout, a lock conflict, a failure not recognised. */
     TRANSIENT;
 
+    /** The longest reason: a database message may quote the rejected value, which the event brought. */
+    static final int MAX_REASON = 1000;
+
     public static FailureKind of(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof PoisonEventException || t instanceof JsonProcessingException) {
@@ -34,10 +37,16 @@ public enum FailureKind {
     }
 
     /**
-     * A short reason for the dead-letter header: the database error with its SQLState when there is one (the
-     * wrappers around it say little), else the innermost message.
+     * A short reason for logs and the dead-letter header, at most {@link #MAX_REASON} characters and a mark: the
+     * database error with its SQLState when there is one (the wrappers around it say little), else the innermost
+     * message.
      */
     public static String reason(Throwable failure) {
+        String reason = fullReason(failure);
+        return reason.length() <= MAX_REASON ? reason : reason.substring(0, MAX_REASON) + "…";
+    }
+
+    private static String fullReason(Throwable failure) {
         Throwable innermost = failure;
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String state = sqlState(t);

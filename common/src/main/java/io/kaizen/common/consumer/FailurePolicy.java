@@ -36,7 +36,6 @@ public class FailurePolicy {
     public static final String DLQ_SUFFIX = ".dlq";
     static final String DEAD_LETTERED = "kaizen.events.dead.lettered";
     private static final String MAX_AGE = "throttled.unprocessed-record-max-age.ms";
-    private static final int MAX_REASON = 1000;
     private static final Logger LOG = Logger.getLogger(FailurePolicy.class);
 
     private final ConsumerRetryConfig retry;
@@ -70,8 +69,8 @@ public class FailurePolicy {
     public Uni<Void> deadLetter(Message<?> message, IncomingKafkaRecordMetadata<?, ?> record, String consumer,
             Throwable failure) {
         FailureKind kind = FailureKind.of(failure);
-        String reason = bounded((kind == FailureKind.TRANSIENT ? "still failing after " + retry.giveUpAfter() + ": "
-                : "") + FailureKind.reason(failure));
+        String reason = (kind == FailureKind.TRANSIENT ? "still failing after " + retry.giveUpAfter() + ": " : "")
+                + FailureKind.reason(failure);
         Counter.builder(DEAD_LETTERED)
                 .description("Records a consumer gave up on and sent to the dead-letter topic")
                 .tag("channel", record.getChannel())
@@ -111,10 +110,6 @@ public class FailurePolicy {
                         + " ms: kaizen.consumer.retry.give-up-after + max-back-off + attempt-timeout)");
             }
         }
-    }
-
-    private static String bounded(String reason) {
-        return reason.length() <= MAX_REASON ? reason : reason.substring(0, MAX_REASON) + "…";
     }
 
     private static String header(IncomingKafkaRecordMetadata<?, ?> record, String name) {

@@ -37,5 +37,5 @@ public record DecisionRequest(
         String input) {
 
     /** The largest estimate a caller may give, in USD. */
-    public static final BigDecimal MAX_ESTIMATED_COST = new BigDecimal("1000000");
+    public static final BigDecimal MAX_ESTIMATED_COST = UsdAmount.MAX;
 }

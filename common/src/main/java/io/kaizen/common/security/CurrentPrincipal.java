@@ -8,7 +8,11 @@ import io.kaizen.common.problem.ProblemException;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.RequestScoped;
 
-/** The caller of the current request as a {@link KaizenPrincipal}; a credential without an organisation is refused. */
+/**
+ * The caller of the current request as a {@link KaizenPrincipal}. A credential without an organisation is refused,
+ * and so is a token whose {@code sub}, {@code org_id} or {@code team_id} is longer than the columns that keep them
+ * (lineage and every organisation-scoped table use varchar(255)): an over-long claim would fail every insert of it.
+ */
 @RequestScoped
 public class CurrentPrincipal {
 
@@ -17,6 +21,9 @@ public class CurrentPrincipal {
     public static final String TEAM = "kaizen.team_id";
     public static final String API_KEY_ID = "kaizen.api_key_id";
     public static final String API_KEY_PREFIX = "kaizen.api_key_prefix";
+
+    /** The longest identifier a token may carry into a record. */
+    static final int MAX_CLAIM = 255;
 
     private final SecurityIdentity identity;
     private KaizenPrincipal principal;
@@ -46,8 +53,9 @@ public class CurrentPrincipal {
             if (org == null || org.isBlank()) {
                 throw ProblemException.unauthorized("Token has no org_id claim");
             }
-            return new KaizenPrincipal(jwt.getSubject(), org, jwt.getClaim("team_id"), jwt.getClaim("email"), roles,
-                    KaizenPrincipal.JWT, null, null);
+            return new KaizenPrincipal(bounded("sub", jwt.getSubject()), bounded("org_id", org),
+                    bounded("team_id", jwt.getClaim("team_id")), jwt.getClaim("email"), roles, KaizenPrincipal.JWT,
+                    null, null);
         }
         String org = identity.getAttribute(ORGANIZATION);
         if (org == null) {
@@ -55,5 +63,12 @@ public class CurrentPrincipal {
         }
         return new KaizenPrincipal(identity.getPrincipal().getName(), org, identity.getAttribute(TEAM), null, roles,
                 KaizenPrincipal.API_KEY, identity.getAttribute(API_KEY_ID), identity.getAttribute(API_KEY_PREFIX));
+    }
+
+    private static String bounded(String claim, String value) {
+        if (value != null && value.length() > MAX_CLAIM) {
+            throw ProblemException.unauthorized("Token claim " + claim + " is longer than " + MAX_CLAIM + " characters");
+        }
+        return value;
     }
 }

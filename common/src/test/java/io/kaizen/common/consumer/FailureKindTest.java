@@ -64,4 +64,13 @@ class FailureKindTest {
         assertThat(FailureKind.reason(new CompletionException(new ConnectException("Connection refused"))))
                 .isEqualTo("ConnectException: Connection refused");
     }
+
+    @Test
+    void aReasonQuotingALongValueIsCutAndMarked() {
+        String value = "x".repeat(50_000);
+
+        String reason = FailureKind.reason(fromDatabase("23505", "Key (id)=(" + value + ") already exists"));
+
+        assertThat(reason).startsWith("SQLState 23505: ").hasSize(FailureKind.MAX_REASON + 1).endsWith("x…");
+    }
 }
