@@ -129,6 +129,19 @@ class EdgeLimitsTest {
     }
 
     @Test
+    void aTokenClaimOfAnotherTypeIsRefusedNotCast() {
+        String agentId = caller.agent(agent.url("/numeric-team"));
+
+        caller.invoking(caller.tokenWith(Map.of("team_id", 42)), Map.of())
+                .when().post("/api/v1/external-agents/{id}/invoke", agentId)
+                .then().statusCode(401).contentType("application/problem+json")
+                .body("error_code", equalTo("UNAUTHORIZED"))
+                .body("detail", containsString("team_id"));
+
+        assertThat(agent.hits("/numeric-team")).isEmpty();
+    }
+
+    @Test
     void aTokenClaimOfExactlyTheLimitIsAccepted() {
         String agentId = caller.agent(agent.url("/claims-at-limit"));
 

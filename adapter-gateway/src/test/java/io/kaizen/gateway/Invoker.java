@@ -27,6 +27,12 @@ final class Invoker {
                 Duration.ofMinutes(15));
     }
 
+    /** A token of this organisation with further claims of any JSON type. */
+    String tokenWith(Map<String, Object> claims) {
+        return DevStackTestResource.stack().keys().token(organizationId, List.of("org_owner"), "user-" + organizationId,
+                claims, Duration.ofMinutes(15), io.kaizen.devstack.DevKeys.AUDIENCE);
+    }
+
     /** An agent of this organisation at that endpoint, known to the registry stand-in. */
     String agent(String endpointUrl) {
         return InternalApiStandIn.shared().agent(organizationId, endpointUrl);

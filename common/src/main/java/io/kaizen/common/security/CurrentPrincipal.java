@@ -49,13 +49,13 @@ public class CurrentPrincipal {
         }
         Set<String> roles = identity.getRoles();
         if (identity.getPrincipal() instanceof JsonWebToken jwt) {
-            String org = jwt.getClaim("org_id");
+            String org = claim(jwt, "org_id");
             if (org == null || org.isBlank()) {
                 throw ProblemException.unauthorized("Token has no org_id claim");
             }
             return new KaizenPrincipal(bounded("sub", jwt.getSubject()), bounded("org_id", org),
-                    bounded("team_id", jwt.getClaim("team_id")), jwt.getClaim("email"), roles, KaizenPrincipal.JWT,
-                    null, null);
+                    bounded("team_id", claim(jwt, "team_id")), claim(jwt, "email"), roles,
+                    KaizenPrincipal.JWT, null, null);
         }
         String org = identity.getAttribute(ORGANIZATION);
         if (org == null) {
@@ -63,6 +63,18 @@ public class CurrentPrincipal {
         }
         return new KaizenPrincipal(identity.getPrincipal().getName(), org, identity.getAttribute(TEAM), null, roles,
                 KaizenPrincipal.API_KEY, identity.getAttribute(API_KEY_ID), identity.getAttribute(API_KEY_PREFIX));
+    }
+
+    /** A string claim, or null when absent; a claim of another JSON type is refused rather than cast. */
+    private static String claim(JsonWebToken jwt, String name) {
+        Object value = jwt.getClaim(name);
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        if (value instanceof jakarta.json.JsonString text) {
+            return text.getString();
+        }
+        throw ProblemException.unauthorized("Token claim " + name + " must be a string");
     }
 
     private static String bounded(String claim, String value) {
