@@ -3,18 +3,10 @@ package io.kaizen.governance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import io.kaizen.common.events.CloudEvent;
@@ -30,58 +22,40 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTestResource(value = DevStackTestResource.class, initArgs = @ResourceArg(name = "service", value = "governance"))
 class AgentEventOrderTest {
 
+    private static final String CONSUMER = "governance.agents";
+
     @Test
-    void anAgentEventOlderThanTheOneAppliedIsIgnored() throws Exception {
+    void anAgentEventOlderThanTheOneAppliedIsIgnored() {
         String agent = GovernanceApi.newAgent();
         String org = GovernanceApi.newOrg();
         Instant registered = Instant.parse("2026-11-28T10:00:00Z");
-        String newer = publish(EventTypes.AGENT_UPDATED, agent, org, "production", "[\"newer\"]", registered.plusSeconds(20));
-        String older = publish(EventTypes.AGENT_UPDATED, agent, org, "staging", "[\"older\"]", registered.plusSeconds(10));
-        await().atMost(Duration.ofSeconds(30)).until(() -> processed(newer) && processed(older));
-        assertThat(agentRow(agent)).containsExactly("production", "[\"newer\"]");
+        String newer = publish(agent, org, "production", "[\"newer\"]", registered.plusSeconds(20));
+        String older = publish(agent, org, "staging", "[\"older\"]", registered.plusSeconds(10));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> Ledger.processed(CONSUMER, newer) && Ledger.processed(CONSUMER, older));
+        assertThat(agentRow(agent)).containsEntry("environment", "production").containsEntry("tags", "[\"newer\"]");
 
-        String newest = publish(EventTypes.AGENT_UPDATED, agent, org, "development", "[\"newest\"]", registered.plusSeconds(30));
-        await().atMost(Duration.ofSeconds(30)).until(() -> processed(newest));
-        assertThat(agentRow(agent)).containsExactly("development", "[\"newest\"]");
+        String newest = publish(agent, org, "development", "[\"newest\"]", registered.plusSeconds(30));
+        await().atMost(Duration.ofSeconds(60)).until(() -> Ledger.processed(CONSUMER, newest));
+        assertThat(agentRow(agent)).containsEntry("environment", "development").containsEntry("tags", "[\"newest\"]");
     }
 
-    private static String publish(String type, String agent, String org, String environment, String tags,
-            Instant occurredAt) throws Exception {
+    /** An {@code agent.updated} event as registry's relay publishes it, keyed by the agent. */
+    private static String publish(String agent, String org, String environment, String tags, Instant occurredAt) {
         String eventId = PrefixedId.next(PrefixedId.EVENT);
         String data = """
                 {"agent_id": "%s", "organization_id": "%s", "name": "Bot", "platform": "custom_http", "status": "active",
                  "environment": "%s", "tags": %s, "actor": "u1", "occurred_at": "%s", "changed_fields": ["tags"]}
                 """.formatted(agent, org, environment, tags, occurredAt);
-        CloudEvent event = new CloudEvent(eventId, "/kaizen/registry-service", type, agent, org, occurredAt, data);
-        Properties config = new Properties();
-        config.put("bootstrap.servers", DevStackTestResource.stack().kafkaBootstrap());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
-                new StringSerializer())) {
-            producer.send(new ProducerRecord<>("kaizen.agents.v1", null, agent, data, event.headers())).get();
-        }
+        Ledger.publish("kaizen.agents.v1", new CloudEvent(eventId, "/kaizen/registry-service", EventTypes.AGENT_UPDATED,
+                agent, org, occurredAt, data));
         return eventId;
     }
 
-    private static boolean processed(String eventId) throws SQLException {
-        try (Connection db = DevStackTestResource.stack().postgres().connect("governance");
-                PreparedStatement query = db.prepareStatement(
-                        "select 1 from processed_event where consumer = 'governance.agents' and event_id = ?")) {
-            query.setString(1, eventId);
-            try (ResultSet rows = query.executeQuery()) {
-                return rows.next();
-            }
-        }
-    }
-
-    private static List<String> agentRow(String agent) throws SQLException {
-        try (Connection db = DevStackTestResource.stack().postgres().connect("governance");
-                PreparedStatement query = db.prepareStatement(
-                        "select environment, tags from agent_governance where agent_id = ?")) {
-            query.setString(1, agent);
-            try (ResultSet rows = query.executeQuery()) {
-                assertThat(rows.next()).as("agent row of " + agent).isTrue();
-                return List.of(rows.getString(1), rows.getString(2));
-            }
-        }
+    private static Map<String, Object> agentRow(String agent) {
+        Map<String, Object> row = Ledger.row("select environment, tags from agent_governance where agent_id = ?",
+                agent);
+        assertThat(row).as("agent row of " + agent).isNotNull();
+        return row;
     }
 }

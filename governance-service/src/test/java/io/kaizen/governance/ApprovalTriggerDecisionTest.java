@@ -68,7 +68,7 @@ class ApprovalTriggerDecisionTest {
         String invocation = PrefixedId.next(PrefixedId.INVOCATION);
         Ledger.publishInvocation(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_COMPLETED, org, invocation,
                 Ledger.invocationData(invocation, org, agent, "carol", "res_never_reserved", "0.05"));
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 decide(agent, org, "\"user_id\": \"carol\"").body("outcome", equalTo("ALLOW")));
     }
 

@@ -7,14 +7,11 @@ import static io.kaizen.governance.GovernanceApi.newAgent;
 import static io.kaizen.governance.GovernanceApi.newOrg;
 import static io.kaizen.governance.GovernanceApi.settings;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -22,13 +19,11 @@ import org.junit.jupiter.api.Test;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.devstack.DevStackTestResource;
-import io.kaizen.governance.budget.BudgetPeriod;
 import io.kaizen.governance.budget.BudgetTallies;
 import io.kaizen.governance.budget.BudgetTallies.Tally;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 
 /** What a call reserves and is charged: never less than the agent's configured cost, whatever the caller says. */
 @QuarkusTest
@@ -37,12 +32,8 @@ class BudgetChargeTest {
 
     private static final String UNLIMITED_RATE = "\"requests_per_minute\": 1000, \"requests_per_hour\": 1000, \"requests_per_day\": 1000";
 
-    @Inject
-    BudgetTallies tallies;
-
-    private Tally monthTally(String agent) {
-        return tallies.read(BudgetTallies.agentTag(agent), List.of(BudgetPeriod.month(Instant.now())))
-                .await().atMost(Duration.ofSeconds(10)).get(0);
+    private static Tally monthTally(String agent) {
+        return Ledger.monthTally(BudgetTallies.agentTag(agent));
     }
 
     @Test
@@ -99,8 +90,7 @@ class BudgetChargeTest {
                 Ledger.invocationEvent(invocation, org, agent,
                         "{\"decision\": \"ALLOW\", \"reservation_id\": \"" + reservation + "\"}",
                         "{\"cost_usd\": 0}"));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Ledger.reservation(reservation))
-                .containsEntry("status", "settled"));
+        Ledger.awaitStatus(reservation, "settled");
         assertThat((BigDecimal) Ledger.reservation(reservation).get("actual_usd")).isEqualByComparingTo("0.05");
         assertThat(monthTally(agent)).isEqualTo(new Tally(50_000, 0, 1, 0));
         as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/budget")
@@ -119,8 +109,7 @@ class BudgetChargeTest {
                 Ledger.invocationEvent(invocation, org, agent,
                         "{\"decision\": \"ALLOW\", \"reservation_id\": \"" + reservation + "\"}",
                         "{\"cost_usd\": 0.30, \"reported_cost_usd\": 0.30}"));
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Ledger.reservation(reservation))
-                .containsEntry("status", "settled"));
+        Ledger.awaitStatus(reservation, "settled");
         assertThat(monthTally(agent)).isEqualTo(new Tally(300_000, 0, 1, 0));
         assertThat((BigDecimal) Ledger.monthTotals(agent).get("spent_usd")).isEqualByComparingTo("0.30");
         as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/budget")

@@ -7,6 +7,8 @@ import static io.kaizen.governance.GovernanceApi.newAgent;
 import static io.kaizen.governance.GovernanceApi.newOrg;
 import static io.kaizen.governance.GovernanceApi.outcome;
 import static io.kaizen.governance.GovernanceApi.settings;
+import static io.kaizen.governance.Ledger.dayTally;
+import static io.kaizen.governance.Ledger.monthTally;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -46,16 +48,6 @@ class BudgetTest {
 
     @Inject
     BudgetTallies tallies;
-
-    private Tally monthTally(String tag) {
-        return tallies.read(tag, List.of(BudgetPeriod.month(Instant.now()))).await().atMost(Duration.ofSeconds(10))
-                .get(0);
-    }
-
-    private Tally dayTally(String tag) {
-        return tallies.read(tag, List.of(BudgetPeriod.day(Instant.now()))).await().atMost(Duration.ofSeconds(10))
-                .get(0);
-    }
 
     private static String nextMonth() {
         return YearMonth.now(ZoneOffset.UTC).plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString();
@@ -159,7 +151,7 @@ class BudgetTest {
         String data = Ledger.invocationData(invocation, org, agent, "u1", reservation, "0.07");
         String eventId = PrefixedId.next(PrefixedId.EVENT);
         Ledger.publishInvocation(eventId, EventTypes.INVOCATION_COMPLETED, org, invocation, data);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> as(org, "viewer")
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> as(org, "viewer")
                 .when().get("/api/v1/external-agents/" + agent + "/budget")
                 .then().statusCode(200).body("cost_used", equalTo(0.07f)).body("invocations", equalTo(1))
                 .body("cost_reserved", equalTo(0.0f)));
@@ -172,7 +164,7 @@ class BudgetTest {
         Ledger.publishInvocation(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_FAILED, org, invocation,
                 Ledger.invocationData(invocation, org, agent, "u1", marker, "0"));
         // events of one invocation are consumed in order: once the last is applied, the duplicates were seen
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> as(org, "viewer")
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> as(org, "viewer")
                 .when().get("/api/v1/external-agents/" + agent + "/budget")
                 .then().statusCode(200).body("invocations", equalTo(2)));
         as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/budget")
@@ -364,11 +356,9 @@ class BudgetTest {
                 .extract().path("reservation_id");
 
         // the gateway gave up waiting for that decision: its refusal knows neither decision nor reservation
-        Ledger.publishInvocation(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_BLOCKED, org, invocation,
-                Ledger.invocationEvent(invocation, org, agent, "{\"decision\": \"UNAVAILABLE\"}", "{\"cost_usd\": 0}"));
+        Ledger.publishRefusal(invocation, org, agent);
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Ledger.reservation(reservation))
-                .containsEntry("status", "released"));
+        Ledger.awaitStatus(reservation, "released");
         assertThat(monthTally(BudgetTallies.agentTag(agent))).isEqualTo(Tally.EMPTY);
         as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/budget")
                 .then().body("cost_used", equalTo(0.0f)).body("cost_reserved", equalTo(0.0f))
@@ -381,17 +371,29 @@ class BudgetTest {
         String org = newOrg();
         settings(agent, org, UNLIMITED_RATE + ", \"cost_per_execution\": 0.05");
         String invocation = PrefixedId.next(PrefixedId.INVOCATION);
-        Ledger.publishInvocation(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_BLOCKED, org, invocation,
-                Ledger.invocationEvent(invocation, org, agent, "{\"decision\": \"UNAVAILABLE\"}", "{\"cost_usd\": 0}"));
+        Ledger.publishRefusal(invocation, org, agent);
         await().atMost(Duration.ofSeconds(60)).until(() -> Ledger.refused(invocation));
 
         // governance's late decision for the refused invocation is committed after the refusal
         String reservation = GovernanceApi.decide(invocation, agent, org, "").body("outcome", equalTo("ALLOW"))
                 .extract().path("reservation_id");
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(Ledger.reservation(reservation))
-                .containsEntry("status", "released"));
+        Ledger.awaitStatus(reservation, "released");
         assertThat(monthTally(BudgetTallies.agentTag(agent))).isEqualTo(Tally.EMPTY);
+    }
+
+    @Test
+    void aRefusalIsForgottenOnceTheReservationTimeoutHasPassed() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE);
+        String invocation = PrefixedId.next(PrefixedId.INVOCATION);
+        Ledger.publishRefusal(invocation, org, agent);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Ledger.refused(invocation));
+
+        // past the reservation timeout every reservation of the refused call has been released: the row goes
+        Ledger.ageRefusal(invocation);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !Ledger.refused(invocation));
     }
 
     @Test

@@ -1,12 +1,19 @@
 package io.kaizen.governance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -15,9 +22,18 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.kaizen.common.events.CloudEvent;
+import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.devstack.DevStackTestResource;
+import io.kaizen.governance.budget.BudgetPeriod;
+import io.kaizen.governance.budget.BudgetTallies;
+import io.kaizen.governance.budget.BudgetTallies.Tally;
+import io.quarkus.arc.Arc;
 
-/** Direct looks at governance's database and Kafka, for what the API does not show (outbox rows, events in). */
+/**
+ * Direct looks at governance's database, Redis and Kafka, for what the API does not show (outbox rows, ledger rows,
+ * budget tallies, events in).
+ */
 final class Ledger {
 
     private Ledger() {
@@ -35,8 +51,7 @@ final class Ledger {
 
     private static List<String> outbox(String column, String subject, String type) throws Exception {
         List<String> values = new ArrayList<>();
-        try (Connection db = DriverManager.getConnection(DevStackTestResource.stack().jdbcUrl("governance"), "kaizen",
-                "kaizen");
+        try (Connection db = connect();
                 PreparedStatement query = db.prepareStatement("select " + column + " from outbox_event"
                         + " where subject = ? and (cast(? as text) is null or type = ?) order by occurred_at, id")) {
             query.setString(1, subject);
@@ -53,36 +68,83 @@ final class Ledger {
 
     /** Publishes an invocation event the way the gateway's outbox relay does. */
     static void publishInvocation(String eventId, String type, String organizationId, String invocationId, String data) {
+        publish("kaizen.invocations.v1", new CloudEvent(eventId, "/kaizen/test", type, invocationId, organizationId,
+                Instant.now(), data));
+    }
+
+    /**
+     * The gateway's refusal of a call whose decision it never learned (it timed out waiting, or could not reach
+     * governance): its event carries neither decision nor reservation id.
+     */
+    static void publishRefusal(String invocationId, String organizationId, String agentId) {
+        publishInvocation(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_BLOCKED, organizationId, invocationId,
+                invocationEvent(invocationId, organizationId, agentId, "{\"decision\": \"UNAVAILABLE\"}",
+                        "{\"cost_usd\": 0}"));
+    }
+
+    /** Publishes an event keyed by its subject, with its CloudEvents headers, as an outbox relay does. */
+    static void publish(String topic, CloudEvent event) {
         Properties config = new Properties();
         config.put("bootstrap.servers", DevStackTestResource.stack().kafkaBootstrap());
         config.put("key.serializer", StringSerializer.class.getName());
         config.put("value.serializer", StringSerializer.class.getName());
-        CloudEvent event = new CloudEvent(eventId, "/kaizen/test", type, invocationId, organizationId, Instant.now(), data);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
-            ProducerRecord<String, String> record = new ProducerRecord<>("kaizen.invocations.v1", invocationId, data);
+            ProducerRecord<String, String> record = new ProducerRecord<>(topic, event.subject(), event.data());
             for (Header header : event.headers()) {
                 record.headers().add(header.key(), header.value());
             }
             producer.send(record).get();
         } catch (Exception e) {
-            throw new IllegalStateException("could not publish " + eventId, e);
+            throw new IllegalStateException("could not publish " + event.id(), e);
         }
     }
 
+    /** Whether {@code consumer} has recorded {@code eventId} as processed. */
+    static boolean processed(String consumer, String eventId) {
+        return row("select 1 from processed_event where consumer = ? and event_id = ?", consumer, eventId) != null;
+    }
+
     /** One ledger reservation as stored: status, estimate_usd, actual_usd, swept (null when absent). */
-    static java.util.Map<String, Object> reservation(String id) {
+    static Map<String, Object> reservation(String id) {
         return row("select status, estimate_usd, actual_usd, swept, configured_cost_usd from budget_reservation"
                 + " where id = ?", id);
     }
 
+    /** Waits (up to 60 s) until a reservation has ended as {@code status}: settlement runs off Kafka and the sweeper. */
+    static void awaitStatus(String reservationId, String status) {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(reservation(reservationId))
+                .containsEntry("status", status));
+    }
+
+    /** This month's Redis tally of a scope ({@link BudgetTallies#agentTag}, {@link BudgetTallies#organizationTag}). */
+    static Tally monthTally(String tag) {
+        return tally(tag, BudgetPeriod.month(Instant.now()));
+    }
+
+    /** Today's Redis tally of a scope. */
+    static Tally dayTally(String tag) {
+        return tally(tag, BudgetPeriod.day(Instant.now()));
+    }
+
+    private static Tally tally(String tag, BudgetPeriod period) {
+        return Arc.container().instance(BudgetTallies.class).get().read(tag, List.of(period))
+                .await().atMost(Duration.ofSeconds(10)).get(0);
+    }
+
     /** The settled totals of an agent in this month: spent_usd and executions. */
-    static java.util.Map<String, Object> monthTotals(String agentId) {
+    static Map<String, Object> monthTotals(String agentId) {
         return row("select spent_usd, executions from budget_total where agent_id = ? and period = 'monthly'"
                 + " and period_start = date_trunc('month', now() at time zone 'utc')::date", agentId);
     }
 
     static boolean refused(String invocationId) {
         return row("select invocation_id from refused_invocation where invocation_id = ?", invocationId) != null;
+    }
+
+    /** Makes a refusal look older than the reservation timeout. */
+    static void ageRefusal(String invocationId) {
+        update("update refused_invocation set refused_at = now() - interval '1 hour' where invocation_id = ?",
+                invocationId);
     }
 
     /** Makes a reservation look as old as one whose outcome was lost, for the sweeper. */
@@ -100,20 +162,23 @@ final class Ledger {
                 + " now())", id, organizationId, agentId, invocationId, estimate);
     }
 
-    private static java.util.Map<String, Object> row(String sql, String parameter) {
+    /** The first row of a query as column → value; null when there is none. */
+    static Map<String, Object> row(String sql, String... parameters) {
         try (Connection db = connect(); PreparedStatement query = db.prepareStatement(sql)) {
-            query.setString(1, parameter);
+            for (int i = 0; i < parameters.length; i++) {
+                query.setString(i + 1, parameters[i]);
+            }
             try (ResultSet rows = query.executeQuery()) {
                 if (!rows.next()) {
                     return null;
                 }
-                java.util.Map<String, Object> values = new java.util.LinkedHashMap<>();
+                Map<String, Object> values = new LinkedHashMap<>();
                 for (int i = 1; i <= rows.getMetaData().getColumnCount(); i++) {
                     values.put(rows.getMetaData().getColumnName(i), rows.getObject(i));
                 }
                 return values;
             }
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -124,12 +189,12 @@ final class Ledger {
                 statement.setString(i + 1, parameters[i]);
             }
             statement.executeUpdate();
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static Connection connect() throws java.sql.SQLException {
+    private static Connection connect() throws SQLException {
         return DriverManager.getConnection(DevStackTestResource.stack().jdbcUrl("governance"), "kaizen", "kaizen");
     }
 

@@ -77,21 +77,24 @@ class SettlementConsumerTest {
         String org = newOrg();
         settings(agent, org, UNLIMITED_RATE);
         String reservation = reserve(agent, org);
+        // both events of one invocation: same key, same partition, so the poison stands right before the settlement
+        // and only dead-lettering it at once (not retrying it for minutes) lets the settlement through
         String invocation = PrefixedId.next(PrefixedId.INVOCATION);
         String poison = PrefixedId.next(PrefixedId.EVENT);
         Ledger.publishInvocation(poison, EventTypes.INVOCATION_COMPLETED, org, invocation,
                 "{\"invocation_id\": \"" + invocation + "\", \"result\": {\"cost_usd\": \"a lot\"}}");
-        settle(PrefixedId.next(PrefixedId.EVENT), agent, org, reservation, "0.02");
+        settle(PrefixedId.next(PrefixedId.EVENT), invocation, agent, org, reservation, "0.02");
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> as(org, "viewer")
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> as(org, "viewer")
                 .when().get("/api/v1/external-agents/" + agent + "/budget")
                 .then().statusCode(200).body("cost_used", equalTo(0.02f)));
-        assertThat(deadLetters()).filteredOn(letter -> poison.equals(letter.eventId())).singleElement()
-                .satisfies(letter -> {
-                    assertThat(letter.consumer()).isEqualTo("governance.settlement");
-                    assertThat(letter.topic()).isEqualTo(INVOCATIONS);
-                    assertThat(letter.reason()).contains("has unreadable data");
-                });
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(deadLetters()).filteredOn(letter -> poison.equals(letter.eventId()))
+                        .singleElement().satisfies(letter -> {
+                            assertThat(letter.consumer()).isEqualTo("governance.settlement");
+                            assertThat(letter.topic()).isEqualTo(INVOCATIONS);
+                            assertThat(letter.reason()).contains("has unreadable data");
+                        }));
     }
 
     private static String reserve(String agent, String org) {
@@ -100,7 +103,11 @@ class SettlementConsumerTest {
     }
 
     private static void settle(String eventId, String agent, String org, String reservation, String cost) {
-        String invocation = PrefixedId.next(PrefixedId.INVOCATION);
+        settle(eventId, PrefixedId.next(PrefixedId.INVOCATION), agent, org, reservation, cost);
+    }
+
+    private static void settle(String eventId, String invocation, String agent, String org, String reservation,
+            String cost) {
         Ledger.publishInvocation(eventId, EventTypes.INVOCATION_COMPLETED, org, invocation,
                 Ledger.invocationData(invocation, org, agent, "u1", reservation, cost));
     }
