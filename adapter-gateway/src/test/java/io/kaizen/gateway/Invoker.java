@@ -29,8 +29,8 @@ final class Invoker {
 
     /** A token of this organisation with further claims of any JSON type. */
     String tokenWith(Map<String, Object> claims) {
-        return DevStackTestResource.stack().keys().token(organizationId, List.of("org_owner"), "user-" + organizationId,
-                claims, Duration.ofMinutes(15), io.kaizen.devstack.DevKeys.AUDIENCE);
+        return DevStackTestResource.stack().keys().tokenWithClaims(organizationId, List.of("org_owner"),
+                "user-" + organizationId, claims, Duration.ofMinutes(15), io.kaizen.devstack.DevKeys.AUDIENCE);
     }
 
     /** An agent of this organisation at that endpoint, known to the registry stand-in. */

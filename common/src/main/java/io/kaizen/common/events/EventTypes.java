@@ -23,6 +23,7 @@ public final class EventTypes {
     public static final String INVOCATION_COMPLETED = "kaizen.invocation.completed.v1";
     public static final String INVOCATION_FAILED = "kaizen.invocation.failed.v1";
     public static final String INVOCATION_BLOCKED = "kaizen.invocation.blocked.v1";
+    public static final String INVOCATION_HELD = "kaizen.invocation.held.v1";
 
     private EventTypes() {
     }

@@ -14,7 +14,7 @@ import java.util.List;
  * {@code platform}, {@code tags}, {@code environment} and {@code agentCreatedAt} feed policy targets and the
  * new-agent trigger; {@code input} is the payload text the payload and sensitive-data triggers read;
  * {@code estimatedCost} is the caller's estimate: it may raise the reservation above the agent's
- * {@code cost_per_execution}, never lower it; a JSON number from 0 to {@link #MAX_ESTIMATED_COST}.
+ * {@code cost_per_execution}, never lower it; a JSON number from 0 to {@link UsdAmount#MAX}.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @Schema(additionalProperties = Schema.True.class)
@@ -35,7 +35,4 @@ public record DecisionRequest(
         List<String> tags,
         Instant agentCreatedAt,
         String input) {
-
-    /** The largest estimate a caller may give, in USD. */
-    public static final BigDecimal MAX_ESTIMATED_COST = UsdAmount.MAX;
 }

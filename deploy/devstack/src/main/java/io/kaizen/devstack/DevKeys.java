@@ -111,14 +111,15 @@ public final class DevKeys {
      * @param audience null for a token without an {@code aud} claim
      */
     public String token(String orgId, List<String> roles, String subject, String teamId, Duration ttl, String audience) {
-        return token(orgId, roles, subject, teamId == null ? Map.of() : Map.of("team_id", teamId), ttl, audience);
+        return tokenWithClaims(orgId, roles, subject, teamId == null ? Map.of() : Map.of("team_id", teamId), ttl, audience);
     }
 
     /**
      * A signed development JWT with further claims of any JSON type (they replace standard ones of the same name),
      * to prove how the services treat claims they do not expect.
      */
-    public String token(String orgId, List<String> roles, String subject, Map<String, Object> extraClaims, Duration ttl,
+    public String tokenWithClaims(String orgId, List<String> roles, String subject, Map<String, Object> extraClaims,
+            Duration ttl,
             String audience) {
         Instant now = Instant.now();
         JsonObject header = new JsonObject().put("alg", "RS256").put("typ", "JWT");

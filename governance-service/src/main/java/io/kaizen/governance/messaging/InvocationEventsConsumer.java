@@ -14,7 +14,7 @@ import io.kaizen.common.consumer.FailurePolicy;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.InvocationEvent;
-import io.kaizen.common.governance.DecisionRequest;
+import io.kaizen.common.governance.UsdAmount;
 import io.kaizen.common.outbox.ProcessedEvents;
 import io.kaizen.governance.budget.BudgetSettlement;
 import io.kaizen.governance.budget.Charge;
@@ -35,7 +35,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class InvocationEventsConsumer extends EventConsumer {
 
     static final String CONSUMER = "governance.settlement";
-    private static final Set<String> NOT_FINAL = Set.of(EventTypes.INVOCATION_ACCEPTED, "kaizen.invocation.held.v1");
+    private static final Set<String> NOT_FINAL = Set.of(EventTypes.INVOCATION_ACCEPTED, EventTypes.INVOCATION_HELD);
 
     private final BudgetSettlement settlement;
     private final RefusedInvocations refusals;
@@ -94,7 +94,7 @@ public class InvocationEventsConsumer extends EventConsumer {
     /** The agent's reported cost when it is a usable amount; otherwise the agent's configured cost. */
     private static Charge charge(InvocationEvent data) {
         BigDecimal reported = data.result() == null ? null : data.result().reportedCostUsd();
-        if (reported == null || reported.signum() < 0 || reported.compareTo(DecisionRequest.MAX_ESTIMATED_COST) > 0) {
+        if (!UsdAmount.inRange(reported)) {
             return Charge.CONFIGURED;
         }
         return Charge.reported(Money.usd(Money.actualMicros(reported)));

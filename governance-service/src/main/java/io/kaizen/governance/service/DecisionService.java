@@ -16,6 +16,7 @@ import io.kaizen.common.governance.Decision.PolicyVersion;
 import io.kaizen.common.governance.Decision.RateLimitState;
 import io.kaizen.common.governance.Decision.TriggerMatch;
 import io.kaizen.common.governance.DecisionRequest;
+import io.kaizen.common.governance.UsdAmount;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.governance.budget.BudgetPeriod;
@@ -262,9 +263,9 @@ public class DecisionService {
             throw ProblemException.validation("agent_id and organization_id are required");
         }
         BigDecimal estimate = request.estimatedCost();
-        if (estimate != null && (estimate.signum() < 0 || estimate.compareTo(DecisionRequest.MAX_ESTIMATED_COST) > 0)) {
+        if (estimate != null && !UsdAmount.inRange(estimate)) {
             throw ProblemException.validation("estimated_cost must be a number between 0 and "
-                    + DecisionRequest.MAX_ESTIMATED_COST.toPlainString()).with("field", "estimated_cost");
+                    + UsdAmount.MAX.toPlainString()).with("field", "estimated_cost");
         }
         if (request.tokens() != null && request.tokens() < 0) {
             throw ProblemException.validation("tokens must not be negative").with("field", "tokens");
