@@ -61,7 +61,7 @@ class GovernanceEventsConsumerTest {
         String later = PrefixedId.next(PrefixedId.EVENT);
         publish(later, agent);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> processedCount(later) == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> processedCount(later) == 1);
         assertThat(processedCount(eventId)).isEqualTo(1);
         assertThat(deadLetters().list(TOPIC)).noneMatch(letter -> eventId.equals(letter.eventId()));
     }
@@ -73,7 +73,7 @@ class GovernanceEventsConsumerTest {
         String next = PrefixedId.next(PrefixedId.EVENT);
         publish(next, key);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> processedCount(next) == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> processedCount(next) == 1);
         assertThat(deadLetters().list(TOPIC)).filteredOn(letter -> key.equals(letter.key())).singleElement()
                 .satisfies(letter -> {
                     assertThat(letter.consumer()).isEqualTo(CONSUMER);

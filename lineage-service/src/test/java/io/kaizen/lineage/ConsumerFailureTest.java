@@ -15,18 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.devstack.DeadLetterQueue;
@@ -47,19 +38,7 @@ import jakarta.inject.Inject;
 class ConsumerFailureTest {
 
     @Inject
-    ObjectMapper mapper;
-
-    private InvocationEvents events;
-
-    @BeforeEach
-    void connect() {
-        events = new InvocationEvents(mapper);
-    }
-
-    @AfterEach
-    void close() {
-        events.close();
-    }
+    InvocationEvents events;
 
     @Test
     void anEventTheDatabaseRefusesIsDeadLetteredAtOnceAndTheNextRowAppearsWithinSeconds() {
@@ -73,7 +52,7 @@ class ConsumerFailureTest {
         events.send(poisonEvent, poisonInvocation, invocation(poisonInvocation, org, "A".repeat(2000)));
         events.send(PrefixedId.next(PrefixedId.EVENT), normalInvocation, invocation(normalInvocation, org));
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(token(org))
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(token(org))
                 .when().get("/api/v1/lineage/" + normalInvocation)
                 .then().statusCode(200).body("invocation_id", equalTo(normalInvocation)));
         given().auth().oauth2(token(org)).when().get("/api/v1/lineage/" + poisonInvocation).then().statusCode(404);
@@ -91,13 +70,10 @@ class ConsumerFailureTest {
     }
 
     @Test
-    void aRecordThatIsNotACloudEventIsDeadLetteredWithItsReason() throws Exception {
+    void aRecordThatIsNotACloudEventIsDeadLetteredWithItsReason() {
         String key = "junk-" + UUID.randomUUID();
-        try (KafkaProducer<String, String> raw = new KafkaProducer<>(producerProps(), new StringSerializer(),
-                new StringSerializer())) {
-            raw.send(new ProducerRecord<>(InvocationEvents.TOPIC, 0, key, "{not json")).get();
-        }
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+        events.sendRaw(key, "{not json");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                 new DeadLetterQueue(DevStackTestResource.stack().kafkaBootstrap()).list(InvocationEvents.TOPIC))
                 .filteredOn(letter -> key.equals(letter.key()))
                 .allSatisfy(letter -> assertThat(letter.reason()).contains("is not a CloudEvents 1.0 binary-mode event"))
@@ -146,7 +122,7 @@ class ConsumerFailureTest {
         }
         String after = PrefixedId.next(PrefixedId.INVOCATION);
         events.send(PrefixedId.next(PrefixedId.EVENT), after, invocation(after, org));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(token(org))
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(token(org))
                 .when().get("/api/v1/lineage/" + after).then().statusCode(200));
     }
 
@@ -165,24 +141,24 @@ class ConsumerFailureTest {
         takeInvocationId(invocationId, org);
 
         events.send(eventId, invocationId, invocation(invocationId, org));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(InvocationEvents.deadLetters(eventId))
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(InvocationEvents.deadLetters(eventId))
                 .singleElement().satisfies(letter -> {
                     assertThat(letter.consumer()).isEqualTo("lineage");
                     assertThat(letter.reason()).startsWith("SQLState 23505");
                 }));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(token(org))
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(token(org))
                 .queryParam("subject", invocationId).when().get("/api/v1/audit")
                 .then().statusCode(200).body("total", equalTo(1)));
         releaseInvocationId(invocationId);
 
         assertThat(dlq.replay(InvocationEvents.TOPIC)).extracting(DeadLetterQueue.DeadLetter::eventId).contains(eventId);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(token(org))
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(token(org))
                 .when().get("/api/v1/lineage/" + invocationId)
                 .then().statusCode(200).body("status", equalTo("success")).body("auth_subject", equalTo("dev-user")));
         // a later event on the same partition: once the audit consumer recorded it, it is past the replayed one
         String markerId = PrefixedId.next(PrefixedId.INVOCATION);
         events.send(PrefixedId.next(PrefixedId.EVENT), invocationId, invocation(markerId, org));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().auth().oauth2(token(org))
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(token(org))
                 .queryParam("subject", invocationId).when().get("/api/v1/audit")
                 .then().statusCode(200).body("total", equalTo(2)));
 
@@ -190,12 +166,6 @@ class ConsumerFailureTest {
                 .satisfies(letter -> assertThat(letter.consumer()).isEqualTo("lineage"));
         assertThat(dlq.replay(InvocationEvents.TOPIC)).extracting(DeadLetterQueue.DeadLetter::eventId)
                 .doesNotContain(eventId);
-    }
-
-    private static Properties producerProps() {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, DevStackTestResource.stack().kafkaBootstrap());
-        return props;
     }
 
     private static void takeInvocationId(String invocationId, String org) throws SQLException {

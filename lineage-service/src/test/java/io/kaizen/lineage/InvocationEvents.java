@@ -23,12 +23,15 @@ import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.devstack.DeadLetterQueue;
 import io.kaizen.devstack.DevStackTestResource;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
 
 /**
  * Publishes {@code invocation.*} events straight to Kafka with the CloudEvents headers the outbox relay writes, and
- * reads what the consumers made of them.
+ * reads what the consumers made of them. A bean of the test application, so tests inject it and share its producer.
  */
-final class InvocationEvents implements AutoCloseable {
+@Singleton
+class InvocationEvents {
 
     static final String TOPIC = "kaizen.invocations.v1";
     private static final Pattern DEAD_LETTERED = Pattern.compile(
@@ -62,6 +65,15 @@ final class InvocationEvents implements AutoCloseable {
         return invocation(invocationId, org, "curl/8");
     }
 
+    /** Sends a record as it is, whatever it holds, to partition 0. */
+    void sendRaw(String key, String value) {
+        try {
+            producer.send(new ProducerRecord<>(TOPIC, 0, key, value)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not publish the record keyed " + key, e);
+        }
+    }
+
     /** Sends a completed-invocation event to partition 0, keyed and headed as the relay does. */
     void send(String eventId, String key, InvocationEvent data) {
         try {
@@ -92,8 +104,8 @@ final class InvocationEvents implements AutoCloseable {
         return DevStackTestResource.stack().keys().token(org, List.of("auditor"), "auditor-1", null, Duration.ofMinutes(5));
     }
 
-    @Override
-    public void close() {
+    @PreDestroy
+    void close() {
         producer.close();
     }
 }

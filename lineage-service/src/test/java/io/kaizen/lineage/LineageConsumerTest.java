@@ -11,11 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.devstack.DevStackTestResource;
@@ -29,19 +25,7 @@ import jakarta.inject.Inject;
 class LineageConsumerTest {
 
     @Inject
-    ObjectMapper mapper;
-
-    private InvocationEvents events;
-
-    @BeforeEach
-    void connect() {
-        events = new InvocationEvents(mapper);
-    }
-
-    @AfterEach
-    void close() {
-        events.close();
-    }
+    InvocationEvents events;
 
     @Test
     void anInvocationEventBecomesItsLineageRow() {
@@ -50,7 +34,7 @@ class LineageConsumerTest {
         String eventId = PrefixedId.next(PrefixedId.EVENT);
         events.send(eventId, invocationId, invocation(invocationId, org));
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(token(org))
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(token(org))
                 .when().get("/api/v1/lineage/" + invocationId)
                 .then().statusCode(200)
                 .body("invocation_id", equalTo(invocationId))
@@ -66,7 +50,7 @@ class LineageConsumerTest {
                 .body("cost_usd", equalTo(0.05f))
                 .body("duration_ms", equalTo(120))
                 .body("status", equalTo("success")));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(token(org))
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(token(org))
                 .queryParam("subject", invocationId)
                 .when().get("/api/v1/audit")
                 .then().statusCode(200).body("total", equalTo(1)).body("items[0].event_id", equalTo(eventId)));
@@ -88,7 +72,7 @@ class LineageConsumerTest {
         String markerId = PrefixedId.next(PrefixedId.INVOCATION);
         events.send(PrefixedId.next(PrefixedId.EVENT), markerId, invocation(markerId, org));
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             given().auth().oauth2(token(org)).when().get("/api/v1/lineage/" + markerId).then().statusCode(200);
             given().auth().oauth2(token(org)).when().get("/api/v1/audit")
                     .then().statusCode(200).body("total", equalTo(2));
@@ -104,7 +88,7 @@ class LineageConsumerTest {
         String org = "org_" + UUID.randomUUID();
         String invocationId = PrefixedId.next(PrefixedId.INVOCATION);
         events.send(PrefixedId.next(PrefixedId.EVENT), invocationId, invocation(invocationId, org));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth().oauth2(token(org))
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(token(org))
                 .when().get("/api/v1/lineage/" + invocationId).then().statusCode(200));
 
         given().auth().oauth2(DevStackTestResource.stack().keys().token("org_other", List.of("org_owner"), "u", null,

@@ -7,10 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import io.kaizen.devstack.RouteTable;
+import io.kaizen.devstack.Router;
 import io.kaizen.system.OpenApiContract.Exchange;
 import io.restassured.filter.FilterContext;
 import io.restassured.filter.OrderedFilter;
@@ -26,9 +26,6 @@ import io.restassured.specification.FilterableResponseSpecification;
  * contract without the test asking. Quarkus' own endpoints ({@code /q/...}) are not part of the contract.
  */
 final class ContractFilter implements OrderedFilter {
-
-    /** Paths the router refuses before routing (dot segments, encoded separators), as its own 404. */
-    private static final Pattern NOT_ROUTABLE = Pattern.compile("(^|/)\\.{1,2}(/|$)|%2[eEfF]|%5[cC]|\\\\|//");
 
     private final OpenApiContract contract;
     private final String routerAuthority;
@@ -68,10 +65,10 @@ final class ContractFilter implements OrderedFilter {
         return OrderedFilter.LOWEST_PRECEDENCE;
     }
 
-    /** The router answers itself, without asking a service, for paths it never routes. */
+    /** The router answers itself, without asking a service, for paths it refuses or never routes. */
     private boolean answeredByRouter(String uri, String path) {
         return authority(uri).equals(routerAuthority)
-                && (NOT_ROUTABLE.matcher(path).find() || routes.match(path).filter(RouteTable.Route::routed).isEmpty());
+                && (!Router.isCanonical(path) || routes.match(path).filter(RouteTable.Route::routed).isEmpty());
     }
 
     private static String authority(String uri) {

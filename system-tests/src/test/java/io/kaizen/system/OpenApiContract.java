@@ -258,7 +258,7 @@ final class OpenApiContract {
         String mediaType = mediaType(exchange.responseContentType());
         if (!content.has(mediaType)) {
             violations.add(exchange.describe() + ": response media type " + mediaType + " is not declared (declared: "
-                    + iterable(content.fieldNames()) + ")");
+                    + String.join(", ", (Iterable<String>) content::fieldNames) + ")");
             return;
         }
         validate(exchange, operation.service(),
@@ -322,12 +322,6 @@ final class OpenApiContract {
     /** A JSON pointer token (RFC 6901). */
     private static String escape(String token) {
         return token.replace("~", "~0").replace("/", "~1");
-    }
-
-    private static String iterable(Iterator<String> names) {
-        List<String> list = new ArrayList<>();
-        names.forEachRemaining(list::add);
-        return String.join(", ", list);
     }
 
     private static JsonNode read(String text) {

@@ -3,6 +3,9 @@ package io.kaizen.system;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +34,8 @@ class ProductionProfileIT {
         config.remove("mp.jwt.verify.audiences");
         config.put("quarkus.profile", "prod");
         config.put("quarkus.http.host", "127.0.0.1");
-        config.put("quarkus.http.port", Integer.toString(Suite.freePort()));
+        int port = Suite.freePort();
+        config.put("quarkus.http.port", Integer.toString(port));
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC"));
         config.forEach((key, value) -> command.add("-D" + key + "=" + value));
@@ -43,14 +47,35 @@ class ProductionProfileIT {
         builder.environment().remove("MP_JWT_VERIFY_AUDIENCES");
 
         Process registry = builder.start();
-        // generous: the process normally exits within seconds; running on means it started without the settings
-        if (!registry.waitFor(3, TimeUnit.MINUTES)) {
-            registry.destroyForcibly().waitFor();
-            fail("registry-service kept running in the prod profile without a JWT issuer and audience; log: " + log);
+        try {
+            // it normally exits within seconds; once it listens it has started without the settings, and the test
+            // fails then instead of waiting. The deadline only guards against a process that does neither.
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (!registry.waitFor(250, TimeUnit.MILLISECONDS)) {
+                if (listening(port)) {
+                    fail("registry-service started in the prod profile without a JWT issuer and audience; log: " + log);
+                }
+                if (System.nanoTime() > deadline) {
+                    fail("registry-service neither exited nor started within 3 minutes; log: " + log);
+                }
+            }
+        } finally {
+            if (registry.isAlive()) {
+                registry.destroyForcibly().waitFor();
+            }
         }
         assertThat(registry.exitValue()).isNotZero();
         assertThat(Files.readString(log))
                 .contains("mp.jwt.verify.issuer (MP_JWT_VERIFY_ISSUER) is not set")
                 .contains("mp.jwt.verify.audiences (MP_JWT_VERIFY_AUDIENCES) is not set");
+    }
+
+    private static boolean listening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

@@ -149,7 +149,7 @@ public final class Router {
      * looks like and reach, in the service, what it normalises to ({@code /x/../internal}, {@code /%69nternal}).
      * The services refuse such paths too (CanonicalPathGuard in common); the rule is the same.
      */
-    static boolean isCanonical(String path) {
+    public static boolean isCanonical(String path) {
         try {
             return path != null && path.equals(HttpUtils.normalizePath(path)) && !HIDDEN_SEPARATOR.matcher(path).find();
         } catch (IllegalArgumentException e) {

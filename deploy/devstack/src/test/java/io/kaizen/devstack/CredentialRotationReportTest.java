@@ -27,4 +27,15 @@ class CredentialRotationReportTest {
                 configure the key that encrypted them and run again, or delete and re-register those agents \
                 (docs/operations.md)""");
     }
+
+    @Test
+    void aReportListingOnlySomeSkippedAgentsSaysSo() {
+        CredentialRotationReport report = CredentialRotationReport.parse("""
+                {"re_encrypted": 0, "key_fingerprint": "a1b2c3d4e5f6", "skipped": 250,
+                 "skipped_agent_ids": ["agt_01lost", "agt_02lost"]}""");
+        assertThat(report.complete()).isFalse();
+        assertThat(report.describe()).contains(
+                "skipped 250 agents whose credentials no configured key decrypts (left unchanged): the first 2: "
+                        + "agt_01lost, agt_02lost");
+    }
 }

@@ -52,7 +52,7 @@ class DeadLetterQueueTest {
         assertThat(queue.replay(Topics.dlq(TOPIC))).extracting(DeadLetterQueue.DeadLetter::eventId)
                 .containsSubsequence("evt_1" + key, "evt_2" + key);
         List<ConsumerRecord<String, String>> replayed = TopicReader.await(stack.kafkaBootstrap(), TOPIC,
-                r -> key.equals(r.key()), 2, Duration.ofSeconds(30));
+                r -> key.equals(r.key()), 2, Duration.ofSeconds(60));
         assertThat(replayed).extracting(ConsumerRecord::value).containsExactly("{\"n\":\"evt_1" + key + "\"}",
                 "{\"n\":\"evt_2" + key + "\"}");
         assertThat(replayed).allSatisfy(record -> {

@@ -32,9 +32,12 @@ public class CredentialRotation {
         this.store = store;
     }
 
+    /** At most this many skipped agent ids travel in the answer; every one is logged. */
+    static final int LISTED_SKIPPED = 100;
+
     /**
-     * What a run did: rows re-encrypted under the key with {@code keyFingerprint}, and the agents whose
-     * credentials no configured key could decrypt (left unchanged).
+     * What a run did: rows re-encrypted under the key with {@code keyFingerprint}, how many agents' credentials no
+     * configured key could decrypt (left unchanged), and the first {@value #LISTED_SKIPPED} of those agents.
      */
     public record Report(int reEncrypted, String keyFingerprint, int skipped, List<String> skippedAgentIds) {
     }
@@ -46,16 +49,23 @@ public class CredentialRotation {
     /** Counts of the run so far; touched only by the run's own sequential chain. */
     private static final class Progress {
         int reEncrypted;
-        final List<String> skipped = new ArrayList<>();
+        int skipped;
+        final List<String> listed = new ArrayList<>();
+
+        void skip(String agentId) {
+            if (skipped++ < LISTED_SKIPPED) {
+                listed.add(agentId);
+            }
+        }
     }
 
     private Uni<Report> rotateFrom(String after, Progress progress, int batchSize) {
         return batch(after, progress, batchSize).chain(last -> {
             if (last == null) {
                 LOG.infof("credential rotation finished: %d rows re-encrypted under key %s, %d skipped",
-                        progress.reEncrypted, store.currentKeyFingerprint(), progress.skipped.size());
+                        progress.reEncrypted, store.currentKeyFingerprint(), progress.skipped);
                 return Uni.createFrom().item(new Report(progress.reEncrypted, store.currentKeyFingerprint(),
-                        progress.skipped.size(), List.copyOf(progress.skipped)));
+                        progress.skipped, List.copyOf(progress.listed)));
             }
             return rotateFrom(last, progress, batchSize);
         });
@@ -82,7 +92,7 @@ public class CredentialRotation {
                 progress.reEncrypted++;
             }).replaceWithVoid().onFailure(UndecryptableException.class).recoverWithItem(() -> {
                 LOG.warnf("credential rotation skipped agent %s: no configured key decrypts its credentials", row.id);
-                progress.skipped.add(row.id);
+                progress.skip(row.id);
                 return null;
             }));
         }

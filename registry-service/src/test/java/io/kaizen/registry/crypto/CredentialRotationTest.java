@@ -114,6 +114,30 @@ class CredentialRotationTest {
         assertThat(new CredentialCipher(List.of(lostKey)).decrypt(row(lost).token())).contains("lost-secret-value");
     }
 
+    @Test
+    void theAnswerNamesTheFirstHundredSkippedAgentsAndCountsThemAll() throws SQLException {
+        String lostKey = Key.generateKey().serialise();
+        CredentialCipher lost = new CredentialCipher(List.of(lostKey));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 101; i++) {
+            ids.add(seed(lost, secrets("lost-" + i), CredentialCipher.fingerprint(lostKey)));
+        }
+        try {
+            given().header("X-Kaizen-Service-Token", DevStackTestResource.stack().serviceToken())
+                    .when().post("/internal/v1/credentials/rotate")
+                    .then().statusCode(200)
+                    .body("skipped", greaterThanOrEqualTo(101))
+                    .body("skipped_agent_ids.size()", equalTo(100));
+        } finally {
+            // so that the other tests' own skipped rows stay among the first hundred listed
+            try (Connection db = db();
+                    PreparedStatement delete = db.prepareStatement("delete from external_agent where id = any (?)")) {
+                delete.setArray(1, db.createArrayOf("varchar", ids.toArray()));
+                delete.executeUpdate();
+            }
+        }
+    }
+
     private static String secrets(String token) {
         return "{\"credentials\":{\"token\":\"" + token + "\"},\"platform_secrets\":{}}";
     }

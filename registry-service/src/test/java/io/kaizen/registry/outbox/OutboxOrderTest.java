@@ -104,7 +104,7 @@ class OutboxOrderTest {
 
     private static List<String> published(String key) {
         return TopicReader.await(DevStackTestResource.stack().kafkaBootstrap(), TOPIC, r -> key.equals(r.key()), 3,
-                Duration.ofSeconds(30)).stream().map(r -> r.value()).toList();
+                Duration.ofSeconds(60)).stream().map(r -> r.value()).toList();
     }
 
     private static int pending(String key) throws SQLException {
