@@ -107,6 +107,17 @@ final class ManagedProcess {
         }
     }
 
+    /** SIGKILL at once, as a crash would end the process; returns once it is gone. */
+    void kill() {
+        guard.release();
+        process.destroyForcibly();
+        try {
+            process.toHandle().onExit().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(name + " survived SIGKILL for 10 s", e);
+        }
+    }
+
     /** The last lines of the log, for error messages. */
     String tail(int lines) {
         return tail(logFile, lines);

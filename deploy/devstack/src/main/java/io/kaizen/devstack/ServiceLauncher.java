@@ -160,6 +160,12 @@ public final class ServiceLauncher {
         stack.removeDependent(this);
     }
 
+    /** SIGKILL: the service ends as in a crash, with no shutdown hook, no flush and no graceful close. */
+    public void crash() {
+        process.kill();
+        stack.removeDependent(this);
+    }
+
     public Service service() {
         return service;
     }
