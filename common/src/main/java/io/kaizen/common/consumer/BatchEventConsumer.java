@@ -9,6 +9,7 @@ import java.util.Set;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.events.CloudEvent;
@@ -37,9 +38,13 @@ import io.vertx.core.Vertx;
  */
 public abstract class BatchEventConsumer<T> extends EventConsumer {
 
-    /** Records the batch's events as processed and answers those that were not. */
+    /**
+     * Records the batch's events as processed and answers those that were not. The ids travel as one JSON array
+     * typed text (the PostgreSQL client would send a string bound to json as a JSON string).
+     */
     private static final String MARK = "insert into processed_event (consumer, event_id, processed_at)"
-            + " select :consumer, id, now() from unnest(array[:ids]) as id on conflict do nothing returning event_id";
+            + " select :consumer, id, now() from json_array_elements_text(cast(cast(:ids as text) as json)) as id"
+            + " on conflict do nothing returning event_id";
     private static final Logger LOG = Logger.getLogger(BatchEventConsumer.class);
 
     /** @param name as in {@link EventConsumer}; the same name on both paths, so each sees the other's records */
@@ -95,7 +100,7 @@ public abstract class BatchEventConsumer<T> extends EventConsumer {
         return Panache.withTransaction(() -> Panache.getSession()
                 .chain(session -> session.createNativeQuery(MARK, String.class)
                         .setParameter("consumer", name())
-                        .setParameter("ids", List.copyOf(work.keySet()))
+                        .setParameter("ids", json(work.keySet()))
                         .getResultList())
                 .chain(marked -> {
                     Set<String> fresh = new HashSet<>(marked);
@@ -113,6 +118,15 @@ public abstract class BatchEventConsumer<T> extends EventConsumer {
                 .onItem().transformToUniAndConcatenate(record -> processOrDeadLetter(record, context))
                 .collect().last()
                 .replaceWithVoid();
+    }
+
+    /** The ids as one JSON array: a single parameter, however many events the batch holds. */
+    private String json(Set<String> ids) {
+        try {
+            return mapper().writeValueAsString(ids);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("event ids are strings", e);
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -90,6 +90,10 @@ public abstract class EventConsumer {
         return name;
     }
 
+    final ObjectMapper mapper() {
+        return mapper;
+    }
+
     final FailurePolicy failures() {
         return failures;
     }
