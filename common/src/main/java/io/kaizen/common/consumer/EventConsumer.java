@@ -21,7 +21,8 @@ import io.vertx.core.Vertx;
  * {@code Message<String>} and returns {@link #handle}; the subclass says what an event does in {@link #process},
  * reading its data with {@link #read} and applying its effect through {@link #once}. This base reads the
  * CloudEvent, retries transient failures and sends the rest to the dead-letter topic ({@link FailurePolicy}), and
- * acknowledges the record either way, so one bad record never stops a consumer.
+ * acknowledges the record either way, so one bad record never stops a consumer. {@link BatchEventConsumer} builds
+ * batch consumption on top of this path, which it uses for a batch whose transaction failed.
  */
 public abstract class EventConsumer {
 
