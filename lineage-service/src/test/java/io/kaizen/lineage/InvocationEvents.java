@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,12 +39,19 @@ class InvocationEvents {
             "kaizen_events_dead_lettered_total\\{channel=\"invocations\",topic=\"kaizen\\.invocations\\.v1\"[^}]*} ([0-9.E]+)");
 
     private final KafkaProducer<String, String> producer;
+    /** Holds records until flushed, so records sent together reach the broker in one request and one poll. */
+    private final KafkaProducer<String, String> together;
     private final ObjectMapper mapper;
 
     InvocationEvents(ObjectMapper mapper) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, DevStackTestResource.stack().kafkaBootstrap());
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "600000");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, "4194304");
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "4194304");
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, "16777216");
+        this.together = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
         this.mapper = mapper;
     }
 
@@ -77,13 +85,39 @@ class InvocationEvents {
     /** Sends a completed-invocation event to partition 0, keyed and headed as the relay does. */
     void send(String eventId, String key, InvocationEvent data) {
         try {
-            CloudEvent event = new CloudEvent(eventId, "/kaizen/adapter-gateway", EventTypes.INVOCATION_COMPLETED,
-                    key, data.organizationId(), Instant.now(), mapper.writeValueAsString(data));
-            producer.send(new ProducerRecord<>(TOPIC, 0, key, event.data(), event.headers())).get();
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
+            producer.send(record(eventId, key, data)).get();
         } catch (Exception e) {
             throw new IllegalStateException("could not publish " + eventId, e);
+        }
+    }
+
+    /** A completed-invocation event for partition 0, keyed and headed as the relay does. */
+    ProducerRecord<String, String> record(String eventId, String key, InvocationEvent data) {
+        try {
+            return record(eventId, key, data.organizationId(), mapper.writeValueAsString(data));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** A completed-invocation event for partition 0 with well-formed CloudEvents headers and {@code data} as it is. */
+    static ProducerRecord<String, String> record(String eventId, String key, String org, String data) {
+        CloudEvent event = new CloudEvent(eventId, "/kaizen/adapter-gateway", EventTypes.INVOCATION_COMPLETED, key, org,
+                Instant.now(), data);
+        return new ProducerRecord<>(TOPIC, 0, key, event.data(), event.headers());
+    }
+
+    /** Sends records in one request, so the broker appends them at once and the consumer polls them in one batch. */
+    void sendTogether(List<ProducerRecord<String, String>> records) {
+        List<Future<?>> sent = records.stream().<Future<?>>map(together::send)
+                .toList();
+        together.flush();
+        try {
+            for (Future<?> send : sent) {
+                send.get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not publish " + records.size() + " records together", e);
         }
     }
 
@@ -107,5 +141,6 @@ class InvocationEvents {
     @PreDestroy
     void close() {
         producer.close();
+        together.close();
     }
 }

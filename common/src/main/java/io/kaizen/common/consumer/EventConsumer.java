@@ -21,7 +21,8 @@ import io.vertx.core.Vertx;
  * {@code Message<String>} and returns {@link #handle}; the subclass says what an event does in {@link #process},
  * reading its data with {@link #read} and applying its effect through {@link #once}. This base reads the
  * CloudEvent, retries transient failures and sends the rest to the dead-letter topic ({@link FailurePolicy}), and
- * acknowledges the record either way, so one bad record never stops a consumer.
+ * acknowledges the record either way, so one bad record never stops a consumer. {@link BatchEventConsumer} builds
+ * batch consumption on top of this path, which it uses for a batch whose transaction failed.
  */
 public abstract class EventConsumer {
 
@@ -66,20 +67,40 @@ public abstract class EventConsumer {
 
     /** The body of the subclass's {@code @Incoming} method: the record ends acknowledged or dead-lettered. */
     protected final Uni<Void> handle(Message<String> message) {
+        // every attempt, retries included, runs on the record's Vert.x context, where Hibernate Reactive must run
+        return processOrDeadLetter(message, Vertx.currentContext())
+                .chain(processed -> processed ? Uni.createFrom().completionStage(message::ack) : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * Processes one record on {@code context}, retrying transient failures; a record that cannot be processed is
+     * dead-lettered, which acknowledges it. True when it was processed (and is not acknowledged yet).
+     */
+    final Uni<Boolean> processOrDeadLetter(Message<String> message, Context context) {
         @SuppressWarnings("unchecked")
         IncomingKafkaRecordMetadata<String, String> record = message.getMetadata(IncomingKafkaRecordMetadata.class)
                 .orElseThrow(() -> new IllegalStateException(name + " reads Kafka records only"));
-        // every attempt, retries included, runs on the record's Vert.x context, where Hibernate Reactive must run
-        Context context = Vertx.currentContext();
         return failures.retryTransient(name, record,
                         () -> onContext(context, () -> process(CloudEvent.from(record.getRecord()))))
                 .onItemOrFailure().transformToUni((ignored, failure) -> failure == null
-                        ? Uni.createFrom().completionStage(message::ack)
-                        : failures.deadLetter(message, record, name, failure));
+                        ? Uni.createFrom().item(true)
+                        : failures.deadLetter(message, record, name, failure).replaceWith(false));
     }
 
-    private static Uni<Void> onContext(Context context, Supplier<Uni<Void>> attempt) {
-        Uni<Void> deferred = Uni.createFrom().deferred(attempt::get);
+    final String name() {
+        return name;
+    }
+
+    final ObjectMapper mapper() {
+        return mapper;
+    }
+
+    final FailurePolicy failures() {
+        return failures;
+    }
+
+    static <T> Uni<T> onContext(Context context, Supplier<Uni<T>> attempt) {
+        Uni<T> deferred = Uni.createFrom().deferred(attempt::get);
         return context == null ? deferred : deferred.runSubscriptionOn(task -> context.runOnContext(ignored -> task.run()));
     }
 }

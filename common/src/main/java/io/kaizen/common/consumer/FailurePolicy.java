@@ -54,15 +54,19 @@ public class FailurePolicy {
             Supplier<Uni<Void>> attempt) {
         long giveUpAt = System.nanoTime() + retry.giveUpAfter().toNanos();
         AtomicBoolean logged = new AtomicBoolean();
-        return Uni.createFrom().deferred(attempt::get)
-                .ifNoItem().after(retry.attemptTimeout())
-                .failWith(() -> new TimeoutException("attempt took longer than " + retry.attemptTimeout()))
+        return limited(Uni.createFrom().deferred(attempt::get))
                 .onFailure(failure -> FailureKind.of(failure) == FailureKind.TRANSIENT && !logged.getAndSet(true))
                 .invoke(failure -> LOG.warnf("%s: record %s-%d@%d holds its partition, retrying for up to %s: %s",
                         consumer, record.getTopic(), record.getPartition(), record.getOffset(), retry.giveUpAfter(),
                         FailureKind.reason(failure)))
                 .onFailure(failure -> FailureKind.of(failure) == FailureKind.TRANSIENT && System.nanoTime() < giveUpAt)
                 .retry().withBackOff(retry.initialBackOff(), retry.maxBackOff()).indefinitely();
+    }
+
+    /** One attempt, failed with a {@link TimeoutException} (a transient failure) when it hangs. */
+    public <T> Uni<T> limited(Uni<T> attempt) {
+        return attempt.ifNoItem().after(retry.attemptTimeout())
+                .failWith(() -> new TimeoutException("attempt took longer than " + retry.attemptTimeout()));
     }
 
     /** Sends the record to its topic's dead-letter topic; the connector then acknowledges it. */

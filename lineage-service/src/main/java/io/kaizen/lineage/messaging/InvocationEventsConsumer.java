@@ -1,11 +1,13 @@
 package io.kaizen.lineage.messaging;
 
+import java.util.List;
+import java.util.Optional;
+
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.kaizen.common.consumer.EventConsumer;
+import io.kaizen.common.consumer.BatchEventConsumer;
 import io.kaizen.common.consumer.FailurePolicy;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.InvocationEvent;
@@ -13,11 +15,12 @@ import io.kaizen.common.events.PoisonEventException;
 import io.kaizen.common.outbox.ProcessedEvents;
 import io.kaizen.lineage.service.LineageService;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Turns each {@code invocation.*} event into the invocation's lineage row, once. */
+/** Turns each {@code invocation.*} event into the invocation's lineage row, once; many events per transaction. */
 @ApplicationScoped
-public class InvocationEventsConsumer extends EventConsumer {
+public class InvocationEventsConsumer extends BatchEventConsumer<InvocationEvent> {
 
     private final LineageService lineage;
 
@@ -28,16 +31,21 @@ public class InvocationEventsConsumer extends EventConsumer {
     }
 
     @Incoming("invocations")
-    public Uni<Void> consume(Message<String> message) {
-        return handle(message);
+    public Uni<Void> consume(KafkaRecordBatch<String, String> batch) {
+        return handleBatch(batch);
     }
 
     @Override
-    protected Uni<Void> process(CloudEvent event) {
+    protected Optional<InvocationEvent> decode(CloudEvent event) {
         InvocationEvent data = read(event, InvocationEvent.class);
         if (data.invocationId() == null || data.organizationId() == null || data.agent() == null) {
             throw new PoisonEventException("invocation event " + event.id() + " lacks its ids");
         }
-        return once(event, ignored -> lineage.record(data));
+        return Optional.of(data);
+    }
+
+    @Override
+    protected Uni<Void> apply(List<InvocationEvent> events) {
+        return lineage.record(events);
     }
 }

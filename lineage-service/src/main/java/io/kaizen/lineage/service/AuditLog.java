@@ -15,8 +15,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class AuditLog {
 
-    /** Appends an event; runs inside the consumer's transaction. */
-    public Uni<Void> append(CloudEvent event) {
+    /** Appends events; runs inside the consumer's transaction, which writes them together. */
+    public Uni<Void> append(List<CloudEvent> events) {
+        Instant now = Instant.now();
+        return AuditEvent.persist(events.stream().map(event -> entry(event, now)));
+    }
+
+    private static AuditEvent entry(CloudEvent event, Instant recordedAt) {
         AuditEvent entry = new AuditEvent();
         entry.eventId = event.id();
         entry.organizationId = event.organizationId();
@@ -24,8 +29,8 @@ public class AuditLog {
         entry.source = event.source();
         entry.subject = event.subject();
         entry.occurredAt = event.time();
-        entry.recordedAt = Instant.now();
-        return entry.persist().replaceWithVoid();
+        entry.recordedAt = recordedAt;
+        return entry;
     }
 
     public record Query(String organizationId, String subject, String type, int page, int limit) {

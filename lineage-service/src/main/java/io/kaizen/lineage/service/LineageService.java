@@ -1,6 +1,7 @@
 package io.kaizen.lineage.service;
 
 import java.time.Instant;
+import java.util.List;
 
 import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.problem.ProblemException;
@@ -12,8 +13,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class LineageService {
 
-    /** Writes the lineage row of an invocation; runs inside the consumer's transaction. */
-    public Uni<Void> record(InvocationEvent event) {
+    /** Writes the lineage rows of invocations; runs inside the consumer's transaction, which writes them together. */
+    public Uni<Void> record(List<InvocationEvent> events) {
+        Instant now = Instant.now();
+        return LineageRecord.persist(events.stream().map(event -> row(event, now)));
+    }
+
+    private static LineageRecord row(InvocationEvent event, Instant createdAt) {
         LineageRecord row = new LineageRecord();
         row.invocationId = event.invocationId();
         row.organizationId = event.organizationId();
@@ -63,8 +69,8 @@ public class LineageService {
             row.errorCode = event.result().errorCode();
             row.errorMessage = event.result().errorMessage();
         }
-        row.createdAt = Instant.now();
-        return row.persist().replaceWithVoid();
+        row.createdAt = createdAt;
+        return row;
     }
 
     @WithSession

@@ -1,0 +1,137 @@
+package io.kaizen.common.consumer;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.kaizen.common.events.CloudEvent;
+import io.kaizen.common.outbox.ProcessedEvents;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+/**
+ * A consumer that takes its records in batches ({@code mp.messaging.incoming.<channel>.batch=true}) so that one
+ * partition is not held to one commit per event. A subclass's {@code @Incoming} method takes the
+ * {@code KafkaRecordBatch<String, String>} and returns {@link #handleBatch}; the subclass says what an event asks for
+ * in {@link #decode} and writes the work of many events at once in {@link #apply}.
+ * <p>
+ * One transaction records every event of the batch as processed and applies the work of those not processed before,
+ * so a redelivered event changes nothing; the batch is acknowledged after the commit. When that transaction fails
+ * (a poison record, a value the database refuses, the database away), the batch's records go one by one through the
+ * per-record path of {@link EventConsumer}: each is applied once in its own transaction, transient failures are
+ * retried and a record that cannot be processed is dead-lettered alone. A single record takes that path too, so both
+ * paths write the same thing.
+ */
+public abstract class BatchEventConsumer<T> extends EventConsumer {
+
+    /**
+     * Records the batch's events as processed and answers those that were not. The ids travel as one JSON array
+     * typed text (the PostgreSQL client would send a string bound to json as a JSON string).
+     */
+    private static final String MARK = "insert into processed_event (consumer, event_id, processed_at)"
+            + " select :consumer, id, now() from json_array_elements_text(cast(cast(:ids as text) as json)) as id"
+            + " on conflict do nothing returning event_id";
+    private static final Logger LOG = Logger.getLogger(BatchEventConsumer.class);
+
+    /** @param name as in {@link EventConsumer}; the same name on both paths, so each sees the other's records */
+    protected BatchEventConsumer(String name, ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures) {
+        super(name, mapper, processed, failures);
+    }
+
+    /** For the CDI client proxy of an application-scoped subclass only. */
+    protected BatchEventConsumer() {
+    }
+
+    /**
+     * What the event asks for, or empty when it asks for nothing (it is then not recorded as processed, as with
+     * {@link #process}). Runs before any transaction; unreadable data is a poison event ({@link #read}).
+     */
+    protected abstract Optional<T> decode(CloudEvent event);
+
+    /**
+     * Writes the work of events not processed before, in record order, inside the transaction that records them as
+     * processed. Whether it gets one event or hundreds, the rows it writes are the same.
+     */
+    protected abstract Uni<Void> apply(List<T> work);
+
+    @Override
+    protected final Uni<Void> process(CloudEvent event) {
+        Optional<T> work = decode(event);
+        return work.isEmpty() ? Uni.createFrom().voidItem() : once(event, ignored -> apply(List.of(work.get())));
+    }
+
+    /** The body of the subclass's batch {@code @Incoming} method: every record ends applied once or dead-lettered. */
+    protected final Uni<Void> handleBatch(KafkaRecordBatch<String, String> batch) {
+        // Hibernate Reactive must run on the batch's Vert.x context, the fallback's attempts included
+        Context context = Vertx.currentContext();
+        return failures().limited(onContext(context, () -> applyOnce(batch.getRecords())))
+                .onFailure().recoverWithUni(failure -> {
+                    LOG.warnf("%s: a batch of %d records failed as a whole, applying them one by one: %s", name(),
+                            batch.getRecords().size(), FailureKind.reason(failure));
+                    return oneByOne(batch.getRecords(), context);
+                })
+                .chain(() -> Uni.createFrom().completionStage(batch::ack));
+    }
+
+    private Uni<Void> applyOnce(List<KafkaRecord<String, String>> records) {
+        // keyed by event id: a batch may hold a redelivery of its own event, which, as on the per-record path, is a no-op
+        Map<String, T> work = new LinkedHashMap<>();
+        for (KafkaRecord<String, String> record : records) {
+            CloudEvent event = CloudEvent.from(metadata(record).getRecord());
+            decode(event).ifPresent(item -> work.putIfAbsent(event.id(), item));
+        }
+        if (work.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Panache.withTransaction(() -> Panache.getSession()
+                .chain(session -> session.createNativeQuery(MARK, String.class)
+                        .setParameter("consumer", name())
+                        .setParameter("ids", json(work.keySet()))
+                        .getResultList())
+                .chain(marked -> {
+                    Set<String> fresh = new HashSet<>(marked);
+                    List<T> todo = work.entrySet().stream()
+                            .filter(entry -> fresh.contains(entry.getKey()))
+                            .map(Map.Entry::getValue)
+                            .toList();
+                    return todo.isEmpty() ? Uni.createFrom().voidItem() : apply(todo);
+                }));
+    }
+
+    /** The per-record path for each record in turn; the batch is acknowledged once all are through. */
+    private Uni<Void> oneByOne(List<KafkaRecord<String, String>> records, Context context) {
+        return Multi.createFrom().iterable(records)
+                .onItem().transformToUniAndConcatenate(record -> processOrDeadLetter(record, context))
+                .collect().last()
+                .replaceWithVoid();
+    }
+
+    /** The ids as one JSON array: a single parameter, however many events the batch holds. */
+    private String json(Set<String> ids) {
+        try {
+            return mapper().writeValueAsString(ids);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("event ids are strings", e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private IncomingKafkaRecordMetadata<String, String> metadata(KafkaRecord<String, String> record) {
+        return record.getMetadata(IncomingKafkaRecordMetadata.class)
+                .orElseThrow(() -> new IllegalStateException(name() + " reads Kafka records only"));
+    }
+}
