@@ -2,6 +2,7 @@ package io.kaizen.gateway.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Min;
 
 /** How invocation records are group-committed ({@code service.InvocationRecorder}). */
 @ConfigMapping(prefix = "kaizen.gateway.record")
@@ -12,5 +13,6 @@ public interface RecordConfig {
      * next transaction, which starts as soon as this one commits.
      */
     @WithDefault("256")
+    @Min(1)
     int batchSize();
 }
