@@ -1,26 +1,118 @@
 package io.kaizen.gateway.service;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
 import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.events.Topics;
 import io.kaizen.common.outbox.Outbox;
+import io.kaizen.common.vertx.DetachedContext;
+import io.kaizen.gateway.config.RecordConfig;
 import io.kaizen.gateway.domain.Invocation;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Stores an invocation's final state and its event in one transaction. */
+/**
+ * Stores invocations' final states and their events, group-committed: callers queue their invocation, and one
+ * writer at a time takes everything queued (up to {@link RecordConfig#batchSize()}) and writes it in one
+ * transaction, invocation rows and outbox rows together. Each caller's {@code Uni} completes only once the
+ * transaction holding its rows has committed, so the gateway answers only what is durable; if that transaction
+ * fails, every caller of the batch gets its failure, and the next batch goes on. Batches come from concurrency, not
+ * from a timer: a lone invoke is written at once, and invokes arriving during a write make up the next one.
+ */
 @ApplicationScoped
 public class InvocationRecorder {
 
-    private final Outbox outbox;
+    static final String BATCHES = "kaizen.gateway.record.batches";
+    static final String PENDING = "kaizen.gateway.record.pending";
 
-    InvocationRecorder(Outbox outbox) {
-        this.outbox = outbox;
+    /** One caller's rows, and where to answer it: its own context, so its request carries on where it was. */
+    private record Waiter(Invocation invocation, String eventType, InvocationEvent event, Context context,
+            UniEmitter<? super Invocation> emitter) {
+
+        void answer(Throwable failure) {
+            Runnable answer = failure == null ? () -> emitter.complete(invocation) : () -> emitter.fail(failure);
+            if (context == null) {
+                answer.run();
+            } else {
+                context.runOnContext(ignored -> answer.run());
+            }
+        }
     }
 
-    @WithTransaction
+    private final Outbox outbox;
+    private final Vertx vertx;
+    private final int batchSize;
+    private final Queue<Waiter> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean writing = new AtomicBoolean();
+    /** Callers not answered yet: queued or in the batch being written. */
+    private final AtomicInteger pending = new AtomicInteger();
+    private final Counter batches;
+
+    InvocationRecorder(Outbox outbox, Vertx vertx, RecordConfig config, MeterRegistry registry) {
+        this.outbox = outbox;
+        this.vertx = vertx;
+        this.batchSize = config.batchSize();
+        this.batches = Counter.builder(BATCHES)
+                .description("Transactions that stored invocations and their events (each holds one or more)")
+                .register(registry);
+        Gauge.builder(PENDING, pending, AtomicInteger::get)
+                .description("Invocations waiting for the transaction that stores them to commit")
+                .register(registry);
+    }
+
     public Uni<Invocation> record(Invocation invocation, String eventType, InvocationEvent event) {
-        return invocation.<Invocation>persist()
-                .call(saved -> outbox.add(Topics.INVOCATIONS, eventType, saved.id, saved.organizationId, event));
+        return Uni.createFrom().emitter(emitter -> {
+            pending.incrementAndGet();
+            queue.add(new Waiter(invocation, eventType, event, Vertx.currentContext(), emitter));
+            writeNext();
+        });
+    }
+
+    /** Starts a batch unless one is being written; the writer calls it again when it is done. */
+    private void writeNext() {
+        if (queue.isEmpty() || !writing.compareAndSet(false, true)) {
+            return;
+        }
+        List<Waiter> batch = new ArrayList<>();
+        for (Waiter waiter; batch.size() < batchSize && (waiter = queue.poll()) != null;) {
+            batch.add(waiter);
+        }
+        if (batch.isEmpty()) {
+            // another writer's turn took them between the check and the claim
+            writing.set(false);
+            writeNext();
+            return;
+        }
+        DetachedContext.run(vertx, () -> write(batch)).subscribe()
+                .with(ignored -> written(batch, null), failure -> written(batch, failure));
+    }
+
+    private void written(List<Waiter> batch, Throwable failure) {
+        batches.increment();
+        writing.set(false);
+        writeNext();
+        pending.addAndGet(-batch.size());
+        batch.forEach(waiter -> waiter.answer(failure));
+    }
+
+    /** One transaction: every event (with one notification to the relay), then every invocation. */
+    private Uni<Void> write(List<Waiter> batch) {
+        return Panache.withTransaction(() -> outbox.addAll(batch.stream()
+                        .map(waiter -> new Outbox.Entry(Topics.INVOCATIONS, waiter.eventType(), waiter.invocation().id,
+                                waiter.invocation().organizationId, waiter.event()))
+                        .toList())
+                .chain(() -> Invocation.persist(batch.stream().map(Waiter::invocation).toList())));
     }
 }

@@ -1,12 +1,14 @@
 package io.kaizen.common.outbox;
 
 import java.time.Instant;
+import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.ids.PrefixedId;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -14,10 +16,22 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Records events for publication. Call it inside the transaction that changes the state the event describes;
  * {@link OutboxRelay} publishes after commit, so there is never an event without its state or state without its
- * event.
+ * event. Each call also notifies {@link #CHANNEL} in that transaction: PostgreSQL delivers the notification when,
+ * and only if, the transaction commits (identical notifications of one transaction once), and that wakes the relay.
  */
 @ApplicationScoped
 public class Outbox {
+
+    /**
+     * The channel every writer of outbox rows notifies after its rows, in their transaction, and the relay listens
+     * on. Writers that insert rows natively run {@link #NOTIFY} themselves.
+     */
+    public static final String CHANNEL = "kaizen_outbox";
+    public static final String NOTIFY = "select pg_notify('" + CHANNEL + "', '')";
+
+    /** One event to record: its topic, CloudEvents type, key (the aggregate id), organisation and data. */
+    public record Entry(String topic, String type, String key, String organizationId, Object data) {
+    }
 
     private final ObjectMapper mapper;
     private final String source;
@@ -28,19 +42,38 @@ public class Outbox {
     }
 
     public Uni<CloudEvent> add(String topic, String type, String key, String organizationId, Object data) {
-        CloudEvent event = new CloudEvent(PrefixedId.next(PrefixedId.EVENT), source, type, key, organizationId,
-                Instant.now(), json(data));
+        return addAll(List.of(new Entry(topic, type, key, organizationId, data))).map(events -> events.get(0));
+    }
+
+    /**
+     * Several events of one transaction: one notification for all, and their rows inserted together at flush
+     * (the notification goes first, so its native statement flushes nothing of these rows one by one).
+     */
+    public Uni<List<CloudEvent>> addAll(List<Entry> entries) {
+        List<OutboxEvent> rows = entries.stream().map(this::row).toList();
+        return Panache.getSession()
+                .chain(session -> session.createNativeQuery(NOTIFY).getSingleResult()
+                        .chain(ignored -> session.persistAll(rows.toArray())))
+                .replaceWith(() -> rows.stream().map(Outbox::event).toList());
+    }
+
+    private OutboxEvent row(Entry entry) {
         OutboxEvent row = new OutboxEvent();
-        row.id = event.id();
-        row.topic = topic;
-        row.key = key;
-        row.type = type;
+        row.id = PrefixedId.next(PrefixedId.EVENT);
+        row.topic = entry.topic();
+        row.key = entry.key();
+        row.type = entry.type();
         row.source = source;
-        row.subject = key;
-        row.organizationId = organizationId;
-        row.occurredAt = event.time();
-        row.payload = event.data();
-        return row.persist().replaceWith(event);
+        row.subject = entry.key();
+        row.organizationId = entry.organizationId();
+        row.occurredAt = Instant.now();
+        row.payload = json(entry.data());
+        return row;
+    }
+
+    private static CloudEvent event(OutboxEvent row) {
+        return new CloudEvent(row.id, row.source, row.type, row.subject, row.organizationId, row.occurredAt,
+                row.payload);
     }
 
     private String json(Object data) {

@@ -3,6 +3,7 @@ package io.kaizen.common.outbox;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -11,12 +12,17 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import io.kaizen.common.events.CloudEvent;
+import io.kaizen.common.vertx.DetachedContext;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -26,6 +32,11 @@ import jakarta.enterprise.event.Observes;
  * same rows, nor rows of the same key, together. A key's rows are sent one after another; a row is marked published
  * only after the broker acknowledged it, and a row that fails stays pending with the key's later rows behind it,
  * so the next round sends them in their order again (consumers deduplicate by event id).
+ *
+ * <p>Rounds run when a writer's transaction commits: the relay LISTENs on {@link Outbox#CHANNEL} on a connection of
+ * its own, which every writer notifies in its transaction. A timed poll remains as a safety net: a notification sent
+ * while the listening connection is down (or being reconnected) is lost, and rows of a failed send wait for a
+ * later round. Rounds never overlap in one process; a wake-up during a round makes one more round follow it.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -35,34 +46,137 @@ public class OutboxRelay {
     public static final String CLAIM = "select * from outbox_event where published_at is null"
             + " and pg_try_advisory_xact_lock(hashtext('outbox_event'), hashtext(coalesce(event_key, id)))"
             + " order by occurred_at, id limit :limit for update skip locked";
+    /** The wait before the listening connection is opened again, after it dropped or could not be opened. */
+    private static final long RECONNECT_MILLIS = 1000;
 
     private final MutinyEmitter<String> emitter;
+    private final Vertx vertx;
     private final int batchSize;
+    private final boolean listen;
+    private final Optional<String> databaseUrl;
+    private final Optional<String> username;
+    private final Optional<String> password;
     /** Set once the service is stopping: the channel is being torn down and rows wait for the next start. */
     private volatile boolean stopping;
+    private volatile boolean listening;
+    private PgSubscriber subscriber;
+    /** A round is running; guarded by {@code this}. */
+    private boolean running;
+    /** A wake-up came during the running round, so another follows it; guarded by {@code this}. */
+    private boolean again;
 
-    OutboxRelay(@Channel("outbox") MutinyEmitter<String> emitter,
-            @ConfigProperty(name = "kaizen.outbox.batch-size", defaultValue = "200") int batchSize) {
+    OutboxRelay(@Channel("outbox") MutinyEmitter<String> emitter, Vertx vertx,
+            @ConfigProperty(name = "kaizen.outbox.batch-size", defaultValue = "200") int batchSize,
+            @ConfigProperty(name = "kaizen.outbox.listen", defaultValue = "true") boolean listen,
+            @ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> databaseUrl,
+            @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
+            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.emitter = emitter;
+        this.vertx = vertx;
         this.batchSize = batchSize;
+        this.listen = listen;
+        this.databaseUrl = databaseUrl;
+        this.username = username;
+        this.password = password;
     }
 
+    /** The safety net; the relay is normally woken by {@link Outbox#CHANNEL}. */
     @Scheduled(every = "${kaizen.outbox.poll-interval:1s}", delayed = "${kaizen.outbox.start-delay:3s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> relay() {
+    Uni<Void> poll() {
+        wake();
+        return Uni.createFrom().voidItem();
+    }
+
+    /** Whether the relay is listening for commits (LISTEN done on its connection). */
+    public boolean listening() {
+        return listening;
+    }
+
+    /** Runs a round now, or one more after the running one. */
+    public void wake() {
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            if (running) {
+                again = true;
+                return;
+            }
+            running = true;
+        }
+        DetachedContext.run(vertx, this::relay).subscribe().with(ignored -> roundsDone(), failure -> roundsDone());
+    }
+
+    private void roundsDone() {
+        synchronized (this) {
+            if (!again || stopping) {
+                running = false;
+                return;
+            }
+            again = false;
+        }
+        DetachedContext.run(vertx, this::relay).subscribe().with(ignored -> roundsDone(), failure -> roundsDone());
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!listen) {
+            LOG.info("outbox relay: not listening for commits (kaizen.outbox.listen=false); polling only");
+            return;
+        }
+        if (databaseUrl.isEmpty()) {
+            LOG.warn("outbox relay: no quarkus.datasource.reactive.url to listen on; polling only");
+            return;
+        }
+        PgConnectOptions options = PgConnectOptions.fromUri(databaseUrl.get().replaceFirst("^vertx-reactive:", "")
+                .split(",")[0]);
+        username.ifPresent(options::setUser);
+        password.ifPresent(options::setPassword);
+        subscriber = PgSubscriber.subscriber(vertx, options)
+                .reconnectPolicy(attempt -> {
+                    listening = false;
+                    return RECONNECT_MILLIS;
+                });
+        subscriber.channel(Outbox.CHANNEL)
+                .subscribeHandler(ignored -> listening = true)
+                .handler(payload -> wake());
+        connect();
+    }
+
+    /** The first connection is retried here: the subscriber's reconnect policy covers only a dropped one. */
+    private void connect() {
+        subscriber.connect().onFailure(e -> {
+            LOG.warnf("outbox relay: cannot listen for commits yet (%s); polling meanwhile", e.getMessage());
+            subscriber.close();
+            if (!stopping) {
+                vertx.setTimer(RECONNECT_MILLIS, ignored -> connect());
+            }
+        });
+    }
+
+    void onShutdown(@Observes ShutdownEvent event) {
+        stopping = true;
+        if (subscriber != null) {
+            subscriber.close();
+        }
+    }
+
+    /** Rounds until the backlog is drained or a send failed; a failure is logged and left to the next wake-up. */
+    private Uni<Void> relay() {
         if (stopping) {
             return Uni.createFrom().voidItem();
         }
         return round().chain(drained -> drained ? Uni.createFrom().voidItem() : relay())
-                .onFailure().invoke(e -> LOG.warnf("outbox relay round failed: %s", e.getMessage()))
+                // a round cut short by shutdown is no news: its rows wait for the next start
+                .onFailure(e -> !stopping).invoke(e -> LOG.warnf("outbox relay round failed: %s", e.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }
 
     /**
      * Publishes one batch in one transaction. True when nothing is left for now: the batch was not full, or a
-     * send failed (the broker is away; the next tick tries again). A full batch is followed at once by another,
-     * so throughput is not capped at one batch per tick.
+     * send failed (the broker is away; the next wake-up tries again). A full batch is followed at once by another,
+     * so throughput is not capped at one batch per wake-up.
      */
     private Uni<Boolean> round() {
         return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> Panache.getSession()
@@ -71,10 +185,6 @@ public class OutboxRelay {
                         .getResultList())
                 .chain(rows -> publishAll(rows)
                         .map(ignored -> rows.size() < batchSize || rows.stream().anyMatch(r -> r.publishedAt == null)))));
-    }
-
-    void onShutdown(@Observes ShutdownEvent event) {
-        stopping = true;
     }
 
     /** Keys in parallel, each key's rows in order. */

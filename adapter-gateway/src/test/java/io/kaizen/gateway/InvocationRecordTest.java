@@ -1,0 +1,210 @@
+package io.kaizen.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.events.InvocationEvent;
+import io.kaizen.common.ids.PrefixedId;
+import io.kaizen.devstack.DevStackTestResource;
+import io.kaizen.gateway.domain.Invocation;
+import io.kaizen.gateway.service.InvocationRecorder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
+
+/**
+ * Invocation records are group-committed: concurrent invokes share transactions, each invoke is answered only once
+ * the transaction holding its rows committed, and a failed transaction fails exactly its own callers. Batches are
+ * made observable without timing by holding a lock the writer needs: while it waits, the other invokes queue up.
+ */
+@QuarkusTest
+@QuarkusTestResource(GatewayTestResource.class)
+class InvocationRecordTest {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private final Invoker caller = new Invoker();
+    private final TestAgent agent = new TestAgent();
+
+    @Inject
+    InvocationRecorder recorder;
+    @Inject
+    MeterRegistry registry;
+
+    @AfterEach
+    void stopAgent() {
+        agent.close();
+    }
+
+    @Test
+    void fiftyConcurrentInvokesAreStoredInAtMostTwoTransactionsEachWithItsRows() throws Exception {
+        String agentId = caller.agent(agent.url("/ok"));
+        double batchesBefore = batches();
+        List<CompletableFuture<HttpResponse<String>>> answers;
+        try (Connection lock = database()) {
+            lock.setAutoCommit(false);
+            try (Statement statement = lock.createStatement()) {
+                statement.execute("lock table invocation in share mode");
+            }
+            answers = IntStream.range(0, 50).mapToObj(i -> invoke(agentId)).toList();
+            // the first batch waits for the lock; every later invoke queues behind it
+            await().atMost(Duration.ofSeconds(60)).until(() -> pending() == 50);
+            assertThat(answers).as("no invoke is answered before its rows are committed")
+                    .noneMatch(CompletableFuture::isDone);
+            lock.rollback();
+        }
+
+        List<String> ids = answers.stream().map(CompletableFuture::join).map(answer -> {
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+            return new JsonObject(answer.body()).getString("invocation_id");
+        }).toList();
+        assertThat(ids).doesNotHaveDuplicates().hasSize(50);
+        assertThat(count("select count(*) from invocation where organization_id = ?", caller.organizationId))
+                .isEqualTo(50);
+        assertThat(count("select count(*) from outbox_event where organization_id = ? and type = ?",
+                caller.organizationId, EventTypes.INVOCATION_COMPLETED)).isEqualTo(50);
+        assertThat(count("select count(distinct event_key) from outbox_event where organization_id = ?",
+                caller.organizationId)).isEqualTo(50);
+        assertThat(batches() - batchesBefore).as("the one that met the lock, then all the others together")
+                .isBetween(1.0, 2.0);
+    }
+
+    @Test
+    void anInvokeIsAnsweredWithItsRowsAlreadyCommitted() throws SQLException {
+        String agentId = caller.agent(agent.url("/ok"));
+
+        String id = caller.invoking().when().post("/api/v1/external-agents/" + agentId + "/invoke")
+                .then().statusCode(200).extract().path("invocation_id");
+
+        // another connection sees only committed rows
+        assertThat(count("select count(*) from invocation where id = ? and status = 'success'", id)).isEqualTo(1);
+        assertThat(count("select count(*) from outbox_event where event_key = ? and type = ?", id,
+                EventTypes.INVOCATION_COMPLETED)).isEqualTo(1);
+    }
+
+    /**
+     * The writer's first batch waits on a row the test holds uncommitted under the same id; two invokes and a
+     * duplicate of that id queue as the next batch. When the test commits, the first batch fails on the key, the
+     * next one on the duplicate, and each of their callers gets the failure (the invokes their usual 500); an
+     * invoke after them is stored as usual.
+     */
+    @Test
+    void aBatchThatFailsFailsEachOfItsCallersAndTheNextBatchIsStored() throws SQLException {
+        String agentId = caller.agent(agent.url("/ok"));
+        String takenId = PrefixedId.next(PrefixedId.INVOCATION);
+        CompletableFuture<Invocation> first;
+        CompletableFuture<Invocation> duplicate;
+        List<CompletableFuture<HttpResponse<String>>> invokes;
+        try (Connection holder = database()) {
+            holder.setAutoCommit(false);
+            insertInvocation(holder, takenId);
+            first = record(takenId);
+            await().atMost(Duration.ofSeconds(60)).until(() -> pending() == 1);
+            invokes = List.of(invoke(agentId), invoke(agentId));
+            duplicate = record(takenId);
+            await().atMost(Duration.ofSeconds(60)).until(() -> pending() == 4);
+            holder.commit();
+        }
+
+        assertThat(first).failsWithin(Duration.ofSeconds(60));
+        assertThat(duplicate).failsWithin(Duration.ofSeconds(60));
+        for (CompletableFuture<HttpResponse<String>> invoke : invokes) {
+            HttpResponse<String> answer = invoke.join();
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(500);
+            assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(new JsonObject(answer.body()).getString("error_code")).isEqualTo("INTERNAL_ERROR");
+        }
+        assertThat(count("select count(*) from invocation where organization_id = ?", caller.organizationId))
+                .as("nothing of the failed batch was stored").isZero();
+
+        String next = caller.invoking().when().post("/api/v1/external-agents/" + agentId + "/invoke")
+                .then().statusCode(200).extract().path("invocation_id");
+        assertThat(count("select count(*) from invocation where id = ?", next)).isEqualTo(1);
+    }
+
+    private CompletableFuture<HttpResponse<String>> invoke(String agentId) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + RestAssured.port
+                        + "/api/v1/external-agents/" + agentId + "/invoke"))
+                .header("Authorization", "Bearer " + caller.token())
+                .header("Content-Type", "application/json")
+                .header("X-External-User-ID", "ext-user-7")
+                .header("X-External-User-Email", "jane.smith@company.example")
+                .header("X-External-System", "copilot")
+                .header("X-External-Session-ID", "copilot-session-1")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"input\": \"hello\"}"))
+                .build();
+        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Records an invocation of another organisation directly, as the invoke path would. */
+    private CompletableFuture<Invocation> record(String id) {
+        Invocation invocation = new Invocation();
+        invocation.id = id;
+        invocation.organizationId = "org_other";
+        invocation.agentId = PrefixedId.next(PrefixedId.AGENT);
+        invocation.status = Invocation.SUCCESS;
+        invocation.traceId = "0".repeat(32);
+        invocation.createdAt = Instant.now();
+        InvocationEvent event = new InvocationEvent(id, invocation.organizationId, invocation.status, null, null,
+                null, null, null, null, null, null);
+        return recorder.record(invocation, EventTypes.INVOCATION_COMPLETED, event).subscribeAsCompletionStage();
+    }
+
+    private static void insertInvocation(Connection db, String id) throws SQLException {
+        try (PreparedStatement insert = db.prepareStatement("insert into invocation (id, organization_id, agent_id,"
+                + " status, trace_id, created_at) values (?, 'org_other', 'agt_held', 'success', ?, ?)")) {
+            insert.setString(1, id);
+            insert.setString(2, "0".repeat(32));
+            insert.setTimestamp(3, Timestamp.from(Instant.now()));
+            insert.executeUpdate();
+        }
+    }
+
+    private double batches() {
+        return registry.get("kaizen.gateway.record.batches").counter().count();
+    }
+
+    private double pending() {
+        return registry.get("kaizen.gateway.record.pending").gauge().value();
+    }
+
+    private static Connection database() throws SQLException {
+        return DevStackTestResource.stack().postgres().connect("gateway");
+    }
+
+    private static int count(String sql, String... parameters) throws SQLException {
+        try (Connection db = database(); PreparedStatement query = db.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                query.setString(i + 1, parameters[i]);
+            }
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+}
