@@ -96,6 +96,8 @@ class AgentCacheTest {
     void everyChangeOfAnAgentMakesTheNextInvokeReadItAgain(String type) {
         String id = caller.agent(agent.url("/changed"));
         invoke(id).statusCode(200);
+        invoke(id).statusCode(200);
+        assertThat(registry.reads(id)).isEqualTo(1);
 
         AgentEvents.publish(AgentEvents.event(type, id, caller.organizationId, "active", "auth_config"));
 
