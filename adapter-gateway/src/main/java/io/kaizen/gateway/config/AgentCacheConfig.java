@@ -12,7 +12,7 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "kaizen.gateway.agent-cache")
 public interface AgentCacheConfig {
 
-    /** Most agents held at once; the least recently used go first. */
+    /** Most agents held at once; beyond that, those least used go first. */
     @WithDefault("10000")
     long maxSize();
 
