@@ -22,6 +22,10 @@ public class GatewayTestResource extends DevStackTestResource {
         String url = InternalApiStandIn.start(stack().serviceToken()).url();
         config.put("quarkus.rest-client.registry.url", url);
         config.put("quarkus.rest-client.governance.url", url);
+        // an agent leaves the cache by its event only, never by age, within a test run
+        config.put("kaizen.gateway.agent-cache.ttl", "1h");
+        // the stand-in holds reads on purpose (AgentCacheTest); a held read must not time out meanwhile
+        config.put("quarkus.rest-client.registry.read-timeout", "60000");
         return config;
     }
 }

@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -22,6 +24,7 @@ import io.vertx.core.json.JsonObject;
  * A real HTTP server answering the two internal calls of the invoke path, as registry and governance would:
  * {@code GET /internal/v1/agents/{id}} for the agents a test registered here, and {@code POST /internal/v1/decisions}
  * with ALLOW. Both require the service token. Every request it receives is recorded as {@code "METHOD /path"}.
+ * A test can change an agent's status, and hold the reads of an agent until it releases them.
  */
 public final class InternalApiStandIn {
 
@@ -31,6 +34,8 @@ public final class InternalApiStandIn {
     private final String serviceToken;
     private final Map<String, JsonObject> agents = new ConcurrentHashMap<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final Map<String, Hold> holds = new ConcurrentHashMap<>();
+    private final Map<String, Long> reads = new ConcurrentHashMap<>();
 
     private InternalApiStandIn(String serviceToken) {
         this.serviceToken = serviceToken;
@@ -88,6 +93,43 @@ public final class InternalApiStandIn {
         return id;
     }
 
+    /** Registry's answer for that agent changes to this status (the gateway sees it only once it reads again). */
+    void status(String agentId, String status) {
+        agents.computeIfPresent(agentId, (id, agent) -> agent.copy().put("status", status));
+    }
+
+    /** How many times the agent was read, ever. */
+    long reads(String agentId) {
+        return reads.getOrDefault(agentId, 0L);
+    }
+
+    /** From now on, reads of that agent wait until the hold is released (at most a minute). */
+    Hold hold(String agentId) {
+        Hold hold = new Hold();
+        holds.put(agentId, hold);
+        return hold;
+    }
+
+    /** Reads of one agent held back: tells when the first arrived; releasing answers all, now and later. */
+    static final class Hold {
+
+        private final CountDownLatch arrived = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+
+        boolean awaitArrival() throws InterruptedException {
+            return arrived.await(60, TimeUnit.SECONDS);
+        }
+
+        void release() {
+            released.countDown();
+        }
+
+        private void pass() throws InterruptedException {
+            arrived.countDown();
+            released.await(60, TimeUnit.SECONDS);
+        }
+    }
+
     /** The requests received since the last {@link #clearRequests()}, as {@code "METHOD /path"}. */
     List<String> requests() {
         return List.copyOf(requests);
@@ -107,7 +149,17 @@ public final class InternalApiStandIn {
             }
             String path = exchange.getRequestURI().getPath();
             if (exchange.getRequestMethod().equals("GET") && path.startsWith("/internal/v1/agents/")) {
-                JsonObject agent = agents.get(path.substring("/internal/v1/agents/".length()));
+                String id = path.substring("/internal/v1/agents/".length());
+                reads.merge(id, 1L, Long::sum);
+                Hold hold = holds.get(id);
+                if (hold != null) {
+                    try {
+                        hold.pass();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                JsonObject agent = agents.get(id);
                 answer(exchange, agent == null ? 404 : 200, agent == null ? new JsonObject() : agent);
             } else if (exchange.getRequestMethod().equals("POST") && path.equals("/internal/v1/decisions")) {
                 answer(exchange, 200, allow());

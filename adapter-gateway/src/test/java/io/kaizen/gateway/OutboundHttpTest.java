@@ -7,8 +7,14 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,6 +80,29 @@ class OutboundHttpTest {
                 .body("error_code", equalTo("UPSTREAM_ERROR"))
                 .body("detail", containsString("egress guard"));
         assertThat(AGENT.hits("/checked")).hasSize(1);
+    }
+
+    @Test
+    void theEgressChecksOfConcurrentInvokesRunSideBySide() throws Exception {
+        // one more invoke than there are event loops, so at least two share one: ordered blocking work of a loop
+        // runs one task at a time, and the lookups below only answer once all of them run together
+        int invokes = 2 * Runtime.getRuntime().availableProcessors() + 1;
+        resolver.gather(invokes);
+        String agentId = caller.agent("http://" + RebindingResolver.GATHERING_HOST + ":" + AGENT.port() + "/gathered");
+        ExecutorService pool = Executors.newFixedThreadPool(invokes);
+        try {
+            List<Future<Integer>> statuses = new ArrayList<>();
+            for (int i = 0; i < invokes; i++) {
+                statuses.add(pool.submit(() -> caller.invoking().when()
+                        .post("/api/v1/external-agents/{id}/invoke", agentId).then().extract().statusCode()));
+            }
+            for (Future<Integer> status : statuses) {
+                assertThat(status.get(90, TimeUnit.SECONDS)).isEqualTo(200);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(AGENT.hits("/gathered")).hasSize(invokes);
     }
 
     @ParameterizedTest(name = "length declared: {0}")

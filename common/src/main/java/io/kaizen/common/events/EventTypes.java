@@ -8,6 +8,8 @@ public final class EventTypes {
     public static final String AGENT_DELETED = "kaizen.agent.deleted.v1";
     public static final String AGENT_CREDENTIALS_ROTATED = "kaizen.agent.credentials_rotated.v1";
     public static final String AGENT_CREDENTIALS_ACCESSED = "kaizen.agent.credentials_accessed.v1";
+    /** What every {@code agent.*} type starts with. */
+    public static final String AGENT_PREFIX = "kaizen.agent.";
     public static final String APIKEY_CREATED = "kaizen.apikey.created.v1";
     public static final String APIKEY_REVOKED = "kaizen.apikey.revoked.v1";
 

@@ -30,7 +30,10 @@ public class InternalAgentResource {
         this.rotation = rotation;
     }
 
-    /** The agent with decrypted credentials, for the gateway; each call is audited. */
+    /**
+     * The agent with decrypted credentials, for the gateway; each call is audited. The gateway calls it to fill its
+     * agent cache, not on every invoke, so the audit is per cache fill.
+     */
     @GET
     @Path("/agents/{id}")
     public Uni<AgentDefinition> get(@PathParam("id") String id) {

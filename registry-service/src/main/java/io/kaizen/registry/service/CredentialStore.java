@@ -14,7 +14,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Seals an agent's secrets (auth credentials and the secret parts of platform_config) into one Fernet token and
- * opens it again. Encryption runs on a worker thread and resumes on the caller's context.
+ * opens it again. Encryption runs on a worker thread and resumes on the caller's context. The work is submitted
+ * unordered: each call stands alone, and ordered calls of one context would wait for each other.
  */
 @ApplicationScoped
 public class CredentialStore {
@@ -47,7 +48,7 @@ public class CredentialStore {
         document.put("credentials", secrets.credentials());
         document.put("platform_secrets", secrets.platformSecrets());
         return vertx.executeBlocking(Uni.createFrom().item(() -> new Sealed(cipher.encrypt(write(document)),
-                cipher.currentKeyFingerprint())));
+                cipher.currentKeyFingerprint())), false);
     }
 
     public Uni<Secrets> open(String token) {
@@ -57,7 +58,7 @@ public class CredentialStore {
         return vertx.executeBlocking(Uni.createFrom().item(() -> {
             Map<String, Object> document = read(cipher.decrypt(token));
             return new Secrets(map(document.get("credentials")), map(document.get("platform_secrets")));
-        }));
+        }), false);
     }
 
     public String currentKeyFingerprint() {
