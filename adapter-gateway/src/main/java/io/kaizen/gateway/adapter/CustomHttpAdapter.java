@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.kaizen.common.governance.TokenRates;
 import io.kaizen.common.governance.UsdAmount;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -17,12 +18,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Any HTTP endpoint: POST {@code {input, context, metadata, invocation_id}}; the JSON response is the output. A
- * {@code cost_usd} in the response (top level or under {@code metadata}) is the reported cost.
+ * {@code cost_usd} in the response (top level or under {@code metadata}) is the reported cost; {@code input_tokens}
+ * and {@code output_tokens} (top level, under {@code usage} or under {@code metadata}) are the reported token counts.
  */
 @ApplicationScoped
 public class CustomHttpAdapter implements PlatformAdapter {
 
     private static final BigDecimal HALF_MICRO = new BigDecimal("0.0000005");
+    private static final BigDecimal MAX_TOKENS = BigDecimal.valueOf(TokenRates.MAX_TOKENS);
 
     private final OutboundHttp http;
     private final ObjectMapper mapper;
@@ -58,7 +61,8 @@ public class CustomHttpAdapter implements PlatformAdapter {
                         throw new UpstreamException("agent answered HTTP " + reply.status(), false, reply.status());
                     }
                     JsonNode output = parse(reply.body());
-                    return new AgentReply(reply.status(), output, reportedCost(output));
+                    return new AgentReply(reply.status(), output, reportedCost(output), reportedTokens(output, "input_tokens"),
+                            reportedTokens(output, "output_tokens"));
                 });
     }
 
@@ -91,6 +95,28 @@ public class CustomHttpAdapter implements PlatformAdapter {
             return BigDecimal.ZERO;
         }
         return value.scale() <= 6 ? value : value.setScale(6, RoundingMode.HALF_UP);
+    }
+
+    /**
+     * A token count the agent reported: the first of {@code field}, {@code usage.field} and {@code metadata.field}
+     * that is present, when it is a whole JSON number from 0 to {@link TokenRates#MAX_TOKENS}; null otherwise (a
+     * string, a fraction, a negative or larger number is not believed, and the call is priced without it).
+     */
+    private static Long reportedTokens(JsonNode output, String field) {
+        JsonNode count = output.path(field);
+        if (count.isMissingNode()) {
+            count = output.path("usage").path(field);
+        }
+        if (count.isMissingNode()) {
+            count = output.path("metadata").path(field);
+        }
+        BigDecimal value = count.isNumber() ? UsdAmount.exact(count.numberValue()) : null;
+        // range first: stripping an exponent like 1e-999999999 is cheap, but a huge number is refused before it
+        if (value == null || value.signum() < 0 || value.compareTo(MAX_TOKENS) > 0
+                || value.stripTrailingZeros().scale() > 0) {
+            return null;
+        }
+        return value.longValueExact();
     }
 
     private String write(Object payload) {
