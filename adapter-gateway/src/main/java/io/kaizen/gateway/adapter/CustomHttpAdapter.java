@@ -25,7 +25,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class CustomHttpAdapter implements PlatformAdapter {
 
     private static final BigDecimal HALF_MICRO = new BigDecimal("0.0000005");
-    private static final BigDecimal MAX_TOKENS = BigDecimal.valueOf(TokenRates.MAX_TOKENS);
 
     private final OutboundHttp http;
     private final ObjectMapper mapper;
@@ -99,8 +98,9 @@ public class CustomHttpAdapter implements PlatformAdapter {
 
     /**
      * A token count the agent reported: the first of {@code field}, {@code usage.field} and {@code metadata.field}
-     * that is present, when it is a whole JSON number from 0 to {@link TokenRates#MAX_TOKENS}; null otherwise (a
-     * string, a fraction, a negative or larger number is not believed, and the call is priced without it).
+     * that is present, when it is a JSON integer from 0 to {@link TokenRates#MAX_TOKENS}; null otherwise (a string, a
+     * number written with a fraction or an exponent, a negative or larger number is not believed, and the call is
+     * priced without it).
      */
     private static Long reportedTokens(JsonNode output, String field) {
         JsonNode count = output.path(field);
@@ -110,13 +110,11 @@ public class CustomHttpAdapter implements PlatformAdapter {
         if (count.isMissingNode()) {
             count = output.path("metadata").path(field);
         }
-        BigDecimal value = count.isNumber() ? UsdAmount.exact(count.numberValue()) : null;
-        // range first: stripping an exponent like 1e-999999999 is cheap, but a huge number is refused before it
-        if (value == null || value.signum() < 0 || value.compareTo(MAX_TOKENS) > 0
-                || value.stripTrailingZeros().scale() > 0) {
+        if (!count.isIntegralNumber() || !count.canConvertToLong()) {
             return null;
         }
-        return value.longValueExact();
+        long value = count.longValue();
+        return TokenRates.believable(value) ? value : null;
     }
 
     private String write(Object payload) {

@@ -25,12 +25,16 @@ public record TokenRates(BigDecimal inputTokenRate, BigDecimal outputTokenRate, 
 
     private static final int MICRO_SCALE = 6;
 
-    /** The price of one call in USD, at micro-USD scale; an absent count is zero tokens. */
+    /**
+     * The price of one call in USD, rounded to whole micro-USD and shown as other amounts are, with at least two
+     * decimals ({@code 0.026}, {@code 0.00}); an absent count is zero tokens.
+     */
     public BigDecimal price(Long inputTokens, Long outputTokens) {
         BigDecimal exact = inputTokenRate.multiply(BigDecimal.valueOf(inputTokens == null ? 0 : inputTokens))
                 .add(outputTokenRate.multiply(BigDecimal.valueOf(outputTokens == null ? 0 : outputTokens)))
                 .add(baseInvocationCost);
-        return exact.setScale(MICRO_SCALE, RoundingMode.HALF_UP);
+        BigDecimal micros = exact.setScale(MICRO_SCALE, RoundingMode.HALF_UP).stripTrailingZeros();
+        return micros.scale() < 2 ? micros.setScale(2) : micros;
     }
 
     /** Whether a reported token count is one to believe: a whole number from 0 to {@link #MAX_TOKENS}. */
