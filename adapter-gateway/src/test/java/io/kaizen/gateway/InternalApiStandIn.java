@@ -21,7 +21,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * A real HTTP server answering the two internal calls of the invoke path, as registry and governance would:
  * {@code GET /internal/v1/agents/{id}} for the agents a test registered here, and {@code POST /internal/v1/decisions}
- * with ALLOW (a configured cost of 0.05 and the reference token rates). Both require the service token. Every request it receives is recorded as {@code "METHOD /path"}.
+ * with ALLOW (a configured cost of 0.05 and the reference token rates). Both require the service token. Every
+ * request it receives is recorded as {@code "METHOD /path"}.
  */
 public final class InternalApiStandIn {
 

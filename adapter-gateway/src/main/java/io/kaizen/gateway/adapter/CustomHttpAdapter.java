@@ -60,8 +60,8 @@ public class CustomHttpAdapter implements PlatformAdapter {
                         throw new UpstreamException("agent answered HTTP " + reply.status(), false, reply.status());
                     }
                     JsonNode output = parse(reply.body());
-                    return new AgentReply(reply.status(), output, reportedCost(output), reportedTokens(output, "input_tokens"),
-                            reportedTokens(output, "output_tokens"));
+                    return new AgentReply(reply.status(), output, reportedCost(output),
+                            reportedTokens(output, "input_tokens"), reportedTokens(output, "output_tokens"));
                 });
     }
 

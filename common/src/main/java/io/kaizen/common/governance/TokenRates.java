@@ -7,9 +7,9 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * An agent's token pricing (original-spec §3.5): a call whose agent reports token counts but no cost costs
- * {@code input_tokens × input_token_rate + output_tokens × output_token_rate + base_invocation_cost}. Rates are USD per
- * token with at most {@link #RATE_SCALE} decimals (so a rate of $0.15 per million tokens is exact); the base is a USD
- * amount. The sum is computed exactly and rounded once, half up, to whole micro-USD.
+ * {@code input_tokens × input_token_rate + output_tokens × output_token_rate + base_invocation_cost}. Rates are USD
+ * per token with at most {@link #RATE_SCALE} decimals (so a rate of $0.15 per million tokens is exact); the base is a
+ * USD amount. The sum is computed exactly and rounded once, half up, to whole micro-USD.
  */
 @Schema(description = "USD per input and output token, and USD per call, for agents that report token counts")
 public record TokenRates(BigDecimal inputTokenRate, BigDecimal outputTokenRate, BigDecimal baseInvocationCost) {

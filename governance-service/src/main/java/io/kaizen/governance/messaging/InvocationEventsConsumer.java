@@ -29,9 +29,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * Ends budget reservations from {@code invocation.*} events, once per event: a completed invocation is settled to
  * the cost its agent reported; else, when it reported token counts, to their price at the agent's current token
- * rates; else to the agent's configured cost (never to a cost the event merely carries); a failed one at zero (the agent was never reached or gave no usable answer); any other outcome
- * releases the reservation. A refusal whose event carries no reservation id because the gateway never learned the
- * decision releases whatever governance reserved for that invocation.
+ * rates; else to the agent's configured cost (never to a cost the event merely carries); a failed one at zero (the
+ * agent was never reached or gave no usable answer); any other outcome releases the reservation. A refusal whose
+ * event carries no reservation id because the gateway never learned the decision releases whatever governance
+ * reserved for that invocation.
  */
 @ApplicationScoped
 public class InvocationEventsConsumer extends EventConsumer {

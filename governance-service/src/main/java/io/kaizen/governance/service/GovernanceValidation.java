@@ -127,7 +127,7 @@ public final class GovernanceValidation {
         }
     }
 
-    /** A USD price per token: from 0 to {@link TokenRates#MAX_RATE}, exact to {@link TokenRates#RATE_SCALE} decimals. */
+    /** USD per token: from 0 to {@link TokenRates#MAX_RATE}, with at most {@link TokenRates#RATE_SCALE} decimals. */
     private static void tokenRate(String field, BigDecimal value) {
         if (value == null) {
             return;
