@@ -23,8 +23,9 @@ import io.vertx.core.json.JsonObject;
 /**
  * A real HTTP server answering the two internal calls of the invoke path, as registry and governance would:
  * {@code GET /internal/v1/agents/{id}} for the agents a test registered here, and {@code POST /internal/v1/decisions}
- * with ALLOW. Both require the service token. Every request it receives is recorded as {@code "METHOD /path"}.
- * A test can change an agent's status, and hold the reads of an agent until it releases them.
+ * with ALLOW (a configured cost of 0.05 and the reference token rates). Both require the service token. Every
+ * request it receives is recorded as {@code "METHOD /path"}. A test can change an agent's status, and hold the reads
+ * of an agent until it releases them.
  */
 public final class InternalApiStandIn {
 
@@ -179,7 +180,10 @@ public final class InternalApiStandIn {
                 .put("rate_limit", new JsonObject().put("window", "minute").put("limit", 1000).put("remaining", 999)
                         .put("reset_at", Instant.now().plusSeconds(60).toString()))
                 .put("rate_limit_fail_open", false)
-                .put("approval_triggers", new JsonArray(List.of()));
+                .put("approval_triggers", new JsonArray(List.of()))
+                .put("cost_per_execution", 0.05)
+                .put("token_rates", new JsonObject().put("input_token_rate", 0.00001).put("output_token_rate", 0.00003)
+                        .put("base_invocation_cost", 0.001));
     }
 
     private static void answer(HttpExchange exchange, int status, JsonObject body) throws IOException {

@@ -14,9 +14,12 @@ import java.util.concurrent.Executors;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import io.vertx.core.json.JsonObject;
+
 /**
  * An external agent on a real HTTP server: any path answers a small JSON output, except {@code /redirect-<status>},
- * which answers that redirect status towards {@code /redirected-<status>}, and {@code /huge}, a 50 MiB answer (with {@code ?declared}, announced by its Content-Length;
+ * which answers that redirect status towards {@code /redirected-<status>}, {@code /answer-input}, which answers the
+ * invoke's {@code input} text as its body (so a test chooses the agent's answer), and {@code /huge}, a 50 MiB answer (with {@code ?declared}, announced by its Content-Length;
  * otherwise chunked) and records how many bytes it got to send before the caller hung up.
  */
 final class TestAgent implements AutoCloseable {
@@ -62,13 +65,19 @@ final class TestAgent implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            exchange.getRequestBody().readAllBytes();
+            byte[] request = exchange.getRequestBody().readAllBytes();
             String path = exchange.getRequestURI().getPath();
             hits.add(new Hit(path, exchange.getRequestHeaders().getFirst("Host")));
             if (path.startsWith("/redirect-")) {
                 String status = path.substring("/redirect-".length());
                 exchange.getResponseHeaders().set("Location", url("/redirected-" + status));
                 exchange.sendResponseHeaders(Integer.parseInt(status), -1);
+            } else if (path.equals("/answer-input")) {
+                byte[] body = new JsonObject(new String(request, StandardCharsets.UTF_8)).getString("input")
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
             } else if (path.equals("/huge")) {
                 sendHuge(exchange, "declared".equals(exchange.getRequestURI().getQuery()));
             } else {

@@ -9,6 +9,8 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -320,5 +322,61 @@ class AgentLifecycleTest {
         as("developer").body("{\"description\": \"nothing for governance\"}").when().patch(AGENTS + "/" + id)
                 .then().statusCode(200);
         assertThat(DevStackTestResource.stack().sink().requests()).noneMatch(r -> r.path().endsWith("/governance"));
+    }
+
+    @Test
+    void tokenRatesAreForwardedExactlyAndShownAsGovernanceHoldsThem() {
+        // governance's answer to the write is what the agent answer shows
+        DevStackTestResource.stack().sink().respond(200, 0, """
+                {"organization_id": "%s", "input_token_rate": 0.00000015, "output_token_rate": 0.00003,
+                 "base_invocation_cost": 0.001}
+                """.formatted(org), 1);
+        String id = as("org_owner").body("{\"name\": \"Priced\", \"platform\": \"custom_http\", \"endpoint_url\": "
+                + "\"https://p.example.com\", \"input_token_rate\": 0.00000015, \"base_invocation_cost\": 0.001}")
+                .when().post(AGENTS).then().statusCode(201)
+                .body("input_token_rate", equalTo(0.00000015f))
+                .body("output_token_rate", equalTo(0.00003f))
+                .body("base_invocation_cost", equalTo(0.001f))
+                .extract().path("id");
+        var put = DevStackTestResource.stack().sink().requests().stream()
+                .filter(r -> r.method().equals("PUT")).findFirst().orElseThrow();
+        var written = (io.vertx.core.json.JsonObject) put.json();
+        assertThat(new BigDecimal(written.getValue("input_token_rate").toString())).isEqualByComparingTo("0.00000015");
+        assertThat(new BigDecimal(written.getValue("base_invocation_cost").toString())).isEqualByComparingTo("0.001");
+        assertThat(written.getValue("output_token_rate")).as("absent: the configured default").isNull();
+
+        DevStackTestResource.stack().sink().reset();
+        as("developer").body("{\"output_token_rate\": 0.00004}").when().patch(AGENTS + "/" + id)
+                .then().statusCode(200);
+        var forwarded = (io.vertx.core.json.JsonObject) DevStackTestResource.stack().sink().requests().get(0).json();
+        assertThat(new BigDecimal(forwarded.getValue("output_token_rate").toString())).isEqualByComparingTo("0.00004");
+        assertThat(forwarded.getValue("input_token_rate")).as("a rate not given is not sent").isNull();
+    }
+
+    @Test
+    void badTokenRatesAreRefusedBeforeAnythingIsStoredOrForwarded() {
+        String id = create("{\"name\": \"Unpriced\", \"platform\": \"custom_http\", \"endpoint_url\": "
+                + "\"https://u.example.com\"}");
+        DevStackTestResource.stack().sink().reset();
+        for (String field : List.of("input_token_rate", "output_token_rate", "base_invocation_cost")) {
+            for (String value : List.of("-0.00001", "NaN", "1e400", "\"0.00001\"", "1e-999999999", "true", "[1]",
+                    field.equals("base_invocation_cost") ? "1000000.01" : "1.5")) {
+                byte[] create = ("{\"name\": \"Bad " + field + "\", \"platform\": \"custom_http\", \"endpoint_url\": "
+                        + "\"https://b.example.com\", \"" + field + "\": " + value + "}").getBytes(StandardCharsets.UTF_8);
+                as("org_owner").body(create).when().post(AGENTS)
+                        .then().statusCode(400).contentType("application/problem+json")
+                        .body("error_code", equalTo("VALIDATION_ERROR"))
+                        .body("request_id", notNullValue());
+                byte[] patch = ("{\"" + field + "\": " + value + "}").getBytes(StandardCharsets.UTF_8);
+                as("developer").body(patch).when().patch(AGENTS + "/" + id)
+                        .then().statusCode(400).contentType("application/problem+json")
+                        .body("error_code", equalTo("VALIDATION_ERROR"));
+            }
+        }
+        // twelve decimals is the precision of a rate; thirteen is refused
+        as("developer").body("{\"input_token_rate\": 0.0000000000001}").when().patch(AGENTS + "/" + id)
+                .then().statusCode(400).body("detail", containsString("input_token_rate"));
+        assertThat(DevStackTestResource.stack().sink().requests()).as("nothing was forwarded to governance").isEmpty();
+        as("viewer").when().get(AGENTS).then().statusCode(200).body("total", equalTo(1));
     }
 }

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What an invocation reserves and is charged, end to end: never less than the agent's configured cost, whatever the
- * caller estimates; what the agent reports, overage included; nothing for a call the gateway cannot deliver.
+ * caller estimates; what the agent reports, overage included; the price of the token counts it reports; nothing
+ * for a call the gateway cannot deliver.
  */
 class InvokeChargeIT {
 
@@ -70,6 +71,28 @@ class InvokeChargeIT {
         suite.invoking(token).body("{\"input\": \"x\"}").when().post("/api/v1/external-agents/" + agentId + "/invoke")
                 .then().statusCode(200).header("X-Kaizen-Cost-USD", "0.3").body("metadata.cost_usd", equalTo(0.3f));
         awaitBudget(token, agentId, 0.3f, 1);
+    }
+
+    @Test
+    void tokensTheAgentReportsAreChargedAtTheAgentsRates() {
+        String token = suite.token(Suite.newOrg(), "org_owner");
+        String reference = register(token, "Token Bot", "\"cost_per_execution\": 0.05");
+        String own = register(token, "Dear Token Bot", "\"cost_per_execution\": 0.05, \"input_token_rate\": 0.00002,"
+                + " \"output_token_rate\": 0.00004, \"base_invocation_cost\": 0.002");
+        suite.as(token).when().get("/api/v1/external-agents/" + own).then().statusCode(200)
+                .body("input_token_rate", equalTo(0.00002f)).body("base_invocation_cost", equalTo(0.002f));
+        String answer = "{\"output\": \"done\", \"usage\": {\"input_tokens\": 1000, \"output_tokens\": 500}}";
+
+        // 1,000 × 0.00001 + 500 × 0.00003 + 0.001 at the reference rates, 0.02 + 0.02 + 0.002 at the agent's own
+        suite.stack.sink().respond(200, 0, answer, 1);
+        suite.invoking(token).body("{\"input\": \"x\"}").when().post("/api/v1/external-agents/" + reference + "/invoke")
+                .then().statusCode(200).header("X-Kaizen-Cost-USD", "0.026")
+                .body("metadata.cost_usd", equalTo(0.026f)).body("metadata.tokens_used", equalTo(1500));
+        suite.stack.sink().respond(200, 0, answer, 1);
+        suite.invoking(token).body("{\"input\": \"x\"}").when().post("/api/v1/external-agents/" + own + "/invoke")
+                .then().statusCode(200).header("X-Kaizen-Cost-USD", "0.042").body("metadata.cost_usd", equalTo(0.042f));
+        awaitBudget(token, reference, 0.026f, 1);
+        awaitBudget(token, own, 0.042f, 1);
     }
 
     @Test

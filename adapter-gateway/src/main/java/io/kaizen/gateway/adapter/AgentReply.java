@@ -4,6 +4,12 @@ import java.math.BigDecimal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** What the agent answered: the output to return and the cost it reported, if any. */
-public record AgentReply(int statusCode, JsonNode output, BigDecimal reportedCostUsd) {
+/** What the agent answered: the output to return, and the cost and token counts it reported, each null if none. */
+public record AgentReply(int statusCode, JsonNode output, BigDecimal reportedCostUsd, Long inputTokens,
+        Long outputTokens) {
+
+    /** Whether the agent reported a token count (either), so the call can be priced by its tokens. */
+    public boolean reportedTokens() {
+        return inputTokens != null || outputTokens != null;
+    }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.kaizen.common.governance.TokenRates;
 import io.kaizen.common.governance.UsdAmount;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -17,7 +18,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Any HTTP endpoint: POST {@code {input, context, metadata, invocation_id}}; the JSON response is the output. A
- * {@code cost_usd} in the response (top level or under {@code metadata}) is the reported cost.
+ * {@code cost_usd} in the response (top level or under {@code metadata}) is the reported cost; {@code input_tokens}
+ * and {@code output_tokens} (top level, under {@code usage} or under {@code metadata}) are the reported token counts.
  */
 @ApplicationScoped
 public class CustomHttpAdapter implements PlatformAdapter {
@@ -58,7 +60,8 @@ public class CustomHttpAdapter implements PlatformAdapter {
                         throw new UpstreamException("agent answered HTTP " + reply.status(), false, reply.status());
                     }
                     JsonNode output = parse(reply.body());
-                    return new AgentReply(reply.status(), output, reportedCost(output));
+                    return new AgentReply(reply.status(), output, reportedCost(output),
+                            reportedTokens(output, "input_tokens"), reportedTokens(output, "output_tokens"));
                 });
     }
 
@@ -91,6 +94,27 @@ public class CustomHttpAdapter implements PlatformAdapter {
             return BigDecimal.ZERO;
         }
         return value.scale() <= 6 ? value : value.setScale(6, RoundingMode.HALF_UP);
+    }
+
+    /**
+     * A token count the agent reported: the first of {@code field}, {@code usage.field} and {@code metadata.field}
+     * that is present, when it is a JSON integer from 0 to {@link TokenRates#MAX_TOKENS}; null otherwise (a string, a
+     * number written with a fraction or an exponent, a negative or larger number is not believed, and the call is
+     * priced without it).
+     */
+    private static Long reportedTokens(JsonNode output, String field) {
+        JsonNode count = output.path(field);
+        if (count.isMissingNode()) {
+            count = output.path("usage").path(field);
+        }
+        if (count.isMissingNode()) {
+            count = output.path("metadata").path(field);
+        }
+        if (!count.isIntegralNumber() || !count.canConvertToLong()) {
+            return null;
+        }
+        long value = count.longValue();
+        return TokenRates.believable(value) ? value : null;
     }
 
     private String write(Object payload) {

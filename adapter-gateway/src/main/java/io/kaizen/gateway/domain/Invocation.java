@@ -45,6 +45,11 @@ public class Invocation extends PanacheEntityBase {
     public Integer responseStatusCode;
     @Column(name = "cost_usd")
     public BigDecimal costUsd;
+    /** Token counts the agent reported, each null when it reported none. */
+    @Column(name = "input_tokens")
+    public Long inputTokens;
+    @Column(name = "output_tokens")
+    public Long outputTokens;
     @Column(name = "duration_ms")
     public Long durationMs;
     @Column(name = "created_at")

@@ -12,6 +12,7 @@ import io.kaizen.common.agents.AgentIds;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.Permissions;
 import io.kaizen.gateway.config.LineageConfig;
+import io.kaizen.gateway.domain.Invocation;
 import io.kaizen.gateway.service.CallerContext;
 import io.kaizen.gateway.service.InvocationService;
 import io.quarkus.security.PermissionsAllowed;
@@ -78,7 +79,8 @@ public class InvokeResource {
         return invocations.invoke(agentId, request, context).map(outcome -> {
             var invocation = outcome.invocation();
             var body = new InvokeResponse(invocation.id, invocation.traceId, invocation.status, outcome.reply().output(),
-                    new InvokeResponse.Metadata(invocation.durationMs, invocation.costUsd, false));
+                    new InvokeResponse.Metadata(invocation.durationMs, invocation.costUsd, false,
+                            tokensUsed(invocation)));
             var response = RestResponse.ResponseBuilder.ok(body)
                     .header("X-Kaizen-Invocation-ID", invocation.id)
                     .header("X-Kaizen-Trace-ID", invocation.traceId)
@@ -92,5 +94,13 @@ public class InvokeResource {
             }
             return response.build();
         });
+    }
+
+    private static Long tokensUsed(Invocation invocation) {
+        if (invocation.inputTokens == null && invocation.outputTokens == null) {
+            return null;
+        }
+        return (invocation.inputTokens == null ? 0 : invocation.inputTokens)
+                + (invocation.outputTokens == null ? 0 : invocation.outputTokens);
     }
 }

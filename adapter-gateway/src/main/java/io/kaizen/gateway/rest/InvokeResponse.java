@@ -10,6 +10,8 @@ public record InvokeResponse(String invocationId, String traceId,
         @Schema(enumeration = {"success", "failure", "timeout", "blocked"}) String status, JsonNode output,
         Metadata metadata) {
 
-    public record Metadata(long durationMs, @Schema(nullable = true) BigDecimal costUsd, boolean webhookDelivered) {
+    /** {@code tokensUsed} is the input and output tokens the agent reported, null when it reported none. */
+    public record Metadata(long durationMs, @Schema(nullable = true) BigDecimal costUsd, boolean webhookDelivered,
+            @Schema(nullable = true) Long tokensUsed) {
     }
 }

@@ -92,8 +92,9 @@ public class InvocationService {
                     if (failure == null) {
                         invocation.status = Invocation.SUCCESS;
                         invocation.responseStatusCode = reply.statusCode();
-                        invocation.costUsd = reply.reportedCostUsd() != null ? reply.reportedCostUsd()
-                                : configuredCost(decision);
+                        invocation.inputTokens = reply.inputTokens();
+                        invocation.outputTokens = reply.outputTokens();
+                        invocation.costUsd = cost(reply, decision);
                         return recorder.record(invocation, EventTypes.INVOCATION_COMPLETED,
                                 event(invocation, agent, caller, decision, spanId, null, reply.reportedCostUsd()))
                                 .map(saved -> new Outcome(saved, reply, decision));
@@ -121,8 +122,17 @@ public class InvocationService {
                 event(invocation, agent, caller, decision, spanId, decision.reason(), null));
     }
 
-    /** What a call is charged when its agent reports no cost: the agent's configured cost, as governance said. */
-    private static BigDecimal configuredCost(Decision decision) {
+    /**
+     * What a completed call is charged, as governance settles it: the cost the agent reported; else, when it reported
+     * token counts, their price at the agent's rates as governance gave them; else the agent's configured cost.
+     */
+    private static BigDecimal cost(AgentReply reply, Decision decision) {
+        if (reply.reportedCostUsd() != null) {
+            return reply.reportedCostUsd();
+        }
+        if (reply.reportedTokens() && decision.tokenRates() != null) {
+            return decision.tokenRates().price(reply.inputTokens(), reply.outputTokens());
+        }
         return decision.costPerExecution() != null ? decision.costPerExecution() : decision.estimatedCost();
     }
 
@@ -161,7 +171,8 @@ public class InvocationService {
                 new InvocationEvent.Governance(decision.outcome().name(), decision.decisionId(), decision.reason(),
                         decision.reservationId(), null, null),
                 new InvocationEvent.Result(invocation.completedAt, invocation.durationMs, invocation.costUsd,
-                        invocation.responseStatusCode, invocation.errorCode, errorMessage, reportedCost));
+                        invocation.responseStatusCode, invocation.errorCode, errorMessage, reportedCost,
+                        invocation.inputTokens, invocation.outputTokens));
     }
 
     private static ProblemException upstreamProblem(UpstreamException e, String invocationId) {

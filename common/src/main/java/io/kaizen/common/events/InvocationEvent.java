@@ -60,17 +60,26 @@ public record InvocationEvent(
 
     /**
      * How the invocation ended. {@code costUsd} is what the caller is charged; {@code reportedCostUsd} is the cost
-     * the agent reported, null when it reported none (governance then settles at the agent's
-     * {@code cost_per_execution}, never at a number the event carries).
+     * the agent reported, null when it reported none; {@code inputTokens} and {@code outputTokens} are the token
+     * counts it reported, each null when absent or not believable. Governance settles at the reported cost, else at
+     * the agent's token rates when a count was reported, else at its {@code cost_per_execution}; never at a number
+     * the event merely carries.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Result(Instant completedAt, Long durationMs, BigDecimal costUsd, Integer responseStatusCode,
-            String errorCode, String errorMessage, BigDecimal reportedCostUsd) {
+            String errorCode, String errorMessage, BigDecimal reportedCostUsd, Long inputTokens, Long outputTokens) {
 
-        /** A result without a cost reported by the agent. */
+        /** A result without a cost or token counts reported by the agent. */
         public Result(Instant completedAt, Long durationMs, BigDecimal costUsd, Integer responseStatusCode,
                 String errorCode, String errorMessage) {
-            this(completedAt, durationMs, costUsd, responseStatusCode, errorCode, errorMessage, null);
+            this(completedAt, durationMs, costUsd, responseStatusCode, errorCode, errorMessage, null, null, null);
+        }
+
+        /** A result without token counts reported by the agent. */
+        public Result(Instant completedAt, Long durationMs, BigDecimal costUsd, Integer responseStatusCode,
+                String errorCode, String errorMessage, BigDecimal reportedCostUsd) {
+            this(completedAt, durationMs, costUsd, responseStatusCode, errorCode, errorMessage, reportedCostUsd, null,
+                    null);
         }
     }
 }

@@ -21,5 +21,8 @@ public record AgentGovernanceSettings(
         @Schema(nullable = true) Integer monthlyExecutionLimit,
         @Schema(nullable = true) Integer requestsPerMinute,
         @Schema(nullable = true) Integer requestsPerHour,
-        @Schema(nullable = true) Integer requestsPerDay) {
+        @Schema(nullable = true) Integer requestsPerDay,
+        @Schema(nullable = true) BigDecimal inputTokenRate,
+        @Schema(nullable = true) BigDecimal outputTokenRate,
+        @Schema(nullable = true) BigDecimal baseInvocationCost) {
 }

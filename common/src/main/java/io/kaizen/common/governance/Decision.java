@@ -14,7 +14,8 @@ import java.util.List;
  * with {@code " | "}); {@code policy} says which policies decided, {@code budget} the budget scope that was checked
  * (the exceeded one on DENY_BUDGET), {@code approvalTriggers} what asks for a human decision.
  * {@code estimatedCost} is what was reserved: the agent's {@code cost_per_execution} or the caller's estimate when
- * that is higher; {@code costPerExecution} is what the call is charged when the agent reports no cost.
+ * that is higher; {@code costPerExecution} is what the call is charged when the agent reports neither a cost nor
+ * token counts; {@code tokenRates} prices a call whose agent reports token counts but no cost.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Decision(
@@ -28,7 +29,8 @@ public record Decision(
         @Schema(nullable = true) PolicyResult policy,
         @Schema(nullable = true) BudgetState budget,
         List<TriggerMatch> approvalTriggers,
-        @Schema(nullable = true) BigDecimal costPerExecution) {
+        @Schema(nullable = true) BigDecimal costPerExecution,
+        @Schema(nullable = true) TokenRates tokenRates) {
 
     public enum Outcome {
         ALLOW, DENY_POLICY, DENY_RATE, DENY_BUDGET, REQUIRE_APPROVAL, UNAVAILABLE
@@ -36,7 +38,7 @@ public record Decision(
 
     /** A decision that carries nothing but its outcome and reason (used when governance could not decide). */
     public static Decision of(String decisionId, Outcome outcome, String reason) {
-        return new Decision(decisionId, outcome, reason, null, null, null, false, null, null, List.of(), null);
+        return new Decision(decisionId, outcome, reason, null, null, null, false, null, null, List.of(), null, null);
     }
 
     /**

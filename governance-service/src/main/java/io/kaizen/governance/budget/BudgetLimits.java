@@ -2,9 +2,12 @@ package io.kaizen.governance.budget;
 
 import java.math.BigDecimal;
 
+import io.kaizen.common.governance.TokenRates;
+
 /**
  * The effective budget of an agent (its own values over the configured defaults). USD limits are micro-USD and
- * execution limits counts; -1 is unlimited. Thresholds are fractions of the limit.
+ * execution limits counts; -1 is unlimited. Thresholds are fractions of the limit. {@code tokenRates} prices a call
+ * whose agent reports token counts but no cost.
  */
 public record BudgetLimits(
         long monthlyMicros,
@@ -14,7 +17,8 @@ public record BudgetLimits(
         BigDecimal costPerExecution,
         BigDecimal warningThreshold,
         BigDecimal degradationThreshold,
-        String enforcementMode) {
+        String enforcementMode,
+        TokenRates tokenRates) {
 
     public static final String HARD = "hard";
     public static final String SOFT = "soft";

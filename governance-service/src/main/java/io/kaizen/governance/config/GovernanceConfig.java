@@ -47,6 +47,18 @@ public interface GovernanceConfig {
         @WithDefault("0.05")
         BigDecimal costPerExecution();
 
+        /** USD per input token, charged when the agent reports token counts but no cost (original-spec §3.5). */
+        @WithDefault("0.00001")
+        BigDecimal inputTokenRate();
+
+        /** USD per output token, charged when the agent reports token counts but no cost. */
+        @WithDefault("0.00003")
+        BigDecimal outputTokenRate();
+
+        /** USD per call added to the token price of a call whose agent reports token counts but no cost. */
+        @WithDefault("0.001")
+        BigDecimal baseInvocationCost();
+
         /** Monthly budget per agent in USD; -1 for unlimited. */
         @WithDefault("100.0")
         BigDecimal monthlyBudgetUsd();

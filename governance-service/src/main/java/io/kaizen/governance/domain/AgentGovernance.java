@@ -33,6 +33,12 @@ public class AgentGovernance extends PanacheEntityBase {
     public Integer userRequestsPerMinute;
     @Column(name = "cost_per_execution")
     public BigDecimal costPerExecution;
+    @Column(name = "input_token_rate")
+    public BigDecimal inputTokenRate;
+    @Column(name = "output_token_rate")
+    public BigDecimal outputTokenRate;
+    @Column(name = "base_invocation_cost")
+    public BigDecimal baseInvocationCost;
     @Column(name = "monthly_budget_usd")
     public BigDecimal monthlyBudgetUsd;
     @Column(name = "daily_budget_usd")

@@ -14,6 +14,7 @@ import io.kaizen.common.consumer.FailurePolicy;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.InvocationEvent;
+import io.kaizen.common.governance.TokenRates;
 import io.kaizen.common.governance.UsdAmount;
 import io.kaizen.common.outbox.ProcessedEvents;
 import io.kaizen.governance.budget.BudgetSettlement;
@@ -21,15 +22,17 @@ import io.kaizen.governance.budget.Charge;
 import io.kaizen.governance.budget.Money;
 import io.kaizen.governance.budget.RefusedInvocations;
 import io.kaizen.governance.service.DecisionRecorder;
+import io.kaizen.governance.service.GovernanceSnapshots;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Ends budget reservations from {@code invocation.*} events, once per event: a completed invocation is settled to
- * the cost its agent reported, or to the agent's configured cost when it reported none (never to a cost the event
- * merely carries); a failed one at zero (the agent was never reached or gave no usable answer); any other outcome
- * releases the reservation. A refusal whose event carries no reservation id because the gateway never learned the
- * decision releases whatever governance reserved for that invocation.
+ * the cost its agent reported; else, when it reported token counts, to their price at the agent's current token
+ * rates; else to the agent's configured cost (never to a cost the event merely carries); a failed one at zero (the
+ * agent was never reached or gave no usable answer); any other outcome releases the reservation. A refusal whose
+ * event carries no reservation id because the gateway never learned the decision releases whatever governance
+ * reserved for that invocation.
  */
 @ApplicationScoped
 public class InvocationEventsConsumer extends EventConsumer {
@@ -40,13 +43,15 @@ public class InvocationEventsConsumer extends EventConsumer {
     private final BudgetSettlement settlement;
     private final RefusedInvocations refusals;
     private final DecisionRecorder recorder;
+    private final GovernanceSnapshots snapshots;
 
     InvocationEventsConsumer(ProcessedEvents processed, BudgetSettlement settlement, RefusedInvocations refusals,
-            DecisionRecorder recorder, ObjectMapper mapper, FailurePolicy failures) {
+            DecisionRecorder recorder, GovernanceSnapshots snapshots, ObjectMapper mapper, FailurePolicy failures) {
         super(CONSUMER, mapper, processed, failures);
         this.settlement = settlement;
         this.refusals = refusals;
         this.recorder = recorder;
+        this.snapshots = snapshots;
     }
 
     @Incoming("invocations")
@@ -88,15 +93,28 @@ public class InvocationEventsConsumer extends EventConsumer {
         if (!settles) {
             return settlement.release(reservationId).replaceWithVoid();
         }
-        return settlement.settle(reservationId, completed ? charge(data) : Charge.FAILED).replaceWithVoid();
+        if (!completed) {
+            return settlement.settle(reservationId, Charge.FAILED).replaceWithVoid();
+        }
+        return charge(data).chain(charge -> settlement.settle(reservationId, charge)).replaceWithVoid();
     }
 
-    /** The agent's reported cost when it is a usable amount; otherwise the agent's configured cost. */
-    private static Charge charge(InvocationEvent data) {
-        BigDecimal reported = data.result() == null ? null : data.result().reportedCostUsd();
-        if (!UsdAmount.inRange(reported)) {
-            return Charge.CONFIGURED;
+    /**
+     * The agent's reported cost when it is a usable amount; else the price of its believable token counts (either
+     * one) at the agent's token rates as governance holds them now; otherwise the agent's configured cost.
+     */
+    private Uni<Charge> charge(InvocationEvent data) {
+        InvocationEvent.Result result = data.result();
+        BigDecimal reported = result == null ? null : result.reportedCostUsd();
+        if (UsdAmount.inRange(reported)) {
+            return Uni.createFrom().item(Charge.reported(Money.usd(Money.actualMicros(reported))));
         }
-        return Charge.reported(Money.usd(Money.actualMicros(reported)));
+        Long input = result != null && TokenRates.believable(result.inputTokens()) ? result.inputTokens() : null;
+        Long output = result != null && TokenRates.believable(result.outputTokens()) ? result.outputTokens() : null;
+        if ((input == null && output == null) || data.agent() == null || data.agent().id() == null) {
+            return Uni.createFrom().item(Charge.CONFIGURED);
+        }
+        return snapshots.agent(data.agent().id(), data.organizationId())
+                .map(governance -> Charge.tokens(governance.budget().tokenRates().price(input, output)));
     }
 }

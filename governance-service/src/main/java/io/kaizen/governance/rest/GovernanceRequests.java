@@ -3,6 +3,9 @@ package io.kaizen.governance.rest;
 import java.math.BigDecimal;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+
+import io.kaizen.common.governance.UsdAmountDeserializer;
 import io.kaizen.governance.trigger.ApprovalTriggerSettings;
 
 /** Request bodies of the governance configuration endpoints; absent (or null) fields are left unchanged. */
@@ -11,10 +14,16 @@ public final class GovernanceRequests {
     private GovernanceRequests() {
     }
 
-    /** {@code PATCH .../budget/config} and the {@code budget} part of {@code PATCH .../governance}; -1 = unlimited. */
+    /**
+     * {@code PATCH .../budget/config} and the {@code budget} part of {@code PATCH .../governance}; -1 = unlimited. The
+     * token pricing fields must be JSON numbers (a string is a 400, not a coerced amount).
+     */
     public record BudgetConfig(BigDecimal monthlyBudgetUsd, BigDecimal dailyBudgetUsd, Integer monthlyExecutionLimit,
             Integer dailyExecutionLimit, BigDecimal costPerExecution, BigDecimal warningThreshold,
-            BigDecimal degradationThreshold, String enforcementMode) {
+            BigDecimal degradationThreshold, String enforcementMode,
+            @JsonDeserialize(using = UsdAmountDeserializer.class) BigDecimal inputTokenRate,
+            @JsonDeserialize(using = UsdAmountDeserializer.class) BigDecimal outputTokenRate,
+            @JsonDeserialize(using = UsdAmountDeserializer.class) BigDecimal baseInvocationCost) {
     }
 
     /** The {@code rate_limit} part of {@code PATCH .../governance}; user_requests_per_minute -1 = no per-user limit. */

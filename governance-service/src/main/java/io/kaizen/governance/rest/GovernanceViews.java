@@ -36,7 +36,10 @@ public final class GovernanceViews {
             BigDecimal costPerExecution,
             BigDecimal warningThreshold,
             BigDecimal degradationThreshold,
-            @Schema(enumeration = {"hard", "soft"}) String enforcementMode) {
+            @Schema(enumeration = {"hard", "soft"}) String enforcementMode,
+            BigDecimal inputTokenRate,
+            BigDecimal outputTokenRate,
+            BigDecimal baseInvocationCost) {
     }
 
     public record RateLimitConfigView(long requestsPerMinute, long requestsPerHour, long requestsPerDay,

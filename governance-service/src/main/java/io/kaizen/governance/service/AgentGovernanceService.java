@@ -76,7 +76,8 @@ public class AgentGovernanceService {
             throw ProblemException.validation("organization_id is required").with("field", "organization_id");
         }
         GovernanceValidation.budget(new BudgetConfig(settings.maxMonthlyCost(), settings.maxDailyCost(),
-                settings.monthlyExecutionLimit(), null, settings.costPerExecution(), null, null, null), "");
+                settings.monthlyExecutionLimit(), null, settings.costPerExecution(), null, null, null,
+                settings.inputTokenRate(), settings.outputTokenRate(), settings.baseInvocationCost()), "");
         GovernanceValidation.rateLimit(new RateLimitConfig(settings.requestsPerMinute(), settings.requestsPerHour(),
                 settings.requestsPerDay(), null), "");
         return AgentGovernance.<AgentGovernance>findById(agentId, LockModeType.PESSIMISTIC_WRITE)
@@ -94,6 +95,9 @@ public class AgentGovernanceService {
                     row.requestsPerMinute = pick(replace, settings.requestsPerMinute(), row.requestsPerMinute);
                     row.requestsPerHour = pick(replace, settings.requestsPerHour(), row.requestsPerHour);
                     row.requestsPerDay = pick(replace, settings.requestsPerDay(), row.requestsPerDay);
+                    row.inputTokenRate = pick(replace, settings.inputTokenRate(), row.inputTokenRate);
+                    row.outputTokenRate = pick(replace, settings.outputTokenRate(), row.outputTokenRate);
+                    row.baseInvocationCost = pick(replace, settings.baseInvocationCost(), row.baseInvocationCost);
                     row.updatedAt = Instant.now();
                     return row.<AgentGovernance>persist();
                 })
@@ -202,7 +206,9 @@ public class AgentGovernanceService {
         return new AgentGovernanceSettings(governance.organizationId(), Money.limitOrNull(budget.monthlyMicros()),
                 Money.limitOrNull(budget.dailyMicros()), Money.usd(budget.costPerExecution()),
                 budget.monthlyExecutions() < 0 ? null : (int) budget.monthlyExecutions(),
-                (int) windows.get(0).limit(), (int) windows.get(1).limit(), (int) windows.get(2).limit());
+                (int) windows.get(0).limit(), (int) windows.get(1).limit(), (int) windows.get(2).limit(),
+                rate(budget.tokenRates().inputTokenRate()), rate(budget.tokenRates().outputTokenRate()),
+                Money.usd(budget.tokenRates().baseInvocationCost()));
     }
 
     public AgentGovernanceView view(EffectiveGovernance governance, Instant updatedAt) {
@@ -218,7 +224,14 @@ public class AgentGovernanceService {
         return new BudgetConfigView(Money.limitOrNull(budget.monthlyMicros()), Money.limitOrNull(budget.dailyMicros()),
                 countOrNull(budget.monthlyExecutions()), countOrNull(budget.dailyExecutions()),
                 Money.usd(budget.costPerExecution()), budget.warningThreshold(), budget.degradationThreshold(),
-                budget.enforcementMode());
+                budget.enforcementMode(), rate(budget.tokenRates().inputTokenRate()),
+                rate(budget.tokenRates().outputTokenRate()), Money.usd(budget.tokenRates().baseInvocationCost()));
+    }
+
+    /** A per-token rate as answers show it: exact, without the column's trailing zeros ({@code 0.00001}). */
+    private static BigDecimal rate(BigDecimal rate) {
+        BigDecimal plain = rate.stripTrailingZeros();
+        return plain.scale() < 0 ? plain.setScale(0) : plain;
     }
 
     private Uni<EffectiveGovernance> update(String agentId, String organizationId, String actor,
@@ -265,6 +278,12 @@ public class AgentGovernanceService {
                 v -> row.degradationThreshold = v);
         set(changed, prefix + "enforcement_mode", budget.enforcementMode(), row.enforcementMode,
                 v -> row.enforcementMode = v);
+        set(changed, prefix + "input_token_rate", budget.inputTokenRate(), row.inputTokenRate,
+                v -> row.inputTokenRate = v);
+        set(changed, prefix + "output_token_rate", budget.outputTokenRate(), row.outputTokenRate,
+                v -> row.outputTokenRate = v);
+        set(changed, prefix + "base_invocation_cost", budget.baseInvocationCost(), row.baseInvocationCost,
+                v -> row.baseInvocationCost = v);
         return changed;
     }
 

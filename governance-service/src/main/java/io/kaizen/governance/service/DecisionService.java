@@ -231,7 +231,7 @@ public class DecisionService {
         BigDecimal estimate = outcome == Outcome.DENY_POLICY ? null : Money.usd(progress.estimateMicros());
         return new Decision(progress.decisionId(), outcome, reason, reservationId, estimate, progress.rate(),
                 progress.rateFailOpen(), policyResult, budget, triggers,
-                Money.usd(progress.governance().costPerExecution()));
+                Money.usd(progress.governance().costPerExecution()), progress.governance().budget().tokenRates());
     }
 
     private static GovernanceDecisionEvent event(Progress progress, Decision decision) {

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.kaizen.common.governance.TokenRates;
 import io.kaizen.governance.budget.BudgetLimits;
 import io.kaizen.governance.budget.Money;
 import io.kaizen.governance.config.GovernanceConfig;
@@ -56,7 +57,12 @@ public record EffectiveGovernance(
                 known && row.costPerExecution != null ? row.costPerExecution : defaults.costPerExecution(),
                 known && row.warningThreshold != null ? row.warningThreshold : defaults.warningThreshold(),
                 known && row.degradationThreshold != null ? row.degradationThreshold : defaults.degradationThreshold(),
-                known && row.enforcementMode != null ? row.enforcementMode : defaults.enforcementMode());
+                known && row.enforcementMode != null ? row.enforcementMode : defaults.enforcementMode(),
+                new TokenRates(
+                        known && row.inputTokenRate != null ? row.inputTokenRate : defaults.inputTokenRate(),
+                        known && row.outputTokenRate != null ? row.outputTokenRate : defaults.outputTokenRate(),
+                        known && row.baseInvocationCost != null ? row.baseInvocationCost
+                                : defaults.baseInvocationCost()));
         return new EffectiveGovernance(agentId, known ? row.organizationId : organizationId, known,
                 known && row.deletedAt != null, known ? row.platform : null, tags, known ? row.environment : null,
                 known ? row.agentCreatedAt : null,

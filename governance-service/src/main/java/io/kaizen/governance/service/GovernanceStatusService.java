@@ -115,6 +115,9 @@ public class GovernanceStatusService {
                         stored.requestsPerMinute = (Integer) row[6];
                         stored.requestsPerHour = (Integer) row[7];
                         stored.requestsPerDay = (Integer) row[8];
+                        stored.inputTokenRate = (BigDecimal) row[13];
+                        stored.outputTokenRate = (BigDecimal) row[14];
+                        stored.baseInvocationCost = (BigDecimal) row[15];
                         EffectiveGovernance effective = EffectiveGovernance.of(stored.agentId, stored.organizationId,
                                 stored, List.of(), null, NO_ORGANIZATION, config.defaults());
                         BigDecimal monthSpent = Money.usd(new BigDecimal(row[9].toString()));

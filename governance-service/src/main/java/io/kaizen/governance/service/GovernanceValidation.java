@@ -3,6 +3,7 @@ package io.kaizen.governance.service;
 import java.math.BigDecimal;
 import java.util.List;
 
+import io.kaizen.common.governance.TokenRates;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.governance.budget.Money;
 import io.kaizen.governance.policy.PolicyValidator;
@@ -30,6 +31,9 @@ public final class GovernanceValidation {
         usd(prefix + "monthly_budget_usd", budget.monthlyBudgetUsd(), true);
         usd(prefix + "daily_budget_usd", budget.dailyBudgetUsd(), true);
         usd(prefix + "cost_per_execution", budget.costPerExecution(), false);
+        tokenRate(prefix + "input_token_rate", budget.inputTokenRate());
+        tokenRate(prefix + "output_token_rate", budget.outputTokenRate());
+        usd(prefix + "base_invocation_cost", budget.baseInvocationCost(), false);
         count(prefix + "monthly_execution_limit", budget.monthlyExecutionLimit(), -1);
         count(prefix + "daily_execution_limit", budget.dailyExecutionLimit(), -1);
         fraction(prefix + "warning_threshold", budget.warningThreshold());
@@ -120,6 +124,20 @@ public final class GovernanceValidation {
         }
         if (value.compareTo(MAX_USD) > 0) {
             throw invalid(field, "must not exceed " + MAX_USD.toPlainString());
+        }
+    }
+
+    /** USD per token: from 0 to {@link TokenRates#MAX_RATE}, with at most {@link TokenRates#RATE_SCALE} decimals. */
+    private static void tokenRate(String field, BigDecimal value) {
+        if (value == null) {
+            return;
+        }
+        // range first: the scale of 1e-999999999 is only read, but a huge exponent is refused before any arithmetic
+        if (value.signum() < 0 || value.compareTo(TokenRates.MAX_RATE) > 0) {
+            throw invalid(field, "must be between 0 and " + TokenRates.MAX_RATE.toPlainString() + " USD per token");
+        }
+        if (value.stripTrailingZeros().scale() > TokenRates.RATE_SCALE) {
+            throw invalid(field, "must have at most " + TokenRates.RATE_SCALE + " decimal places");
         }
     }
 

@@ -40,6 +40,9 @@ public record AgentResponse(
         @Schema(nullable = true) Integer requestsPerMinute,
         @Schema(nullable = true) Integer requestsPerHour,
         @Schema(nullable = true) Integer requestsPerDay,
+        @Schema(nullable = true) BigDecimal inputTokenRate,
+        @Schema(nullable = true) BigDecimal outputTokenRate,
+        @Schema(nullable = true) BigDecimal baseInvocationCost,
         @Schema(nullable = true) BigDecimal currentMonthlyCost,
         @Schema(nullable = true) BigDecimal usagePercentage,
         @Schema(nullable = true) GovernanceSummary governance) {

@@ -25,6 +25,15 @@ public interface GovernanceFields {
 
     Integer requestsPerDay();
 
+    /** USD per input token when the agent reports token counts but no cost. */
+    BigDecimal inputTokenRate();
+
+    /** USD per output token when the agent reports token counts but no cost. */
+    BigDecimal outputTokenRate();
+
+    /** USD per call added to the price of the tokens. */
+    BigDecimal baseInvocationCost();
+
     /** Budgets and execution limits take -1 for unlimited and nothing else below zero. */
     default void requireValidLimits() {
         requireNonNegativeOrUnlimited("max_monthly_cost", maxMonthlyCost());
@@ -43,6 +52,7 @@ public interface GovernanceFields {
     default boolean anyGovernanceField() {
         return maxMonthlyCost() != null || maxDailyCost() != null || costPerExecution() != null
                 || monthlyExecutionLimit() != null || requestsPerMinute() != null || requestsPerHour() != null
-                || requestsPerDay() != null;
+                || requestsPerDay() != null || inputTokenRate() != null || outputTokenRate() != null
+                || baseInvocationCost() != null;
     }
 }

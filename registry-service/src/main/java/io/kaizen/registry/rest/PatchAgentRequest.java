@@ -4,6 +4,9 @@ import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+
+import io.kaizen.common.governance.UsdAmountDeserializer;
 import io.kaizen.registry.domain.Environment;
 import io.kaizen.registry.domain.Platform;
 import jakarta.validation.Valid;
@@ -37,5 +40,11 @@ public record PatchAgentRequest(
         @Min(value = -1, message = "must not be negative (-1 for unlimited)") Integer monthlyExecutionLimit,
         @Min(0) Integer requestsPerMinute,
         @Min(0) Integer requestsPerHour,
-        @Min(0) Integer requestsPerDay) implements GovernanceFields {
+        @Min(0) Integer requestsPerDay,
+        @DecimalMin("0") @DecimalMax("1") @Digits(integer = 1, fraction = 12)
+        @JsonDeserialize(using = UsdAmountDeserializer.class) BigDecimal inputTokenRate,
+        @DecimalMin("0") @DecimalMax("1") @Digits(integer = 1, fraction = 12)
+        @JsonDeserialize(using = UsdAmountDeserializer.class) BigDecimal outputTokenRate,
+        @DecimalMin("0") @DecimalMax("1000000") @Digits(integer = 7, fraction = 6)
+        @JsonDeserialize(using = UsdAmountDeserializer.class) BigDecimal baseInvocationCost) implements GovernanceFields {
 }

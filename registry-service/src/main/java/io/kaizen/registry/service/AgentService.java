@@ -285,13 +285,15 @@ public class AgentService {
     private static AgentGovernanceSettings settings(String organizationId, GovernanceFields fields) {
         return new AgentGovernanceSettings(organizationId, fields.maxMonthlyCost(), fields.maxDailyCost(),
                 fields.costPerExecution(), fields.monthlyExecutionLimit(), fields.requestsPerMinute(),
-                fields.requestsPerHour(), fields.requestsPerDay());
+                fields.requestsPerHour(), fields.requestsPerDay(), fields.inputTokenRate(), fields.outputTokenRate(),
+                fields.baseInvocationCost());
     }
 
     private AgentResponse view(ExternalAgent agent, AgentGovernanceSettings settings, AgentUsage usage,
             boolean withSummary) {
         AgentGovernanceSettings s = settings == null
-                ? new AgentGovernanceSettings(agent.organizationId, null, null, null, null, null, null, null) : settings;
+                ? new AgentGovernanceSettings(agent.organizationId, null, null, null, null, null, null, null, null, null,
+                        null) : settings;
         AgentResponse.GovernanceSummary summary = withSummary && usage != null
                 ? new AgentResponse.GovernanceSummary(usage.currentMonthlyCost(), usage.dailySpent(),
                         usage.usagePercentage(), usage.invocationsToday(), usage.invocationsThisMonth())
@@ -302,6 +304,7 @@ public class AgentService {
                 agent.environment, agent.timeoutSeconds, agent.status, agent.createdBy, agent.createdAt,
                 agent.updatedAt, s.maxMonthlyCost(), s.maxDailyCost(), s.costPerExecution(),
                 s.monthlyExecutionLimit(), s.requestsPerMinute(), s.requestsPerHour(), s.requestsPerDay(),
+                s.inputTokenRate(), s.outputTokenRate(), s.baseInvocationCost(),
                 usage == null ? null : usage.currentMonthlyCost(), usage == null ? null : usage.usagePercentage(),
                 summary);
     }
