@@ -20,7 +20,7 @@ import io.kaizen.governance.budget.BudgetSettlement;
 import io.kaizen.governance.budget.Charge;
 import io.kaizen.governance.budget.Money;
 import io.kaizen.governance.budget.RefusedInvocations;
-import io.kaizen.governance.service.DecisionRecorder;
+import io.kaizen.governance.trigger.FirstInvocations;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -39,14 +39,14 @@ public class InvocationEventsConsumer extends EventConsumer {
 
     private final BudgetSettlement settlement;
     private final RefusedInvocations refusals;
-    private final DecisionRecorder recorder;
+    private final FirstInvocations firstInvocations;
 
     InvocationEventsConsumer(ProcessedEvents processed, BudgetSettlement settlement, RefusedInvocations refusals,
-            DecisionRecorder recorder, ObjectMapper mapper, FailurePolicy failures) {
+            FirstInvocations firstInvocations, ObjectMapper mapper, FailurePolicy failures) {
         super(CONSUMER, mapper, processed, failures);
         this.settlement = settlement;
         this.refusals = refusals;
-        this.recorder = recorder;
+        this.firstInvocations = firstInvocations;
     }
 
     @Incoming("invocations")
@@ -72,23 +72,23 @@ public class InvocationEventsConsumer extends EventConsumer {
         if (reservationId == null && !reachedAgent && !undecided) {
             return Uni.createFrom().voidItem();
         }
-        return once(event, ignored -> end(data, reservationId, completed, settles, undecided)
+        return once(event, ignored -> end(data, reservationId, agentId, completed, settles, undecided)
                 // a held call that was approved reaches the agent without a decision of its own
-                .chain(() -> reachedAgent ? recorder.markSeen(agentId, userId) : Uni.createFrom().voidItem()));
+                .chain(() -> reachedAgent ? firstInvocations.markSeen(agentId, userId) : Uni.createFrom().voidItem()));
     }
 
-    private Uni<Void> end(InvocationEvent data, String reservationId, boolean completed, boolean settles,
-            boolean undecided) {
+    private Uni<Void> end(InvocationEvent data, String reservationId, String agentId, boolean completed,
+            boolean settles, boolean undecided) {
         if (undecided) {
-            return refusals.refused(data.invocationId(), Instant.now());
+            return refusals.refused(data.invocationId(), agentId, Instant.now());
         }
         if (reservationId == null) {
             return Uni.createFrom().voidItem();
         }
         if (!settles) {
-            return settlement.release(reservationId).replaceWithVoid();
+            return settlement.release(reservationId, agentId).replaceWithVoid();
         }
-        return settlement.settle(reservationId, completed ? charge(data) : Charge.FAILED).replaceWithVoid();
+        return settlement.settle(reservationId, agentId, completed ? charge(data) : Charge.FAILED).replaceWithVoid();
     }
 
     /** The agent's reported cost when it is a usable amount; otherwise the agent's configured cost. */
