@@ -250,16 +250,19 @@ public class DecisionJournal {
                     json = fields.get(i + 1).toString();
                 }
             }
-            entries.add(new Written(key, item.get(0).toString(), read(json)));
+            String streamId = item.get(0).toString();
+            entries.add(new Written(key, streamId, read(key, streamId, json)));
         }
         return entries;
     }
 
-    private JournalEntry read(String json) {
+    /** An unreadable entry (never written by this code) would block its journal forever: it is logged and dropped. */
+    private JournalEntry read(String key, String streamId, String json) {
         try {
             return mapper.readValue(json, JournalEntry.class);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new IllegalStateException("unreadable journal entry", e);
+            LOG.errorf("dropping unreadable entry %s of %s: %s", streamId, key, json);
+            return null;
         }
     }
 
@@ -285,6 +288,9 @@ public class DecisionJournal {
         OffsetDateTime now = time(Instant.now());
         for (Written written : entries) {
             JournalEntry entry = written.entry();
+            if (entry == null) {
+                continue;
+            }
             JournalEntry.Reservation r = entry.reservation();
             if (r != null) {
                 reservations.add(Tuple.from(Arrays.asList(r.id(), r.organizationId(), r.agentId(), r.userId(),
