@@ -127,6 +127,8 @@ class BudgetTest {
         settings(agent, org, UNLIMITED_RATE + ", \"max_monthly_cost\": 1.00, \"max_daily_cost\": -1, \"cost_per_execution\": 0");
         settle(reserve(agent, org, "0.30"), "0.30");
         String outstanding = reserve(agent, org, "0.50");
+        // answered decisions reach the ledger within moments; this Redis keeps nothing across a flush, so wait for it
+        Ledger.flushJournal(agent);
 
         redis.flushallAndAwait(List.of());
 

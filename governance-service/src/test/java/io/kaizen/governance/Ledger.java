@@ -28,6 +28,7 @@ import io.kaizen.devstack.DevStackTestResource;
 import io.kaizen.governance.budget.BudgetPeriod;
 import io.kaizen.governance.budget.BudgetTallies;
 import io.kaizen.governance.budget.BudgetTallies.Tally;
+import io.kaizen.governance.journal.DecisionJournal;
 import io.quarkus.arc.Arc;
 
 /**
@@ -114,6 +115,16 @@ final class Ledger {
     static void awaitStatus(String reservationId, String status) {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(reservation(reservationId))
                 .containsEntry("status", status));
+    }
+
+    /** Writes an agent's journaled decisions to the ledger now (they are otherwise group-committed moments later). */
+    static void flushJournal(String agentId) {
+        Arc.container().instance(DecisionJournal.class).get().flush(agentId).await().atMost(Duration.ofSeconds(30));
+    }
+
+    /** The number of ledger reservations of an agent. */
+    static long reservationCount(String agentId) {
+        return (Long) row("select count(*) as n from budget_reservation where agent_id = ?", agentId).get("n");
     }
 
     /** This month's Redis tally of a scope ({@link BudgetTallies#agentTag}, {@link BudgetTallies#organizationTag}). */

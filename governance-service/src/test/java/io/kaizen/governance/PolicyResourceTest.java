@@ -203,6 +203,8 @@ class PolicyResourceTest {
         settings(agent, org, "\"requests_per_minute\": 1");
         decide(agent, org, "");
         decide(agent, org, "");
+        // the events are journaled before each answer and group-committed moments later
+        Ledger.flushJournal(agent);
         List<String> types = Ledger.outboxTypes(agent);
         assertThat(types).containsExactly(EventTypes.DECISION_EVALUATED, EventTypes.DECISION_DENIED);
         assertThat(Ledger.outboxPayloads(agent, EventTypes.DECISION_DENIED).get(0))

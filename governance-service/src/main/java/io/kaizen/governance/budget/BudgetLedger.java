@@ -77,16 +77,32 @@ public class BudgetLedger {
                 .replaceWithVoid();
     }
 
-    /** Reservations of an agent still held in a month (and so in its day tallies too). */
-    public Uni<List<BudgetReservation>> outstanding(String agentId, LocalDate monthStart) {
-        return BudgetReservation.list("agentId = ?1 and monthStart = ?2 and status = ?3", agentId, monthStart,
-                BudgetReservation.RESERVED);
+    /** A reservation still held, as a tally rebuild needs it: id, estimate and the day it was made. */
+    public record Held(String id, BigDecimal estimate, LocalDate dayStart) {
+    }
+
+    /**
+     * Reservations of an agent still held in a month (and so in its day tallies too). Only the three columns a
+     * rebuild needs: an agent may hold hundreds of thousands, which as entities would not fit in the heap.
+     */
+    public Uni<List<Held>> outstanding(String agentId, LocalDate monthStart) {
+        return held("select id, estimate_usd, day_start from budget_reservation where agent_id = :scope"
+                + " and month_start = :month and status = 'reserved'", agentId, monthStart);
     }
 
     /** Reservations held against the organisation-wide budget in a month. */
-    public Uni<List<BudgetReservation>> outstandingForOrganization(String organizationId, LocalDate monthStart) {
-        return BudgetReservation.list("organizationId = ?1 and monthStart = ?2 and status = ?3 and orgReserved = true",
-                organizationId, monthStart, BudgetReservation.RESERVED);
+    public Uni<List<Held>> outstandingForOrganization(String organizationId, LocalDate monthStart) {
+        return held("select id, estimate_usd, day_start from budget_reservation where organization_id = :scope"
+                + " and month_start = :month and status = 'reserved' and org_reserved", organizationId, monthStart);
+    }
+
+    private Uni<List<Held>> held(String sql, String scope, LocalDate monthStart) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(sql, Object[].class)
+                .setParameter("scope", scope)
+                .setParameter("month", monthStart)
+                .getResultList())
+                .map(rows -> rows.stream().map(row -> new Held((String) row[0], decimal(row[1]), (LocalDate) row[2]))
+                        .toList());
     }
 
     /** Reservations of an invocation still held, or settled by the sweeper at a guess (normally at most one). */

@@ -10,25 +10,29 @@ import io.kaizen.common.governance.Decision.BudgetState;
 import io.kaizen.governance.budget.BudgetTallies.Line;
 import io.kaizen.governance.budget.BudgetTallies.Reserved;
 import io.kaizen.governance.budget.BudgetTallies.Tally;
+import io.kaizen.governance.ratelimit.RateLimitWindow;
+import io.kaizen.governance.ratelimit.SlidingWindowRateLimiter;
 import io.kaizen.governance.service.EffectiveGovernance;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Holds a decision's estimate on the budget tallies (DESIGN §5): atomically on the agent's monthly and daily tallies,
- * then on the organisation's monthly tally when it has a budget, rebuilding a missing tally from the ledger first;
- * and gives a hold back when the decision does not allow the call after all. A hold the organisation refuses, or
- * cannot take, is given back on the agent's tallies at once.
+ * Holds a decision's estimate on the budget tallies (DESIGN §5): on the agent's monthly and daily tallies together with
+ * its rate windows and its journal entry ({@link AgentAdmission}), then on the organisation's monthly tally when it has
+ * a budget, rebuilding a missing tally from the ledger first; and gives a hold back when the decision does not allow
+ * the call after all. A hold the organisation refuses, or cannot take, is given back on the agent's tallies at once.
  */
 @ApplicationScoped
 public class BudgetReservations {
 
     private final BudgetTallies tallies;
     private final TallyRebuild rebuild;
+    private final AgentAdmission admission;
 
-    BudgetReservations(BudgetTallies tallies, TallyRebuild rebuild) {
+    BudgetReservations(BudgetTallies tallies, TallyRebuild rebuild, AgentAdmission admission) {
         this.tallies = tallies;
         this.rebuild = rebuild;
+        this.admission = admission;
     }
 
     /**
@@ -38,35 +42,64 @@ public class BudgetReservations {
     public record Hold(boolean admitted, boolean organizationReserved, BudgetState state) {
     }
 
-    public Uni<Hold> reserve(EffectiveGovernance governance, String reservationId, long estimateMicros, Instant now) {
+    /** The agent's side of a decision: its rate windows' result, and its budget hold (null when rate-limited). */
+    public record Admission(SlidingWindowRateLimiter.Result rate, Hold hold) {
+    }
+
+    /**
+     * Takes the call from the agent's rate windows and holds its estimate on the agent's tallies, journaling
+     * {@code journalEntry} (the reservation's ledger row) when both admit it, in one atomic step.
+     */
+    public Uni<Admission> admit(EffectiveGovernance governance, String userId, String decisionId,
+            List<RateLimitWindow> windows, String reservationId, long estimateMicros, Instant now,
+            String journalEntry) {
         BudgetLimits limits = governance.budget();
         BudgetPeriod month = BudgetPeriod.month(now);
         BudgetPeriod day = BudgetPeriod.day(now);
         List<Line> lines = List.of(new Line(month, limits.monthlyMicros(), limits.monthlyExecutions()),
                 new Line(day, limits.dailyMicros(), limits.dailyExecutions()));
-        String tag = BudgetTallies.agentTag(governance.agentId());
-        return reserveRebuilding(tag, reservationId, estimateMicros, limits.hard(), lines,
-                () -> rebuild.agent(governance.agentId(), month, day, now))
-                .chain(reserved -> {
+        Supplier<Uni<AgentAdmission.Admitted>> run = () -> admission.run(governance.agentId(), userId, decisionId,
+                windows, reservationId, estimateMicros, limits.hard(), lines, journalEntry);
+        return run.get()
+                .chain(admitted -> !admitted.missing() ? Uni.createFrom().item(admitted)
+                        : rebuild.agent(governance.agentId(), month, day, now).chain(() -> run.get()))
+                .map(admitted -> {
+                    if (admitted.missing()) {
+                        throw new IllegalStateException("budget tally of " + governance.agentId()
+                                + " vanished while rebuilding");
+                    }
+                    Reserved reserved = admitted.budget();
+                    if (reserved == null) {
+                        return new Admission(admitted.rate(), null);
+                    }
                     if (!reserved.admitted()) {
-                        return Uni.createFrom().item(new Hold(false, false,
+                        return new Admission(admitted.rate(), new Hold(false, false,
                                 agentState(reserved, reserved.exceededLine(), lines, estimateMicros, limits)));
                     }
                     BudgetState reported = reserved.exceededLine() >= 0
                             ? agentState(reserved, reserved.exceededLine(), lines, estimateMicros, limits)
                             : mostUsed(reserved, lines, estimateMicros, limits);
-                    long orgBudget = governance.organization().monthlyBudgetMicros();
-                    if (orgBudget < 0) {
-                        return Uni.createFrom().item(new Hold(true, false, reported));
-                    }
-                    Uni<Void> giveBack = release(governance.agentId(), governance.organizationId(), reservationId,
-                            false, now);
-                    return reserveOrganization(governance, reservationId, estimateMicros, orgBudget, month, limits, now)
-                            // refused or failed: the agent's tallies must not keep the hold
-                            .onFailure().call(() -> giveBack)
-                            .chain(orgState -> orgState == null ? Uni.createFrom().item(new Hold(true, true, reported))
-                                    : giveBack.replaceWith(new Hold(false, false, orgState)));
+                    return new Admission(admitted.rate(), new Hold(true, false, reported));
                 });
+    }
+
+    /**
+     * Holds an admitted agent hold's estimate on the organisation's tally too, when the organisation has a budget.
+     * Refused or failed, the agent's hold is given back before this answers.
+     */
+    public Uni<Hold> reserveOrganization(EffectiveGovernance governance, String reservationId, long estimateMicros,
+            Hold agentHold, Instant now) {
+        long orgBudget = governance.organization().monthlyBudgetMicros();
+        if (orgBudget < 0) {
+            return Uni.createFrom().item(agentHold);
+        }
+        Uni<Void> giveBack = release(governance.agentId(), governance.organizationId(), reservationId, false, now);
+        return reserveOrganization(governance, reservationId, estimateMicros, orgBudget, BudgetPeriod.month(now),
+                governance.budget(), now)
+                // refused or failed: the agent's tallies must not keep the hold
+                .onFailure().call(() -> giveBack)
+                .chain(orgState -> orgState == null ? Uni.createFrom().item(new Hold(true, true, agentHold.state()))
+                        : giveBack.replaceWith(new Hold(false, false, orgState)));
     }
 
     /** Gives back a hold that never reached the ledger (the decision did not allow the call after all). */
@@ -86,7 +119,8 @@ public class BudgetReservations {
             long estimateMicros, long orgBudget, BudgetPeriod month, BudgetLimits limits, Instant now) {
         List<Line> lines = List.of(new Line(month, orgBudget, -1));
         return reserveRebuilding(BudgetTallies.organizationTag(governance.organizationId()), reservationId,
-                estimateMicros, true, lines, () -> rebuild.organization(governance.organizationId(), month, now))
+                estimateMicros, true, lines,
+                () -> rebuild.organization(governance.organizationId(), month, now, reservationId))
                 .map(reserved -> reserved.admitted() ? null
                         : BudgetScopes.usd(BudgetScopes.ORGANIZATION_MONTHLY, month, orgBudget,
                                 reserved.tallies().get(0), estimateMicros, limits));

@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 
 import io.kaizen.governance.config.GovernanceConfig;
 import io.kaizen.governance.domain.BudgetReservation;
+import io.kaizen.governance.journal.DecisionJournal;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,8 +29,11 @@ public class BudgetSettlement {
     private final BudgetLedger ledger;
     private final BudgetThresholds thresholds;
     private final GovernanceConfig config;
+    private final DecisionJournal journal;
 
-    BudgetSettlement(BudgetTallies tallies, BudgetLedger ledger, BudgetThresholds thresholds, GovernanceConfig config) {
+    BudgetSettlement(BudgetTallies tallies, BudgetLedger ledger, BudgetThresholds thresholds, GovernanceConfig config,
+            DecisionJournal journal) {
+        this.journal = journal;
         this.tallies = tallies;
         this.ledger = ledger;
         this.thresholds = thresholds;
@@ -46,19 +50,27 @@ public class BudgetSettlement {
 
     /**
      * Settles a reservation to {@code charge}. A reservation already ended is returned unchanged, except a swept one,
-     * which a real charge corrects. Emits null for an unknown reservation.
+     * which a real charge corrects. Emits null for an unknown reservation. {@code agentId} (null: unknown) names the
+     * journal to flush when the reservation is not in the ledger yet.
      */
-    public Uni<BudgetReservation> settle(String reservationId, Charge charge) {
-        return end(reservationId, row -> new End(BudgetReservation.SETTLED, charge.amount(row), 1,
+    public Uni<BudgetReservation> settle(String reservationId, String agentId, Charge charge) {
+        return end(reservationId, agentId, row -> new End(BudgetReservation.SETTLED, charge.amount(row), 1,
                 charge.kind() == Charge.Kind.ESTIMATE));
     }
 
     /** Releases a reservation: the call never happened, nothing is spent. A swept reservation is corrected to zero. */
-    public Uni<BudgetReservation> release(String reservationId) {
-        return end(reservationId, row -> new End(BudgetReservation.RELEASED, BigDecimal.ZERO, 0, false));
+    public Uni<BudgetReservation> release(String reservationId, String agentId) {
+        return end(reservationId, agentId, row -> new End(BudgetReservation.RELEASED, BigDecimal.ZERO, 0, false));
     }
 
-    private Uni<BudgetReservation> end(String reservationId, Function<BudgetReservation, End> outcome) {
+    /** A reservation still only in its agent's journal is flushed to the ledger first, then ended. */
+    private Uni<BudgetReservation> end(String reservationId, String agentId, Function<BudgetReservation, End> outcome) {
+        return endStored(reservationId, outcome).chain(row -> row != null ? Uni.createFrom().item(row)
+                : (agentId != null ? journal.flush(agentId) : journal.flushEverything())
+                        .chain(() -> endStored(reservationId, outcome)));
+    }
+
+    private Uni<BudgetReservation> endStored(String reservationId, Function<BudgetReservation, End> outcome) {
         Instant now = Instant.now();
         return Panache.withTransaction(() -> BudgetReservation.<BudgetReservation>findById(reservationId,
                 LockModeType.PESSIMISTIC_WRITE)

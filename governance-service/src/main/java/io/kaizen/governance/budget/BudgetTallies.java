@@ -79,14 +79,23 @@ public class BudgetTallies {
             if (response.get(0).toLong() < 0) {
                 return new Reserved(response.get(1).toInteger() - 1, false, -1, false, List.of());
             }
-            List<Tally> tallies = new ArrayList<>();
-            for (int i = 0; i < lines.size(); i++) {
-                tallies.add(new Tally(response.get(3 + 4 * i).toLong(), response.get(4 + 4 * i).toLong(),
-                        response.get(5 + 4 * i).toLong(), response.get(6 + 4 * i).toLong()));
-            }
-            return new Reserved(-1, response.get(0).toInteger() == 1, response.get(1).toInteger() - 1,
-                    response.get(2).toInteger() == 2, tallies);
+            return reserved(response, 0, lines.size());
         });
+    }
+
+    /**
+     * Reads a reservation's answer, {@code {admitted, exceeded_tally, exceeded_kind, spent_1, reserved_1, count_1,
+     * rcount_1, ...}}, starting at {@code offset} of {@code response}.
+     */
+    static Reserved reserved(Response response, int offset, int lines) {
+        List<Tally> tallies = new ArrayList<>();
+        for (int i = 0; i < lines; i++) {
+            int at = offset + 3 + 4 * i;
+            tallies.add(new Tally(response.get(at).toLong(), response.get(at + 1).toLong(),
+                    response.get(at + 2).toLong(), response.get(at + 3).toLong()));
+        }
+        return new Reserved(-1, response.get(offset).toInteger() == 1, response.get(offset + 1).toInteger() - 1,
+                response.get(offset + 2).toInteger() == 2, tallies);
     }
 
     /**

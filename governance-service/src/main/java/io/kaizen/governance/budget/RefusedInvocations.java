@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import io.kaizen.governance.journal.DecisionJournal;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -22,18 +23,22 @@ public class RefusedInvocations {
 
     private final BudgetLedger ledger;
     private final BudgetSettlement settlement;
+    private final DecisionJournal journal;
 
-    RefusedInvocations(BudgetLedger ledger, BudgetSettlement settlement) {
+    RefusedInvocations(BudgetLedger ledger, BudgetSettlement settlement, DecisionJournal journal) {
+        this.journal = journal;
         this.ledger = ledger;
         this.settlement = settlement;
     }
 
     /**
      * Records the refusal and releases what is already held for the invocation (or corrects what the sweeper charged
-     * for it); inside the caller's transaction.
+     * for it); inside the caller's transaction. The agent's journal ({@code agentId} null: every journal) is flushed
+     * first, so a reservation answered but not yet in the ledger is found too.
      */
-    public Uni<Void> refused(String invocationId, Instant refusedAt) {
+    public Uni<Void> refused(String invocationId, String agentId, Instant refusedAt) {
         return ledger.recordRefusal(invocationId, refusedAt)
+                .chain(() -> agentId != null ? journal.flush(agentId) : journal.flushEverything())
                 .chain(() -> ledger.unsettledForInvocation(invocationId))
                 .chain(rows -> release(rows.stream().map(row -> row.id).toList()));
     }
@@ -50,7 +55,7 @@ public class RefusedInvocations {
 
     private Uni<Void> release(List<String> reservationIds) {
         return Multi.createFrom().iterable(reservationIds)
-                .onItem().transformToUniAndConcatenate(id -> settlement.release(id).replaceWithVoid())
+                .onItem().transformToUniAndConcatenate(id -> settlement.release(id, null).replaceWithVoid())
                 .collect().last().replaceWithVoid();
     }
 }

@@ -48,7 +48,7 @@ public class ReservationSweeper {
         Instant cutoff = Instant.now().minus(config.budget().reservationTimeout());
         return Uni.createFrom().deferred(() -> refusals.releaseLate(config.budget().reservationTimeout()))
                 .chain(() -> Panache.withSession(() -> ledger.stale(cutoff, BATCH)))
-                .chain(stale -> each(stale, row -> settlement.settle(row.id, Charge.ESTIMATE).replaceWithVoid()))
+                .chain(stale -> each(stale, row -> settlement.settle(row.id, row.agentId, Charge.ESTIMATE).replaceWithVoid()))
                 .chain(() -> Panache.withSession(() -> BudgetReservation
                         .<BudgetReservation>find("tallySynced = false").page(Page.ofSize(BATCH)).list()))
                 .chain(unsynced -> each(unsynced, rebuild::resync))

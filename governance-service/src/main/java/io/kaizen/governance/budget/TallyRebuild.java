@@ -8,6 +8,7 @@ import java.util.Map;
 
 import io.kaizen.governance.budget.BudgetTallies.Rebuilt;
 import io.kaizen.governance.domain.BudgetReservation;
+import io.kaizen.governance.journal.DecisionJournal;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,30 +24,42 @@ public class TallyRebuild {
 
     private final BudgetTallies tallies;
     private final BudgetLedger ledger;
+    private final DecisionJournal journal;
 
-    TallyRebuild(BudgetTallies tallies, BudgetLedger ledger) {
+    TallyRebuild(BudgetTallies tallies, BudgetLedger ledger, DecisionJournal journal) {
+        this.journal = journal;
         this.tallies = tallies;
         this.ledger = ledger;
     }
 
-    /** Recreates an agent's month and day tallies from the ledger, under the agent's lock. */
+    /**
+     * Recreates an agent's month and day tallies from the ledger, under the agent's lock. The agent's journal is
+     * flushed first: the holds it journaled are outstanding reservations the tallies must count.
+     */
     public Uni<Void> agent(String agentId, BudgetPeriod month, BudgetPeriod day, Instant now) {
-        return Panache.withTransaction(() -> ledger.lock(BudgetLedger.agentLock(agentId))
+        return journal.flush(agentId).chain(() -> Panache.withTransaction(() -> ledger
+                .lock(BudgetLedger.agentLock(agentId))
                 .chain(() -> ledger.agentTotals(agentId, month.name(), month.start()))
                 .chain(monthTotals -> ledger.agentTotals(agentId, day.name(), day.start())
                         .chain(dayTotals -> ledger.outstanding(agentId, month.start())
                                 .chain(outstanding -> tallies.init(BudgetTallies.agentTag(agentId),
                                         List.of(month, day), List.of(rebuilt(monthTotals, outstanding, null),
-                                                rebuilt(dayTotals, outstanding, day.start())), now)))));
+                                                rebuilt(dayTotals, outstanding, day.start())), now))))));
     }
 
-    /** Recreates an organisation's month tally from the ledger, under the organisation's lock. */
-    public Uni<Void> organization(String organizationId, BudgetPeriod month, Instant now) {
-        return Panache.withTransaction(() -> ledger.lock(BudgetLedger.organizationLock(organizationId))
+    /**
+     * Recreates an organisation's month tally from the ledger, under the organisation's lock, after flushing every
+     * journal (any of the organisation's agents may have journaled holds). {@code reserving} is left out: the
+     * reservation being made, already journaled on its agent's side, is about to be held on this tally.
+     */
+    public Uni<Void> organization(String organizationId, BudgetPeriod month, Instant now, String reserving) {
+        return journal.flushEverything().chain(() -> Panache.withTransaction(() -> ledger
+                .lock(BudgetLedger.organizationLock(organizationId))
                 .chain(() -> ledger.organizationTotals(organizationId, month.start()))
                 .chain(totals -> ledger.outstandingForOrganization(organizationId, month.start())
                         .chain(outstanding -> tallies.init(BudgetTallies.organizationTag(organizationId),
-                                List.of(month), List.of(rebuilt(totals, outstanding, null)), now))));
+                                List.of(month), List.of(rebuilt(totals, outstanding.stream()
+                                        .filter(held -> !held.id().equals(reserving)).toList(), null)), now)))));
     }
 
     /** Drops every tally Redis may have missed a settlement of: they are rebuilt on next use. */
@@ -61,11 +74,11 @@ public class TallyRebuild {
     }
 
     /** A tally from settled totals and the outstanding reservations of its period ({@code day} null: the month). */
-    private static Rebuilt rebuilt(BudgetLedger.Totals totals, List<BudgetReservation> outstanding, LocalDate day) {
+    private static Rebuilt rebuilt(BudgetLedger.Totals totals, List<BudgetLedger.Held> outstanding, LocalDate day) {
         Map<String, Long> held = new LinkedHashMap<>();
-        for (BudgetReservation reservation : outstanding) {
-            if (day == null || day.equals(reservation.dayStart)) {
-                held.put(reservation.id, Money.estimateMicros(reservation.estimateUsd));
+        for (BudgetLedger.Held reservation : outstanding) {
+            if (day == null || day.equals(reservation.dayStart())) {
+                held.put(reservation.id(), Money.estimateMicros(reservation.estimate()));
             }
         }
         return new Rebuilt(Money.actualMicros(totals.spent()), totals.executions(), held);

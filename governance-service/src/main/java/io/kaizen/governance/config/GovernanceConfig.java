@@ -21,6 +21,8 @@ public interface GovernanceConfig {
 
     Budget budget();
 
+    Journal journal();
+
     /** How long a decision may reuse an agent's and an organisation's configuration before reading it again. */
     @WithDefault("1s")
     Duration configCacheTtl();
@@ -131,5 +133,27 @@ public interface GovernanceConfig {
         /** How long the settled marker of a reservation stays in Redis to absorb duplicated settlements. */
         @WithDefault("7d")
         Duration settledMarkerTtl();
+    }
+
+    /** The decision journal: how decisions' ledger rows and events go from Redis to PostgreSQL. */
+    interface Journal {
+
+        /** Journal entries written per agent in one flush transaction, at most. */
+        @WithDefault("500")
+        int batchSize();
+
+        /**
+         * How often every journal in Redis is looked for, so the entries a crashed replica left are written by
+         * another (read by {@code DecisionJournal}'s schedule).
+         */
+        @WithDefault("30s")
+        Duration recoveryInterval();
+
+        /**
+         * How long a flush waits after new entries before it starts; 0 flushes at once. Only a crash test holds
+         * flushes back (a reader that needs an agent's entries still flushes them at once).
+         */
+        @WithDefault("0s")
+        Duration flushDelay();
     }
 }

@@ -21,8 +21,8 @@ import io.kaizen.governance.budget.BudgetSettlement;
 import io.kaizen.governance.budget.Charge;
 import io.kaizen.governance.budget.Money;
 import io.kaizen.governance.budget.RefusedInvocations;
-import io.kaizen.governance.service.DecisionRecorder;
 import io.kaizen.governance.service.GovernanceSnapshots;
+import io.kaizen.governance.trigger.FirstInvocations;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -42,15 +42,16 @@ public class InvocationEventsConsumer extends EventConsumer {
 
     private final BudgetSettlement settlement;
     private final RefusedInvocations refusals;
-    private final DecisionRecorder recorder;
+    private final FirstInvocations firstInvocations;
     private final GovernanceSnapshots snapshots;
 
     InvocationEventsConsumer(ProcessedEvents processed, BudgetSettlement settlement, RefusedInvocations refusals,
-            DecisionRecorder recorder, GovernanceSnapshots snapshots, ObjectMapper mapper, FailurePolicy failures) {
+            FirstInvocations firstInvocations, GovernanceSnapshots snapshots, ObjectMapper mapper,
+            FailurePolicy failures) {
         super(CONSUMER, mapper, processed, failures);
         this.settlement = settlement;
         this.refusals = refusals;
-        this.recorder = recorder;
+        this.firstInvocations = firstInvocations;
         this.snapshots = snapshots;
     }
 
@@ -77,26 +78,26 @@ public class InvocationEventsConsumer extends EventConsumer {
         if (reservationId == null && !reachedAgent && !undecided) {
             return Uni.createFrom().voidItem();
         }
-        return once(event, ignored -> end(data, reservationId, completed, settles, undecided)
+        return once(event, ignored -> end(data, reservationId, agentId, completed, settles, undecided)
                 // a held call that was approved reaches the agent without a decision of its own
-                .chain(() -> reachedAgent ? recorder.markSeen(agentId, userId) : Uni.createFrom().voidItem()));
+                .chain(() -> reachedAgent ? firstInvocations.markSeen(agentId, userId) : Uni.createFrom().voidItem()));
     }
 
-    private Uni<Void> end(InvocationEvent data, String reservationId, boolean completed, boolean settles,
-            boolean undecided) {
+    private Uni<Void> end(InvocationEvent data, String reservationId, String agentId, boolean completed,
+            boolean settles, boolean undecided) {
         if (undecided) {
-            return refusals.refused(data.invocationId(), Instant.now());
+            return refusals.refused(data.invocationId(), agentId, Instant.now());
         }
         if (reservationId == null) {
             return Uni.createFrom().voidItem();
         }
         if (!settles) {
-            return settlement.release(reservationId).replaceWithVoid();
+            return settlement.release(reservationId, agentId).replaceWithVoid();
         }
         if (!completed) {
-            return settlement.settle(reservationId, Charge.FAILED).replaceWithVoid();
+            return settlement.settle(reservationId, agentId, Charge.FAILED).replaceWithVoid();
         }
-        return charge(data).chain(charge -> settlement.settle(reservationId, charge)).replaceWithVoid();
+        return charge(data).chain(charge -> settlement.settle(reservationId, agentId, charge)).replaceWithVoid();
     }
 
     /**

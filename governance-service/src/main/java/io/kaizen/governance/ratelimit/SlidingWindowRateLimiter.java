@@ -34,17 +34,23 @@ public class SlidingWindowRateLimiter {
     public record Result(boolean admitted, String deniedWindow, RateLimitState state, List<Long> counts) {
     }
 
-    /** Takes one call from every window, or none when one of them is full. */
-    public Uni<Result> acquire(String agentId, String userId, String callId, List<RateLimitWindow> windows) {
-        return run(agentId, userId, callId, windows);
+    /**
+     * The keys of an agent's windows (the agent's, and the agent and user's when a per-user window applies) and, per
+     * window used, its key index (1-based), length in ms and limit: the arguments a window script reads.
+     */
+    public record Windows(List<String> keys, List<String> args, List<RateLimitWindow> used) {
     }
 
     /** Reads the windows without taking anything (governance status). */
     public Uni<Result> peek(String agentId, List<RateLimitWindow> windows) {
-        return run(agentId, null, "", windows.stream().filter(w -> !w.perUser()).toList());
+        Windows call = windows(agentId, null, windows.stream().filter(w -> !w.perUser()).toList());
+        List<String> args = new ArrayList<>();
+        args.add("");
+        args.addAll(call.args());
+        return SCRIPT.run(redis, call.keys(), args).map(response -> interpret(response, call.used()));
     }
 
-    private Uni<Result> run(String agentId, String userId, String callId, List<RateLimitWindow> windows) {
+    public static Windows windows(String agentId, String userId, List<RateLimitWindow> windows) {
         String tag = "{" + agentId + "}";
         List<String> keys = new ArrayList<>(List.of(tag + ":rl"));
         boolean perUser = userId != null && windows.stream().anyMatch(RateLimitWindow::perUser);
@@ -52,7 +58,6 @@ public class SlidingWindowRateLimiter {
             keys.add(tag + ":rl:u:" + userId);
         }
         List<String> args = new ArrayList<>();
-        args.add(callId);
         List<RateLimitWindow> used = new ArrayList<>();
         for (RateLimitWindow window : windows) {
             if (window.perUser() && !perUser) {
@@ -63,10 +68,14 @@ public class SlidingWindowRateLimiter {
             args.add(Long.toString(window.length().toMillis()));
             args.add(Long.toString(window.limit()));
         }
-        return SCRIPT.run(redis, keys, args).map(response -> interpret(response, used));
+        return new Windows(keys, args, used);
     }
 
-    private static Result interpret(Response response, List<RateLimitWindow> windows) {
+    /**
+     * Reads a window script's answer: {@code {denied_window, now_ms, count_1, oldest_1, ...}} at the start of
+     * {@code response}.
+     */
+    public static Result interpret(Response response, List<RateLimitWindow> windows) {
         int denied = response.get(0).toInteger();
         long now = response.get(1).toLong();
         List<Long> counts = new ArrayList<>();

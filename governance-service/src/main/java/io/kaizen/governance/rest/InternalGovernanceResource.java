@@ -104,7 +104,7 @@ public class InternalGovernanceResource {
             throw ProblemException.validation("cost_usd is required").with("field", "cost_usd");
         }
         GovernanceValidation.usd("cost_usd", settlement.costUsd(), false);
-        return budgets.settle(reservationId, Charge.reported(settlement.costUsd())).map(row -> answer(reservationId, row,
+        return budgets.settle(reservationId, null, Charge.reported(settlement.costUsd())).map(row -> answer(reservationId, row,
                 BudgetReservation.SETTLED, settlement.costUsd()));
     }
 
@@ -114,7 +114,7 @@ public class InternalGovernanceResource {
             content = @Content(schema = @Schema(implementation = ReservationView.class)))
     @APIResponse(responseCode = "409", description = "The reservation already ended otherwise")
     public Uni<ReservationView> release(@PathParam("id") String reservationId) {
-        return budgets.release(reservationId).map(row -> answer(reservationId, row, BudgetReservation.RELEASED,
+        return budgets.release(reservationId, null).map(row -> answer(reservationId, row, BudgetReservation.RELEASED,
                 null));
     }
 

@@ -7,7 +7,9 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
+import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.GovernanceDecisionEvent;
+import io.kaizen.common.events.Topics;
 import io.kaizen.common.governance.Decision;
 import io.kaizen.common.governance.Decision.BudgetState;
 import io.kaizen.common.governance.Decision.Outcome;
@@ -24,14 +26,16 @@ import io.kaizen.governance.budget.BudgetScopes;
 import io.kaizen.governance.budget.BudgetReservations;
 import io.kaizen.governance.budget.Money;
 import io.kaizen.governance.config.GovernanceConfig;
-import io.kaizen.governance.domain.BudgetReservation;
+import io.kaizen.governance.budget.BudgetReservations.Hold;
+import io.kaizen.governance.journal.DecisionJournal;
+import io.kaizen.governance.journal.JournalEntry;
 import io.kaizen.governance.policy.PolicyContext;
 import io.kaizen.governance.policy.PolicyEvaluation;
 import io.kaizen.governance.policy.PolicyEvaluator;
-import io.kaizen.governance.ratelimit.SlidingWindowRateLimiter;
 import io.kaizen.governance.trigger.ApprovalTriggerEvaluator;
 import io.kaizen.governance.trigger.ApprovalTriggerSettings;
 import io.kaizen.governance.trigger.TriggerInput;
+import io.kaizen.governance.trigger.FirstInvocations;
 import io.kaizen.governance.trigger.UserActivityCounter;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,7 +44,10 @@ import jakarta.enterprise.context.ApplicationScoped;
  * Decides one invocation (DESIGN §3 step 4): ABAC policies (no side effects) → rate limits (atomic, counts the
  * attempt) → budget reservation (atomic) → approval triggers, stopping at the first denial. Budgets fail closed
  * when Redis is unreachable, rate limits as configured; when governance's own database is unreachable the
- * decision is UNAVAILABLE. Every decision leaves an audit event.
+ * decision is UNAVAILABLE. Rate limits, the agent's budget hold and its reservation row are one Lua call on the
+ * agent's keys; the organisation's budget is a second when it has one. Nothing is written to PostgreSQL on this path:
+ * every decision ends with one entry on its agent's journal in Redis (its audit event, and the reservation it gave
+ * back, if any), written before the answer and group-committed to PostgreSQL by {@link DecisionJournal}.
  */
 @ApplicationScoped
 public class DecisionService {
@@ -49,19 +56,19 @@ public class DecisionService {
     static final String RESERVATION = "res";
 
     private final GovernanceSnapshots snapshots;
-    private final SlidingWindowRateLimiter rateLimiter;
     private final BudgetReservations budgets;
     private final UserActivityCounter userActivity;
-    private final DecisionRecorder recorder;
+    private final FirstInvocations firstInvocations;
+    private final DecisionJournal journal;
     private final GovernanceConfig config;
 
-    DecisionService(GovernanceSnapshots snapshots, SlidingWindowRateLimiter rateLimiter, BudgetReservations budgets,
-            UserActivityCounter userActivity, DecisionRecorder recorder, GovernanceConfig config) {
+    DecisionService(GovernanceSnapshots snapshots, BudgetReservations budgets, UserActivityCounter userActivity,
+            FirstInvocations firstInvocations, DecisionJournal journal, GovernanceConfig config) {
         this.snapshots = snapshots;
-        this.rateLimiter = rateLimiter;
         this.budgets = budgets;
         this.userActivity = userActivity;
-        this.recorder = recorder;
+        this.firstInvocations = firstInvocations;
+        this.journal = journal;
         this.config = config;
     }
 
@@ -94,9 +101,9 @@ public class DecisionService {
                     Progress progress = new Progress(request, decisionId, now, governance, policy, null, false,
                             estimateMicros);
                     if (policy.denied()) {
-                        return finish(progress, Outcome.DENY_POLICY, policy.reason(), null, null, List.of());
+                        return finish(progress, Outcome.DENY_POLICY, policy.reason(), null, null, List.of(), null);
                     }
-                    return rateLimit(progress);
+                    return admit(progress);
                 })
                 .onFailure(StoreUnavailable.class).recoverWithItem(e -> {
                     LOG.warnf("governance store unreachable: %s", e.getCause().getMessage());
@@ -104,61 +111,82 @@ public class DecisionService {
                 });
     }
 
-    private Uni<Decision> rateLimit(Progress progress) {
+    /** The agent's side in one Redis call: rate windows, budget hold and the reservation's journal entry. */
+    private Uni<Decision> admit(Progress progress) {
         EffectiveGovernance governance = progress.governance();
-        return rateLimiter.acquire(governance.agentId(), progress.request().userId(), progress.decisionId(),
-                        governance.windows(config))
-                .onItemOrFailure().transformToUni((result, failure) -> {
+        JournalEntry.Reservation row = reservation(progress, PrefixedId.next(RESERVATION));
+        return budgets.admit(governance, progress.request().userId(), progress.decisionId(), governance.windows(config),
+                        row.id(), progress.estimateMicros(), progress.now(), journal.json(JournalEntry.of(row)))
+                .onItemOrFailure().transformToUni((admission, failure) -> {
                     if (failure != null) {
-                        LOG.warnf("rate-limit store unreachable (%s); failing %s", failure.getMessage(),
-                                config.rateLimit().failOpen() ? "open" : "closed");
-                        return config.rateLimit().failOpen() ? budget(progress.rate(null, true))
-                                : finish(progress, Outcome.UNAVAILABLE, "Rate-limit store unavailable", null, null,
-                                        List.of());
+                        return storeFailed(progress, row, failure);
                     }
-                    Progress limited = progress.rate(result.state(), false);
-                    if (!result.admitted()) {
-                        String per = result.deniedWindow().equals("user_minute") ? " per minute for this user"
-                                : " per " + result.deniedWindow();
-                        return finish(limited, Outcome.DENY_RATE, "Rate limit exceeded: " + result.state().limit()
-                                + " requests" + per, null, null, List.of());
+                    Progress limited = progress.rate(admission.rate().state(), false);
+                    if (!admission.rate().admitted()) {
+                        String window = admission.rate().deniedWindow();
+                        String per = window.equals("user_minute") ? " per minute for this user" : " per " + window;
+                        return finish(limited, Outcome.DENY_RATE, "Rate limit exceeded: "
+                                + admission.rate().state().limit() + " requests" + per, null, null, List.of(), null);
                     }
-                    return budget(limited);
+                    Hold hold = admission.hold();
+                    if (!hold.admitted()) {
+                        return finish(limited, Outcome.DENY_BUDGET, BudgetScopes.reason(hold.state()), null,
+                                hold.state(), List.of(), null);
+                    }
+                    return organization(limited, row, hold);
                 });
     }
 
-    private Uni<Decision> budget(Progress progress) {
+    /**
+     * Redis failed the agent's step. Rate limits fail as configured; budgets fail closed unless there is nothing to
+     * enforce. The step may have run before the failure reached us, so a hold it may have left is given back.
+     */
+    private Uni<Decision> storeFailed(Progress progress, JournalEntry.Reservation row, Throwable failure) {
         EffectiveGovernance governance = progress.governance();
-        String reservationId = PrefixedId.next(RESERVATION);
-        return budgets.reserve(governance, reservationId, progress.estimateMicros(), progress.now())
+        boolean failOpen = config.rateLimit().failOpen();
+        LOG.warnf("rate-limit and budget store unreachable (%s); rate limits fail %s", failure.getMessage(),
+                failOpen ? "open" : "closed");
+        if (failOpen && governance.budget().unlimited() && governance.organization().monthlyBudgetMicros() < 0) {
+            // nothing to enforce: the ledger records the call, tallies catch up when rebuilt
+            return triggers(progress.rate(null, true), row, new Hold(true, false, null), false);
+        }
+        Progress failed = failOpen ? progress.rate(null, true) : progress;
+        String reason = failOpen ? "Budget store unavailable" : "Rate-limit store unavailable";
+        return releaseIf(true, failed, row.id(), new Hold(true, false, null)).onFailure().recoverWithNull()
+                .chain(() -> finish(failed, Outcome.UNAVAILABLE, reason, null, null, List.of(), row.id()));
+    }
+
+    /** The organisation's side, when it has a budget: a separate Redis call on the organisation's own tally. */
+    private Uni<Decision> organization(Progress progress, JournalEntry.Reservation row, Hold agentHold) {
+        return budgets.reserveOrganization(progress.governance(), row.id(), progress.estimateMicros(), agentHold,
+                        progress.now())
                 .onItemOrFailure().transformToUni((hold, failure) -> {
                     if (failure != null) {
                         LOG.warnf("budget store unreachable: %s", failure.getMessage());
-                        if (governance.budget().unlimited() && governance.organization().monthlyBudgetMicros() < 0) {
-                            // nothing to enforce: the ledger records the call, tallies catch up when rebuilt
-                            return triggers(progress, reservationId, new BudgetReservations.Hold(true, false, null), false);
-                        }
-                        return finish(progress, Outcome.UNAVAILABLE, "Budget store unavailable", null, null, List.of());
+                        return finish(progress, Outcome.UNAVAILABLE, "Budget store unavailable", null, null, List.of(),
+                                row.id());
                     }
                     if (!hold.admitted()) {
                         return finish(progress, Outcome.DENY_BUDGET, BudgetScopes.reason(hold.state()), null,
-                                hold.state(), List.of());
+                                hold.state(), List.of(), row.id());
                     }
-                    return triggers(progress, reservationId, hold, true);
+                    return triggers(progress, row, hold, true);
                 });
     }
 
-    private Uni<Decision> triggers(Progress progress, String reservationId, BudgetReservations.Hold hold, boolean held) {
+    /** {@code held}: the reservation is journaled and held on the tallies (else the allow journals it itself). */
+    private Uni<Decision> triggers(Progress progress, JournalEntry.Reservation row, Hold hold, boolean held) {
         EffectiveGovernance governance = progress.governance();
         DecisionRequest request = progress.request();
         ApprovalTriggerSettings settings = governance.triggers();
         String userId = request.userId();
+        String released = held ? row.id() : null;
         Uni<Long> prior = settings.countsUserRate() && userId != null
                 ? userActivity.recordAndCountPrior(governance.agentId(), userId, progress.decisionId(),
                         Duration.ofSeconds(settings.rateWindowSeconds()))
                 : Uni.createFrom().nullItem();
         return prior.chain(count -> (settings.checksFirstInvocation() && userId != null
-                        ? recorder.firstInvocation(governance.agentId(), userId) : Uni.createFrom().<Boolean>nullItem())
+                        ? firstInvocations.first(governance.agentId(), userId) : Uni.createFrom().<Boolean>nullItem())
                         .map(first -> new TriggerInput(Money.usd(progress.estimateMicros()), request.tokens(),
                                 request.input(), environment(request, governance), userId, count, first,
                                 request.agentCreatedAt() != null ? request.agentCreatedAt() : governance.agentCreatedAt(),
@@ -166,42 +194,44 @@ public class DecisionService {
                 .map(input -> ApprovalTriggerEvaluator.evaluate(settings, input))
                 .chain(matches -> {
                     if (!matches.isEmpty()) {
-                        return releaseIf(held, progress, reservationId, hold)
+                        return releaseIf(held, progress, row.id(), hold)
                                 .chain(() -> finish(progress, Outcome.REQUIRE_APPROVAL,
-                                        ApprovalTriggerEvaluator.reason(matches), null, hold.state(), matches));
+                                        ApprovalTriggerEvaluator.reason(matches), null, hold.state(), matches, released));
                     }
-                    return allow(progress, reservationId, hold);
+                    return allow(progress, row, hold, held);
                 })
                 .onFailure(e -> !(e instanceof ProblemException)).recoverWithUni(e -> {
                     LOG.warnf("decision %s could not complete: %s", progress.decisionId(), e.getMessage());
-                    return releaseIf(held, progress, reservationId, hold).onFailure().recoverWithNull()
-                            .replaceWith(decision(progress, Outcome.UNAVAILABLE, "Governance store unavailable", null,
-                                    null, List.of()));
+                    return releaseIf(held, progress, row.id(), hold).onFailure().recoverWithNull()
+                            .chain(() -> finish(progress, Outcome.UNAVAILABLE, "Governance store unavailable", null,
+                                    null, List.of(), released));
                 });
     }
 
-    private Uni<Decision> allow(Progress progress, String reservationId, BudgetReservations.Hold hold) {
+    /**
+     * Journals the decision's event and the user's use of the agent before answering; a failure here gives the hold
+     * back (see {@link #triggers}).
+     */
+    private Uni<Decision> allow(Progress progress, JournalEntry.Reservation row, Hold hold, boolean held) {
         DecisionRequest request = progress.request();
-        BudgetReservation row = new BudgetReservation();
-        row.id = reservationId;
-        row.organizationId = request.organizationId();
-        row.agentId = request.agentId();
-        row.userId = request.userId();
-        row.decisionId = progress.decisionId();
-        row.invocationId = request.invocationId();
-        row.estimateUsd = Money.usd(progress.estimateMicros());
-        row.configuredCostUsd = Money.usd(progress.governance().costPerExecution());
-        row.status = BudgetReservation.RESERVED;
-        row.monthStart = BudgetPeriod.month(progress.now()).start();
-        row.dayStart = BudgetPeriod.day(progress.now()).start();
-        row.orgReserved = hold.organizationReserved();
-        row.tallySynced = true;
-        row.reservedAt = progress.now();
-        Decision decision = decision(progress, Outcome.ALLOW, null, reservationId, hold.state(), List.of());
-        return recorder.allowed(row, event(progress, decision)).replaceWith(decision);
+        Decision decision = decision(progress, Outcome.ALLOW, null, row.id(), hold.state(), List.of());
+        JournalEntry.Seen seen = request.userId() == null ? null
+                : new JournalEntry.Seen(request.agentId(), request.userId(), progress.now());
+        return journal.append(request.agentId(), new JournalEntry(held ? null : row, null, seen,
+                event(progress, decision))).replaceWith(decision);
     }
 
-    private Uni<Void> releaseIf(boolean held, Progress progress, String reservationId, BudgetReservations.Hold hold) {
+    private JournalEntry.Reservation reservation(Progress progress, String reservationId) {
+        DecisionRequest request = progress.request();
+        return new JournalEntry.Reservation(reservationId, request.organizationId(), request.agentId(),
+                request.userId(), progress.decisionId(), request.invocationId(), Money.usd(progress.estimateMicros()),
+                Money.usd(progress.governance().costPerExecution()), BudgetPeriod.month(progress.now()).start(),
+                BudgetPeriod.day(progress.now()).start(),
+                // the organisation's hold is taken after this row is journaled; a refused one releases the row
+                progress.governance().organization().monthlyBudgetMicros() >= 0, progress.now());
+    }
+
+    private Uni<Void> releaseIf(boolean held, Progress progress, String reservationId, Hold hold) {
         if (!held) {
             return Uni.createFrom().voidItem();
         }
@@ -209,12 +239,15 @@ public class DecisionService {
                 hold.organizationReserved(), progress.now());
     }
 
-    /** Builds the decision and records its event; a denial stands even when its event cannot be written. */
+    /**
+     * Builds the decision and journals its event (and the reservation it {@code released}, if any) before answering;
+     * a denial stands even when its event cannot be written.
+     */
     private Uni<Decision> finish(Progress progress, Outcome outcome, String reason, String reservationId,
-            BudgetState budget, List<TriggerMatch> triggers) {
+            BudgetState budget, List<TriggerMatch> triggers, String released) {
         Decision decision = decision(progress, outcome, reason, reservationId, budget, triggers);
-        boolean denied = outcome == Outcome.DENY_POLICY || outcome == Outcome.DENY_RATE || outcome == Outcome.DENY_BUDGET;
-        return recorder.decided(event(progress, decision), denied)
+        return journal.append(progress.request().agentId(), new JournalEntry(null, released, null,
+                        event(progress, decision)))
                 .onFailure().invoke(e -> LOG.warnf("decision event %s not recorded: %s", decision.decisionId(),
                         e.getMessage()))
                 .onFailure().recoverWithNull()
@@ -234,14 +267,19 @@ public class DecisionService {
                 Money.usd(progress.governance().costPerExecution()), progress.governance().budget().tokenRates());
     }
 
-    private static GovernanceDecisionEvent event(Progress progress, Decision decision) {
+    private JournalEntry.Event event(Progress progress, Decision decision) {
         DecisionRequest request = progress.request();
         boolean light = decision.outcome() == Outcome.ALLOW;
-        return new GovernanceDecisionEvent(decision.decisionId(), request.organizationId(), request.agentId(),
-                request.invocationId(), request.userId(), decision.outcome().name(), decision.reason(),
-                decision.policy().policyId(), decision.policy().matchedPolicies(), decision.policy().policyVersions(),
-                decision.reservationId(), decision.estimatedCost(), light ? null : decision.rateLimit(),
-                light ? null : decision.budget(), decision.approvalTriggers(), progress.now());
+        boolean denied = decision.outcome() == Outcome.DENY_POLICY || decision.outcome() == Outcome.DENY_RATE
+                || decision.outcome() == Outcome.DENY_BUDGET;
+        GovernanceDecisionEvent data = new GovernanceDecisionEvent(decision.decisionId(), request.organizationId(),
+                request.agentId(), request.invocationId(), request.userId(), decision.outcome().name(),
+                decision.reason(), decision.policy().policyId(), decision.policy().matchedPolicies(),
+                decision.policy().policyVersions(), decision.reservationId(), decision.estimatedCost(),
+                light ? null : decision.rateLimit(), light ? null : decision.budget(), decision.approvalTriggers(),
+                progress.now());
+        return journal.event(Topics.GOVERNANCE, denied ? EventTypes.DECISION_DENIED : EventTypes.DECISION_EVALUATED,
+                request.agentId(), request.organizationId(), data);
     }
 
     private static PolicyContext context(DecisionRequest request, EffectiveGovernance governance, BigDecimal estimate,

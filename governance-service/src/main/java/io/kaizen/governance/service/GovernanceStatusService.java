@@ -15,6 +15,7 @@ import io.kaizen.governance.budget.BudgetScopes;
 import io.kaizen.governance.budget.Money;
 import io.kaizen.governance.config.GovernanceConfig;
 import io.kaizen.governance.domain.AgentGovernance;
+import io.kaizen.governance.journal.DecisionJournal;
 import io.kaizen.governance.policy.Effect;
 import io.kaizen.governance.ratelimit.RateLimitWindow;
 import io.kaizen.governance.ratelimit.SlidingWindowRateLimiter;
@@ -46,9 +47,11 @@ public class GovernanceStatusService {
     private final BudgetLedger ledger;
     private final SlidingWindowRateLimiter rateLimiter;
     private final GovernanceConfig config;
+    private final DecisionJournal journal;
 
     GovernanceStatusService(AgentGovernanceService agents, GovernanceSnapshots snapshots, BudgetLedger ledger,
-            SlidingWindowRateLimiter rateLimiter, GovernanceConfig config) {
+            SlidingWindowRateLimiter rateLimiter, GovernanceConfig config, DecisionJournal journal) {
+        this.journal = journal;
         this.agents = agents;
         this.snapshots = snapshots;
         this.ledger = ledger;
@@ -56,13 +59,17 @@ public class GovernanceStatusService {
         this.config = config;
     }
 
-    /** {@code GET .../budget}: monthly scope first (as the reference), daily and organisation alongside. */
+    /**
+     * {@code GET .../budget}: monthly scope first (as the reference), daily and organisation alongside. Reserved
+     * amounts count the agent's journaled reservations too: its journal is flushed first.
+     */
     @WithSession
     public Uni<BudgetStatus> budget(String agentId, String organizationId) {
         Instant now = Instant.now();
         BudgetPeriod month = BudgetPeriod.month(now);
         BudgetPeriod day = BudgetPeriod.day(now);
         return agents.forCaller(agentId, organizationId)
+                .call(() -> journal.flush(agentId))
                 .chain(governance -> ledger.usage(agentId, month.start(), day.start())
                         .chain(usage -> organization(governance.organization(), month)
                                 .map(org -> budgetStatus(governance, usage, month, day, org))));

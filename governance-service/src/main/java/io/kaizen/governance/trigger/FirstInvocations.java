@@ -1,0 +1,48 @@
+package io.kaizen.governance.trigger;
+
+import java.time.Instant;
+
+import io.kaizen.governance.journal.DecisionJournal;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Who has already used an agent ({@code agent_user_seen}), for the "first invocation by a user" trigger. An allowed
+ * decision journals the user's use; the check flushes the agent's journal first, so a call right after the first
+ * one sees it. Only agents with this trigger pay that PostgreSQL round trip on their decisions.
+ */
+@ApplicationScoped
+public class FirstInvocations {
+
+    private static final String SEEN = "insert into agent_user_seen (agent_id, user_id, first_seen_at)"
+            + " values (:agent, :user, :now) on conflict do nothing";
+
+    private final DecisionJournal journal;
+    private final Pool pool;
+
+    FirstInvocations(DecisionJournal journal, Pool pool) {
+        this.journal = journal;
+        this.pool = pool;
+    }
+
+    /** True when the user has never had an invocation of this agent allowed. */
+    public Uni<Boolean> first(String agentId, String userId) {
+        return journal.flush(agentId)
+                .chain(() -> pool.preparedQuery("select 1 from agent_user_seen where agent_id = $1 and user_id = $2")
+                        .execute(Tuple.of(agentId, userId)))
+                .map(rows -> rows.size() == 0);
+    }
+
+    /** Records that the user has invoked the agent; inside the caller's transaction. */
+    public Uni<Void> markSeen(String agentId, String userId) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(SEEN)
+                .setParameter("agent", agentId)
+                .setParameter("user", userId)
+                .setParameter("now", Instant.now())
+                .executeUpdate())
+                .replaceWithVoid();
+    }
+}
