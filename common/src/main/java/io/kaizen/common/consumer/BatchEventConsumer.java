@@ -1,20 +1,16 @@
 package io.kaizen.common.consumer;
 
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.outbox.ProcessedEvents;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -38,13 +34,6 @@ import io.vertx.core.Vertx;
  */
 public abstract class BatchEventConsumer<T> extends EventConsumer {
 
-    /**
-     * Records the batch's events as processed and answers those that were not. The ids travel as one JSON array
-     * typed text (the PostgreSQL client would send a string bound to json as a JSON string).
-     */
-    private static final String MARK = "insert into processed_event (consumer, event_id, processed_at)"
-            + " select :consumer, id, now() from json_array_elements_text(cast(cast(:ids as text) as json)) as id"
-            + " on conflict do nothing returning event_id";
     private static final Logger LOG = Logger.getLogger(BatchEventConsumer.class);
 
     /** @param name as in {@link EventConsumer}; the same name on both paths, so each sees the other's records */
@@ -97,19 +86,7 @@ public abstract class BatchEventConsumer<T> extends EventConsumer {
         if (work.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Panache.withTransaction(() -> Panache.getSession()
-                .chain(session -> session.createNativeQuery(MARK, String.class)
-                        .setParameter("consumer", name())
-                        .setParameter("ids", json(work.keySet()))
-                        .getResultList())
-                .chain(marked -> {
-                    Set<String> fresh = new HashSet<>(marked);
-                    List<T> todo = work.entrySet().stream()
-                            .filter(entry -> fresh.contains(entry.getKey()))
-                            .map(Map.Entry::getValue)
-                            .toList();
-                    return todo.isEmpty() ? Uni.createFrom().voidItem() : apply(todo);
-                }));
+        return onceEach(work, this::apply);
     }
 
     /** The per-record path for each record in turn; the batch is acknowledged once all are through. */
@@ -118,15 +95,6 @@ public abstract class BatchEventConsumer<T> extends EventConsumer {
                 .onItem().transformToUniAndConcatenate(record -> processOrDeadLetter(record, context))
                 .collect().last()
                 .replaceWithVoid();
-    }
-
-    /** The ids as one JSON array: a single parameter, however many events the batch holds. */
-    private String json(Set<String> ids) {
-        try {
-            return mapper().writeValueAsString(ids);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("event ids are strings", e);
-        }
     }
 
     @SuppressWarnings("unchecked")

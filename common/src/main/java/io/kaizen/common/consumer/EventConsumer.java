@@ -1,5 +1,7 @@
 package io.kaizen.common.consumer;
 
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -53,6 +55,11 @@ public abstract class EventConsumer {
     /** Runs {@code effect} in the transaction that records the event as processed; a redelivery changes nothing. */
     protected final Uni<Void> once(CloudEvent event, Function<CloudEvent, Uni<Void>> effect) {
         return processed.once(name, event, effect);
+    }
+
+    /** As {@link #once} for many events in one transaction ({@link ProcessedEvents#onceEach}). */
+    protected final <T> Uni<Void> onceEach(Map<String, T> work, Function<List<T>, Uni<Void>> effect) {
+        return processed.onceEach(name, work, effect);
     }
 
     /** The event's JSON data; unreadable data makes it a poison event. */

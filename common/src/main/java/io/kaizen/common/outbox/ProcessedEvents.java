@@ -1,6 +1,13 @@
 package io.kaizen.common.outbox;
 
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.events.CloudEvent;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -17,6 +24,19 @@ public class ProcessedEvents {
 
     private static final String MARK = "insert into processed_event (consumer, event_id, processed_at)"
             + " values (:consumer, :eventId, now()) on conflict do nothing";
+    /**
+     * Records many events as processed and answers those that were not. The ids travel as one JSON array typed text
+     * (the PostgreSQL client would send a string bound to json as a JSON string).
+     */
+    private static final String MARK_ALL = "insert into processed_event (consumer, event_id, processed_at)"
+            + " select :consumer, id, now() from json_array_elements_text(cast(cast(:ids as text) as json)) as id"
+            + " on conflict do nothing returning event_id";
+
+    private final ObjectMapper mapper;
+
+    ProcessedEvents(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
 
     public Uni<Void> once(String consumer, CloudEvent event, Function<CloudEvent, Uni<Void>> effect) {
         return Panache.withTransaction(() -> Panache.getSession()
@@ -25,5 +45,34 @@ public class ProcessedEvents {
                         .setParameter("eventId", event.id())
                         .executeUpdate())
                 .chain(inserted -> inserted == 1 ? effect.apply(event) : Uni.createFrom().voidItem()));
+    }
+
+    /**
+     * As {@link #once}, for many events in one transaction: {@code work} maps each event id to what the event asks
+     * for, and {@code effect} gets, in that order, the work of the events not processed before.
+     */
+    public <T> Uni<Void> onceEach(String consumer, Map<String, T> work, Function<List<T>, Uni<Void>> effect) {
+        return Panache.withTransaction(() -> Panache.getSession()
+                .chain(session -> session.createNativeQuery(MARK_ALL, String.class)
+                        .setParameter("consumer", consumer)
+                        .setParameter("ids", json(work.keySet()))
+                        .getResultList())
+                .chain(marked -> {
+                    Set<String> fresh = new HashSet<>(marked);
+                    List<T> todo = work.entrySet().stream()
+                            .filter(entry -> fresh.contains(entry.getKey()))
+                            .map(Map.Entry::getValue)
+                            .toList();
+                    return todo.isEmpty() ? Uni.createFrom().voidItem() : effect.apply(todo);
+                }));
+    }
+
+    /** The ids as one JSON array: a single parameter, however many events there are. */
+    private String json(Set<String> ids) {
+        try {
+            return mapper.writeValueAsString(ids);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("event ids are strings", e);
+        }
     }
 }
