@@ -3,6 +3,10 @@ package io.kaizen.governance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -17,7 +21,10 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** Governance keeps the newest of an agent's snapshots when registry's events arrive out of order. */
+/**
+ * Governance keeps the newest of an agent's snapshots when registry's events arrive out of order, and never puts
+ * back settings that changed while an event was applied.
+ */
 @QuarkusTest
 @QuarkusTestResource(value = DevStackTestResource.class, initArgs = @ResourceArg(name = "service", value = "governance"))
 class AgentEventOrderTest {
@@ -38,6 +45,41 @@ class AgentEventOrderTest {
         String newest = publish(agent, org, "development", "[\"newest\"]", registered.plusSeconds(30));
         await().atMost(Duration.ofSeconds(60)).until(() -> Ledger.processed(CONSUMER, newest));
         assertThat(agentRow(agent)).containsEntry("environment", "development").containsEntry("tags", "[\"newest\"]");
+    }
+
+    @Test
+    void anAgentEventAppliedWhileTheSettingsChangeKeepsTheNewSettings() throws Exception {
+        String agent = GovernanceApi.newAgent();
+        String org = GovernanceApi.newOrg();
+        Instant registered = Instant.parse("2026-11-28T10:00:00Z");
+        String first = publish(agent, org, "production", "[\"a\"]", registered);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Ledger.processed(CONSUMER, first));
+
+        // a settings change holds the row while the next event arrives, as a budget change through the API would
+        try (Connection change = DriverManager.getConnection(DevStackTestResource.stack().jdbcUrl("governance"),
+                "kaizen", "kaizen")) {
+            change.setAutoCommit(false);
+            try (PreparedStatement update = change.prepareStatement(
+                    "update agent_governance set monthly_budget_usd = 7 where agent_id = ?")) {
+                update.setString(1, agent);
+                assertThat(update.executeUpdate()).isEqualTo(1);
+            }
+            String second = publish(agent, org, "staging", "[\"b\"]", registered.plusSeconds(10));
+            // the consumer is now waiting for the row: applying the event has to wait for the change
+            await().atMost(Duration.ofSeconds(60)).until(() -> waitingForRowLocks() > 0);
+            change.commit();
+            await().atMost(Duration.ofSeconds(60)).until(() -> Ledger.processed(CONSUMER, second));
+        }
+        Map<String, Object> row = Ledger.row(
+                "select environment, monthly_budget_usd::text as budget from agent_governance where agent_id = ?", agent);
+        assertThat(row).containsEntry("environment", "staging");
+        assertThat((String) row.get("budget")).as("the monthly budget the change set").isNotNull();
+        assertThat(new BigDecimal((String) row.get("budget"))).isEqualByComparingTo("7");
+    }
+
+    private static long waitingForRowLocks() {
+        Map<String, Object> row = Ledger.row("select count(*)::text as waiting from pg_locks where not granted");
+        return Long.parseLong((String) row.get("waiting"));
     }
 
     /** An {@code agent.updated} event as registry's relay publishes it, keyed by the agent. */

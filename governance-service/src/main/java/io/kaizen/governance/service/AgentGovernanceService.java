@@ -172,7 +172,8 @@ public class AgentGovernanceService {
     /** Keeps what governance knows of an agent in step with registry's events; settings are never touched. */
     @WithTransaction
     public Uni<Void> onAgentEvent(String type, AgentEvent event) {
-        return AgentGovernance.<AgentGovernance>findById(event.agentId())
+        // locked: the row is written whole, so an unlocked read would put back settings changed meanwhile
+        return AgentGovernance.<AgentGovernance>findById(event.agentId(), LockModeType.PESSIMISTIC_WRITE)
                 .chain(found -> {
                     if (found != null && !found.organizationId.equals(event.organizationId())) {
                         return Uni.createFrom().voidItem();
