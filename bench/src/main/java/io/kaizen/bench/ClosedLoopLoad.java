@@ -75,7 +75,7 @@ final class ClosedLoopLoad {
                 finished.countDown();
                 return;
             }
-            Exchange.send(client, traffic, sequence.getAndIncrement(), timeout).onComplete(done -> {
+            Exchange.send(vertx, client, traffic, sequence.getAndIncrement(), timeout).onComplete(done -> {
                 long now = System.nanoTime();
                 if (now >= measureFrom && now < end) {
                     recorded.incrementAndGet();

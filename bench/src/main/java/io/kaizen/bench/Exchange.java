@@ -6,6 +6,7 @@ import java.util.concurrent.TimeoutException;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
@@ -35,16 +36,20 @@ final class Exchange {
 
     /**
      * Sends the n-th request. It fails when no connection is free within {@code timeout}, or when the answer stops
-     * for {@code timeout}.
+     * for {@code timeout}. The exchange runs on a Vert.x context: started from a plain thread, the answer's bytes could
+     * arrive before its body handler is set, and a full answer would be read as an empty one.
      */
-    static Future<Answer> send(HttpClient client, Traffic traffic, long n, Duration timeout) {
+    static Future<Answer> send(Vertx vertx, HttpClient client, Traffic traffic, long n, Duration timeout) {
         Traffic.Outgoing outgoing = traffic.request().apply(n);
         outgoing.options().setHost(traffic.host()).setPort(traffic.port())
                 .setConnectTimeout(timeout.toMillis()).setIdleTimeout(timeout.toMillis());
-        return client.request(outgoing.options())
+        Promise<Answer> answer = Promise.promise();
+        vertx.getOrCreateContext().runOnContext(ignored -> client.request(outgoing.options())
                 .compose(request -> request.send(outgoing.body()))
                 .compose(response -> response.body()
-                        .map(body -> new Answer(response.statusCode(), response.headers(), body)));
+                        .map(body -> new Answer(response.statusCode(), response.headers(), body)))
+                .onComplete(answer));
+        return answer.future();
     }
 
     /** The longest an exchange sent with {@code timeout} takes to end: a connection wait plus a read, and a margin. */

@@ -56,7 +56,7 @@ final class OpenLoopLoad {
             }
             long sequence = n;
             outstanding.incrementAndGet();
-            Exchange.send(client, traffic, n, timeout).onComplete(done -> {
+            Exchange.send(vertx, client, traffic, n, timeout).onComplete(done -> {
                 long now = System.nanoTime();
                 if (measured && tally.record(done, now - scheduled)) {
                     listener.answered(sequence, done.result(), now);

@@ -40,7 +40,7 @@ final class RunTally {
             problem = traffic.verdict().problem(answer.status(), answer.body());
         } catch (RuntimeException unreadable) {
             problem = "unreadable answer (HTTP " + answer.status() + ")";
-            unreadableExample.compareAndSet(null, excerpt(answer.body()));
+            unreadableExample.compareAndSet(null, excerpt(answer.body()) + "; headers: " + headerLine(answer));
         }
         if (problem != null) {
             count(problem);
@@ -80,6 +80,13 @@ final class RunTally {
             }
         });
         return body.length() > EXCERPT_BYTES ? line.append('…').toString() : line.toString();
+    }
+
+    /** The answer's headers on one line, so that an unreadable answer says how it was framed. */
+    private static String headerLine(Exchange.Answer answer) {
+        StringBuilder line = new StringBuilder();
+        answer.headers().forEach(header -> line.append(header.getKey()).append(": ").append(header.getValue()).append("; "));
+        return line.toString().strip();
     }
 
     private void count(String problem) {
