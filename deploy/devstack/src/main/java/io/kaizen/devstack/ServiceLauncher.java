@@ -31,10 +31,15 @@ public final class ServiceLauncher {
     /**
      * Memory settings of a service JVM, sized so that a service stays within 256 MiB resident after load: a heap
      * that starts small and is capped (the default initial heap, 1/64 of the machine, would be committed and touched
-     * at once), and caps on metaspace and compiled code. The serial collector suits a small heap on few cores.
+     * at once) and gives back what a collection frees beyond 30 %, caps on metaspace and compiled code, and a native
+     * heap trimmed every 5 s (the compilers' freed arenas otherwise stay resident, 25-35 MiB per service measured).
+     * The serial collector suits a small heap on few cores. The trimming option exists from JDK 17.0.11 on; older
+     * JDKs ignore it rather than refuse to start.
      */
-    static final List<String> JVM_OPTIONS = List.of("-Xms24m", "-Xmx128m", "-XX:MaxMetaspaceSize=160m",
-            "-XX:ReservedCodeCacheSize=64m", "-Xss512k", "-XX:+UseSerialGC");
+    static final List<String> JVM_OPTIONS = List.of("-Xms24m", "-Xmx128m", "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=30", "-XX:MaxMetaspaceSize=160m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k",
+            "-XX:+UseSerialGC", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockExperimentalVMOptions",
+            "-XX:TrimNativeHeapInterval=5000");
 
     private final Service service;
     private final int port;
