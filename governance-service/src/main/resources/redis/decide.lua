@@ -9,12 +9,15 @@
 -- ARGV[2]            the decision id, the call's member in the rate windows
 -- ARGV[3]            w, the number of windows; then ARGV[3w+1..3w+3]: key index, window length in ms and limit
 -- then               reservation id, estimate in micro-USD, 1 = hard enforcement (0 = soft), and per tally its USD
---                    limit and execution limit (-1 = unlimited)
+--                    limit and execution limit (-1 = unlimited) and its rollover cap (micro-USD, 0 = no rollover)
 -- last ARGV          the reservation's journal entry (JSON), appended only when the call is admitted
 -- Returns {-1, i} when tally i is missing, before anything changed (the caller rebuilds it from the ledger and runs
 -- the script again, so a rate slot is never taken twice). Otherwise {denied_window (0 = admitted), now_ms,
 -- count_1, oldest_1, ...} as sliding_window.lua, followed, when the rate windows admitted the call, by
--- {admitted, exceeded_tally, exceeded_kind, spent_1, reserved_1, count_1, rcount_1, ...} as budget_reserve.lua.
+-- {admitted, exceeded_tally, exceeded_kind, spent_1, reserved_1, count_1, rcount_1, ...} as budget_reserve.lua, then
+-- the rollover added to each tally's USD limit {rollover_1, ...}.
+-- A tally's `carry` field is the unused USD of its previous period (set when the tally is built); a limited USD line
+-- admits up to limit + min(carry, cap). The cap comes with each call, so changing it applies at once.
 -- A budget denial keeps the rate slot: rate limits count attempts that passed them (increment first).
 local r = tonumber(ARGV[1])
 local windows = tonumber(ARGV[3])
@@ -24,9 +27,9 @@ local journal = KEYS[#KEYS]
 
 local state = {}
 for i = 1, n do
-  local v = redis.call('HMGET', KEYS[r + i], 'spent', 'reserved', 'count', 'rcount')
+  local v = redis.call('HMGET', KEYS[r + i], 'spent', 'reserved', 'count', 'rcount', 'carry')
   if not v[1] then return {-1, i} end
-  state[i] = {tonumber(v[1]), tonumber(v[2]), tonumber(v[3]), tonumber(v[4])}
+  state[i] = {tonumber(v[1]), tonumber(v[2]), tonumber(v[3]), tonumber(v[4]), tonumber(v[5] or '0')}
 end
 
 -- rate windows
@@ -72,12 +75,18 @@ if denied > 0 then return out end
 local id = 'r:' .. ARGV[b]
 local est = tonumber(ARGV[b + 1])
 local over, kind = 0, 0
+local rollover = {}
 for i = 1, n do
-  local limit = tonumber(ARGV[b + 2 * i + 1])
+  local limit = tonumber(ARGV[b + 3 * i])
+  rollover[i] = 0
+  if limit >= 0 then
+    rollover[i] = math.min(state[i][5], tonumber(ARGV[b + 3 * i + 2]))
+    limit = limit + rollover[i]
+  end
   if over == 0 and limit >= 0 and state[i][1] + state[i][2] + est > limit then over, kind = i, 1 end
 end
 for i = 1, n do
-  local limit = tonumber(ARGV[b + 2 * i + 2])
+  local limit = tonumber(ARGV[b + 3 * i + 1])
   if over == 0 and limit >= 0 and state[i][3] + state[i][4] + 1 > limit then over, kind = i, 2 end
 end
 local admitted = 1
@@ -99,4 +108,5 @@ out[#out + 1] = kind
 for i = 1, n do
   for j = 1, 4 do out[#out + 1] = state[i][j] end
 end
+for i = 1, n do out[#out + 1] = rollover[i] end
 return out

@@ -167,10 +167,11 @@ final class Ledger {
     static void commitReservation(String id, String organizationId, String agentId, String invocationId,
             String estimate) {
         update("insert into budget_reservation (id, organization_id, agent_id, user_id, decision_id, invocation_id,"
-                + " estimate_usd, configured_cost_usd, status, month_start, day_start, org_reserved, tally_synced,"
-                + " reserved_at) values (?, ?, ?, 'u1', 'dec_test', ?, cast(? as numeric), 0, 'reserved',"
-                + " date_trunc('month', now() at time zone 'utc')::date, (now() at time zone 'utc')::date, false, true,"
-                + " now())", id, organizationId, agentId, invocationId, estimate);
+                + " estimate_usd, configured_cost_usd, status, month_start, week_start, day_start, org_reserved,"
+                + " tally_synced, reserved_at) values (?, ?, ?, 'u1', 'dec_test', ?, cast(? as numeric), 0, 'reserved',"
+                + " date_trunc('month', now() at time zone 'utc')::date, date_trunc('week', now() at time zone 'utc')::date,"
+                + " (now() at time zone 'utc')::date, false, true, now())", id, organizationId, agentId, invocationId,
+                estimate);
     }
 
     /** The first row of a query as column → value; null when there is none. */

@@ -20,10 +20,10 @@ final class InvokeProblems {
     record BudgetExceeded(
             @Schema(required = true) String invocationId,
             @Schema(required = true) String decisionId,
-            @Schema(enumeration = {"monthly", "daily", "monthly_executions", "daily_executions",
-                    "organization_monthly"}) String scope,
+            @Schema(enumeration = {"monthly", "weekly", "daily", "monthly_executions", "weekly_executions",
+                    "daily_executions", "organization_monthly"}) String scope,
             @Schema(enumeration = {"usd", "executions"}) String unit,
-            @Schema(enumeration = {"monthly", "daily"}) String period,
+            @Schema(enumeration = {"monthly", "weekly", "daily"}) String period,
             BigDecimal limit,
             BigDecimal spent,
             BigDecimal reserved,

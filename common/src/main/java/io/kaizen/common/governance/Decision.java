@@ -73,9 +73,11 @@ public record Decision(
 
     /**
      * One budget scope as the decision saw it. {@code unit} is {@code usd} (limit, spent, reserved and estimate in
-     * USD) or {@code executions} (counts). {@code scope} is {@code monthly}, {@code daily},
-     * {@code monthly_executions}, {@code daily_executions} or {@code organization_monthly}; {@code period} is
-     * {@code monthly} or {@code daily} (UTC calendar month or day) and {@code resetsAt} its end.
+     * USD) or {@code executions} (counts). {@code scope} is {@code monthly}, {@code weekly}, {@code daily},
+     * {@code monthly_executions}, {@code weekly_executions}, {@code daily_executions} or
+     * {@code organization_monthly}; {@code period} is {@code monthly} or {@code daily} (UTC calendar month or day) or
+     * {@code weekly} (from Monday 00:00 in the organisation's time zone) and {@code resetsAt} its end. A USD
+     * {@code limit} includes the rollover from the previous period.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record BudgetState(String scope, String unit, String period, BigDecimal limit, BigDecimal spent,

@@ -56,17 +56,19 @@ public class AgentAdmission {
         for (Line line : lines) {
             args.add(Long.toString(line.usdLimit()));
             args.add(Long.toString(line.executionLimit()));
+            args.add(Long.toString(line.rolloverCap()));
         }
         args.add(journalEntry);
         return SCRIPT.run(redis, keys, args).map(response -> {
             if (response.get(0).toLong() < 0) {
-                return new Admitted(null, new Reserved(response.get(1).toInteger() - 1, false, -1, false, List.of()));
+                return new Admitted(null, new Reserved(response.get(1).toInteger() - 1, false, -1, false, List.of(),
+                        List.of()));
             }
             SlidingWindowRateLimiter.Result result = SlidingWindowRateLimiter.interpret(response, rate.used());
             if (!result.admitted()) {
                 return new Admitted(result, null);
             }
-            Reserved reserved = BudgetTallies.reserved(response, 2 + 2 * rate.used().size(), lines.size());
+            Reserved reserved = BudgetTallies.reserved(response, 2 + 2 * rate.used().size(), lines.size(), true);
             if (reserved.admitted()) {
                 journal.appended(agentId);
             }

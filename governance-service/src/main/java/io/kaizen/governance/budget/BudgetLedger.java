@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 
+import org.hibernate.reactive.mutiny.Mutiny;
+
 import io.kaizen.governance.domain.BudgetReservation;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -77,32 +79,103 @@ public class BudgetLedger {
                 .replaceWithVoid();
     }
 
-    /** A reservation still held, as a tally rebuild needs it: id, estimate and the day it was made. */
-    public record Held(String id, BigDecimal estimate, LocalDate dayStart) {
+    /** A reservation still held, as a tally rebuild needs it: id, estimate and the periods it was made in. */
+    public record Held(String id, BigDecimal estimate, LocalDate monthStart, LocalDate weekStart, LocalDate dayStart) {
+
+        /** Whether a tally of {@code period} holds this reservation. */
+        public boolean in(BudgetPeriod period) {
+            return period.start().equals(switch (period.name()) {
+                case BudgetPeriod.MONTHLY -> monthStart;
+                case BudgetPeriod.WEEKLY -> weekStart;
+                default -> dayStart;
+            });
+        }
     }
 
     /**
-     * Reservations of an agent still held in a month (and so in its day tallies too). Only the three columns a
+     * Reservations of an agent still held in a month or a week (and so in their day tallies too). Only the columns a
      * rebuild needs: an agent may hold hundreds of thousands, which as entities would not fit in the heap.
      */
-    public Uni<List<Held>> outstanding(String agentId, LocalDate monthStart) {
-        return held("select id, estimate_usd, day_start from budget_reservation where agent_id = :scope"
-                + " and month_start = :month and status = 'reserved'", agentId, monthStart);
+    public Uni<List<Held>> outstanding(String agentId, LocalDate monthStart, LocalDate weekStart) {
+        return held("select id, estimate_usd, month_start, week_start, day_start from budget_reservation"
+                + " where agent_id = :scope and status = 'reserved' and (month_start = :month or week_start = :week)",
+                agentId, monthStart, weekStart);
     }
 
     /** Reservations held against the organisation-wide budget in a month. */
     public Uni<List<Held>> outstandingForOrganization(String organizationId, LocalDate monthStart) {
-        return held("select id, estimate_usd, day_start from budget_reservation where organization_id = :scope"
-                + " and month_start = :month and status = 'reserved' and org_reserved", organizationId, monthStart);
+        return held("select id, estimate_usd, month_start, week_start, day_start from budget_reservation"
+                + " where organization_id = :scope and month_start = :month and status = 'reserved' and org_reserved",
+                organizationId, monthStart, null);
     }
 
-    private Uni<List<Held>> held(String sql, String scope, LocalDate monthStart) {
-        return Panache.getSession().chain(session -> session.createNativeQuery(sql, Object[].class)
-                .setParameter("scope", scope)
-                .setParameter("month", monthStart)
+    /** {@code weekStart} null: the query has no {@code :week}. */
+    private Uni<List<Held>> held(String sql, String scope, LocalDate monthStart, LocalDate weekStart) {
+        return Panache.getSession().chain(session -> {
+            Mutiny.SelectionQuery<Object[]> query = session.createNativeQuery(sql, Object[].class)
+                    .setParameter("scope", scope)
+                    .setParameter("month", monthStart);
+            return (weekStart == null ? query : query.setParameter("week", weekStart)).getResultList();
+        }).map(rows -> rows.stream().map(row -> new Held((String) row[0], decimal(row[1]), (LocalDate) row[2],
+                (LocalDate) row[3], (LocalDate) row[4])).toList());
+    }
+
+    /**
+     * The unused USD of the previous period recorded for an agent's {@code period} (before any cap); null while not
+     * recorded (its tally was never built).
+     */
+    public Uni<BigDecimal> recordedCarry(String agentId, BudgetPeriod period) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "select carry_usd from budget_total where agent_id = :agent and period = :period"
+                        + " and period_start = :start", BigDecimal.class)
+                .setParameter("agent", agentId)
+                .setParameter("period", period.name())
+                .setParameter("start", period.start())
                 .getResultList())
-                .map(rows -> rows.stream().map(row -> new Held((String) row[0], decimal(row[1]), (LocalDate) row[2]))
-                        .toList());
+                .map(rows -> rows.isEmpty() ? null : rows.get(0));
+    }
+
+    /**
+     * What is left of an agent's line in {@code period} against its own limit {@code baseMicros}: the limit less the
+     * settled spend and the estimates still held (a late settlement never spends more than was held), never below
+     * 0; 0 for a line without a USD limit.
+     */
+    public Uni<Long> unusedMicros(String agentId, BudgetPeriod period, long baseMicros) {
+        if (baseMicros <= 0) {
+            return Uni.createFrom().item(0L);
+        }
+        String column = switch (period.name()) {
+            case BudgetPeriod.MONTHLY -> "month_start";
+            case BudgetPeriod.WEEKLY -> "week_start";
+            default -> "day_start";
+        };
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "select (select coalesce(sum(spent_usd), 0) from budget_total where agent_id = :agent"
+                        + " and period = :period and period_start = :start),"
+                        + " (select coalesce(sum(estimate_usd), 0) from budget_reservation where agent_id = :agent"
+                        + " and status = 'reserved' and " + column + " = :start)", Object[].class)
+                .setParameter("agent", agentId)
+                .setParameter("period", period.name())
+                .setParameter("start", period.start())
+                .getSingleResult())
+                .map(row -> Math.max(0, baseMicros - Money.actualMicros(decimal(row[0]))
+                        - Money.estimateMicros(decimal(row[1]))));
+    }
+
+    /** Records the carry of an agent's {@code period} unless one already is; emits the recorded one. */
+    public Uni<BigDecimal> recordCarry(String agentId, String organizationId, BudgetPeriod period, BigDecimal carry) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "insert into budget_total (agent_id, organization_id, period, period_start, spent_usd, executions,"
+                        + " carry_usd) values (:agent, :org, :period, :start, 0, 0, :carry)"
+                        + " on conflict (agent_id, period, period_start) do update set"
+                        + " carry_usd = coalesce(budget_total.carry_usd, excluded.carry_usd)")
+                .setParameter("agent", agentId)
+                .setParameter("org", organizationId)
+                .setParameter("period", period.name())
+                .setParameter("start", period.start())
+                .setParameter("carry", carry)
+                .executeUpdate())
+                .chain(() -> recordedCarry(agentId, period));
     }
 
     /** Reservations of an invocation still held, or settled by the sweeper at a guess (normally at most one). */
@@ -162,6 +235,36 @@ public class BudgetLedger {
                 .setParameter("now", Instant.now())
                 .executeUpdate())
                 .map(inserted -> inserted == 1);
+    }
+
+    /**
+     * One line of an agent in one period: settled spend and executions, estimates and executions still held, and the
+     * carry recorded for the period (null: its tally was never built).
+     */
+    public record LineUsage(BudgetPeriod period, BigDecimal spent, long executions, BigDecimal reserved,
+            long reservedCount, BigDecimal carry) {
+    }
+
+    public Uni<LineUsage> lineUsage(String agentId, BudgetPeriod period) {
+        String column = switch (period.name()) {
+            case BudgetPeriod.MONTHLY -> "month_start";
+            case BudgetPeriod.WEEKLY -> "week_start";
+            default -> "day_start";
+        };
+        String total = "(select %s from budget_total where agent_id = :agent and period = :period"
+                + " and period_start = :start)";
+        String held = "(select %s from budget_reservation where agent_id = :agent and status = 'reserved' and "
+                + column + " = :start)";
+        String sql = "select coalesce(" + total.formatted("spent_usd") + ", 0), coalesce("
+                + total.formatted("executions") + ", 0), coalesce(" + held.formatted("sum(estimate_usd)") + ", 0), "
+                + held.formatted("count(*)") + ", " + total.formatted("carry_usd");
+        return Panache.getSession().chain(session -> session.createNativeQuery(sql, Object[].class)
+                .setParameter("agent", agentId)
+                .setParameter("period", period.name())
+                .setParameter("start", period.start())
+                .getSingleResult())
+                .map(row -> new LineUsage(period, decimal(row[0]), count(row[1]), decimal(row[2]), count(row[3]),
+                        row[4] == null ? null : decimal(row[4])));
     }
 
     /** Settled and reserved amounts of one agent in a month and a day (one round trip). */

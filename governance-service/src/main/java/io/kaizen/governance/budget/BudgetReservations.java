@@ -17,7 +17,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Holds a decision's estimate on the budget tallies (DESIGN §5): on the agent's monthly and daily tallies together with
+ * Holds a decision's estimate on the budget tallies (DESIGN §5): on the agent's monthly, weekly and daily tallies together with
  * its rate windows and its journal entry ({@link AgentAdmission}), then on the organisation's monthly tally when it has
  * a budget, rebuilding a missing tally from the ledger first; and gives a hold back when the decision does not allow
  * the call after all. A hold the organisation refuses, or cannot take, is given back on the agent's tallies at once.
@@ -54,15 +54,15 @@ public class BudgetReservations {
             List<RateLimitWindow> windows, String reservationId, long estimateMicros, Instant now,
             String journalEntry) {
         BudgetLimits limits = governance.budget();
-        BudgetPeriod month = BudgetPeriod.month(now);
-        BudgetPeriod day = BudgetPeriod.day(now);
-        List<Line> lines = List.of(new Line(month, limits.monthlyMicros(), limits.monthlyExecutions()),
-                new Line(day, limits.dailyMicros(), limits.dailyExecutions()));
+        List<BudgetPeriod> periods = BudgetPeriod.at(now, governance.organization().timeZone());
+        List<Line> lines = periods.stream().map(period -> new Line(period, limits.usdMicros(period),
+                limits.executions(period), limits.rolloverCapMicros(limits.usdMicros(period)))).toList();
         Supplier<Uni<AgentAdmission.Admitted>> run = () -> admission.run(governance.agentId(), userId, decisionId,
                 windows, reservationId, estimateMicros, limits.hard(), lines, journalEntry);
         return run.get()
                 .chain(admitted -> !admitted.missing() ? Uni.createFrom().item(admitted)
-                        : rebuild.agent(governance.agentId(), month, day, now).chain(() -> run.get()))
+                        : rebuild.agent(governance.agentId(), governance.organizationId(), periods, limits, now)
+                                .chain(() -> run.get()))
                 .map(admitted -> {
                     if (admitted.missing()) {
                         throw new IllegalStateException("budget tally of " + governance.agentId()
@@ -93,7 +93,7 @@ public class BudgetReservations {
         if (orgBudget < 0) {
             return Uni.createFrom().item(agentHold);
         }
-        Uni<Void> giveBack = release(governance.agentId(), governance.organizationId(), reservationId, false, now);
+        Uni<Void> giveBack = release(governance, reservationId, false, now);
         return reserveOrganization(governance, reservationId, estimateMicros, orgBudget, BudgetPeriod.month(now),
                 governance.budget(), now)
                 // refused or failed: the agent's tallies must not keep the hold
@@ -103,16 +103,15 @@ public class BudgetReservations {
     }
 
     /** Gives back a hold that never reached the ledger (the decision did not allow the call after all). */
-    public Uni<Void> release(String agentId, String organizationId, String reservationId, boolean organizationReserved,
+    public Uni<Void> release(EffectiveGovernance governance, String reservationId, boolean organizationReserved,
             Instant reservedAt) {
-        BudgetPeriod month = BudgetPeriod.month(reservedAt);
-        Uni<Void> agent = tallies.release(BudgetTallies.agentTag(agentId), reservationId,
-                List.of(month, BudgetPeriod.day(reservedAt)));
+        Uni<Void> agent = tallies.release(BudgetTallies.agentTag(governance.agentId()), reservationId,
+                BudgetPeriod.at(reservedAt, governance.organization().timeZone()));
         if (!organizationReserved) {
             return agent;
         }
-        return agent.chain(() -> tallies.release(BudgetTallies.organizationTag(organizationId), reservationId,
-                List.of(month)));
+        return agent.chain(() -> tallies.release(BudgetTallies.organizationTag(governance.organizationId()),
+                reservationId, List.of(BudgetPeriod.month(reservedAt))));
     }
 
     private Uni<BudgetState> reserveOrganization(EffectiveGovernance governance, String reservationId,
@@ -143,21 +142,26 @@ public class BudgetReservations {
             BudgetLimits limits) {
         Line exceeded = lines.get(line);
         Tally tally = reserved.tallies().get(line);
-        boolean monthly = line == 0;
         if (reserved.executionsExceeded()) {
-            return BudgetScopes.executions(monthly ? BudgetScopes.MONTHLY_EXECUTIONS : BudgetScopes.DAILY_EXECUTIONS,
-                    exceeded.period(), exceeded.executionLimit(), tally, limits);
+            return BudgetScopes.executions(BudgetScopes.executionScope(exceeded.period()), exceeded.period(),
+                    exceeded.executionLimit(), tally, limits);
         }
-        return BudgetScopes.usd(monthly ? BudgetScopes.MONTHLY : BudgetScopes.DAILY, exceeded.period(),
-                exceeded.usdLimit(), tally, estimateMicros, limits);
+        return BudgetScopes.usd(BudgetScopes.usdScope(exceeded.period()), exceeded.period(),
+                effectiveLimit(exceeded, reserved.rollover(line)), tally, estimateMicros, limits);
     }
 
-    /** The USD scope closest to its limit (monthly when neither is limited). */
+    /** A line's USD limit with the rollover its tally added (still -1 when unlimited). */
+    private static long effectiveLimit(Line line, long rollover) {
+        return line.usdLimit() < 0 ? -1 : line.usdLimit() + rollover;
+    }
+
+    /** The USD scope closest to its limit (monthly when none is limited). */
     private static BudgetState mostUsed(Reserved reserved, List<Line> lines, long estimateMicros, BudgetLimits limits) {
         List<BudgetState> states = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
-            states.add(BudgetScopes.usd(i == 0 ? BudgetScopes.MONTHLY : BudgetScopes.DAILY, lines.get(i).period(),
-                    lines.get(i).usdLimit(), reserved.tallies().get(i), estimateMicros, limits));
+            states.add(BudgetScopes.usd(BudgetScopes.usdScope(lines.get(i).period()), lines.get(i).period(),
+                    effectiveLimit(lines.get(i), reserved.rollover(i)), reserved.tallies().get(i), estimateMicros,
+                    limits));
         }
         return states.stream().filter(s -> s.usagePercentage() != null)
                 .max(Comparator.comparing(BudgetState::usagePercentage))

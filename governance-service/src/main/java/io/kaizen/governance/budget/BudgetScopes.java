@@ -12,14 +12,26 @@ import io.kaizen.common.governance.Decision.BudgetState;
 public final class BudgetScopes {
 
     public static final String MONTHLY = "monthly";
+    public static final String WEEKLY = "weekly";
     public static final String DAILY = "daily";
     public static final String MONTHLY_EXECUTIONS = "monthly_executions";
+    public static final String WEEKLY_EXECUTIONS = "weekly_executions";
     public static final String DAILY_EXECUTIONS = "daily_executions";
     public static final String ORGANIZATION_MONTHLY = "organization_monthly";
     public static final String USD = "usd";
     public static final String EXECUTIONS = "executions";
 
     private BudgetScopes() {
+    }
+
+    /** The scope of an agent's USD line of {@code period}: {@code monthly}, {@code weekly} or {@code daily}. */
+    public static String usdScope(BudgetPeriod period) {
+        return period.name();
+    }
+
+    /** The scope of an agent's execution line of {@code period}: {@code monthly_executions}, …. */
+    public static String executionScope(BudgetPeriod period) {
+        return period.name() + "_executions";
     }
 
     /** The USD view of a tally line; {@code limitMicros} -1 gives null limit, remaining and usage. */
@@ -47,9 +59,11 @@ public final class BudgetScopes {
     public static String reason(BudgetState state) {
         String label = switch (state.scope()) {
             case MONTHLY -> "Monthly budget";
+            case WEEKLY -> "Weekly budget";
             case DAILY -> "Daily budget";
             case ORGANIZATION_MONTHLY -> "Organization monthly budget";
             case MONTHLY_EXECUTIONS -> "Monthly execution limit";
+            case WEEKLY_EXECUTIONS -> "Weekly execution limit";
             default -> "Daily execution limit";
         };
         if (EXECUTIONS.equals(state.unit())) {

@@ -94,25 +94,25 @@ public class BudgetSettlement {
         row.actualUsd = end.amount();
         row.swept = end.swept();
         row.settledAt = now;
+        List<BudgetPeriod> periods = BudgetPeriod.ofReservation(row);
         BudgetPeriod month = BudgetPeriod.of(BudgetPeriod.MONTHLY, row.monthStart);
-        BudgetPeriod day = BudgetPeriod.of(BudgetPeriod.DAILY, row.dayStart);
         String agentTag = BudgetTallies.agentTag(row.agentId);
         String organizationTag = BudgetTallies.organizationTag(row.organizationId);
         Uni<Boolean> redis;
         if (end.release()) {
-            redis = tallies.release(agentTag, row.id, List.of(month, day))
+            redis = tallies.release(agentTag, row.id, periods)
                     .chain(() -> row.orgReserved ? tallies.release(organizationTag, row.id, List.of(month))
                             : Uni.createFrom().voidItem())
                     .replaceWith(true);
         } else {
             long micros = Money.actualMicros(end.amount());
-            redis = tallies.settle(agentTag, row.id, List.of(month, day), micros, markerTtl())
+            redis = tallies.settle(agentTag, row.id, periods, micros, markerTtl())
                     // the organisation's tally counts the spend of all its agents, reserved on it or not
                     .chain(applied -> tallies.settle(organizationTag, row.id, List.of(month), micros, markerTtl())
                             .map(orgApplied -> applied && orgApplied));
         }
         return ledger.lockScopes(row.organizationId, row.agentId)
-                .chain(() -> addToTotals(row, month, day, end.amount(), end.executions()))
+                .chain(() -> addToTotals(row, periods, end.amount(), end.executions()))
                 .chain(() -> synced(row, redis))
                 .call(() -> end.release() ? Uni.createFrom().voidItem() : thresholds.announce(row, now));
     }
@@ -126,28 +126,31 @@ public class BudgetSettlement {
         row.actualUsd = end.amount();
         row.swept = false;
         row.settledAt = now;
+        List<BudgetPeriod> periods = BudgetPeriod.ofReservation(row);
         BudgetPeriod month = BudgetPeriod.of(BudgetPeriod.MONTHLY, row.monthStart);
-        BudgetPeriod day = BudgetPeriod.of(BudgetPeriod.DAILY, row.dayStart);
-        Uni<Boolean> redis = tallies.correct(BudgetTallies.agentTag(row.agentId), row.id, List.of(month, day), micros,
+        Uni<Boolean> redis = tallies.correct(BudgetTallies.agentTag(row.agentId), row.id, periods, micros,
                 executions, markerTtl())
                 .chain(applied -> tallies.correct(BudgetTallies.organizationTag(row.organizationId), row.id,
                         List.of(month), micros, executions, markerTtl()).map(orgApplied -> applied && orgApplied));
         LOG.infof("reservation %s was swept at its estimate; corrected by %s USD to its real outcome", row.id,
                 delta.toPlainString());
         return ledger.lockScopes(row.organizationId, row.agentId)
-                .chain(() -> addToTotals(row, month, day, delta, executions))
+                .chain(() -> addToTotals(row, periods, delta, executions))
                 .chain(() -> synced(row, redis))
                 .call(() -> delta.signum() > 0 ? thresholds.announce(row, now) : Uni.createFrom().voidItem());
     }
 
-    private Uni<Void> addToTotals(BudgetReservation row, BudgetPeriod month, BudgetPeriod day, BigDecimal amount,
+    private Uni<Void> addToTotals(BudgetReservation row, List<BudgetPeriod> periods, BigDecimal amount,
             long executions) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
         if (amount.signum() == 0 && executions == 0) {
-            return Uni.createFrom().voidItem();
+            return chain;
         }
-        return ledger.addToTotals(row.agentId, row.organizationId, month.name(), month.start(), amount, executions)
-                .chain(() -> ledger.addToTotals(row.agentId, row.organizationId, day.name(), day.start(), amount,
-                        executions));
+        for (BudgetPeriod period : periods) {
+            chain = chain.chain(() -> ledger.addToTotals(row.agentId, row.organizationId, period.name(),
+                    period.start(), amount, executions));
+        }
+        return chain;
     }
 
     /** Applies the Redis step; when Redis fails or had already applied it, the row is left for a resync. */

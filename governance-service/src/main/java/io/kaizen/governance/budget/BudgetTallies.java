@@ -13,7 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The Redis side of budgets: one tally hash per scope and period ({@code {agt_…}:bud:m:202501},
- * {@code {agt_…}:bud:d:20250115}) holding integer micro-USD and execution counts and, as fields {@code r:<id>}, the
+ * {@code {agt_…}:bud:w:20250113}, {@code {agt_…}:bud:d:20250115}) holding integer micro-USD and execution counts, the
+ * unused micro-USD carried from the previous period ({@code carry}) and, as fields {@code r:<id>}, the
  * outstanding reservations it counts, so a rebuild replaces a tally and its reservations together. A settled
  * reservation leaves a marker key ({@code …:bud:settled:<id>}) so a repeated settlement changes nothing. Every step
  * is one Lua script over keys of one hash tag, so it is atomic across replicas and safe on Redis Cluster. The ledger
@@ -34,8 +35,15 @@ public class BudgetTallies {
         this.redis = redis;
     }
 
-    /** One period of a scope with its limits (-1 = unlimited). */
-    public record Line(BudgetPeriod period, long usdLimit, long executionLimit) {
+    /**
+     * One period of a scope with its limits (-1 = unlimited) and the most its USD limit may grow by the amount carried
+     * from the previous period (0: no rollover).
+     */
+    public record Line(BudgetPeriod period, long usdLimit, long executionLimit, long rolloverCap) {
+
+        public Line(BudgetPeriod period, long usdLimit, long executionLimit) {
+            this(period, usdLimit, executionLimit, 0);
+        }
     }
 
     /** A tally's values in micro-USD and executions ({@code rcount}: executions reserved, not yet settled). */
@@ -44,19 +52,24 @@ public class BudgetTallies {
     }
 
     /**
-     * A tally as the ledger says it should be rebuilt: settled spend and executions, and the outstanding
-     * reservations of its period (id → estimate in micro-USD).
+     * A tally as the ledger says it should be rebuilt: settled spend and executions, the outstanding reservations of
+     * its period (id → estimate in micro-USD) and the unused micro-USD carried from the previous period.
      */
-    public record Rebuilt(long spent, long count, Map<String, Long> outstanding) {
+    public record Rebuilt(long spent, long count, Map<String, Long> outstanding, long carry) {
     }
 
     /**
      * The result of a reservation: {@code missingLine} ≥ 0 when a tally must be rebuilt first; otherwise whether
-     * it was admitted, which line was exceeded (-1: none) and how ({@code usd} or {@code executions}), and the
-     * tallies after the step.
+     * it was admitted, which line was exceeded (-1: none) and how ({@code usd} or {@code executions}), the
+     * tallies after the step and the rollover added to each line's USD limit (empty: none).
      */
     public record Reserved(int missingLine, boolean admitted, int exceededLine, boolean executionsExceeded,
-            List<Tally> tallies) {
+            List<Tally> tallies, List<Long> rollovers) {
+
+        /** The rollover added to line {@code i}'s USD limit. */
+        public long rollover(int i) {
+            return i < rollovers.size() ? rollovers.get(i) : 0;
+        }
     }
 
     public static String agentTag(String agentId) {
@@ -77,25 +90,30 @@ public class BudgetTallies {
         }
         return RESERVE.run(redis, keys, args).map(response -> {
             if (response.get(0).toLong() < 0) {
-                return new Reserved(response.get(1).toInteger() - 1, false, -1, false, List.of());
+                return new Reserved(response.get(1).toInteger() - 1, false, -1, false, List.of(), List.of());
             }
-            return reserved(response, 0, lines.size());
+            return reserved(response, 0, lines.size(), false);
         });
     }
 
     /**
      * Reads a reservation's answer, {@code {admitted, exceeded_tally, exceeded_kind, spent_1, reserved_1, count_1,
-     * rcount_1, ...}}, starting at {@code offset} of {@code response}.
+     * rcount_1, ...}}, followed by {@code {rollover_1, ...}} when {@code withRollovers}, starting at {@code offset} of
+     * {@code response}.
      */
-    static Reserved reserved(Response response, int offset, int lines) {
+    static Reserved reserved(Response response, int offset, int lines, boolean withRollovers) {
         List<Tally> tallies = new ArrayList<>();
         for (int i = 0; i < lines; i++) {
             int at = offset + 3 + 4 * i;
             tallies.add(new Tally(response.get(at).toLong(), response.get(at + 1).toLong(),
                     response.get(at + 2).toLong(), response.get(at + 3).toLong()));
         }
+        List<Long> rollovers = new ArrayList<>();
+        for (int i = 0; withRollovers && i < lines; i++) {
+            rollovers.add(response.get(offset + 3 + 4 * lines + i).toLong());
+        }
         return new Reserved(-1, response.get(offset).toInteger() == 1, response.get(offset + 1).toInteger() - 1,
-                response.get(offset + 2).toInteger() == 2, tallies);
+                response.get(offset + 2).toInteger() == 2, tallies, rollovers);
     }
 
     /**
@@ -140,7 +158,8 @@ public class BudgetTallies {
             keys.add(tallyKey(tag, periods.get(i)));
             Rebuilt tally = values.get(i);
             args.addAll(List.of(Long.toString(tally.spent()), Long.toString(tally.count()),
-                    Long.toString(periods.get(i).ttlSeconds(now)), Integer.toString(tally.outstanding().size())));
+                    Long.toString(periods.get(i).ttlSeconds(now)), Long.toString(tally.carry()),
+                    Integer.toString(tally.outstanding().size())));
             tally.outstanding().forEach((id, estimate) -> {
                 args.add(id);
                 args.add(Long.toString(estimate));

@@ -14,8 +14,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Announces settled spend crossing 50, 80, 90 and 100 % of a limit ({@code budget.threshold_crossed}), once per
- * scope (agent monthly, agent daily, organisation monthly), period and threshold. Runs inside the settlement's
- * transaction, after its totals were added.
+ * scope (agent monthly, weekly and daily, organisation monthly), period and threshold, as fractions of a line's own
+ * limit (without rollover). Runs inside the settlement's transaction, after its totals were added.
  */
 @ApplicationScoped
 public class BudgetThresholds {
@@ -34,22 +34,21 @@ public class BudgetThresholds {
 
     /** Announces every threshold the scopes of a settled reservation have reached and not yet announced. */
     public Uni<Void> announce(BudgetReservation row, Instant now) {
-        BudgetPeriod month = BudgetPeriod.of(BudgetPeriod.MONTHLY, row.monthStart);
-        BudgetPeriod day = BudgetPeriod.of(BudgetPeriod.DAILY, row.dayStart);
         return snapshots.agent(row.agentId, row.organizationId).chain(governance -> {
             BudgetLimits limits = governance.budget();
-            Uni<Void> agentMonthly = ledger.agentTotals(row.agentId, month.name(), month.start())
-                    .chain(totals -> announce(row.organizationId, row.agentId, BudgetScopes.MONTHLY, month,
-                            limits.monthlyMicros(), totals.spent(), now));
-            Uni<Void> agentDaily = ledger.agentTotals(row.agentId, day.name(), day.start())
-                    .chain(totals -> announce(row.organizationId, row.agentId, BudgetScopes.DAILY, day,
-                            limits.dailyMicros(), totals.spent(), now));
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (BudgetPeriod period : BudgetPeriod.ofReservation(row.monthStart, row.weekStart, row.dayStart,
+                    governance.organization().timeZone())) {
+                chain = chain.chain(() -> ledger.agentTotals(row.agentId, period.name(), period.start())
+                        .chain(totals -> announce(row.organizationId, row.agentId, BudgetScopes.usdScope(period),
+                                period, limits.usdMicros(period), totals.spent(), now)));
+            }
+            BudgetPeriod month = BudgetPeriod.of(BudgetPeriod.MONTHLY, row.monthStart);
             long orgBudget = governance.organization().monthlyBudgetMicros();
-            Uni<Void> organization = orgBudget < 0 ? Uni.createFrom().voidItem()
-                    : ledger.organizationTotals(row.organizationId, month.start())
+            return orgBudget < 0 ? chain
+                    : chain.chain(() -> ledger.organizationTotals(row.organizationId, month.start())
                             .chain(totals -> announce(row.organizationId, null, BudgetScopes.ORGANIZATION_MONTHLY,
-                                    month, orgBudget, totals.spent(), now));
-            return agentMonthly.chain(() -> agentDaily).chain(() -> organization);
+                                    month, orgBudget, totals.spent(), now)));
         });
     }
 

@@ -1,7 +1,6 @@
 package io.kaizen.governance.budget;
 
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +9,7 @@ import io.kaizen.governance.budget.BudgetTallies.Rebuilt;
 import io.kaizen.governance.domain.BudgetReservation;
 import io.kaizen.governance.journal.DecisionJournal;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -33,18 +33,34 @@ public class TallyRebuild {
     }
 
     /**
-     * Recreates an agent's month and day tallies from the ledger, under the agent's lock. The agent's journal is
-     * flushed first: the holds it journaled are outstanding reservations the tallies must count.
+     * Recreates an agent's tallies of {@code periods} (month, week, day) from the ledger, under the agent's lock. The
+     * agent's journal is flushed first: the holds it journaled are outstanding reservations the tallies must count.
+     * Each tally gets the carry of its period: recorded in the ledger when first built, so every rebuild carries the
+     * same amount.
      */
-    public Uni<Void> agent(String agentId, BudgetPeriod month, BudgetPeriod day, Instant now) {
+    public Uni<Void> agent(String agentId, String organizationId, List<BudgetPeriod> periods, BudgetLimits limits,
+            Instant now) {
+        BudgetPeriod month = periods.get(0);
+        BudgetPeriod week = periods.get(1);
         return journal.flush(agentId).chain(() -> Panache.withTransaction(() -> ledger
                 .lock(BudgetLedger.agentLock(agentId))
-                .chain(() -> ledger.agentTotals(agentId, month.name(), month.start()))
-                .chain(monthTotals -> ledger.agentTotals(agentId, day.name(), day.start())
-                        .chain(dayTotals -> ledger.outstanding(agentId, month.start())
-                                .chain(outstanding -> tallies.init(BudgetTallies.agentTag(agentId),
-                                        List.of(month, day), List.of(rebuilt(monthTotals, outstanding, null),
-                                                rebuilt(dayTotals, outstanding, day.start())), now))))));
+                .chain(() -> ledger.outstanding(agentId, month.start(), week.start()))
+                .chain(outstanding -> Multi.createFrom().iterable(periods)
+                        .onItem().transformToUniAndConcatenate(period -> ledger
+                                .agentTotals(agentId, period.name(), period.start())
+                                .chain(totals -> carry(agentId, organizationId, period, limits)
+                                        .map(carry -> rebuilt(totals, outstanding, period, carry))))
+                        .collect().asList())
+                .chain(rebuilt -> tallies.init(BudgetTallies.agentTag(agentId), periods, rebuilt, now))));
+    }
+
+    /** The carry recorded for {@code period}, recording it first from the previous period's unused budget. */
+    private Uni<Long> carry(String agentId, String organizationId, BudgetPeriod period, BudgetLimits limits) {
+        return ledger.recordedCarry(agentId, period).chain(recorded -> recorded != null
+                ? Uni.createFrom().item(recorded)
+                : ledger.unusedMicros(agentId, period.previous(), limits.usdMicros(period))
+                        .chain(unused -> ledger.recordCarry(agentId, organizationId, period, Money.usd(unused))))
+                .map(Money::actualMicros);
     }
 
     /**
@@ -59,28 +75,29 @@ public class TallyRebuild {
                 .chain(totals -> ledger.outstandingForOrganization(organizationId, month.start())
                         .chain(outstanding -> tallies.init(BudgetTallies.organizationTag(organizationId),
                                 List.of(month), List.of(rebuilt(totals, outstanding.stream()
-                                        .filter(held -> !held.id().equals(reserving)).toList(), null)), now)))));
+                                        .filter(held -> !held.id().equals(reserving)).toList(), month, 0)), now)))));
     }
 
     /** Drops every tally Redis may have missed a settlement of: they are rebuilt on next use. */
     public Uni<Void> resync(BudgetReservation row) {
-        BudgetPeriod month = BudgetPeriod.of(BudgetPeriod.MONTHLY, row.monthStart);
-        BudgetPeriod day = BudgetPeriod.of(BudgetPeriod.DAILY, row.dayStart);
+        List<BudgetPeriod> periods = BudgetPeriod.ofReservation(row);
         return Panache.withTransaction(() -> ledger.lockScopes(row.organizationId, row.agentId)
-                .chain(() -> tallies.forget(BudgetTallies.agentTag(row.agentId), List.of(month, day)))
-                .chain(() -> tallies.forget(BudgetTallies.organizationTag(row.organizationId), List.of(month)))
+                .chain(() -> tallies.forget(BudgetTallies.agentTag(row.agentId), periods))
+                .chain(() -> tallies.forget(BudgetTallies.organizationTag(row.organizationId),
+                        List.of(BudgetPeriod.of(BudgetPeriod.MONTHLY, row.monthStart))))
                 .chain(() -> BudgetReservation.update("tallySynced = true where id = ?1", row.id))
                 .replaceWithVoid());
     }
 
-    /** A tally from settled totals and the outstanding reservations of its period ({@code day} null: the month). */
-    private static Rebuilt rebuilt(BudgetLedger.Totals totals, List<BudgetLedger.Held> outstanding, LocalDate day) {
+    /** A tally of {@code period} from its settled totals, the outstanding reservations it holds and its carry. */
+    private static Rebuilt rebuilt(BudgetLedger.Totals totals, List<BudgetLedger.Held> outstanding,
+            BudgetPeriod period, long carry) {
         Map<String, Long> held = new LinkedHashMap<>();
         for (BudgetLedger.Held reservation : outstanding) {
-            if (day == null || day.equals(reservation.dayStart())) {
+            if (reservation.in(period)) {
                 held.put(reservation.id(), Money.estimateMicros(reservation.estimate()));
             }
         }
-        return new Rebuilt(Money.actualMicros(totals.spent()), totals.executions(), held);
+        return new Rebuilt(Money.actualMicros(totals.spent()), totals.executions(), held, carry);
     }
 }

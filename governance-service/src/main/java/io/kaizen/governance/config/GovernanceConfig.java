@@ -77,6 +77,14 @@ public interface GovernanceConfig {
         @WithDefault("-1")
         int dailyExecutionLimit();
 
+        /** Carry the unused USD of a period into the next one (capped by {@link #maxRolloverPercentage()}). */
+        @WithDefault("false")
+        boolean rolloverUnused();
+
+        /** The most a rollover adds to a line's USD limit, as a fraction of the line's own limit. */
+        @WithDefault("0.25")
+        BigDecimal maxRolloverPercentage();
+
         /** Fraction of a budget at which status reports {@code warning_triggered}. */
         @WithDefault("0.80")
         BigDecimal warningThreshold();

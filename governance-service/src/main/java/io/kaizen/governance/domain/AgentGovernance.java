@@ -43,10 +43,18 @@ public class AgentGovernance extends PanacheEntityBase {
     public BigDecimal monthlyBudgetUsd;
     @Column(name = "daily_budget_usd")
     public BigDecimal dailyBudgetUsd;
+    @Column(name = "weekly_budget_usd")
+    public BigDecimal weeklyBudgetUsd;
     @Column(name = "monthly_execution_limit")
     public Integer monthlyExecutionLimit;
     @Column(name = "daily_execution_limit")
     public Integer dailyExecutionLimit;
+    @Column(name = "weekly_execution_limit")
+    public Integer weeklyExecutionLimit;
+    @Column(name = "rollover_unused")
+    public Boolean rolloverUnused;
+    @Column(name = "max_rollover_percentage")
+    public BigDecimal maxRolloverPercentage;
     @Column(name = "warning_threshold")
     public BigDecimal warningThreshold;
     @Column(name = "degradation_threshold")

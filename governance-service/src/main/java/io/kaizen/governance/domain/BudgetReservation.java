@@ -12,7 +12,8 @@ import jakarta.persistence.Table;
 
 /**
  * One line of the budget ledger: an estimate held for an allowed invocation, then settled to its actual cost or
- * released. Spend is charged to the month and day the reservation was made in. {@code tallySynced} is false
+ * released. Spend is charged to the month, week and day the reservation was made in, as stored on it (the week by
+ * its local Monday in the organisation's time zone at the time). {@code tallySynced} is false
  * while Redis has not yet seen the settlement.
  */
 @Entity
@@ -45,6 +46,8 @@ public class BudgetReservation extends PanacheEntityBase {
     public String status;
     @Column(name = "month_start")
     public LocalDate monthStart;
+    @Column(name = "week_start")
+    public LocalDate weekStart;
     @Column(name = "day_start")
     public LocalDate dayStart;
     @Column(name = "org_reserved")

@@ -11,7 +11,8 @@ import jakarta.persistence.Table;
 
 /**
  * Organisation-wide governance: how policies combine, the effect when none applies, the optional monthly budget
- * across all agents and the approval-trigger defaults of its agents. Null fields take the configured defaults.
+ * across all agents, the approval-trigger defaults of its agents and its time zone (an IANA id; weekly budgets start
+ * on its Monday). Null fields take the configured defaults (the zone: UTC).
  */
 @Entity
 @Table(name = "organization_governance")
@@ -28,6 +29,8 @@ public class OrganizationGovernance extends PanacheEntityBase {
     public BigDecimal monthlyBudgetUsd;
     @Column(name = "approval_triggers")
     public String approvalTriggers;
+    @Column(name = "time_zone")
+    public String timeZone;
     @Column(name = "updated_at")
     public Instant updatedAt;
 }

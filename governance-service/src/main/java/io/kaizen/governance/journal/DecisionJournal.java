@@ -52,8 +52,8 @@ public class DecisionJournal {
 
     private static final String INSERT_RESERVATION = "insert into budget_reservation (id, organization_id, agent_id,"
             + " user_id, decision_id, invocation_id, estimate_usd, configured_cost_usd, status, month_start, day_start,"
-            + " org_reserved, tally_synced, reserved_at) values ($1, $2, $3, $4, $5, $6, $7, $8, 'reserved', $9, $10,"
-            + " $11, true, $12) on conflict (id) do nothing";
+            + " org_reserved, tally_synced, reserved_at, week_start) values ($1, $2, $3, $4, $5, $6, $7, $8, 'reserved',"
+            + " $9, $10, $11, true, $12, $13) on conflict (id) do nothing";
     private static final String RELEASE = "update budget_reservation set status = 'released', actual_usd = 0,"
             + " settled_at = $2 where id = $1 and status = 'reserved'";
     private static final String SEEN = "insert into agent_user_seen (agent_id, user_id, first_seen_at)"
@@ -296,7 +296,7 @@ public class DecisionJournal {
                 reservations.add(Tuple.from(Arrays.asList(r.id(), r.organizationId(), r.agentId(), r.userId(),
                         r.decisionId(), r.invocationId(), Numeric.create(r.estimateUsd()),
                         Numeric.create(r.configuredCostUsd()), r.monthStart(), r.dayStart(), r.orgReserved(),
-                        time(r.reservedAt()))));
+                        time(r.reservedAt()), r.weekStart())));
             }
             if (entry.released() != null) {
                 releases.add(Tuple.of(entry.released(), now));

@@ -1,8 +1,10 @@
 package io.kaizen.governance.journal;
 
 import java.math.BigDecimal;
+import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.temporal.TemporalAdjusters;
 
 /**
  * One entry of an agent's decision journal: what a decision leaves for the ledger, written to Redis before the
@@ -16,10 +18,19 @@ public record JournalEntry(Reservation reservation, String released, Seen seen, 
         return new JournalEntry(reservation, null, null, null);
     }
 
-    /** A ledger reservation as an allowed decision holds it ({@code status = reserved}). */
+    /**
+     * A ledger reservation as an allowed decision holds it ({@code status = reserved}). An entry journaled before
+     * weekly budgets existed has no {@code weekStart}: it gets the UTC Monday of its day (no weekly tally held it).
+     */
     public record Reservation(String id, String organizationId, String agentId, String userId, String decisionId,
             String invocationId, BigDecimal estimateUsd, BigDecimal configuredCostUsd, LocalDate monthStart,
-            LocalDate dayStart, boolean orgReserved, Instant reservedAt) {
+            LocalDate weekStart, LocalDate dayStart, boolean orgReserved, Instant reservedAt) {
+
+        public Reservation {
+            if (weekStart == null && dayStart != null) {
+                weekStart = dayStart.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
+            }
+        }
     }
 
     /** A user's first allowed invocation of an agent ({@code agent_user_seen}). */

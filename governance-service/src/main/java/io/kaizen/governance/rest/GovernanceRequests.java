@@ -16,14 +16,17 @@ public final class GovernanceRequests {
 
     /**
      * {@code PATCH .../budget/config} and the {@code budget} part of {@code PATCH .../governance}; -1 = unlimited. The
-     * token pricing fields must be JSON numbers (a string is a 400, not a coerced amount).
+     * token pricing fields must be JSON numbers (a string is a 400, not a coerced amount). {@code rollover_unused}
+     * carries a line's unused USD into its next period, up to {@code max_rollover_percentage} (0–1) of its limit.
      */
     public record BudgetConfig(BigDecimal monthlyBudgetUsd, BigDecimal dailyBudgetUsd, Integer monthlyExecutionLimit,
             Integer dailyExecutionLimit, BigDecimal costPerExecution, BigDecimal warningThreshold,
             BigDecimal degradationThreshold, String enforcementMode,
             @JsonDeserialize(using = UsdAmountDeserializer.class) BigDecimal inputTokenRate,
             @JsonDeserialize(using = UsdAmountDeserializer.class) BigDecimal outputTokenRate,
-            @JsonDeserialize(using = UsdAmountDeserializer.class) BigDecimal baseInvocationCost) {
+            @JsonDeserialize(using = UsdAmountDeserializer.class) BigDecimal baseInvocationCost,
+            BigDecimal weeklyBudgetUsd, Integer weeklyExecutionLimit, Boolean rolloverUnused,
+            BigDecimal maxRolloverPercentage) {
     }
 
     /** The {@code rate_limit} part of {@code PATCH .../governance}; user_requests_per_minute -1 = no per-user limit. */
@@ -39,9 +42,12 @@ public final class GovernanceRequests {
             ApprovalTriggerSettings approvalTriggers) {
     }
 
-    /** {@code PATCH /api/v1/policies/settings}: the organisation's governance settings. */
+    /**
+     * {@code PATCH /api/v1/policies/settings}: the organisation's governance settings; {@code time_zone} is an IANA id
+     * (weekly budgets start on Monday 00:00 there).
+     */
     public record OrganizationSettings(String combiningStrategy, String defaultEffect, BigDecimal monthlyBudgetUsd,
-            ApprovalTriggerSettings approvalTriggers) {
+            ApprovalTriggerSettings approvalTriggers, String timeZone) {
     }
 
     /** {@code POST /internal/v1/agents/usage}. */

@@ -39,7 +39,11 @@ public final class GovernanceViews {
             @Schema(enumeration = {"hard", "soft"}) String enforcementMode,
             BigDecimal inputTokenRate,
             BigDecimal outputTokenRate,
-            BigDecimal baseInvocationCost) {
+            BigDecimal baseInvocationCost,
+            @Schema(nullable = true) BigDecimal weeklyBudgetUsd,
+            @Schema(nullable = true) Long weeklyExecutionLimit,
+            boolean rolloverUnused,
+            BigDecimal maxRolloverPercentage) {
     }
 
     public record RateLimitConfigView(long requestsPerMinute, long requestsPerHour, long requestsPerDay,
@@ -59,7 +63,10 @@ public final class GovernanceViews {
     public record CurrentUsage(BigDecimal costUsed, long invocations) {
     }
 
-    /** {@code GET .../budget} (original-spec §2.3.15) with the daily and execution scopes alongside. */
+    /**
+     * {@code GET .../budget} (original-spec §2.3.15): the monthly line, with the weekly and daily lines alongside.
+     * Limits include the rollover from the previous period ({@code rollover_usd}).
+     */
     public record BudgetStatus(
             String externalAgentId,
             String organizationId,
@@ -68,7 +75,8 @@ public final class GovernanceViews {
             Instant periodEnd,
             BigDecimal costUsed,
             BigDecimal costReserved,
-            @Schema(nullable = true) BigDecimal costLimit,
+            @Schema(nullable = true, description = "the line's limit plus its rollover") BigDecimal costLimit,
+            @Schema(description = "unused budget of the previous period added to the limit") BigDecimal rolloverUsd,
             @Schema(nullable = true) BigDecimal costRemaining,
             long invocations,
             @Schema(nullable = true) Long invocationsLimit,
@@ -78,16 +86,20 @@ public final class GovernanceViews {
             boolean degradedMode,
             boolean limitExceeded,
             @Schema(enumeration = {"hard", "soft"}) String enforcementMode,
-            Daily daily,
+            PeriodUsage weekly,
+            PeriodUsage daily,
             @Schema(nullable = true) Organization organization) {
     }
 
-    public record Daily(
+    /** A weekly (Monday 00:00 in the organisation's time zone) or daily (UTC) budget line. */
+    public record PeriodUsage(
+            @Schema(enumeration = {"weekly", "daily"}) String period,
             Instant periodStart,
             Instant periodEnd,
             BigDecimal costUsed,
             BigDecimal costReserved,
-            @Schema(nullable = true) BigDecimal costLimit,
+            @Schema(nullable = true, description = "the line's limit plus its rollover") BigDecimal costLimit,
+            BigDecimal rolloverUsd,
             @Schema(nullable = true) BigDecimal costRemaining,
             long invocations,
             @Schema(nullable = true) Long invocationsLimit) {
@@ -172,6 +184,7 @@ public final class GovernanceViews {
             @Schema(enumeration = {"allow", "deny"}) String defaultEffect,
             @Schema(nullable = true) BigDecimal monthlyBudgetUsd,
             @Schema(nullable = true) ApprovalTriggerSettings approvalTriggers,
+            @Schema(description = "IANA time zone; weekly budgets start on Monday 00:00 there") String timeZone,
             @Schema(nullable = true) Instant updatedAt) {
     }
 }

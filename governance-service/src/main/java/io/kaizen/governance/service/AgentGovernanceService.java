@@ -77,7 +77,8 @@ public class AgentGovernanceService {
         }
         GovernanceValidation.budget(new BudgetConfig(settings.maxMonthlyCost(), settings.maxDailyCost(),
                 settings.monthlyExecutionLimit(), null, settings.costPerExecution(), null, null, null,
-                settings.inputTokenRate(), settings.outputTokenRate(), settings.baseInvocationCost()), "");
+                settings.inputTokenRate(), settings.outputTokenRate(), settings.baseInvocationCost(), null, null, null,
+                null), "");
         GovernanceValidation.rateLimit(new RateLimitConfig(settings.requestsPerMinute(), settings.requestsPerHour(),
                 settings.requestsPerDay(), null), "");
         return AgentGovernance.<AgentGovernance>findById(agentId, LockModeType.PESSIMISTIC_WRITE)
@@ -226,7 +227,9 @@ public class AgentGovernanceService {
                 countOrNull(budget.monthlyExecutions()), countOrNull(budget.dailyExecutions()),
                 Money.usd(budget.costPerExecution()), budget.warningThreshold(), budget.degradationThreshold(),
                 budget.enforcementMode(), rate(budget.tokenRates().inputTokenRate()),
-                rate(budget.tokenRates().outputTokenRate()), Money.usd(budget.tokenRates().baseInvocationCost()));
+                rate(budget.tokenRates().outputTokenRate()), Money.usd(budget.tokenRates().baseInvocationCost()),
+                Money.limitOrNull(budget.weeklyMicros()), countOrNull(budget.weeklyExecutions()),
+                budget.rolloverUnused(), budget.maxRolloverPercentage());
     }
 
     /** A per-token rate as answers show it: exact, without the column's trailing zeros ({@code 0.00001}). */
@@ -265,12 +268,20 @@ public class AgentGovernanceService {
         }
         set(changed, prefix + "monthly_budget_usd", budget.monthlyBudgetUsd(), row.monthlyBudgetUsd,
                 v -> row.monthlyBudgetUsd = v);
+        set(changed, prefix + "weekly_budget_usd", budget.weeklyBudgetUsd(), row.weeklyBudgetUsd,
+                v -> row.weeklyBudgetUsd = v);
         set(changed, prefix + "daily_budget_usd", budget.dailyBudgetUsd(), row.dailyBudgetUsd,
                 v -> row.dailyBudgetUsd = v);
         set(changed, prefix + "monthly_execution_limit", budget.monthlyExecutionLimit(), row.monthlyExecutionLimit,
                 v -> row.monthlyExecutionLimit = v);
+        set(changed, prefix + "weekly_execution_limit", budget.weeklyExecutionLimit(), row.weeklyExecutionLimit,
+                v -> row.weeklyExecutionLimit = v);
         set(changed, prefix + "daily_execution_limit", budget.dailyExecutionLimit(), row.dailyExecutionLimit,
                 v -> row.dailyExecutionLimit = v);
+        set(changed, prefix + "rollover_unused", budget.rolloverUnused(), row.rolloverUnused,
+                v -> row.rolloverUnused = v);
+        set(changed, prefix + "max_rollover_percentage", budget.maxRolloverPercentage(), row.maxRolloverPercentage,
+                v -> row.maxRolloverPercentage = v);
         set(changed, prefix + "cost_per_execution", budget.costPerExecution(), row.costPerExecution,
                 v -> row.costPerExecution = v);
         set(changed, prefix + "warning_threshold", budget.warningThreshold(), row.warningThreshold,

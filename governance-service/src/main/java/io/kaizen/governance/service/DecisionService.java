@@ -223,10 +223,12 @@ public class DecisionService {
 
     private JournalEntry.Reservation reservation(Progress progress, String reservationId) {
         DecisionRequest request = progress.request();
+        // the same periods as the hold's lines (BudgetReservations#admit): same time, same time zone
+        List<BudgetPeriod> periods = BudgetPeriod.at(progress.now(), progress.governance().organization().timeZone());
         return new JournalEntry.Reservation(reservationId, request.organizationId(), request.agentId(),
                 request.userId(), progress.decisionId(), request.invocationId(), Money.usd(progress.estimateMicros()),
-                Money.usd(progress.governance().costPerExecution()), BudgetPeriod.month(progress.now()).start(),
-                BudgetPeriod.day(progress.now()).start(),
+                Money.usd(progress.governance().costPerExecution()), periods.get(0).start(), periods.get(1).start(),
+                periods.get(2).start(),
                 // the organisation's hold is taken after this row is journaled; a refused one releases the row
                 progress.governance().organization().monthlyBudgetMicros() >= 0, progress.now());
     }
@@ -235,8 +237,7 @@ public class DecisionService {
         if (!held) {
             return Uni.createFrom().voidItem();
         }
-        return budgets.release(progress.request().agentId(), progress.request().organizationId(), reservationId,
-                hold.organizationReserved(), progress.now());
+        return budgets.release(progress.governance(), reservationId, hold.organizationReserved(), progress.now());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.kaizen.governance.service;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,10 +40,13 @@ public record EffectiveGovernance(
         ApprovalTriggerSettings triggers,
         OrganizationPolicies organization) {
 
-    /** The organisation's side: combining, default effect, org-wide budget (-1: none) and policies. */
+    /**
+     * The organisation's side: combining, default effect, org-wide budget (-1: none), policies and the time zone its
+     * weeks start in.
+     */
     public record OrganizationPolicies(String organizationId, CombiningStrategy strategy, Effect defaultEffect,
             long monthlyBudgetMicros, ApprovalTriggerSettings triggerDefaults, List<Policy> policies,
-            boolean configured) {
+            boolean configured, ZoneId timeZone) {
     }
 
     static EffectiveGovernance of(String agentId, String organizationId, AgentGovernance row, List<String> tags,
@@ -51,8 +55,11 @@ public record EffectiveGovernance(
         ApprovalTriggerSettings own = ownTriggers == null ? ApprovalTriggerSettings.NONE : ownTriggers;
         BudgetLimits budget = new BudgetLimits(
                 Money.limitMicros(known && row.monthlyBudgetUsd != null ? row.monthlyBudgetUsd : defaults.monthlyBudgetUsd()),
+                // no configured default: a weekly line exists only when set
+                Money.limitMicros(known ? row.weeklyBudgetUsd : null),
                 Money.limitMicros(known && row.dailyBudgetUsd != null ? row.dailyBudgetUsd : defaults.dailyBudgetUsd()),
                 or(known ? row.monthlyExecutionLimit : null, defaults.monthlyExecutionLimit()),
+                or(known ? row.weeklyExecutionLimit : null, -1),
                 or(known ? row.dailyExecutionLimit : null, defaults.dailyExecutionLimit()),
                 known && row.costPerExecution != null ? row.costPerExecution : defaults.costPerExecution(),
                 known && row.warningThreshold != null ? row.warningThreshold : defaults.warningThreshold(),
@@ -62,7 +69,10 @@ public record EffectiveGovernance(
                         known && row.inputTokenRate != null ? row.inputTokenRate : defaults.inputTokenRate(),
                         known && row.outputTokenRate != null ? row.outputTokenRate : defaults.outputTokenRate(),
                         known && row.baseInvocationCost != null ? row.baseInvocationCost
-                                : defaults.baseInvocationCost()));
+                                : defaults.baseInvocationCost()),
+                known && row.rolloverUnused != null ? row.rolloverUnused : defaults.rolloverUnused(),
+                known && row.maxRolloverPercentage != null ? row.maxRolloverPercentage
+                        : defaults.maxRolloverPercentage());
         return new EffectiveGovernance(agentId, known ? row.organizationId : organizationId, known,
                 known && row.deletedAt != null, known ? row.platform : null, tags, known ? row.environment : null,
                 known ? row.agentCreatedAt : null,

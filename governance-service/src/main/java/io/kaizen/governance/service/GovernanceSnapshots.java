@@ -1,6 +1,7 @@
 package io.kaizen.governance.service;
 
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +28,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class GovernanceSnapshots {
 
     private static final int MAX_ENTRIES = 50_000;
+    private static final ZoneId UTC = ZoneId.of("UTC");
 
     private final GovernanceConfig config;
     private final JsonColumns json;
@@ -79,7 +81,8 @@ public class GovernanceSnapshots {
         long budget = row == null ? -1 : io.kaizen.governance.budget.Money.limitMicros(row.monthlyBudgetUsd);
         return new OrganizationPolicies(organizationId, strategy, effect, budget,
                 row == null ? null : json.triggers(row.approvalTriggers),
-                policies.stream().map(json::policy).toList(), row != null);
+                policies.stream().map(json::policy).toList(), row != null,
+                row == null || row.timeZone == null ? UTC : ZoneId.of(row.timeZone));
     }
 
     private <T> Uni<T> cached(Map<String, Entry<T>> cache, String key, Supplier<Uni<T>> loader) {

@@ -25,13 +25,14 @@ import io.kaizen.governance.rest.GovernanceViews.BudgetConfigUpdated;
 import io.kaizen.governance.rest.GovernanceViews.BudgetPart;
 import io.kaizen.governance.rest.GovernanceViews.BudgetStatus;
 import io.kaizen.governance.rest.GovernanceViews.CurrentUsage;
-import io.kaizen.governance.rest.GovernanceViews.Daily;
 import io.kaizen.governance.rest.GovernanceViews.GovernanceStatus;
 import io.kaizen.governance.rest.GovernanceViews.Organization;
+import io.kaizen.governance.rest.GovernanceViews.PeriodUsage;
 import io.kaizen.governance.rest.GovernanceViews.PolicyPart;
 import io.kaizen.governance.rest.GovernanceViews.RatePart;
 import io.kaizen.governance.service.EffectiveGovernance.OrganizationPolicies;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -60,19 +61,42 @@ public class GovernanceStatusService {
     }
 
     /**
-     * {@code GET .../budget}: monthly scope first (as the reference), daily and organisation alongside. Reserved
-     * amounts count the agent's journaled reservations too: its journal is flushed first.
+     * {@code GET .../budget}: monthly scope first (as the reference), weekly, daily and organisation alongside.
+     * Reserved amounts count the agent's journaled reservations too: its journal is flushed first.
      */
     @WithSession
     public Uni<BudgetStatus> budget(String agentId, String organizationId) {
         Instant now = Instant.now();
-        BudgetPeriod month = BudgetPeriod.month(now);
-        BudgetPeriod day = BudgetPeriod.day(now);
         return agents.forCaller(agentId, organizationId)
                 .call(() -> journal.flush(agentId))
-                .chain(governance -> ledger.usage(agentId, month.start(), day.start())
-                        .chain(usage -> organization(governance.organization(), month)
-                                .map(org -> budgetStatus(governance, usage, month, day, org))));
+                .chain(governance -> {
+                    List<BudgetPeriod> periods = BudgetPeriod.at(now, governance.organization().timeZone());
+                    return Multi.createFrom().iterable(periods)
+                            .onItem().transformToUniAndConcatenate(period -> line(governance, period))
+                            .collect().asList()
+                            .chain(lines -> organization(governance.organization(), periods.get(0))
+                                    .map(org -> budgetStatus(governance, lines, org)));
+                });
+    }
+
+    /** A line's usage with its effective USD limit (-1: unlimited) and the rollover in it. */
+    private record Line(BudgetLedger.LineUsage usage, long limit, long rollover) {
+    }
+
+    /**
+     * The rollover is the one the period's tally carries (recorded when it was built); before that, what it will
+     * carry if nothing changes.
+     */
+    private Uni<Line> line(EffectiveGovernance governance, BudgetPeriod period) {
+        BudgetLimits limits = governance.budget();
+        long base = limits.usdMicros(period);
+        return ledger.lineUsage(governance.agentId(), period)
+                .chain(usage -> (usage.carry() != null ? Uni.createFrom().item(Money.actualMicros(usage.carry()))
+                        : ledger.unusedMicros(governance.agentId(), period.previous(), base))
+                        .map(carry -> {
+                            long rollover = base < 0 ? 0 : limits.rolloverMicros(base, carry);
+                            return new Line(usage, base < 0 ? -1 : base + rollover, rollover);
+                        }));
     }
 
     /** The answer of {@code PATCH .../budget/config} for the just-stored configuration. */
@@ -139,7 +163,7 @@ public class GovernanceStatusService {
     }
 
     private static final OrganizationPolicies NO_ORGANIZATION = new OrganizationPolicies(null, null, Effect.DENY, -1,
-            null, List.of(), false);
+            null, List.of(), false, java.time.ZoneOffset.UTC);
 
     private Uni<BigDecimal> organization(OrganizationPolicies organization, BudgetPeriod month) {
         if (organization.monthlyBudgetMicros() < 0) {
@@ -148,32 +172,39 @@ public class GovernanceStatusService {
         return ledger.organizationTotals(organization.organizationId(), month.start()).map(BudgetLedger.Totals::spent);
     }
 
-    private BudgetStatus budgetStatus(EffectiveGovernance governance, BudgetLedger.Usage usage, BudgetPeriod month,
-            BudgetPeriod day, BigDecimal organizationSpent) {
+    private BudgetStatus budgetStatus(EffectiveGovernance governance, List<Line> lines, BigDecimal organizationSpent) {
         BudgetLimits limits = governance.budget();
-        long spent = Money.actualMicros(usage.month().spent());
-        long reserved = Money.estimateMicros(usage.reservedMonth());
-        long monthly = limits.monthlyMicros();
+        Line monthLine = lines.get(0);
+        BudgetLedger.LineUsage month = monthLine.usage();
+        long spent = Money.actualMicros(month.spent());
+        long reserved = Money.estimateMicros(month.reserved());
+        long monthly = monthLine.limit();
         BigDecimal usagePercentage = monthly <= 0 ? null : BudgetScopes.fraction(spent + reserved, monthly);
-        long executions = usage.month().executions();
+        long executions = month.executions();
         Long executionLimit = limits.monthlyExecutions() < 0 ? null : limits.monthlyExecutions();
         boolean exceeded = (monthly >= 0 && spent >= monthly)
                 || (executionLimit != null && executions >= executionLimit);
-        long daySpent = Money.actualMicros(usage.day().spent());
-        long dayReserved = Money.estimateMicros(usage.reservedDay());
-        long daily = limits.dailyMicros();
-        Daily dailyPart = new Daily(day.startsAt(), day.resetsAt(), Money.usd(daySpent), Money.usd(dayReserved),
-                Money.limitOrNull(daily), daily < 0 ? null : Money.usd(daily - daySpent - dayReserved), usage.day().executions(),
-                limits.dailyExecutions() < 0 ? null : limits.dailyExecutions());
         Organization organizationPart = organizationSpent == null ? null
                 : new Organization(Money.usd(governance.organization().monthlyBudgetMicros()), Money.usd(organizationSpent));
         return new BudgetStatus(governance.agentId(), governance.organizationId(), BudgetPeriod.MONTHLY,
-                month.startsAt(), month.resetsAt(), Money.usd(spent), Money.usd(reserved), Money.limitOrNull(monthly),
+                month.period().startsAt(), month.period().resetsAt(), Money.usd(spent), Money.usd(reserved),
+                Money.limitOrNull(monthly), Money.usd(monthLine.rollover()),
                 monthly < 0 ? null : Money.usd(monthly - spent - reserved), executions, executionLimit,
-                executionLimit == null ? null : executionLimit - executions - usage.reservedMonthCount(),
+                executionLimit == null ? null : executionLimit - executions - month.reservedCount(),
                 usagePercentage, BudgetScopes.reached(usagePercentage, limits.warningThreshold()),
                 BudgetScopes.reached(usagePercentage, limits.degradationThreshold()), exceeded, limits.enforcementMode(),
-                dailyPart, organizationPart);
+                periodUsage(lines.get(1), limits), periodUsage(lines.get(2), limits), organizationPart);
+    }
+
+    private static PeriodUsage periodUsage(Line line, BudgetLimits limits) {
+        BudgetLedger.LineUsage usage = line.usage();
+        long spent = Money.actualMicros(usage.spent());
+        long reserved = Money.estimateMicros(usage.reserved());
+        long executionLimit = limits.executions(usage.period());
+        return new PeriodUsage(usage.period().name(), usage.period().startsAt(), usage.period().resetsAt(),
+                Money.usd(spent), Money.usd(reserved), Money.limitOrNull(line.limit()), Money.usd(line.rollover()),
+                line.limit() < 0 ? null : Money.usd(line.limit() - spent - reserved), usage.executions(),
+                executionLimit < 0 ? null : executionLimit);
     }
 
     private static BudgetPart budgetPart(BudgetLimits limits, BudgetLedger.Usage usage) {

@@ -1,6 +1,7 @@
 package io.kaizen.governance.service;
 
 import java.math.BigDecimal;
+import java.time.ZoneId;
 import java.util.List;
 
 import io.kaizen.common.governance.TokenRates;
@@ -29,18 +30,28 @@ public final class GovernanceValidation {
             return;
         }
         usd(prefix + "monthly_budget_usd", budget.monthlyBudgetUsd(), true);
+        usd(prefix + "weekly_budget_usd", budget.weeklyBudgetUsd(), true);
         usd(prefix + "daily_budget_usd", budget.dailyBudgetUsd(), true);
         usd(prefix + "cost_per_execution", budget.costPerExecution(), false);
         tokenRate(prefix + "input_token_rate", budget.inputTokenRate());
         tokenRate(prefix + "output_token_rate", budget.outputTokenRate());
         usd(prefix + "base_invocation_cost", budget.baseInvocationCost(), false);
         count(prefix + "monthly_execution_limit", budget.monthlyExecutionLimit(), -1);
+        count(prefix + "weekly_execution_limit", budget.weeklyExecutionLimit(), -1);
         count(prefix + "daily_execution_limit", budget.dailyExecutionLimit(), -1);
+        fraction(prefix + "max_rollover_percentage", budget.maxRolloverPercentage());
         fraction(prefix + "warning_threshold", budget.warningThreshold());
         fraction(prefix + "degradation_threshold", budget.degradationThreshold());
         if (budget.enforcementMode() != null && !budget.enforcementMode().equals("hard")
                 && !budget.enforcementMode().equals("soft")) {
             throw invalid(prefix + "enforcement_mode", "must be hard or soft");
+        }
+    }
+
+    /** An IANA time-zone id ({@code Europe/Paris}, {@code UTC}); offsets such as {@code +02:00} are not zones. */
+    public static void timeZone(String field, String value) {
+        if (value != null && !ZoneId.getAvailableZoneIds().contains(value)) {
+            throw invalid(field, "must be an IANA time zone such as Europe/Paris or UTC");
         }
     }
 

@@ -21,7 +21,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Organisation-wide governance settings: policy combining strategy and default effect, the monthly budget across
- * all agents (-1 removes it) and the approval-trigger defaults of the organisation's agents.
+ * all agents (-1 removes it), the approval-trigger defaults of the organisation's agents and the time zone weekly
+ * budgets start in.
  */
 @ApplicationScoped
 public class OrganizationSettingsService {
@@ -42,7 +43,7 @@ public class OrganizationSettingsService {
                 .chain(row -> snapshots.organization(organizationId).map(effective -> new OrganizationSettingsView(
                         organizationId, effective.strategy().name(), effective.defaultEffect().wire(),
                         effective.monthlyBudgetMicros() < 0 ? null : Money.usd(effective.monthlyBudgetMicros()),
-                        effective.triggerDefaults(), row == null ? null : row.updatedAt)));
+                        effective.triggerDefaults(), effective.timeZone().getId(), row == null ? null : row.updatedAt)));
     }
 
     @WithTransaction
@@ -56,6 +57,7 @@ public class OrganizationSettingsService {
                 : PolicyValidator.effect(patch.defaultEffect(), "default_effect").wire();
         GovernanceValidation.usd("monthly_budget_usd", patch.monthlyBudgetUsd(), true);
         GovernanceValidation.triggers(patch.approvalTriggers(), "approval_triggers.");
+        GovernanceValidation.timeZone("time_zone", patch.timeZone());
         return OrganizationGovernance.<OrganizationGovernance>findById(organizationId)
                 .chain(found -> {
                     OrganizationGovernance row = found;
@@ -79,6 +81,10 @@ public class OrganizationSettingsService {
                     if (patch.approvalTriggers() != null) {
                         row.approvalTriggers = json.write(patch.approvalTriggers());
                         changed.add("approval_triggers");
+                    }
+                    if (patch.timeZone() != null && !patch.timeZone().equals(row.timeZone)) {
+                        row.timeZone = patch.timeZone();
+                        changed.add("time_zone");
                     }
                     row.updatedAt = Instant.now();
                     OrganizationGovernance saved = row;

@@ -1,0 +1,141 @@
+package io.kaizen.governance;
+
+import static io.kaizen.governance.GovernanceApi.as;
+import static io.kaizen.governance.GovernanceApi.decide;
+import static io.kaizen.governance.GovernanceApi.newAgent;
+import static io.kaizen.governance.GovernanceApi.newOrg;
+import static io.kaizen.governance.GovernanceApi.settings;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.sql.Date;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.temporal.TemporalAdjusters;
+
+import org.junit.jupiter.api.Test;
+
+import io.kaizen.devstack.DevStackTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@QuarkusTestResource(value = DevStackTestResource.class, initArgs = @ResourceArg(name = "service", value = "governance"))
+class WeeklyBudgetTest {
+
+    private static final String UNLIMITED = "\"requests_per_minute\": 1000, \"requests_per_hour\": 1000,"
+            + " \"requests_per_day\": 1000, \"max_monthly_cost\": -1, \"max_daily_cost\": -1, \"cost_per_execution\": 0";
+    /** Fourteen hours ahead of UTC: its Monday starts on Sunday 10:00 UTC, so its week is rarely UTC's. */
+    private static final ZoneId KIRITIMATI = ZoneId.of("Pacific/Kiritimati");
+
+    private static LocalDate monday(ZoneId zone) {
+        return LocalDate.now(zone).with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
+    }
+
+    private static void budgetConfig(String agent, String org, String body) {
+        as(org, "org_admin").body(body).when().patch("/api/v1/external-agents/" + agent + "/budget/config")
+                .then().statusCode(200);
+    }
+
+    @Test
+    void aWeeklyLimitDeniesNamingTheWeekWhichStartsOnMondayInTheOrganisationsZone() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED);
+        as(org, "org_admin").body("{\"time_zone\": \"Pacific/Kiritimati\"}").when().patch("/api/v1/policies/settings")
+                .then().statusCode(200).body("time_zone", equalTo("Pacific/Kiritimati"));
+        budgetConfig(agent, org, "{\"weekly_budget_usd\": 0.10}");
+
+        String reservation = decide(agent, org, "\"estimated_cost\": 0.06").body("outcome", equalTo("ALLOW"))
+                .extract().path("reservation_id");
+        Instant nextMonday = monday(KIRITIMATI).plusWeeks(1).atStartOfDay(KIRITIMATI).toInstant();
+        decide(agent, org, "\"estimated_cost\": 0.05")
+                .body("outcome", equalTo("DENY_BUDGET"))
+                .body("reason", equalTo("Weekly budget would be exceeded: $0.11 > $0.10"))
+                .body("budget.scope", equalTo("weekly"))
+                .body("budget.period", equalTo("weekly"))
+                .body("budget.limit", equalTo(0.1f))
+                .body("budget.reserved", equalTo(0.06f))
+                .body("budget.resets_at", equalTo(nextMonday.toString()));
+
+        // the row keeps its week's local Monday; the status shows the week in the organisation's zone
+        Ledger.flushJournal(agent);
+        assertThat(Ledger.row("select week_start from budget_reservation where id = ?", reservation))
+                .containsEntry("week_start", Date.valueOf(monday(KIRITIMATI)));
+        as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/budget")
+                .then().statusCode(200)
+                .body("weekly.period", equalTo("weekly"))
+                .body("weekly.period_start", equalTo(monday(KIRITIMATI).atStartOfDay(KIRITIMATI).toInstant().toString()))
+                .body("weekly.period_end", equalTo(nextMonday.toString()))
+                .body("weekly.cost_limit", equalTo(0.1f))
+                .body("weekly.cost_reserved", equalTo(0.06f))
+                .body("weekly.cost_remaining", equalTo(0.04f))
+                .body("daily.period", equalTo("daily"));
+    }
+
+    @Test
+    void aWeeklyExecutionLimitCountsEveryCallOfTheWeek() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED);
+        budgetConfig(agent, org, "{\"weekly_execution_limit\": 2}");
+        decide(agent, org, "").body("outcome", equalTo("ALLOW"));
+        decide(agent, org, "").body("outcome", equalTo("ALLOW"));
+        decide(agent, org, "")
+                .body("outcome", equalTo("DENY_BUDGET"))
+                .body("reason", equalTo("Weekly execution limit reached: 2 / 2"))
+                .body("budget.scope", equalTo("weekly_executions"))
+                .body("budget.period", equalTo("weekly"));
+    }
+
+    @Test
+    void settlementChargesTheWeekStoredOnTheReservation() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED);
+        budgetConfig(agent, org, "{\"weekly_budget_usd\": 1.00}");
+        String reservation = decide(agent, org, "\"estimated_cost\": 0.30").body("outcome", equalTo("ALLOW"))
+                .extract().path("reservation_id");
+        GovernanceApi.internal().body("{\"cost_usd\": 0.25}").when()
+                .post("/internal/v1/reservations/" + reservation + "/settle").then().statusCode(200);
+
+        assertThat(Ledger.row("select spent_usd, executions from budget_total where agent_id = ? and period = 'weekly'"
+                + " and period_start = (select week_start from budget_reservation where id = ?)", agent, reservation))
+                .containsEntry("executions", 1L);
+        as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/budget")
+                .then().body("weekly.cost_used", equalTo(0.25f)).body("weekly.cost_reserved", equalTo(0.0f))
+                .body("weekly.invocations", equalTo(1));
+    }
+
+    @Test
+    void weeklySettingsAndTheTimeZoneAreValidated() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, "");
+        as(org, "viewer").when().get("/api/v1/policies/settings").then().statusCode(200)
+                .body("time_zone", equalTo("UTC"));
+        for (String zone : new String[] {"Mars/Olympus_Mons", "+02:00", ""}) {
+            as(org, "org_admin").body("{\"time_zone\": \"" + zone + "\"}").when().patch("/api/v1/policies/settings")
+                    .then().statusCode(400).contentType("application/problem+json")
+                    .body("field", equalTo("time_zone"));
+        }
+        as(org, "org_admin").body("{\"weekly_budget_usd\": -2}")
+                .when().patch("/api/v1/external-agents/" + agent + "/budget/config")
+                .then().statusCode(400).body("field", equalTo("weekly_budget_usd"))
+                .body("detail", equalTo("weekly_budget_usd must not be negative (-1 for unlimited)"));
+        as(org, "org_admin").body("{\"weekly_execution_limit\": -2}")
+                .when().patch("/api/v1/external-agents/" + agent + "/budget/config")
+                .then().statusCode(400).body("field", equalTo("weekly_execution_limit"));
+        as(org, "org_admin").body("{\"weekly_budget_usd\": 25.5, \"weekly_execution_limit\": 70}")
+                .when().patch("/api/v1/external-agents/" + agent + "/budget/config")
+                .then().statusCode(200).body("budget.weekly_budget_usd", equalTo(25.5f))
+                .body("budget.weekly_execution_limit", equalTo(70));
+        as(org, "org_admin").body("{\"weekly_budget_usd\": -1, \"weekly_execution_limit\": -1}")
+                .when().patch("/api/v1/external-agents/" + agent + "/budget/config")
+                .then().statusCode(200).body("budget.weekly_budget_usd", equalTo(null))
+                .body("budget.weekly_execution_limit", equalTo(null));
+    }
+}
