@@ -11,8 +11,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.DayOfWeek;
+import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.time.temporal.TemporalAdjusters;
 
 import org.junit.jupiter.api.Test;
 
@@ -85,6 +88,37 @@ class BudgetRolloverTest {
                 .body("rollover_usd", equalTo(25.0f))
                 .body("cost_reserved", equalTo(125.0f))
                 .body("cost_remaining", equalTo(0.0f));
+    }
+
+    @Test
+    void theGovernanceStatusAndTheBudgetConfigAnswerShowTheRolloverBesideEachLimit() {
+        String org = newOrg();
+        String agent = agent(org, true);
+        as(org, "org_admin").body("{\"weekly_budget_usd\": 10}")
+                .when().patch("/api/v1/external-agents/" + agent + "/budget/config").then().statusCode(200);
+        spentLastMonth(agent, org, "60", null);
+        sql("insert into budget_total (agent_id, organization_id, period, period_start, spent_usd, executions)"
+                + " values (?, ?, 'weekly', cast(? as date), cast(? as numeric), 1)", agent, org,
+                LocalDate.now(ZoneOffset.UTC).with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).minusWeeks(1)
+                        .toString(), "9");
+
+        as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/governance-status")
+                .then().statusCode(200)
+                .body("budget.monthly_budget_usd", equalTo(125.0f))
+                .body("budget.monthly_rollover_usd", equalTo(25.0f))
+                .body("budget.remaining_monthly_usd", equalTo(125.0f))
+                .body("budget.weekly_budget_usd", equalTo(11.0f))
+                .body("budget.weekly_rollover_usd", equalTo(1.0f))
+                .body("budget.daily_budget_usd", equalTo(null))
+                .body("budget.daily_rollover_usd", equalTo(0.0f));
+        as(org, "org_admin").body("{\"warning_threshold\": 0.7}")
+                .when().patch("/api/v1/external-agents/" + agent + "/budget/config")
+                .then().statusCode(200)
+                .body("budget_limit_monthly", equalTo(125.0f))
+                .body("current_usage.rollover_usd", equalTo(25.0f))
+                .body("budget_limit_weekly", equalTo(11.0f))
+                .body("current_usage.weekly.rollover_usd", equalTo(1.0f))
+                .body("budget.monthly_budget_usd", equalTo(100.0f));
     }
 
     @Test

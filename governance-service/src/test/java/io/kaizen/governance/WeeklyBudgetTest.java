@@ -111,6 +111,47 @@ class WeeklyBudgetTest {
     }
 
     @Test
+    void theGovernanceStatusAndTheBudgetConfigAnswerShowTheWeeklyLine() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED);
+        as(org, "org_admin").body("{\"time_zone\": \"Pacific/Kiritimati\"}").when().patch("/api/v1/policies/settings")
+                .then().statusCode(200);
+        budgetConfig(agent, org, "{\"weekly_budget_usd\": 1.00, \"weekly_execution_limit\": 5}");
+        String reservation = decide(agent, org, "\"estimated_cost\": 0.30").body("outcome", equalTo("ALLOW"))
+                .extract().path("reservation_id");
+        GovernanceApi.internal().body("{\"cost_usd\": 0.25}").when()
+                .post("/internal/v1/reservations/" + reservation + "/settle").then().statusCode(200);
+
+        as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/governance-status")
+                .then().statusCode(200)
+                .body("budget.weekly_budget_usd", equalTo(1.0f))
+                .body("budget.weekly_spent_usd", equalTo(0.25f))
+                .body("budget.remaining_weekly_usd", equalTo(0.75f))
+                .body("budget.weekly_rollover_usd", equalTo(0.0f))
+                .body("budget.weekly_execution_limit", equalTo(5))
+                .body("budget.weekly_execution_count", equalTo(1))
+                .body("budget.weekly_resets_at",
+                        equalTo(monday(KIRITIMATI).plusWeeks(1).atStartOfDay(KIRITIMATI).toInstant().toString()))
+                .body("budget.monthly_budget_usd", equalTo(null))
+                .body("budget.monthly_spent_usd", equalTo(0.25f));
+        as(org, "org_admin").body("{\"weekly_budget_usd\": 2}")
+                .when().patch("/api/v1/external-agents/" + agent + "/budget/config")
+                .then().statusCode(200)
+                .body("budget_limit_weekly", equalTo(2.0f))
+                .body("current_usage.weekly.cost_used", equalTo(0.25f))
+                .body("current_usage.weekly.invocations", equalTo(1))
+                .body("current_usage.weekly.rollover_usd", equalTo(0.0f))
+                .body("current_usage.daily.cost_used", equalTo(0.25f))
+                .body("current_usage.cost_used", equalTo(0.25f));
+        budgetConfig(agent, org, "{\"weekly_budget_usd\": -1}");
+        as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/governance-status")
+                .then().statusCode(200)
+                .body("budget.weekly_budget_usd", equalTo(null))
+                .body("budget.remaining_weekly_usd", equalTo(null));
+    }
+
+    @Test
     void weeklySettingsAndTheTimeZoneAreValidated() {
         String agent = newAgent();
         String org = newOrg();

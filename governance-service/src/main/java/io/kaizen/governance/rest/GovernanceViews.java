@@ -50,17 +50,26 @@ public final class GovernanceViews {
             @Schema(nullable = true) Long userRequestsPerMinute, boolean failOpen) {
     }
 
-    /** {@code PATCH .../budget/config} (original-spec §2.3.16). */
+    /**
+     * {@code PATCH .../budget/config} (original-spec §2.3.16). Limits include the rollover from the previous period,
+     * as {@code GET .../budget} shows them; the configured values are in {@code budget}.
+     */
     public record BudgetConfigUpdated(
             String message,
             String externalAgentId,
-            @Schema(nullable = true) BigDecimal budgetLimitMonthly,
-            @Schema(nullable = true) BigDecimal budgetLimitDaily,
+            @Schema(nullable = true, description = "with rollover") BigDecimal budgetLimitMonthly,
+            @Schema(nullable = true, description = "with rollover") BigDecimal budgetLimitDaily,
             CurrentUsage currentUsage,
-            BudgetConfigView budget) {
+            BudgetConfigView budget,
+            @Schema(nullable = true, description = "with rollover") BigDecimal budgetLimitWeekly) {
     }
 
-    public record CurrentUsage(BigDecimal costUsed, long invocations) {
+    /** The monthly line's settled use, with the weekly and daily lines alongside. */
+    public record CurrentUsage(BigDecimal costUsed, long invocations, BigDecimal rolloverUsd, LineUsage weekly,
+            LineUsage daily) {
+    }
+
+    public record LineUsage(BigDecimal costUsed, long invocations, BigDecimal rolloverUsd) {
     }
 
     /**
@@ -113,6 +122,10 @@ public final class GovernanceViews {
             RatePart rateLimit, PolicyPart policy, ApprovalPart approval, boolean rateLimitFailOpen) {
     }
 
+    /**
+     * Settled use of the monthly, weekly (Monday 00:00 in the organisation's time zone) and daily lines. Each
+     * {@code *_budget_usd} includes the line's rollover, shown beside it as {@code *_rollover_usd}.
+     */
     public record BudgetPart(
             @Schema(nullable = true) BigDecimal monthlyBudgetUsd,
             BigDecimal monthlySpentUsd,
@@ -126,7 +139,16 @@ public final class GovernanceViews {
             @Schema(nullable = true) BigDecimal usagePercentage,
             boolean warningTriggered,
             boolean degradedMode,
-            @Schema(enumeration = {"hard", "soft"}) String enforcementMode) {
+            @Schema(enumeration = {"hard", "soft"}) String enforcementMode,
+            BigDecimal monthlyRolloverUsd,
+            @Schema(nullable = true) BigDecimal weeklyBudgetUsd,
+            BigDecimal weeklySpentUsd,
+            @Schema(nullable = true) BigDecimal remainingWeeklyUsd,
+            BigDecimal weeklyRolloverUsd,
+            @Schema(nullable = true) Long weeklyExecutionLimit,
+            long weeklyExecutionCount,
+            @Schema(description = "the next Monday 00:00 in the organisation's time zone") Instant weeklyResetsAt,
+            BigDecimal dailyRolloverUsd) {
     }
 
     /** Null fields when the rate limiter could not be read. */

@@ -26,6 +26,7 @@ import io.kaizen.governance.rest.GovernanceViews.BudgetPart;
 import io.kaizen.governance.rest.GovernanceViews.BudgetStatus;
 import io.kaizen.governance.rest.GovernanceViews.CurrentUsage;
 import io.kaizen.governance.rest.GovernanceViews.GovernanceStatus;
+import io.kaizen.governance.rest.GovernanceViews.LineUsage;
 import io.kaizen.governance.rest.GovernanceViews.Organization;
 import io.kaizen.governance.rest.GovernanceViews.PeriodUsage;
 import io.kaizen.governance.rest.GovernanceViews.PolicyPart;
@@ -69,14 +70,9 @@ public class GovernanceStatusService {
         Instant now = Instant.now();
         return agents.forCaller(agentId, organizationId)
                 .call(() -> journal.flush(agentId))
-                .chain(governance -> {
-                    List<BudgetPeriod> periods = BudgetPeriod.at(now, governance.organization().timeZone());
-                    return Multi.createFrom().iterable(periods)
-                            .onItem().transformToUniAndConcatenate(period -> line(governance, period))
-                            .collect().asList()
-                            .chain(lines -> organization(governance.organization(), periods.get(0))
-                                    .map(org -> budgetStatus(governance, lines, org)));
-                });
+                .chain(governance -> lines(governance, now)
+                        .chain(lines -> organization(governance.organization(), lines.get(0).usage().period())
+                                .map(org -> budgetStatus(governance, lines, org))));
     }
 
     /** A line's usage with its effective USD limit (-1: unlimited) and the rollover in it. */
@@ -102,25 +98,36 @@ public class GovernanceStatusService {
     /** The answer of {@code PATCH .../budget/config} for the just-stored configuration. */
     @WithSession
     public Uni<BudgetConfigUpdated> budgetConfigUpdated(EffectiveGovernance governance) {
-        Instant now = Instant.now();
-        return ledger.usage(governance.agentId(), BudgetPeriod.month(now).start(), BudgetPeriod.day(now).start())
-                .map(usage -> new BudgetConfigUpdated("Budget configuration updated", governance.agentId(),
-                        Money.limitOrNull(governance.budget().monthlyMicros()), Money.limitOrNull(governance.budget().dailyMicros()),
-                        new CurrentUsage(Money.usd(usage.month().spent()), usage.month().executions()),
-                        AgentGovernanceService.budgetView(governance.budget())));
+        return lines(governance, Instant.now()).map(lines -> {
+            Line month = lines.get(0);
+            return new BudgetConfigUpdated("Budget configuration updated", governance.agentId(),
+                    Money.limitOrNull(month.limit()), Money.limitOrNull(lines.get(2).limit()),
+                    new CurrentUsage(Money.usd(month.usage().spent()), month.usage().executions(),
+                            Money.usd(month.rollover()), lineUsage(lines.get(1)), lineUsage(lines.get(2))),
+                    AgentGovernanceService.budgetView(governance.budget()), Money.limitOrNull(lines.get(1).limit()));
+        });
+    }
+
+    private static LineUsage lineUsage(Line line) {
+        return new LineUsage(Money.usd(line.usage().spent()), line.usage().executions(), Money.usd(line.rollover()));
+    }
+
+    /** The agent's monthly, weekly and daily lines at {@code now}, the week in the organisation's time zone. */
+    private Uni<List<Line>> lines(EffectiveGovernance governance, Instant now) {
+        return Multi.createFrom().iterable(BudgetPeriod.at(now, governance.organization().timeZone()))
+                .onItem().transformToUniAndConcatenate(period -> line(governance, period))
+                .collect().asList();
     }
 
     /** {@code GET .../governance-status} (original-spec §2.3.7). */
     @WithSession
     public Uni<GovernanceStatus> status(String agentId, String organizationId) {
         Instant now = Instant.now();
-        BudgetPeriod month = BudgetPeriod.month(now);
-        BudgetPeriod day = BudgetPeriod.day(now);
         return agents.forCaller(agentId, organizationId)
-                .chain(governance -> ledger.usage(agentId, month.start(), day.start())
-                        .chain(usage -> rate(governance)
+                .chain(governance -> lines(governance, now)
+                        .chain(lines -> rate(governance)
                                 .map(rate -> new GovernanceStatus(agentId, governance.organizationId(), now,
-                                        budgetPart(governance.budget(), usage), rate, policyPart(governance.organization()),
+                                        budgetPart(governance.budget(), lines), rate, policyPart(governance.organization()),
                                         new ApprovalPart(governance.triggers().enabled(), null, governance.triggers()),
                                         config.rateLimit().failOpen()))));
     }
@@ -132,34 +139,31 @@ public class GovernanceStatusService {
             return Uni.createFrom().item(List.of());
         }
         Instant now = Instant.now();
-        return ledger.usageOf(agentIds, BudgetPeriod.month(now).start(), BudgetPeriod.day(now).start())
-                .map(rows -> {
-                    List<AgentUsage> items = new ArrayList<>();
-                    for (Object[] row : rows) {
-                        AgentGovernance stored = new AgentGovernance();
-                        stored.agentId = (String) row[0];
-                        stored.organizationId = (String) row[1];
-                        stored.monthlyBudgetUsd = (BigDecimal) row[2];
-                        stored.dailyBudgetUsd = (BigDecimal) row[3];
-                        stored.costPerExecution = (BigDecimal) row[4];
-                        stored.monthlyExecutionLimit = (Integer) row[5];
-                        stored.requestsPerMinute = (Integer) row[6];
-                        stored.requestsPerHour = (Integer) row[7];
-                        stored.requestsPerDay = (Integer) row[8];
-                        stored.inputTokenRate = (BigDecimal) row[13];
-                        stored.outputTokenRate = (BigDecimal) row[14];
-                        stored.baseInvocationCost = (BigDecimal) row[15];
-                        EffectiveGovernance effective = EffectiveGovernance.of(stored.agentId, stored.organizationId,
-                                stored, List.of(), null, NO_ORGANIZATION, config.defaults());
-                        BigDecimal monthSpent = Money.usd(new BigDecimal(row[9].toString()));
-                        long monthly = effective.budget().monthlyMicros();
-                        items.add(new AgentUsage(stored.agentId, agents.settings(effective), monthSpent,
-                                Money.usd(new BigDecimal(row[11].toString())),
-                                monthly <= 0 ? null : BudgetScopes.fraction(Money.actualMicros(monthSpent), monthly),
-                                ((Number) row[12]).longValue(), ((Number) row[10]).longValue()));
-                    }
-                    return items;
-                });
+        // settings from the stored rows, spend from the ledger's totals
+        return AgentGovernance.<AgentGovernance>list("agentId in ?1", agentIds)
+                .chain(stored -> ledger.usageOf(agentIds, BudgetPeriod.month(now).start(), BudgetPeriod.day(now).start())
+                        .map(rows -> usage(stored, rows)));
+    }
+
+    private List<AgentUsage> usage(List<AgentGovernance> stored, List<Object[]> rows) {
+        Map<String, AgentGovernance> byId = new LinkedHashMap<>();
+        stored.forEach(row -> byId.put(row.agentId, row));
+        List<AgentUsage> items = new ArrayList<>();
+        for (Object[] row : rows) {
+            AgentGovernance agent = byId.get((String) row[0]);
+            if (agent == null) {
+                continue;
+            }
+            EffectiveGovernance effective = EffectiveGovernance.of(agent.agentId, agent.organizationId, agent,
+                    List.of(), null, NO_ORGANIZATION, config.defaults());
+            BigDecimal monthSpent = Money.usd(new BigDecimal(row[9].toString()));
+            long monthly = effective.budget().monthlyMicros();
+            items.add(new AgentUsage(agent.agentId, agents.settings(effective), monthSpent,
+                    Money.usd(new BigDecimal(row[11].toString())),
+                    monthly <= 0 ? null : BudgetScopes.fraction(Money.actualMicros(monthSpent), monthly),
+                    ((Number) row[12]).longValue(), ((Number) row[10]).longValue()));
+        }
+        return items;
     }
 
     private static final OrganizationPolicies NO_ORGANIZATION = new OrganizationPolicies(null, null, Effect.DENY, -1,
@@ -207,18 +211,29 @@ public class GovernanceStatusService {
                 executionLimit < 0 ? null : executionLimit);
     }
 
-    private static BudgetPart budgetPart(BudgetLimits limits, BudgetLedger.Usage usage) {
-        long spent = Money.actualMicros(usage.month().spent());
-        long monthly = limits.monthlyMicros();
-        long daySpent = Money.actualMicros(usage.day().spent());
-        long daily = limits.dailyMicros();
+    /** Limits include the rollover, shown beside each; remaining is the limit less settled spend. */
+    private static BudgetPart budgetPart(BudgetLimits limits, List<Line> lines) {
+        Line month = lines.get(0);
+        Line week = lines.get(1);
+        Line day = lines.get(2);
+        long spent = Money.actualMicros(month.usage().spent());
+        long monthly = month.limit();
         BigDecimal usagePercentage = monthly <= 0 ? null : BudgetScopes.fraction(spent, monthly);
         Long executionLimit = limits.monthlyExecutions() < 0 ? null : limits.monthlyExecutions();
-        return new BudgetPart(Money.limitOrNull(monthly), Money.usd(spent), monthly < 0 ? null : Money.usd(monthly - spent),
-                Money.limitOrNull(daily), Money.usd(daySpent), daily < 0 ? null : Money.usd(daily - daySpent), executionLimit,
-                usage.month().executions(), executionLimit == null ? null : executionLimit - usage.month().executions(),
+        long weeklyExecutions = limits.executions(week.usage().period());
+        return new BudgetPart(Money.limitOrNull(monthly), Money.usd(spent), remaining(month),
+                Money.limitOrNull(day.limit()), Money.usd(day.usage().spent()), remaining(day), executionLimit,
+                month.usage().executions(),
+                executionLimit == null ? null : executionLimit - month.usage().executions(),
                 usagePercentage, BudgetScopes.reached(usagePercentage, limits.warningThreshold()),
-                BudgetScopes.reached(usagePercentage, limits.degradationThreshold()), limits.enforcementMode());
+                BudgetScopes.reached(usagePercentage, limits.degradationThreshold()), limits.enforcementMode(),
+                Money.usd(month.rollover()), Money.limitOrNull(week.limit()), Money.usd(week.usage().spent()),
+                remaining(week), Money.usd(week.rollover()), weeklyExecutions < 0 ? null : weeklyExecutions,
+                week.usage().executions(), week.usage().period().resetsAt(), Money.usd(day.rollover()));
+    }
+
+    private static BigDecimal remaining(Line line) {
+        return line.limit() < 0 ? null : Money.usd(line.limit() - Money.actualMicros(line.usage().spent()));
     }
 
     /** Live windows; when Redis cannot be read, {@code allowed} is null and {@code remaining} -1 (unknown). */
