@@ -77,8 +77,9 @@ public class AgentGovernanceService {
         }
         GovernanceValidation.budget(new BudgetConfig(settings.maxMonthlyCost(), settings.maxDailyCost(),
                 settings.monthlyExecutionLimit(), null, settings.costPerExecution(), null, null, null,
-                settings.inputTokenRate(), settings.outputTokenRate(), settings.baseInvocationCost(), null, null, null,
-                null), "");
+                settings.inputTokenRate(), settings.outputTokenRate(), settings.baseInvocationCost(),
+                settings.weeklyBudgetUsd(), settings.weeklyExecutionLimit(), settings.rolloverUnused(),
+                settings.maxRolloverPercentage()), "");
         GovernanceValidation.rateLimit(new RateLimitConfig(settings.requestsPerMinute(), settings.requestsPerHour(),
                 settings.requestsPerDay(), null), "");
         return AgentGovernance.<AgentGovernance>findById(agentId, LockModeType.PESSIMISTIC_WRITE)
@@ -99,6 +100,11 @@ public class AgentGovernanceService {
                     row.inputTokenRate = pick(replace, settings.inputTokenRate(), row.inputTokenRate);
                     row.outputTokenRate = pick(replace, settings.outputTokenRate(), row.outputTokenRate);
                     row.baseInvocationCost = pick(replace, settings.baseInvocationCost(), row.baseInvocationCost);
+                    row.weeklyBudgetUsd = pick(replace, settings.weeklyBudgetUsd(), row.weeklyBudgetUsd);
+                    row.weeklyExecutionLimit = pick(replace, settings.weeklyExecutionLimit(), row.weeklyExecutionLimit);
+                    row.rolloverUnused = pick(replace, settings.rolloverUnused(), row.rolloverUnused);
+                    row.maxRolloverPercentage = pick(replace, settings.maxRolloverPercentage(),
+                            row.maxRolloverPercentage);
                     row.updatedAt = Instant.now();
                     return row.<AgentGovernance>persist();
                 })
@@ -210,7 +216,9 @@ public class AgentGovernanceService {
                 budget.monthlyExecutions() < 0 ? null : (int) budget.monthlyExecutions(),
                 (int) windows.get(0).limit(), (int) windows.get(1).limit(), (int) windows.get(2).limit(),
                 rate(budget.tokenRates().inputTokenRate()), rate(budget.tokenRates().outputTokenRate()),
-                Money.usd(budget.tokenRates().baseInvocationCost()));
+                Money.usd(budget.tokenRates().baseInvocationCost()), Money.limitOrNull(budget.weeklyMicros()),
+                budget.weeklyExecutions() < 0 ? null : (int) budget.weeklyExecutions(), budget.rolloverUnused(),
+                budget.maxRolloverPercentage());
     }
 
     public AgentGovernanceView view(EffectiveGovernance governance, Instant updatedAt) {

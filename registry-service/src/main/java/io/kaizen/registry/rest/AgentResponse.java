@@ -43,6 +43,10 @@ public record AgentResponse(
         @Schema(nullable = true) BigDecimal inputTokenRate,
         @Schema(nullable = true) BigDecimal outputTokenRate,
         @Schema(nullable = true) BigDecimal baseInvocationCost,
+        @Schema(nullable = true) BigDecimal weeklyBudgetUsd,
+        @Schema(nullable = true) Integer weeklyExecutionLimit,
+        @Schema(nullable = true) Boolean rolloverUnused,
+        @Schema(nullable = true) BigDecimal maxRolloverPercentage,
         @Schema(nullable = true) BigDecimal currentMonthlyCost,
         @Schema(nullable = true) BigDecimal usagePercentage,
         @Schema(nullable = true) GovernanceSummary governance) {

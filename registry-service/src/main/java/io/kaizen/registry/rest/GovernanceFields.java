@@ -34,12 +34,27 @@ public interface GovernanceFields {
     /** USD per call added to the price of the tokens. */
     BigDecimal baseInvocationCost();
 
+    /** USD per week from Monday 00:00 in the organisation's time zone; unlimited unless set. */
+    BigDecimal weeklyBudgetUsd();
+
+    Integer weeklyExecutionLimit();
+
+    /** Whether the USD left unused in a period is added to the next one's limit. */
+    Boolean rolloverUnused();
+
+    /** The cap of that rollover, as a fraction (0–1) of the line's own limit. */
+    BigDecimal maxRolloverPercentage();
+
     /** Budgets and execution limits take -1 for unlimited and nothing else below zero. */
     default void requireValidLimits() {
         requireNonNegativeOrUnlimited("max_monthly_cost", maxMonthlyCost());
         requireNonNegativeOrUnlimited("max_daily_cost", maxDailyCost());
+        requireNonNegativeOrUnlimited("weekly_budget_usd", weeklyBudgetUsd());
         if (monthlyExecutionLimit() != null) {
             requireNonNegativeOrUnlimited("monthly_execution_limit", BigDecimal.valueOf(monthlyExecutionLimit()));
+        }
+        if (weeklyExecutionLimit() != null) {
+            requireNonNegativeOrUnlimited("weekly_execution_limit", BigDecimal.valueOf(weeklyExecutionLimit()));
         }
     }
 
@@ -53,6 +68,7 @@ public interface GovernanceFields {
         return maxMonthlyCost() != null || maxDailyCost() != null || costPerExecution() != null
                 || monthlyExecutionLimit() != null || requestsPerMinute() != null || requestsPerHour() != null
                 || requestsPerDay() != null || inputTokenRate() != null || outputTokenRate() != null
-                || baseInvocationCost() != null;
+                || baseInvocationCost() != null || weeklyBudgetUsd() != null || weeklyExecutionLimit() != null
+                || rolloverUnused() != null || maxRolloverPercentage() != null;
     }
 }

@@ -286,14 +286,15 @@ public class AgentService {
         return new AgentGovernanceSettings(organizationId, fields.maxMonthlyCost(), fields.maxDailyCost(),
                 fields.costPerExecution(), fields.monthlyExecutionLimit(), fields.requestsPerMinute(),
                 fields.requestsPerHour(), fields.requestsPerDay(), fields.inputTokenRate(), fields.outputTokenRate(),
-                fields.baseInvocationCost());
+                fields.baseInvocationCost(), fields.weeklyBudgetUsd(), fields.weeklyExecutionLimit(),
+                fields.rolloverUnused(), fields.maxRolloverPercentage());
     }
 
     private AgentResponse view(ExternalAgent agent, AgentGovernanceSettings settings, AgentUsage usage,
             boolean withSummary) {
         AgentGovernanceSettings s = settings == null
                 ? new AgentGovernanceSettings(agent.organizationId, null, null, null, null, null, null, null, null, null,
-                        null) : settings;
+                        null, null, null, null, null) : settings;
         AgentResponse.GovernanceSummary summary = withSummary && usage != null
                 ? new AgentResponse.GovernanceSummary(usage.currentMonthlyCost(), usage.dailySpent(),
                         usage.usagePercentage(), usage.invocationsToday(), usage.invocationsThisMonth())
@@ -304,7 +305,8 @@ public class AgentService {
                 agent.environment, agent.timeoutSeconds, agent.status, agent.createdBy, agent.createdAt,
                 agent.updatedAt, s.maxMonthlyCost(), s.maxDailyCost(), s.costPerExecution(),
                 s.monthlyExecutionLimit(), s.requestsPerMinute(), s.requestsPerHour(), s.requestsPerDay(),
-                s.inputTokenRate(), s.outputTokenRate(), s.baseInvocationCost(),
+                s.inputTokenRate(), s.outputTokenRate(), s.baseInvocationCost(), s.weeklyBudgetUsd(),
+                s.weeklyExecutionLimit(), s.rolloverUnused(), s.maxRolloverPercentage(),
                 usage == null ? null : usage.currentMonthlyCost(), usage == null ? null : usage.usagePercentage(),
                 summary);
     }
