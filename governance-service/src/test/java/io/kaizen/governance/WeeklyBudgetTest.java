@@ -152,6 +152,55 @@ class WeeklyBudgetTest {
     }
 
     @Test
+    void registrysWriteCarriesTheWeeklyLineAndRolloverAndItsChangeKeepsWhatItDoesNotName() {
+        String agent = newAgent();
+        String org = newOrg();
+        String path = "/internal/v1/agents/" + agent + "/governance";
+        GovernanceApi.internal().body("{\"organization_id\": \"" + org + "\", \"weekly_budget_usd\": 0.10,"
+                + " \"weekly_execution_limit\": 7, \"rollover_unused\": true, \"max_rollover_percentage\": 0.1}")
+                .when().put(path).then().statusCode(200)
+                .body("weekly_budget_usd", equalTo(0.1f))
+                .body("weekly_execution_limit", equalTo(7))
+                .body("rollover_unused", equalTo(true))
+                .body("max_rollover_percentage", equalTo(0.1f));
+        as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/governance").then().statusCode(200)
+                .body("budget.weekly_budget_usd", equalTo(0.1f))
+                .body("budget.weekly_execution_limit", equalTo(7))
+                .body("budget.rollover_unused", equalTo(true))
+                .body("budget.max_rollover_percentage", equalTo(0.1f));
+        // last week left its 0.10 unused: 10 % of it rolls over
+        decide(agent, org, "\"estimated_cost\": 0.12").body("outcome", equalTo("DENY_BUDGET"))
+                .body("budget.scope", equalTo("weekly"))
+                .body("budget.limit", equalTo(0.11f));
+
+        GovernanceApi.internal().body("{\"organization_id\": \"" + org + "\", \"rollover_unused\": false}")
+                .when().patch(path).then().statusCode(200)
+                .body("rollover_unused", equalTo(false))
+                .body("weekly_budget_usd", equalTo(0.1f))
+                .body("weekly_execution_limit", equalTo(7));
+        GovernanceApi.internal().body("{\"agent_ids\": [\"" + agent + "\"]}").when().post("/internal/v1/agents/usage")
+                .then().statusCode(200)
+                .body("items[0].settings.weekly_budget_usd", equalTo(0.1f))
+                .body("items[0].settings.weekly_execution_limit", equalTo(7))
+                .body("items[0].settings.rollover_unused", equalTo(false))
+                .body("items[0].settings.max_rollover_percentage", equalTo(0.1f));
+        // a registration without them: the weekly line is unlimited and rollover off
+        GovernanceApi.internal().body("{\"organization_id\": \"" + org + "\"}").when().put(path).then().statusCode(200)
+                .body("weekly_budget_usd", equalTo(null))
+                .body("weekly_execution_limit", equalTo(null))
+                .body("rollover_unused", equalTo(false))
+                .body("max_rollover_percentage", equalTo(0.25f));
+
+        for (String bad : new String[] {"\"weekly_budget_usd\": -2", "\"weekly_execution_limit\": -2",
+                "\"max_rollover_percentage\": 1.5"}) {
+            String field = bad.substring(1, bad.indexOf('"', 1));
+            GovernanceApi.internal().body("{\"organization_id\": \"" + org + "\", " + bad + "}")
+                    .when().put(path).then().statusCode(400).contentType("application/problem+json")
+                    .body("field", equalTo(field));
+        }
+    }
+
+    @Test
     void weeklySettingsAndTheTimeZoneAreValidated() {
         String agent = newAgent();
         String org = newOrg();

@@ -127,6 +127,12 @@ class AgentLifecycleTest {
             unknown auth type            | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","auth_config":{"auth_type":"kerberos"}} | auth_config.auth_type' must be one of
             negative budget              | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","max_monthly_cost":-0.5} | max_monthly_cost' must not be negative (-1 for unlimited)
             negative execution limit     | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","monthly_execution_limit":-2} | monthly_execution_limit
+            negative weekly budget       | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","weekly_budget_usd":-0.5} | weekly_budget_usd' must not be negative (-1 for unlimited)
+            weekly budget too precise    | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","weekly_budget_usd":1.0000001} | weekly_budget_usd
+            negative weekly executions   | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","weekly_execution_limit":-2} | weekly_execution_limit
+            rollover above the limit     | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","max_rollover_percentage":1.5} | max_rollover_percentage
+            negative rollover            | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","max_rollover_percentage":-0.1} | max_rollover_percentage
+            rollover not a boolean       | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","rollover_unused":"sometimes"} | rollover_unused
             """)
     void invalidConfigurationsNameTheField(String label, String body, String detail) {
         as("org_owner").body(body).when().post(AGENTS)
@@ -351,6 +357,52 @@ class AgentLifecycleTest {
         var forwarded = (io.vertx.core.json.JsonObject) DevStackTestResource.stack().sink().requests().get(0).json();
         assertThat(new BigDecimal(forwarded.getValue("output_token_rate").toString())).isEqualByComparingTo("0.00004");
         assertThat(forwarded.getValue("input_token_rate")).as("a rate not given is not sent").isNull();
+    }
+
+    @Test
+    void weeklyBudgetAndRolloverAreForwardedAndShownAsGovernanceHoldsThem() {
+        // governance's answer to the write is what the agent answer shows
+        DevStackTestResource.stack().sink().respond(200, 0, """
+                {"organization_id": "%s", "weekly_budget_usd": 25.5, "weekly_execution_limit": 70,
+                 "rollover_unused": true, "max_rollover_percentage": 0.1}
+                """.formatted(org), 1);
+        String id = as("org_owner").body("{\"name\": \"Weekly\", \"platform\": \"custom_http\", \"endpoint_url\": "
+                + "\"https://w.example.com\", \"weekly_budget_usd\": 25.5, \"weekly_execution_limit\": 70,"
+                + " \"rollover_unused\": true, \"max_rollover_percentage\": 0.1}")
+                .when().post(AGENTS).then().statusCode(201)
+                .body("weekly_budget_usd", equalTo(25.5f))
+                .body("weekly_execution_limit", equalTo(70))
+                .body("rollover_unused", equalTo(true))
+                .body("max_rollover_percentage", equalTo(0.1f))
+                .extract().path("id");
+        var put = DevStackTestResource.stack().sink().requests().stream()
+                .filter(r -> r.method().equals("PUT")).findFirst().orElseThrow();
+        var written = (io.vertx.core.json.JsonObject) put.json();
+        assertThat(new BigDecimal(written.getValue("weekly_budget_usd").toString())).isEqualByComparingTo("25.5");
+        assertThat(written.getInteger("weekly_execution_limit")).isEqualTo(70);
+        assertThat(written.getBoolean("rollover_unused")).isTrue();
+        assertThat(new BigDecimal(written.getValue("max_rollover_percentage").toString())).isEqualByComparingTo("0.1");
+
+        DevStackTestResource.stack().sink().reset();
+        as("developer").body("{\"rollover_unused\": false, \"weekly_budget_usd\": -1}").when().patch(AGENTS + "/" + id)
+                .then().statusCode(200);
+        var calls = DevStackTestResource.stack().sink().requests();
+        assertThat(calls).extracting(r -> r.method() + " " + r.path())
+                .containsExactly("PATCH /internal/v1/agents/" + id + "/governance");
+        var forwarded = (io.vertx.core.json.JsonObject) calls.get(0).json();
+        assertThat(forwarded.getBoolean("rollover_unused")).isFalse();
+        assertThat(forwarded.getValue("weekly_budget_usd").toString()).isEqualTo("-1");
+        assertThat(forwarded.getValue("weekly_execution_limit")).as("a field not given is not sent").isNull();
+        assertThat(forwarded.getValue("max_rollover_percentage")).isNull();
+
+        DevStackTestResource.stack().sink().reset();
+        as("developer").body("{\"weekly_execution_limit\": -2}").when().patch(AGENTS + "/" + id)
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("weekly_execution_limit"));
+        as("developer").body("{\"max_rollover_percentage\": 0.12345}").when().patch(AGENTS + "/" + id)
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("max_rollover_percentage"));
+        assertThat(DevStackTestResource.stack().sink().requests()).as("nothing was forwarded to governance").isEmpty();
     }
 
     @Test
