@@ -122,6 +122,19 @@ class BudgetRolloverTest {
     }
 
     @Test
+    void anAgentCreatedDuringThePreviousMonthCarriesNothingFromIt() {
+        String org = newOrg();
+        String agent = agent(org, true);
+        sql("update agent_governance set agent_created_at = cast(? as date) + interval '3 days' where agent_id = ?",
+                lastMonth(), agent);
+        // a write through the API, so that governance reads the agent's row afresh
+        as(org, "org_admin").body("{\"max_rollover_percentage\": 0.25}")
+                .when().patch("/api/v1/external-agents/" + agent + "/budget/config").then().statusCode(200);
+        spentLastMonth(agent, org, "60", null);
+        limitIs(agent, org, "100", 100.0f);
+    }
+
+    @Test
     void tenUnusedRollOverWhole() {
         String org = newOrg();
         String agent = agent(org, true);

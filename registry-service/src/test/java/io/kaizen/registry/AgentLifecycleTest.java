@@ -127,8 +127,8 @@ class AgentLifecycleTest {
             unknown auth type            | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","auth_config":{"auth_type":"kerberos"}} | auth_config.auth_type' must be one of
             negative budget              | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","max_monthly_cost":-0.5} | max_monthly_cost' must not be negative (-1 for unlimited)
             negative execution limit     | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","monthly_execution_limit":-2} | monthly_execution_limit
-            negative weekly budget       | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","weekly_budget_usd":-0.5} | weekly_budget_usd' must not be negative (-1 for unlimited)
-            weekly budget too precise    | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","weekly_budget_usd":1.0000001} | weekly_budget_usd
+            negative weekly budget       | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","max_weekly_cost":-0.5} | max_weekly_cost' must not be negative (-1 for unlimited)
+            weekly budget too precise    | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","max_weekly_cost":1.0000001} | max_weekly_cost
             negative weekly executions   | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","weekly_execution_limit":-2} | weekly_execution_limit
             rollover above the limit     | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","max_rollover_percentage":1.5} | max_rollover_percentage
             negative rollover            | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","max_rollover_percentage":-0.1} | max_rollover_percentage
@@ -363,14 +363,14 @@ class AgentLifecycleTest {
     void weeklyBudgetAndRolloverAreForwardedAndShownAsGovernanceHoldsThem() {
         // governance's answer to the write is what the agent answer shows
         DevStackTestResource.stack().sink().respond(200, 0, """
-                {"organization_id": "%s", "weekly_budget_usd": 25.5, "weekly_execution_limit": 70,
+                {"organization_id": "%s", "max_weekly_cost": 25.5, "weekly_execution_limit": 70,
                  "rollover_unused": true, "max_rollover_percentage": 0.1}
                 """.formatted(org), 1);
         String id = as("org_owner").body("{\"name\": \"Weekly\", \"platform\": \"custom_http\", \"endpoint_url\": "
-                + "\"https://w.example.com\", \"weekly_budget_usd\": 25.5, \"weekly_execution_limit\": 70,"
+                + "\"https://w.example.com\", \"max_weekly_cost\": 25.5, \"weekly_execution_limit\": 70,"
                 + " \"rollover_unused\": true, \"max_rollover_percentage\": 0.1}")
                 .when().post(AGENTS).then().statusCode(201)
-                .body("weekly_budget_usd", equalTo(25.5f))
+                .body("max_weekly_cost", equalTo(25.5f))
                 .body("weekly_execution_limit", equalTo(70))
                 .body("rollover_unused", equalTo(true))
                 .body("max_rollover_percentage", equalTo(0.1f))
@@ -378,20 +378,20 @@ class AgentLifecycleTest {
         var put = DevStackTestResource.stack().sink().requests().stream()
                 .filter(r -> r.method().equals("PUT")).findFirst().orElseThrow();
         var written = (io.vertx.core.json.JsonObject) put.json();
-        assertThat(new BigDecimal(written.getValue("weekly_budget_usd").toString())).isEqualByComparingTo("25.5");
+        assertThat(new BigDecimal(written.getValue("max_weekly_cost").toString())).isEqualByComparingTo("25.5");
         assertThat(written.getInteger("weekly_execution_limit")).isEqualTo(70);
         assertThat(written.getBoolean("rollover_unused")).isTrue();
         assertThat(new BigDecimal(written.getValue("max_rollover_percentage").toString())).isEqualByComparingTo("0.1");
 
         DevStackTestResource.stack().sink().reset();
-        as("developer").body("{\"rollover_unused\": false, \"weekly_budget_usd\": -1}").when().patch(AGENTS + "/" + id)
+        as("developer").body("{\"rollover_unused\": false, \"max_weekly_cost\": -1}").when().patch(AGENTS + "/" + id)
                 .then().statusCode(200);
         var calls = DevStackTestResource.stack().sink().requests();
         assertThat(calls).extracting(r -> r.method() + " " + r.path())
                 .containsExactly("PATCH /internal/v1/agents/" + id + "/governance");
         var forwarded = (io.vertx.core.json.JsonObject) calls.get(0).json();
         assertThat(forwarded.getBoolean("rollover_unused")).isFalse();
-        assertThat(forwarded.getValue("weekly_budget_usd").toString()).isEqualTo("-1");
+        assertThat(forwarded.getValue("max_weekly_cost").toString()).isEqualTo("-1");
         assertThat(forwarded.getValue("weekly_execution_limit")).as("a field not given is not sent").isNull();
         assertThat(forwarded.getValue("max_rollover_percentage")).isNull();
 

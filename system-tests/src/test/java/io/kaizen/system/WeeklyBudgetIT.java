@@ -28,10 +28,10 @@ class WeeklyBudgetIT {
                 .then().statusCode(200).body("time_zone", equalTo("Pacific/Kiritimati"));
         String agentId = suite.as(token).body("""
                 {"name": "Weekly Bot", "platform": "custom_http", "endpoint_url": "%s/weekly",
-                 "max_monthly_cost": -1, "max_daily_cost": -1, "cost_per_execution": 0.05, "weekly_budget_usd": 0.10}
+                 "max_monthly_cost": -1, "max_daily_cost": -1, "cost_per_execution": 0.05, "max_weekly_cost": 0.10}
                 """.formatted(suite.stack.sinkUrl()))
                 .when().post("/api/v1/external-agents")
-                .then().statusCode(201).body("weekly_budget_usd", equalTo(0.1f))
+                .then().statusCode(201).body("max_weekly_cost", equalTo(0.1f))
                 .extract().path("id");
         String invoke = "/api/v1/external-agents/" + agentId + "/invoke";
 

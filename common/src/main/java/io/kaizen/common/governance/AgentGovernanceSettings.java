@@ -25,7 +25,7 @@ public record AgentGovernanceSettings(
         @Schema(nullable = true) BigDecimal inputTokenRate,
         @Schema(nullable = true) BigDecimal outputTokenRate,
         @Schema(nullable = true) BigDecimal baseInvocationCost,
-        @Schema(nullable = true) BigDecimal weeklyBudgetUsd,
+        @Schema(nullable = true) BigDecimal maxWeeklyCost,
         @Schema(nullable = true) Integer weeklyExecutionLimit,
         @Schema(nullable = true) Boolean rolloverUnused,
         @Schema(nullable = true) BigDecimal maxRolloverPercentage) {

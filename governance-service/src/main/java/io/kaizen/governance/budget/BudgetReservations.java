@@ -61,7 +61,8 @@ public class BudgetReservations {
                 windows, reservationId, estimateMicros, limits.hard(), lines, journalEntry);
         return run.get()
                 .chain(admitted -> !admitted.missing() ? Uni.createFrom().item(admitted)
-                        : rebuild.agent(governance.agentId(), governance.organizationId(), periods, limits, now)
+                        : rebuild.agent(governance.agentId(), governance.organizationId(), periods, limits,
+                                governance.agentCreatedAt(), now)
                                 .chain(() -> run.get()))
                 .map(admitted -> {
                     if (admitted.missing()) {

@@ -36,10 +36,11 @@ public class TallyRebuild {
      * Recreates an agent's tallies of {@code periods} (month, week, day) from the ledger, under the agent's lock. The
      * agent's journal is flushed first: the holds it journaled are outstanding reservations the tallies must count.
      * Each tally gets the carry of its period: recorded in the ledger when first built, so every rebuild carries the
-     * same amount.
+     * same amount. An agent created after the previous period began ({@code agentCreatedAt}, null when unknown) left
+     * nothing unused in it: it carries nothing.
      */
     public Uni<Void> agent(String agentId, String organizationId, List<BudgetPeriod> periods, BudgetLimits limits,
-            Instant now) {
+            Instant agentCreatedAt, Instant now) {
         BudgetPeriod month = periods.get(0);
         BudgetPeriod week = periods.get(1);
         return journal.flush(agentId).chain(() -> Panache.withTransaction(() -> ledger
@@ -48,17 +49,21 @@ public class TallyRebuild {
                 .chain(outstanding -> Multi.createFrom().iterable(periods)
                         .onItem().transformToUniAndConcatenate(period -> ledger
                                 .agentTotals(agentId, period.name(), period.start())
-                                .chain(totals -> carry(agentId, organizationId, period, limits)
+                                .chain(totals -> carry(agentId, organizationId, period, limits, agentCreatedAt)
                                         .map(carry -> rebuilt(totals, outstanding, period, carry))))
                         .collect().asList())
                 .chain(rebuilt -> tallies.init(BudgetTallies.agentTag(agentId), periods, rebuilt, now))));
     }
 
     /** The carry recorded for {@code period}, recording it first from the previous period's unused budget. */
-    private Uni<Long> carry(String agentId, String organizationId, BudgetPeriod period, BudgetLimits limits) {
+    private Uni<Long> carry(String agentId, String organizationId, BudgetPeriod period, BudgetLimits limits,
+            Instant agentCreatedAt) {
+        boolean existedAllPreviousPeriod = agentCreatedAt == null
+                || !agentCreatedAt.isAfter(period.previous().startsAt());
         return ledger.recordedCarry(agentId, period).chain(recorded -> recorded != null
                 ? Uni.createFrom().item(recorded)
-                : ledger.unusedMicros(agentId, period.previous(), limits.usdMicros(period))
+                : (existedAllPreviousPeriod ? ledger.unusedMicros(agentId, period.previous(), limits.usdMicros(period))
+                        : Uni.createFrom().item(0L))
                         .chain(unused -> ledger.recordCarry(agentId, organizationId, period, Money.usd(unused))))
                 .map(Money::actualMicros);
     }

@@ -78,7 +78,7 @@ public class AgentGovernanceService {
         GovernanceValidation.budget(new BudgetConfig(settings.maxMonthlyCost(), settings.maxDailyCost(),
                 settings.monthlyExecutionLimit(), null, settings.costPerExecution(), null, null, null,
                 settings.inputTokenRate(), settings.outputTokenRate(), settings.baseInvocationCost(),
-                settings.weeklyBudgetUsd(), settings.weeklyExecutionLimit(), settings.rolloverUnused(),
+                settings.maxWeeklyCost(), settings.weeklyExecutionLimit(), settings.rolloverUnused(),
                 settings.maxRolloverPercentage()), "");
         GovernanceValidation.rateLimit(new RateLimitConfig(settings.requestsPerMinute(), settings.requestsPerHour(),
                 settings.requestsPerDay(), null), "");
@@ -100,7 +100,7 @@ public class AgentGovernanceService {
                     row.inputTokenRate = pick(replace, settings.inputTokenRate(), row.inputTokenRate);
                     row.outputTokenRate = pick(replace, settings.outputTokenRate(), row.outputTokenRate);
                     row.baseInvocationCost = pick(replace, settings.baseInvocationCost(), row.baseInvocationCost);
-                    row.weeklyBudgetUsd = pick(replace, settings.weeklyBudgetUsd(), row.weeklyBudgetUsd);
+                    row.weeklyBudgetUsd = pick(replace, settings.maxWeeklyCost(), row.weeklyBudgetUsd);
                     row.weeklyExecutionLimit = pick(replace, settings.weeklyExecutionLimit(), row.weeklyExecutionLimit);
                     row.rolloverUnused = pick(replace, settings.rolloverUnused(), row.rolloverUnused);
                     row.maxRolloverPercentage = pick(replace, settings.maxRolloverPercentage(),

@@ -43,7 +43,7 @@ public record AgentResponse(
         @Schema(nullable = true) BigDecimal inputTokenRate,
         @Schema(nullable = true) BigDecimal outputTokenRate,
         @Schema(nullable = true) BigDecimal baseInvocationCost,
-        @Schema(nullable = true) BigDecimal weeklyBudgetUsd,
+        @Schema(nullable = true) BigDecimal maxWeeklyCost,
         @Schema(nullable = true) Integer weeklyExecutionLimit,
         @Schema(nullable = true) Boolean rolloverUnused,
         @Schema(nullable = true) BigDecimal maxRolloverPercentage,

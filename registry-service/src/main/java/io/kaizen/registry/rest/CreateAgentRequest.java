@@ -47,7 +47,7 @@ public record CreateAgentRequest(
         @DecimalMin("0") @DecimalMax("1000000") @Digits(integer = 7, fraction = 6)
         @JsonDeserialize(using = UsdAmountDeserializer.class) BigDecimal baseInvocationCost,
         @DecimalMin(value = "-1", message = "must not be negative (-1 for unlimited)") @DecimalMax("1000000000")
-        @Digits(integer = 10, fraction = 6) BigDecimal weeklyBudgetUsd,
+        @Digits(integer = 10, fraction = 6) BigDecimal maxWeeklyCost,
         @Min(value = -1, message = "must not be negative (-1 for unlimited)") Integer weeklyExecutionLimit,
         Boolean rolloverUnused,
         @DecimalMin("0") @DecimalMax("1") @Digits(integer = 1, fraction = 4) BigDecimal maxRolloverPercentage) implements GovernanceFields {

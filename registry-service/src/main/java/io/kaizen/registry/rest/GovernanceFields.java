@@ -35,7 +35,7 @@ public interface GovernanceFields {
     BigDecimal baseInvocationCost();
 
     /** USD per week from Monday 00:00 in the organisation's time zone; unlimited unless set. */
-    BigDecimal weeklyBudgetUsd();
+    BigDecimal maxWeeklyCost();
 
     Integer weeklyExecutionLimit();
 
@@ -49,7 +49,7 @@ public interface GovernanceFields {
     default void requireValidLimits() {
         requireNonNegativeOrUnlimited("max_monthly_cost", maxMonthlyCost());
         requireNonNegativeOrUnlimited("max_daily_cost", maxDailyCost());
-        requireNonNegativeOrUnlimited("weekly_budget_usd", weeklyBudgetUsd());
+        requireNonNegativeOrUnlimited("max_weekly_cost", maxWeeklyCost());
         if (monthlyExecutionLimit() != null) {
             requireNonNegativeOrUnlimited("monthly_execution_limit", BigDecimal.valueOf(monthlyExecutionLimit()));
         }
@@ -68,7 +68,7 @@ public interface GovernanceFields {
         return maxMonthlyCost() != null || maxDailyCost() != null || costPerExecution() != null
                 || monthlyExecutionLimit() != null || requestsPerMinute() != null || requestsPerHour() != null
                 || requestsPerDay() != null || inputTokenRate() != null || outputTokenRate() != null
-                || baseInvocationCost() != null || weeklyBudgetUsd() != null || weeklyExecutionLimit() != null
+                || baseInvocationCost() != null || maxWeeklyCost() != null || weeklyExecutionLimit() != null
                 || rolloverUnused() != null || maxRolloverPercentage() != null;
     }
 }

@@ -286,7 +286,7 @@ public class AgentService {
         return new AgentGovernanceSettings(organizationId, fields.maxMonthlyCost(), fields.maxDailyCost(),
                 fields.costPerExecution(), fields.monthlyExecutionLimit(), fields.requestsPerMinute(),
                 fields.requestsPerHour(), fields.requestsPerDay(), fields.inputTokenRate(), fields.outputTokenRate(),
-                fields.baseInvocationCost(), fields.weeklyBudgetUsd(), fields.weeklyExecutionLimit(),
+                fields.baseInvocationCost(), fields.maxWeeklyCost(), fields.weeklyExecutionLimit(),
                 fields.rolloverUnused(), fields.maxRolloverPercentage());
     }
 
@@ -305,7 +305,7 @@ public class AgentService {
                 agent.environment, agent.timeoutSeconds, agent.status, agent.createdBy, agent.createdAt,
                 agent.updatedAt, s.maxMonthlyCost(), s.maxDailyCost(), s.costPerExecution(),
                 s.monthlyExecutionLimit(), s.requestsPerMinute(), s.requestsPerHour(), s.requestsPerDay(),
-                s.inputTokenRate(), s.outputTokenRate(), s.baseInvocationCost(), s.weeklyBudgetUsd(),
+                s.inputTokenRate(), s.outputTokenRate(), s.baseInvocationCost(), s.maxWeeklyCost(),
                 s.weeklyExecutionLimit(), s.rolloverUnused(), s.maxRolloverPercentage(),
                 usage == null ? null : usage.currentMonthlyCost(), usage == null ? null : usage.usagePercentage(),
                 summary);
