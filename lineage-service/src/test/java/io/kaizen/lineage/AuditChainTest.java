@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.kaizen.common.events.AgentEvent;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.GovernanceDecisionEvent;
@@ -220,11 +221,12 @@ class AuditChainTest {
     void erasingAPersonRemovesTheirDataFromTheAuditTablesAndTheChainStillVerifies() throws Exception {
         String org = "org_" + UUID.randomUUID();
         append(List.of(invocationEvent(org, "jane@acme.example"), decisionEvent(org, "ext-42"),
-                invocationEvent(org, "bob@acme.example"), invocationEvent(org, "jane@acme.example")));
+                invocationEvent(org, "bob@acme.example"), invocationEvent(org, "jane@acme.example"),
+                agentEvent(org, "Jane@Acme.example")));
         String other = "org_" + UUID.randomUUID();
         append(List.of(invocationEvent(other, "jane@acme.example")));
         given().auth().oauth2(token(org)).when().get("/api/v1/audit/verify")
-                .then().statusCode(200).body("valid", equalTo(true)).body("records_checked", equalTo(4));
+                .then().statusCode(200).body("valid", equalTo(true)).body("records_checked", equalTo(5));
 
         long erased;
         try {
@@ -233,15 +235,15 @@ class AuditChainTest {
             throw new IllegalStateException(t);
         }
 
-        // jane's two invocations and the decision naming her external id, found through them
-        assertThat(erased).isEqualTo(3);
+        // jane's two invocations, the decision naming her external id, found through them, and her change of an agent
+        assertThat(erased).isEqualTo(4);
         for (String trace : List.of("jane", "ext-42", "203.0.113.7", "curl/8")) {
             assertThat(mentions(org, trace)).as(trace).isZero();
         }
         assertThat(mentions(org, "bob@acme.example")).isEqualTo(1);
         assertThat(mentions(other, "jane@acme.example")).isEqualTo(1);
         given().auth().oauth2(token(org)).when().get("/api/v1/audit/verify")
-                .then().statusCode(200).body("valid", equalTo(true)).body("records_checked", equalTo(4));
+                .then().statusCode(200).body("valid", equalTo(true)).body("records_checked", equalTo(5));
         given().auth().oauth2(token(org)).queryParam("from_seq", 1).queryParam("to_seq", 1).when().get("/api/v1/audit")
                 .then().statusCode(200).body("items[0].personal_data", equalTo(List.of()))
                 .body("items[0].data.external_user.email", startsWith("psn_"));
@@ -403,6 +405,14 @@ class AuditChainTest {
                 List.of(), Instant.parse("2026-11-28T10:00:00Z"));
         return new CloudEvent(PrefixedId.next(PrefixedId.EVENT), "/kaizen/governance-service",
                 EventTypes.DECISION_DENIED, "agt_01JF8ZK3M4Q9V2X7C5N6B8D0EF", org, nextTime(), json(data));
+    }
+
+    /** An agent changed by the Kaizen user whose token subject is {@code actor}. */
+    private CloudEvent agentEvent(String org, String actor) {
+        AgentEvent data = new AgentEvent("agt_01JF8ZK3M4Q9V2X7C5N6B8D0EF", org, "Sales bot", "custom_http", "active",
+                "production", List.of(), actor, Instant.parse("2026-11-28T10:00:00Z"), List.of("name"));
+        return new CloudEvent(PrefixedId.next(PrefixedId.EVENT), "/kaizen/registry-service", EventTypes.AGENT_UPDATED,
+                "agt_01JF8ZK3M4Q9V2X7C5N6B8D0EF", org, nextTime(), json(data));
     }
 
     private Instant nextTime() {

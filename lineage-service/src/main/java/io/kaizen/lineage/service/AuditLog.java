@@ -52,11 +52,12 @@ public class AuditLog {
             + " select organization_id, seq, field, pseudonym, value from json_to_recordset(cast(cast(:rows as text) as json))"
             + " as r(organization_id text, seq bigint, field text, pseudonym text, value text)";
     /**
-     * Deletes the personal data of every record that holds the address, and of every record that names one of the
-     * person ids those records hold (a decision event carries the external user id, not the address).
+     * Deletes the personal data of every record that holds the address in any personal field, and of every record
+     * that names one of the person ids those records hold (a decision event carries the external user id, not the
+     * address). Pseudonyms do not depend on the field, so one lookup finds the address wherever it is.
      */
     private static final String ERASE = "with named as (select seq from audit_personal_data"
-            + "   where organization_id = :org and field = :emailField and pseudonym = :pseudonym),"
+            + "   where organization_id = :org and pseudonym = :pseudonym),"
             + " ids as (select d.pseudonym from audit_personal_data d join named n on d.seq = n.seq"
             + "   where d.organization_id = :org and d.field in (:idFields)),"
             + " linked as (select seq from audit_personal_data where organization_id = :org"
@@ -181,14 +182,13 @@ public class AuditLog {
 
     /**
      * Erases a person from the audit log of an organisation: the personal data of every record that holds the
-     * address ({@link PersonalFields#EMAIL}, any case) or a person id found beside it. The chained records keep their
+     * address (in any case, in any personal field) or a person id found beside it. The chained records keep their
      * pseudonyms, so the chain still verifies. Answers how many records lost personal data.
      */
     @WithTransaction
     public Uni<Long> erase(String organizationId, String email) {
         return Panache.getSession().chain(session -> session.createNativeQuery(ERASE, Long.class)
                 .setParameter("org", organizationId)
-                .setParameter("emailField", PersonalFields.EMAIL)
                 .setParameter("pseudonym", personal.pseudonym(organizationId, email))
                 .setParameter("idFields", PersonalFields.PERSON_IDS)
                 .getSingleResult());

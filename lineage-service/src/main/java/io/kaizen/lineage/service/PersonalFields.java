@@ -39,7 +39,6 @@ public class PersonalFields {
             "actor");
     /** The fields that name a person across events: erasing an address also erases the events of these ids. */
     public static final List<String> PERSON_IDS = List.of("external_user.id", "user_id");
-    public static final String EMAIL = "external_user.email";
 
     /** Reads numbers exactly, so the data keeps its amounts as they were sent. */
     private static final ObjectMapper DATA = JsonMapper.builder()
