@@ -80,6 +80,9 @@ public abstract class BatchEventConsumer<T> extends EventConsumer {
         // keyed by event id: a batch may hold a redelivery of its own event, which, as on the per-record path, is a no-op
         Map<String, T> work = new LinkedHashMap<>();
         for (KafkaRecord<String, String> record : records) {
+            if (!handled(metadata(record).getRecord())) {
+                continue;
+            }
             CloudEvent event = CloudEvent.from(metadata(record).getRecord());
             decode(event).ifPresent(item -> work.putIfAbsent(event.id(), item));
         }

@@ -7,6 +7,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
 import io.kaizen.common.governance.UsdAmountDeserializer;
+import io.kaizen.common.security.Redacted;
 import io.kaizen.registry.domain.Environment;
 import io.kaizen.registry.domain.Platform;
 import jakarta.validation.Valid;
@@ -46,4 +47,10 @@ public record CreateAgentRequest(
         @JsonDeserialize(using = UsdAmountDeserializer.class) BigDecimal outputTokenRate,
         @DecimalMin("0") @DecimalMax("1000000") @Digits(integer = 7, fraction = 6)
         @JsonDeserialize(using = UsdAmountDeserializer.class) BigDecimal baseInvocationCost) implements GovernanceFields {
+
+    /** {@code platform_config} may hold secrets (a bot token); {@code auth_config} masks its own credentials. */
+    @Override
+    public String toString() {
+        return Redacted.toString(this, "platformConfig");
+    }
 }
