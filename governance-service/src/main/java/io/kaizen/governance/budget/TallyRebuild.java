@@ -62,14 +62,20 @@ public class TallyRebuild {
                                         .filter(held -> !held.id().equals(reserving)).toList(), null)), now)))));
     }
 
-    /** Drops every tally Redis may have missed a settlement of: they are rebuilt on next use. */
+    /**
+     * Drops every tally Redis may have missed a settlement of: they are rebuilt on next use. A row a settlement batch
+     * marked synced while this waited for the scopes' locks (its tally steps were only in progress) is left alone.
+     */
     public Uni<Void> resync(BudgetReservation row) {
         BudgetPeriod month = BudgetPeriod.of(BudgetPeriod.MONTHLY, row.monthStart);
         BudgetPeriod day = BudgetPeriod.of(BudgetPeriod.DAILY, row.dayStart);
         return Panache.withTransaction(() -> ledger.lockScopes(row.organizationId, row.agentId)
-                .chain(() -> tallies.forget(BudgetTallies.agentTag(row.agentId), List.of(month, day)))
-                .chain(() -> tallies.forget(BudgetTallies.organizationTag(row.organizationId), List.of(month)))
-                .chain(() -> BudgetReservation.update("tallySynced = true where id = ?1", row.id))
+                .chain(() -> BudgetReservation.update("tallySynced = true where id = ?1 and tallySynced = false",
+                        row.id))
+                .chain(claimed -> claimed == 0 ? Uni.createFrom().voidItem()
+                        : tallies.forget(BudgetTallies.agentTag(row.agentId), List.of(month, day))
+                                .chain(() -> tallies.forget(BudgetTallies.organizationTag(row.organizationId),
+                                        List.of(month))))
                 .replaceWithVoid());
     }
 
