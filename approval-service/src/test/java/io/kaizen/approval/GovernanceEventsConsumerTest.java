@@ -30,7 +30,10 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** approval-service consumes governance events: each is recorded as processed once, a bad record never stops it. */
+/**
+ * approval-service consumes the governance events approvers are told of: each is recorded as processed once, other
+ * types are passed over unread, a bad record never stops it.
+ */
 @QuarkusTest
 @QuarkusTestResource(value = DevStackTestResource.class, initArgs = @ResourceArg(name = "service", value = "approval"))
 class GovernanceEventsConsumerTest {
@@ -81,6 +84,23 @@ class GovernanceEventsConsumerTest {
                     assertThat(letter.reason()).contains("is not a CloudEvents 1.0 binary-mode event");
                 });
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void anEventOfATypeApproversAreNotToldOfIsPassedOverUnreadAndTheNextDenialIsRecorded() throws Exception {
+        String agent = PrefixedId.next(PrefixedId.AGENT);
+        String evaluated = PrefixedId.next(PrefixedId.EVENT);
+        // unreadable data: reading it would dead-letter it, recording it would leave a processed_event row
+        CloudEvent event = new CloudEvent(evaluated, "/kaizen/governance-service", EventTypes.DECISION_EVALUATED,
+                agent, "org_approval", Instant.now(), "{not json");
+        producer.send(new ProducerRecord<>(TOPIC, 0, agent, event.data(), event.headers())).get();
+        String denied = PrefixedId.next(PrefixedId.EVENT);
+        publish(denied, agent);
+
+        // one partition keeps the order: once the denial is recorded, the evaluated event was seen before it
+        await().atMost(Duration.ofSeconds(60)).until(() -> processedCount(denied) == 1);
+        assertThat(processedCount(evaluated)).as("the evaluated event is not recorded").isZero();
+        assertThat(deadLetters().list(TOPIC)).noneMatch(letter -> evaluated.equals(letter.eventId()));
     }
 
     /** A decision event as governance's relay publishes it, to partition 0 so the events keep their order. */

@@ -10,12 +10,15 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.ids.PrefixedId;
+import io.kaizen.devstack.DeadLetterQueue;
 import io.kaizen.devstack.DevStackTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -75,6 +78,40 @@ class AgentEventOrderTest {
         assertThat(row).containsEntry("environment", "staging");
         assertThat((String) row.get("budget")).as("the monthly budget the change set").isNotNull();
         assertThat(new BigDecimal((String) row.get("budget"))).isEqualByComparingTo("7");
+    }
+
+    @Test
+    void theAgentsFirstEventAndRegistrysFirstWriteInsertingItsRowTogetherAreBothApplied() throws Exception {
+        String agent = GovernanceApi.newAgent();
+        String org = GovernanceApi.newOrg();
+        String event;
+        CompletableFuture<Integer> put;
+        // the barrier: a row of the agent inserted and held uncommitted, so both first writes find no row and wait
+        // to insert theirs; rolling it back releases them together
+        try (Connection barrier = DriverManager.getConnection(DevStackTestResource.stack().jdbcUrl("governance"),
+                "kaizen", "kaizen")) {
+            barrier.setAutoCommit(false);
+            try (PreparedStatement insert = barrier.prepareStatement(
+                    "insert into agent_governance (agent_id, organization_id, updated_at) values (?, ?, now())")) {
+                insert.setString(1, agent);
+                insert.setString(2, org);
+                insert.executeUpdate();
+            }
+            event = publish(agent, org, "staging", "[\"first\"]", Instant.parse("2026-11-28T10:00:00Z"));
+            put = CompletableFuture.supplyAsync(() -> GovernanceApi.internal()
+                    .body("{\"organization_id\": \"" + org + "\", \"requests_per_minute\": 3}")
+                    .when().put("/internal/v1/agents/" + agent + "/governance")
+                    .then().extract().statusCode());
+            await().atMost(Duration.ofSeconds(60)).until(() -> waitingForRowLocks() >= 2);
+            barrier.rollback();
+        }
+        assertThat(put.get(60, TimeUnit.SECONDS)).as("registry's write").isEqualTo(200);
+        DeadLetterQueue deadLetters = new DeadLetterQueue(DevStackTestResource.stack().kafkaBootstrap());
+        await().atMost(Duration.ofSeconds(60)).until(() -> Ledger.processed(CONSUMER, event)
+                || deadLetters.list("kaizen.agents.v1").stream().anyMatch(letter -> event.equals(letter.eventId())));
+        assertThat(Ledger.processed(CONSUMER, event)).as("the agent event is applied, not dead-lettered").isTrue();
+        assertThat(Ledger.row("select environment, requests_per_minute::text as rpm from agent_governance"
+                + " where agent_id = ?", agent)).containsEntry("environment", "staging").containsEntry("rpm", "3");
     }
 
     private static long waitingForRowLocks() {

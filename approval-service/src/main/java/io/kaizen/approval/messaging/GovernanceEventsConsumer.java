@@ -1,5 +1,7 @@
 package io.kaizen.approval.messaging;
 
+import java.util.Set;
+
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -9,18 +11,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kaizen.common.consumer.EventConsumer;
 import io.kaizen.common.consumer.FailurePolicy;
 import io.kaizen.common.events.CloudEvent;
+import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.outbox.ProcessedEvents;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Receives governance events. Approver notifications arrive with the approval workflows; until then each event is
- * acknowledged and recorded as processed so the consumer group's position is real.
+ * Receives the governance events approvers are to be told of: denials and budget thresholds crossed (DESIGN §4).
+ * Approver notifications arrive with the approval workflows; until then each such event is acknowledged and recorded
+ * as processed, so the consumer group's position is real and the notifications will not start from the topic's
+ * history. Every other type (above all {@code decision.evaluated}, one per invoke) is passed over on its
+ * {@code ce_type} header, unread and unrecorded.
  */
 @ApplicationScoped
 public class GovernanceEventsConsumer extends EventConsumer {
 
     private static final Logger LOG = Logger.getLogger(GovernanceEventsConsumer.class);
+    private static final Set<String> NOTIFIED = Set.of(EventTypes.DECISION_DENIED, EventTypes.BUDGET_THRESHOLD_CROSSED);
 
     GovernanceEventsConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures) {
         super("approval.governance", mapper, processed, failures);
@@ -29,6 +36,11 @@ public class GovernanceEventsConsumer extends EventConsumer {
     @Incoming("governance")
     public Uni<Void> consume(Message<String> message) {
         return handle(message);
+    }
+
+    @Override
+    protected boolean handles(String type) {
+        return NOTIFIED.contains(type);
     }
 
     @Override

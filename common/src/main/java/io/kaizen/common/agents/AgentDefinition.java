@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import io.kaizen.common.security.Redacted;
+
 /**
  * An agent as the gateway needs it to call out (registry's {@code GET /internal/v1/agents/{id}}). It is the only
  * shape that carries decrypted credentials, and only over the internal API. Readers ignore fields they do not
@@ -26,4 +28,10 @@ public record AgentDefinition(
         int timeoutSeconds,
         String status,
         Instant createdAt) {
+
+    /** Credentials and platform secrets (merged into {@code platformConfig}) never reach a log. */
+    @Override
+    public String toString() {
+        return Redacted.toString(this, "credentials", "platformConfig");
+    }
 }

@@ -57,17 +57,26 @@ public abstract class BatchEventConsumer<T> extends EventConsumer {
      */
     protected abstract Uni<Void> apply(List<T> work);
 
+    /**
+     * Records the events of {@code work} (event id → what it asks for) as processed and applies the work of those not
+     * processed before, in one transaction; both paths come here. A subclass whose work continues past the commit
+     * (a store outside the database that must never get ahead of it) surrounds this.
+     */
+    protected Uni<Void> applyOnce(Map<String, T> work) {
+        return onceEach(work, this::apply);
+    }
+
     @Override
     protected final Uni<Void> process(CloudEvent event) {
         Optional<T> work = decode(event);
-        return work.isEmpty() ? Uni.createFrom().voidItem() : once(event, ignored -> apply(List.of(work.get())));
+        return work.isEmpty() ? Uni.createFrom().voidItem() : applyOnce(Map.of(event.id(), work.get()));
     }
 
     /** The body of the subclass's batch {@code @Incoming} method: every record ends applied once or dead-lettered. */
     protected final Uni<Void> handleBatch(KafkaRecordBatch<String, String> batch) {
         // Hibernate Reactive must run on the batch's Vert.x context, the fallback's attempts included
         Context context = Vertx.currentContext();
-        return failures().limited(onContext(context, () -> applyOnce(batch.getRecords())))
+        return failures().limited(onContext(context, () -> applyRecords(batch.getRecords())))
                 .onFailure().recoverWithUni(failure -> {
                     LOG.warnf("%s: a batch of %d records failed as a whole, applying them one by one: %s", name(),
                             batch.getRecords().size(), FailureKind.reason(failure));
@@ -76,17 +85,20 @@ public abstract class BatchEventConsumer<T> extends EventConsumer {
                 .chain(() -> Uni.createFrom().completionStage(batch::ack));
     }
 
-    private Uni<Void> applyOnce(List<KafkaRecord<String, String>> records) {
+    private Uni<Void> applyRecords(List<KafkaRecord<String, String>> records) {
         // keyed by event id: a batch may hold a redelivery of its own event, which, as on the per-record path, is a no-op
         Map<String, T> work = new LinkedHashMap<>();
         for (KafkaRecord<String, String> record : records) {
+            if (!handled(metadata(record).getRecord())) {
+                continue;
+            }
             CloudEvent event = CloudEvent.from(metadata(record).getRecord());
             decode(event).ifPresent(item -> work.putIfAbsent(event.id(), item));
         }
         if (work.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return onceEach(work, this::apply);
+        return applyOnce(work);
     }
 
     /** The per-record path for each record in turn; the batch is acknowledged once all are through. */

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -52,6 +53,15 @@ public abstract class EventConsumer {
     /** What the event does. Called again after a transient failure; ignoring an event is an empty Uni. */
     protected abstract Uni<Void> process(CloudEvent event);
 
+    /**
+     * Whether this consumer acts on events of {@code type}. A record of another type is acknowledged as it arrives:
+     * its data is not read and it is not recorded as processed, so a consumer that needs a few types of a busy topic
+     * pays for those only. Every type by default; a record without a type is read (and dead-lettered) as before.
+     */
+    protected boolean handles(String type) {
+        return true;
+    }
+
     /** Runs {@code effect} in the transaction that records the event as processed; a redelivery changes nothing. */
     protected final Uni<Void> once(CloudEvent event, Function<CloudEvent, Uni<Void>> effect) {
         return processed.once(name, event, effect);
@@ -87,11 +97,20 @@ public abstract class EventConsumer {
         @SuppressWarnings("unchecked")
         IncomingKafkaRecordMetadata<String, String> record = message.getMetadata(IncomingKafkaRecordMetadata.class)
                 .orElseThrow(() -> new IllegalStateException(name + " reads Kafka records only"));
+        if (!handled(record.getRecord())) {
+            return Uni.createFrom().item(true);
+        }
         return failures.retryTransient(name, record,
                         () -> onContext(context, () -> process(CloudEvent.from(record.getRecord()))))
                 .onItemOrFailure().transformToUni((ignored, failure) -> failure == null
                         ? Uni.createFrom().item(true)
                         : failures.deadLetter(message, record, name, failure).replaceWith(false));
+    }
+
+    /** False for a record whose {@code ce_type} header names a type this consumer does not act on. */
+    final boolean handled(ConsumerRecord<?, ?> record) {
+        String type = CloudEvent.typeOf(record);
+        return type == null || handles(type);
     }
 
     final String name() {

@@ -59,6 +59,15 @@ public record CloudEvent(String id, String source, String type, String subject, 
                 record.value());
     }
 
+    /**
+     * The record's {@code ce_type}, read from its headers alone, or null when it has none: enough for a consumer to
+     * pass over a type it does not act on without reading the rest of the record.
+     */
+    public static String typeOf(ConsumerRecord<?, ?> record) {
+        Header type = record.headers().lastHeader("ce_type");
+        return type == null || type.value() == null ? null : new String(type.value(), StandardCharsets.UTF_8);
+    }
+
     private static void put(RecordHeaders headers, String key, String value) {
         headers.add(key, value.getBytes(StandardCharsets.UTF_8));
     }

@@ -27,6 +27,9 @@ public final class EventTypes {
     public static final String INVOCATION_BLOCKED = "kaizen.invocation.blocked.v1";
     public static final String INVOCATION_HELD = "kaizen.invocation.held.v1";
 
+    /** A record of the audit chain ({@code kaizen.audit.v1}, published by lineage-service). */
+    public static final String AUDIT_RECORDED = "kaizen.audit.recorded.v1";
+
     private EventTypes() {
     }
 }

@@ -1,6 +1,7 @@
 package io.kaizen.common.outbox;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -51,6 +52,14 @@ public class Outbox {
      */
     public Uni<List<CloudEvent>> addAll(List<Entry> entries) {
         List<OutboxEvent> rows = entries.stream().map(this::row).toList();
+        // the relay sends a key's rows in occurred_at order: rows of one call keep the call's order even when the
+        // clock does not advance between them (PostgreSQL keeps microseconds)
+        for (int i = 1; i < rows.size(); i++) {
+            Instant previous = rows.get(i - 1).occurredAt;
+            if (!rows.get(i).occurredAt.isAfter(previous)) {
+                rows.get(i).occurredAt = previous.plus(1, ChronoUnit.MICROS);
+            }
+        }
         return Panache.getSession()
                 .chain(session -> session.createNativeQuery(NOTIFY).getSingleResult()
                         .chain(ignored -> session.persistAll(rows.toArray())))
@@ -66,7 +75,7 @@ public class Outbox {
         row.source = source;
         row.subject = entry.key();
         row.organizationId = entry.organizationId();
-        row.occurredAt = Instant.now();
+        row.occurredAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         row.payload = json(entry.data());
         return row;
     }

@@ -26,5 +26,11 @@ public record ApiKeyVerification(
     /** The body of {@code POST /internal/v1/api-keys/verify}. */
     @Schema(name = "ApiKeyVerificationRequest")
     public record Request(String keyHash) {
+
+        /** The hash finds the key's identity here, so it is kept out of logs like the key. */
+        @Override
+        public String toString() {
+            return Redacted.toString(this, "keyHash");
+        }
     }
 }

@@ -3,7 +3,13 @@ package io.kaizen.governance.budget;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.hibernate.reactive.mutiny.Mutiny;
 
@@ -19,9 +25,27 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class BudgetLedger {
 
+    private final ObjectMapper mapper;
+
+    BudgetLedger(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
     /** Settled spend and executions of one scope in one period. */
     public record Totals(BigDecimal spent, long executions) {
         static final Totals ZERO = new Totals(BigDecimal.ZERO, 0);
+
+        Totals plus(Totals other) {
+            return new Totals(spent.add(other.spent), executions + other.executions);
+        }
+    }
+
+    /** One row of {@code budget_total}: an agent's period (and the organisation it counts for). */
+    public record TotalsKey(String agentId, String period, LocalDate start, String organizationId) {
+    }
+
+    /** The scopes a reservation counts in. */
+    public record Scope(String organizationId, String agentId) {
     }
 
     /**
@@ -32,6 +56,26 @@ public class BudgetLedger {
         return Panache.getSession().chain(session -> session
                 .createNativeQuery("select count(*) from (select pg_advisory_xact_lock(hashtext(:key))) l")
                 .setParameter("key", scopeKey)
+                .getSingleResult())
+                .replaceWithVoid();
+    }
+
+    /**
+     * As {@link #lock}, but held by the session until {@link #unlockAll}, across its transaction's commit: a
+     * settlement batch keeps its scopes locked until its Redis tally steps, which follow the commit, are done.
+     */
+    public Uni<Void> lockSession(String scopeKey) {
+        return Panache.getSession().chain(session -> session
+                .createNativeQuery("select count(*) from (select pg_advisory_lock(hashtext(:key))) l")
+                .setParameter("key", scopeKey)
+                .getSingleResult())
+                .replaceWithVoid();
+    }
+
+    /** Gives back every lock of {@link #lockSession} held by the session. */
+    public Uni<Void> unlockAll() {
+        return Panache.getSession().chain(session -> session
+                .createNativeQuery("select count(*) from (select pg_advisory_unlock_all()) l")
                 .getSingleResult())
                 .replaceWithVoid();
     }
@@ -60,21 +104,67 @@ public class BudgetLedger {
                 BudgetPeriod.MONTHLY, monthStart);
     }
 
-    /** Adds a settled amount to the totals of one agent and period. */
-    public Uni<Void> addToTotals(String agentId, String organizationId, String period, LocalDate start,
-            BigDecimal amount, long executions) {
+    /**
+     * Adds settled amounts to the totals of agents' periods, each row once, in one statement that touches the rows in
+     * key order (so concurrent batches never wait for each other in a cycle). The rows travel as one JSON array.
+     */
+    public Uni<Void> addToTotals(Map<TotalsKey, Totals> amounts) {
+        if (amounts.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        amounts.forEach((key, totals) -> rows.add(Map.of("agent_id", key.agentId(),
+                "organization_id", key.organizationId(), "period", key.period(),
+                "period_start", key.start().toString(), "spent_usd", totals.spent().toPlainString(),
+                "executions", totals.executions())));
         return Panache.getSession().chain(session -> session.createNativeQuery(
                 "insert into budget_total (agent_id, organization_id, period, period_start, spent_usd, executions)"
-                        + " values (:agent, :org, :period, :start, :amount, :executions)"
+                        + " select agent_id, organization_id, period, period_start, spent_usd, executions"
+                        + " from json_to_recordset(cast(cast(:rows as text) as json)) as t(agent_id text,"
+                        + " organization_id text, period text, period_start date, spent_usd numeric, executions bigint)"
+                        + " order by agent_id, period, period_start"
                         + " on conflict (agent_id, period, period_start) do update set"
                         + " spent_usd = budget_total.spent_usd + excluded.spent_usd,"
                         + " executions = budget_total.executions + excluded.executions")
-                .setParameter("agent", agentId)
-                .setParameter("org", organizationId)
-                .setParameter("period", period)
-                .setParameter("start", start)
-                .setParameter("amount", amount)
-                .setParameter("executions", executions)
+                .setParameter("rows", json(rows))
+                .executeUpdate())
+                .replaceWithVoid();
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("budget totals are serialisable", e);
+        }
+    }
+
+    /** The scopes of the reservations of {@code ids} that are in the ledger, by id. */
+    public Uni<Map<String, Scope>> scopesOf(List<String> ids) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "select id, organization_id, agent_id from budget_reservation where id in (:ids)", Object[].class)
+                .setParameter("ids", ids)
+                .getResultList())
+                .map(rows -> {
+                    Map<String, Scope> scopes = new HashMap<>();
+                    rows.forEach(row -> scopes.put((String) row[0], new Scope((String) row[1], (String) row[2])));
+                    return scopes;
+                });
+    }
+
+    /** Locks the reservations of {@code ids} for update, in id order (so concurrent batches never wait in a cycle). */
+    public Uni<List<BudgetReservation>> lockReservations(List<String> ids) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "select * from budget_reservation where id in (:ids) order by id for update", BudgetReservation.class)
+                .setParameter("ids", ids)
+                .getResultList());
+    }
+
+    /** Marks settled reservations as applied to the Redis tallies. */
+    public Uni<Void> markSynced(List<String> ids) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "update budget_reservation set tally_synced = true where id in (:ids)")
+                .setParameter("ids", ids)
                 .executeUpdate())
                 .replaceWithVoid();
     }
@@ -178,10 +268,16 @@ public class BudgetLedger {
                 .chain(() -> recordedCarry(agentId, period));
     }
 
-    /** Reservations of an invocation still held, or settled by the sweeper at a guess (normally at most one). */
-    public Uni<List<BudgetReservation>> unsettledForInvocation(String invocationId) {
-        return BudgetReservation.list("invocationId = ?1 and (status = ?2 or swept = true)", invocationId,
-                BudgetReservation.RESERVED);
+    /**
+     * Ids of an invocation's reservations still held, or settled by the sweeper at a guess (normally at most one).
+     * Ids only: a settlement batch loads the rows itself, locked.
+     */
+    public Uni<List<String>> unsettledForInvocation(String invocationId) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "select id from budget_reservation where invocation_id = :invocation"
+                        + " and (status = 'reserved' or swept)", String.class)
+                .setParameter("invocation", invocationId)
+                .getResultList());
     }
 
     /** Records that the gateway refused an invocation without knowing governance's decision. */

@@ -2,8 +2,14 @@ package io.kaizen.governance.budget;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.function.Function;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
@@ -11,19 +17,31 @@ import io.kaizen.governance.config.GovernanceConfig;
 import io.kaizen.governance.domain.BudgetReservation;
 import io.kaizen.governance.journal.DecisionJournal;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.LockModeType;
 
 /**
  * Ends ledger reservations, exactly once, in the ledger and in Redis: settled to a {@link Charge} (spend and one
  * execution) or released (nothing). A reservation the sweeper settled at its estimate is corrected once when its
- * real outcome arrives late. Each runs in its own transaction (unless one is open) under the scopes' ledger locks.
+ * real outcome arrives late.
+ * <p>
+ * Reservations end in batches ({@link #batch}): one ledger transaction locks every row of the batch, adds each
+ * scope's summed spend to {@code budget_total} once, and announces thresholds once per scope; the Redis tally steps
+ * follow its commit. Ending one reservation is a batch of one. The batch holds the ledger locks of its scopes (taken
+ * once, in a fixed order) from before its rows are locked until its tally steps are done, so a tally rebuild never
+ * reads the ledger between the commit and the tally steps. Rows are committed {@code tally_synced = false} and marked
+ * synced once Redis applied their step: a crash in between leaves them to the sweeper's resync.
  */
 @ApplicationScoped
 public class BudgetSettlement {
 
     private static final Logger LOG = Logger.getLogger(BudgetSettlement.class);
+    /** The open batch of a Vert.x (duplicated) context: what {@link #end} joins, as Panache joins a transaction. */
+    private static final String OPEN_BATCH = BudgetSettlement.class.getName() + ".batch";
 
     private final BudgetTallies tallies;
     private final BudgetLedger ledger;
@@ -40,6 +58,26 @@ public class BudgetSettlement {
         this.config = config;
     }
 
+    /**
+     * How one reservation is to end: settled to {@code charge}, or released when {@code charge} is null.
+     * {@code agentId} (null: unknown) names the journal to flush when the reservation is not in the ledger yet.
+     */
+    public record Ending(String reservationId, String agentId, Charge charge) {
+
+        public static Ending settle(String reservationId, String agentId, Charge charge) {
+            return new Ending(reservationId, agentId, Objects.requireNonNull(charge));
+        }
+
+        public static Ending release(String reservationId, String agentId) {
+            return new Ending(reservationId, agentId, null);
+        }
+
+        End of(BudgetReservation row) {
+            return charge == null ? new End(BudgetReservation.RELEASED, BigDecimal.ZERO, 0, false)
+                    : new End(BudgetReservation.SETTLED, charge.amount(row), 1, charge.kind() == Charge.Kind.ESTIMATE);
+        }
+    }
+
     /** How a reservation ends: its ledger status, the amount spent and the executions it counts for. */
     private record End(String status, BigDecimal amount, long executions, boolean swept) {
 
@@ -50,121 +88,230 @@ public class BudgetSettlement {
 
     /**
      * Settles a reservation to {@code charge}. A reservation already ended is returned unchanged, except a swept one,
-     * which a real charge corrects. Emits null for an unknown reservation. {@code agentId} (null: unknown) names the
-     * journal to flush when the reservation is not in the ledger yet.
+     * which a real charge corrects. Emits null for an unknown reservation.
      */
     public Uni<BudgetReservation> settle(String reservationId, String agentId, Charge charge) {
-        return end(reservationId, agentId, row -> new End(BudgetReservation.SETTLED, charge.amount(row), 1,
-                charge.kind() == Charge.Kind.ESTIMATE));
+        return end(List.of(Ending.settle(reservationId, agentId, charge))).map(rows -> rows.get(0));
     }
 
     /** Releases a reservation: the call never happened, nothing is spent. A swept reservation is corrected to zero. */
     public Uni<BudgetReservation> release(String reservationId, String agentId) {
-        return end(reservationId, agentId, row -> new End(BudgetReservation.RELEASED, BigDecimal.ZERO, 0, false));
+        return end(List.of(Ending.release(reservationId, agentId))).map(rows -> rows.get(0));
     }
 
-    /** A reservation still only in its agent's journal is flushed to the ledger first, then ended. */
-    private Uni<BudgetReservation> end(String reservationId, String agentId, Function<BudgetReservation, End> outcome) {
-        return endStored(reservationId, outcome).chain(row -> row != null ? Uni.createFrom().item(row)
-                : (agentId != null ? journal.flush(agentId) : journal.flushEverything())
-                        .chain(() -> endStored(reservationId, outcome)));
-    }
-
-    private Uni<BudgetReservation> endStored(String reservationId, Function<BudgetReservation, End> outcome) {
-        Instant now = Instant.now();
-        return Panache.withTransaction(() -> BudgetReservation.<BudgetReservation>findById(reservationId,
-                LockModeType.PESSIMISTIC_WRITE)
-                .chain(row -> {
-                    if (row == null) {
-                        return Uni.createFrom().nullItem();
-                    }
-                    End end = outcome.apply(row);
-                    if (BudgetReservation.RESERVED.equals(row.status)) {
-                        return apply(row, end, now);
-                    }
-                    if (row.swept && !end.swept()) {
-                        return correct(row, end, now);
-                    }
-                    return Uni.createFrom().item(row);
-                }));
-    }
-
-    private Uni<BudgetReservation> apply(BudgetReservation row, End end, Instant now) {
-        row.status = end.status();
-        row.actualUsd = end.amount();
-        row.swept = end.swept();
-        row.settledAt = now;
-        List<BudgetPeriod> periods = BudgetPeriod.ofReservation(row);
-        BudgetPeriod month = BudgetPeriod.of(BudgetPeriod.MONTHLY, row.monthStart);
-        String agentTag = BudgetTallies.agentTag(row.agentId);
-        String organizationTag = BudgetTallies.organizationTag(row.organizationId);
-        Uni<Boolean> redis;
-        if (end.release()) {
-            redis = tallies.release(agentTag, row.id, periods)
-                    .chain(() -> row.orgReserved ? tallies.release(organizationTag, row.id, List.of(month))
-                            : Uni.createFrom().voidItem())
-                    .replaceWith(true);
-        } else {
-            long micros = Money.actualMicros(end.amount());
-            redis = tallies.settle(agentTag, row.id, periods, micros, markerTtl())
-                    // the organisation's tally counts the spend of all its agents, reserved on it or not
-                    .chain(applied -> tallies.settle(organizationTag, row.id, List.of(month), micros, markerTtl())
-                            .map(orgApplied -> applied && orgApplied));
+    /**
+     * Ends reservations, in order, and emits their rows afterwards (null for an unknown one). Inside a {@link #batch}
+     * this joins it and runs in the caller's transaction (once per batch); otherwise it is a batch of its own.
+     */
+    public Uni<List<BudgetReservation>> end(List<Ending> endings) {
+        Batch open = openBatch();
+        if (open != null) {
+            return open.end(endings);
         }
-        return ledger.lockScopes(row.organizationId, row.agentId)
-                .chain(() -> addToTotals(row, periods, end.amount(), end.executions()))
-                .chain(() -> synced(row, redis))
-                .call(() -> end.release() ? Uni.createFrom().voidItem() : thresholds.announce(row, now));
+        return batch(() -> Panache.withTransaction(() -> openBatch().end(endings)));
     }
 
-    /** Replaces the sweeper's settlement at the estimate by the real outcome: only the difference is added. */
-    private Uni<BudgetReservation> correct(BudgetReservation row, End end, Instant now) {
-        BigDecimal delta = end.amount().subtract(row.actualUsd);
-        long executions = end.executions() - 1;
-        long micros = Money.actualMicros(end.amount()) - Money.actualMicros(row.actualUsd);
-        row.status = end.status();
-        row.actualUsd = end.amount();
-        row.swept = false;
-        row.settledAt = now;
-        List<BudgetPeriod> periods = BudgetPeriod.ofReservation(row);
-        BudgetPeriod month = BudgetPeriod.of(BudgetPeriod.MONTHLY, row.monthStart);
-        Uni<Boolean> redis = tallies.correct(BudgetTallies.agentTag(row.agentId), row.id, periods, micros,
-                executions, markerTtl())
-                .chain(applied -> tallies.correct(BudgetTallies.organizationTag(row.organizationId), row.id,
-                        List.of(month), micros, executions, markerTtl()).map(orgApplied -> applied && orgApplied));
-        LOG.infof("reservation %s was swept at its estimate; corrected by %s USD to its real outcome", row.id,
-                delta.toPlainString());
-        return ledger.lockScopes(row.organizationId, row.agentId)
-                .chain(() -> addToTotals(row, periods, delta, executions))
-                .chain(() -> synced(row, redis))
-                .call(() -> delta.signum() > 0 ? thresholds.announce(row, now) : Uni.createFrom().voidItem());
-    }
-
-    private Uni<Void> addToTotals(BudgetReservation row, List<BudgetPeriod> periods, BigDecimal amount,
-            long executions) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        if (amount.signum() == 0 && executions == 0) {
-            return chain;
+    /**
+     * Runs {@code transaction}, which must open the ledger transaction in which {@link #end} is called (once), as
+     * one settlement batch: on one session, under the batch's scope locks, followed after its commit by the tally
+     * steps.
+     */
+    public <T> Uni<T> batch(Supplier<Uni<T>> transaction) {
+        Context context = Vertx.currentContext();
+        if (context == null || !VertxContext.isDuplicatedContext(context)) {
+            throw new IllegalStateException("settlement batches run on a duplicated Vert.x context");
         }
-        for (BudgetPeriod period : periods) {
-            chain = chain.chain(() -> ledger.addToTotals(row.agentId, row.organizationId, period.name(),
-                    period.start(), amount, executions));
-        }
-        return chain;
+        Batch batch = new Batch(Instant.now());
+        return Panache.withSession(() -> Uni.createFrom().deferred(() -> {
+            context.putLocal(OPEN_BATCH, batch);
+            return transaction.get();
+        })
+                .eventually(() -> context.removeLocal(OPEN_BATCH))
+                .call(() -> batch.tally())
+                // session-level locks outlive the transaction: always given back before the session's connection
+                .eventually(() -> batch.locked.isEmpty() ? Uni.createFrom().voidItem() : ledger.unlockAll()
+                        .onFailure().invoke(e -> LOG.errorf("budget scope locks not released: %s", e.getMessage()))));
     }
 
-    /** Applies the Redis step; when Redis fails or had already applied it, the row is left for a resync. */
-    private static Uni<BudgetReservation> synced(BudgetReservation row, Uni<Boolean> redis) {
-        return redis.map(applied -> {
-            // Redis had already applied a step the ledger had not: tallies and ledger disagree
-            row.tallySynced = applied;
-            return row;
-        }).onFailure().recoverWithItem(e -> {
-            LOG.warnf("budget tallies not updated for reservation %s (%s); they will be rebuilt", row.id,
-                    e.getMessage());
+    private static Batch openBatch() {
+        Context context = Vertx.currentContext();
+        return context == null || !VertxContext.isDuplicatedContext(context) ? null : context.getLocal(OPEN_BATCH);
+    }
+
+    /** What Redis must do for one ended reservation, after the commit. */
+    private record TallyStep(BudgetReservation row, End end, long micros, long executions, boolean correction) {
+    }
+
+    /** One batch: its scope locks, the totals it adds and the tally steps that follow its commit. */
+    private final class Batch {
+
+        private final Instant now;
+        private final TreeSet<String> locked = new TreeSet<>();
+        private final List<TallyStep> steps = new ArrayList<>();
+
+        Batch(Instant now) {
+            this.now = now;
+        }
+
+        Uni<List<BudgetReservation>> end(List<Ending> endings) {
+            if (!steps.isEmpty() || !locked.isEmpty()) {
+                throw new IllegalStateException("a settlement batch ends its reservations at once");
+            }
+            List<String> ids = endings.stream().map(Ending::reservationId).distinct().toList();
+            return ledger.scopesOf(ids)
+                    .chain(scopes -> flushMissing(endings, scopes))
+                    .chain(scopes -> lockScopes(scopes.values()))
+                    .chain(() -> ledger.lockReservations(ids))
+                    .chain(rows -> {
+                        Map<String, BudgetReservation> byId = new HashMap<>();
+                        rows.forEach(row -> byId.put(row.id, row));
+                        Map<BudgetLedger.TotalsKey, BudgetLedger.Totals> totals = new LinkedHashMap<>();
+                        Map<String, BudgetReservation> announced = new LinkedHashMap<>();
+                        List<BudgetReservation> ended = new ArrayList<>();
+                        for (Ending ending : endings) {
+                            BudgetReservation row = byId.get(ending.reservationId());
+                            if (row != null) {
+                                end(row, ending.of(row), totals, announced);
+                            }
+                            ended.add(row);
+                        }
+                        return ledger.addToTotals(totals)
+                                .chain(() -> thresholds.announce(announced.values(), now))
+                                .replaceWith(ended);
+                    });
+        }
+
+        /** A reservation not in the ledger yet is still in its agent's journal: flushed, then looked up once more. */
+        private Uni<Map<String, BudgetLedger.Scope>> flushMissing(List<Ending> endings,
+                Map<String, BudgetLedger.Scope> scopes) {
+            List<Ending> missing = endings.stream().filter(ending -> !scopes.containsKey(ending.reservationId()))
+                    .toList();
+            if (missing.isEmpty()) {
+                return Uni.createFrom().item(scopes);
+            }
+            boolean anyAgent = missing.stream().anyMatch(ending -> ending.agentId() == null);
+            Uni<Void> flushed = anyAgent ? journal.flushEverything()
+                    : Multi.createFrom().iterable(missing.stream().map(Ending::agentId).distinct().toList())
+                            .onItem().transformToUniAndConcatenate(journal::flush)
+                            .collect().last().replaceWithVoid();
+            return flushed.chain(() -> ledger.scopesOf(missing.stream().map(Ending::reservationId).distinct().toList()))
+                    .map(found -> {
+                        Map<String, BudgetLedger.Scope> all = new HashMap<>(scopes);
+                        all.putAll(found);
+                        return all;
+                    });
+        }
+
+        /** Every organisation's lock, then every agent's, each in order: no two batches wait for each other in a cycle. */
+        private Uni<Void> lockScopes(Iterable<BudgetLedger.Scope> scopes) {
+            TreeSet<String> organizations = new TreeSet<>();
+            TreeSet<String> agents = new TreeSet<>();
+            for (BudgetLedger.Scope scope : scopes) {
+                organizations.add(BudgetLedger.organizationLock(scope.organizationId()));
+                agents.add(BudgetLedger.agentLock(scope.agentId()));
+            }
+            List<String> order = new ArrayList<>(organizations);
+            order.addAll(agents);
+            return Multi.createFrom().iterable(order)
+                    .onItem().transformToUniAndConcatenate(key -> ledger.lockSession(key).invoke(() -> locked.add(key)))
+                    .collect().last().replaceWithVoid();
+        }
+
+        private void end(BudgetReservation row, End end, Map<BudgetLedger.TotalsKey, BudgetLedger.Totals> totals,
+                Map<String, BudgetReservation> announced) {
+            if (BudgetReservation.RESERVED.equals(row.status)) {
+                add(totals, row, end.amount(), end.executions());
+                steps.add(new TallyStep(row, end, Money.actualMicros(end.amount()), end.executions(), false));
+                if (!end.release()) {
+                    announced.putIfAbsent(row.agentId + row.monthStart + row.dayStart, row);
+                }
+            } else if (row.swept && !end.swept()) {
+                // replaces the sweeper's settlement at the estimate by the real outcome: only the difference is added
+                BigDecimal delta = end.amount().subtract(row.actualUsd);
+                long executions = end.executions() - 1;
+                add(totals, row, delta, executions);
+                steps.add(new TallyStep(row, end,
+                        Money.actualMicros(end.amount()) - Money.actualMicros(row.actualUsd), executions, true));
+                LOG.infof("reservation %s was swept at its estimate; corrected by %s USD to its real outcome", row.id,
+                        delta.toPlainString());
+                if (delta.signum() > 0) {
+                    announced.putIfAbsent(row.agentId + row.monthStart + row.dayStart, row);
+                }
+            } else {
+                return;
+            }
+            row.status = end.status();
+            row.actualUsd = end.amount();
+            row.swept = end.swept();
+            row.settledAt = now;
+            // until Redis has applied this end; a crash before then leaves the row to the sweeper's resync
             row.tallySynced = false;
-            return row;
-        });
+        }
+
+        private void add(Map<BudgetLedger.TotalsKey, BudgetLedger.Totals> totals, BudgetReservation row,
+                BigDecimal amount, long executions) {
+            if (amount.signum() == 0 && executions == 0) {
+                return;
+            }
+            for (BudgetPeriod period : BudgetPeriod.ofReservation(row)) {
+                totals.merge(new BudgetLedger.TotalsKey(row.agentId, period.name(), period.start(), row.organizationId),
+                        new BudgetLedger.Totals(amount, executions), BudgetLedger.Totals::plus);
+            }
+        }
+
+        /** The tally steps, after the commit; rows whose step Redis applied are marked synced. */
+        Uni<Void> tally() {
+            if (steps.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            List<String> synced = new ArrayList<>();
+            return Multi.createFrom().iterable(steps)
+                    .onItem().transformToUniAndConcatenate(step -> tally(step)
+                            .invoke(applied -> {
+                                if (applied) {
+                                    synced.add(step.row().id);
+                                }
+                            }))
+                    .collect().last()
+                    .chain(() -> synced.isEmpty() ? Uni.createFrom().voidItem()
+                            : Panache.withTransaction(() -> ledger.markSynced(synced))
+                                    // the rows stay unsynced: the sweeper's resync rebuilds their tallies
+                                    .onFailure().invoke(e -> LOG.warnf("settled reservations not marked synced: %s",
+                                            e.getMessage()))
+                                    .onFailure().recoverWithNull());
+        }
+
+        /** Applies one step; when Redis fails or had already applied it, the row is left for a resync. */
+        private Uni<Boolean> tally(TallyStep step) {
+            BudgetReservation row = step.row();
+            List<BudgetPeriod> periods = BudgetPeriod.ofReservation(row);
+            List<BudgetPeriod> organizationPeriods = periods.stream()
+                    .filter(period -> BudgetPeriod.MONTHLY.equals(period.name())).toList();
+            String agentTag = BudgetTallies.agentTag(row.agentId);
+            String organizationTag = BudgetTallies.organizationTag(row.organizationId);
+            Uni<Boolean> redis;
+            if (step.correction()) {
+                redis = tallies.correct(agentTag, row.id, periods, step.micros(), step.executions(), markerTtl())
+                        .chain(applied -> tallies.correct(organizationTag, row.id, organizationPeriods, step.micros(),
+                                step.executions(), markerTtl()).map(orgApplied -> applied && orgApplied));
+            } else if (step.end().release()) {
+                redis = tallies.release(agentTag, row.id, periods)
+                        .chain(() -> row.orgReserved ? tallies.release(organizationTag, row.id, organizationPeriods)
+                                : Uni.createFrom().voidItem())
+                        .replaceWith(true);
+            } else {
+                redis = tallies.settle(agentTag, row.id, periods, step.micros(), markerTtl())
+                        // the organisation's tally counts the spend of all its agents, reserved on it or not
+                        .chain(applied -> tallies.settle(organizationTag, row.id, organizationPeriods, step.micros(),
+                                markerTtl()).map(orgApplied -> applied && orgApplied));
+            }
+            // false: Redis had already applied a step the ledger had not, so tallies and ledger disagree
+            return redis.onFailure().recoverWithItem(e -> {
+                LOG.warnf("budget tallies not updated for reservation %s (%s); they will be rebuilt", row.id,
+                        e.getMessage());
+                return false;
+            });
+        }
     }
 
     private long markerTtl() {

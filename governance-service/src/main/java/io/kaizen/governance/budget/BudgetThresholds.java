@@ -2,6 +2,9 @@ package io.kaizen.governance.budget;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 
 import io.kaizen.common.events.BudgetThresholdEvent;
 import io.kaizen.common.events.EventTypes;
@@ -15,7 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * Announces settled spend crossing 50, 80, 90 and 100 % of a limit ({@code budget.threshold_crossed}), once per
  * scope (agent monthly, weekly and daily, organisation monthly), period and threshold, as fractions of a line's own
- * limit (without rollover). Runs inside the settlement's transaction, after its totals were added.
+ * limit (without rollover). Runs inside the settlement batch's transaction, after its totals were added.
  */
 @ApplicationScoped
 public class BudgetThresholds {
@@ -32,8 +35,21 @@ public class BudgetThresholds {
         this.outbox = outbox;
     }
 
-    /** Announces every threshold the scopes of a settled reservation have reached and not yet announced. */
-    public Uni<Void> announce(BudgetReservation row, Instant now) {
+    /**
+     * Announces every threshold the scopes of settled reservations have reached and not yet announced, looking at
+     * each scope once however many of {@code settled} count in it.
+     */
+    public Uni<Void> announce(Collection<BudgetReservation> settled, Instant now) {
+        Set<String> organizations = new HashSet<>();
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (BudgetReservation row : settled) {
+            boolean organization = organizations.add(row.organizationId + "|" + row.monthStart);
+            chain = chain.chain(() -> announce(row, organization, now));
+        }
+        return chain;
+    }
+
+    private Uni<Void> announce(BudgetReservation row, boolean withOrganization, Instant now) {
         return snapshots.agent(row.agentId, row.organizationId).chain(governance -> {
             BudgetLimits limits = governance.budget();
             Uni<Void> chain = Uni.createFrom().voidItem();
@@ -45,7 +61,7 @@ public class BudgetThresholds {
             }
             BudgetPeriod month = BudgetPeriod.of(BudgetPeriod.MONTHLY, row.monthStart);
             long orgBudget = governance.organization().monthlyBudgetMicros();
-            return orgBudget < 0 ? chain
+            return !withOrganization || orgBudget < 0 ? chain
                     : chain.chain(() -> ledger.organizationTotals(row.organizationId, month.start())
                             .chain(totals -> announce(row.organizationId, null, BudgetScopes.ORGANIZATION_MONTHLY,
                                     month, orgBudget, totals.spent(), now)));

@@ -32,15 +32,15 @@ public class RefusedInvocations {
     }
 
     /**
-     * Records the refusal and releases what is already held for the invocation (or corrects what the sweeper charged
-     * for it); inside the caller's transaction. The agent's journal ({@code agentId} null: every journal) is flushed
-     * first, so a reservation answered but not yet in the ledger is found too.
+     * Records the refusal and answers the reservations to release for the invocation: those still held, or settled
+     * by the sweeper at a guess (their release corrects it); inside the caller's transaction, which releases them.
+     * The agent's journal ({@code agentId} null: every journal) is flushed first, so a reservation answered but not
+     * yet in the ledger is found too.
      */
-    public Uni<Void> refused(String invocationId, String agentId, Instant refusedAt) {
+    public Uni<List<String>> refused(String invocationId, String agentId, Instant refusedAt) {
         return ledger.recordRefusal(invocationId, refusedAt)
                 .chain(() -> agentId != null ? journal.flush(agentId) : journal.flushEverything())
-                .chain(() -> ledger.unsettledForInvocation(invocationId))
-                .chain(rows -> release(rows.stream().map(row -> row.id).toList()));
+                .chain(() -> ledger.unsettledForInvocation(invocationId));
     }
 
     /**

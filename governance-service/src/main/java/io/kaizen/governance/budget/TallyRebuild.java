@@ -83,14 +83,19 @@ public class TallyRebuild {
                                         .filter(held -> !held.id().equals(reserving)).toList(), month, 0)), now)))));
     }
 
-    /** Drops every tally Redis may have missed a settlement of: they are rebuilt on next use. */
+    /**
+     * Drops every tally Redis may have missed a settlement of: they are rebuilt on next use. A row a settlement batch
+     * marked synced while this waited for the scopes' locks (its tally steps were only in progress) is left alone.
+     */
     public Uni<Void> resync(BudgetReservation row) {
         List<BudgetPeriod> periods = BudgetPeriod.ofReservation(row);
         return Panache.withTransaction(() -> ledger.lockScopes(row.organizationId, row.agentId)
-                .chain(() -> tallies.forget(BudgetTallies.agentTag(row.agentId), periods))
-                .chain(() -> tallies.forget(BudgetTallies.organizationTag(row.organizationId),
-                        List.of(BudgetPeriod.of(BudgetPeriod.MONTHLY, row.monthStart))))
-                .chain(() -> BudgetReservation.update("tallySynced = true where id = ?1", row.id))
+                .chain(() -> BudgetReservation.update("tallySynced = true where id = ?1 and tallySynced = false",
+                        row.id))
+                .chain(claimed -> claimed == 0 ? Uni.createFrom().voidItem()
+                        : tallies.forget(BudgetTallies.agentTag(row.agentId), periods)
+                                .chain(() -> tallies.forget(BudgetTallies.organizationTag(row.organizationId),
+                                        List.of(BudgetPeriod.of(BudgetPeriod.MONTHLY, row.monthStart)))))
                 .replaceWithVoid());
     }
 

@@ -1,5 +1,7 @@
 package io.kaizen.governance.messaging;
 
+import java.util.Set;
+
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -25,6 +27,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class AgentEventsConsumer extends EventConsumer {
 
     static final String CONSUMER = "governance.agents";
+    /** The topic's other types (credentials rotated or read, API keys) change nothing governance knows. */
+    private static final Set<String> APPLIED = Set.of(EventTypes.AGENT_REGISTERED, EventTypes.AGENT_UPDATED,
+            EventTypes.AGENT_DELETED);
 
     private final AgentGovernanceService agents;
 
@@ -40,11 +45,12 @@ public class AgentEventsConsumer extends EventConsumer {
     }
 
     @Override
+    protected boolean handles(String type) {
+        return APPLIED.contains(type);
+    }
+
+    @Override
     protected Uni<Void> process(CloudEvent event) {
-        if (!event.type().equals(EventTypes.AGENT_REGISTERED) && !event.type().equals(EventTypes.AGENT_UPDATED)
-                && !event.type().equals(EventTypes.AGENT_DELETED)) {
-            return Uni.createFrom().voidItem();
-        }
         AgentEvent data = read(event, AgentEvent.class);
         if (data.agentId() == null || data.organizationId() == null) {
             throw new PoisonEventException("agent event " + event.id() + " lacks its ids");

@@ -2,14 +2,18 @@ package io.kaizen.governance.messaging;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.kaizen.common.consumer.EventConsumer;
+import io.kaizen.common.consumer.BatchEventConsumer;
 import io.kaizen.common.consumer.FailurePolicy;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
@@ -18,24 +22,27 @@ import io.kaizen.common.governance.TokenRates;
 import io.kaizen.common.governance.UsdAmount;
 import io.kaizen.common.outbox.ProcessedEvents;
 import io.kaizen.governance.budget.BudgetSettlement;
+import io.kaizen.governance.budget.BudgetSettlement.Ending;
 import io.kaizen.governance.budget.Charge;
 import io.kaizen.governance.budget.Money;
 import io.kaizen.governance.budget.RefusedInvocations;
 import io.kaizen.governance.service.GovernanceSnapshots;
 import io.kaizen.governance.trigger.FirstInvocations;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Ends budget reservations from {@code invocation.*} events, once per event: a completed invocation is settled to
- * the cost its agent reported; else, when it reported token counts, to their price at the agent's current token
- * rates; else to the agent's configured cost (never to a cost the event merely carries); a failed one at zero (the
- * agent was never reached or gave no usable answer); any other outcome releases the reservation. A refusal whose
- * event carries no reservation id because the gateway never learned the decision releases whatever governance
- * reserved for that invocation.
+ * Ends budget reservations from {@code invocation.*} events, once per event, many events per settlement batch
+ * ({@link BudgetSettlement#batch}): a completed invocation is settled to the cost its agent reported; else, when it
+ * reported token counts, to their price at the agent's current token rates; else to the agent's configured cost
+ * (never to a cost the event merely carries); a failed one at zero (the agent was never reached or gave no usable
+ * answer); any other outcome releases the reservation. A refusal whose event carries no reservation id because the
+ * gateway never learned the decision releases whatever governance reserved for that invocation.
  */
 @ApplicationScoped
-public class InvocationEventsConsumer extends EventConsumer {
+public class InvocationEventsConsumer extends BatchEventConsumer<InvocationEventsConsumer.Outcome> {
 
     static final String CONSUMER = "governance.settlement";
     private static final Set<String> NOT_FINAL = Set.of(EventTypes.INVOCATION_ACCEPTED, EventTypes.INVOCATION_HELD);
@@ -55,15 +62,24 @@ public class InvocationEventsConsumer extends EventConsumer {
         this.snapshots = snapshots;
     }
 
+    /**
+     * What one final event asks of the budget: {@code completed}/{@code settles} say how its reservation ends,
+     * {@code undecided} that the gateway refused the call without governance's answer, {@code reachedAgent} that the
+     * user's first use of the agent is to be recorded.
+     */
+    record Outcome(InvocationEvent data, String reservationId, String agentId, String userId, boolean completed,
+            boolean settles, boolean undecided, boolean reachedAgent) {
+    }
+
     @Incoming("invocations")
-    public Uni<Void> consume(Message<String> message) {
-        return handle(message);
+    public Uni<Void> consume(KafkaRecordBatch<String, String> batch) {
+        return handleBatch(batch);
     }
 
     @Override
-    protected Uni<Void> process(CloudEvent event) {
+    protected Optional<Outcome> decode(CloudEvent event) {
         if (NOT_FINAL.contains(event.type())) {
-            return Uni.createFrom().voidItem();
+            return Optional.empty();
         }
         InvocationEvent data = read(event, InvocationEvent.class);
         String reservationId = data.governance() == null ? null : data.governance().reservationId();
@@ -74,30 +90,64 @@ public class InvocationEventsConsumer extends EventConsumer {
                 && (data.governance() == null || data.governance().decisionId() == null);
         String agentId = data.agent() == null ? null : data.agent().id();
         String userId = data.externalUser() == null ? null : data.externalUser().id();
+        // a held call that was approved reaches the agent without a decision of its own
         boolean reachedAgent = completed && agentId != null && userId != null;
         if (reservationId == null && !reachedAgent && !undecided) {
-            return Uni.createFrom().voidItem();
+            return Optional.empty();
         }
-        return once(event, ignored -> end(data, reservationId, agentId, completed, settles, undecided)
-                // a held call that was approved reaches the agent without a decision of its own
-                .chain(() -> reachedAgent ? firstInvocations.markSeen(agentId, userId) : Uni.createFrom().voidItem()));
+        return Optional.of(new Outcome(data, reservationId, agentId, userId, completed, settles, undecided,
+                reachedAgent));
     }
 
-    private Uni<Void> end(InvocationEvent data, String reservationId, String agentId, boolean completed,
-            boolean settles, boolean undecided) {
-        if (undecided) {
-            return refusals.refused(data.invocationId(), agentId, Instant.now());
+    /** The tally steps of a batch follow the commit of the transaction that records its events as processed. */
+    @Override
+    protected Uni<Void> applyOnce(Map<String, Outcome> work) {
+        return settlement.batch(() -> super.applyOnce(work));
+    }
+
+    @Override
+    protected Uni<Void> apply(List<Outcome> outcomes) {
+        Instant now = Instant.now();
+        List<Uni<List<Ending>>> endings = new ArrayList<>();
+        for (Outcome outcome : outcomes) {
+            endings.add(endings(outcome, now));
         }
+        return Multi.createFrom().iterable(endings)
+                .onItem().transformToUniAndConcatenate(ending -> ending)
+                .collect().in(ArrayList<Ending>::new, List::addAll)
+                .chain(all -> all.isEmpty() ? Uni.createFrom().voidItem() : settlement.end(all).replaceWithVoid())
+                .chain(() -> markSeen(outcomes));
+    }
+
+    /** How an event ends reservations: those a refusal left held, or its own. */
+    private Uni<List<Ending>> endings(Outcome outcome, Instant now) {
+        if (outcome.undecided()) {
+            return Uni.createFrom().deferred(() -> refusals.refused(outcome.data().invocationId(), outcome.agentId(),
+                    now)).map(ids -> ids.stream().map(id -> Ending.release(id, null)).toList());
+        }
+        String reservationId = outcome.reservationId();
         if (reservationId == null) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(List.of());
         }
-        if (!settles) {
-            return settlement.release(reservationId, agentId).replaceWithVoid();
+        if (!outcome.settles()) {
+            return Uni.createFrom().item(List.of(Ending.release(reservationId, outcome.agentId())));
         }
-        if (!completed) {
-            return settlement.settle(reservationId, agentId, Charge.FAILED).replaceWithVoid();
+        if (!outcome.completed()) {
+            return Uni.createFrom().item(List.of(Ending.settle(reservationId, outcome.agentId(), Charge.FAILED)));
         }
-        return charge(data).chain(charge -> settlement.settle(reservationId, agentId, charge)).replaceWithVoid();
+        return Uni.createFrom().deferred(() -> charge(outcome.data()))
+                .map(charge -> List.of(Ending.settle(reservationId, outcome.agentId(), charge)));
+    }
+
+    /** First uses of agents, each once and in order, so concurrent batches never wait for each other in a cycle. */
+    private Uni<Void> markSeen(List<Outcome> outcomes) {
+        TreeSet<Map.Entry<String, String>> seen = new TreeSet<>(Map.Entry.<String, String>comparingByKey()
+                .thenComparing(Map.Entry.comparingByValue()));
+        outcomes.stream().filter(Outcome::reachedAgent)
+                .forEach(outcome -> seen.add(Map.entry(outcome.agentId(), outcome.userId())));
+        return Multi.createFrom().iterable(seen)
+                .onItem().transformToUniAndConcatenate(use -> firstInvocations.markSeen(use.getKey(), use.getValue()))
+                .collect().last().replaceWithVoid();
     }
 
     /**

@@ -25,6 +25,7 @@ import io.kaizen.governance.rest.GovernanceViews.AgentGovernanceView;
 import io.kaizen.governance.rest.GovernanceViews.BudgetConfigView;
 import io.kaizen.governance.rest.GovernanceViews.RateLimitConfigView;
 import io.kaizen.governance.ratelimit.RateLimitWindow;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -39,6 +40,9 @@ import jakarta.persistence.LockModeType;
  */
 @ApplicationScoped
 public class AgentGovernanceService {
+
+    private static final String INSERT_IF_ABSENT = "insert into agent_governance (agent_id, organization_id, updated_at)"
+            + " values (:agent, :organization, :now) on conflict (agent_id) do nothing";
 
     private final GovernanceSnapshots snapshots;
     private final JsonColumns json;
@@ -82,12 +86,12 @@ public class AgentGovernanceService {
                 settings.maxRolloverPercentage()), "");
         GovernanceValidation.rateLimit(new RateLimitConfig(settings.requestsPerMinute(), settings.requestsPerHour(),
                 settings.requestsPerDay(), null), "");
-        return AgentGovernance.<AgentGovernance>findById(agentId, LockModeType.PESSIMISTIC_WRITE)
+        return lockedOrCreated(agentId, settings.organizationId())
                 .map(row -> {
-                    if (row != null && !row.organizationId.equals(settings.organizationId())) {
+                    if (!row.organizationId.equals(settings.organizationId())) {
                         throw ProblemException.conflict("Agent " + agentId + " belongs to another organisation");
                     }
-                    return row != null ? row : created(agentId, settings.organizationId());
+                    return row;
                 })
                 .chain(row -> {
                     row.monthlyBudgetUsd = pick(replace, settings.maxMonthlyCost(), row.monthlyBudgetUsd);
@@ -180,17 +184,16 @@ public class AgentGovernanceService {
     @WithTransaction
     public Uni<Void> onAgentEvent(String type, AgentEvent event) {
         // locked: the row is written whole, so an unlocked read would put back settings changed meanwhile
-        return AgentGovernance.<AgentGovernance>findById(event.agentId(), LockModeType.PESSIMISTIC_WRITE)
-                .chain(found -> {
-                    if (found != null && !found.organizationId.equals(event.organizationId())) {
+        return lockedOrCreated(event.agentId(), event.organizationId())
+                .chain(row -> {
+                    if (!row.organizationId.equals(event.organizationId())) {
                         return Uni.createFrom().voidItem();
                     }
                     // one agent's events can arrive out of order (a relay retry, a replayed dead letter)
-                    if (found != null && found.agentEventAt != null && event.occurredAt() != null
-                            && event.occurredAt().isBefore(found.agentEventAt)) {
+                    if (row.agentEventAt != null && event.occurredAt() != null
+                            && event.occurredAt().isBefore(row.agentEventAt)) {
                         return Uni.createFrom().voidItem();
                     }
-                    AgentGovernance row = found != null ? found : created(event.agentId(), event.organizationId());
                     if (EventTypes.AGENT_DELETED.equals(type)) {
                         row.deletedAt = row.deletedAt != null ? row.deletedAt : event.occurredAt();
                     } else {
@@ -320,13 +323,20 @@ public class AgentGovernanceService {
         }
     }
 
-    private static AgentGovernance created(String agentId, String organizationId) {
-        AgentGovernance row = new AgentGovernance();
-        row.agentId = agentId;
-        row.organizationId = organizationId;
-        return row;
+    /**
+     * The agent's row, locked, inserted first when governance does not know the agent. Registry's first write and
+     * the agent's first event can both find no row: a plain insert would then fail on the second of them (and
+     * dead-letter the event). With {@code on conflict do nothing} the second insert waits for the first to commit
+     * and changes nothing, and both go on to the one row, locked in turn, so neither loses the other's fields.
+     */
+    private static Uni<AgentGovernance> lockedOrCreated(String agentId, String organizationId) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(INSERT_IF_ABSENT)
+                        .setParameter("agent", agentId)
+                        .setParameter("organization", organizationId)
+                        .setParameter("now", Instant.now())
+                        .executeUpdate())
+                .chain(() -> AgentGovernance.<AgentGovernance>findById(agentId, LockModeType.PESSIMISTIC_WRITE));
     }
-
 
     private static Long countOrNull(long count) {
         return count < 0 ? null : count;

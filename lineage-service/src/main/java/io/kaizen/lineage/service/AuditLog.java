@@ -1,58 +1,274 @@
 package io.kaizen.lineage.service;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.kaizen.common.events.AuditRecordEvent;
 import io.kaizen.common.events.CloudEvent;
+import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.events.Topics;
+import io.kaizen.common.outbox.Outbox;
+import io.kaizen.lineage.domain.AuditChain;
 import io.kaizen.lineage.domain.AuditEvent;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Page;
+import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** The audit log: one entry per event of the suite, scoped to its organisation. */
+/**
+ * The audit log: every event of the suite, chained per organisation ({@link AuditChain}), its personal data held
+ * apart ({@link PersonalFields}), each record published to {@code kaizen.audit.v1} through the outbox.
+ */
 @ApplicationScoped
 public class AuditLog {
 
-    /** Appends events; runs inside the consumer's transaction, which writes them together. */
+    /** The chain of events that carry no organisation. */
+    public static final String NO_ORGANIZATION = "system";
+
+    /**
+     * Locks the organisation's head (creating it at seq 0) until the transaction ends and answers it: appenders of
+     * one organisation take turns, so no two records get one seq.
+     */
+    private static final String LOCK_HEAD = "insert into audit_chain_head (organization_id, seq, hash)"
+            + " values (:org, 0, :genesis) on conflict (organization_id) do update set seq = audit_chain_head.seq"
+            + " returning seq, hash";
+    private static final String MOVE_HEAD = "update audit_chain_head set seq = :seq, hash = :hash"
+            + " where organization_id = :org";
+    /** Many rows as one JSON array typed text, a single parameter however many there are. */
+    private static final String HOLD = "insert into audit_personal_data (organization_id, seq, field, pseudonym, value)"
+            + " select organization_id, seq, field, pseudonym, value from json_to_recordset(cast(cast(:rows as text) as json))"
+            + " as r(organization_id text, seq bigint, field text, pseudonym text, value text)";
+    /**
+     * Deletes the personal data of every record that holds the address in any personal field, and of every record
+     * that names one of the person ids those records hold (a decision event carries the external user id, not the
+     * address). Pseudonyms do not depend on the field, so one lookup finds the address wherever it is.
+     */
+    private static final String ERASE = "with named as (select seq from audit_personal_data"
+            + "   where organization_id = :org and pseudonym = :pseudonym),"
+            + " ids as (select d.pseudonym from audit_personal_data d join named n on d.seq = n.seq"
+            + "   where d.organization_id = :org and d.field in (:idFields)),"
+            + " linked as (select seq from audit_personal_data where organization_id = :org"
+            + "   and field in (:idFields) and pseudonym in (select pseudonym from ids)),"
+            + " erased as (delete from audit_personal_data where organization_id = :org"
+            + "   and (seq in (select seq from named) or seq in (select seq from linked)) returning seq)"
+            + " select count(distinct seq) from erased";
+    private static final String HELD = "select seq, field, pseudonym, value from audit_personal_data"
+            + " where organization_id = :org and seq in (:seqs) order by seq, field";
+
+    private final PersonalFields personal;
+    private final Outbox outbox;
+    private final ObjectMapper mapper;
+
+    AuditLog(PersonalFields personal, Outbox outbox, ObjectMapper mapper) {
+        this.personal = personal;
+        this.outbox = outbox;
+        this.mapper = mapper;
+    }
+
+    /**
+     * Chains events to their organisations' logs, in order; runs inside the consumer's transaction, which writes the
+     * records, their personal data and their publication together. Organisations are locked in name order, so two
+     * appenders never wait on each other in a cycle.
+     */
     public Uni<Void> append(List<CloudEvent> events) {
-        Instant now = Instant.now();
-        return AuditEvent.persist(events.stream().map(event -> entry(event, now)));
+        Map<String, List<CloudEvent>> byOrganization = new TreeMap<>();
+        for (CloudEvent event : events) {
+            String org = event.organizationId() == null ? NO_ORGANIZATION : event.organizationId();
+            byOrganization.computeIfAbsent(org, ignored -> new ArrayList<>()).add(event);
+        }
+        Instant recordedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Uni<Void> done = Uni.createFrom().voidItem();
+        for (Map.Entry<String, List<CloudEvent>> chain : byOrganization.entrySet()) {
+            done = done.chain(() -> append(chain.getKey(), chain.getValue(), recordedAt));
+        }
+        return done;
     }
 
-    private static AuditEvent entry(CloudEvent event, Instant recordedAt) {
-        AuditEvent entry = new AuditEvent();
-        entry.eventId = event.id();
-        entry.organizationId = event.organizationId();
-        entry.type = event.type();
-        entry.source = event.source();
-        entry.subject = event.subject();
-        entry.occurredAt = event.time();
-        entry.recordedAt = recordedAt;
-        return entry;
+    private Uni<Void> append(String org, List<CloudEvent> events, Instant recordedAt) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(LOCK_HEAD, Object[].class)
+                .setParameter("org", org)
+                .setParameter("genesis", AuditChain.GENESIS)
+                .getSingleResult()
+                .chain(head -> {
+                    long seq = ((Number) head[0]).longValue();
+                    String prevHash = (String) head[1];
+                    List<AuditEvent> records = new ArrayList<>();
+                    List<Map<String, Object>> held = new ArrayList<>();
+                    List<Outbox.Entry> publications = new ArrayList<>();
+                    for (CloudEvent event : events) {
+                        AuditEvent record = link(org, ++seq, event, recordedAt, prevHash, held);
+                        records.add(record);
+                        publications.add(new Outbox.Entry(Topics.AUDIT, EventTypes.AUDIT_RECORDED, org, org,
+                                published(record)));
+                        prevHash = record.hash;
+                    }
+                    AuditEvent last = records.get(records.size() - 1);
+                    Uni<Void> written = session.persistAll(records.toArray())
+                            .chain(() -> session.createNativeQuery(MOVE_HEAD)
+                                    .setParameter("seq", last.seq)
+                                    .setParameter("hash", last.hash)
+                                    .setParameter("org", org)
+                                    .executeUpdate())
+                            .replaceWithVoid();
+                    if (!held.isEmpty()) {
+                        written = written.chain(() -> session.createNativeQuery(HOLD)
+                                .setParameter("rows", json(held))
+                                .executeUpdate()).replaceWithVoid();
+                    }
+                    return written.chain(() -> outbox.addAll(publications)).replaceWithVoid();
+                }));
     }
 
-    public record Query(String organizationId, String subject, String type, int page, int limit) {
+    private AuditEvent link(String org, long seq, CloudEvent event, Instant recordedAt, String prevHash,
+            List<Map<String, Object>> held) {
+        PersonalFields.Separated separated = personal.separate(org, event.data());
+        AuditEvent record = new AuditEvent();
+        record.organizationId = org;
+        record.seq = seq;
+        record.eventId = event.id();
+        record.type = event.type();
+        record.source = event.source();
+        record.subject = event.subject();
+        record.agentId = agentId(event, separated.data());
+        record.occurredAt = event.time().truncatedTo(ChronoUnit.MICROS);
+        record.recordedAt = recordedAt;
+        record.data = separated.data();
+        record.prevHash = prevHash;
+        record.hash = AuditChain.hash(AuditChain.Link.of(record));
+        for (PersonalFields.Held value : separated.held()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("organization_id", org);
+            row.put("seq", seq);
+            row.put("field", value.field());
+            row.put("pseudonym", value.pseudonym());
+            row.put("value", value.value());
+            held.add(row);
+        }
+        return record;
     }
 
-    public record Slice(List<AuditEvent> items, long total) {
+    /** The agent an event concerns: its data's {@code agent_id} or {@code agent.id}, or an agent event's subject. */
+    private String agentId(CloudEvent event, String data) {
+        if (data != null) {
+            JsonNode tree = tree(data);
+            if (tree.path("agent_id").isTextual()) {
+                return tree.get("agent_id").asText();
+            }
+            if (tree.path("agent").path("id").isTextual()) {
+                return tree.get("agent").get("id").asText();
+            }
+        }
+        return event.type().startsWith(EventTypes.AGENT_PREFIX) ? event.subject() : null;
+    }
+
+    public static AuditRecordEvent published(AuditEvent record) {
+        return new AuditRecordEvent(record.organizationId, record.seq, record.eventId, record.type, record.source,
+                record.subject, record.agentId, record.occurredAt.toString(), record.recordedAt.toString(), record.data,
+                record.prevHash, record.hash);
+    }
+
+    /**
+     * Erases a person from the audit log of an organisation: the personal data of every record that holds the
+     * address (in any case, in any personal field) or a person id found beside it. The chained records keep their
+     * pseudonyms, so the chain still verifies. Answers how many records lost personal data.
+     */
+    @WithTransaction
+    public Uni<Long> erase(String organizationId, String email) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(ERASE, Long.class)
+                .setParameter("org", organizationId)
+                .setParameter("pseudonym", personal.pseudonym(organizationId, email))
+                .setParameter("idFields", PersonalFields.PERSON_IDS)
+                .getSingleResult());
+    }
+
+    /** Filters of {@link #find}; null means any. {@code afterSeq} is the keyset cursor, used instead of a page. */
+    public record Query(String organizationId, String type, String agentId, String subject, Instant from, Instant to,
+            Long fromSeq, Long toSeq, Long afterSeq, int offset, int limit) {
+    }
+
+    /** A personal value still held for a record. */
+    public record HeldValue(String field, String pseudonym, String value) {
+    }
+
+    public record Entry(AuditEvent record, JsonNode data, List<HeldValue> personalData) {
+    }
+
+    public record Slice(List<Entry> items, long total) {
     }
 
     @WithSession
     public Uni<Slice> find(Query query) {
         StringBuilder where = new StringBuilder("organizationId = :org");
-        io.quarkus.panache.common.Parameters params = io.quarkus.panache.common.Parameters.with("org", query.organizationId());
-        if (query.subject() != null) {
-            where.append(" and subject = :subject");
-            params.and("subject", query.subject());
-        }
-        if (query.type() != null) {
-            where.append(" and type = :type");
-            params.and("type", query.type());
-        }
-        var found = AuditEvent.<AuditEvent>find(where.toString(), Sort.by("occurredAt").and("eventId"), params);
-        return found.page(Page.of(query.page() - 1, query.limit())).list()
+        Parameters params = Parameters.with("org", query.organizationId());
+        condition(where, params, "type = :type", "type", query.type());
+        condition(where, params, "agentId = :agentId", "agentId", query.agentId());
+        condition(where, params, "subject = :subject", "subject", query.subject());
+        condition(where, params, "occurredAt >= :from", "from", query.from());
+        condition(where, params, "occurredAt < :to", "to", query.to());
+        condition(where, params, "seq >= :fromSeq", "fromSeq", query.fromSeq());
+        condition(where, params, "seq <= :toSeq", "toSeq", query.toSeq());
+        condition(where, params, "seq > :afterSeq", "afterSeq", query.afterSeq());
+        var found = AuditEvent.<AuditEvent>find(where.toString(), Sort.by("seq"), params);
+        return found.range(query.offset(), query.offset() + query.limit() - 1).list()
+                .chain(records -> held(query.organizationId(), records)
+                        .map(personalData -> records.stream()
+                                .map(r -> new Entry(r, r.data == null ? null : tree(r.data),
+                                        personalData.getOrDefault(r.seq, List.of())))
+                                .toList()))
                 .chain(items -> found.count().map(total -> new Slice(items, total)));
+    }
+
+    private Uni<Map<Long, List<HeldValue>>> held(String org, List<AuditEvent> records) {
+        if (records.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return Panache.getSession().chain(session -> session.createNativeQuery(HELD, Object[].class)
+                .setParameter("org", org)
+                .setParameter("seqs", records.stream().map(r -> r.seq).toList())
+                .getResultList())
+                .map(rows -> {
+                    Map<Long, List<HeldValue>> bySeq = new LinkedHashMap<>();
+                    for (Object[] row : rows) {
+                        bySeq.computeIfAbsent(((Number) row[0]).longValue(), ignored -> new ArrayList<>())
+                                .add(new HeldValue((String) row[1], (String) row[2], (String) row[3]));
+                    }
+                    return bySeq;
+                });
+    }
+
+    private static void condition(StringBuilder where, Parameters params, String clause, String name, Object value) {
+        if (value != null) {
+            where.append(" and ").append(clause);
+            params.and(name, value);
+        }
+    }
+
+    private JsonNode tree(String data) {
+        try {
+            return mapper.readTree(data);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("chained data is JSON written by the audit log", e);
+        }
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("rows of strings and numbers are writable", e);
+        }
     }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.kaizen.common.events.ApiKeyEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.Topics;
 import io.kaizen.common.ids.PrefixedId;

@@ -5,6 +5,8 @@ import java.util.List;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import io.kaizen.common.security.Redacted;
+
 /** The answer to a create: the only time {@code key} is ever shown. */
 public record CreatedApiKey(
         String id,
@@ -16,4 +18,9 @@ public record CreatedApiKey(
         String organizationId,
         Instant createdAt,
         @Schema(nullable = true) Instant expiresAt) {
+
+    @Override
+    public String toString() {
+        return Redacted.toString(this, "key");
+    }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
+import io.kaizen.common.security.Redacted;
 import io.kaizen.common.governance.UsdAmountDeserializer;
 import io.kaizen.registry.domain.Environment;
 import io.kaizen.registry.domain.Platform;
@@ -51,4 +52,10 @@ public record CreateAgentRequest(
         @Min(value = -1, message = "must not be negative (-1 for unlimited)") Integer weeklyExecutionLimit,
         Boolean rolloverUnused,
         @DecimalMin("0") @DecimalMax("1") @Digits(integer = 1, fraction = 4) BigDecimal maxRolloverPercentage) implements GovernanceFields {
+
+    /** {@code platform_config} may hold secrets (a bot token); {@code auth_config} masks its own credentials. */
+    @Override
+    public String toString() {
+        return Redacted.toString(this, "platformConfig");
+    }
 }

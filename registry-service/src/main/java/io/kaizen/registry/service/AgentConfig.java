@@ -2,6 +2,7 @@ package io.kaizen.registry.service;
 
 import java.util.Map;
 
+import io.kaizen.common.security.Redacted;
 import io.kaizen.registry.domain.AuthType;
 
 /**
@@ -16,4 +17,9 @@ public record AgentConfig(
         Map<String, Object> credentials) {
 
     public static final String MASK = "***";
+
+    @Override
+    public String toString() {
+        return Redacted.toString(this, "platformSecrets", "credentials");
+    }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.kaizen.common.security.Redacted;
 import io.kaizen.registry.crypto.CredentialCipher;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -37,10 +38,21 @@ public class CredentialStore {
     public record Secrets(Map<String, Object> credentials, Map<String, Object> platformSecrets) {
 
         public static final Secrets NONE = new Secrets(Map.of(), Map.of());
+
+        @Override
+        public String toString() {
+            return Redacted.toString(this, "credentials", "platformSecrets");
+        }
     }
 
     /** A sealed token and the fingerprint of the key that made it. */
     public record Sealed(String token, String keyFingerprint) {
+
+        /** Ciphertext in a log would outlive a rotation of the key that opens it. */
+        @Override
+        public String toString() {
+            return Redacted.toString(this, "token");
+        }
     }
 
     public Uni<Sealed> seal(Secrets secrets) {

@@ -1,4 +1,4 @@
-package io.kaizen.registry.apikey;
+package io.kaizen.common.events;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,0 +1,108 @@
+package io.kaizen.lineage.service;
+
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.kaizen.lineage.config.AuditConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Holds personal data apart from the audit chain: each personal field of an event's data is replaced by a keyed
+ * pseudonym, {@code psn_} + hex HMAC-SHA-256 (key {@code kaizen.lineage.audit.pseudonym-key}) of the organisation id,
+ * a NUL and the lowercased value. The same value is the same pseudonym within an organisation, whatever its case,
+ * and a different one in another organisation. The fields, by their JSON path in any event's data ({@link #PATHS}):
+ * the external user (id, email, name, role), the external context, the caller's IP address and user agent, the
+ * {@code user_id} of governance decisions and the {@code actor} who changed an agent, key, policy or setting.
+ */
+@ApplicationScoped
+public class PersonalFields {
+
+    /** The personal fields of event data; an event type with a new personal field adds it here and to docs/events.md. */
+    public static final List<String> PATHS = List.of("external_user.id", "external_user.email", "external_user.name",
+            "external_user.role", "external_system.context", "request.ip_address", "request.user_agent", "user_id",
+            "actor");
+    /** The fields that name a person across events: erasing an address also erases the events of these ids. */
+    public static final List<String> PERSON_IDS = List.of("external_user.id", "user_id");
+
+    /** Reads numbers exactly, so the data keeps its amounts as they were sent. */
+    private static final ObjectMapper DATA = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+            .build();
+
+    /** One personal value taken out of a record's data. */
+    public record Held(String field, String pseudonym, String value) {
+    }
+
+    /** The data as chained (null when it was not JSON) and the personal values it no longer holds. */
+    public record Separated(String data, List<Held> held) {
+    }
+
+    private final SecretKeySpec key;
+
+    PersonalFields(AuditConfig config) {
+        this.key = new SecretKeySpec(config.pseudonymKey().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    }
+
+    public Separated separate(String organizationId, String data) {
+        JsonNode tree;
+        try {
+            tree = data == null ? null : DATA.readTree(data);
+        } catch (JsonProcessingException e) {
+            // unreadable data might hold anything, personal data included: it stays out of the audit log
+            return new Separated(null, List.of());
+        }
+        if (tree == null) {
+            return new Separated(null, List.of());
+        }
+        List<Held> held = new ArrayList<>();
+        for (String path : PATHS) {
+            String[] steps = path.split("\\.");
+            JsonNode parent = tree;
+            for (int i = 0; i < steps.length - 1 && parent != null; i++) {
+                parent = parent.get(steps[i]);
+            }
+            String name = steps[steps.length - 1];
+            if (parent instanceof ObjectNode object && object.hasNonNull(name)) {
+                JsonNode node = object.get(name);
+                String value = node.isTextual() ? node.asText() : node.toString();
+                String pseudonym = pseudonym(organizationId, value);
+                object.put(name, pseudonym);
+                held.add(new Held(path, pseudonym, value));
+            }
+        }
+        try {
+            return new Separated(DATA.writeValueAsString(tree), held);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree is writable", e);
+        }
+    }
+
+    public String pseudonym(String organizationId, String value) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            byte[] digest = mac.doFinal((organizationId + '\0' + value.toLowerCase(Locale.ROOT))
+                    .getBytes(StandardCharsets.UTF_8));
+            return "psn_" + HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HMAC-SHA-256 with the configured pseudonym key", e);
+        }
+    }
+}
