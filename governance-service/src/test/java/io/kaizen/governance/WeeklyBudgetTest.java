@@ -177,7 +177,7 @@ class WeeklyBudgetTest {
         GovernanceApi.internal().body("{\"organization_id\": \"" + org + "\", \"rollover_unused\": false}")
                 .when().patch(path).then().statusCode(200)
                 .body("rollover_unused", equalTo(false))
-                .body("weekly_budget_usd", equalTo(0.1f))
+                .body("max_weekly_cost", equalTo(0.1f))
                 .body("weekly_execution_limit", equalTo(7));
         GovernanceApi.internal().body("{\"agent_ids\": [\"" + agent + "\"]}").when().post("/internal/v1/agents/usage")
                 .then().statusCode(200)
