@@ -19,7 +19,6 @@ import io.kaizen.lineage.service.LineageCursor;
 import io.kaizen.lineage.service.LineageErasure;
 import io.kaizen.lineage.service.LineageService;
 import io.quarkus.security.PermissionsAllowed;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import jakarta.ws.rs.DELETE;
@@ -95,7 +94,7 @@ public class LineageResource {
     @Path("/export")
     @Produces({MediaType.APPLICATION_JSON, "application/x-ndjson", "text/csv"})
     @PermissionsAllowed(Permissions.LINEAGE_EXPORT)
-    public Multi<Buffer> export(@QueryParam("format") String format,
+    public RestMulti<Buffer> export(@QueryParam("format") String format,
             @QueryParam("external_user_id") String externalUserId,
             @QueryParam("external_user_email") String externalUserEmail,
             @QueryParam("external_system") String externalSystem,

@@ -143,11 +143,16 @@ public class LineageService {
         if (e.request() != null) {
             row.ipAddress = m.take(row.ipAddress, e.request().ipAddress());
             row.userAgent = m.take(row.userAgent, e.request().userAgent());
-            row.requestTimestamp = m.take(row.requestTimestamp, micros(e.request().requestedAt()));
+            if (e.request().requestedAt() != null) {
+                // one invocation has one request time, whichever event tells it
+                row.requestTimestamp = micros(e.request().requestedAt());
+            }
             row.requestHeaders = m.take(row.requestHeaders, json(CredentialHeaders.strip(e.request().headers())));
         }
         // the request time orders every list; an event without one is placed at its own time
-        row.requestTimestamp = m.take(row.requestTimestamp, micros(fact.time()));
+        if (row.requestTimestamp == null) {
+            row.requestTimestamp = micros(fact.time());
+        }
         if (e.governance() != null) {
             InvocationEvent.Governance g = e.governance();
             row.decision = m.take(row.decision, g.decision());
