@@ -74,7 +74,7 @@ class LineageExportTest {
         rows.forEach(r -> assertThat(r).hasSize(rows.get(0).size()));
         // numbers are not neutralised
         int cost = rows.get(0).indexOf("cost_usd");
-        assertThat(rows.get(1).get(cost)).isEqualTo("0.050000");
+        assertThat(rows.get(1).get(cost)).isEqualTo("0.05");
     }
 
     @Test

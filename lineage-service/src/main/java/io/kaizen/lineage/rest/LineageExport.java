@@ -47,27 +47,38 @@ final class LineageExport {
 
     Multi<Buffer> write(Multi<List<LineageRecord>> pages) {
         AtomicBoolean first = new AtomicBoolean(true);
-        Multi<Buffer> body = pages.map(rows -> page(rows, first));
+        Multi<Buffer> body = pages.map(rows -> item(page(rows, first)));
         return switch (format) {
-            case JSON -> Multi.createBy().concatenating().streams(Multi.createFrom().item(Buffer.buffer("[")), body,
-                    Multi.createFrom().item(Buffer.buffer("]\n")));
+            case JSON -> Multi.createBy().concatenating().streams(Multi.createFrom().item(item("[\n")), body,
+                    Multi.createFrom().item(item("]\n")));
             case NDJSON -> body;
-            case CSV -> Multi.createBy().concatenating().streams(Multi.createFrom().item(Buffer.buffer(
+            case CSV -> Multi.createBy().concatenating().streams(Multi.createFrom().item(item(
                     LineageCsv.line(COLUMNS.stream().map(LineageCsv.Cell::text).toList()))), body);
         };
     }
 
-    private Buffer page(List<LineageRecord> rows, AtomicBoolean first) {
+    /**
+     * A streamed item of text ending in a line end. RESTEasy Reactive ends every item of a streamed answer with LF
+     * itself, so the item leaves its own last LF to it (a CSV record's CRLF is completed that way).
+     */
+    private static Buffer item(String text) {
+        if (!text.endsWith("\n")) {
+            throw new IllegalStateException("an export item ends in a line end");
+        }
+        return Buffer.buffer(text.substring(0, text.length() - 1));
+    }
+
+    private String page(List<LineageRecord> rows, AtomicBoolean first) {
         StringBuilder out = new StringBuilder(rows.size() * 1024);
         for (LineageRecord row : rows) {
             LineageView view = LineageView.of(row);
             switch (format) {
-                case JSON -> out.append(first.getAndSet(false) ? "" : ",").append(json(view));
+                case JSON -> out.append(first.getAndSet(false) ? "" : ",").append(json(view)).append('\n');
                 case NDJSON -> out.append(json(view)).append('\n');
                 case CSV -> out.append(csv(view));
             }
         }
-        return Buffer.buffer(out.toString());
+        return out.toString();
     }
 
     private String csv(LineageView view) {

@@ -7,9 +7,6 @@ import java.util.List;
 import java.util.Locale;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
-import org.jboss.resteasy.reactive.RestMulti;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.rest.Paging;
@@ -20,7 +17,6 @@ import io.kaizen.lineage.service.LineageErasure;
 import io.kaizen.lineage.service.LineageService;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.buffer.Buffer;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -30,7 +26,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** The caller's organisation's lineage: list, one row, export, and a person's access and erasure. */
+/** The caller's organisation's lineage: list, one row, and a person's access and erasure. */
 @Path("/api/v1/lineage")
 @Produces(MediaType.APPLICATION_JSON)
 public class LineageResource {
@@ -38,13 +34,11 @@ public class LineageResource {
     private final LineageService lineage;
     private final LineageErasure erasure;
     private final CurrentPrincipal caller;
-    private final ObjectMapper mapper;
 
-    LineageResource(LineageService lineage, LineageErasure erasure, CurrentPrincipal caller, ObjectMapper mapper) {
+    LineageResource(LineageService lineage, LineageErasure erasure, CurrentPrincipal caller) {
         this.lineage = lineage;
         this.erasure = erasure;
         this.caller = caller;
-        this.mapper = mapper;
     }
 
     @Schema(name = "LineagePage")
@@ -76,8 +70,8 @@ public class LineageResource {
         if (after != null && paging.page() > 1) {
             throw ProblemException.validation("Query parameters 'cursor' and 'page' cannot be combined");
         }
-        LineageService.Query query = query(externalUserId, externalUserEmail, externalSystem, externalAgentId, status,
-                from, to);
+        LineageService.Query query = query(caller.organizationId(), externalUserId, externalUserEmail, externalSystem,
+                externalAgentId, status, from, to);
         int limit = paging.limit();
         return lineage.find(query, after, after == null ? paging.offset() : 0, limit).map(slice -> {
             List<LineageView> items = slice.items().stream().map(LineageView::of).toList();
@@ -87,28 +81,6 @@ public class LineageResource {
                     ? LineageCursor.after(slice.items().get(items.size() - 1)).encode() : null;
             return new Page(items, slice.total(), paging.page(), limit, hasMore, next);
         });
-    }
-
-    /** Every row the filters match as one document, streamed page by page; {@code format} json, ndjson or csv. */
-    @GET
-    @Path("/export")
-    @Produces({MediaType.APPLICATION_JSON, "application/x-ndjson", "text/csv"})
-    @PermissionsAllowed(Permissions.LINEAGE_EXPORT)
-    public RestMulti<Buffer> export(@QueryParam("format") String format,
-            @QueryParam("external_user_id") String externalUserId,
-            @QueryParam("external_user_email") String externalUserEmail,
-            @QueryParam("external_system") String externalSystem,
-            @QueryParam("external_agent_id") String externalAgentId, @QueryParam("status") String status,
-            @QueryParam("from") String from, @QueryParam("to") String to) {
-        LineageExport.Format chosen = format(format);
-        LineageService.Query query = query(externalUserId, externalUserEmail, externalSystem, externalAgentId, status,
-                from, to);
-        return RestMulti.fromMultiData(new LineageExport(mapper, chosen).write(lineage.pages(query)))
-                .status(200)
-                .header("Content-Type", chosen.mediaType)
-                .header("Content-Disposition", "attachment; filename=\"lineage_export." + chosen.extension + "\"")
-                .encodeAsJsonArray(false)
-                .build();
     }
 
     @GET
@@ -137,27 +109,17 @@ public class LineageResource {
         return lineage.get(invocationId, caller.organizationId()).map(LineageView::of);
     }
 
-    private LineageService.Query query(String externalUserId, String externalUserEmail, String externalSystem,
-            String externalAgentId, String status, String from, String to) {
+    /** The filters shared by the list and the export, checked; a malformed one is a 400 naming it. */
+    static LineageService.Query query(String organizationId, String externalUserId, String externalUserEmail,
+            String externalSystem, String externalAgentId, String status, String from, String to) {
         Instant fromTime = time("from", from);
         Instant toTime = time("to", to);
         if (fromTime != null && toTime != null && !fromTime.isBefore(toTime)) {
             throw ProblemException.validation("Query parameter 'from' must be before 'to'");
         }
-        return new LineageService.Query(caller.organizationId(), text("external_user_id", externalUserId),
+        return new LineageService.Query(organizationId, text("external_user_id", externalUserId),
                 text("external_user_email", externalUserEmail), text("external_system", externalSystem),
                 text("external_agent_id", externalAgentId), text("status", status), fromTime, toTime);
-    }
-
-    private static LineageExport.Format format(String format) {
-        if (format == null || format.isBlank()) {
-            return LineageExport.Format.JSON;
-        }
-        try {
-            return LineageExport.Format.valueOf(format.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.validation("Query parameter 'format' must be json, ndjson or csv");
-        }
     }
 
     private static LineageCursor cursor(String cursor) {

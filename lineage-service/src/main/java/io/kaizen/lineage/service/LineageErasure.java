@@ -2,10 +2,10 @@ package io.kaizen.lineage.service;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.security.SecureRandom;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

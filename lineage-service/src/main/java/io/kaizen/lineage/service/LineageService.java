@@ -1,11 +1,11 @@
 package io.kaizen.lineage.service;
 
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.InvocationEvent;
+import io.kaizen.common.events.PoisonEventException;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.lineage.domain.LineageRecord;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -75,7 +76,8 @@ public class LineageService {
                     created.add(row);
                 } else if (!row.organizationId.equals(fact.event().organizationId())) {
                     // an invocation belongs to one organisation: another's event never reaches its row
-                    continue;
+                    throw new PoisonEventException("invocation " + row.invocationId
+                            + " belongs to another organisation than its event's");
                 }
                 merge(row, fact);
                 row.updatedAt = now;
@@ -256,7 +258,7 @@ public class LineageService {
         params.and("org", query.organizationId());
         condition(where, params, "externalUserId = :userId", "userId", query.externalUserId());
         condition(where, params, "lower(externalUserEmail) = :email", "email",
-                query.externalUserEmail() == null ? null : query.externalUserEmail().toLowerCase(java.util.Locale.ROOT));
+                query.externalUserEmail() == null ? null : query.externalUserEmail().toLowerCase(Locale.ROOT));
         condition(where, params, "externalSystem = :system", "system", query.externalSystem());
         condition(where, params, "externalAgentId = :agentId", "agentId", query.externalAgentId());
         condition(where, params, "status = :status", "status", query.status());
@@ -275,9 +277,5 @@ public class LineageService {
             where.append(" and ").append(clause);
             params.and(name, value);
         }
-    }
-
-    static BigDecimal zeroIfNull(BigDecimal value) {
-        return value == null ? BigDecimal.ZERO : value;
     }
 }
