@@ -26,11 +26,14 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import io.kaizen.devstack.DevStackTestResource;
+import io.kaizen.lineage.service.LineageService;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 
 /** Exports as JSON, NDJSON and CSV, streamed page by page, scoped to the caller's organisation. */
 @QuarkusTest
@@ -41,6 +44,8 @@ class LineageExportTest {
 
     @TestHTTPResource("/api/v1/lineage/export")
     URL export;
+    @Inject
+    MeterRegistry registry;
 
     @Test
     void csvIsRfc4180AndNoCellRunsAsAFormula() throws Exception {
@@ -104,8 +109,10 @@ class LineageExportTest {
     }
 
     /**
-     * 100,000 rows of about 1.5 KB each: the export is chunked, complete and in order, and while the client has read
-     * only the first tenth the service's heap holds far less than the rows (about 150 MB of them).
+     * 100,000 rows of about 1.5 KB each (about 150 MB): the export is chunked, complete and in order; when the client
+     * has its first thousand rows the service has not read them all from the database (an export that loads its rows
+     * before writing would have read 100,000), and while the client has read a tenth the service's heap has not grown
+     * by anything near the rows.
      */
     @Test
     void aHundredThousandRowExportIsStreamedWithoutHoldingTheRows() throws Exception {
@@ -121,6 +128,7 @@ class LineageExportTest {
             assertThat(insert.executeUpdate()).isEqualTo(100_000);
         }
         long baseline = usedHeapAfterGc();
+        double rowsReadBefore = registry.counter(LineageService.EXPORT_ROWS).count();
 
         HttpResponse<InputStream> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(export + "?format=ndjson"))
@@ -142,6 +150,10 @@ class LineageExportTest {
                     assertThat(id).isLessThan(previous);
                 }
                 previous = id;
+                if (lines == 1_000) {
+                    assertThat(registry.counter(LineageService.EXPORT_ROWS).count() - rowsReadBefore)
+                            .as("rows the service has read when the client has 1,000").isLessThan(100_000);
+                }
                 if (lines == 10_000) {
                     heapMidway = usedHeapAfterGc();
                 }
@@ -150,6 +162,7 @@ class LineageExportTest {
         assertThat(lines).isEqualTo(100_000);
         assertThat(previous).isEqualTo("inv_bulk_000001");
         assertThat(bytes).isGreaterThan(150_000_000L);
+        assertThat(registry.counter(LineageService.EXPORT_ROWS).count() - rowsReadBefore).isEqualTo(100_000);
         assertThat(heapMidway - baseline).as("heap grown while a tenth was read").isLessThan(64L * 1024 * 1024);
     }
 

@@ -17,6 +17,8 @@ import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.events.PoisonEventException;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.lineage.domain.LineageRecord;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.panache.common.Parameters;
@@ -47,10 +49,15 @@ public class LineageService {
     public record Slice(List<LineageRecord> items, long total) {
     }
 
-    private final ObjectMapper mapper;
+    /** Rows read by exports, {@code kaizen_lineage_export_rows_total}: how much exports ask of the database. */
+    public static final String EXPORT_ROWS = "kaizen.lineage.export.rows";
 
-    LineageService(ObjectMapper mapper) {
+    private final ObjectMapper mapper;
+    private final Counter exportRows;
+
+    LineageService(ObjectMapper mapper, MeterRegistry registry) {
         this.mapper = mapper;
+        this.exportRows = Counter.builder(EXPORT_ROWS).description("Lineage rows read by exports").register(registry);
     }
 
     /**
@@ -236,6 +243,7 @@ public class LineageService {
                     return LineageRecord.<LineageRecord>find(where(query, after.get(), params), ORDER, params)
                             .range(0, EXPORT_PAGE - 1).list();
                 }).invoke(rows -> {
+                    exportRows.increment(rows.size());
                     if (!rows.isEmpty()) {
                         after.set(LineageCursor.after(rows.get(rows.size() - 1)));
                     }
