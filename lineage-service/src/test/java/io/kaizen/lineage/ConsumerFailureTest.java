@@ -127,8 +127,8 @@ class ConsumerFailureTest {
     }
 
     /**
-     * An event the lineage consumer dead-lettered (its invocation id was taken) is replayed once the cause is
-     * gone: the row appears, the audit consumer that had already recorded the event ignores it, and a second
+     * An event the lineage consumer dead-lettered (another organisation held its invocation id) is replayed once the
+     * cause is gone: the row appears, the audit consumer that had already recorded the event ignores it, and a second
      * replay republishes nothing.
      */
     @Test
@@ -138,13 +138,13 @@ class ConsumerFailureTest {
         String eventId = PrefixedId.next(PrefixedId.EVENT);
         DeadLetterQueue dlq = new DeadLetterQueue(DevStackTestResource.stack().kafkaBootstrap());
         dlq.replay(InvocationEvents.TOPIC); // earlier tests' dead letters are not this test's
-        takeInvocationId(invocationId, org);
+        takeInvocationId(invocationId, "org_" + UUID.randomUUID());
 
         events.send(eventId, invocationId, invocation(invocationId, org));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(InvocationEvents.deadLetters(eventId))
                 .singleElement().satisfies(letter -> {
                     assertThat(letter.consumer()).isEqualTo("lineage");
-                    assertThat(letter.reason()).startsWith("SQLState 23505");
+                    assertThat(letter.reason()).contains("belongs to another organisation");
                 }));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(token(org))
                 .queryParam("subject", invocationId).when().get("/api/v1/audit")
@@ -171,10 +171,12 @@ class ConsumerFailureTest {
     private static void takeInvocationId(String invocationId, String org) throws SQLException {
         try (Connection db = DevStackTestResource.stack().postgres().connect("lineage");
                 PreparedStatement insert = db.prepareStatement("insert into lineage_record (invocation_id,"
-                        + " organization_id, status, external_agent_id, created_at) values (?, ?, 'taken', 'agt_x', ?)")) {
+                        + " organization_id, status, external_agent_id, created_at, request_timestamp)"
+                        + " values (?, ?, 'taken', 'agt_x', ?, ?)")) {
             insert.setString(1, invocationId);
             insert.setString(2, org);
             insert.setTimestamp(3, Timestamp.from(Instant.now()));
+            insert.setTimestamp(4, Timestamp.from(Instant.now()));
             insert.executeUpdate();
         }
     }

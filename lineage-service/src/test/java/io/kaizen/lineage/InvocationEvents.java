@@ -100,6 +100,17 @@ class InvocationEvents {
         }
     }
 
+    /** Sends an event of the given {@code invocation.*} type to partition 0, keyed and headed as the relay does. */
+    void sendAs(String eventId, String type, InvocationEvent data) {
+        try {
+            CloudEvent event = new CloudEvent(eventId, "/kaizen/adapter-gateway", type, data.invocationId(),
+                    data.organizationId(), Instant.now(), mapper.writeValueAsString(data));
+            producer.send(new ProducerRecord<>(TOPIC, 0, data.invocationId(), event.data(), event.headers())).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not publish " + eventId, e);
+        }
+    }
+
     /** A completed-invocation event for partition 0 with well-formed CloudEvents headers and {@code data} as it is. */
     static ProducerRecord<String, String> record(String eventId, String key, String org, String data) {
         CloudEvent event = new CloudEvent(eventId, "/kaizen/adapter-gateway", EventTypes.INVOCATION_COMPLETED, key, org,
@@ -132,6 +143,10 @@ class InvocationEvents {
         String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
         Matcher m = DEAD_LETTERED.matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
+    static String token(String org, String role) {
+        return DevStackTestResource.stack().keys().token(org, List.of(role), role + "-1", null, Duration.ofMinutes(5));
     }
 
     static String token(String org) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * Data of every {@code invocation.*} event: the five lineage layers plus outcome, cost and timing, so lineage and
@@ -49,13 +50,29 @@ public record InvocationEvent(
     public record Trace(String traceId, String spanId, String parentTraceId) {
     }
 
+    /** Where the call came from; {@code headers} are the inbound request headers without credentials. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record RequestContext(String ipAddress, String userAgent, Instant requestedAt) {
+    public record RequestContext(String ipAddress, String userAgent, Instant requestedAt, Map<String, String> headers) {
+
+        public RequestContext(String ipAddress, String userAgent, Instant requestedAt) {
+            this(ipAddress, userAgent, requestedAt, null);
+        }
     }
 
+    /**
+     * The governance outcome. {@code matchedPolicyId} is the policy that decided, {@code budgetRemainingBefore} and
+     * {@code budgetRemainingAfter} the budget left in USD around the call and {@code rateLimitRemaining} the calls
+     * left in the rate window, each null when not known to the emitter.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Governance(String decision, String decisionId, String reason, String reservationId,
-            String approvalId, String approvalStatus) {
+            String approvalId, String approvalStatus, String matchedPolicyId, BigDecimal budgetRemainingBefore,
+            BigDecimal budgetRemainingAfter, Long rateLimitRemaining) {
+
+        public Governance(String decision, String decisionId, String reason, String reservationId, String approvalId,
+                String approvalStatus) {
+            this(decision, decisionId, reason, reservationId, approvalId, approvalStatus, null, null, null, null);
+        }
     }
 
     /**
@@ -63,11 +80,20 @@ public record InvocationEvent(
      * the agent reported, null when it reported none; {@code inputTokens} and {@code outputTokens} are the token
      * counts it reported, each null when absent or not believable. Governance settles at the reported cost, else at
      * the agent's token rates when a count was reported, else at its {@code cost_per_execution}; never at a number
-     * the event merely carries.
+     * the event merely carries. {@code deliveryStatus} is how the answer's delivery stands ({@code pending},
+     * {@code delivered}, {@code failed}), null when there is none to deliver.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Result(Instant completedAt, Long durationMs, BigDecimal costUsd, Integer responseStatusCode,
-            String errorCode, String errorMessage, BigDecimal reportedCostUsd, Long inputTokens, Long outputTokens) {
+            String errorCode, String errorMessage, BigDecimal reportedCostUsd, Long inputTokens, Long outputTokens,
+            String deliveryStatus) {
+
+        /** A result whose delivery to the outside platform is not reported. */
+        public Result(Instant completedAt, Long durationMs, BigDecimal costUsd, Integer responseStatusCode,
+                String errorCode, String errorMessage, BigDecimal reportedCostUsd, Long inputTokens, Long outputTokens) {
+            this(completedAt, durationMs, costUsd, responseStatusCode, errorCode, errorMessage, reportedCostUsd,
+                    inputTokens, outputTokens, null);
+        }
 
         /** A result without a cost or token counts reported by the agent. */
         public Result(Instant completedAt, Long durationMs, BigDecimal costUsd, Integer responseStatusCode,

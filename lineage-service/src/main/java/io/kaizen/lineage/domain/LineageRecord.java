@@ -83,4 +83,34 @@ public class LineageRecord extends PanacheEntityBase {
     public String governanceReason;
     @Column(name = "created_at")
     public Instant createdAt;
+    @Column(name = "external_user_role")
+    public String externalUserRole;
+    @Column(name = "external_agent_version")
+    public String externalAgentVersion;
+    /** The request headers as a JSON object, credentials removed ({@code service.CredentialHeaders}). */
+    @Column(name = "request_headers")
+    public String requestHeaders;
+    @Column(name = "matched_policy_id")
+    public String matchedPolicyId;
+    @Column(name = "budget_remaining_before")
+    public BigDecimal budgetRemainingBefore;
+    @Column(name = "budget_remaining_after")
+    public BigDecimal budgetRemainingAfter;
+    @Column(name = "rate_limit_remaining")
+    public Long rateLimitRemaining;
+    @Column(name = "approval_id")
+    public String approvalId;
+    @Column(name = "approval_status")
+    public String approvalStatus;
+    @Column(name = "input_tokens")
+    public Long inputTokens;
+    @Column(name = "output_tokens")
+    public Long outputTokens;
+    @Column(name = "delivery_status")
+    public String deliveryStatus;
+    /** How far along the invocation the event that set {@link #status} was: accepted 1, held 2, an outcome 3. */
+    @Column(name = "status_rank")
+    public short statusRank;
+    @Column(name = "updated_at")
+    public Instant updatedAt;
 }

@@ -18,9 +18,12 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Turns each {@code invocation.*} event into the invocation's lineage row, once; many events per transaction. */
+/**
+ * Merges each {@code invocation.*} event into its invocation's lineage row, once; many events per transaction. The
+ * relay keys these events by invocation id, so one invocation's events reach one consumer, in their partition's order.
+ */
 @ApplicationScoped
-public class InvocationEventsConsumer extends BatchEventConsumer<InvocationEvent> {
+public class InvocationEventsConsumer extends BatchEventConsumer<LineageService.Fact> {
 
     private final LineageService lineage;
 
@@ -36,16 +39,16 @@ public class InvocationEventsConsumer extends BatchEventConsumer<InvocationEvent
     }
 
     @Override
-    protected Optional<InvocationEvent> decode(CloudEvent event) {
+    protected Optional<LineageService.Fact> decode(CloudEvent event) {
         InvocationEvent data = read(event, InvocationEvent.class);
         if (data.invocationId() == null || data.organizationId() == null || data.agent() == null) {
             throw new PoisonEventException("invocation event " + event.id() + " lacks its ids");
         }
-        return Optional.of(data);
+        return Optional.of(new LineageService.Fact(event.type(), event.time(), data));
     }
 
     @Override
-    protected Uni<Void> apply(List<InvocationEvent> events) {
+    protected Uni<Void> apply(List<LineageService.Fact> events) {
         return lineage.record(events);
     }
 }

@@ -1,27 +1,105 @@
 package io.kaizen.lineage.rest;
 
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.rest.Paging;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.Permissions;
-import io.kaizen.lineage.domain.LineageRecord;
+import io.kaizen.lineage.service.LineageCursor;
+import io.kaizen.lineage.service.LineageErasure;
 import io.kaizen.lineage.service.LineageService;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
+/** The caller's organisation's lineage: list, one row, and a person's access and erasure. */
 @Path("/api/v1/lineage")
 @Produces(MediaType.APPLICATION_JSON)
 public class LineageResource {
 
     private final LineageService lineage;
+    private final LineageErasure erasure;
     private final CurrentPrincipal caller;
 
-    LineageResource(LineageService lineage, CurrentPrincipal caller) {
+    LineageResource(LineageService lineage, LineageErasure erasure, CurrentPrincipal caller) {
         this.lineage = lineage;
+        this.erasure = erasure;
         this.caller = caller;
+    }
+
+    @Schema(name = "LineagePage")
+    public record Page(List<LineageView> items, long total, int page, int limit, boolean hasMore,
+            @Schema(nullable = true, description = "The cursor of the next page, when there is one") String nextCursor) {
+    }
+
+    @Schema(name = "LineageUserSummary")
+    public record UserSummary(String userEmail, long invocationCount, BigDecimal totalCostUsd,
+            @Schema(nullable = true) Instant firstSeen, @Schema(nullable = true) Instant lastSeen,
+            @Schema(description = "The newest 1000") List<LineageErasure.Invocation> invocations,
+            @Schema(description = "Audit records still holding the person's personal data") long auditRecordsHeld) {
+    }
+
+    /**
+     * Rows newest first. {@code from}/{@code to} bound {@code request_timestamp} (ISO-8601, to exclusive);
+     * {@code cursor} (a previous page's {@code next_cursor}) pages by keyset instead of {@code page}.
+     */
+    @GET
+    @PermissionsAllowed(Permissions.LINEAGE_READ)
+    public Uni<Page> list(@QueryParam("external_user_id") String externalUserId,
+            @QueryParam("external_user_email") String externalUserEmail,
+            @QueryParam("external_system") String externalSystem,
+            @QueryParam("external_agent_id") String externalAgentId, @QueryParam("status") String status,
+            @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("cursor") String cursor,
+            @QueryParam("page") String pageParam, @QueryParam("limit") String limitParam) {
+        Paging paging = Paging.parse(pageParam, limitParam, 100, 1000);
+        LineageCursor after = cursor(cursor);
+        if (after != null && paging.page() > 1) {
+            throw ProblemException.validation("Query parameters 'cursor' and 'page' cannot be combined");
+        }
+        LineageService.Query query = query(caller.organizationId(), externalUserId, externalUserEmail, externalSystem,
+                externalAgentId, status, from, to);
+        int limit = paging.limit();
+        return lineage.find(query, after, after == null ? paging.offset() : 0, limit).map(slice -> {
+            List<LineageView> items = slice.items().stream().map(LineageView::of).toList();
+            boolean full = items.size() == limit;
+            boolean hasMore = after == null ? paging.hasMore(slice.total()) : full;
+            String next = full && hasMore
+                    ? LineageCursor.after(slice.items().get(items.size() - 1)).encode() : null;
+            return new Page(items, slice.total(), paging.page(), limit, hasMore, next);
+        });
+    }
+
+    @GET
+    @Path("/users/{email}")
+    @PermissionsAllowed(Permissions.LINEAGE_READ)
+    public Uni<UserSummary> user(@PathParam("email") String email) {
+        String address = email(email);
+        return erasure.summary(caller.organizationId(), address).map(s -> new UserSummary(address,
+                s.invocationCount(), s.totalCostUsd(), s.firstSeen(), s.lastSeen(), s.invocations(),
+                s.auditRecordsHeld()));
+    }
+
+    /** Erases the person's personal data from the organisation's lineage and audit log; 204. */
+    @DELETE
+    @Path("/users/{email}")
+    @PermissionsAllowed(Permissions.GDPR_REDACT)
+    public Uni<Response> erase(@PathParam("email") String email) {
+        return erasure.erase(caller.organizationId(), email(email), caller.get().subject())
+                .map(ignored -> Response.noContent().build());
     }
 
     @GET
@@ -29,5 +107,60 @@ public class LineageResource {
     @PermissionsAllowed(Permissions.LINEAGE_READ)
     public Uni<LineageView> get(@PathParam("invocationId") String invocationId) {
         return lineage.get(invocationId, caller.organizationId()).map(LineageView::of);
+    }
+
+    /** The filters shared by the list and the export, checked; a malformed one is a 400 naming it. */
+    static LineageService.Query query(String organizationId, String externalUserId, String externalUserEmail,
+            String externalSystem, String externalAgentId, String status, String from, String to) {
+        Instant fromTime = time("from", from);
+        Instant toTime = time("to", to);
+        if (fromTime != null && toTime != null && !fromTime.isBefore(toTime)) {
+            throw ProblemException.validation("Query parameter 'from' must be before 'to'");
+        }
+        return new LineageService.Query(organizationId, text("external_user_id", externalUserId),
+                text("external_user_email", externalUserEmail), text("external_system", externalSystem),
+                text("external_agent_id", externalAgentId), text("status", status), fromTime, toTime);
+    }
+
+    private static LineageCursor cursor(String cursor) {
+        if (cursor == null || cursor.isBlank()) {
+            return null;
+        }
+        try {
+            return LineageCursor.parse(cursor.strip());
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.validation("Query parameter 'cursor' is not a next_cursor of this API");
+        }
+    }
+
+    private static String email(String email) {
+        String address = email == null ? "" : email.strip();
+        if (address.length() < 3 || address.length() > 320 || address.indexOf('@') < 1
+                || address.indexOf('@') == address.length() - 1) {
+            throw ProblemException.validation("Path parameter 'email' must be an email address");
+        }
+        return address;
+    }
+
+    private static Instant time(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value.strip());
+        } catch (DateTimeParseException e) {
+            throw ProblemException.validation("Query parameter '" + name
+                    + "' must be an ISO-8601 UTC timestamp such as 2026-01-31T12:00:00Z");
+        }
+    }
+
+    private static String text(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (value.length() > 320) {
+            throw ProblemException.validation("Query parameter '" + name + "' must be at most 320 characters");
+        }
+        return value.strip();
     }
 }

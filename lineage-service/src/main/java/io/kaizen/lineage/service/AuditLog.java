@@ -194,6 +194,16 @@ public class AuditLog {
                 .getSingleResult());
     }
 
+    /** How many records of the organisation's log still hold personal data of the address, in any field. */
+    public Uni<Long> held(String organizationId, String email) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                        "select count(distinct seq) from audit_personal_data where organization_id = :org"
+                                + " and pseudonym = :pseudonym", Long.class)
+                .setParameter("org", organizationId)
+                .setParameter("pseudonym", personal.pseudonym(organizationId, email))
+                .getSingleResult());
+    }
+
     /** Filters of {@link #find}; null means any. {@code afterSeq} is the keyset cursor, used instead of a page. */
     public record Query(String organizationId, String type, String agentId, String subject, Instant from, Instant to,
             Long fromSeq, Long toSeq, Long afterSeq, int offset, int limit) {

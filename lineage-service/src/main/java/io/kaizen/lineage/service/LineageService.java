@@ -1,76 +1,216 @@
 package io.kaizen.lineage.service;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.InvocationEvent;
+import io.kaizen.common.events.PoisonEventException;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.lineage.domain.LineageRecord;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
+/**
+ * The lineage rows: one per invocation, merged from its {@code invocation.*} events whatever order they come in, and
+ * read back by filters in keyset order (newest request first).
+ */
 @ApplicationScoped
 public class LineageService {
 
-    /** Writes the lineage rows of invocations; runs inside the consumer's transaction, which writes them together. */
-    public Uni<Void> record(List<InvocationEvent> events) {
-        Instant now = Instant.now();
-        return LineageRecord.persist(events.stream().map(event -> row(event, now)));
+    /** Rows per database round trip of an export. */
+    static final int EXPORT_PAGE = 500;
+
+    /** One {@code invocation.*} event: its type and time, and its data. */
+    public record Fact(String type, Instant time, InvocationEvent event) {
     }
 
-    private static LineageRecord row(InvocationEvent event, Instant createdAt) {
-        LineageRecord row = new LineageRecord();
-        row.invocationId = event.invocationId();
-        row.organizationId = event.organizationId();
-        row.status = event.status();
-        if (event.externalUser() != null) {
-            row.externalUserId = event.externalUser().id();
-            row.externalUserEmail = event.externalUser().email();
-            row.externalUserName = event.externalUser().name();
+    /** Filters of a list or export, null meaning any; {@code to} is exclusive. */
+    public record Query(String organizationId, String externalUserId, String externalUserEmail, String externalSystem,
+            String externalAgentId, String status, Instant from, Instant to) {
+    }
+
+    public record Slice(List<LineageRecord> items, long total) {
+    }
+
+    /** Rows read by exports, {@code kaizen_lineage_export_rows_total}: how much exports ask of the database. */
+    public static final String EXPORT_ROWS = "kaizen.lineage.export.rows";
+
+    private final ObjectMapper mapper;
+    private final Counter exportRows;
+
+    LineageService(ObjectMapper mapper, MeterRegistry registry) {
+        this.mapper = mapper;
+        this.exportRows = Counter.builder(EXPORT_ROWS).description("Lineage rows read by exports").register(registry);
+    }
+
+    /**
+     * Merges events into their invocations' rows; runs inside the consumer's transaction, which writes them together.
+     * An event whose status rank is at least the row's sets the status and overwrites the fields it carries; an
+     * earlier event arriving late only fills fields still empty.
+     */
+    public Uni<Void> record(List<Fact> facts) {
+        List<String> ids = facts.stream().map(f -> f.event().invocationId()).distinct().toList();
+        return LineageRecord.<LineageRecord>list("invocationId in ?1", ids).chain(existing -> {
+            Map<String, LineageRecord> rows = new LinkedHashMap<>();
+            existing.forEach(row -> rows.put(row.invocationId, row));
+            List<LineageRecord> created = new ArrayList<>();
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            for (Fact fact : facts) {
+                LineageRecord row = rows.get(fact.event().invocationId());
+                if (row == null) {
+                    row = new LineageRecord();
+                    row.invocationId = fact.event().invocationId();
+                    row.organizationId = fact.event().organizationId();
+                    row.createdAt = now;
+                    rows.put(row.invocationId, row);
+                    created.add(row);
+                } else if (!row.organizationId.equals(fact.event().organizationId())) {
+                    // an invocation belongs to one organisation: another's event never reaches its row
+                    throw new PoisonEventException("invocation " + row.invocationId
+                            + " belongs to another organisation than its event's");
+                }
+                merge(row, fact);
+                row.updatedAt = now;
+            }
+            return created.isEmpty() ? Uni.createFrom().voidItem() : LineageRecord.persist(created);
+        });
+    }
+
+    /** accepted 1, held 2, any outcome (completed, failed, blocked, rejected, expired) 3. */
+    static short rank(String type) {
+        if (EventTypes.INVOCATION_ACCEPTED.equals(type)) {
+            return 1;
         }
-        if (event.externalSystem() != null) {
-            row.externalSystem = event.externalSystem().system();
-            row.externalSessionId = event.externalSystem().sessionId();
-            row.externalTraceId = event.externalSystem().traceId();
-            row.externalContext = event.externalSystem().context();
+        return (short) (EventTypes.INVOCATION_HELD.equals(type) ? 2 : 3);
+    }
+
+    /** The status an event type stands for when its data carries none: {@code kaizen.invocation.<status>.v1}. */
+    static String statusOf(String type) {
+        if (EventTypes.INVOCATION_ACCEPTED.equals(type)) {
+            return "pending";
         }
-        if (event.kaizenAuth() != null) {
-            row.authMethod = event.kaizenAuth().method();
-            row.authSubject = event.kaizenAuth().subject();
-            row.apiKeyId = event.kaizenAuth().apiKeyId();
-            row.apiKeyPrefix = event.kaizenAuth().apiKeyPrefix();
-            row.teamId = event.kaizenAuth().teamId();
+        String prefix = "kaizen.invocation.";
+        return type != null && type.startsWith(prefix) && type.endsWith(".v1")
+                ? type.substring(prefix.length(), type.length() - 3) : "unknown";
+    }
+
+    private void merge(LineageRecord row, Fact fact) {
+        InvocationEvent e = fact.event();
+        short rank = rank(fact.type());
+        boolean leads = row.status == null || rank >= row.statusRank;
+        if (leads) {
+            row.status = e.status() != null ? e.status() : statusOf(fact.type());
+            row.statusRank = rank;
         }
-        row.externalAgentId = event.agent().id();
-        row.externalAgentName = event.agent().name();
-        row.externalAgentPlatform = event.agent().platform();
-        row.externalAgentEndpoint = event.agent().endpoint();
-        if (event.trace() != null) {
-            row.traceId = event.trace().traceId();
-            row.spanId = event.trace().spanId();
-            row.parentTraceId = event.trace().parentTraceId();
+        Merge m = new Merge(leads);
+        if (e.externalUser() != null) {
+            row.externalUserId = m.take(row.externalUserId, e.externalUser().id());
+            row.externalUserEmail = m.take(row.externalUserEmail, e.externalUser().email());
+            row.externalUserName = m.take(row.externalUserName, e.externalUser().name());
+            row.externalUserRole = m.take(row.externalUserRole, e.externalUser().role());
         }
-        if (event.request() != null) {
-            row.ipAddress = event.request().ipAddress();
-            row.userAgent = event.request().userAgent();
-            row.requestTimestamp = event.request().requestedAt();
+        if (e.externalSystem() != null) {
+            row.externalSystem = m.take(row.externalSystem, e.externalSystem().system());
+            row.externalSessionId = m.take(row.externalSessionId, e.externalSystem().sessionId());
+            row.externalTraceId = m.take(row.externalTraceId, e.externalSystem().traceId());
+            row.externalContext = m.take(row.externalContext, e.externalSystem().context());
         }
-        if (event.governance() != null) {
-            row.decision = event.governance().decision();
-            row.decisionId = event.governance().decisionId();
-            row.governanceReason = event.governance().reason();
+        if (e.kaizenAuth() != null) {
+            row.authMethod = m.take(row.authMethod, e.kaizenAuth().method());
+            row.authSubject = m.take(row.authSubject, e.kaizenAuth().subject());
+            row.apiKeyId = m.take(row.apiKeyId, e.kaizenAuth().apiKeyId());
+            row.apiKeyPrefix = m.take(row.apiKeyPrefix, e.kaizenAuth().apiKeyPrefix());
+            row.teamId = m.take(row.teamId, e.kaizenAuth().teamId());
         }
-        if (event.result() != null) {
-            row.responseTimestamp = event.result().completedAt();
-            row.durationMs = event.result().durationMs();
-            row.costUsd = event.result().costUsd();
-            row.responseStatusCode = event.result().responseStatusCode();
-            row.errorCode = event.result().errorCode();
-            row.errorMessage = event.result().errorMessage();
+        row.externalAgentId = m.take(row.externalAgentId, e.agent().id());
+        row.externalAgentName = m.take(row.externalAgentName, e.agent().name());
+        row.externalAgentPlatform = m.take(row.externalAgentPlatform, e.agent().platform());
+        row.externalAgentEndpoint = m.take(row.externalAgentEndpoint, e.agent().endpoint());
+        row.externalAgentVersion = m.take(row.externalAgentVersion, e.agent().version());
+        if (e.trace() != null) {
+            row.traceId = m.take(row.traceId, e.trace().traceId());
+            row.spanId = m.take(row.spanId, e.trace().spanId());
+            row.parentTraceId = m.take(row.parentTraceId, e.trace().parentTraceId());
         }
-        row.createdAt = createdAt;
-        return row;
+        if (e.request() != null) {
+            row.ipAddress = m.take(row.ipAddress, e.request().ipAddress());
+            row.userAgent = m.take(row.userAgent, e.request().userAgent());
+            if (e.request().requestedAt() != null) {
+                // one invocation has one request time, whichever event tells it
+                row.requestTimestamp = micros(e.request().requestedAt());
+            }
+            row.requestHeaders = m.take(row.requestHeaders, json(CredentialHeaders.strip(e.request().headers())));
+        }
+        // the request time orders every list; an event without one is placed at its own time
+        if (row.requestTimestamp == null) {
+            row.requestTimestamp = micros(fact.time());
+        }
+        if (e.governance() != null) {
+            InvocationEvent.Governance g = e.governance();
+            row.decision = m.take(row.decision, g.decision());
+            row.decisionId = m.take(row.decisionId, g.decisionId());
+            row.governanceReason = m.take(row.governanceReason, g.reason());
+            row.matchedPolicyId = m.take(row.matchedPolicyId, g.matchedPolicyId());
+            row.budgetRemainingBefore = m.take(row.budgetRemainingBefore, g.budgetRemainingBefore());
+            row.budgetRemainingAfter = m.take(row.budgetRemainingAfter, g.budgetRemainingAfter());
+            row.rateLimitRemaining = m.take(row.rateLimitRemaining, g.rateLimitRemaining());
+            row.approvalId = m.take(row.approvalId, g.approvalId());
+            row.approvalStatus = m.take(row.approvalStatus, g.approvalStatus());
+        }
+        if (e.result() != null) {
+            InvocationEvent.Result r = e.result();
+            row.responseTimestamp = m.take(row.responseTimestamp, micros(r.completedAt()));
+            row.durationMs = m.take(row.durationMs, r.durationMs());
+            row.costUsd = m.take(row.costUsd, r.costUsd());
+            row.responseStatusCode = m.take(row.responseStatusCode, r.responseStatusCode());
+            row.errorCode = m.take(row.errorCode, r.errorCode());
+            row.errorMessage = m.take(row.errorMessage, r.errorMessage());
+            row.inputTokens = m.take(row.inputTokens, r.inputTokens());
+            row.outputTokens = m.take(row.outputTokens, r.outputTokens());
+            row.deliveryStatus = m.take(row.deliveryStatus, r.deliveryStatus());
+        }
+    }
+
+    /** How one event's value meets the row's: the leading event's value wins, a late earlier one only fills gaps. */
+    private record Merge(boolean leads) {
+        <V> V take(V current, V incoming) {
+            if (incoming == null) {
+                return current;
+            }
+            return leads || current == null ? incoming : current;
+        }
+    }
+
+    private static Instant micros(Instant time) {
+        return time == null ? null : time.truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private String json(Map<String, String> headers) {
+        if (headers == null) {
+            return null;
+        }
+        try {
+            return mapper.writeValueAsString(headers);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of strings is writable", e);
+        }
     }
 
     @WithSession
@@ -78,5 +218,72 @@ public class LineageService {
         return LineageRecord.<LineageRecord>find("invocationId = ?1 and organizationId = ?2", invocationId, organizationId)
                 .firstResult()
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("Lineage record " + invocationId + " not found"));
+    }
+
+    /** A page of rows, by offset or after a cursor, with the number of rows the filters match. */
+    @WithSession
+    public Uni<Slice> find(Query query, LineageCursor after, int offset, int limit) {
+        Parameters params = new Parameters();
+        String where = where(query, after, params);
+        var found = LineageRecord.<LineageRecord>find(where, ORDER, params);
+        return found.range(offset, offset + limit - 1).list()
+                .chain(items -> LineageRecord.count(where(query, null, new Parameters()), countParams(query))
+                        .map(total -> new Slice(items, total)));
+    }
+
+    /**
+     * Every row the filters match, in keyset pages of {@link #EXPORT_PAGE}, each read in its own session when the
+     * previous one has been taken: an export of any size holds one page at a time.
+     */
+    public Multi<List<LineageRecord>> pages(Query query) {
+        AtomicReference<LineageCursor> after = new AtomicReference<>();
+        return Multi.createBy().repeating()
+                .uni(() -> Panache.withSession(() -> {
+                    Parameters params = new Parameters();
+                    return LineageRecord.<LineageRecord>find(where(query, after.get(), params), ORDER, params)
+                            .range(0, EXPORT_PAGE - 1).list();
+                }).invoke(rows -> {
+                    exportRows.increment(rows.size());
+                    if (!rows.isEmpty()) {
+                        after.set(LineageCursor.after(rows.get(rows.size() - 1)));
+                    }
+                }))
+                .whilst(rows -> rows.size() == EXPORT_PAGE)
+                .filter(rows -> !rows.isEmpty());
+    }
+
+    private static final Sort ORDER = Sort.by("requestTimestamp", Sort.Direction.Descending)
+            .and("invocationId", Sort.Direction.Descending);
+
+    private static Parameters countParams(Query query) {
+        Parameters params = new Parameters();
+        where(query, null, params);
+        return params;
+    }
+
+    private static String where(Query query, LineageCursor after, Parameters params) {
+        StringBuilder where = new StringBuilder("organizationId = :org");
+        params.and("org", query.organizationId());
+        condition(where, params, "externalUserId = :userId", "userId", query.externalUserId());
+        condition(where, params, "lower(externalUserEmail) = :email", "email",
+                query.externalUserEmail() == null ? null : query.externalUserEmail().toLowerCase(Locale.ROOT));
+        condition(where, params, "externalSystem = :system", "system", query.externalSystem());
+        condition(where, params, "externalAgentId = :agentId", "agentId", query.externalAgentId());
+        condition(where, params, "status = :status", "status", query.status());
+        condition(where, params, "requestTimestamp >= :from", "from", query.from());
+        condition(where, params, "requestTimestamp < :to", "to", query.to());
+        if (after != null) {
+            where.append(" and (requestTimestamp < :afterTime"
+                    + " or (requestTimestamp = :afterTime and invocationId < :afterId))");
+            params.and("afterTime", after.requestTimestamp()).and("afterId", after.invocationId());
+        }
+        return where.toString();
+    }
+
+    private static void condition(StringBuilder where, Parameters params, String clause, String name, Object value) {
+        if (value != null) {
+            where.append(" and ").append(clause);
+            params.and(name, value);
+        }
     }
 }

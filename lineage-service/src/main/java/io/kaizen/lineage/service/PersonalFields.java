@@ -27,7 +27,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * pseudonym, {@code psn_} + hex HMAC-SHA-256 (key {@code kaizen.lineage.audit.pseudonym-key}) of the organisation id,
  * a NUL and the lowercased value. The same value is the same pseudonym within an organisation, whatever its case,
  * and a different one in another organisation. The fields, by their JSON path in any event's data ({@link #PATHS}):
- * the external user (id, email, name, role), the external context, the caller's IP address and user agent, the
+ * the external user (id, email, name, role), the external context, the caller's IP address, user agent and request headers, the
  * {@code user_id} of governance decisions and the {@code actor} who changed an agent, key, policy or setting.
  */
 @ApplicationScoped
@@ -35,8 +35,8 @@ public class PersonalFields {
 
     /** The personal fields of event data; an event type with a new personal field adds it here and to docs/events.md. */
     public static final List<String> PATHS = List.of("external_user.id", "external_user.email", "external_user.name",
-            "external_user.role", "external_system.context", "request.ip_address", "request.user_agent", "user_id",
-            "actor");
+            "external_user.role", "external_system.context", "request.ip_address", "request.user_agent",
+            "request.headers", "user_id", "actor");
     /** The fields that name a person across events: erasing an address also erases the events of these ids. */
     public static final List<String> PERSON_IDS = List.of("external_user.id", "user_id");
 

@@ -1,0 +1,107 @@
+package io.kaizen.lineage.rest;
+
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.kaizen.lineage.domain.LineageRecord;
+import io.smallrye.mutiny.Multi;
+import io.vertx.core.buffer.Buffer;
+
+/** Writes pages of lineage rows as one export document, a buffer per page: JSON array, NDJSON or CSV. */
+final class LineageExport {
+
+    enum Format {
+        JSON("application/json", "json"), NDJSON("application/x-ndjson", "ndjson"), CSV("text/csv", "csv");
+
+        final String mediaType;
+        final String extension;
+
+        Format(String mediaType, String extension) {
+            this.mediaType = mediaType;
+            this.extension = extension;
+        }
+    }
+
+    /** The CSV columns: every field of {@link LineageView}, in its order, by its JSON name. */
+    static final List<String> COLUMNS = Arrays.stream(LineageView.class.getRecordComponents())
+            .map(RecordComponent::getName)
+            .map(new PropertyNamingStrategies.SnakeCaseStrategy()::translate)
+            .toList();
+
+    private final ObjectMapper mapper;
+    private final Format format;
+
+    LineageExport(ObjectMapper mapper, Format format) {
+        this.mapper = mapper;
+        this.format = format;
+    }
+
+    Multi<Buffer> write(Multi<List<LineageRecord>> pages) {
+        AtomicBoolean first = new AtomicBoolean(true);
+        Multi<Buffer> body = pages.map(rows -> item(page(rows, first)));
+        return switch (format) {
+            case JSON -> Multi.createBy().concatenating().streams(Multi.createFrom().item(item("[\n")), body,
+                    Multi.createFrom().item(item("]\n")));
+            case NDJSON -> body;
+            case CSV -> Multi.createBy().concatenating().streams(Multi.createFrom().item(item(
+                    LineageCsv.line(COLUMNS.stream().map(LineageCsv.Cell::text).toList()))), body);
+        };
+    }
+
+    /**
+     * A streamed item of text ending in a line end. RESTEasy Reactive ends every item of a streamed answer with LF
+     * itself, so the item leaves its own last LF to it (a CSV record's CRLF is completed that way).
+     */
+    private static Buffer item(String text) {
+        if (!text.endsWith("\n")) {
+            throw new IllegalStateException("an export item ends in a line end");
+        }
+        return Buffer.buffer(text.substring(0, text.length() - 1));
+    }
+
+    private String page(List<LineageRecord> rows, AtomicBoolean first) {
+        StringBuilder out = new StringBuilder(rows.size() * 1024);
+        for (LineageRecord row : rows) {
+            LineageView view = LineageView.of(row);
+            switch (format) {
+                case JSON -> out.append(first.getAndSet(false) ? "" : ",").append(json(view)).append('\n');
+                case NDJSON -> out.append(json(view)).append('\n');
+                case CSV -> out.append(csv(view));
+            }
+        }
+        return out.toString();
+    }
+
+    private String csv(LineageView view) {
+        ObjectNode node = mapper.valueToTree(view);
+        List<LineageCsv.Cell> cells = new ArrayList<>(COLUMNS.size());
+        for (String column : COLUMNS) {
+            JsonNode value = node.get(column);
+            if (value == null || value.isNull()) {
+                cells.add(new LineageCsv.Cell(null, false));
+            } else if (value.isTextual()) {
+                cells.add(LineageCsv.Cell.text(value.asText()));
+            } else {
+                cells.add(new LineageCsv.Cell(value.asText(), false));
+            }
+        }
+        return LineageCsv.line(cells);
+    }
+
+    private String json(LineageView view) {
+        try {
+            return mapper.writeValueAsString(view);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a lineage view is writable", e);
+        }
+    }
+}
