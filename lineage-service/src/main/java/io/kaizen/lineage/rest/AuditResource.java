@@ -1,7 +1,6 @@
 package io.kaizen.lineage.rest;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -84,8 +83,8 @@ public class AuditResource {
         if (after != null && paging.page() > 1) {
             throw ProblemException.validation("Query parameters 'after_seq' and 'page' cannot be combined");
         }
-        Instant fromTime = time("from", from);
-        Instant toTime = time("to", to);
+        Instant fromTime = QueryTime.parse("from", from);
+        Instant toTime = QueryTime.parse("to", to);
         if (fromTime != null && toTime != null && !fromTime.isBefore(toTime)) {
             throw ProblemException.validation("Query parameter 'from' must be before 'to'");
         }
@@ -113,18 +112,6 @@ public class AuditResource {
     public Uni<Verification> verify() {
         return verifier.verify(caller.organizationId())
                 .map(v -> new Verification(v.valid(), v.recordsChecked(), v.firstBrokenSeq()));
-    }
-
-    private static Instant time(String name, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Instant.parse(value.strip());
-        } catch (DateTimeParseException e) {
-            throw ProblemException.validation("Query parameter '" + name
-                    + "' must be an ISO-8601 UTC timestamp such as 2026-01-31T12:00:00Z");
-        }
     }
 
     private static Long seq(String name, String value, long min) {

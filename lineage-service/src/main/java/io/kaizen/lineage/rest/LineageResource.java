@@ -2,7 +2,6 @@ package io.kaizen.lineage.rest;
 
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 
@@ -112,8 +111,8 @@ public class LineageResource {
     /** The filters shared by the list and the export, checked; a malformed one is a 400 naming it. */
     static LineageService.Query query(String organizationId, String externalUserId, String externalUserEmail,
             String externalSystem, String externalAgentId, String status, String from, String to) {
-        Instant fromTime = time("from", from);
-        Instant toTime = time("to", to);
+        Instant fromTime = QueryTime.parse("from", from);
+        Instant toTime = QueryTime.parse("to", to);
         if (fromTime != null && toTime != null && !fromTime.isBefore(toTime)) {
             throw ProblemException.validation("Query parameter 'from' must be before 'to'");
         }
@@ -140,18 +139,6 @@ public class LineageResource {
             throw ProblemException.validation("Path parameter 'email' must be an email address");
         }
         return address;
-    }
-
-    private static Instant time(String name, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Instant.parse(value.strip());
-        } catch (DateTimeParseException e) {
-            throw ProblemException.validation("Query parameter '" + name
-                    + "' must be an ISO-8601 UTC timestamp such as 2026-01-31T12:00:00Z");
-        }
     }
 
     private static String text(String name, String value) {

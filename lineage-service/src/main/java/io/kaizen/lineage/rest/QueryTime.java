@@ -1,0 +1,26 @@
+package io.kaizen.lineage.rest;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+import io.kaizen.common.problem.ProblemException;
+
+/** A time-range query parameter of the lineage and audit lists: an ISO-8601 UTC instant, or absent. */
+final class QueryTime {
+
+    private QueryTime() {
+    }
+
+    /** @return null when the parameter is absent or blank; a 400 problem naming it when it is not an instant */
+    static Instant parse(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value.strip());
+        } catch (DateTimeParseException e) {
+            throw ProblemException.validation("Query parameter '" + name
+                    + "' must be an ISO-8601 UTC timestamp such as 2026-01-31T12:00:00Z");
+        }
+    }
+}
