@@ -363,31 +363,6 @@ public class BudgetLedger {
                         row[4] == null ? null : decimal(row[4])));
     }
 
-    /** Settled and reserved amounts of one agent in a month and a day (one round trip). */
-    public record Usage(Totals month, Totals day, BigDecimal reservedMonth, long reservedMonthCount,
-            BigDecimal reservedDay, long reservedDayCount) {
-    }
-
-    public Uni<Usage> usage(String agentId, LocalDate monthStart, LocalDate dayStart) {
-        String total = "(select %s from budget_total where agent_id = :agent and period = '%s' and period_start = :%s)";
-        String held = "(select %s from budget_reservation where agent_id = :agent and status = 'reserved' and %s = :%s)";
-        String sql = "select coalesce(" + total.formatted("spent_usd", "monthly", "month") + ", 0), coalesce("
-                + total.formatted("executions", "monthly", "month") + ", 0), coalesce("
-                + total.formatted("spent_usd", "daily", "day") + ", 0), coalesce("
-                + total.formatted("executions", "daily", "day") + ", 0), coalesce("
-                + held.formatted("sum(estimate_usd)", "month_start", "month") + ", 0), "
-                + held.formatted("count(*)", "month_start", "month") + ", coalesce("
-                + held.formatted("sum(estimate_usd)", "day_start", "day") + ", 0), "
-                + held.formatted("count(*)", "day_start", "day");
-        return Panache.getSession().chain(session -> session.createNativeQuery(sql, Object[].class)
-                .setParameter("agent", agentId)
-                .setParameter("month", monthStart)
-                .setParameter("day", dayStart)
-                .getSingleResult())
-                .map(row -> new Usage(new Totals(decimal(row[0]), count(row[1])), new Totals(decimal(row[2]), count(row[3])),
-                        decimal(row[4]), count(row[5]), decimal(row[6]), count(row[7])));
-    }
-
     /**
      * The stored settings and this month's and today's settled totals of many agents, in one query: what registry
      * shows on a page of agents. Columns: agent_id, organization_id, monthly_budget_usd, daily_budget_usd,
