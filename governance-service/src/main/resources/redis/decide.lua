@@ -2,18 +2,20 @@
 -- the call, the hold on the tallies and the reservation's ledger row on the agent's journal stream. Every key is
 -- hash-tagged by the agent, so the step is atomic on Redis Cluster too, and a hold never exists without its row.
 -- KEYS[1..r]         sorted sets of admitted calls (score = admission time in ms): the agent's, optionally the
---                    agent+user's (as sliding_window.lua)
+--                    agent+user's
 -- KEYS[r+1..r+n]     budget tally hashes {spent, reserved, count, rcount, r:<reservation id> ...} (as budget_reserve.lua)
 -- KEYS[r+n+1]        the agent's journal stream
 -- ARGV[1]            r, the number of rate keys
--- ARGV[2]            the decision id, the call's member in the rate windows
+-- ARGV[2]            the decision id, the call's member in the rate windows; empty = only read the windows (no
+--                    tally keys then): admit nothing, return after them (governance status)
 -- ARGV[3]            w, the number of windows; then ARGV[3w+1..3w+3]: key index, window length in ms and limit
 -- then               reservation id, estimate in micro-USD, 1 = hard enforcement (0 = soft), and per tally its USD
 --                    limit and execution limit (-1 = unlimited) and its rollover cap (micro-USD, 0 = no rollover)
 -- last ARGV          the reservation's journal entry (JSON), appended only when the call is admitted
 -- Returns {-1, i} when tally i is missing, before anything changed (the caller rebuilds it from the ledger and runs
 -- the script again, so a rate slot is never taken twice). Otherwise {denied_window (0 = admitted), now_ms,
--- count_1, oldest_1, ...} as sliding_window.lua, followed, when the rate windows admitted the call, by
+-- count_1, oldest_1, ...} (count_w includes this call when admitted; oldest_w is the score of the oldest call
+-- in window w, -1: none), followed, when the rate windows admitted the call, by
 -- {admitted, exceeded_tally, exceeded_kind, spent_1, reserved_1, count_1, rcount_1, ...} as budget_reserve.lua, then
 -- the rollover added to each tally's USD limit {rollover_1, ...}.
 -- A tally's `carry` field is the unused USD of its previous period (set when the tally is built); a limited USD line
@@ -54,7 +56,7 @@ for w = 1, windows do
   counts[w] = count
   if denied == 0 and count >= limit then denied = w end
 end
-if denied == 0 then
+if denied == 0 and ARGV[2] ~= '' then
   for k, len in pairs(longest) do
     redis.call('ZADD', KEYS[k], now, ARGV[2])
     redis.call('PEXPIRE', KEYS[k], len)
@@ -69,7 +71,7 @@ for w = 1, windows do
   out[#out + 1] = counts[w]
   out[#out + 1] = oldest[2] and tonumber(oldest[2]) or -1
 end
-if denied > 0 then return out end
+if denied > 0 or ARGV[2] == '' then return out end
 
 -- budget tallies
 local id = 'r:' .. ARGV[b]

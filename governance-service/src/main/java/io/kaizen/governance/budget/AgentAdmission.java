@@ -42,6 +42,18 @@ public class AgentAdmission {
         }
     }
 
+    /** Reads the agent's windows without taking anything (governance status): the script with no decision id. */
+    public Uni<SlidingWindowRateLimiter.Result> peek(String agentId, List<RateLimitWindow> windows) {
+        SlidingWindowRateLimiter.Windows rate = SlidingWindowRateLimiter.windows(agentId, null,
+                windows.stream().filter(w -> !w.perUser()).toList());
+        List<String> keys = new ArrayList<>(rate.keys());
+        keys.add(DecisionJournal.key(agentId));
+        List<String> args = new ArrayList<>(List.of(Integer.toString(rate.keys().size()), "",
+                Integer.toString(rate.used().size())));
+        args.addAll(rate.args());
+        return SCRIPT.run(redis, keys, args).map(response -> SlidingWindowRateLimiter.interpret(response, rate.used()));
+    }
+
     public Uni<Admitted> run(String agentId, String userId, String decisionId, List<RateLimitWindow> windows,
             String reservationId, long estimateMicros, boolean hard, List<Line> lines, String journalEntry) {
         SlidingWindowRateLimiter.Windows rate = SlidingWindowRateLimiter.windows(agentId, userId, windows);

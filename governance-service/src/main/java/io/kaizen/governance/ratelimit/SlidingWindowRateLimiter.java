@@ -5,26 +5,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.kaizen.common.governance.Decision.RateLimitState;
-import io.kaizen.governance.redis.LuaScript;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.RedisAPI;
 import io.vertx.mutiny.redis.client.Response;
-import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Exact sliding-window limits over all windows of an agent (and of the agent and one user) in one Lua call (see
- * {@code redis/sliding_window.lua}). Only admitted calls are recorded, so a client that keeps hammering a closed
- * window does not push its own reset further out.
+ * Exact sliding-window limits over all windows of an agent (and of the agent and one user), checked in the decision's
+ * one Lua call ({@code redis/decide.lua}): the keys and arguments of the windows, and the reading of the answer. Only
+ * admitted calls are recorded, so a client that keeps hammering a closed window does not push its own reset further
+ * out.
  */
-@ApplicationScoped
-public class SlidingWindowRateLimiter {
+public final class SlidingWindowRateLimiter {
 
-    private static final LuaScript SCRIPT = LuaScript.load("/redis/sliding_window.lua");
-
-    private final RedisAPI redis;
-
-    SlidingWindowRateLimiter(RedisAPI redis) {
-        this.redis = redis;
+    private SlidingWindowRateLimiter() {
     }
 
     /**
@@ -39,15 +30,6 @@ public class SlidingWindowRateLimiter {
      * window used, its key index (1-based), length in ms and limit: the arguments a window script reads.
      */
     public record Windows(List<String> keys, List<String> args, List<RateLimitWindow> used) {
-    }
-
-    /** Reads the windows without taking anything (governance status). */
-    public Uni<Result> peek(String agentId, List<RateLimitWindow> windows) {
-        Windows call = windows(agentId, null, windows.stream().filter(w -> !w.perUser()).toList());
-        List<String> args = new ArrayList<>();
-        args.add("");
-        args.addAll(call.args());
-        return SCRIPT.run(redis, call.keys(), args).map(response -> interpret(response, call.used()));
     }
 
     public static Windows windows(String agentId, String userId, List<RateLimitWindow> windows) {

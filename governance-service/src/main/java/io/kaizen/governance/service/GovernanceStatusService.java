@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.kaizen.common.governance.AgentUsage;
+import io.kaizen.governance.budget.AgentAdmission;
 import io.kaizen.governance.budget.BudgetLedger;
 import io.kaizen.governance.budget.BudgetLimits;
 import io.kaizen.governance.budget.BudgetPeriod;
@@ -18,7 +19,6 @@ import io.kaizen.governance.domain.AgentGovernance;
 import io.kaizen.governance.journal.DecisionJournal;
 import io.kaizen.governance.policy.Effect;
 import io.kaizen.governance.ratelimit.RateLimitWindow;
-import io.kaizen.governance.ratelimit.SlidingWindowRateLimiter;
 import io.kaizen.governance.rest.GovernanceViews.ActivePolicy;
 import io.kaizen.governance.rest.GovernanceViews.ApprovalPart;
 import io.kaizen.governance.rest.GovernanceViews.BudgetConfigUpdated;
@@ -47,17 +47,17 @@ public class GovernanceStatusService {
     private final AgentGovernanceService agents;
     private final GovernanceSnapshots snapshots;
     private final BudgetLedger ledger;
-    private final SlidingWindowRateLimiter rateLimiter;
+    private final AgentAdmission admission;
     private final GovernanceConfig config;
     private final DecisionJournal journal;
 
     GovernanceStatusService(AgentGovernanceService agents, GovernanceSnapshots snapshots, BudgetLedger ledger,
-            SlidingWindowRateLimiter rateLimiter, GovernanceConfig config, DecisionJournal journal) {
+            AgentAdmission admission, GovernanceConfig config, DecisionJournal journal) {
         this.journal = journal;
         this.agents = agents;
         this.snapshots = snapshots;
         this.ledger = ledger;
-        this.rateLimiter = rateLimiter;
+        this.admission = admission;
         this.config = config;
     }
 
@@ -241,7 +241,7 @@ public class GovernanceStatusService {
         List<RateLimitWindow> windows = governance.windows(config).stream().filter(w -> !w.perUser()).toList();
         Map<String, Long> limits = new LinkedHashMap<>();
         windows.forEach(w -> limits.put(w.name(), w.limit()));
-        return rateLimiter.peek(governance.agentId(), windows)
+        return admission.peek(governance.agentId(), windows)
                 .map(result -> {
                     Map<String, Long> usage = new LinkedHashMap<>();
                     for (int i = 0; i < windows.size(); i++) {
