@@ -2,7 +2,6 @@ package io.kaizen.gateway.adapter;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -10,9 +9,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.kaizen.common.agents.AgentDefinition;
 import io.kaizen.common.governance.TokenRates;
 import io.kaizen.common.governance.UsdAmount;
-import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -26,11 +25,9 @@ public class CustomHttpAdapter implements PlatformAdapter {
 
     private static final BigDecimal HALF_MICRO = new BigDecimal("0.0000005");
 
-    private final OutboundHttp http;
     private final ObjectMapper mapper;
 
-    CustomHttpAdapter(OutboundHttp http, ObjectMapper mapper) {
-        this.http = http;
+    CustomHttpAdapter(ObjectMapper mapper) {
         this.mapper = mapper;
     }
 
@@ -40,29 +37,37 @@ public class CustomHttpAdapter implements PlatformAdapter {
     }
 
     @Override
-    public Uni<AgentReply> send(AgentCall call) {
+    public OutboundRequest format(AgentCall call) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("input", call.input());
         payload.put("context", call.context() == null ? Map.of() : call.context());
         payload.put("metadata", call.metadata() == null ? Map.of() : call.metadata());
         payload.put("invocation_id", call.invocationId());
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Content-Type", "application/json");
-        headers.put("Accept", "application/json");
-        headers.put("traceparent", call.traceparent());
-        headers.put("X-Kaizen-Invocation-ID", call.invocationId());
-        headers.put("X-Kaizen-Trace-ID", call.traceId());
-        headers.put("X-Kaizen-Organization-ID", call.organizationId());
-        return http.post(call.agent().endpointUrl(), headers, Buffer.buffer(write(payload)),
-                Duration.ofSeconds(call.agent().timeoutSeconds()))
-                .map(reply -> {
-                    if (reply.status() < 200 || reply.status() >= 300) {
-                        throw new UpstreamException("agent answered HTTP " + reply.status(), false, reply.status());
-                    }
-                    JsonNode output = parse(reply.body());
-                    return new AgentReply(reply.status(), output, reportedCost(output),
-                            reportedTokens(output, "input_tokens"), reportedTokens(output, "output_tokens"));
-                });
+        return OutboundRequest.json(call.agent().endpointUrl(), write(payload))
+                .withHeader("X-Kaizen-Trace-ID", call.traceId())
+                .withHeader("X-Kaizen-Organization-ID", call.organizationId());
+    }
+
+    /** A message (a result notification) as JSON: {@code title}, {@code text}, {@code status}, {@code facts}, … */
+    @Override
+    public OutboundRequest render(AgentDefinition agent, PlatformMessage message) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("title", message.title());
+        payload.put("text", message.text());
+        payload.put("status", message.status().name().toLowerCase(java.util.Locale.ROOT));
+        Map<String, String> facts = new LinkedHashMap<>();
+        message.facts().forEach(fact -> facts.put(fact.name(), fact.value()));
+        payload.put("facts", facts);
+        payload.put("link", message.link());
+        payload.put("timestamp", message.timestamp().toString());
+        return OutboundRequest.json(agent.endpointUrl(), write(payload));
+    }
+
+    @Override
+    public AgentReply read(OutboundHttp.Reply reply) {
+        JsonNode output = parse(reply.body());
+        return new AgentReply(reply.status(), output, reportedCost(output),
+                reportedTokens(output, "input_tokens"), reportedTokens(output, "output_tokens"));
     }
 
     private JsonNode parse(Buffer body) {
@@ -117,9 +122,9 @@ public class CustomHttpAdapter implements PlatformAdapter {
         return TokenRates.believable(value) ? value : null;
     }
 
-    private String write(Object payload) {
+    private byte[] write(Object payload) {
         try {
-            return mapper.writeValueAsString(payload);
+            return mapper.writeValueAsBytes(payload);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("invocation payload is not serialisable", e);
         }

@@ -18,7 +18,7 @@ import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.security.KaizenPrincipal;
 import io.kaizen.gateway.adapter.AgentCall;
 import io.kaizen.gateway.adapter.AgentReply;
-import io.kaizen.gateway.adapter.PlatformAdapter;
+import io.kaizen.gateway.adapter.AgentSender;
 import io.kaizen.gateway.adapter.PlatformAdapters;
 import io.kaizen.gateway.adapter.UpstreamException;
 import io.kaizen.gateway.client.AgentDirectory;
@@ -41,13 +41,15 @@ public class InvocationService {
     private final AgentDirectory agents;
     private final GovernanceDecisions governance;
     private final PlatformAdapters adapters;
+    private final AgentSender sender;
     private final InvocationRecorder recorder;
 
     InvocationService(AgentDirectory agents, GovernanceDecisions governance, PlatformAdapters adapters,
-            InvocationRecorder recorder) {
+            AgentSender sender, InvocationRecorder recorder) {
         this.agents = agents;
         this.governance = governance;
         this.adapters = adapters;
+        this.sender = sender;
         this.recorder = recorder;
     }
 
@@ -65,14 +67,14 @@ public class InvocationService {
         return agents.invocable(agentId, principal.organizationId())
                 .chain(agent -> {
                     // an agent the gateway cannot deliver to is refused before governance reserves anything
-                    PlatformAdapter adapter = adapters.forPlatform(agent.platform());
+                    adapters.forPlatform(agent.platform());
                     return governance.decide(new DecisionRequest(invocationId, principal.organizationId(),
                             agentId, caller.lineage().userId(), principal.subject(), principal.teamId(),
                             List.copyOf(principal.roles()), agent.environment(), caller.ipAddress(), caller.country(),
                             estimatedCost, InvokeMetadata.estimatedTokens(request.metadata()), agent.platform(),
                             agent.tags(), agent.createdAt(), request.input()))
                             .chain(decision -> switch (decision.outcome()) {
-                                case ALLOW -> deliver(adapter, agent, request, caller, decision, invocationId, traceId,
+                                case ALLOW -> deliver(agent, request, caller, decision, invocationId, traceId,
                                         spanId, started);
                                 // REQUIRE_APPROVAL falls to the default branch and fails closed until held invocations exist
                                 default -> block(agent, caller, decision, invocationId, traceId, spanId, started)
@@ -81,12 +83,12 @@ public class InvocationService {
                 });
     }
 
-    private Uni<Outcome> deliver(PlatformAdapter adapter, AgentDefinition agent, InvokeRequest request,
+    private Uni<Outcome> deliver(AgentDefinition agent, InvokeRequest request,
             CallerContext caller, Decision decision, String invocationId, String traceId, String spanId,
             Instant started) {
         AgentCall call = new AgentCall(agent, invocationId, traceId, spanId, caller.principal().organizationId(),
                 request.input(), request.context(), request.metadata());
-        return adapter.send(call)
+        return sender.send(call)
                 .onItemOrFailure().transformToUni((reply, failure) -> {
                     Invocation invocation = invocation(agent, caller, decision, invocationId, traceId, started);
                     if (failure == null) {

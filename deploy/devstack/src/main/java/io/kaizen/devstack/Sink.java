@@ -41,14 +41,24 @@ public final class Sink {
 
     private final Vertx vertx;
     private final int requestedPort;
+    private final PlatformRules rules;
     private final List<SinkRequest> requests = new ArrayList<>();
     private Behaviour behaviour;
     private HttpServer server;
 
     /** @param port the port to listen on (0 picks one) */
     public Sink(Vertx vertx, int port) {
+        this(vertx, port, null);
+    }
+
+    /**
+     * A platform emulator: a sink that answers as the platform would, accepting what the platform accepts and
+     * rejecting the rest with the platform's error, unless a scripted behaviour (429, 5xx, a delay) says otherwise.
+     */
+    public Sink(Vertx vertx, int port, PlatformRules rules) {
         this.vertx = vertx;
         this.requestedPort = port;
+        this.rules = rules;
     }
 
     /**
@@ -191,6 +201,13 @@ public final class Sink {
     }
 
     private void answer(HttpServerRequest request, SinkRequest recorded, Behaviour behaviour) {
+        if (behaviour == null && rules != null) {
+            PlatformRules.Answer answer = rules.answer(recorded);
+            request.response().setStatusCode(answer.status())
+                    .putHeader(HttpHeaders.CONTENT_TYPE, answer.contentType())
+                    .end(answer.body());
+            return;
+        }
         int status = behaviour == null ? 200 : behaviour.status();
         String body = behaviour == null || behaviour.body() == null
                 ? new JsonObject().put("result", "ok").put("received", parsed(recorded.body())).encode()

@@ -1,0 +1,73 @@
+package io.kaizen.gateway.adapter;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.buffer.Buffer;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Sends an invocation to its agent: the platform adapter formats it, the W3C trace context and
+ * {@code X-Kaizen-Invocation-ID} are added, the agent's outbound auth is applied, and the request goes out through
+ * {@link OutboundHttp}. A non-2xx answer fails with {@link UpstreamException} carrying the status and a short
+ * excerpt of the answer with anything secret-looking removed.
+ */
+@ApplicationScoped
+public class AgentSender {
+
+    /** Longest excerpt of a failed answer kept in errors. */
+    static final int EXCERPT_CHARS = 200;
+    private static final Pattern SECRETS = Pattern.compile(
+            "(?i)(bearer\\s+|basic\\s+|(?:api[_-]?key|token|secret|password|authorization)[\"']?\\s*[:=]\\s*[\"']?)[^\\s\"',&}]+");
+    private static final Pattern BOT_TOKEN = Pattern.compile("\\b\\d{3,20}:[A-Za-z0-9_-]{20,100}\\b");
+
+    private final PlatformAdapters adapters;
+    private final OutboundAuth auth;
+    private final OutboundHttp http;
+
+    AgentSender(PlatformAdapters adapters, OutboundAuth auth, OutboundHttp http) {
+        this.adapters = adapters;
+        this.auth = auth;
+        this.http = http;
+    }
+
+    public Uni<AgentReply> send(AgentCall call) {
+        PlatformAdapter adapter = adapters.forPlatform(call.agent().platform());
+        OutboundRequest request = adapter.format(call)
+                .withHeader("traceparent", call.traceparent())
+                .withHeader("X-Kaizen-Invocation-ID", call.invocationId());
+        Duration timeout = Duration.ofSeconds(call.agent().timeoutSeconds());
+        return exchange(call, request, timeout)
+                .chain(reply -> reply.status() == 401 && auth.refreshAfterUnauthorized(call.agent())
+                        ? exchange(call, request, timeout) : Uni.createFrom().item(reply))
+                .map(reply -> {
+                    if (reply.status() < 200 || reply.status() >= 300) {
+                        throw new UpstreamException("agent answered HTTP " + reply.status() + excerpt(reply.body()),
+                                false, reply.status());
+                    }
+                    return adapter.read(reply);
+                });
+    }
+
+    private Uni<OutboundHttp.Reply> exchange(AgentCall call, OutboundRequest request, Duration timeout) {
+        return auth.apply(call.agent(), request)
+                .chain(signed -> http.post(signed.url(), signed.headers(), Buffer.buffer(signed.body()), timeout));
+    }
+
+    /** A short, single-line, secret-free excerpt of an error answer, or nothing when it is empty. */
+    static String excerpt(Buffer body) {
+        if (body == null || body.length() == 0) {
+            return "";
+        }
+        String text = new String(body.getBytes(0, Math.min(body.length(), EXCERPT_CHARS * 4)), StandardCharsets.UTF_8)
+                .replaceAll("[\\p{Cntrl}\\s]+", " ").strip();
+        text = SECRETS.matcher(text).replaceAll("$1<REDACTED>");
+        text = BOT_TOKEN.matcher(text).replaceAll("<REDACTED>");
+        if (text.length() > EXCERPT_CHARS) {
+            text = text.substring(0, EXCERPT_CHARS) + "…";
+        }
+        return text.isEmpty() ? "" : ": " + text;
+    }
+}
