@@ -60,10 +60,10 @@ class InvocationRecordTest {
     }
 
     @Test
-    void fiftyConcurrentInvokesAreStoredInAtMostTwoTransactionsEachWithItsRows() throws Exception {
-        String agentId = caller.agent(agent.url("/ok"));
-        double batchesBefore = batches();
+    void fiftyConcurrentInvokesAreAcceptedInAtMostTwoTransactionsAndEndWithTheirRows() throws Exception {
+        String agentId = caller.agent(agent.url("/held"));
         List<CompletableFuture<HttpResponse<String>>> answers;
+        double batchesBefore;
         try (Connection lock = database()) {
             lock.setAutoCommit(false);
             try (Statement statement = lock.createStatement()) {
@@ -72,24 +72,33 @@ class InvocationRecordTest {
             answers = IntStream.range(0, 50).mapToObj(i -> invoke(agentId)).toList();
             // the first batch waits for the lock; every later invoke queues behind it
             await().atMost(Duration.ofSeconds(60)).until(() -> pending() == 50);
-            assertThat(answers).as("no invoke is answered before its rows are committed")
-                    .noneMatch(CompletableFuture::isDone);
+            assertThat(agent.hits("/held")).as("no agent is called before its call is stored as accepted").isEmpty();
+            batchesBefore = batches();
             lock.rollback();
         }
+        // the agent holds every call, so the accepted rows are all the writer has to do
+        await().atMost(Duration.ofSeconds(60)).until(() -> agent.hits("/held").size() == 50);
+        assertThat(batches() - batchesBefore).as("the one that met the lock, then all the others together")
+                .isBetween(1.0, 2.0);
+        assertThat(count("select count(*) from invocation where organization_id = ? and status = 'accepted'",
+                caller.organizationId)).isEqualTo(50);
+        assertThat(answers).as("no invoke is answered before its outcome is committed")
+                .noneMatch(CompletableFuture::isDone);
 
+        agent.release();
         List<String> ids = answers.stream().map(CompletableFuture::join).map(answer -> {
             assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
             return new JsonObject(answer.body()).getString("invocation_id");
         }).toList();
         assertThat(ids).doesNotHaveDuplicates().hasSize(50);
+        assertThat(count("select count(*) from invocation where organization_id = ? and status = 'success'",
+                caller.organizationId)).isEqualTo(50);
         assertThat(count("select count(*) from invocation where organization_id = ?", caller.organizationId))
-                .isEqualTo(50);
+                .as("each final state replaced its accepted row").isEqualTo(50);
         assertThat(count("select count(*) from outbox_event where organization_id = ? and type = ?",
                 caller.organizationId, EventTypes.INVOCATION_COMPLETED)).isEqualTo(50);
         assertThat(count("select count(distinct event_key) from outbox_event where organization_id = ?",
                 caller.organizationId)).isEqualTo(50);
-        assertThat(batches() - batchesBefore).as("the one that met the lock, then all the others together")
-                .isBetween(1.0, 2.0);
     }
 
     @Test
@@ -106,31 +115,31 @@ class InvocationRecordTest {
     }
 
     /**
-     * The writer's first batch waits on a row the test holds uncommitted under the same id; two invokes and a
-     * duplicate of that id queue as the next batch. When the test commits, the first batch fails on the key, the
-     * next one on the duplicate, and each of their callers gets the failure (the invokes their usual 500); an
-     * invoke after them is stored as usual.
+     * The writer's first batch waits on a row the test holds uncommitted under the same id; two invokes and an
+     * invocation without a status queue as the next batch. When the test commits, the first batch fails on the key,
+     * the next one on the missing status, and each of their callers gets the failure (the invokes their usual 500);
+     * an invoke after them is stored as usual.
      */
     @Test
     void aBatchThatFailsFailsEachOfItsCallersAndTheNextBatchIsStored() throws SQLException {
         String agentId = caller.agent(agent.url("/ok"));
         String takenId = PrefixedId.next(PrefixedId.INVOCATION);
         CompletableFuture<Invocation> first;
-        CompletableFuture<Invocation> duplicate;
+        CompletableFuture<Invocation> broken;
         List<CompletableFuture<HttpResponse<String>>> invokes;
         try (Connection holder = database()) {
             holder.setAutoCommit(false);
             insertInvocation(holder, takenId);
-            first = record(takenId);
+            first = record(takenId, Invocation.SUCCESS);
             await().atMost(Duration.ofSeconds(60)).until(() -> pending() == 1);
             invokes = List.of(invoke(agentId), invoke(agentId));
-            duplicate = record(takenId);
+            broken = record(PrefixedId.next(PrefixedId.INVOCATION), null);
             await().atMost(Duration.ofSeconds(60)).until(() -> pending() == 4);
             holder.commit();
         }
 
         assertThat(first).failsWithin(Duration.ofSeconds(60));
-        assertThat(duplicate).failsWithin(Duration.ofSeconds(60));
+        assertThat(broken).failsWithin(Duration.ofSeconds(60));
         for (CompletableFuture<HttpResponse<String>> invoke : invokes) {
             HttpResponse<String> answer = invoke.join();
             assertThat(answer.statusCode()).as(answer.body()).isEqualTo(500);
@@ -161,12 +170,12 @@ class InvocationRecordTest {
     }
 
     /** Records an invocation of another organisation directly, as the invoke path would. */
-    private CompletableFuture<Invocation> record(String id) {
+    private CompletableFuture<Invocation> record(String id, String status) {
         Invocation invocation = new Invocation();
         invocation.id = id;
         invocation.organizationId = "org_other";
         invocation.agentId = PrefixedId.next(PrefixedId.AGENT);
-        invocation.status = Invocation.SUCCESS;
+        invocation.status = status;
         invocation.traceId = "0".repeat(32);
         invocation.createdAt = Instant.now();
         InvocationEvent event = new InvocationEvent(id, invocation.organizationId, invocation.status, null, null,

@@ -19,7 +19,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * An external agent on a real HTTP server: any path answers a small JSON output, except {@code /redirect-<status>},
  * which answers that redirect status towards {@code /redirected-<status>}, {@code /answer-input}, which answers the
- * invoke's {@code input} text as its body (so a test chooses the agent's answer), and {@code /huge}, a 50 MiB answer (with {@code ?declared}, announced by its Content-Length;
+ * invoke's {@code input} text as its body (so a test chooses the agent's answer), {@code /held}, which answers only
+ * once {@link #release()} is called (so a test sees a call in flight), and {@code /huge}, a 50 MiB answer (with {@code ?declared}, announced by its Content-Length;
  * otherwise chunked) and records how many bytes it got to send before the caller hung up.
  */
 final class TestAgent implements AutoCloseable {
@@ -34,6 +35,7 @@ final class TestAgent implements AutoCloseable {
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final List<Hit> hits = new CopyOnWriteArrayList<>();
     private final List<Long> hugeBytesSent = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
 
     TestAgent() {
         try {
@@ -58,6 +60,11 @@ final class TestAgent implements AutoCloseable {
         return hits.stream().filter(hit -> hit.path().equals(path)).toList();
     }
 
+    /** Lets every held call (path {@code /held}) answer. */
+    void release() {
+        released.countDown();
+    }
+
     /** Bytes of each finished {@code /huge} answer that the agent got to write before the connection ended. */
     List<Long> hugeBytesSent() {
         return List.copyOf(hugeBytesSent);
@@ -75,6 +82,16 @@ final class TestAgent implements AutoCloseable {
             } else if (path.equals("/answer-input")) {
                 byte[] body = new JsonObject(new String(request, StandardCharsets.UTF_8)).getString("input")
                         .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+            } else if (path.equals("/held")) {
+                try {
+                    released.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                byte[] body = "{\"answer\":\"released\"}".getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", "application/json");
                 exchange.sendResponseHeaders(200, body.length);
                 exchange.getResponseBody().write(body);
@@ -111,6 +128,7 @@ final class TestAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        release();
         server.stop(0);
         executor.shutdownNow();
     }

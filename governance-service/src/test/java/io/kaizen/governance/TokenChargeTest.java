@@ -13,10 +13,12 @@ import static org.hamcrest.Matchers.notNullValue;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.devstack.DevStackTestResource;
 import io.kaizen.governance.budget.BudgetTallies;
@@ -127,6 +129,23 @@ class TokenChargeTest {
                         "{\"cost_usd\": 0, \"input_tokens\": 1000, \"output_tokens\": 500}"));
         Ledger.awaitStatus(reservation, "settled");
         assertThat((BigDecimal) Ledger.reservation(reservation).get("actual_usd")).isEqualByComparingTo("0");
+    }
+
+    @Test
+    void aCallWhoseOutcomeTheGatewayLostIsChargedItsEstimate() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE + ", \"cost_per_execution\": 0.05");
+        String invocation = PrefixedId.next(PrefixedId.INVOCATION);
+        String reservation = decide(invocation, agent, org, "").extract().path("reservation_id");
+        Ledger.publishInvocation(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_FAILED, org, invocation,
+                Ledger.invocationEvent(invocation, org, agent,
+                        "{\"decision\": \"ALLOW\", \"reservation_id\": \"" + reservation + "\"}",
+                        "{\"error_code\": \"" + InvocationEvent.OUTCOME_UNKNOWN + "\"}"));
+        Ledger.awaitStatus(reservation, "settled");
+        Map<String, Object> row = Ledger.reservation(reservation);
+        assertThat((BigDecimal) row.get("actual_usd")).as("the agent may have acted: no release")
+                .isPositive().isEqualByComparingTo((BigDecimal) row.get("estimate_usd"));
     }
 
     @Test

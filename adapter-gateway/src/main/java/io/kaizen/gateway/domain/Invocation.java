@@ -9,7 +9,10 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-/** One call through the gateway, whatever its outcome (blocked, failed or successful). */
+/**
+ * One call through the gateway, whatever its outcome (blocked, failed or successful). A call that governance allowed
+ * is first stored as {@link #ACCEPTED}, before its agent is called; its final state replaces that row.
+ */
 @Entity
 @Table(name = "invocation")
 public class Invocation extends PanacheEntityBase {
@@ -18,6 +21,11 @@ public class Invocation extends PanacheEntityBase {
     public static final String FAILURE = "failure";
     public static final String TIMEOUT = "timeout";
     public static final String BLOCKED = "blocked";
+    /** Allowed and being delivered: the agent has not answered yet. */
+    public static final String ACCEPTED = "accepted";
+
+    public static final String SYNC = "sync";
+    public static final String ASYNC = "async";
 
     @Id
     public String id;
@@ -56,4 +64,18 @@ public class Invocation extends PanacheEntityBase {
     public Instant createdAt;
     @Column(name = "completed_at")
     public Instant completedAt;
+    public String mode = SYNC;
+    /** The agent's answer as JSON, kept for asynchronous invocations only (their caller reads it later). */
+    public String output;
+    @Column(name = "error_message")
+    public String errorMessage;
+    /** While accepted: when it is overdue, i.e. past the agent's timeout with a margin. */
+    public Instant deadline;
+    /** While accepted: the {@code invocation.failed} event to publish if it is closed as overdue (JSON). */
+    @Column(name = "pending_event")
+    public String pendingEvent;
+
+    public boolean accepted() {
+        return ACCEPTED.equals(status);
+    }
 }

@@ -24,7 +24,8 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Stores invocations' final states and their events, group-committed: callers queue their invocation, and one
+ * Stores invocations — accepted ones before their agent is called, then final states with their events —
+ * group-committed: callers queue their invocation, and one
  * writer at a time takes everything queued (up to {@link RecordConfig#batchSize()}) and writes it in one
  * transaction, invocation rows and outbox rows together. Each caller's {@code Uni} completes only once the
  * transaction holding its rows has committed, so the gateway answers only what is durable; if that transaction
@@ -72,6 +73,12 @@ public class InvocationRecorder {
                 .register(registry);
     }
 
+    /** Stores an invocation as accepted (no event): its final state, recorded later, replaces it. */
+    public Uni<Invocation> accept(Invocation invocation) {
+        return record(invocation, null, null);
+    }
+
+    /** Stores an invocation's final state and its event, replacing its accepted row if it has one. */
     public Uni<Invocation> record(Invocation invocation, String eventType, InvocationEvent event) {
         return Uni.createFrom().emitter(emitter -> {
             pending.incrementAndGet();
@@ -107,12 +114,23 @@ public class InvocationRecorder {
         batch.forEach(waiter -> waiter.answer(failure));
     }
 
-    /** One transaction: every event (with one notification to the relay), then every invocation. */
+    /**
+     * One transaction: every event (with one notification to the relay), then the accepted rows that final states
+     * replace are removed, then every invocation is inserted (each table's rows as one batched statement).
+     */
     private Uni<Void> write(List<Waiter> batch) {
-        return Panache.withTransaction(() -> outbox.addAll(batch.stream()
-                        .map(waiter -> new Outbox.Entry(Topics.INVOCATIONS, waiter.eventType(), waiter.invocation().id,
-                                waiter.invocation().organizationId, waiter.event()))
-                        .toList())
+        List<Waiter> finals = batch.stream().filter(waiter -> waiter.event() != null).toList();
+        List<String> replaced = finals.stream().map(waiter -> waiter.invocation().id).toList();
+        List<Outbox.Entry> events = finals.stream()
+                .map(waiter -> new Outbox.Entry(Topics.INVOCATIONS, waiter.eventType(), waiter.invocation().id,
+                        waiter.invocation().organizationId, waiter.event()))
+                .toList();
+        return Panache.withTransaction(() -> (events.isEmpty() ? Uni.createFrom().voidItem()
+                        : outbox.addAll(events).replaceWithVoid())
+                .chain(() -> replaced.isEmpty() ? Uni.createFrom().item(0L)
+                        // by id alone: a call that answered only after a sweep closed it as overdue still ends
+                        // with its real outcome (and its event) instead of failing its caller on the key
+                        : Invocation.delete("id in ?1", replaced))
                 .chain(() -> Invocation.persist(batch.stream().map(Waiter::invocation).toList())));
     }
 }

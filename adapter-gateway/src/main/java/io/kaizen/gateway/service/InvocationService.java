@@ -7,6 +7,9 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.kaizen.common.agents.AgentDefinition;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.InvocationEvent;
@@ -16,6 +19,7 @@ import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.problem.ErrorCode;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.security.KaizenPrincipal;
+import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.gateway.adapter.AgentCall;
 import io.kaizen.gateway.adapter.AgentReply;
 import io.kaizen.gateway.adapter.AgentSender;
@@ -26,6 +30,7 @@ import io.kaizen.gateway.client.GovernanceDecisions;
 import io.kaizen.gateway.domain.Invocation;
 import io.kaizen.gateway.rest.InvokeRequest;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -43,21 +48,33 @@ public class InvocationService {
     private final PlatformAdapters adapters;
     private final AgentSender sender;
     private final InvocationRecorder recorder;
+    private final ObjectMapper mapper;
+    private final Vertx vertx;
 
     InvocationService(AgentDirectory agents, GovernanceDecisions governance, PlatformAdapters adapters,
-            AgentSender sender, InvocationRecorder recorder) {
+            AgentSender sender, InvocationRecorder recorder, ObjectMapper mapper, Vertx vertx) {
         this.agents = agents;
         this.governance = governance;
         this.adapters = adapters;
         this.sender = sender;
         this.recorder = recorder;
+        this.mapper = mapper;
+        this.vertx = vertx;
     }
 
-    /** A completed invocation and the rate-limit state to report in headers. */
+    /**
+     * An invocation and the rate-limit state to report in headers: completed, with the agent's reply, or, for an
+     * asynchronous invoke, accepted (no reply yet).
+     */
     public record Outcome(Invocation invocation, AgentReply reply, Decision decision) {
     }
 
-    public Uni<Outcome> invoke(String agentId, InvokeRequest request, CallerContext caller) {
+    /**
+     * Invokes an agent. Synchronously the outcome is the completed invocation; with {@code async} it is the
+     * accepted invocation, answered once it is stored, while the agent is called in the background and the final
+     * state is recorded when it answers.
+     */
+    public Uni<Outcome> invoke(String agentId, InvokeRequest request, CallerContext caller, boolean async) {
         KaizenPrincipal principal = caller.principal();
         Instant started = Instant.now();
         String invocationId = PrefixedId.next(PrefixedId.INVOCATION);
@@ -74,8 +91,8 @@ public class InvocationService {
                             estimatedCost, InvokeMetadata.estimatedTokens(request.metadata()), agent.platform(),
                             agent.tags(), agent.createdAt(), request.input()))
                             .chain(decision -> switch (decision.outcome()) {
-                                case ALLOW -> deliver(agent, request, caller, decision, invocationId, traceId,
-                                        spanId, started);
+                                case ALLOW -> accept(agent, request, caller, decision, invocationId, traceId,
+                                        spanId, started, async);
                                 // REQUIRE_APPROVAL falls to the default branch and fails closed until held invocations exist
                                 default -> block(agent, caller, decision, invocationId, traceId, spanId, started)
                                         .chain(() -> Uni.createFrom().failure(GovernanceProblems.of(decision, invocationId)));
@@ -83,16 +100,58 @@ public class InvocationService {
                 });
     }
 
+    /**
+     * Stores the allowed call as accepted before the agent is called, with the failure event to publish should
+     * the gateway stop before the agent answers; then delivers it, in the background when asynchronous.
+     */
+    private Uni<Outcome> accept(AgentDefinition agent, InvokeRequest request, CallerContext caller, Decision decision,
+            String invocationId, String traceId, String spanId, Instant started, boolean async) {
+        Invocation accepted = invocation(agent, caller, decision, invocationId, traceId, started);
+        accepted.status = Invocation.ACCEPTED;
+        accepted.mode = async ? Invocation.ASYNC : Invocation.SYNC;
+        accepted.completedAt = null;
+        accepted.durationMs = null;
+        accepted.deadline = started.plusSeconds(agent.timeoutSeconds()).plus(InvocationSweep.MARGIN);
+        accepted.pendingEvent = overdueEvent(accepted, agent, caller, decision, spanId);
+        return recorder.accept(accepted).chain(stored -> {
+            if (!async) {
+                return deliver(agent, request, caller, decision, invocationId, traceId, spanId, started, false);
+            }
+            // the caller has its answer; the outcome is recorded (and read at GET /api/v1/invocations/{id})
+            DetachedContext.run(vertx, () -> deliver(agent, request, caller, decision, invocationId, traceId, spanId,
+                    started, true)).subscribe().with(done -> { }, failure -> { });
+            return Uni.createFrom().item(new Outcome(stored, null, decision));
+        });
+    }
+
+    /** The {@code invocation.failed} event of an accepted call closed because the gateway stopped mid-call. */
+    private String overdueEvent(Invocation accepted, AgentDefinition agent, CallerContext caller, Decision decision,
+            String spanId) {
+        Invocation failed = invocation(agent, caller, decision, accepted.id, accepted.traceId, accepted.createdAt);
+        failed.status = Invocation.FAILURE;
+        failed.errorCode = InvocationEvent.OUTCOME_UNKNOWN;
+        failed.costUsd = null;
+        failed.completedAt = accepted.deadline;
+        failed.durationMs = Duration.between(accepted.createdAt, accepted.deadline).toMillis();
+        try {
+            return mapper.writeValueAsString(event(failed, agent, caller, decision, spanId, InvocationSweep.REASON, null));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("invocation event is not serialisable", e);
+        }
+    }
+
     private Uni<Outcome> deliver(AgentDefinition agent, InvokeRequest request,
             CallerContext caller, Decision decision, String invocationId, String traceId, String spanId,
-            Instant started) {
+            Instant started, boolean async) {
         AgentCall call = new AgentCall(agent, invocationId, traceId, spanId, caller.principal().organizationId(),
                 request.input(), request.context(), request.metadata());
         return sender.send(call)
                 .onItemOrFailure().transformToUni((reply, failure) -> {
                     Invocation invocation = invocation(agent, caller, decision, invocationId, traceId, started);
+                    invocation.mode = async ? Invocation.ASYNC : Invocation.SYNC;
                     if (failure == null) {
                         invocation.status = Invocation.SUCCESS;
+                        invocation.output = async ? reply.output().toString() : null;
                         invocation.responseStatusCode = reply.statusCode();
                         invocation.inputTokens = reply.inputTokens();
                         invocation.outputTokens = reply.outputTokens();
@@ -106,6 +165,7 @@ public class InvocationService {
                     invocation.status = upstream.timeout() ? Invocation.TIMEOUT : Invocation.FAILURE;
                     invocation.errorCode = (upstream.timeout() ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_ERROR).name();
                     invocation.responseStatusCode = upstream.statusCode();
+                    invocation.errorMessage = truncated(upstream.getMessage());
                     // The agent was never reached or returned no usable answer: nothing is charged.
                     invocation.costUsd = BigDecimal.ZERO;
                     return recorder.record(invocation, EventTypes.INVOCATION_FAILED,
@@ -186,6 +246,10 @@ public class InvocationService {
             problem.with("upstream_status", e.statusCode());
         }
         return problem;
+    }
+
+    private static String truncated(String message) {
+        return message == null || message.length() <= 500 ? message : message.substring(0, 499) + "…";
     }
 
     private static String randomHex(int bytes) {

@@ -24,6 +24,13 @@ public record InvocationEvent(
         Governance governance,
         Result result) {
 
+    /**
+     * The {@code result.error_code} of an invocation closed because the gateway stopped mid-call: whether the agent
+     * acted is unknown, so its reservation is charged at the estimate rather than released.
+     */
+    public static final String OUTCOME_UNKNOWN = "OUTCOME_UNKNOWN";
+
+
     /** Layer 1: who triggered the call in the outside system. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record ExternalUser(String id, String email, String name, String role) {

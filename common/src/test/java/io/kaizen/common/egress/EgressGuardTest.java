@@ -18,7 +18,9 @@ class EgressGuardTest {
             "http://127.0.0.1/x", "http://localhost:8080/", "http://[::1]/", "http://10.0.0.5/", "http://172.16.3.4/",
             "http://192.168.1.1/", "http://169.254.169.254/latest/meta-data/", "http://100.64.0.1/", "http://0.0.0.0/",
             "http://[::ffff:127.0.0.1]/", "http://[::ffff:10.1.2.3]/", "http://[fd00::1]/", "http://[fe80::1]/",
-            "http://224.0.0.1/", "http://255.255.255.255/", "http://2130706433/", "http://[::]/" })
+            "http://224.0.0.1/", "http://255.255.255.255/", "http://2130706433/", "http://[::]/",
+            "http://0x7f000001/", "http://017700000001/", "http://[fc00::1]/", "http://10.0.0.1/", "http://172.16.0.1/",
+            "http://127.1/", "http://0177.0.0.1/", "http://0x7f.0.0.1/" })
     void refusesNonPublicAddresses(String url) {
         assertThatThrownBy(() -> strict.check(url)).isInstanceOf(EgressDeniedException.class);
     }

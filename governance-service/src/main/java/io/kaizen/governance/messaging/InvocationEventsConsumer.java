@@ -133,7 +133,11 @@ public class InvocationEventsConsumer extends BatchEventConsumer<InvocationEvent
             return Uni.createFrom().item(List.of(Ending.release(reservationId, outcome.agentId())));
         }
         if (!outcome.completed()) {
-            return Uni.createFrom().item(List.of(Ending.settle(reservationId, outcome.agentId(), Charge.FAILED)));
+            // a call the gateway lost track of may still have reached the agent: charged like the sweeper's guess
+            Charge charge = outcome.data().result() != null
+                    && InvocationEvent.OUTCOME_UNKNOWN.equals(outcome.data().result().errorCode())
+                    ? Charge.ESTIMATE : Charge.FAILED;
+            return Uni.createFrom().item(List.of(Ending.settle(reservationId, outcome.agentId(), charge)));
         }
         return Uni.createFrom().deferred(() -> charge(outcome.data()))
                 .map(charge -> List.of(Ending.settle(reservationId, outcome.agentId(), charge)));

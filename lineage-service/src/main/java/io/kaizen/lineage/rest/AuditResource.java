@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.rest.Paging;
+import io.kaizen.common.rest.QueryTime;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.Permissions;
 import io.kaizen.lineage.domain.AuditEvent;

@@ -1,18 +1,18 @@
-package io.kaizen.lineage.rest;
+package io.kaizen.common.rest;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 import io.kaizen.common.problem.ProblemException;
 
-/** A time-range query parameter of the lineage and audit lists: an ISO-8601 UTC instant, or absent. */
-final class QueryTime {
+/** A time-range query parameter of the lists (lineage, audit, invocations): an ISO-8601 UTC instant, or absent. */
+public final class QueryTime {
 
     private QueryTime() {
     }
 
     /** @return null when the parameter is absent or blank; a 400 problem naming it when it is not an instant */
-    static Instant parse(String name, String value) {
+    public static Instant parse(String name, String value) {
         if (value == null || value.isBlank()) {
             return null;
         }
