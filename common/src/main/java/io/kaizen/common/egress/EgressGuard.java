@@ -8,6 +8,7 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The one gate of every outbound request: http(s) only, every address the host resolves to must be public, and
@@ -16,6 +17,9 @@ import java.util.Locale;
  * sender's to refuse.
  */
 public final class EgressGuard {
+
+    private static final Pattern DOTTED_DECIMAL = Pattern.compile(
+            "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
 
     private final boolean allowLoopback;
     private final boolean httpsOnly;
@@ -63,6 +67,11 @@ public final class EgressGuard {
         String host = bareHost(uri);
         if (!allowedDomains.isEmpty() && allowedDomains.stream().noneMatch(d -> host.equals(d) || host.endsWith("." + d))) {
             throw new EgressDeniedException("host is not on the egress allow-list");
+        }
+        if (isNumericName(host) && !DOTTED_DECIMAL.matcher(host).matches()) {
+            // 2130706433, 0x7f000001, 017700000001, 0177.0.0.1, 127.1: resolvers disagree on what these mean
+            // (octal or decimal, how many parts), so none is taken on trust
+            throw new EgressDeniedException("a numeric host must be a dotted-decimal IPv4 address such as 203.0.113.7");
         }
         if (isLiteralAddress(host)) {
             try {
@@ -162,6 +171,10 @@ public final class EgressGuard {
     }
 
     private static boolean isLiteralAddress(String host) {
-        return host.contains(":") || host.matches("[0-9.]+") || host.matches("0x[0-9a-f.x]+");
+        return host.contains(":") || isNumericName(host);
+    }
+
+    private static boolean isNumericName(String host) {
+        return host.matches("[0-9.]+") || host.matches("0x[0-9a-f.x]+");
     }
 }

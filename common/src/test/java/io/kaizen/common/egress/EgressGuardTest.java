@@ -26,6 +26,14 @@ class EgressGuardTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = { "http://2130706433/", "http://0x7f000001/", "http://017700000001/", "http://0177.0.0.1/",
+            "http://8.8.8.010/" })
+    void refusesNumericHostsResolversReadDifferentlyEvenAtRegistration(String url) {
+        assertThatThrownBy(() -> strict.checkStatic(url)).isInstanceOf(EgressDeniedException.class)
+                .hasMessageContaining("dotted-decimal");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = { "ftp://example.com/", "file:///etc/passwd", "gopher://x/", "http:///nohost",
             "http://user:pass@example.com/", "not a url" })
     void refusesWrongSchemesAndShapes(String url) {
