@@ -1,7 +1,5 @@
 package io.kaizen.gateway.adapter;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -9,7 +7,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -41,6 +38,7 @@ public class NotionAdapter implements PlatformAdapter {
     static final int MAX_BLOCKS = 100;
     /** Facts shown as paragraphs leave at least half of the blocks to the text. */
     static final int MAX_FACT_BLOCKS = 50;
+    static final int MAX_FACT_LABEL = 100;
     /** A title taken from the text's first line stays a short headline. */
     static final int MAX_DERIVED_TITLE = 100;
 
@@ -86,64 +84,68 @@ public class NotionAdapter implements PlatformAdapter {
         if (!(config.get("database_id") instanceof String databaseId) || databaseId.isBlank()) {
             throw new UpstreamException("the notion agent has no database_id in its platform_config", false, null);
         }
-        Map<String, String> mapped = new LinkedHashMap<>();
-        List<PlatformMessage.Fact> shown = new ArrayList<>();
+        Map<String, String> columns = new LinkedHashMap<>();
+        List<PlatformMessage.Fact> others = new ArrayList<>();
         for (PlatformMessage.Fact fact : message.facts()) {
             String value = TextTruncation.wellFormed(fact.value() == null ? "" : fact.value());
-            if (fits(fact.name(), value) && !mapped.containsKey(fact.name())) {
-                mapped.put(fact.name(), value);
+            if (fits(fact.name(), value) && !columns.containsKey(fact.name())) {
+                columns.put(fact.name(), value);
             } else {
-                shown.add(fact);
+                others.add(fact);
             }
         }
-
-        Map<String, Object> properties = new LinkedHashMap<>();
-        properties.put("Name", Map.of("title", richText(title(message), MAX_TEXT_CONTENT)));
-        properties.put("Status", Map.of("select", Map.of("name", STATUS.get(message.status()))));
-        properties.put(AGENT_ID, Map.of("rich_text", richText(mapped.getOrDefault(AGENT_ID, agent.id() == null ? "" : agent.id()), MAX_TEXT_CONTENT)));
-        if (mapped.containsKey(INVOCATION_ID)) {
-            properties.put(INVOCATION_ID, Map.of("rich_text", richText(mapped.get(INVOCATION_ID), MAX_TEXT_CONTENT)));
-        }
-        Map<String, Object> executionTime = new LinkedHashMap<>();
-        executionTime.put("number", mapped.containsKey(EXECUTION_TIME) ? new BigDecimal(mapped.get(EXECUTION_TIME).strip()) : null);
-        properties.put(EXECUTION_TIME, executionTime);
-        properties.put(INVOKED_AT, date(mapped.getOrDefault(INVOKED_AT,
-                message.timestamp().truncatedTo(ChronoUnit.MILLIS).toString())));
-        if (mapped.containsKey(COMPLETED_AT)) {
-            properties.put(COMPLETED_AT, date(mapped.get(COMPLETED_AT)));
-        }
-        if (mapped.containsKey(ERROR_MESSAGE)) {
-            properties.put(ERROR_MESSAGE, Map.of("rich_text", richText(mapped.get(ERROR_MESSAGE), MAX_TEXT_CONTENT)));
-        }
-        if (isWebUrl(message.link())) {
-            properties.put("Link", Map.of("url", message.link()));
-        }
-
-        List<Object> children = new ArrayList<>();
-        for (PlatformMessage.Fact fact : shown) {
-            if (children.size() == MAX_FACT_BLOCKS) {
-                break;
-            }
-            children.add(paragraph(List.of(
-                    text(TextTruncation.shorten(TextTruncation.wellFormed(fact.name()), 100) + ": ", true),
-                    text(TextTruncation.shorten(TextTruncation.wellFormed(fact.value() == null ? "" : fact.value()),
-                            MAX_TEXT_CONTENT), false))));
-        }
-        for (String piece : TextTruncation.pieces(TextTruncation.wellFormed(message.text()), MAX_TEXT_CONTENT,
-                MAX_BLOCKS - children.size())) {
-            children.add(paragraph(List.of(text(piece, false))));
-        }
-
         Map<String, Object> page = new LinkedHashMap<>();
         page.put("parent", Map.of("database_id", databaseId));
         page.put("icon", Map.of("type", "emoji", "emoji", EMOJI.get(message.status())));
-        page.put("properties", properties);
-        page.put("children", children);
+        page.put("properties", properties(agent, message, columns));
+        page.put("children", children(others, message.text()));
         OutboundRequest request = OutboundRequest.json(endpoint(agent) + "/v1/pages", write(page))
                 .withHeader("Notion-Version", config.get("notion_version") instanceof String version && !version.isBlank()
                         ? version : DEFAULT_VERSION);
         String token = token(agent, config);
         return token == null ? request : request.withHeader("Authorization", "Bearer " + token);
+    }
+
+    /** The database columns: title and status from the message, the others from the facts that fit them. */
+    private static Map<String, Object> properties(AgentDefinition agent, PlatformMessage message, Map<String, String> columns) {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("Name", Map.of("title", richText(title(message))));
+        properties.put("Status", Map.of("select", Map.of("name", STATUS.get(message.status()))));
+        properties.put(AGENT_ID, Map.of("rich_text", richText(columns.getOrDefault(AGENT_ID, agent.id() == null ? "" : agent.id()))));
+        if (columns.containsKey(INVOCATION_ID)) {
+            properties.put(INVOCATION_ID, Map.of("rich_text", richText(columns.get(INVOCATION_ID))));
+        }
+        // a required column: null (empty) when the message has no execution time
+        Map<String, Object> executionTime = new LinkedHashMap<>();
+        executionTime.put("number", columns.containsKey(EXECUTION_TIME) ? new BigDecimal(columns.get(EXECUTION_TIME).strip()) : null);
+        properties.put(EXECUTION_TIME, executionTime);
+        properties.put(INVOKED_AT, date(columns.getOrDefault(INVOKED_AT,
+                message.timestamp().truncatedTo(ChronoUnit.MILLIS).toString())));
+        if (columns.containsKey(COMPLETED_AT)) {
+            properties.put(COMPLETED_AT, date(columns.get(COMPLETED_AT)));
+        }
+        if (columns.containsKey(ERROR_MESSAGE)) {
+            properties.put(ERROR_MESSAGE, Map.of("rich_text", richText(columns.get(ERROR_MESSAGE))));
+        }
+        if (WebLink.isWebUrl(message.link(), MAX_TEXT_CONTENT)) {
+            properties.put("Link", Map.of("url", message.link()));
+        }
+        return properties;
+    }
+
+    /** The other facts (label in bold), then the text in pieces, within the block limit. */
+    private static List<Object> children(List<PlatformMessage.Fact> facts, String text) {
+        List<Object> children = new ArrayList<>();
+        for (PlatformMessage.Fact fact : facts.subList(0, Math.min(facts.size(), MAX_FACT_BLOCKS))) {
+            String label = TextTruncation.shorten(TextTruncation.wellFormed(fact.name()), MAX_FACT_LABEL) + ": ";
+            String value = TextTruncation.wellFormed(fact.value() == null ? "" : fact.value());
+            children.add(paragraph(List.of(text(label, true), text(TextTruncation.shorten(value, MAX_TEXT_CONTENT), false))));
+        }
+        for (String piece : TextTruncation.pieces(TextTruncation.wellFormed(text), MAX_TEXT_CONTENT,
+                MAX_BLOCKS - children.size())) {
+            children.add(paragraph(List.of(text(piece, false))));
+        }
+        return children;
     }
 
     /** The page object Notion answered. */
@@ -179,8 +181,8 @@ public class NotionAdapter implements PlatformAdapter {
         return firstLine.isEmpty() ? "Message" : TextTruncation.shorten(firstLine, MAX_DERIVED_TITLE);
     }
 
-    private static List<Object> richText(String content, int maxUnits) {
-        return List.of(text(TextTruncation.shorten(content, maxUnits), false));
+    private static List<Object> richText(String content) {
+        return List.of(text(TextTruncation.shorten(content, MAX_TEXT_CONTENT), false));
     }
 
     private static Map<String, Object> text(String content, boolean bold) {
@@ -220,19 +222,6 @@ public class NotionAdapter implements PlatformAdapter {
         }
         Map<String, Object> credentials = agent.credentials() == null ? Map.of() : agent.credentials();
         return credentials.get("token") instanceof String token && !token.isBlank() ? token : null;
-    }
-
-    private static boolean isWebUrl(String link) {
-        if (link == null || link.length() > MAX_TEXT_CONTENT) {
-            return false;
-        }
-        try {
-            URI uri = new URI(link);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null;
-        } catch (URISyntaxException e) {
-            return false;
-        }
     }
 
     private static String endpoint(AgentDefinition agent) {

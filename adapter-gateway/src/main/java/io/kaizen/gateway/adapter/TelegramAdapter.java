@@ -1,12 +1,9 @@
 package io.kaizen.gateway.adapter;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -35,6 +32,7 @@ public class TelegramAdapter implements PlatformAdapter {
     static final int MAX_FACT_VALUE = 512;
     /** All fact lines together, so a long list of facts never crowds out the text. */
     static final int MAX_FACTS = 1024;
+    static final int MAX_LINK = 2048;
     static final String DEFAULT_ENDPOINT = "https://api.telegram.org";
 
     private static final String RESERVED = "_*[]()~`>#+-=|{}.!\\";
@@ -65,7 +63,7 @@ public class TelegramAdapter implements PlatformAdapter {
         payload.put("chat_id", config.get("chat_id"));
         payload.put("text", text(message));
         payload.put("parse_mode", "MarkdownV2");
-        if (isWebUrl(message.link())) {
+        if (WebLink.isWebUrl(message.link(), MAX_LINK)) {
             Map<String, Object> button = new LinkedHashMap<>();
             button.put("text", "View Invocation");
             button.put("url", message.link());
@@ -164,19 +162,6 @@ public class TelegramAdapter implements PlatformAdapter {
             i = next;
         }
         return out.append(TextTruncation.ELLIPSIS).toString();
-    }
-
-    private static boolean isWebUrl(String link) {
-        if (link == null || link.length() > 2048) {
-            return false;
-        }
-        try {
-            URI uri = new URI(link);
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null;
-        } catch (URISyntaxException e) {
-            return false;
-        }
     }
 
     private static String endpoint(AgentDefinition agent) {

@@ -41,14 +41,7 @@ final class TextTruncation {
 
     /** The longest prefix of at most {@code maxUnits} UTF-16 units that does not end inside a surrogate pair. */
     static String prefix(String text, int maxUnits) {
-        if (text.length() <= maxUnits) {
-            return text;
-        }
-        int end = Math.max(0, maxUnits);
-        if (end > 0 && Character.isHighSurrogate(text.charAt(end - 1)) && Character.isLowSurrogate(text.charAt(end))) {
-            end--;
-        }
-        return text.substring(0, end);
+        return text.substring(0, cut(text, 0, maxUnits));
     }
 
     /** The text itself when it fits in {@code maxUnits}, else its longest prefix that fits with the ellipsis. */
@@ -67,15 +60,27 @@ final class TextTruncation {
         List<String> pieces = new ArrayList<>();
         int start = 0;
         while (start < text.length() && pieces.size() < maxPieces) {
-            String rest = text.substring(start);
-            boolean last = pieces.size() == maxPieces - 1;
-            String piece = last ? shorten(rest, maxUnits) : prefix(rest, maxUnits);
-            if (piece.isEmpty()) {
+            if (pieces.size() == maxPieces - 1) {
+                pieces.add(shorten(text.substring(start), maxUnits));
                 break;
             }
-            pieces.add(piece);
-            start += piece.length();
+            int end = cut(text, start, maxUnits);
+            if (end == start) {
+                break;
+            }
+            pieces.add(text.substring(start, end));
+            start = end;
         }
         return pieces;
+    }
+
+    /** The end of the longest piece from {@code start} of at most {@code maxUnits} that keeps surrogate pairs whole. */
+    private static int cut(String text, int start, int maxUnits) {
+        int end = Math.min(text.length(), start + Math.max(0, maxUnits));
+        if (end > start && end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))
+                && Character.isLowSurrogate(text.charAt(end))) {
+            end--;
+        }
+        return end;
     }
 }
