@@ -25,7 +25,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * {@code Info}), {@code Agent ID}, {@code Invocation ID}, {@code Execution Time (ms)}, {@code Invoked At},
  * {@code Completed At} and {@code Error Message} (from the facts of those names), and {@code Link} (the message's
  * link); its icon is the status emoji. Other facts and the text are paragraphs, the text cut into pieces of at most
- * 2,000 characters and at most 100 blocks in all, shortened with an ellipsis beyond that.
+ * 2,000 characters and at most 100 blocks in all, shortened with an ellipsis beyond that or beyond Notion's 500 KB
+ * request size.
  */
 @ApplicationScoped
 public class NotionAdapter implements PlatformAdapter {
@@ -41,6 +42,12 @@ public class NotionAdapter implements PlatformAdapter {
     static final int MAX_FACT_LABEL = 100;
     /** A title taken from the text's first line stays a short headline. */
     static final int MAX_DERIVED_TITLE = 100;
+    /**
+     * JSON bytes for the text and for the fact paragraphs: with the properties (at most 6 texts of 2,000 characters)
+     * and the blocks' markup the page stays under Notion's 500 KB request limit whatever the characters.
+     */
+    static final int MAX_TEXT_BYTES = 280_000;
+    static final int MAX_FACT_BYTES = 120_000;
 
     static final String AGENT_ID = "Agent ID";
     static final String INVOCATION_ID = "Invocation ID";
@@ -133,19 +140,60 @@ public class NotionAdapter implements PlatformAdapter {
         return properties;
     }
 
-    /** The other facts (label in bold), then the text in pieces, within the block limit. */
+    /** The other facts (label in bold), then the text in pieces, within the block and the size limits. */
     private static List<Object> children(List<PlatformMessage.Fact> facts, String text) {
         List<Object> children = new ArrayList<>();
+        int factBytes = 0;
         for (PlatformMessage.Fact fact : facts.subList(0, Math.min(facts.size(), MAX_FACT_BLOCKS))) {
             String label = TextTruncation.shorten(TextTruncation.wellFormed(fact.name()), MAX_FACT_LABEL) + ": ";
-            String value = TextTruncation.wellFormed(fact.value() == null ? "" : fact.value());
-            children.add(paragraph(List.of(text(label, true), text(TextTruncation.shorten(value, MAX_TEXT_CONTENT), false))));
+            String value = TextTruncation.shorten(TextTruncation.wellFormed(fact.value() == null ? "" : fact.value()),
+                    MAX_TEXT_CONTENT);
+            factBytes += jsonBytes(label) + jsonBytes(value);
+            if (factBytes > MAX_FACT_BYTES) {
+                break;
+            }
+            children.add(paragraph(List.of(text(label, true), text(value, false))));
         }
-        for (String piece : TextTruncation.pieces(TextTruncation.wellFormed(text), MAX_TEXT_CONTENT,
-                MAX_BLOCKS - children.size())) {
+        String body = withinJsonBytes(TextTruncation.wellFormed(text), MAX_TEXT_BYTES);
+        for (String piece : TextTruncation.pieces(body, MAX_TEXT_CONTENT, MAX_BLOCKS - children.size())) {
             children.add(paragraph(List.of(text(piece, false))));
         }
         return children;
+    }
+
+    /** The text, or its longest prefix with an ellipsis whose JSON encoding takes at most {@code maxBytes}. */
+    private static String withinJsonBytes(String text, int maxBytes) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            bytes += jsonBytes(text.charAt(i));
+            if (bytes > maxBytes) {
+                return TextTruncation.shorten(text, i);
+            }
+        }
+        return text;
+    }
+
+    private static int jsonBytes(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            bytes += jsonBytes(text.charAt(i));
+        }
+        return bytes;
+    }
+
+    /** At most what one UTF-16 unit takes in JSON as UTF-8: a control character is written as a 6-byte escape. */
+    private static int jsonBytes(char c) {
+        if (c < 0x20) {
+            return 6;
+        }
+        if (c == '"' || c == '\\') {
+            return 2;
+        }
+        if (c < 0x80) {
+            return 1;
+        }
+        // a surrogate pair is 4 bytes, 2 per unit
+        return c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
     }
 
     /** The page object Notion answered. */

@@ -83,6 +83,22 @@ class NotionAdapterTest {
     }
 
     @Test
+    void aTextOfCharactersThatGrowInJsonStaysUnderNotionsRequestSize() {
+        // control characters are 6-byte escapes: 200,000 of them would be 1.2 MB; facts of them another 600 KB
+        List<PlatformMessage.Fact> facts = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            facts.add(new PlatformMessage.Fact("\u0001".repeat(100), "\u0001".repeat(2000)));
+        }
+        PlatformMessage message = new PlatformMessage("\"".repeat(2000), "\u0001\"中".repeat(70_000),
+                PlatformMessage.Status.FAILED, facts, null, Instant.parse("2026-12-03T17:24:21Z"));
+
+        OutboundRequest request = adapter.render(notionAgent(null), message);
+
+        assertThat(request.body().length).isLessThanOrEqualTo(NotionRules.MAX_PAYLOAD_BYTES);
+        assertThat(notion.answer(received(request)).status()).isEqualTo(200);
+    }
+
+    @Test
     void factsBeyondTheirShareLeaveRoomForTheText() throws Exception {
         List<PlatformMessage.Fact> facts = new ArrayList<>();
         for (int i = 0; i < 150; i++) {

@@ -1,5 +1,6 @@
 package io.kaizen.devstack.platform;
 
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -22,9 +23,9 @@ import io.vertx.core.json.JsonObject;
  * {@code Authorization: Bearer …} it is 401 {@code unauthorized}; without a {@code Notion-Version} header 400
  * {@code missing_version}; without {@code parent.database_id}, with a required property of the database missing, a
  * property the database does not have or a value of the wrong type, a rich text or title content over 2,000
- * characters, a rich text array or {@code children} over 100 elements, it is 400 {@code validation_error}, all in
- * Notion's {@code {"object":"error","status":…,"code":…,"message":…}} shape. A page that passes is answered with a
- * page object.
+ * characters, a rich text array or {@code children} over 100 elements, or a body over 500 KB, it is 400
+ * {@code validation_error}, all in Notion's {@code {"object":"error","status":…,"code":…,"message":…}} shape. A page
+ * that passes is answered with a page object.
  */
 public final class NotionRules implements PlatformRules {
 
@@ -32,6 +33,8 @@ public final class NotionRules implements PlatformRules {
     public static final int MAX_TEXT_CONTENT = 2000;
     /** Most elements of a rich text array, and most blocks in {@code children}. */
     public static final int MAX_ARRAY = 100;
+    /** Largest request body, in bytes: Notion's 500 KB. */
+    public static final int MAX_PAYLOAD_BYTES = 500_000;
 
     public enum Type { TITLE, RICH_TEXT, SELECT, NUMBER, DATE, URL }
 
@@ -93,6 +96,11 @@ public final class NotionRules implements PlatformRules {
         if (!VERSION.matcher(version).matches()) {
             return error(400, "validation_error", "Notion-Version header failed validation: `" + version
                     + "` is not a valid version.");
+        }
+        int size = request.body().getBytes(StandardCharsets.UTF_8).length;
+        if (size > MAX_PAYLOAD_BYTES) {
+            return error(400, "validation_error", "Request body too large: " + size + " bytes, the limit is "
+                    + MAX_PAYLOAD_BYTES + ".");
         }
         JsonObject body;
         try {

@@ -144,6 +144,18 @@ class NotionRulesTest {
     }
 
     @Test
+    void aBodyOver500KilobytesIsRefused() {
+        JsonObject page = page();
+        String padding = "a".repeat(NotionRules.MAX_PAYLOAD_BYTES - page.encode().length() - "\"padding\":\"\",".length());
+        assertThat(send(page.copy().put("padding", padding)).status()).as("exactly 500,000 bytes")
+                .isEqualTo(200);
+
+        String tooLarge = page.copy().put("padding", padding + "é").encode();
+        assertValidation(rules.answer(request("/v1/pages", headers(), tooLarge)),
+                "Request body too large: 500002 bytes, the limit is 500000.");
+    }
+
+    @Test
     void anotherPathIsAnInvalidRequestUrl() {
         assertError(rules.answer(request("/v1/databases", headers(), page().encode())), 400, "invalid_request_url",
                 "Invalid request URL.");
