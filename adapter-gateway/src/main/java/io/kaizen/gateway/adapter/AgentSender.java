@@ -21,7 +21,8 @@ public class AgentSender {
     static final int EXCERPT_CHARS = 200;
     private static final Pattern SECRETS = Pattern.compile(
             "(?i)(bearer\\s+|basic\\s+|(?:api[_-]?key|token|secret|password|authorization)[\"']?\\s*[:=]\\s*[\"']?)[^\\s\"',&}]+");
-    private static final Pattern BOT_TOKEN = Pattern.compile("\\b\\d{3,20}:[A-Za-z0-9_-]{20,100}\\b");
+    // no word boundary before: in an echoed URL the token follows "/bot" directly
+    private static final Pattern BOT_TOKEN = Pattern.compile("(?<![0-9])[0-9]{3,20}:[A-Za-z0-9_-]{20,100}");
 
     private final PlatformAdapters adapters;
     private final OutboundAuth auth;
