@@ -24,6 +24,10 @@ final class RandomMessages {
         "\uD800", "\uDC00", "\u0000", "\u200B", "<!channel>", "@everyone", "&amp;", "\r\n", "x\u0301".repeat(200),
         "   ", "\\", "\\\\*", "```", "||", "__", "[a](b)"};
     private static final String[] RUNS = {"a", "😀", "&", "*", " ", "\n", "é", "ab ", "\\", "_", "."};
+    /** Fact names that are also columns of the Notion database, with values of their types or not. */
+    private static final String[] COLUMNS = {"Agent ID", "Invocation ID", "Execution Time (ms)", "Invoked At",
+        "Completed At", "Error Message"};
+    private static final String[] COLUMN_VALUES = {"123", "12.5", "2026-12-03T17:24:21Z", ""};
     private static final String[] LINKS = {"https://studio.example.com/i/1", "javascript:alert(1)", "not a url",
         "https://x.test/" + "p".repeat(3100), null, null};
 
@@ -40,7 +44,13 @@ final class RandomMessages {
         Random random = new Random(seed);
         List<PlatformMessage.Fact> facts = new ArrayList<>();
         for (int i = random.nextInt(71); i > 0; i--) {
-            facts.add(new PlatformMessage.Fact(text(random, 300), random.nextInt(20) == 0 ? null : text(random, 3000)));
+            String name = random.nextInt(4) == 0 ? COLUMNS[random.nextInt(COLUMNS.length)] : text(random, 300);
+            String value = switch (random.nextInt(20)) {
+                case 0 -> null;
+                case 1, 2, 3 -> COLUMN_VALUES[random.nextInt(COLUMN_VALUES.length)];
+                default -> text(random, 3000);
+            };
+            facts.add(new PlatformMessage.Fact(name, value));
         }
         PlatformMessage.Status[] statuses = PlatformMessage.Status.values();
         return new PlatformMessage(random.nextInt(10) == 0 ? null : text(random, 600), text(random, 200_000),
