@@ -31,7 +31,6 @@ public class GatewayTestResource extends DevStackTestResource {
         config.put("kaizen.deliveries.base-delay", "100ms");
         config.put("kaizen.deliveries.max-delay", "400ms");
         config.put("kaizen.deliveries.max-attempts", "4");
-        config.put("kaizen.deliveries.poll-interval", "200ms");
         config.put("kaizen.deliveries.default-throttle-requests", "1000");
         return config;
     }

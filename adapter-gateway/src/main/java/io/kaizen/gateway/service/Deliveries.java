@@ -88,7 +88,10 @@ public class Deliveries {
      * starts as soon as that committed.
      */
     public Uni<Delivery> enqueue(NewDelivery request) {
-        return Panache.currentTransaction().chain(transaction -> transaction != null
+        // Panache fails the lookup when the context has no session at all: then there is no caller's transaction
+        return Uni.createFrom().deferred(Panache::currentTransaction)
+                .onFailure(IllegalStateException.class).recoverWithNull()
+                .chain(transaction -> transaction != null
                 ? persist(request)
                 : Panache.withTransaction(() -> persist(request)).invoke(dispatcher::wake));
     }
