@@ -139,7 +139,8 @@ class DeliveryDispatchTest {
                 .then().statusCode(200)
                 .body("id", equalTo(id))
                 .body("status", equalTo("pending"))
-                .body("attempt_count", equalTo(4));
+                .body("attempt_count", equalTo(4))
+                .body("attempts", hasSize(4));
 
         awaitStatus(id, "delivered");
         assertThat(StoredDeliveries.attempts(id)).extracting(StoredDeliveries.Attempt::attempt)
@@ -227,6 +228,8 @@ class DeliveryDispatchTest {
                 .body("total", equalTo(1))
                 .body("items[0].id", equalTo(failed))
                 .body("items[0].last_status_code", equalTo(404))
+                .body("items[0].attempts", hasSize(1))
+                .body("items[0].attempts[0].status_code", equalTo(404))
                 .body("items[0].next_attempt_at", equalTo(null));
         String page = given().auth().oauth2(caller.token()).queryParam("status", "delivered").queryParam("limit", 1)
                 .when().get("/api/v1/deliveries")

@@ -6,8 +6,6 @@ import java.util.List;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-import com.fasterxml.jackson.annotation.JsonUnwrapped;
-
 import io.kaizen.gateway.domain.Delivery;
 import io.kaizen.gateway.domain.DeliveryAttempt;
 import io.kaizen.gateway.service.Deliveries;
@@ -21,27 +19,30 @@ final class DeliveryViews {
     @Schema(name = "Delivery")
     record DeliveryView(
             String id,
-            String invocationId,
+            @Schema(nullable = true) String invocationId,
             @Schema(description = "callback, notification, …") String kind,
-            @Schema(description = "The platform whose rate throttles the destination, or null") String platform,
+            @Schema(nullable = true, description = "The platform whose rate throttles the destination") String platform,
             @Schema(description = "Scheme and host of the destination; its path, which may carry a secret, is masked",
                     examples = "https://hooks.slack.com/…") String destination,
             @Schema(enumeration = { Delivery.PENDING, Delivery.DELIVERED, Delivery.FAILED, Delivery.EXHAUSTED })
             String status,
             @Schema(description = "Attempts made in all, replays included") int attemptCount,
-            @Schema(description = "When it is tried next; null unless pending") Instant nextAttemptAt,
-            Integer lastStatusCode,
-            String lastError,
+            @Schema(nullable = true, description = "When it is tried next; null unless pending") Instant nextAttemptAt,
+            @Schema(nullable = true) Integer lastStatusCode,
+            @Schema(nullable = true) String lastError,
             Instant createdAt,
             Instant updatedAt,
-            Instant deliveredAt) {
+            @Schema(nullable = true) Instant deliveredAt,
+            @Schema(description = "Every attempt, oldest first") List<AttemptView> attempts) {
 
-        static DeliveryView of(Delivery delivery) {
+        static DeliveryView of(Deliveries.DeliveryLog log) {
+            Delivery delivery = log.delivery();
             boolean pending = Delivery.PENDING.equals(delivery.status);
             return new DeliveryView(delivery.id, delivery.invocationId, delivery.kind, delivery.platform,
                     masked(delivery.destinationUrl), delivery.status, delivery.attempts,
                     pending ? delivery.nextAttemptAt : null, delivery.lastStatusCode, delivery.lastError,
-                    delivery.createdAt, delivery.updatedAt, delivery.deliveredAt);
+                    delivery.createdAt, delivery.updatedAt, delivery.deliveredAt,
+                    log.attempts().stream().map(AttemptView::of).toList());
         }
     }
 
@@ -49,12 +50,14 @@ final class DeliveryViews {
     record AttemptView(
             @Schema(description = "1 for the delivery's first attempt") int attempt,
             Instant attemptedAt,
-            @Schema(description = "The answer's HTTP status; null when none came") Integer statusCode,
-            @Schema(enumeration = { DeliveryAttempt.HTTP, DeliveryAttempt.TIMEOUT, DeliveryAttempt.CONNECTION,
-                    DeliveryAttempt.REFUSED }, description = "Null for a 2xx answer") String errorKind,
+            @Schema(nullable = true, description = "The answer's HTTP status; null when none came") Integer statusCode,
+            @Schema(nullable = true, enumeration = { DeliveryAttempt.HTTP, DeliveryAttempt.TIMEOUT,
+                    DeliveryAttempt.CONNECTION, DeliveryAttempt.REFUSED }, description = "Null for a 2xx answer")
+            String errorKind,
             long durationMs,
-            String error,
-            @Schema(description = "At most 2 KB of the answer, secret-looking values removed") String responseExcerpt) {
+            @Schema(nullable = true) String error,
+            @Schema(nullable = true, description = "At most 2 KB of the answer, secret-looking values removed")
+            String responseExcerpt) {
 
         static AttemptView of(DeliveryAttempt attempt) {
             return new AttemptView(attempt.attempt, attempt.attemptedAt, attempt.statusCode, attempt.errorKind,
@@ -62,18 +65,8 @@ final class DeliveryViews {
         }
     }
 
-    /** A delivery with its attempt log. */
-    @Schema(name = "DeliveryWithAttempts")
-    record DeliveryLogView(@JsonUnwrapped DeliveryView delivery, List<AttemptView> attempts) {
-
-        static DeliveryLogView of(Deliveries.DeliveryLog log) {
-            return new DeliveryLogView(DeliveryView.of(log.delivery()),
-                    log.attempts().stream().map(AttemptView::of).toList());
-        }
-    }
-
     @Schema(name = "InvocationDeliveries")
-    record InvocationDeliveries(String invocationId, List<DeliveryLogView> items) {
+    record InvocationDeliveries(String invocationId, List<DeliveryView> items) {
     }
 
     @Schema(name = "DeliveryPage")

@@ -8,7 +8,7 @@ import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.Permissions;
-import io.kaizen.gateway.rest.DeliveryViews.DeliveryLogView;
+import io.kaizen.gateway.rest.DeliveryViews.DeliveryView;
 import io.kaizen.gateway.rest.DeliveryViews.InvocationDeliveries;
 import io.kaizen.gateway.service.Deliveries;
 import io.quarkus.security.PermissionsAllowed;
@@ -43,7 +43,7 @@ public class InvocationDeliveriesResource {
         }
         return deliveries.forInvocation(caller.organizationId(), invocationId)
                 .map(found -> new InvocationDeliveries(invocationId, found.orElseThrow(InvocationDeliveriesResource::notFound)
-                        .stream().map(DeliveryLogView::of).toList()));
+                        .stream().map(DeliveryView::of).toList()));
     }
 
     private static ProblemException notFound() {

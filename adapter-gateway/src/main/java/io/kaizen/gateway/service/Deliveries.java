@@ -53,13 +53,13 @@ public class Deliveries {
     public record DeliveryLog(Delivery delivery, List<DeliveryAttempt> attempts) {
     }
 
-    /** One page of an organisation's deliveries, newest first. */
-    public record DeliveryPage(List<Delivery> items, long total, Paging paging) {
+    /** One page of an organisation's deliveries, newest first, each with its attempts. */
+    public record DeliveryPage(List<DeliveryLog> items, long total, Paging paging) {
     }
 
     /** What a replay came to. */
     public sealed interface Replay {
-        record Replayed(Delivery delivery) implements Replay {
+        record Replayed(DeliveryLog delivery) implements Replay {
         }
 
         record NotFound() implements Replay {
@@ -147,12 +147,13 @@ public class Deliveries {
                 });
     }
 
-    /** The organisation's deliveries, newest first, of one status or all (null). */
+    /** The organisation's deliveries, newest first, of one status or all (null), each with its attempts. */
     public Uni<DeliveryPage> list(String organizationId, String status, Paging paging) {
         String where = status == null ? "organizationId = ?1" : "organizationId = ?1 and status = ?2";
         Object[] parameters = status == null ? new Object[] { organizationId } : new Object[] { organizationId, status };
         return Panache.withSession(() -> Delivery.<Delivery>find(where, Sort.descending("createdAt", "id"), parameters)
                 .range(paging.offset(), paging.offset() + paging.limit() - 1).list()
+                .chain(page -> page.isEmpty() ? Uni.createFrom().item(List.<DeliveryLog>of()) : attempts(page))
                 .chain(items -> Delivery.count(where, parameters)
                         .map(total -> new DeliveryPage(items, total, paging))));
     }
@@ -165,12 +166,12 @@ public class Deliveries {
         return Panache.withTransaction(() -> Delivery.<Delivery>find("id = ?1 and organizationId = ?2", deliveryId,
                         organizationId)
                 .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult()
-                .map(delivery -> {
+                .chain(delivery -> {
                     if (delivery == null) {
-                        return new Replay.NotFound();
+                        return Uni.createFrom().<Replay>item(new Replay.NotFound());
                     }
                     if (!delivery.status.equals(Delivery.FAILED) && !delivery.status.equals(Delivery.EXHAUSTED)) {
-                        return new Replay.NotReplayable(delivery.status);
+                        return Uni.createFrom().<Replay>item(new Replay.NotReplayable(delivery.status));
                     }
                     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
                     delivery.status = Delivery.PENDING;
@@ -179,7 +180,7 @@ public class Deliveries {
                     delivery.leaseUntil = null;
                     delivery.leaseToken = null;
                     delivery.updatedAt = now;
-                    return (Replay) new Replay.Replayed(delivery);
+                    return attempts(List.of(delivery)).map(logs -> (Replay) new Replay.Replayed(logs.get(0)));
                 }))
                 .invoke(replay -> {
                     if (replay instanceof Replay.Replayed) {
