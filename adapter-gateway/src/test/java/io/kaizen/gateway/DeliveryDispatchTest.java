@@ -124,6 +124,32 @@ class DeliveryDispatchTest {
     }
 
     @Test
+    void aDestinationTheEgressGuardRefusesFailsWithoutRetry() {
+        String id = enqueueTo("http://169.254.169.254/latest/meta-data/" + SECRET, null);
+
+        awaitStatus(id, "failed");
+        assertThat(StoredDeliveries.attempts(id)).singleElement().satisfies(attempt -> {
+            assertThat(attempt.statusCode()).isNull();
+            assertThat(attempt.errorKind()).isEqualTo("refused");
+            assertThat(attempt.error()).contains("egress guard").doesNotContain(SECRET);
+        });
+    }
+
+    @Test
+    void anUnreachableDestinationIsRetriedUntilExhausted() {
+        sink.stop();
+
+        String id = enqueue(null, null, "/hooks/" + SECRET);
+
+        awaitStatus(id, "exhausted");
+        assertThat(StoredDeliveries.attempts(id)).hasSize(4).allSatisfy(attempt -> {
+            assertThat(attempt.statusCode()).isNull();
+            assertThat(attempt.errorKind()).isEqualTo("connection");
+            assertThat(attempt.error()).doesNotContain(SECRET).doesNotContain("127.0.0.1");
+        });
+    }
+
+    @Test
     void anExhaustedDeliveryIsReplayedOnRequestAndNotAgainOnceDelivered() {
         sink.respond(500, 0, null, 4);
         String invocation = StoredDeliveries.invocation(caller.organizationId);
@@ -289,8 +315,15 @@ class DeliveryDispatchTest {
     }
 
     private String enqueue(String invocationId, String platform, String path) {
-        OutboundRequest request = OutboundRequest.json(sink.url() + path,
-                "{\"result\":\"ok\"}".getBytes(StandardCharsets.UTF_8));
+        return enqueueTo(sink.url() + path, invocationId, platform);
+    }
+
+    private String enqueueTo(String url, String invocationId) {
+        return enqueueTo(url, invocationId, null);
+    }
+
+    private String enqueueTo(String url, String invocationId, String platform) {
+        OutboundRequest request = OutboundRequest.json(url, "{\"result\":\"ok\"}".getBytes(StandardCharsets.UTF_8));
         try {
             return VertxContextSupport.subscribeAndAwait(() -> deliveries.enqueue(new Deliveries.NewDelivery(
                     caller.organizationId, invocationId, Deliveries.CALLBACK, platform, request))).id;

@@ -44,6 +44,19 @@ public final class StoredDeliveries {
         }
     }
 
+    public static boolean exists(String id) {
+        try (Connection db = database();
+                PreparedStatement query = db.prepareStatement("select count(*) from delivery where id = ?")) {
+            query.setString(1, id);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getInt(1) == 1;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static List<Attempt> attempts(String deliveryId) {
         try (Connection db = database();
                 PreparedStatement query = db.prepareStatement("select attempt, attempted_at, status_code, error_kind,"

@@ -1,6 +1,7 @@
 package io.kaizen.gateway.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
@@ -26,11 +27,13 @@ import io.kaizen.gateway.StoredDeliveries;
 import io.kaizen.gateway.adapter.OutboundHttp;
 import io.kaizen.gateway.adapter.OutboundRequest;
 import io.kaizen.gateway.config.DeliveryConfig;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quarkus.vertx.VertxContextSupport;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 
@@ -149,9 +152,48 @@ class DeliveryReplicasTest {
         assertThat(sink.requests()).hasSize(2);
     }
 
+    @Test
+    void anAttemptWithoutAnAnswerInTimeIsRetried() {
+        // the receiver holds the first request far beyond the replica's timeout, then answers at once
+        sink.respond(200, 120_000, null, 1);
+        String id = enqueue("/slow", "{\"result\":\"ok\"}");
+        DeliveryDispatcher replica = replica(new ReplicaConfig(config, 64, Duration.ofSeconds(3)));
+        replica.wake();
+
+        awaitStatus(id, "delivered");
+        List<StoredDeliveries.Attempt> attempts = StoredDeliveries.attempts(id);
+        assertThat(attempts).extracting(StoredDeliveries.Attempt::errorKind).containsExactly("timeout", null);
+        assertThat(attempts.get(0).statusCode()).isNull();
+        assertThat(attempts.get(0).durationMs()).isGreaterThanOrEqualTo(3000);
+    }
+
+    @Test
+    void aDeliveryEnqueuedInTheCallersTransactionExistsOnlyIfThatTransactionCommits() throws Throwable {
+        OutboundRequest request = OutboundRequest.json(sink.url() + "/tx", "{}".getBytes(StandardCharsets.UTF_8));
+        Deliveries.NewDelivery delivery = new Deliveries.NewDelivery(organizationId, null, Deliveries.CALLBACK, null,
+                request);
+        String[] rolledBack = new String[1];
+
+        assertThatThrownBy(() -> VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(
+                () -> deliveries.enqueue(delivery)
+                        .invoke(stored -> rolledBack[0] = stored.id)
+                        .chain(() -> Panache.flush())
+                        .chain(() -> Uni.createFrom().failure(new IllegalStateException("the caller's work failed"))))))
+                .hasMessageContaining("the caller's work failed");
+        assertThat(rolledBack[0]).isNotNull();
+        assertThat(StoredDeliveries.exists(rolledBack[0])).isFalse();
+
+        String committed = VertxContextSupport.subscribeAndAwait(
+                () -> Panache.withTransaction(() -> deliveries.enqueue(delivery))).id;
+        assertThat(StoredDeliveries.row(committed).status()).isEqualTo("pending");
+    }
+
     /** Another replica of the gateway: its own dispatcher and throttle, on the shared database. */
     private DeliveryDispatcher replica(int maxInFlight) {
-        DeliveryConfig replicaConfig = new ReplicaConfig(config, maxInFlight);
+        return replica(new ReplicaConfig(config, maxInFlight, config.timeout()));
+    }
+
+    private DeliveryDispatcher replica(DeliveryConfig replicaConfig) {
         DeliveryDispatcher replica = new DeliveryDispatcher(vertx, http, replicaConfig,
                 new DestinationThrottle(replicaConfig, mapper), mapper, true);
         replicas.add(replica);
@@ -173,8 +215,8 @@ class DeliveryReplicasTest {
                 .untilAsserted(() -> assertThat(StoredDeliveries.row(id).status()).isEqualTo(status));
     }
 
-    /** The application's settings, with a replica's own limit of deliveries in flight. */
-    private record ReplicaConfig(DeliveryConfig base, int maxInFlight) implements DeliveryConfig {
+    /** The application's settings, with a replica's own limit of deliveries in flight and timeout. */
+    private record ReplicaConfig(DeliveryConfig base, int maxInFlight, Duration timeout) implements DeliveryConfig {
 
         @Override
         public int maxAttempts() {
@@ -194,11 +236,6 @@ class DeliveryReplicasTest {
         @Override
         public Duration retryAfterCap() {
             return base.retryAfterCap();
-        }
-
-        @Override
-        public Duration timeout() {
-            return base.timeout();
         }
 
         @Override
