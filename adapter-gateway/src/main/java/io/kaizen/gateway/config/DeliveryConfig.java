@@ -50,7 +50,7 @@ public interface DeliveryConfig {
 
     /**
      * How often due deliveries are looked for without a wake-up: retries falling due, and deliveries enqueued by
-     * another replica.
+     * another replica. The scheduler runs it at most once a second.
      */
     @WithDefault("1s")
     Duration pollInterval();
