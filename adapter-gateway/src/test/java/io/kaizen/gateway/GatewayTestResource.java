@@ -26,6 +26,12 @@ public class GatewayTestResource extends DevStackTestResource {
         config.put("kaizen.gateway.agent-cache.ttl", "1h");
         // the stand-in holds reads on purpose (AgentCacheTest); a held read must not time out meanwhile
         config.put("quarkus.rest-client.registry.read-timeout", "60000");
+        // deliveries retry within a test's patience: waits up to 100 ms, 200 ms, 400 ms; 4 attempts; and only the
+        // platform rates throttle (DeliveryDispatchTest), not the shared sink host
+        config.put("kaizen.deliveries.base-delay", "100ms");
+        config.put("kaizen.deliveries.max-delay", "400ms");
+        config.put("kaizen.deliveries.max-attempts", "4");
+        config.put("kaizen.deliveries.default-throttle-requests", "1000");
         return config;
     }
 }

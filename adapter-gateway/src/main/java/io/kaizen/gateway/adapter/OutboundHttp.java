@@ -43,7 +43,12 @@ public class OutboundHttp {
                 .setKeepAlive(true));
     }
 
-    public record Reply(int status, String contentType, Buffer body) {
+    /** An answer; {@code retryAfter} is its {@code Retry-After} header, or null. */
+    public record Reply(int status, String contentType, Buffer body, String retryAfter) {
+
+        public Reply(int status, String contentType, Buffer body) {
+            this(status, contentType, body, null);
+        }
     }
 
     public Uni<Reply> post(String url, Map<String, String> headers, Buffer body, Duration timeout) {
@@ -51,7 +56,7 @@ public class OutboundHttp {
         // each other; each check stands alone
         return vertx.executeBlocking(Uni.createFrom().item(() -> guard.check(url)), false)
                 .onFailure(EgressDeniedException.class)
-                .transform(e -> new UpstreamException("destination refused by egress guard: " + e.getMessage(), false, null))
+                .transform(e -> new EgressRefusedException("destination refused by egress guard: " + e.getMessage()))
                 .chain(target -> {
                     RequestOptions options = new RequestOptions()
                             .setMethod(HttpMethod.POST)
@@ -102,7 +107,8 @@ public class OutboundHttp {
                 received.appendBuffer(chunk);
             });
             response.endHandler(() -> emitter.complete(
-                    new Reply(response.statusCode(), response.getHeader("Content-Type"), received)));
+                    new Reply(response.statusCode(), response.getHeader("Content-Type"), received,
+                            response.getHeader("Retry-After"))));
         });
     }
 

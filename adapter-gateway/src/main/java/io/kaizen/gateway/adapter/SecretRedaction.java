@@ -1,0 +1,21 @@
+package io.kaizen.gateway.adapter;
+
+import java.util.regex.Pattern;
+
+/**
+ * Removes secret-looking values (bearer and basic credentials, {@code api_key=…}, {@code token: …}, Telegram bot
+ * tokens) from text an outside party wrote, such as an excerpt of its answer, before it is stored or shown.
+ */
+public final class SecretRedaction {
+
+    private static final Pattern SECRETS = Pattern.compile(
+            "(?i)(bearer\\s+|basic\\s+|(?:api[_-]?key|token|secret|password|authorization)[\"']?\\s*[:=]\\s*[\"']?)[^\\s\"',&}]+");
+    private static final Pattern BOT_TOKEN = Pattern.compile("\\b\\d{3,20}:[A-Za-z0-9_-]{20,100}\\b");
+
+    private SecretRedaction() {
+    }
+
+    public static String redact(String text) {
+        return BOT_TOKEN.matcher(SECRETS.matcher(text).replaceAll("$1<REDACTED>")).replaceAll("<REDACTED>");
+    }
+}

@@ -1,0 +1,309 @@
+package io.kaizen.gateway.service;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.kaizen.common.vertx.DetachedContext;
+import io.kaizen.gateway.adapter.EgressRefusedException;
+import io.kaizen.gateway.adapter.OutboundHttp;
+import io.kaizen.gateway.adapter.SecretRedaction;
+import io.kaizen.gateway.adapter.UpstreamException;
+import io.kaizen.gateway.config.DeliveryConfig;
+import io.kaizen.gateway.domain.Delivery;
+import io.kaizen.gateway.domain.DeliveryAttempt;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+/**
+ * Sends due deliveries and records each attempt. Any number of replicas may run it: a replica claims due rows with
+ * {@code FOR UPDATE SKIP LOCKED} and marks them with a lease (a time and a token) in a short transaction, sends
+ * them with no transaction open, and records each outcome only while its lease token is still on the row. A
+ * replica that dies holding claims leaves them to whoever claims after the lease ran out, so a delivery is never
+ * lost, and sent twice only when an attempt outlived its lease.
+ *
+ * <p>Claims run when something is enqueued or replayed in this replica ({@link #wake()}), when a send finishes and
+ * more rows wait, and every {@code kaizen.deliveries.poll-interval} for retries falling due and rows of other
+ * replicas. Claims never overlap in one replica; a wake-up during a claim makes another follow it.
+ */
+@ApplicationScoped
+public class DeliveryDispatcher {
+
+    private static final Logger LOG = Logger.getLogger(DeliveryDispatcher.class);
+    static final String CLAIM = "select * from delivery where status = 'pending' and next_attempt_at <= :now"
+            + " and (lease_until is null or lease_until < :now)"
+            + " order by next_attempt_at limit :limit for update skip locked";
+    private static final String RECORD = "status = ?1, attempts = attempts + 1,"
+            + " attemptsLeft = ?2, nextAttemptAt = ?3, leaseUntil = null, leaseToken = null, lastStatusCode = ?4,"
+            + " lastError = ?5, updatedAt = ?6, deliveredAt = ?7 where id = ?8 and leaseToken = ?9";
+    private static final String RESCHEDULE = "nextAttemptAt = ?1, leaseUntil = null,"
+            + " leaseToken = null, updatedAt = ?2 where id = ?3 and leaseToken = ?4";
+    /** Longest answer excerpt kept with an attempt. */
+    static final int EXCERPT_BYTES = 2048;
+    private static final TypeReference<Map<String, String>> HEADERS = new TypeReference<>() {
+    };
+
+    private final Vertx vertx;
+    private final OutboundHttp http;
+    private final DeliveryConfig config;
+    private final DestinationThrottle throttle;
+    private final ObjectMapper mapper;
+    private final RetrySchedule schedule;
+    private final boolean dispatching;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean stopping;
+    /** A claim is running; guarded by {@code this}. */
+    private boolean claiming;
+    /** A wake-up came during the claim, or the claim was full: another follows it; guarded by {@code this}. */
+    private boolean again;
+
+    @Inject
+    DeliveryDispatcher(Vertx vertx, OutboundHttp http, DeliveryConfig config, DestinationThrottle throttle,
+            ObjectMapper mapper) {
+        this(vertx, http, config, throttle, mapper, config.dispatch());
+    }
+
+    /** A dispatcher that sends whatever {@code kaizen.deliveries.dispatch} says (a second one in a test). */
+    DeliveryDispatcher(Vertx vertx, OutboundHttp http, DeliveryConfig config, DestinationThrottle throttle,
+            ObjectMapper mapper, boolean dispatching) {
+        this.vertx = vertx;
+        this.http = http;
+        this.config = config;
+        this.throttle = throttle;
+        this.mapper = mapper;
+        this.dispatching = dispatching;
+        this.schedule = new RetrySchedule(config.baseDelay(), config.maxDelay(), config.retryAfterCap(),
+                // each call draws from its own thread's generator
+                () -> ThreadLocalRandom.current().nextLong());
+    }
+
+    @Scheduled(every = "${kaizen.deliveries.poll-interval:1s}", delayed = "2s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void poll() {
+        wake();
+    }
+
+    void onShutdown(@Observes ShutdownEvent event) {
+        stopping = true;
+    }
+
+    /** Claims due deliveries now, or once more after the running claim. */
+    public void wake() {
+        if (!dispatching) {
+            return;
+        }
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            if (claiming) {
+                again = true;
+                return;
+            }
+            claiming = true;
+        }
+        claimRound();
+    }
+
+    private void claimRound() {
+        int free = config.maxInFlight() - inFlight.get();
+        if (free <= 0) {
+            // a finishing send wakes the dispatcher again
+            claimed(false);
+            return;
+        }
+        DetachedContext.run(vertx, () -> claim(free)).subscribe().with(
+                rows -> {
+                    rows.forEach(this::dispatch);
+                    claimed(rows.size() == free);
+                },
+                failure -> {
+                    if (!stopping) {
+                        LOG.warnf("delivery claim failed: %s", failure.getClass().getSimpleName());
+                    }
+                    claimed(false);
+                });
+    }
+
+    private void claimed(boolean full) {
+        synchronized (this) {
+            if (stopping || !(full || again)) {
+                claiming = false;
+                return;
+            }
+            again = false;
+        }
+        claimRound();
+    }
+
+    /** Due rows no other replica holds, leased to this one in a transaction of their own. */
+    private Uni<List<Delivery>> claim(int limit) {
+        Instant now = now();
+        String token = UUID.randomUUID().toString();
+        return Panache.withTransaction(() -> Panache.getSession()
+                .chain(session -> session.createNativeQuery(CLAIM, Delivery.class)
+                        .setParameter("now", now)
+                        .setParameter("limit", limit)
+                        .getResultList())
+                .invoke(rows -> rows.forEach(row -> {
+                    row.leaseUntil = now.plus(config.lease());
+                    row.leaseToken = token;
+                })));
+    }
+
+    private void dispatch(Delivery row) {
+        inFlight.incrementAndGet();
+        Uni.createFrom().deferred(() -> attempt(row)).subscribe().with(
+                ignored -> finished(),
+                failure -> {
+                    // the lease runs out and another claim takes the delivery up again
+                    LOG.warnf("delivery %s: outcome not recorded (%s)", row.id, failure.getClass().getSimpleName());
+                    finished();
+                });
+    }
+
+    private void finished() {
+        inFlight.decrementAndGet();
+        wake();
+    }
+
+    /** Sends it, or, when its destination has no token left, puts it back for when it will have one. */
+    private Uni<Void> attempt(Delivery row) {
+        Instant now = now();
+        Map<String, String> headers = headers(row);
+        Duration wait = throttle.acquire(row.platform, row.destinationUrl, headers, row.body, now);
+        if (!wait.isZero()) {
+            Instant later = now.plus(wait).truncatedTo(ChronoUnit.MICROS).plus(1, ChronoUnit.MICROS);
+            return DetachedContext.run(vertx, () -> Panache.withTransaction(
+                    () -> Delivery.update(RESCHEDULE, later, now, row.id, row.leaseToken))).replaceWithVoid();
+        }
+        long started = System.nanoTime();
+        return http.post(row.destinationUrl, headers, Buffer.buffer(row.body), config.timeout())
+                .map(Outcome::of)
+                .onFailure().recoverWithItem(Outcome::of)
+                .chain(outcome -> DetachedContext.run(vertx,
+                        () -> record(row, now, (System.nanoTime() - started) / 1_000_000, outcome)));
+    }
+
+    /** The attempt's log line and the delivery's next state, in one transaction. */
+    private Uni<Void> record(Delivery row, Instant attemptedAt, long durationMs, Outcome outcome) {
+        Instant now = now();
+        int attemptsLeft = row.attemptsLeft - 1;
+        String status;
+        Instant next = now;
+        if (outcome.delivered()) {
+            status = Delivery.DELIVERED;
+        } else if (!outcome.retryable()) {
+            status = Delivery.FAILED;
+        } else if (attemptsLeft <= 0) {
+            status = Delivery.EXHAUSTED;
+        } else {
+            status = Delivery.PENDING;
+            int attemptOfSchedule = config.maxAttempts() - attemptsLeft;
+            next = now.plus(schedule.waitAfter(attemptOfSchedule, outcome.retryAfter(), now))
+                    .truncatedTo(ChronoUnit.MICROS);
+        }
+        DeliveryAttempt attempt = new DeliveryAttempt();
+        attempt.deliveryId = row.id;
+        attempt.attempt = row.attempts + 1;
+        attempt.attemptedAt = attemptedAt;
+        attempt.statusCode = outcome.statusCode();
+        attempt.errorKind = outcome.errorKind();
+        attempt.durationMs = durationMs;
+        attempt.error = outcome.error();
+        attempt.responseExcerpt = outcome.excerpt();
+        Instant deliveredAt = outcome.delivered() ? now : null;
+        Instant nextAttemptAt = next;
+        return Panache.withTransaction(() -> Delivery.update(RECORD, status, Math.max(0, attemptsLeft), nextAttemptAt,
+                        outcome.statusCode(), outcome.error(), now, deliveredAt, row.id, row.leaseToken)
+                .invoke(updated -> {
+                    if (updated == 0) {
+                        LOG.infof("delivery %s: lease ran out during attempt %d; another claim owns it now", row.id,
+                                attempt.attempt);
+                    }
+                })
+                .chain(() -> attempt.persist()))
+                .replaceWithVoid();
+    }
+
+    private Map<String, String> headers(Delivery row) {
+        try {
+            return mapper.readValue(row.headers, HEADERS);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("delivery " + row.id + " has unreadable headers", e);
+        }
+    }
+
+    /** Microseconds, as PostgreSQL keeps them, so stored times compare as computed. */
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    /** What one attempt came to. */
+    record Outcome(Integer statusCode, String errorKind, String error, String excerpt, String retryAfter,
+            boolean delivered, boolean retryable) {
+
+        static Outcome of(OutboundHttp.Reply reply) {
+            int status = reply.status();
+            boolean delivered = status >= 200 && status < 300;
+            return new Outcome(status, delivered ? null : DeliveryAttempt.HTTP,
+                    delivered ? null : "destination answered HTTP " + status, excerpt(reply.body()),
+                    reply.retryAfter(), delivered, retryableStatus(status));
+        }
+
+        static Outcome of(Throwable failure) {
+            if (failure instanceof EgressRefusedException refused) {
+                return new Outcome(null, DeliveryAttempt.REFUSED, refused.getMessage(), null, null, false, false);
+            }
+            if (failure instanceof UpstreamException upstream && upstream.timeout()) {
+                return new Outcome(null, DeliveryAttempt.TIMEOUT, "no answer in time", null, null, false, true);
+            }
+            if (failure instanceof UpstreamException upstream && upstream.statusCode() != null) {
+                // the answer's status came, its body was too large to read
+                int status = upstream.statusCode();
+                boolean delivered = status >= 200 && status < 300;
+                return new Outcome(status, delivered ? null : DeliveryAttempt.HTTP,
+                        "destination answered HTTP " + status + " with more than 1 MiB", null, null, delivered,
+                        retryableStatus(status));
+            }
+            String cause = failure instanceof UpstreamException ? failure.getMessage() : failure.getClass().getSimpleName();
+            return new Outcome(null, DeliveryAttempt.CONNECTION, "connection failed: "
+                    + cause.replaceFirst("^agent unreachable: ", ""), null, null, false, true);
+        }
+
+        private static boolean retryableStatus(int status) {
+            return status == 429 || status >= 500;
+        }
+
+        private static String excerpt(Buffer body) {
+            if (body == null || body.length() == 0) {
+                return null;
+            }
+            String text = SecretRedaction.redact(new String(body.getBytes(0, Math.min(body.length(), EXCERPT_BYTES)),
+                    StandardCharsets.UTF_8));
+            // a redaction marker may be longer than what it replaced; a cut character decodes as U+FFFD
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            return bytes.length <= EXCERPT_BYTES ? text
+                    : new String(bytes, 0, EXCERPT_BYTES, StandardCharsets.UTF_8).replaceFirst("\uFFFD$", "");
+        }
+    }
+}
