@@ -2,7 +2,6 @@ package io.kaizen.gateway.adapter;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.regex.Pattern;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -19,10 +18,6 @@ public class AgentSender {
 
     /** Longest excerpt of a failed answer kept in errors. */
     static final int EXCERPT_CHARS = 200;
-    private static final Pattern SECRETS = Pattern.compile(
-            "(?i)(bearer\\s+|basic\\s+|(?:api[_-]?key|token|secret|password|authorization)[\"']?\\s*[:=]\\s*[\"']?)[^\\s\"',&}]+");
-    // no word boundary before: in an echoed URL the token follows "/bot" directly
-    private static final Pattern BOT_TOKEN = Pattern.compile("(?<![0-9])[0-9]{3,20}:[A-Za-z0-9_-]{20,100}");
 
     private final PlatformAdapters adapters;
     private final OutboundAuth auth;
@@ -64,8 +59,7 @@ public class AgentSender {
         }
         String text = new String(body.getBytes(0, Math.min(body.length(), EXCERPT_CHARS * 4)), StandardCharsets.UTF_8)
                 .replaceAll("[\\p{Cntrl}\\s]+", " ").strip();
-        text = SECRETS.matcher(text).replaceAll("$1<REDACTED>");
-        text = BOT_TOKEN.matcher(text).replaceAll("<REDACTED>");
+        text = SecretRedaction.redact(text);
         if (text.length() > EXCERPT_CHARS) {
             text = text.substring(0, EXCERPT_CHARS) + "…";
         }

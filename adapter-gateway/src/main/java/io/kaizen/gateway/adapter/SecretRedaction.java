@@ -10,7 +10,8 @@ public final class SecretRedaction {
 
     private static final Pattern SECRETS = Pattern.compile(
             "(?i)(bearer\\s+|basic\\s+|(?:api[_-]?key|token|secret|password|authorization)[\"']?\\s*[:=]\\s*[\"']?)[^\\s\"',&}]+");
-    private static final Pattern BOT_TOKEN = Pattern.compile("\\b\\d{3,20}:[A-Za-z0-9_-]{20,100}\\b");
+    /** Not word-bounded at the start: in an echoed URL the token follows {@code /bot} directly. */
+    private static final Pattern BOT_TOKEN = Pattern.compile("(?<![0-9])[0-9]{3,20}:[A-Za-z0-9_-]{20,100}");
 
     private SecretRedaction() {
     }

@@ -5,9 +5,17 @@ import java.util.Map;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 
-/** Body of {@code POST /api/v1/external-agents/{id}/invoke}. */
+/**
+ * Body of {@code POST /api/v1/external-agents/{id}/invoke}. {@code callback_url}: where the outcome of an allowed
+ * call is also posted, as a stored delivery retried until it is accepted (checked by the egress guard).
+ */
 public record InvokeRequest(
         @NotBlank @Size(max = 100_000) String input,
         Map<String, Object> context,
-        Map<String, Object> metadata) {
+        Map<String, Object> metadata,
+        @Size(max = 2048) String callbackUrl) {
+
+    public InvokeRequest(String input, Map<String, Object> context, Map<String, Object> metadata) {
+        this(input, context, metadata, null);
+    }
 }

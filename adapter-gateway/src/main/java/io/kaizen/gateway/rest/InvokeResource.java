@@ -19,6 +19,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.agents.AgentIds;
+import io.kaizen.common.egress.EgressDeniedException;
+import io.kaizen.common.egress.EgressGuard;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.problem.ProblemMapper;
 import io.kaizen.common.security.CurrentPrincipal;
@@ -53,14 +55,16 @@ public class InvokeResource {
     private final CurrentPrincipal caller;
     private final LineageConfig config;
     private final ObjectMapper mapper;
+    private final EgressGuard egress;
 
     InvokeResource(InvocationService invocations, IdempotencyKeys keys, CurrentPrincipal caller, LineageConfig config,
-            ObjectMapper mapper) {
+            ObjectMapper mapper, EgressGuard egress) {
         this.invocations = invocations;
         this.keys = keys;
         this.caller = caller;
         this.config = config;
         this.mapper = mapper;
+        this.egress = egress;
     }
 
     @POST
@@ -108,6 +112,13 @@ public class InvokeResource {
             @NotNull(message = "request body is required") @Valid InvokeRequest request, HttpServerRequest http) {
         AgentIds.require(agentId);
         boolean async = async(mode);
+        if (request != null && request.callbackUrl() != null) {
+            try {
+                egress.checkStatic(request.callbackUrl());
+            } catch (EgressDeniedException e) {
+                throw ProblemException.validation("Field 'callback_url' is not an allowed URL: " + e.getMessage());
+            }
+        }
         CallerContext context = CallerHeaders.read(http, caller.get(), config.strict());
         String key = http.getHeader(IDEMPOTENCY_KEY);
         if (key == null) {

@@ -11,6 +11,7 @@ import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.events.Topics;
 import io.kaizen.common.outbox.Outbox;
 import io.kaizen.common.vertx.DetachedContext;
+import io.kaizen.gateway.adapter.OutboundRequest;
 import io.kaizen.gateway.config.RecordConfig;
 import io.kaizen.gateway.domain.Invocation;
 import io.micrometer.core.instrument.Counter;
@@ -39,8 +40,8 @@ public class InvocationRecorder {
     static final String PENDING = "kaizen.gateway.record.pending";
 
     /** One caller's rows, and where to answer it: its own context, so its request carries on where it was. */
-    private record Waiter(Invocation invocation, String eventType, InvocationEvent event, Context context,
-            UniEmitter<? super Invocation> emitter) {
+    private record Waiter(Invocation invocation, String eventType, InvocationEvent event, OutboundRequest callback,
+            Context context, UniEmitter<? super Invocation> emitter) {
 
         void answer(Throwable failure) {
             Runnable answer = failure == null ? () -> emitter.complete(invocation) : () -> emitter.fail(failure);
@@ -53,6 +54,7 @@ public class InvocationRecorder {
     }
 
     private final Outbox outbox;
+    private final Deliveries deliveries;
     private final Vertx vertx;
     private final int batchSize;
     private final Queue<Waiter> queue = new ConcurrentLinkedQueue<>();
@@ -61,8 +63,9 @@ public class InvocationRecorder {
     private final AtomicInteger pending = new AtomicInteger();
     private final Counter batches;
 
-    InvocationRecorder(Outbox outbox, Vertx vertx, RecordConfig config, MeterRegistry registry) {
+    InvocationRecorder(Outbox outbox, Deliveries deliveries, Vertx vertx, RecordConfig config, MeterRegistry registry) {
         this.outbox = outbox;
+        this.deliveries = deliveries;
         this.vertx = vertx;
         this.batchSize = config.batchSize();
         this.batches = Counter.builder(BATCHES)
@@ -75,14 +78,23 @@ public class InvocationRecorder {
 
     /** Stores an invocation as accepted (no event): its final state, recorded later, replaces it. */
     public Uni<Invocation> accept(Invocation invocation) {
-        return record(invocation, null, null);
+        return record(invocation, null, null, null);
     }
 
     /** Stores an invocation's final state and its event, replacing its accepted row if it has one. */
     public Uni<Invocation> record(Invocation invocation, String eventType, InvocationEvent event) {
+        return record(invocation, eventType, event, null);
+    }
+
+    /**
+     * Stores an invocation's final state and its event, and, when {@code callback} is given, the delivery of its
+     * outcome to the caller's callback URL, all in the same transaction.
+     */
+    public Uni<Invocation> record(Invocation invocation, String eventType, InvocationEvent event,
+            OutboundRequest callback) {
         return Uni.createFrom().emitter(emitter -> {
             pending.incrementAndGet();
-            queue.add(new Waiter(invocation, eventType, event, Vertx.currentContext(), emitter));
+            queue.add(new Waiter(invocation, eventType, event, callback, Vertx.currentContext(), emitter));
             writeNext();
         });
     }
@@ -108,6 +120,9 @@ public class InvocationRecorder {
 
     private void written(List<Waiter> batch, Throwable failure) {
         batches.increment();
+        if (failure == null && batch.stream().anyMatch(waiter -> waiter.callback() != null)) {
+            deliveries.wake();
+        }
         writing.set(false);
         writeNext();
         pending.addAndGet(-batch.size());
@@ -131,6 +146,19 @@ public class InvocationRecorder {
                         // by id alone: a call that answered only after a sweep closed it as overdue still ends
                         // with its real outcome (and its event) instead of failing its caller on the key
                         : Invocation.delete("id in ?1", replaced))
-                .chain(() -> Invocation.persist(batch.stream().map(Waiter::invocation).toList())));
+                .chain(() -> Invocation.persist(batch.stream().map(Waiter::invocation).toList()))
+                .chain(() -> callbacks(batch)));
+    }
+
+    private Uni<Void> callbacks(List<Waiter> batch) {
+        Uni<Void> all = Uni.createFrom().voidItem();
+        for (Waiter waiter : batch) {
+            if (waiter.callback() != null) {
+                Invocation invocation = waiter.invocation();
+                all = all.chain(() -> deliveries.enqueue(new Deliveries.NewDelivery(invocation.organizationId,
+                        invocation.id, Deliveries.CALLBACK, null, waiter.callback())).replaceWithVoid());
+            }
+        }
+        return all;
     }
 }

@@ -5,9 +5,12 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.agents.AgentDefinition;
@@ -23,6 +26,7 @@ import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.gateway.adapter.AgentCall;
 import io.kaizen.gateway.adapter.AgentReply;
 import io.kaizen.gateway.adapter.AgentSender;
+import io.kaizen.gateway.adapter.OutboundRequest;
 import io.kaizen.gateway.adapter.PlatformAdapters;
 import io.kaizen.gateway.adapter.UpstreamException;
 import io.kaizen.gateway.client.AgentDirectory;
@@ -124,6 +128,37 @@ public class InvocationService {
         });
     }
 
+    /**
+     * The post of an allowed call's outcome to the caller's {@code callback_url}, or null without one. It carries
+     * {@code webhook-id} (the invocation id, the same on every retry) and {@code webhook-timestamp}, so a receiver can
+     * drop repeats.
+     */
+    private OutboundRequest callback(InvokeRequest request, Invocation invocation, JsonNode output) {
+        if (request.callbackUrl() == null) {
+            return null;
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("invocation_id", invocation.id);
+        body.put("external_agent_id", invocation.agentId);
+        body.put("status", invocation.status);
+        body.put("trace_id", invocation.traceId);
+        body.put("output", output);
+        body.put("error_code", invocation.errorCode);
+        body.put("error_message", invocation.errorMessage);
+        body.put("upstream_status", invocation.responseStatusCode);
+        body.put("cost_usd", invocation.costUsd);
+        body.put("duration_ms", invocation.durationMs);
+        body.put("completed_at", invocation.completedAt.toString());
+        try {
+            return OutboundRequest.json(request.callbackUrl(), mapper.writeValueAsBytes(body))
+                    .withHeader("X-Kaizen-Invocation-ID", invocation.id)
+                    .withHeader("webhook-id", invocation.id)
+                    .withHeader("webhook-timestamp", String.valueOf(invocation.completedAt.getEpochSecond()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("callback is not serialisable", e);
+        }
+    }
+
     /** The {@code invocation.failed} event of an accepted call closed because the gateway stopped mid-call. */
     private String overdueEvent(Invocation accepted, AgentDefinition agent, CallerContext caller, Decision decision,
             String spanId) {
@@ -157,7 +192,8 @@ public class InvocationService {
                         invocation.outputTokens = reply.outputTokens();
                         invocation.costUsd = cost(reply, decision);
                         return recorder.record(invocation, EventTypes.INVOCATION_COMPLETED,
-                                event(invocation, agent, caller, decision, spanId, null, reply.reportedCostUsd()))
+                                event(invocation, agent, caller, decision, spanId, null, reply.reportedCostUsd()),
+                                callback(request, invocation, reply.output()))
                                 .map(saved -> new Outcome(saved, reply, decision));
                     }
                     UpstreamException upstream = failure instanceof UpstreamException u ? u
@@ -169,7 +205,8 @@ public class InvocationService {
                     // The agent was never reached or returned no usable answer: nothing is charged.
                     invocation.costUsd = BigDecimal.ZERO;
                     return recorder.record(invocation, EventTypes.INVOCATION_FAILED,
-                            event(invocation, agent, caller, decision, spanId, upstream.getMessage(), null))
+                            event(invocation, agent, caller, decision, spanId, upstream.getMessage(), null),
+                            callback(request, invocation, null))
                             .chain(saved -> Uni.createFrom().failure(upstreamProblem(upstream, invocationId)));
                 });
     }
