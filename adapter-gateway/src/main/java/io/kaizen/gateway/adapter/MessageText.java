@@ -1,8 +1,12 @@
 package io.kaizen.gateway.adapter;
 
 import java.text.BreakIterator;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
 
@@ -48,12 +52,16 @@ final class MessageText {
 
     /** The escaped text in at most {@code maxChars}; a longer one is cut and ends with an ellipsis. */
     static String fit(String text, int maxChars, UnaryOperator<String> escape) {
-        String whole = escape.apply(wellFormed(text));
-        if (whole.length() <= maxChars) {
-            return whole;
+        String clean = wellFormed(text);
+        // escaping never shortens a text: one already too long need not be escaped whole
+        if (clean.length() <= maxChars) {
+            String whole = escape.apply(clean);
+            if (whole.length() <= maxChars) {
+                return whole;
+            }
         }
         StringBuilder out = new StringBuilder(maxChars);
-        for (String unit : units(text, maxChars - ELLIPSIS.length(), escape)) {
+        for (String unit : units(clean, maxChars - ELLIPSIS.length(), escape)) {
             if (out.length() + unit.length() > maxChars - ELLIPSIS.length()) {
                 break;
             }
@@ -118,25 +126,51 @@ final class MessageText {
     }
 
     /**
-     * The text as escaped user-perceived characters; one whose escaped form is longer than {@code maxUnit} (a letter
-     * with hundreds of combining marks) is given code point by code point.
+     * The text as escaped user-perceived characters, read lazily so a cut-off text costs no more than what is kept;
+     * one whose escaped form is longer than {@code maxUnit} (a letter with hundreds of combining marks) is given code
+     * point by code point.
      */
-    private static List<String> units(String text, int maxUnit, UnaryOperator<String> escape) {
+    private static Iterable<String> units(String text, int maxUnit, UnaryOperator<String> escape) {
         String clean = wellFormed(text);
-        BreakIterator characters = BreakIterator.getCharacterInstance(Locale.ROOT);
-        characters.setText(clean);
-        List<String> units = new ArrayList<>();
-        for (int start = characters.first(), end = characters.next(); end != BreakIterator.DONE;
-                start = end, end = characters.next()) {
-            String unit = escape.apply(clean.substring(start, end));
-            if (unit.length() <= maxUnit) {
-                units.add(unit);
-                continue;
+        return () -> new Iterator<>() {
+            private final BreakIterator characters = characters(clean);
+            private final Deque<String> pending = new ArrayDeque<>();
+            private int start = characters.first();
+
+            @Override
+            public boolean hasNext() {
+                while (pending.isEmpty()) {
+                    int end = characters.next();
+                    if (end == BreakIterator.DONE) {
+                        return false;
+                    }
+                    String character = clean.substring(start, end);
+                    start = end;
+                    String unit = escape.apply(character);
+                    if (unit.length() <= maxUnit) {
+                        pending.add(unit);
+                    } else {
+                        character.codePoints().mapToObj(Character::toString).map(escape)
+                                .filter(point -> point.length() <= maxUnit).forEach(pending::add);
+                    }
+                }
+                return true;
             }
-            clean.substring(start, end).codePoints().mapToObj(Character::toString).map(escape)
-                    .filter(point -> point.length() <= maxUnit).forEach(units::add);
-        }
-        return units;
+
+            @Override
+            public String next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return pending.poll();
+            }
+        };
+    }
+
+    private static BreakIterator characters(String text) {
+        BreakIterator characters = BreakIterator.getCharacterInstance(Locale.ROOT);
+        characters.setText(text);
+        return characters;
     }
 
     /** A status in words, the same on every platform. */

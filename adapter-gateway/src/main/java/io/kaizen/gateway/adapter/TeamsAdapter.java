@@ -29,6 +29,7 @@ public class TeamsAdapter implements PlatformAdapter {
     static final int FACT_TITLE_CHARS = 200;
     static final int FACT_VALUE_CHARS = 1000;
     static final int MAX_FACTS = 30;
+    private static final int MAX_SHRINK_ROUNDS = 20;
 
     private final ObjectMapper mapper;
 
@@ -46,8 +47,9 @@ public class TeamsAdapter implements PlatformAdapter {
         boolean messageCard = "message_card".equals(WebhookDestination.setting(agent, "card_format"));
         double share = 1.0;
         byte[] body = write(messageCard ? messageCard(message, share) : adaptiveCard(message, share));
-        // shares shrink by what the payload is over, plus a margin, so a few rounds always suffice
-        while (body.length > MAX_PAYLOAD_BYTES) {
+        // shares shrink by what the payload is over, plus a margin: a few rounds suffice, since at the smallest share
+        // (8 characters a text, 30 facts) a card is a few KB whatever the characters
+        for (int round = 0; body.length > MAX_PAYLOAD_BYTES && round < MAX_SHRINK_ROUNDS; round++) {
             share = share * MAX_PAYLOAD_BYTES / body.length * 0.9;
             body = write(messageCard ? messageCard(message, share) : adaptiveCard(message, share));
         }

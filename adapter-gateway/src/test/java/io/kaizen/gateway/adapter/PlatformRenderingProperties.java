@@ -25,6 +25,8 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.RandomDistribution;
+import net.jqwik.api.Tuple;
 
 /**
  * Whatever the message (very long, emoji and combining marks, markup of every platform, many facts), each adapter's
@@ -69,10 +71,16 @@ class PlatformRenderingProperties {
 
     @Provide
     Arbitrary<PlatformMessage> messages() {
-        Arbitrary<PlatformMessage.Fact> fact = Combinators.combine(texts(300), texts(3000).injectNull(0.05))
+        Arbitrary<PlatformMessage.Fact> fact = Combinators.combine(
+                Arbitraries.frequencyOf(Tuple.of(4, texts(20)), Tuple.of(1, texts(300))),
+                Arbitraries.frequencyOf(Tuple.of(4, texts(40)), Tuple.of(1, texts(3000))).injectNull(0.05))
                 .as(PlatformMessage.Fact::new);
-        return Combinators.combine(texts(600).injectNull(0.1), texts(60_000),
-                Arbitraries.of(PlatformMessage.Status.class), fact.list().ofMaxSize(70),
+        // now and then a text far beyond any platform's message size
+        Arbitrary<String> huge = Combinators.combine(Arbitraries.of("ab 😀 & *x*\n", "e\u0301<>_~`|".repeat(3), "word "),
+                Arbitraries.integers().between(10_000, 20_000)).as(String::repeat);
+        return Combinators.combine(texts(600).injectNull(0.1),
+                Arbitraries.frequencyOf(Tuple.of(9, texts(60_000)), Tuple.of(1, huge)),
+                Arbitraries.of(PlatformMessage.Status.class), fact.list().ofMaxSize(70).withSizeDistribution(RandomDistribution.uniform()),
                 Arbitraries.of("https://studio.example.com/i/1", "javascript:alert(1)", "not a url",
                         "https://x.test/" + "p".repeat(3100)).injectNull(0.3),
                 Arbitraries.longs().between(0, 4_000_000_000L).map(Instant::ofEpochSecond))
@@ -117,9 +125,9 @@ class PlatformRenderingProperties {
         Arbitrary<String> runs = Combinators.combine(Arbitraries.of("a", "😀", "&", "*", " ", "\n", "é", "ab "),
                 Arbitraries.integers().between(1, 8000)).as(String::repeat);
         Arbitrary<String> piece = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(4, words), net.jqwik.api.Tuple.of(3, markup), net.jqwik.api.Tuple.of(3, special),
-                net.jqwik.api.Tuple.of(1, runs));
-        return piece.list().ofMaxSize(40).map(pieces -> {
+                Tuple.of(4, words), Tuple.of(3, markup), Tuple.of(3, special),
+                Tuple.of(1, runs));
+        return piece.list().ofMaxSize(60).withSizeDistribution(RandomDistribution.uniform()).map(pieces -> {
             String text = String.join("", pieces);
             return text.length() <= maxChars ? text : text.substring(0, maxChars);
         });
