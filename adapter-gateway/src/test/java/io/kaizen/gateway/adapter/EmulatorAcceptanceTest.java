@@ -32,7 +32,7 @@ import net.jqwik.api.Tuple;
  * Whatever the message (very long, emoji and combining marks, markup of every platform, many facts), each adapter's
  * rendering is accepted by its platform's emulator rules, and is well-formed UTF-8 (no surrogate pair split).
  */
-class PlatformRenderingProperties {
+class EmulatorAcceptanceTest {
 
     private final ObjectMapper mapper = new ObjectMapper();
 
