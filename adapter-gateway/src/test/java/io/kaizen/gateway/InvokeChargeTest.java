@@ -53,7 +53,8 @@ class InvokeChargeTest {
 
     @Test
     void anAgentWithoutAdapterIsRefusedBeforeGovernanceIsAsked() {
-        String agent = InternalApiStandIn.shared().agent(caller.organizationId, "slack", "https://hooks.slack.com/services/T0/B0/x");
+        // a platform a newer registry knows and this gateway has no adapter for
+        String agent = InternalApiStandIn.shared().agent(caller.organizationId, "mattermost", "https://chat.example.com/hooks/x");
 
         caller.invoking().body("{\"input\": \"x\"}").when().post("/api/v1/external-agents/" + agent + "/invoke")
                 .then().statusCode(409).contentType("application/problem+json")
