@@ -43,6 +43,7 @@ public class OAuthTokens {
 
     private final OutboundHttp http;
     private final OAuthConfig config;
+    private final Ticker ticker;
     private final AsyncCache<String, Token> tokens;
 
     @Inject
@@ -54,6 +55,7 @@ public class OAuthTokens {
     OAuthTokens(OutboundHttp http, OAuthConfig config, Ticker ticker) {
         this.http = http;
         this.config = config;
+        this.ticker = ticker;
         // a failed future is dropped by the cache itself, so a failure is never served to a later call
         this.tokens = Caffeine.newBuilder()
                 .maximumSize(config.maxTokens())
@@ -62,12 +64,12 @@ public class OAuthTokens {
                 .buildAsync();
     }
 
-    /** A token as the endpoint issued it: used for {@code usable} from the moment it arrived. */
-    record Token(String accessToken, Duration usable) {
+    /** A token as the endpoint issued it, used until {@code usableUntil} (of the cache's ticker, in nanoseconds). */
+    record Token(String accessToken, long usableUntil) {
 
         @Override
         public String toString() {
-            return "Token[usable " + usable + "]";
+            return "Token[usable until " + usableUntil + "]";
         }
     }
 
@@ -76,8 +78,14 @@ public class OAuthTokens {
         return Uni.createFrom().deferred(() -> {
             Client client = Client.of(agent);
             Context caller = Vertx.currentContext();
-            CompletableFuture<Token> entry = tokens.get(key(agent, client),
-                    (key, executor) -> request(client).subscribeAsCompletionStage());
+            CompletableFuture<Token> fresh = new CompletableFuture<>();
+            // judged here rather than left to the cache's own expiry and failure removal, which run just after a
+            // future completes: a call in that instant would still be handed the expired token or the failure
+            CompletableFuture<Token> entry = tokens.asMap().compute(key(agent, client),
+                    (key, kept) -> usable(kept) ? kept : fresh);
+            if (entry == fresh) {
+                request(client).subscribe().with(fresh::complete, fresh::completeExceptionally);
+            }
             // a copy, so that a caller going away cancels only its own wait, not the request the others share
             Uni<Token> token = Uni.createFrom().completionStage(entry.copy());
             if (!entry.isDone() && caller != null) {
@@ -86,6 +94,14 @@ public class OAuthTokens {
             }
             return token.map(Token::accessToken);
         });
+    }
+
+    /** A request still in flight, or a token received and not yet at the end of its usable time. */
+    private boolean usable(CompletableFuture<Token> kept) {
+        if (kept == null || kept.isCompletedExceptionally() || kept.isCancelled()) {
+            return false;
+        }
+        return !kept.isDone() || kept.getNow(null).usableUntil() - ticker.read() > 0;
     }
 
     /** Forgets the agent's token, so that the next call requests a new one (the agent refused it). */
@@ -124,8 +140,8 @@ public class OAuthTokens {
             throw failed("the token endpoint issued a token that is not a Bearer token");
         }
         Duration lifetime = lifetime(body.getValue("expires_in"));
-        Duration usable = lifetime.minus(config.expiryMargin());
-        return new Token(accessToken, usable.isNegative() ? Duration.ZERO : usable);
+        // counted from the token's arrival, not from when the cache learns of it
+        return new Token(accessToken, ticker.read() + lifetime.minus(config.expiryMargin()).toNanos());
     }
 
     /** {@code expires_in} in seconds, as a number or (as some servers send it) a string; else the default. */
@@ -196,12 +212,12 @@ public class OAuthTokens {
 
         @Override
         public long expireAfterCreate(String key, Token token, long currentTime) {
-            return token.usable().toNanos();
+            return Math.max(0, token.usableUntil() - currentTime);
         }
 
         @Override
         public long expireAfterUpdate(String key, Token token, long currentTime, long currentDuration) {
-            return token.usable().toNanos();
+            return expireAfterCreate(key, token, currentTime);
         }
 
         @Override
