@@ -4,7 +4,6 @@ import java.time.Duration;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import jakarta.validation.constraints.Min;
 
 /** OAuth 2.0 client-credentials tokens the gateway fetches for agents with {@code auth_type} oauth2. */
 @ConfigMapping(prefix = "kaizen.gateway.oauth")
@@ -27,6 +26,5 @@ public interface OAuthConfig {
 
     /** Most tokens held at once (one per agent and credentials); beyond that, those least used go first. */
     @WithDefault("10000")
-    @Min(1)
     long maxTokens();
 }

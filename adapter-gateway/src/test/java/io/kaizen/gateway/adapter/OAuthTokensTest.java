@@ -252,26 +252,10 @@ class OAuthTokensTest {
     }
 
     private static OAuthConfig config() {
-        return new OAuthConfig() {
-            @Override
-            public Duration expiryMargin() {
-                return MARGIN;
-            }
+        return new FixedConfig(MARGIN, DEFAULT_LIFETIME, Duration.ofSeconds(30), 100);
+    }
 
-            @Override
-            public Duration defaultLifetime() {
-                return DEFAULT_LIFETIME;
-            }
-
-            @Override
-            public Duration requestTimeout() {
-                return Duration.ofSeconds(30);
-            }
-
-            @Override
-            public long maxTokens() {
-                return 100;
-            }
-        };
+    private record FixedConfig(Duration expiryMargin, Duration defaultLifetime, Duration requestTimeout, long maxTokens)
+            implements OAuthConfig {
     }
 }
