@@ -290,6 +290,31 @@ class OutboundAuthTest {
     }
 
     @Test
+    void anApiKeyHeaderNamingAGatewayHeaderFailsTheCallWithoutSendingIt() {
+        String agentId = caller.agent(sink.url() + "/clash", "api_key",
+                Map.of("api_key", "sk-agent-key-1234", "header_name", "X-Kaizen-Invocation-ID"));
+
+        caller.invoking().when().post("/api/v1/external-agents/{id}/invoke", agentId)
+                .then().statusCode(502).body("error_code", equalTo("UPSTREAM_ERROR"))
+                .body("detail", equalTo("External agent call failed: the agent's api_key header_name "
+                        + "X-Kaizen-Invocation-ID is a header the gateway sets itself"));
+
+        assertThat(sink.requests()).isEmpty();
+    }
+
+    @Test
+    void aWhsecSecretThatIsNotBase64FailsTheCallSayingSo() {
+        String agentId = caller.agent(sink.url() + "/bad-secret", "hmac", Map.of("secret_key", "whsec_not*base64*at*all"));
+
+        caller.invoking().when().post("/api/v1/external-agents/{id}/invoke", agentId)
+                .then().statusCode(502).body("error_code", equalTo("UPSTREAM_ERROR"))
+                .body("detail", equalTo("External agent call failed: the agent's hmac secret_key starts with whsec_ "
+                        + "but the rest is not base64"));
+
+        assertThat(sink.requests()).isEmpty();
+    }
+
+    @Test
     void noCredentialReachesTheLogsWhenCallsFail() {
         List<String> logged = new CopyOnWriteArrayList<>();
         Handler capture = new Handler() {
