@@ -56,7 +56,7 @@ public class OAuthTokens {
         this.http = http;
         this.config = config;
         this.ticker = ticker;
-        // a failed future is dropped by the cache itself, so a failure is never served to a later call
+        // the cache bounds memory: it drops failed requests and tokens past their usable time by itself
         this.tokens = Caffeine.newBuilder()
                 .maximumSize(config.maxTokens())
                 .ticker(ticker)
@@ -84,7 +84,9 @@ public class OAuthTokens {
             CompletableFuture<Token> entry = tokens.asMap().compute(key(agent, client),
                     (key, kept) -> usable(kept) ? kept : fresh);
             if (entry == fresh) {
-                request(client).subscribe().with(fresh::complete, fresh::completeExceptionally);
+                // deferred: whatever goes wrong completes the shared future, which would otherwise wait forever
+                Uni.createFrom().deferred(() -> request(client))
+                        .subscribe().with(fresh::complete, fresh::completeExceptionally);
             }
             // a copy, so that a caller going away cancels only its own wait, not the request the others share
             Uni<Token> token = Uni.createFrom().completionStage(entry.copy());

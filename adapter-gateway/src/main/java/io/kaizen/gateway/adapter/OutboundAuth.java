@@ -18,9 +18,9 @@ import jakarta.inject.Inject;
  * see {@link OAuthTokens}) as {@code Authorization: Bearer}; {@code basic}; {@code custom} headers; {@code hmac} as
  * Standard Webhooks signing ({@link WebhookSignature}).
  *
- * <p>The gateway's own headers ({@code traceparent}, {@code Content-Type}, {@code X-Kaizen-*}) always win: a custom
- * header of one of those names is not sent, and an api_key header of one of those names fails the call, because the
- * receiver relies on them to trace, parse and deduplicate. Credentials exist only in memory here, decrypted by
+ * <p>The gateway's own headers ({@code traceparent}, {@code Content-Type}, {@code X-Kaizen-*}, {@code webhook-*})
+ * always win: a custom header of one of those names is not sent, and an api_key or hmac {@code header_name} of one of
+ * those names fails the call, because the receiver relies on them to trace, parse, deduplicate and verify. Credentials exist only in memory here, decrypted by
  * registry, and are never logged nor put in a message.
  */
 @ApplicationScoped
