@@ -1,7 +1,7 @@
 package io.kaizen.gateway.adapter;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
@@ -10,7 +10,6 @@ import java.util.UUID;
 import io.kaizen.common.agents.AgentDefinition;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 
 /**
  * Puts an agent's outbound credentials on a request ({@code auth_type} of registry): {@code none}; {@code api_key}
@@ -29,16 +28,9 @@ public class OutboundAuth {
     static final String DEFAULT_API_KEY_HEADER = "X-API-Key";
 
     private final OAuthTokens tokens;
-    private final Clock clock;
 
-    @Inject
     OutboundAuth(OAuthTokens tokens) {
-        this(tokens, Clock.systemUTC());
-    }
-
-    OutboundAuth(OAuthTokens tokens, Clock clock) {
         this.tokens = tokens;
-        this.clock = clock;
     }
 
     /** The request as the agent's platform must receive it, with its credentials. */
@@ -107,7 +99,7 @@ public class OutboundAuth {
         // the invocation id, so that a receiver sees the same message id on every attempt and can deduplicate
         String id = header(request, "X-Kaizen-Invocation-ID");
         OutboundRequest signed = WebhookSignature.sign(request, secret, id == null ? "msg_" + UUID.randomUUID() : id,
-                clock.instant());
+                Instant.now());
         String legacyHeader = AgentCredentials.optional(agent, "header_name");
         if (legacyHeader == null) {
             return signed;
