@@ -76,6 +76,12 @@ public final class InternalApiStandIn {
 
     /** Registers an active agent of this organisation on a platform; returns its id. */
     String agent(String organizationId, String platform, String endpointUrl) {
+        return agent(organizationId, platform, endpointUrl, "none", Map.of());
+    }
+
+    /** Registers an active agent that calls out with these credentials (as registry decrypted them); returns its id. */
+    String agent(String organizationId, String platform, String endpointUrl, String authType,
+            Map<String, Object> credentials) {
         String id = PrefixedId.next(PrefixedId.AGENT);
         agents.put(id, new JsonObject()
                 .put("id", id)
@@ -84,8 +90,8 @@ public final class InternalApiStandIn {
                 .put("platform", platform)
                 .put("endpoint_url", endpointUrl)
                 .put("platform_config", new JsonObject())
-                .put("auth_type", "none")
-                .put("credentials", new JsonObject())
+                .put("auth_type", authType)
+                .put("credentials", new JsonObject(credentials))
                 .put("tags", new JsonArray())
                 .put("environment", "production")
                 .put("timeout_seconds", 30)

@@ -38,7 +38,12 @@ final class Invoker {
         return InternalApiStandIn.shared().agent(organizationId, endpointUrl);
     }
 
-    RequestSpecification invoking() {
+    /** An agent of this organisation at that endpoint, calling out with these credentials. */
+    String agent(String endpointUrl, String authType, Map<String, Object> credentials) {
+        return InternalApiStandIn.shared().agent(organizationId, "custom_http", endpointUrl, authType, credentials);
+    }
+
+        RequestSpecification invoking() {
         return invoking(Map.of());
     }
 

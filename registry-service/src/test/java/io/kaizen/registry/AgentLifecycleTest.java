@@ -123,6 +123,7 @@ class AgentLifecycleTest {
             oauth2 private token url     | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","auth_config":{"auth_type":"oauth2","credentials":{"client_id":"i","client_secret":"s","token_url":"http://192.168.0.1/token"}}} | auth_config.credentials.token_url' is not an allowed URL
             custom with host header      | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","auth_config":{"auth_type":"custom","credentials":{"headers":{"Host":"evil"}}}} | must not set the Host header
             hmac short secret            | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","auth_config":{"auth_type":"hmac","credentials":{"secret_key":"short"}}} | at least 16 characters
+            hmac whsec not base64        | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","auth_config":{"auth_type":"hmac","credentials":{"secret_key":"whsec_not*base64*at*all"}}} | secret_key' must be base64 after whsec_
             none with credentials        | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","auth_config":{"auth_type":"none","credentials":{"token":"x"}}} | auth_config.credentials.token'
             unknown auth type            | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","auth_config":{"auth_type":"kerberos"}} | auth_config.auth_type' must be one of
             negative budget              | {"name":"c","platform":"custom_http","endpoint_url":"https://a.example.com","max_monthly_cost":-0.5} | max_monthly_cost' must not be negative (-1 for unlimited)
@@ -151,7 +152,8 @@ class AgentLifecycleTest {
                 "{\"auth_type\": \"basic\", \"credentials\": {\"username\": \"u\", \"password\": \"p\"}}",
                 "{\"auth_type\": \"oauth2\", \"credentials\": {\"client_id\": \"c\", \"client_secret\": \"s\", \"token_url\": \"https://login.example.com/token\", \"scope\": \"read\"}}",
                 "{\"auth_type\": \"custom\", \"credentials\": {\"headers\": {\"X-Tenant\": \"acme\", \"X-Secret\": \"v\"}}}",
-                "{\"auth_type\": \"hmac\", \"credentials\": {\"secret_key\": \"0123456789abcdef\", \"algorithm\": \"sha512\"}}");
+                "{\"auth_type\": \"hmac\", \"credentials\": {\"secret_key\": \"0123456789abcdef\", \"algorithm\": \"sha512\"}}",
+                "{\"auth_type\": \"hmac\", \"credentials\": {\"secret_key\": \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}}");
         for (int i = 0; i < configs.size(); i++) {
             String id = create("{\"name\": \"auth " + i + "\", \"platform\": \"custom_http\", \"endpoint_url\": "
                     + "\"https://a.example.com\", \"auth_config\": " + configs.get(i) + "}");

@@ -52,6 +52,11 @@ public class OutboundHttp {
     }
 
     public Uni<Reply> post(String url, Map<String, String> headers, Buffer body, Duration timeout) {
+        return post("agent", url, headers, body, timeout);
+    }
+
+    /** A POST to another kind of destination (an OAuth token endpoint), which errors name as {@code destination}. */
+    public Uni<Reply> post(String destination, String url, Map<String, String> headers, Buffer body, Duration timeout) {
         // unordered: an ordered blocking task waits for the context's previous one, so lookups would queue behind
         // each other; each check stands alone
         return vertx.executeBlocking(Uni.createFrom().item(() -> guard.check(url)), false)
@@ -73,9 +78,9 @@ public class OutboundHttp {
                 })
                 .ifNoItem().after(timeout).fail()
                 .onFailure(TimeoutException.class)
-                .transform(e -> new UpstreamException("agent did not answer within " + timeout.toSeconds() + " s", true, null))
+                .transform(e -> new UpstreamException(destination + " did not answer within " + timeout.toSeconds() + " s", true, null))
                 .onFailure(e -> !(e instanceof UpstreamException))
-                .transform(e -> new UpstreamException("agent unreachable: " + e.getClass().getSimpleName(), false, null));
+                .transform(e -> new UpstreamException(destination + " unreachable: " + e.getClass().getSimpleName(), false, null));
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.kaizen.registry.service;
 
 import java.net.URI;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -218,6 +219,10 @@ public final class AgentConfigRules {
                     if (value.length() < 16) {
                         throw ProblemException.validation("Field '" + path + "' must have at least 16 characters");
                     }
+                    // a Standard Webhooks secret: the gateway signs with the bytes the base64 after the prefix stands for
+                    if (value.startsWith("whsec_") && !isBase64(value.substring("whsec_".length()))) {
+                        throw ProblemException.validation("Field '" + path + "' must be base64 after whsec_");
+                    }
                 }
                 default -> {
                 }
@@ -271,6 +276,14 @@ public final class AgentConfigRules {
             egress.checkStatic(value);
         } catch (EgressDeniedException e) {
             throw ProblemException.validation("Field '" + path + "' is not an allowed URL: " + e.getMessage());
+        }
+    }
+
+    private static boolean isBase64(String text) {
+        try {
+            return Base64.getDecoder().decode(text).length > 0;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 
