@@ -79,6 +79,6 @@ class DiscordAdapterTest {
     private JsonNode render(Map<String, Object> config, PlatformMessage message) throws Exception {
         Map<String, Object> full = new java.util.HashMap<>(config);
         full.put("webhook_url", "https://discord.test/api/webhooks/1/t");
-        return mapper.readTree(adapter.render(PlatformAgents.agent("discord", full), message).body());
+        return mapper.readTree(adapter.render(PlatformFixtures.agent("discord", full), message).body());
     }
 }

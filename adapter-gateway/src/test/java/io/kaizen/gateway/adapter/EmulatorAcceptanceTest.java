@@ -1,135 +1,124 @@
 package io.kaizen.gateway.adapter;
 
+import static io.kaizen.gateway.adapter.PlatformFixtures.received;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.devstack.PlatformRules;
-import io.kaizen.devstack.Sink.SinkRequest;
 import io.kaizen.devstack.platform.DiscordRules;
+import io.kaizen.devstack.platform.MarkdownV2;
+import io.kaizen.devstack.platform.NotionRules;
 import io.kaizen.devstack.platform.SlackRules;
 import io.kaizen.devstack.platform.TeamsRules;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.RandomDistribution;
-import net.jqwik.api.Tuple;
+import io.kaizen.devstack.platform.TelegramRules;
 
 /**
- * Whatever the message (very long, emoji and combining marks, markup of every platform, many facts), each adapter's
- * rendering is accepted by its platform's emulator rules, and is well-formed UTF-8 (no surrogate pair split).
+ * Whatever the message — very long, Unicode-heavy (surrogate pairs, joiners, combining marks, broken surrogates),
+ * markup of every platform, many facts, links that are not links — each adapter renders a request its platform's
+ * emulator accepts, as well-formed UTF-8, and Telegram and Notion show the text as written whenever it fits.
+ * Messages come from {@link RandomMessages}, one per seed; a failure names its seed.
  */
 class EmulatorAcceptanceTest {
 
+    private static final String[] SLACK_CHANNELS = {"#general", "@someone", null};
+    private static final String[] DISCORD_NAMES = {"Kaizen Studio", "My Discord bot", "clyde", "u".repeat(80),
+        "😀".repeat(80), " x ", null};
+    private static final String[] TEAMS_FORMATS = {"adaptive_card", "message_card", null};
+
     private final ObjectMapper mapper = new ObjectMapper();
 
-    @Property(tries = 200)
-    void slackAcceptsEveryRenderedMessage(@ForAll("messages") PlatformMessage message, @ForAll("slackConfigs") Map<String, Object> config) {
-        assertAccepted(new SlackRules(), new SlackAdapter(mapper).render(PlatformAgents.agent("slack", config), message));
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("io.kaizen.gateway.adapter.RandomMessages#seeds")
+    void slackAcceptsEveryRenderedMessage(long seed) {
+        assertAccepted(new SlackRules(), new SlackAdapter(mapper).render(
+                PlatformFixtures.agent("slack", config("channel", SLACK_CHANNELS, seed)), RandomMessages.message(seed)));
     }
 
-    @Property(tries = 200)
-    void discordAcceptsEveryRenderedMessage(@ForAll("messages") PlatformMessage message,
-            @ForAll("discordConfigs") Map<String, Object> config) {
-        assertAccepted(new DiscordRules(), new DiscordAdapter(mapper).render(PlatformAgents.agent("discord", config), message));
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("io.kaizen.gateway.adapter.RandomMessages#seeds")
+    void discordAcceptsEveryRenderedMessage(long seed) {
+        assertAccepted(new DiscordRules(), new DiscordAdapter(mapper).render(
+                PlatformFixtures.agent("discord", config("username", DISCORD_NAMES, seed)), RandomMessages.message(seed)));
     }
 
-    @Property(tries = 200)
-    void teamsAcceptsEveryRenderedCard(@ForAll("messages") PlatformMessage message, @ForAll("teamsConfigs") Map<String, Object> config) {
-        assertAccepted(new TeamsRules(), new TeamsAdapter(mapper).render(PlatformAgents.agent("teams", config), message));
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("io.kaizen.gateway.adapter.RandomMessages#seeds")
+    void teamsAcceptsEveryRenderedCard(long seed) {
+        assertAccepted(new TeamsRules(), new TeamsAdapter(mapper).render(
+                PlatformFixtures.agent("teams", config("card_format", TEAMS_FORMATS, seed)), RandomMessages.message(seed)));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("io.kaizen.gateway.adapter.RandomMessages#seeds")
+    void telegramAcceptsEveryRenderedMessageAndShowsTheTextWhenItFits(long seed) throws Exception {
+        PlatformMessage message = RandomMessages.message(seed);
+        OutboundRequest request = new TelegramAdapter(mapper).render(PlatformFixtures.telegramAgent(null), message);
+
+        assertAccepted(new TelegramRules(), request);
+        String written = mapper.readTree(request.body()).path("text").asText();
+        assertThat(written.length()).isLessThanOrEqualTo(TelegramAdapter.MAX_TEXT);
+        String text = TextTruncation.wellFormed(message.text());
+        if (TelegramAdapter.escape(text).length() < TelegramAdapter.MAX_TEXT - 1500) {
+            assertThat(MarkdownV2.parse(written).text()).contains(text);
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("io.kaizen.gateway.adapter.RandomMessages#seeds")
+    void notionAcceptsEveryRenderedPageAndShowsTheText(long seed) throws Exception {
+        PlatformMessage message = RandomMessages.message(seed);
+        OutboundRequest request = new NotionAdapter(mapper).render(PlatformFixtures.notionAgent(null), message);
+
+        assertAccepted(new NotionRules(), request);
+        StringBuilder shown = new StringBuilder();
+        for (JsonNode block : mapper.readTree(request.body()).path("children")) {
+            for (JsonNode element : block.path("paragraph").path("rich_text")) {
+                if (!element.path("annotations").path("bold").asBoolean()) {
+                    shown.append(element.path("text").path("content").asText());
+                }
+            }
+        }
+        String text = TextTruncation.wellFormed(message.text());
+        if (text.length() <= 150_000) {
+            assertThat(shown.toString()).endsWith(text);
+        }
     }
 
     private static void assertAccepted(PlatformRules rules, OutboundRequest request) {
-        String body = strictUtf8(request.body());
-        URI url = URI.create(request.url());
-        PlatformRules.Answer answer = rules.answer(new SinkRequest("POST", url.getRawPath(), url.getRawQuery(),
-                Map.of("content-type", "application/json"), body, Instant.now()));
+        strictUtf8(request.body());
+        PlatformRules.Answer answer = rules.answer(received(request));
         assertThat(answer.accepted()).as("%s answered %s %s", rules.platform(), answer.status(), answer.body()).isTrue();
     }
 
-    private static String strictUtf8(byte[] body) {
+    private static void strictUtf8(byte[] body) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body));
         } catch (CharacterCodingException e) {
             throw new AssertionError("the payload is not well-formed UTF-8", e);
         }
     }
 
-    @Provide
-    Arbitrary<PlatformMessage> messages() {
-        Arbitrary<PlatformMessage.Fact> fact = Combinators.combine(
-                Arbitraries.frequencyOf(Tuple.of(4, texts(20)), Tuple.of(1, texts(300))),
-                Arbitraries.frequencyOf(Tuple.of(4, texts(40)), Tuple.of(1, texts(3000))).injectNull(0.05))
-                .as(PlatformMessage.Fact::new);
-        // now and then a text far beyond any platform's message size
-        Arbitrary<String> huge = Combinators.combine(Arbitraries.of("ab 😀 & *x*\n", "e\u0301<>_~`|".repeat(3), "word "),
-                Arbitraries.integers().between(10_000, 20_000)).as(String::repeat);
-        return Combinators.combine(texts(600).injectNull(0.1),
-                Arbitraries.frequencyOf(Tuple.of(9, texts(60_000)), Tuple.of(1, huge)),
-                Arbitraries.of(PlatformMessage.Status.class), fact.list().ofMaxSize(70).withSizeDistribution(RandomDistribution.uniform()),
-                Arbitraries.of("https://studio.example.com/i/1", "javascript:alert(1)", "not a url",
-                        "https://x.test/" + "p".repeat(3100)).injectNull(0.3),
-                Arbitraries.longs().between(0, 4_000_000_000L).map(Instant::ofEpochSecond))
-                .as(PlatformMessage::new);
-    }
-
-    @Provide
-    Arbitrary<Map<String, Object>> slackConfigs() {
-        return Arbitraries.of("#general", "@someone").injectNull(0.5).map(channel -> config("channel", channel));
-    }
-
-    @Provide
-    Arbitrary<Map<String, Object>> discordConfigs() {
-        return Arbitraries.of("Kaizen Studio", "My Discord bot", "clyde", "u".repeat(80), "😀".repeat(80), " x ")
-                .injectNull(0.3).map(name -> config("username", name));
-    }
-
-    @Provide
-    Arbitrary<Map<String, Object>> teamsConfigs() {
-        return Arbitraries.of("adaptive_card", "message_card").injectNull(0.3).map(format -> config("card_format", format));
-    }
-
-    private static Map<String, Object> config(String key, String value) {
+    /** A webhook agent's configuration, with the seed's choice of one more setting. */
+    private static Map<String, Object> config(String key, String[] choices, long seed) {
         Map<String, Object> config = new HashMap<>();
         config.put("webhook_url", "https://hooks.example.com/api/webhooks/123/token");
+        String value = choices[(int) (seed % choices.length)];
         if (value != null) {
             config.put(key, value);
         }
         return config;
-    }
-
-    /**
-     * Texts built from pieces that stress a platform: markup characters of Slack, Discord and Teams, emoji (surrogate
-     * pairs, ZWJ sequences, flags), combining marks, CJK, controls, unpaired surrogates, blanks, and long runs.
-     */
-    private static Arbitrary<String> texts(int maxChars) {
-        Arbitrary<String> markup = Arbitraries.strings().withChars("&<>*_~`|\\[](){}#-+.!:@\"'\n\t ").ofMaxLength(20);
-        Arbitrary<String> words = Arbitraries.strings().alpha().numeric().ofMinLength(1).ofMaxLength(12).map(w -> w + " ");
-        Arbitrary<String> special = Arbitraries.of("😀", "👩‍👩‍👧", "🇯🇵", "e\u0301", "a\u0300\u0301\u0302\u0303",
-                "中文字符", "\uD800", "\uDC00", "\u0000", "\u200B", "<!channel>", "@everyone", "&amp;", "\r\n",
-                "x\u0301".repeat(200), "   ");
-        Arbitrary<String> runs = Combinators.combine(Arbitraries.of("a", "😀", "&", "*", " ", "\n", "é", "ab "),
-                Arbitraries.integers().between(1, 8000)).as(String::repeat);
-        Arbitrary<String> piece = Arbitraries.frequencyOf(
-                Tuple.of(4, words), Tuple.of(3, markup), Tuple.of(3, special),
-                Tuple.of(1, runs));
-        return piece.list().ofMaxSize(60).withSizeDistribution(RandomDistribution.uniform()).map(pieces -> {
-            String text = String.join("", pieces);
-            return text.length() <= maxChars ? text : text.substring(0, maxChars);
-        });
     }
 }

@@ -57,8 +57,8 @@ class EmulatorDeliveryTest {
         SlackAdapter adapter = new SlackAdapter(mapper);
         String webhook = start(new SlackRules()) + "/services/T1/B1/secret";
 
-        OutboundRequest request = adapter.render(PlatformAgents.agent("slack", Map.of("webhook_url", webhook)),
-                PlatformAgents.sample());
+        OutboundRequest request = adapter.render(PlatformFixtures.agent("slack", Map.of("webhook_url", webhook)),
+                PlatformFixtures.sample());
         OutboundHttp.Reply reply = send(request);
 
         assertThat(reply.status()).isEqualTo(200);
@@ -72,8 +72,8 @@ class EmulatorDeliveryTest {
         DiscordAdapter adapter = new DiscordAdapter(mapper);
         String webhook = start(new DiscordRules()) + "/api/webhooks/123/secret";
 
-        OutboundRequest request = adapter.render(PlatformAgents.agent("discord",
-                Map.of("webhook_url", webhook, "username", "Kaizen Studio")), PlatformAgents.sample());
+        OutboundRequest request = adapter.render(PlatformFixtures.agent("discord",
+                Map.of("webhook_url", webhook, "username", "Kaizen Studio")), PlatformFixtures.sample());
         OutboundHttp.Reply reply = send(request);
 
         assertThat(reply.status()).isEqualTo(200);
@@ -90,8 +90,8 @@ class EmulatorDeliveryTest {
         TeamsAdapter adapter = new TeamsAdapter(mapper);
         String webhook = start(new TeamsRules()) + "/workflows/abc/triggers/manual/paths/invoke";
 
-        OutboundRequest request = adapter.render(PlatformAgents.agent("teams", Map.of("webhook_url", webhook)),
-                PlatformAgents.sample());
+        OutboundRequest request = adapter.render(PlatformFixtures.agent("teams", Map.of("webhook_url", webhook)),
+                PlatformFixtures.sample());
         OutboundHttp.Reply reply = send(request);
 
         assertThat(reply.status()).isEqualTo(202);
@@ -116,7 +116,7 @@ class EmulatorDeliveryTest {
         emulator.respond(429, 0, "{\"message\":\"You are being rate limited.\",\"retry_after\":1.5,\"global\":false}", 1,
                 Map.of("Retry-After", "2"));
         OutboundRequest request = new DiscordAdapter(mapper).render(
-                PlatformAgents.agent("discord", Map.of("webhook_url", webhook)), PlatformAgents.sample());
+                PlatformFixtures.agent("discord", Map.of("webhook_url", webhook)), PlatformFixtures.sample());
 
         assertThat(send(request).status()).isEqualTo(429);
         assertThat(send(request).status()).isEqualTo(200);

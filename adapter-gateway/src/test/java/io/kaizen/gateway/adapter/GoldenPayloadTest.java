@@ -19,8 +19,8 @@ class GoldenPayloadTest {
 
     @Test
     void slackBlockKitMessage() throws IOException {
-        OutboundRequest request = new SlackAdapter(mapper).render(PlatformAgents.agent("slack",
-                Map.of("webhook_url", "https://hooks.slack.com/services/T1/B1/secret")), PlatformAgents.sample());
+        OutboundRequest request = new SlackAdapter(mapper).render(PlatformFixtures.agent("slack",
+                Map.of("webhook_url", "https://hooks.slack.com/services/T1/B1/secret")), PlatformFixtures.sample());
 
         assertThat(request.url()).isEqualTo("https://hooks.slack.com/services/T1/B1/secret");
         assertThat(request.headers()).containsEntry("Content-Type", "application/json");
@@ -29,10 +29,10 @@ class GoldenPayloadTest {
 
     @Test
     void discordEmbed() throws IOException {
-        OutboundRequest request = new DiscordAdapter(mapper).render(PlatformAgents.agent("discord", Map.of(
+        OutboundRequest request = new DiscordAdapter(mapper).render(PlatformFixtures.agent("discord", Map.of(
                 "webhook_url", "https://discord.com/api/webhooks/123/secret", "username", "Kaizen Studio",
                 "avatar_url", "https://kaizen.studio/logo.png", "footer_icon_url", "https://kaizen.studio/icon.png")),
-                PlatformAgents.sample());
+                PlatformFixtures.sample());
 
         assertThat(request.url()).isEqualTo("https://discord.com/api/webhooks/123/secret?wait=true");
         assertGolden("discord.json", request);
@@ -40,9 +40,9 @@ class GoldenPayloadTest {
 
     @Test
     void teamsAdaptiveCardByDefault() throws IOException {
-        OutboundRequest request = new TeamsAdapter(mapper).render(PlatformAgents.agent("teams",
+        OutboundRequest request = new TeamsAdapter(mapper).render(PlatformFixtures.agent("teams",
                 Map.of("webhook_url", "https://prod-01.westeurope.logic.azure.com/workflows/1/triggers/manual/paths/invoke?sig=s")),
-                PlatformAgents.sample());
+                PlatformFixtures.sample());
 
         assertThat(request.url()).isEqualTo("https://prod-01.westeurope.logic.azure.com/workflows/1/triggers/manual/paths/invoke?sig=s");
         assertGolden("teams-adaptive-card.json", request);
@@ -50,9 +50,9 @@ class GoldenPayloadTest {
 
     @Test
     void teamsMessageCardWhenConfigured() throws IOException {
-        OutboundRequest request = new TeamsAdapter(mapper).render(PlatformAgents.agent("teams", Map.of(
+        OutboundRequest request = new TeamsAdapter(mapper).render(PlatformFixtures.agent("teams", Map.of(
                 "webhook_url", "https://example.webhook.office.com/webhookb2/x/IncomingWebhook/y/z",
-                "card_format", "message_card")), PlatformAgents.sample());
+                "card_format", "message_card")), PlatformFixtures.sample());
 
         assertGolden("teams-message-card.json", request);
     }

@@ -77,7 +77,7 @@ class SlackAdapterTest {
     }
 
     private JsonNode render(PlatformMessage message) throws Exception {
-        return mapper.readTree(adapter.render(PlatformAgents.agent("slack", Map.of("webhook_url", "https://hooks.slack.test/x")),
+        return mapper.readTree(adapter.render(PlatformFixtures.agent("slack", Map.of("webhook_url", "https://hooks.slack.test/x")),
                 message).body());
     }
 

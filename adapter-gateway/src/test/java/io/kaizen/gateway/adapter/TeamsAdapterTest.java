@@ -29,7 +29,7 @@ class TeamsAdapterTest {
         PlatformMessage huge = new PlatformMessage("題".repeat(1000), "本文".repeat(50_000), null, facts, null, Instant.EPOCH);
 
         for (String format : List.of("adaptive_card", "message_card")) {
-            byte[] body = adapter.render(PlatformAgents.agent("teams", Map.of("webhook_url", "https://teams.test/w",
+            byte[] body = adapter.render(PlatformFixtures.agent("teams", Map.of("webhook_url", "https://teams.test/w",
                     "card_format", format)), huge).body();
 
             assertThat(body.length).as(format).isLessThanOrEqualTo(TeamsAdapter.MAX_PAYLOAD_BYTES);
@@ -39,7 +39,7 @@ class TeamsAdapterTest {
 
     @Test
     void aSmallMessageIsNotShortened() throws Exception {
-        JsonNode card = mapper.readTree(adapter.render(PlatformAgents.agent("teams", Map.of("webhook_url", "https://teams.test/w")),
+        JsonNode card = mapper.readTree(adapter.render(PlatformFixtures.agent("teams", Map.of("webhook_url", "https://teams.test/w")),
                 new PlatformMessage("", "text ".repeat(3000), null, List.of(), null, Instant.EPOCH)).body())
                 .path("attachments").get(0).path("content");
 
@@ -48,7 +48,7 @@ class TeamsAdapterTest {
 
     @Test
     void anAgentWithoutAWebhookUrlIsAConflictNotAServerError() {
-        assertThatThrownBy(() -> adapter.render(PlatformAgents.agent("teams", Map.of()), PlatformAgents.sample()))
+        assertThatThrownBy(() -> adapter.render(PlatformFixtures.agent("teams", Map.of()), PlatformFixtures.sample()))
                 .isInstanceOfSatisfying(ProblemException.class, problem -> assertThat(problem.status()).isEqualTo(409))
                 .hasMessageNotContaining("http");
     }
