@@ -108,12 +108,11 @@ class InvokeChargeIT {
     }
 
     @Test
-    void aCallTheGatewayCannotDeliverReservesAndCountsNothing() {
+    void aCallToAnAgentThatIsNotActiveReservesAndCountsNothing() {
         String token = suite.token(Suite.newOrg(), "org_owner");
-        String agentId = suite.as(token).body("""
-                {"name": "Chat", "platform": "slack",
-                 "platform_config": {"webhook_url": "https://hooks.slack.com/services/A/B/C"}}
-                """).when().post("/api/v1/external-agents").then().statusCode(201).extract().path("id");
+        String agentId = suite.registerAgent(token, "Paused Bot");
+        suite.as(token).body("{\"status\": \"inactive\"}").when().patch("/api/v1/external-agents/" + agentId)
+                .then().statusCode(200);
 
         suite.invoking(token).body("{\"input\": \"x\"}").when().post("/api/v1/external-agents/" + agentId + "/invoke")
                 .then().statusCode(409).contentType("application/problem+json");

@@ -1,5 +1,6 @@
 package io.kaizen.devstack;
 
+import io.kaizen.devstack.platform.PlatformEmulators;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
@@ -45,12 +46,14 @@ public final class DevStack {
     private final KafkaBroker kafka;
     private final int routerPort;
     private final int sinkPort;
+    private final int emulatorBasePort;
     private final Map<Service, URI> serviceUrls;
     private final DevKeys keys;
     private final List<ServiceLauncher> dependents = new CopyOnWriteArrayList<>();
     private Vertx vertx;
     private Router router;
     private Sink sink;
+    private final Map<String, Sink> emulators = new LinkedHashMap<>();
     private Thread shutdownHook;
     private boolean started;
 
@@ -65,6 +68,7 @@ public final class DevStack {
                 absoluteRoot.resolve("kafka"), builder.layout == null ? ProjectLayout.locate() : builder.layout);
         this.routerPort = orFree(builder.routerPort, ports);
         this.sinkPort = orFree(builder.sinkPort, ports);
+        this.emulatorBasePort = builder.emulatorBasePort;
         this.serviceUrls = new ConcurrentHashMap<>(builder.serviceUrls);
         this.keys = DevKeys.load(absoluteRoot.resolve("keys"));
     }
@@ -128,6 +132,14 @@ public final class DevStack {
             sink = new Sink(vertx, sinkPort);
             timed("router on " + routerUrl(), router::start);
             timed("sink on " + sinkUrl(), sink::start);
+            List<PlatformRules> platforms = PlatformEmulators.rules();
+            for (int i = 0; i < platforms.size(); i++) {
+                Sink emulator = new Sink(vertx, emulatorBasePort == 0 ? 0 : emulatorBasePort + i, platforms.get(i));
+                emulators.put(platforms.get(i).platform(), emulator);
+                timed(platforms.get(i).platform() + " emulator", emulator::start);
+            }
+            progress.accept("platform emulators: " + String.join(", ", emulators.entrySet().stream()
+                    .map(e -> e.getKey() + " " + e.getValue().url()).toList()));
         } catch (RuntimeException e) {
             stop();
             throw e instanceof CompletionException && e.getCause() instanceof RuntimeException cause ? cause : e;
@@ -154,6 +166,8 @@ public final class DevStack {
                 sink.stop();
             }
         });
+        emulators.values().forEach(emulator -> quietly(failures, emulator::stop));
+        emulators.clear();
         quietly(failures, () -> {
             if (router != null) {
                 router.stop();
@@ -267,6 +281,11 @@ public final class DevStack {
     /** The sink; null until {@link #start()}. */
     public synchronized Sink sink() {
         return sink;
+    }
+
+    /** The emulator of a platform ({@code slack}, {@code discord}, {@code teams}, {@code telegram}, {@code notion}); null until {@link #start()}. */
+    public synchronized Sink emulator(String platform) {
+        return emulators.get(platform);
     }
 
     /** The router; null until {@link #start()}. */
@@ -386,6 +405,7 @@ public final class DevStack {
         private int kafkaControllerPort;
         private int routerPort;
         private int sinkPort;
+        private int emulatorBasePort;
         private ProjectLayout layout;
         private Consumer<String> progress = line -> { };
         private final Map<Service, URI> serviceUrls = new EnumMap<>(Service.class);
@@ -421,6 +441,12 @@ public final class DevStack {
 
         public Builder sinkPort(int port) {
             this.sinkPort = port;
+            return this;
+        }
+
+        /** The platform emulators listen on this port and the next four; 0 (the default) picks free ones. */
+        public Builder emulatorBasePort(int port) {
+            this.emulatorBasePort = port;
             return this;
         }
 

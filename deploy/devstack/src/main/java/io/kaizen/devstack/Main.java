@@ -45,6 +45,8 @@ public final class Main {
     public static final int KAFKA_CONTROLLER_PORT = 19093;
     public static final int ROUTER_PORT = 8080;
     public static final int SINK_PORT = 18088;
+    /** Slack, Discord, Teams, Telegram and Notion emulators listen on this port and the next four. */
+    public static final int EMULATOR_BASE_PORT = 18091;
     public static final String BASE_URL = "http://localhost:" + ROUTER_PORT;
 
     private static final Duration DEV_TOKEN_TTL = Duration.ofHours(24);
@@ -130,6 +132,7 @@ public final class Main {
                 .kafkaControllerPort(KAFKA_CONTROLLER_PORT)
                 .routerPort(ROUTER_PORT)
                 .sinkPort(SINK_PORT)
+                .emulatorBasePort(EMULATOR_BASE_PORT)
                 .progress(this::progress);
         for (Service service : Service.values()) {
             builder.service(service, URI.create("http://127.0.0.1:" + service.defaultPort()));

@@ -18,6 +18,10 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -57,6 +61,25 @@ class DevStackTest {
         }
         assertThat(stack.jdbcUrl("registry")).isEqualTo("jdbc:postgresql://127.0.0.1:" + stack.postgresPort() + "/registry");
         assertThat(stack.reactiveUrl("lineage")).isEqualTo("postgresql://127.0.0.1:" + stack.postgresPort() + "/lineage");
+    }
+
+    @Test
+    void eachPlatformEmulatorAnswersAsItsPlatform() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> slack = http.send(HttpRequest.newBuilder(
+                        URI.create(stack.emulator("slack").url() + "/services/T/B/X"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\": \"hi\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> discord = http.send(HttpRequest.newBuilder(
+                        URI.create(stack.emulator("discord").url() + "/api/webhooks/1/t"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(slack.statusCode()).isEqualTo(200);
+        assertThat(slack.body()).isEqualTo("ok");
+        assertThat(discord.statusCode()).as("an empty message, refused as Discord does").isEqualTo(400);
+        assertThat(List.of("slack", "discord", "teams", "telegram", "notion"))
+                .allSatisfy(platform -> assertThat(stack.emulator(platform)).isNotNull());
     }
 
     @Test
