@@ -173,6 +173,44 @@ final class MessageText {
         return characters;
     }
 
+    /** The longest prefix of at most {@code maxUnits} UTF-16 units that does not end inside a surrogate pair. */
+    static String prefix(String text, int maxUnits) {
+        return text.substring(0, cut(text, 0, maxUnits));
+    }
+
+    /**
+     * The text in consecutive pieces of at most {@code maxUnits} each — nothing left out, nothing moved, so the pieces
+     * put together are the text — at most {@code maxPieces} of them; when the text needs more, the last piece is cut
+     * with the ellipsis. An empty text is no pieces.
+     */
+    static List<String> pieces(String text, int maxUnits, int maxPieces) {
+        List<String> pieces = new ArrayList<>();
+        int start = 0;
+        while (start < text.length() && pieces.size() < maxPieces) {
+            if (pieces.size() == maxPieces - 1) {
+                pieces.add(fit(text.substring(start), maxUnits));
+                break;
+            }
+            int end = cut(text, start, maxUnits);
+            if (end == start) {
+                break;
+            }
+            pieces.add(text.substring(start, end));
+            start = end;
+        }
+        return pieces;
+    }
+
+    /** The end of the longest piece from {@code start} of at most {@code maxUnits} that keeps surrogate pairs whole. */
+    private static int cut(String text, int start, int maxUnits) {
+        int end = Math.min(text.length(), start + Math.max(0, maxUnits));
+        if (end > start && end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))
+                && Character.isLowSurrogate(text.charAt(end))) {
+            end--;
+        }
+        return end;
+    }
+
     /** A status in words, the same on every platform. */
     static String label(PlatformMessage.Status status) {
         return switch (status) {

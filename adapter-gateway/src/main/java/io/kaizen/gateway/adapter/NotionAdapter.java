@@ -94,7 +94,7 @@ public class NotionAdapter implements PlatformAdapter {
         Map<String, String> columns = new LinkedHashMap<>();
         List<PlatformMessage.Fact> others = new ArrayList<>();
         for (PlatformMessage.Fact fact : message.facts()) {
-            String value = TextTruncation.wellFormed(fact.value() == null ? "" : fact.value());
+            String value = MessageText.wellFormed(fact.value() == null ? "" : fact.value());
             if (fits(fact.name(), value) && !columns.containsKey(fact.name())) {
                 columns.put(fact.name(), value);
             } else {
@@ -145,8 +145,8 @@ public class NotionAdapter implements PlatformAdapter {
         List<Object> children = new ArrayList<>();
         int factBytes = 0;
         for (PlatformMessage.Fact fact : facts.subList(0, Math.min(facts.size(), MAX_FACT_BLOCKS))) {
-            String label = TextTruncation.shorten(TextTruncation.wellFormed(fact.name()), MAX_FACT_LABEL) + ": ";
-            String value = TextTruncation.shorten(TextTruncation.wellFormed(fact.value() == null ? "" : fact.value()),
+            String label = MessageText.fit(MessageText.wellFormed(fact.name()), MAX_FACT_LABEL) + ": ";
+            String value = MessageText.fit(MessageText.wellFormed(fact.value() == null ? "" : fact.value()),
                     MAX_TEXT_CONTENT);
             factBytes += jsonBytes(label) + jsonBytes(value);
             if (factBytes > MAX_FACT_BYTES) {
@@ -154,8 +154,8 @@ public class NotionAdapter implements PlatformAdapter {
             }
             children.add(paragraph(List.of(text(label, true), text(value, false))));
         }
-        String body = withinJsonBytes(TextTruncation.wellFormed(text), MAX_TEXT_BYTES);
-        for (String piece : TextTruncation.pieces(body, MAX_TEXT_CONTENT, MAX_BLOCKS - children.size())) {
+        String body = withinJsonBytes(MessageText.wellFormed(text), MAX_TEXT_BYTES);
+        for (String piece : MessageText.pieces(body, MAX_TEXT_CONTENT, MAX_BLOCKS - children.size())) {
             children.add(paragraph(List.of(text(piece, false))));
         }
         return children;
@@ -167,7 +167,7 @@ public class NotionAdapter implements PlatformAdapter {
         for (int i = 0; i < text.length(); i++) {
             bytes += jsonBytes(text.charAt(i));
             if (bytes > maxBytes) {
-                return TextTruncation.shorten(text, i);
+                return MessageText.fit(text, i);
             }
         }
         return text;
@@ -219,18 +219,18 @@ public class NotionAdapter implements PlatformAdapter {
     }
 
     private static String title(PlatformMessage message) {
-        String title = TextTruncation.wellFormed(message.title()).strip();
+        String title = MessageText.wellFormed(message.title()).strip();
         if (!title.isEmpty()) {
             return title;
         }
-        String text = TextTruncation.wellFormed(message.text()).strip();
+        String text = MessageText.wellFormed(message.text()).strip();
         int lineEnd = text.indexOf('\n');
         String firstLine = (lineEnd < 0 ? text : text.substring(0, lineEnd)).strip();
-        return firstLine.isEmpty() ? "Message" : TextTruncation.shorten(firstLine, MAX_DERIVED_TITLE);
+        return firstLine.isEmpty() ? "Message" : MessageText.fit(firstLine, MAX_DERIVED_TITLE);
     }
 
     private static List<Object> richText(String content) {
-        return List.of(text(TextTruncation.shorten(content, MAX_TEXT_CONTENT), false));
+        return List.of(text(MessageText.fit(content, MAX_TEXT_CONTENT), false));
     }
 
     private static Map<String, Object> text(String content, boolean bold) {

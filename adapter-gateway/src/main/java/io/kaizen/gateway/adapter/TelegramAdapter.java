@@ -91,7 +91,7 @@ public class TelegramAdapter implements PlatformAdapter {
     /** The MarkdownV2 text: header, body, facts and time, in at most {@link #MAX_TEXT} units as written. */
     static String text(PlatformMessage message) {
         List<String> others = new ArrayList<>();
-        String title = TextTruncation.wellFormed(message.title());
+        String title = MessageText.wellFormed(message.title());
         if (!title.isEmpty() || message.status() != PlatformMessage.Status.INFO) {
             String emoji = EMOJI.get(message.status());
             others.add(title.isEmpty() ? emoji : emoji + " *" + escape(title, MAX_TITLE) + "*");
@@ -100,7 +100,7 @@ public class TelegramAdapter implements PlatformAdapter {
         String time = "_" + escape(message.timestamp().truncatedTo(ChronoUnit.SECONDS).toString()) + "_";
         int fixed = others.stream().mapToInt(part -> part.length() + 2).sum()
                 + (facts.isEmpty() ? 0 : facts.length() + 2) + time.length();
-        String body = escape(TextTruncation.wellFormed(message.text()), MAX_TEXT - fixed - 2);
+        String body = escape(MessageText.wellFormed(message.text()), MAX_TEXT - fixed - 2);
         List<String> parts = new ArrayList<>(others);
         parts.add(body);
         parts.add(facts);
@@ -112,11 +112,11 @@ public class TelegramAdapter implements PlatformAdapter {
     private static String facts(List<PlatformMessage.Fact> facts) {
         StringBuilder lines = new StringBuilder();
         for (PlatformMessage.Fact fact : facts) {
-            String line = "*" + escape(TextTruncation.wellFormed(fact.name()), MAX_FACT_NAME) + ":* "
-                    + escape(TextTruncation.wellFormed(fact.value() == null ? "" : fact.value()), MAX_FACT_VALUE);
+            String line = "*" + escape(MessageText.wellFormed(fact.name()), MAX_FACT_NAME) + ":* "
+                    + escape(MessageText.wellFormed(fact.value() == null ? "" : fact.value()), MAX_FACT_VALUE);
             int needed = (lines.isEmpty() ? 0 : 1) + line.length();
             if (lines.length() + needed > MAX_FACTS - 2) {
-                lines.append(lines.isEmpty() ? "" : "\n").append(TextTruncation.ELLIPSIS);
+                lines.append(lines.isEmpty() ? "" : "\n").append(MessageText.ELLIPSIS);
                 break;
             }
             lines.append(lines.isEmpty() ? "" : "\n").append(line);
@@ -146,7 +146,7 @@ public class TelegramAdapter implements PlatformAdapter {
         if (escaped.length() <= maxUnits) {
             return escaped;
         }
-        int room = maxUnits - TextTruncation.ELLIPSIS.length();
+        int room = maxUnits - MessageText.ELLIPSIS.length();
         if (room < 0) {
             return "";
         }
@@ -161,7 +161,7 @@ public class TelegramAdapter implements PlatformAdapter {
             out.append(piece);
             i = next;
         }
-        return out.append(TextTruncation.ELLIPSIS).toString();
+        return out.append(MessageText.ELLIPSIS).toString();
     }
 
     private static String endpoint(AgentDefinition agent) {

@@ -69,7 +69,7 @@ class EmulatorAcceptanceTest {
         assertAccepted(new TelegramRules(), request);
         String written = mapper.readTree(request.body()).path("text").asText();
         assertThat(written.length()).isLessThanOrEqualTo(TelegramAdapter.MAX_TEXT);
-        String text = TextTruncation.wellFormed(message.text());
+        String text = MessageText.wellFormed(message.text());
         if (TelegramAdapter.escape(text).length() < TelegramAdapter.MAX_TEXT - 1500) {
             assertThat(MarkdownV2.parse(written).text()).contains(text);
         }
@@ -90,7 +90,7 @@ class EmulatorAcceptanceTest {
                 }
             }
         }
-        String text = TextTruncation.wellFormed(message.text());
+        String text = MessageText.wellFormed(message.text());
         if (text.length() <= 150_000) {
             assertThat(shown.toString()).endsWith(text);
         }

@@ -39,11 +39,6 @@ class MessageTextTest {
     }
 
     @Test
-    void unpairedSurrogatesBecomeReplacementCharacters() {
-        assertThat(MessageText.wellFormed("a\uD800b\uDC00c😀")).isEqualTo("a\uFFFDb\uFFFDc😀");
-    }
-
-    @Test
     void splitPiecesAreWithinTheLimitBreakAtLineEndsAndLoseNothing() {
         String text = ("line of text " + "w".repeat(20) + "\n").repeat(30);
 
@@ -65,5 +60,30 @@ class MessageTextTest {
     void splitLeavesOutBlankPieces() {
         assertThat(MessageText.split(" ".repeat(250) + "z", 100, 10, UnaryOperator.identity()))
                 .allSatisfy(piece -> assertThat(piece).isNotBlank()).last().asString().endsWith("z");
+    }
+
+    @Test
+    void aShortenedTextEndsWithAnEllipsisAndNeverHalfACharacter() {
+        assertThat(MessageText.fit("abcdef", 6)).isEqualTo("abcdef");
+        assertThat(MessageText.fit("abcdefg", 6)).isEqualTo("abcde…");
+        // "a😀😀" in 3: the prefix of 2 would end between the halves of the first emoji
+        assertThat(MessageText.fit("a😀😀", 3)).isEqualTo("a…");
+        assertThat(MessageText.prefix("a😀😀", 4)).isEqualTo("a😀");
+        assertThat(MessageText.prefix("😀", 1)).isEmpty();
+    }
+
+    @Test
+    void piecesKeepEveryCharacterWholeAndShortenOnlyTheLast() {
+        assertThat(MessageText.pieces("a😀b😀", 2, 10)).containsExactly("a", "😀", "b", "😀");
+        assertThat(MessageText.pieces("abcdefgh", 3, 2)).containsExactly("abc", "de…");
+        assertThat(MessageText.pieces("", 3, 2)).isEmpty();
+    }
+
+    @Test
+    void unpairedSurrogatesBecomeReplacementCharacters() {
+        assertThat(MessageText.wellFormed("a\uD83Db\uDE00c😀")).isEqualTo("a\uFFFDb\uFFFDc😀");
+        assertThat(MessageText.wellFormed("ends high \uD83D")).isEqualTo("ends high \uFFFD");
+        String clean = "already fine 😀";
+        assertThat(MessageText.wellFormed(clean)).isSameAs(clean);
     }
 }

@@ -64,7 +64,7 @@ class NotionAdapterTest {
         assertThat(paragraphs).hasSize(3);
         assertThat(paragraphs).allSatisfy(piece -> {
             assertThat(piece.length()).isLessThanOrEqualTo(2000);
-            assertThat(TextTruncation.wellFormed(piece)).isEqualTo(piece);
+            assertThat(MessageText.wellFormed(piece)).isEqualTo(piece);
         });
         assertThat(String.join("", paragraphs)).isEqualTo(text);
         assertThat(notion.answer(received(request)).status()).isEqualTo(200);

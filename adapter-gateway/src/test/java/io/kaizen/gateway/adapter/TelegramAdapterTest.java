@@ -71,7 +71,7 @@ class TelegramAdapterTest {
         String written = text(request);
 
         assertThat(written.length()).isLessThanOrEqualTo(TelegramAdapter.MAX_TEXT);
-        assertThat(TextTruncation.wellFormed(written)).isEqualTo(written);
+        assertThat(MessageText.wellFormed(written)).isEqualTo(written);
         assertThat(written).contains("😀…");
         assertThat(telegram.answer(received(request)).status()).isEqualTo(200);
     }
