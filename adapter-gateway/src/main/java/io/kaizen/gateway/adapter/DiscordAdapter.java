@@ -74,8 +74,8 @@ public class DiscordAdapter implements PlatformAdapter {
         }
         embed.put("color", colour(message.status()));
         addFields(embed, message.facts());
-        ObjectNode footer = embed.putObject("footer").put("text", emoji(message.status()) + " "
-                + MessageText.label(message.status()));
+        ObjectNode footer = embed.putObject("footer").put("text", message.status().emoji() + " "
+                + message.status().label());
         String footerIcon = WebhookDestination.link(WebhookDestination.setting(agent, "footer_icon_url"), 2048);
         if (footerIcon != null) {
             footer.put("icon_url", footerIcon);
@@ -164,14 +164,6 @@ public class DiscordAdapter implements PlatformAdapter {
         };
     }
 
-    private static String emoji(PlatformMessage.Status status) {
-        return switch (status) {
-            case INFO -> "ℹ️";
-            case SUCCESS -> "✅";
-            case FAILED -> "❌";
-            case PENDING -> "⏳";
-        };
-    }
 
     /** With {@code wait=true} Discord answers 200 with the message object; without it, 204. */
     @Override

@@ -211,13 +211,4 @@ final class MessageText {
         return end;
     }
 
-    /** A status in words, the same on every platform. */
-    static String label(PlatformMessage.Status status) {
-        return switch (status) {
-            case INFO -> "Info";
-            case SUCCESS -> "Succeeded";
-            case FAILED -> "Failed";
-            case PENDING -> "Pending";
-        };
-    }
 }

@@ -60,9 +60,6 @@ public class NotionAdapter implements PlatformAdapter {
     private static final Map<PlatformMessage.Status, String> STATUS = Map.of(
             PlatformMessage.Status.SUCCESS, "Success", PlatformMessage.Status.FAILED, "Failed",
             PlatformMessage.Status.PENDING, "Pending", PlatformMessage.Status.INFO, "Info");
-    private static final Map<PlatformMessage.Status, String> EMOJI = Map.of(
-            PlatformMessage.Status.SUCCESS, "✅", PlatformMessage.Status.FAILED, "❌",
-            PlatformMessage.Status.PENDING, "⏳", PlatformMessage.Status.INFO, "ℹ️");
 
     private final ObjectMapper mapper;
 
@@ -103,7 +100,7 @@ public class NotionAdapter implements PlatformAdapter {
         }
         Map<String, Object> page = new LinkedHashMap<>();
         page.put("parent", Map.of("database_id", databaseId));
-        page.put("icon", Map.of("type", "emoji", "emoji", EMOJI.get(message.status())));
+        page.put("icon", Map.of("type", "emoji", "emoji", message.status().emoji()));
         page.put("properties", properties(agent, message, columns));
         page.put("children", children(others, message.text()));
         OutboundRequest request = OutboundRequest.json(endpoint(agent) + "/v1/pages", write(page))

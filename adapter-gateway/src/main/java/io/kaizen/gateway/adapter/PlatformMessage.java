@@ -16,7 +16,26 @@ import com.fasterxml.jackson.databind.SerializationFeature;
  */
 public record PlatformMessage(String title, String text, Status status, List<Fact> facts, String link, Instant timestamp) {
 
-    public enum Status { INFO, SUCCESS, FAILED, PENDING }
+    /** How a message's outcome reads on every platform: in words, and as the emoji of the original system. */
+    public enum Status {
+        INFO("Info", "ℹ️"), SUCCESS("Succeeded", "✅"), FAILED("Failed", "❌"), PENDING("Pending", "⏳");
+
+        private final String label;
+        private final String emoji;
+
+        Status(String label, String emoji) {
+            this.label = label;
+            this.emoji = emoji;
+        }
+
+        public String label() {
+            return label;
+        }
+
+        public String emoji() {
+            return emoji;
+        }
+    }
 
     public record Fact(String name, String value) {
     }

@@ -52,7 +52,7 @@ public class SlackAdapter implements PlatformAdapter {
         if (channel != null) {
             payload.put("channel", channel);
         }
-        String summary = !title.isEmpty() ? title : !message.text().isBlank() ? message.text().strip() : MessageText.label(message.status());
+        String summary = !title.isEmpty() ? title : !message.text().isBlank() ? message.text().strip() : message.status().label();
         payload.put("text", emoji(message.status()) + " " + MessageText.fit(summary, FALLBACK_CHARS, SlackAdapter::escape));
         ArrayNode blocks = payload.putArray("blocks");
         if (!title.isEmpty()) {
@@ -71,7 +71,7 @@ public class SlackAdapter implements PlatformAdapter {
         }
         String iso = DateTimeFormatter.ISO_INSTANT.format(message.timestamp());
         blocks.addObject().put("type", "context").putArray("elements").add(mrkdwn(emoji(message.status()) + " "
-                + MessageText.label(message.status()) + " · <!date^" + message.timestamp().getEpochSecond()
+                + message.status().label() + " · <!date^" + message.timestamp().getEpochSecond()
                 + "^{date_short_pretty} {time}|" + iso + ">"));
         return OutboundRequest.json(WebhookDestination.url(agent), write(payload));
     }

@@ -72,7 +72,7 @@ public class TeamsAdapter implements PlatformAdapter {
         }
         String iso = DateTimeFormatter.ISO_INSTANT.format(message.timestamp());
         body.addObject().put("type", "TextBlock")
-                .put("text", emoji(message.status()) + " " + MessageText.label(message.status())
+                .put("text", message.status().emoji() + " " + message.status().label()
                         + " · {{DATE(" + iso + ", SHORT)}} {{TIME(" + iso + ")}}")
                 .put("color", colour(message.status())).put("isSubtle", true).put("spacing", "Small").put("wrap", true);
         String text = fit(message.text(), TEXT_CHARS, share);
@@ -103,7 +103,7 @@ public class TeamsAdapter implements PlatformAdapter {
         // the summary is what a notification shows: plain text, short
         String plainTitle = MessageText.wellFormed(message.title()).strip();
         String summary = MessageText.fit(!plainTitle.isEmpty() ? plainTitle
-                : !message.text().isBlank() ? message.text().strip() : MessageText.label(message.status()), 80);
+                : !message.text().isBlank() ? message.text().strip() : message.status().label(), 80);
         ObjectNode card = mapper.createObjectNode()
                 .put("@type", "MessageCard")
                 .put("@context", "https://schema.org/extensions")
@@ -116,7 +116,7 @@ public class TeamsAdapter implements PlatformAdapter {
             card.put("text", text);
         }
         ObjectNode section = card.putArray("sections").addObject()
-                .put("activitySubtitle", emoji(message.status()) + " " + MessageText.label(message.status()) + " · "
+                .put("activitySubtitle", message.status().emoji() + " " + message.status().label() + " · "
                         + DateTimeFormatter.ISO_INSTANT.format(message.timestamp()));
         List<PlatformMessage.Fact> facts = shownFacts(message.facts());
         if (!facts.isEmpty()) {
@@ -187,14 +187,6 @@ public class TeamsAdapter implements PlatformAdapter {
         };
     }
 
-    private static String emoji(PlatformMessage.Status status) {
-        return switch (status) {
-            case INFO -> "ℹ️";
-            case SUCCESS -> "✅";
-            case FAILED -> "❌";
-            case PENDING -> "⏳";
-        };
-    }
 
     /** A Workflow answers 202 with no body, a legacy Incoming Webhook 200 with {@code 1}: either way, accepted. */
     @Override

@@ -37,9 +37,6 @@ public class TelegramAdapter implements PlatformAdapter {
 
     private static final String RESERVED = "_*[]()~`>#+-=|{}.!\\";
     private static final Pattern BOT_TOKEN = Pattern.compile("[0-9]{3,20}:[A-Za-z0-9_-]{20,100}");
-    private static final Map<PlatformMessage.Status, String> EMOJI = Map.of(
-            PlatformMessage.Status.SUCCESS, "✅", PlatformMessage.Status.FAILED, "❌",
-            PlatformMessage.Status.PENDING, "⏳", PlatformMessage.Status.INFO, "ℹ️");
 
     private final ObjectMapper mapper;
 
@@ -93,7 +90,7 @@ public class TelegramAdapter implements PlatformAdapter {
         List<String> others = new ArrayList<>();
         String title = MessageText.wellFormed(message.title());
         if (!title.isEmpty() || message.status() != PlatformMessage.Status.INFO) {
-            String emoji = EMOJI.get(message.status());
+            String emoji = message.status().emoji();
             others.add(title.isEmpty() ? emoji : emoji + " *" + escape(title, MAX_TITLE) + "*");
         }
         String facts = facts(message.facts());
