@@ -21,8 +21,8 @@ import io.vertx.core.Vertx;
 /**
  * {@code ./kaizen bench}: measures the suite that {@code ./kaizen up} runs from this project, against the sink
  * called directly and nginx {@code limit_req} in front of it, in one go: open-loop runs at fixed rates and one
- * closed-loop run per target, lineage lag sampled during the many-agent invokes, and the services' memory at the
- * end. Prints Markdown tables with the ratios to the baselines and the goals, and writes the same as JSON.
+ * closed-loop run per target, lineage lag sampled during the many-agent invokes, open-loop runs of the governed
+ * invoke of each messaging platform's agent against its emulator, and the services' memory at the end. Prints Markdown tables with the ratios to the baselines and the goals, and writes the same as JSON.
  * See {@code bench/README.md}.
  */
 public final class Bench {
@@ -86,6 +86,8 @@ public final class Bench {
         Machine machine = Machine.describe();
         progress("machine: " + machine.summary());
         List<String> agents = SuiteFixture.agents(suite, options.agents(), out);
+        Map<String, String> platformAgents = options.platformsRun().isEmpty() ? Map.of()
+                : SuiteFixture.platformAgents(suite, options.platformsRun(), out);
         List<String> hotAgent = agents.subList(0, 1);
         String jwt = suite.ownerToken(SuiteFixture.ORGANIZATION);
 
@@ -98,7 +100,7 @@ public final class Bench {
         closedLoop.run(sink, options.maxConnections(), Duration.ZERO, generatorWarmup);
         settle();
         if (options.runs(BenchOptions.SINK)) {
-            results.put(BenchOptions.SINK, measure(BenchOptions.SINK, sink, options.rates(), null));
+            results.put(BenchOptions.SINK, measure(BenchOptions.SINK, sink, options.sinkRates(), null));
         }
         if (options.runs(BenchOptions.NGINX)) {
             results.put(BenchOptions.NGINX, measureNginx());
@@ -115,6 +117,15 @@ public final class Bench {
                     jwt, agents);
             results.put(BenchOptions.INVOKE_MANY, measure(BenchOptions.INVOKE_MANY, invoke, options.rates(),
                     () -> new LineageLag(vertx, router, routerPort, jwt, options.lineageEvery(), LINEAGE_DEADLINE)));
+        }
+        // open loop only: a platform row is the invoke path with another adapter, compared with the sink at its rate
+        for (String platform : options.platformsRun()) {
+            String key = BenchOptions.platformTarget(platform);
+            Traffic invoke = Traffic.governedInvoke(options.targetName(key), router, routerPort, jwt,
+                    List.of(platformAgents.get(platform)));
+            TargetResults target = new TargetResults(key, invoke.name());
+            openLoopRuns(target, invoke, options.platformRates(), options.platformMeasure(), null);
+            results.put(key, target);
         }
         String governance = suite.governance().getHost();
         int governancePort = suite.governance().getPort();
@@ -145,6 +156,25 @@ public final class Bench {
     private TargetResults measure(String key, Traffic traffic, List<Integer> rates, Supplier<LineageLag> lineageLag)
             throws InterruptedException {
         TargetResults target = new TargetResults(key, traffic.name());
+        openLoopRuns(target, traffic, rates, options.measure(), lineageLag);
+        progress(String.format("%s, closed loop: %d connections, %d s warm-up, %d s measured", traffic.name(),
+                options.maxConnections(), options.warmup().toSeconds(), options.maxSeconds().toSeconds()));
+        Map<String, Long> before = processes.cpuTicks();
+        long begin = System.nanoTime();
+        LoadResult max = closedLoop.run(traffic, options.maxConnections(), options.warmup(), options.maxSeconds());
+        max = max.withCpu(SuiteProcesses.coresBetween(before, processes.cpuTicks(), seconds(begin)));
+        target.closedLoop(max);
+        report(max);
+        settle();
+        return target;
+    }
+
+    /**
+     * One open-loop run of {@code measured} at each rate, lowest first; after a run that did not keep up, the higher
+     * rates are not run unless {@code keep-going}.
+     */
+    private void openLoopRuns(TargetResults target, Traffic traffic, List<Integer> rates, Duration measured,
+            Supplier<LineageLag> lineageLag) throws InterruptedException {
         Integer fellBehindAt = null;
         for (int rate : rates) {
             if (fellBehindAt != null && !options.keepGoing()) {
@@ -152,11 +182,11 @@ public final class Bench {
                 continue;
             }
             progress(String.format("%s at %s/s: %d s warm-up, %d s measured", traffic.name(), BenchReport.count(rate),
-                    options.warmup().toSeconds(), options.measure().toSeconds()));
+                    options.warmup().toSeconds(), measured.toSeconds()));
             LineageLag lag = lineageLag == null ? null : lineageLag.get();
             Map<String, Long> before = processes.cpuTicks();
             long begin = System.nanoTime();
-            LoadResult result = openLoop.run(traffic, rate, options.warmup(), options.measure(),
+            LoadResult result = openLoop.run(traffic, rate, options.warmup(), measured,
                     lag == null ? OpenLoopLoad.AnswerListener.NONE : lag);
             result = result.withCpu(SuiteProcesses.coresBetween(before, processes.cpuTicks(), seconds(begin)));
             target.add(result);
@@ -174,16 +204,6 @@ public final class Bench {
             }
             settle();
         }
-        progress(String.format("%s, closed loop: %d connections, %d s warm-up, %d s measured", traffic.name(),
-                options.maxConnections(), options.warmup().toSeconds(), options.maxSeconds().toSeconds()));
-        Map<String, Long> before = processes.cpuTicks();
-        long begin = System.nanoTime();
-        LoadResult max = closedLoop.run(traffic, options.maxConnections(), options.warmup(), options.maxSeconds());
-        max = max.withCpu(SuiteProcesses.coresBetween(before, processes.cpuTicks(), seconds(begin)));
-        target.closedLoop(max);
-        report(max);
-        settle();
-        return target;
     }
 
     private TargetResults measureNginx() throws Exception {

@@ -7,6 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
+
+import io.kaizen.devstack.PlatformRules;
+import io.kaizen.devstack.platform.PlatformEmulators;
 
 /**
  * The {@code key=value} arguments of {@code ./kaizen bench}, each with its default; {@code quick} is a short
@@ -14,8 +18,10 @@ import java.util.Set;
  *
  * @param rates            open-loop rates per second of every target
  * @param decisionRates    open-loop rates of the decision endpoint (its goal is 10,000/s)
+ * @param platformRates    open-loop rates of the governed invoke of each messaging platform, against its emulator
  * @param warmup           load at the same rate before each measurement, not recorded
  * @param measure          the recorded part of each open-loop run
+ * @param platformMeasure  the recorded part of each open-loop run of a platform target
  * @param maxSeconds       the recorded part of each closed-loop run (after {@code warmup})
  * @param maxConnections   connections of the closed-loop run, each sending its next request as soon as the last one
  *                         is answered
@@ -28,8 +34,8 @@ import java.util.Set;
  * @param targets          which targets to run
  * @param results          where the JSON report is written
  */
-record BenchOptions(List<Integer> rates, List<Integer> decisionRates, Duration warmup, Duration measure,
-        Duration maxSeconds, int maxConnections, int connections, int agents, int lineageEvery, Duration timeout,
+record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integer> platformRates, Duration warmup,
+        Duration measure, Duration platformMeasure, Duration maxSeconds, int maxConnections, int connections, int agents, int lineageEvery, Duration timeout,
         Duration settle, boolean keepGoing, List<String> targets, Path results) {
 
     static final String SINK = "sink";
@@ -38,13 +44,19 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, Duration w
     static final String INVOKE_MANY = "invoke-many";
     static final String DECISION_ONE = "decision-1";
     static final String DECISION_MANY = "decision-many";
-    static final List<String> ALL_TARGETS = List.of(SINK, NGINX, INVOKE_ONE, INVOKE_MANY, DECISION_ONE, DECISION_MANY);
+    /** The messaging platforms whose emulators run beside the sink, in the order of their ports. */
+    static final List<String> PLATFORMS = PlatformEmulators.rules().stream().map(PlatformRules::platform).toList();
+    static final List<String> ALL_TARGETS = Stream.concat(
+            Stream.of(SINK, NGINX, INVOKE_ONE, INVOKE_MANY, DECISION_ONE, DECISION_MANY),
+            PLATFORMS.stream().map(BenchOptions::platformTarget)).toList();
 
     private static final Map<String, String> DEFAULTS = ordered(
             "rates", "100,250,500,1000",
             "decision-rates", "100,250,500,1000,10000",
+            "platform-rates", "100",
             "warmup", "3",
             "seconds", "10",
+            "platform-seconds", "5",
             "max-seconds", "10",
             "max-connections", "16",
             "connections", "64",
@@ -60,6 +72,7 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, Duration w
             "decision-rates", "100,500",
             "warmup", "1",
             "seconds", "3",
+            "platform-seconds", "3",
             "max-seconds", "3",
             "settle", "20");
 
@@ -104,8 +117,9 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, Duration w
             }
         }
         Path results = Path.of(values.get("results"));
-        return new BenchOptions(rates(values, "rates"), rates(values, "decision-rates"), seconds(values, "warmup"),
-                seconds(values, "seconds"), seconds(values, "max-seconds"), positive(values, "max-connections"),
+        return new BenchOptions(rates(values, "rates"), rates(values, "decision-rates"), rates(values, "platform-rates"),
+                seconds(values, "warmup"), seconds(values, "seconds"), seconds(values, "platform-seconds"),
+                seconds(values, "max-seconds"), positive(values, "max-connections"),
                 positive(values, "connections"), positive(values, "agents"), positive(values, "lineage-every"),
                 seconds(values, "timeout"), seconds(values, "settle"), bool(values, "keep-going"), targets,
                 results.isAbsolute() ? results : projectRoot.resolve(results));
@@ -120,8 +134,40 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, Duration w
             case INVOKE_MANY -> "governed invoke, " + agents + " agents";
             case DECISION_ONE -> "decision endpoint, 1 agent";
             case DECISION_MANY -> "decision endpoint, " + agents + " agents";
-            default -> throw new IllegalArgumentException("unknown target " + key);
+            default -> {
+                String platform = platformOf(key);
+                if (platform == null) {
+                    throw new IllegalArgumentException("unknown target " + key);
+                }
+                yield "governed invoke, " + platform + " emulator";
+            }
         };
+    }
+
+    /** The target of the governed invoke of one platform's agent: {@code invoke-slack}, … */
+    static String platformTarget(String platform) {
+        return "invoke-" + platform;
+    }
+
+    /** The platform of a platform target, or null for any other target. */
+    static String platformOf(String key) {
+        return PLATFORMS.stream().filter(platform -> platformTarget(platform).equals(key)).findFirst().orElse(null);
+    }
+
+    /** The platforms whose targets run, in the order of {@link #PLATFORMS}. */
+    List<String> platformsRun() {
+        return PLATFORMS.stream().filter(platform -> runs(platformTarget(platform))).toList();
+    }
+
+    /**
+     * The rates of the sink called directly: {@code rates}, and the platform rates when a platform target runs, so
+     * that every governed run has its baseline at the same rate.
+     */
+    List<Integer> sinkRates() {
+        if (platformsRun().isEmpty() || rates.containsAll(platformRates)) {
+            return rates;
+        }
+        return Stream.concat(rates.stream(), platformRates.stream()).distinct().sorted().toList();
     }
 
     boolean runs(String target) {
@@ -133,8 +179,10 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, Duration w
         Map<String, Object> described = new LinkedHashMap<>();
         described.put("rates", rates);
         described.put("decision_rates", decisionRates);
+        described.put("platform_rates", platformRates);
         described.put("warmup_seconds", warmup.toSeconds());
         described.put("seconds", measure.toSeconds());
+        described.put("platform_seconds", platformMeasure.toSeconds());
         described.put("max_seconds", maxSeconds.toSeconds());
         described.put("max_connections", maxConnections);
         described.put("connections", connections);

@@ -101,6 +101,9 @@ record BenchReport(Instant started, Machine machine, BenchOptions options, Map<S
         Optional<LoadResult> sink = Optional.ofNullable(targets.get(BenchOptions.SINK)).flatMap(TargetResults::closedLoop);
         for (TargetResults target : targets.values()) {
             Optional<LoadResult> run = target.closedLoop();
+            if (run.isEmpty() && target.absence().isEmpty()) {
+                continue; // an open-loop-only target (a platform's emulator)
+            }
             if (run.isEmpty()) {
                 md.append("| ").append(target.name()).append(" | — | — | — | — | — | — | | ")
                         .append(target.absence().orElse("not run")).append(" |\n");

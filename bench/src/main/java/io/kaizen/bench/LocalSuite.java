@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 import io.kaizen.devstack.DevKeys;
+import io.kaizen.devstack.Main;
+import io.kaizen.devstack.PlatformRules;
 import io.kaizen.devstack.ProjectLayout;
+import io.kaizen.devstack.platform.PlatformEmulators;
 
 /**
  * The suite {@code ./kaizen up} runs from this project, as its state folder ({@code .kaizen/}) describes it: the
@@ -54,6 +57,19 @@ record LocalSuite(ProjectLayout layout, long stackPid, URI router, URI sink, URI
     /** A development JWT of an organisation owner, as {@code ./kaizen token --org ORG --roles org_owner} makes. */
     String ownerToken(String organizationId) {
         return keys.token(organizationId, List.of("org_owner"), "kaizen-bench", null, TOKEN_TTL);
+    }
+
+    /**
+     * The emulator of a messaging platform: {@code ./kaizen up} runs them on fixed ports beside the sink, in the
+     * order of {@link PlatformEmulators#rules()}.
+     */
+    URI emulator(String platform) {
+        List<String> platforms = PlatformEmulators.rules().stream().map(PlatformRules::platform).toList();
+        int index = platforms.indexOf(platform);
+        if (index < 0) {
+            throw new IllegalArgumentException("no emulator for platform " + platform + "; there are " + platforms);
+        }
+        return URI.create("http://" + sink.getHost() + ":" + (Main.EMULATOR_BASE_PORT + index));
     }
 
     String serviceToken() {

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -20,9 +21,11 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The benchmark's agents in the running suite, registered through the public API as any caller would: custom_http
- * agents of the organisation {@value #ORGANIZATION} aimed at the sink, named {@code bench-agent-001} and on,
- * without any budget limit and with rate limits far above any offered load, so every governed call runs the whole
- * pipeline and is allowed. Agents of an earlier run are reused; their governance is set again each time.
+ * agents of the organisation {@value #ORGANIZATION} aimed at the sink, named {@code bench-agent-001} and on, and one
+ * agent per messaging platform aimed at its emulator ({@code bench-platform-slack}, …), all without any budget
+ * limit and with rate limits far above any offered load, so every governed call runs the whole pipeline and is
+ * allowed. Agents of an earlier run are reused; their definition (when it may have changed) and governance are set
+ * again each time.
  */
 final class SuiteFixture {
 
@@ -30,6 +33,12 @@ final class SuiteFixture {
     static final String AGENT_PATH = "/bench-agent";
 
     private static final String NAME_PREFIX = "bench-agent-";
+    private static final String PLATFORM_NAME_PREFIX = "bench-platform-";
+    /** Made-up credentials in the shapes registry and the emulators check; the emulators accept any such value. */
+    private static final String TELEGRAM_BOT_TOKEN = "123456789:BenchBenchBenchBenchBench";
+    private static final String TELEGRAM_CHAT_ID = "-1001234567890";
+    private static final String NOTION_DATABASE_ID = "0123456789abcdef0123456789abcdef";
+    private static final String NOTION_TOKEN = "secret_BenchBenchBenchBenchBench";
     private static final int PARALLEL_REQUESTS = 4;
     private static final int PAGE_LIMIT = 100;
     /** Budgets and execution limits -1 (none); rate limits per minute, hour and day far above 10,000/s. */
@@ -42,53 +51,106 @@ final class SuiteFixture {
                     .put("requests_per_minute", 100_000_000).put("requests_per_hour", 1_000_000_000)
                     .put("requests_per_day", 2_000_000_000).put("user_requests_per_minute", -1));
 
+    /**
+     * An agent as the benchmark registers it.
+     *
+     * @param fields what is sent besides the name: platform, description, endpoint_url, platform_config
+     */
+    private record Definition(String name, JsonObject fields) {
+
+        /**
+         * Whether a registered agent is already as defined. Registry masks the secrets of platform_config when it
+         * shows an agent, so an agent with a platform_config is always set again.
+         */
+        boolean matches(JsonObject existing) {
+            return !fields.containsKey("platform_config") && "active".equals(existing.getString("status"))
+                    && fields.getString("endpoint_url").equals(existing.getString("endpoint_url"));
+        }
+    }
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final LocalSuite suite;
     private final URI router;
-    private final String endpointUrl;
     private final String token;
 
     private SuiteFixture(LocalSuite suite) {
+        this.suite = suite;
         this.router = suite.router();
-        this.endpointUrl = suite.sink().toString().replaceAll("/$", "") + AGENT_PATH;
         this.token = suite.ownerToken(ORGANIZATION);
     }
 
     /** The ids of {@code count} benchmark agents, ready to be invoked. */
     static List<String> agents(LocalSuite suite, int count, PrintStream out) {
-        return new SuiteFixture(suite).prepare(count, out);
+        String endpointUrl = suite.sink().toString().replaceAll("/$", "") + AGENT_PATH;
+        List<Definition> definitions = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            definitions.add(new Definition(NAME_PREFIX + String.format("%03d", i), new JsonObject()
+                    .put("platform", "custom_http").put("endpoint_url", endpointUrl)
+                    .put("description", "Answers ./kaizen bench from the devstack sink")));
+        }
+        return new SuiteFixture(suite).prepare(definitions, NAME_PREFIX, out);
     }
 
-    private List<String> prepare(int count, PrintStream out) {
-        Map<String, JsonObject> existing = existingAgents();
-        List<String> names = new ArrayList<>();
-        for (int i = 1; i <= count; i++) {
-            names.add(NAME_PREFIX + String.format("%03d", i));
+    /** The id of one benchmark agent per platform, aimed at the platform's emulator, by platform. */
+    static Map<String, String> platformAgents(LocalSuite suite, List<String> platforms, PrintStream out) {
+        SuiteFixture fixture = new SuiteFixture(suite);
+        List<Definition> definitions = platforms.stream().map(fixture::platformAgent).toList();
+        List<String> ids = fixture.prepare(definitions, PLATFORM_NAME_PREFIX, out);
+        Map<String, String> byPlatform = new LinkedHashMap<>();
+        for (int i = 0; i < platforms.size(); i++) {
+            byPlatform.put(platforms.get(i), ids.get(i));
         }
-        long missing = names.stream().filter(name -> !existing.containsKey(name)).count();
-        out.printf("agents: %d of %d already registered in %s; registering %d, then setting their limits%n",
-                count - missing, count, ORGANIZATION, missing);
+        return byPlatform;
+    }
+
+    /** What registry requires of each platform, with the emulator as the destination. */
+    private Definition platformAgent(String platform) {
+        String emulator = suite.emulator(platform).toString().replaceAll("/$", "");
+        JsonObject fields = new JsonObject().put("platform", platform)
+                .put("description", "Posts ./kaizen bench messages to the devstack's " + platform + " emulator");
+        JsonObject config = switch (platform) {
+            case "slack" -> new JsonObject().put("webhook_url", emulator + "/services/T000/B000/XXXX");
+            case "discord" -> new JsonObject().put("webhook_url", emulator + "/api/webhooks/1/token");
+            case "teams" -> new JsonObject().put("webhook_url", emulator + "/workflows/bench");
+            case "telegram" -> new JsonObject().put("bot_token", TELEGRAM_BOT_TOKEN).put("chat_id", TELEGRAM_CHAT_ID);
+            case "notion" -> new JsonObject().put("database_id", NOTION_DATABASE_ID).put("token", NOTION_TOKEN);
+            default -> throw new IllegalArgumentException("no emulator for platform " + platform);
+        };
+        if (platform.equals("telegram") || platform.equals("notion")) {
+            fields.put("endpoint_url", emulator);
+        }
+        return new Definition(PLATFORM_NAME_PREFIX + platform, fields.put("platform_config", config));
+    }
+
+    private List<String> prepare(List<Definition> definitions, String namePrefix, PrintStream out) {
+        Map<String, JsonObject> existing = existingAgents(namePrefix);
+        long missing = definitions.stream().filter(definition -> !existing.containsKey(definition.name())).count();
+        out.printf("agents %s*: %d of %d already registered in %s; registering %d, then setting their limits%n",
+                namePrefix, definitions.size() - missing, definitions.size(), ORGANIZATION, missing);
         ExecutorService pool = Executors.newFixedThreadPool(PARALLEL_REQUESTS);
         try {
-            List<CompletableFuture<String>> ready = names.stream()
-                    .map(name -> CompletableFuture.supplyAsync(() -> ready(name, existing.get(name)), pool)).toList();
+            List<CompletableFuture<String>> ready = definitions.stream()
+                    .map(definition -> CompletableFuture.supplyAsync(
+                            () -> ready(definition, existing.get(definition.name())), pool))
+                    .toList();
             return ready.stream().map(SuiteFixture::join).toList();
         } finally {
             pool.shutdown();
         }
     }
 
-    /** Registers the agent when absent, aims it at the sink, and lifts its limits. */
-    private String ready(String name, JsonObject existing) {
+    /** Registers the agent when absent, else sets its definition again when needed, and lifts its limits. */
+    private String ready(Definition definition, JsonObject existing) {
         String id;
         if (existing == null) {
-            id = expect(201, send("POST", "/api/v1/external-agents", new JsonObject().put("name", name)
-                    .put("platform", "custom_http").put("endpoint_url", endpointUrl)
-                    .put("description", "Answers ./kaizen bench from the devstack sink"))).getString("id");
+            id = expect(201, send("POST", "/api/v1/external-agents",
+                    definition.fields().copy().put("name", definition.name()))).getString("id");
         } else {
             id = existing.getString("id");
-            if (!endpointUrl.equals(existing.getString("endpoint_url")) || !"active".equals(existing.getString("status"))) {
-                expect(200, send("PATCH", "/api/v1/external-agents/" + id,
-                        new JsonObject().put("endpoint_url", endpointUrl).put("status", "active")));
+            if (!definition.matches(existing)) {
+                JsonObject patch = definition.fields().copy().put("status", "active");
+                patch.remove("platform");
+                expect(200, send("PATCH", "/api/v1/external-agents/" + id, patch));
             }
         }
         JsonObject governance = expect(200, send("PATCH", "/api/v1/external-agents/" + id + "/governance",
@@ -107,10 +169,10 @@ final class SuiteFixture {
         return limit == null || (limit instanceof Number number && number.doubleValue() == -1);
     }
 
-    private Map<String, JsonObject> existingAgents() {
+    private Map<String, JsonObject> existingAgents(String namePrefix) {
         Map<String, JsonObject> byName = new HashMap<>();
         for (int page = 1; ; page++) {
-            JsonObject listed = expect(200, send("GET", "/api/v1/external-agents?search=" + NAME_PREFIX + "&limit="
+            JsonObject listed = expect(200, send("GET", "/api/v1/external-agents?search=" + namePrefix + "&limit="
                     + PAGE_LIMIT + "&page=" + page, null));
             listed.getJsonArray("items").forEach(item -> {
                 JsonObject agent = (JsonObject) item;

@@ -50,7 +50,11 @@ record Traffic(String name, String host, int port, LongFunction<Outgoing> reques
         }, STATUS_2XX);
     }
 
-    /** {@code POST /api/v1/external-agents/{id}/invoke} through the router, round-robin over the agents. */
+    /**
+     * {@code POST /api/v1/external-agents/{id}/invoke} through the router, round-robin over the agents. A failed call
+     * whose agent answered is counted with the agent's status ({@code HTTP 502, agent answered 400}), so that a
+     * platform emulator rejecting what an adapter sent shows as such.
+     */
     static Traffic governedInvoke(String name, String host, int port, String jwt, List<String> agentIds) {
         return new Traffic(name, host, port, n -> {
             MultiMap headers = MultiMap.caseInsensitiveMultiMap()
@@ -62,7 +66,7 @@ record Traffic(String name, String host, int port, LongFunction<Outgoing> reques
             JsonObject body = new JsonObject().put("input", input(n)).put("context", new JsonObject().put("n", n));
             return post("/api/v1/external-agents/" + agentIds.get((int) (n % agentIds.size())) + "/invoke", headers,
                     body);
-        }, STATUS_2XX);
+        }, Traffic::invoked);
     }
 
     /** {@code POST /internal/v1/decisions} on governance's own port, round-robin over the agents. */
@@ -80,6 +84,21 @@ record Traffic(String name, String host, int port, LongFunction<Outgoing> reques
             return post("/internal/v1/decisions",
                     MultiMap.caseInsensitiveMultiMap().add("X-Kaizen-Service-Token", serviceToken), body);
         }, Traffic::allowed);
+    }
+
+    /** A 2xx; else the status, with the agent's own status when the gateway's problem names one. */
+    static String invoked(int status, Buffer body) {
+        if (status / 100 == 2) {
+            return null;
+        }
+        Object upstream;
+        try {
+            upstream = new JsonObject(body).getValue("upstream_status");
+        } catch (RuntimeException notAProblem) {
+            return "HTTP " + status;
+        }
+        return upstream instanceof Number agentStatus
+                ? "HTTP " + status + ", agent answered " + agentStatus.intValue() : "HTTP " + status;
     }
 
     /**
