@@ -1,0 +1,51 @@
+package io.kaizen.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class BenchOptionsTest {
+
+    private static final Path ROOT = Path.of("/project");
+
+    @Test
+    void byDefaultEveryPlatformRunsOnceAtTheLowestRateForAShortWhile() {
+        BenchOptions options = BenchOptions.parse(List.of(), ROOT);
+
+        assertThat(options.platformsRun()).containsExactly("slack", "discord", "teams", "telegram", "notion");
+        assertThat(options.targets()).contains("invoke-slack", "invoke-discord", "invoke-teams", "invoke-telegram",
+                "invoke-notion");
+        assertThat(options.platformRates()).containsExactly(100);
+        assertThat(options.platformMeasure()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(options.targetName("invoke-telegram")).isEqualTo("governed invoke, telegram emulator");
+        assertThat(options.describe()).containsEntry("platform_rates", List.of(100)).containsEntry("platform_seconds", 5L);
+    }
+
+    @Test
+    void quickShortensThePlatformRunsAndOptionsAfterItWin() {
+        assertThat(BenchOptions.parse(List.of("quick"), ROOT).platformMeasure()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(BenchOptions.parse(List.of("quick", "platform-seconds=7"), ROOT).platformMeasure())
+                .isEqualTo(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void theSinkAlsoRunsThePlatformRatesSoEveryPlatformHasItsBaseline() {
+        BenchOptions options = BenchOptions.parse(List.of("rates=250,500", "platform-rates=100"), ROOT);
+
+        assertThat(options.sinkRates()).containsExactly(100, 250, 500);
+        assertThat(BenchOptions.parse(List.of("rates=250,500", "platform-rates=100", "targets=sink,invoke-1"), ROOT)
+                .sinkRates()).containsExactly(250, 500);
+    }
+
+    @Test
+    void aPlatformWithoutAnEmulatorIsNotATarget() {
+        assertThatThrownBy(() -> BenchOptions.parse(List.of("targets=sink,invoke-myspace"), ROOT))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown target 'invoke-myspace'");
+    }
+}
