@@ -22,7 +22,8 @@ import io.vertx.core.Vertx;
  * {@code ./kaizen bench}: measures the suite that {@code ./kaizen up} runs from this project, against the sink
  * called directly and nginx {@code limit_req} in front of it, in one go: open-loop runs at fixed rates and one
  * closed-loop run per target, lineage lag sampled during the many-agent invokes, open-loop runs of the governed
- * invoke of each messaging platform's agent against its emulator, and the services' memory at the end. Prints Markdown tables with the ratios to the baselines and the goals, and writes the same as JSON.
+ * invoke of each messaging platform's agent against its emulator, and the services' memory at the end. Prints
+ * Markdown tables with the ratios to the baselines and the goals, and writes the same as JSON.
  * See {@code bench/README.md}.
  */
 public final class Bench {

@@ -35,8 +35,9 @@ import io.kaizen.devstack.platform.PlatformEmulators;
  * @param results          where the JSON report is written
  */
 record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integer> platformRates, Duration warmup,
-        Duration measure, Duration platformMeasure, Duration maxSeconds, int maxConnections, int connections, int agents, int lineageEvery, Duration timeout,
-        Duration settle, boolean keepGoing, List<String> targets, Path results) {
+        Duration measure, Duration platformMeasure, Duration maxSeconds, int maxConnections, int connections,
+        int agents, int lineageEvery, Duration timeout, Duration settle, boolean keepGoing, List<String> targets,
+        Path results) {
 
     static final String SINK = "sink";
     static final String NGINX = "nginx";
@@ -117,8 +118,9 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
             }
         }
         Path results = Path.of(values.get("results"));
-        return new BenchOptions(rates(values, "rates"), rates(values, "decision-rates"), rates(values, "platform-rates"),
-                seconds(values, "warmup"), seconds(values, "seconds"), seconds(values, "platform-seconds"),
+        return new BenchOptions(rates(values, "rates"), rates(values, "decision-rates"),
+                rates(values, "platform-rates"), seconds(values, "warmup"), seconds(values, "seconds"),
+                seconds(values, "platform-seconds"),
                 seconds(values, "max-seconds"), positive(values, "max-connections"),
                 positive(values, "connections"), positive(values, "agents"), positive(values, "lineage-every"),
                 seconds(values, "timeout"), seconds(values, "settle"), bool(values, "keep-going"), targets,

@@ -23,7 +23,8 @@ class BenchOptionsTest {
         assertThat(options.platformRates()).containsExactly(100);
         assertThat(options.platformMeasure()).isEqualTo(Duration.ofSeconds(5));
         assertThat(options.targetName("invoke-telegram")).isEqualTo("governed invoke, telegram emulator");
-        assertThat(options.describe()).containsEntry("platform_rates", List.of(100)).containsEntry("platform_seconds", 5L);
+        assertThat(options.describe()).containsEntry("platform_rates", List.of(100))
+                .containsEntry("platform_seconds", 5L);
     }
 
     @Test

@@ -14,13 +14,15 @@ import org.junit.jupiter.api.Test;
 /** The platform rows of the report and their goals, from measured runs: compared with the sink at the same rate. */
 class PlatformGoalsTest {
 
-    private final BenchOptions options = BenchOptions.parse(List.of("rates=100", "targets=sink,invoke-slack,invoke-discord"),
-            Path.of("/project"));
+    private final BenchOptions options = BenchOptions.parse(
+            List.of("rates=100", "targets=sink,invoke-slack,invoke-discord"), Path.of("/project"));
     private final Map<String, TargetResults> results = new LinkedHashMap<>();
 
     PlatformGoalsTest() {
-        results.put(BenchOptions.SINK, target(BenchOptions.SINK, run("sink called directly", 0, Map.of(), 400, 3_000)));
-        results.put("invoke-slack", target("invoke-slack", run("governed invoke, slack emulator", 0, Map.of(), 1_500, 8_000)));
+        results.put(BenchOptions.SINK, target(BenchOptions.SINK,
+                run("sink called directly", 0, Map.of(), 400, 3_000)));
+        results.put("invoke-slack", target("invoke-slack",
+                run("governed invoke, slack emulator", 0, Map.of(), 1_500, 8_000)));
         results.put("invoke-discord", target("invoke-discord", run("governed invoke, discord emulator", 3,
                 Map.of("HTTP 502, agent answered 400", 3L), 30_000, 90_000)));
     }
@@ -31,8 +33,8 @@ class PlatformGoalsTest {
 
         assertThat(goals.get("governed invoke, slack emulator: 100/s offered, all answered, no errors").status())
                 .isEqualTo(Goals.Status.MET);
-        Goals.Goal latency = goals.get("governed invoke, slack emulator: added latency vs the sink at 100/s ≤ 2.00 ms p50, "
-                + "≤ 10.0 ms p99");
+        Goals.Goal latency = goals.get("governed invoke, slack emulator: added latency vs the sink at 100/s "
+                + "≤ 2.00 ms p50, ≤ 10.0 ms p99");
         assertThat(latency.status()).isEqualTo(Goals.Status.MET);
         assertThat(latency.measured()).isEqualTo("+1.10 ms p50, +5.00 ms p99");
     }
@@ -75,7 +77,8 @@ class PlatformGoalsTest {
     }
 
     /** 1,000 calls at 100/s over 10 s: half answered at {@code p50Micros}, the slowest at {@code p99Micros}. */
-    private static LoadResult run(String target, int errors, Map<String, Long> problems, long p50Micros, long p99Micros) {
+    private static LoadResult run(String target, int errors, Map<String, Long> problems, long p50Micros,
+            long p99Micros) {
         Histogram latency = new Histogram(3);
         long ok = 1_000 - errors;
         for (long i = 0; i < ok; i++) {
