@@ -7,6 +7,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.kaizen.common.ids.PrefixedId;
@@ -42,8 +44,8 @@ public class AgentTests {
     }
 
     /** What the test found: whether the agent answered with success, and how. */
-    public record Result(boolean success, Integer statusCode, long responseTimeMs, JsonNode responseBody,
-            String error, Instant testedAt) {
+    public record Result(boolean success, @Schema(nullable = true) Integer statusCode, long responseTimeMs,
+            @Schema(nullable = true) JsonNode responseBody, @Schema(nullable = true) String error, Instant testedAt) {
     }
 
     public Uni<Result> test(String agentId, String organizationId, String message) {
