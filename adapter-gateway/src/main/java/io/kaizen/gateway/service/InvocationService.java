@@ -268,7 +268,9 @@ public class InvocationService {
                 new InvocationEvent.Trace(invocation.traceId, spanId, lineage.traceId()),
                 new InvocationEvent.RequestContext(caller.ipAddress(), caller.userAgent(), invocation.createdAt),
                 new InvocationEvent.Governance(decision.outcome().name(), decision.decisionId(), decision.reason(),
-                        decision.reservationId(), null, null),
+                        decision.reservationId(), null, null,
+                        decision.policy() == null ? null : decision.policy().policyId(), null, null,
+                        decision.rateLimit() == null ? null : decision.rateLimit().remaining()),
                 new InvocationEvent.Result(invocation.completedAt, invocation.durationMs, invocation.costUsd,
                         invocation.responseStatusCode, invocation.errorCode, errorMessage, reportedCost,
                         invocation.inputTokens, invocation.outputTokens));
