@@ -98,6 +98,13 @@ final class ManagedProcess {
     void stop(Duration grace) {
         guard.release();
         terminate(process.toHandle(), grace);
+        // the handle's exit future can complete a moment before the Process learns of the exit: wait for the
+        // Process itself, so isAlive() is false once stop returns
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (pidFile != null) {
             try {
                 Files.deleteIfExists(pidFile);
