@@ -64,7 +64,9 @@ public final class AgentConfigRules {
                     Field.url("icon_url"), Field.text("card_format", "adaptive_card|message_card",
                             "adaptive_card or message_card")), null),
             Platform.DISCORD, new PlatformRule(List.of(Field.secretUrl("webhook_url"), STUDIO_BASE_URL,
-                    Field.text("username", "[^\\n]{1,80}", "1–80 characters"), Field.url("avatar_url"),
+                    Field.text("username", "(?i)(?!.*(discord|clyde))[^\\n]{1,80}",
+                            "1–80 characters without \"discord\" or \"clyde\" (Discord refuses those)"),
+                    Field.url("avatar_url"),
                     Field.url("footer_icon_url")), null),
             Platform.SLACK, new PlatformRule(List.of(Field.secretUrl("webhook_url"), STUDIO_BASE_URL,
                     Field.text("channel", "[#@]?[A-Za-z0-9._-]{1,80}", "a channel name")), null),
@@ -209,7 +211,13 @@ public final class AgentConfigRules {
             String value = requireString(path, entry.getValue());
             switch (entry.getKey()) {
                 case "token_url" -> requireUrl(path, value);
-                case "header_name" -> requireHeaderName(path, value);
+                case "header_name" -> {
+                    requireHeaderName(path, value);
+                    if (FORBIDDEN_HEADERS.contains(value.toLowerCase(Locale.ROOT)) || isGatewayHeader(value)) {
+                        throw ProblemException.validation("Field '" + path + "' must not name the " + value
+                                + " header, which the gateway sets itself");
+                    }
+                }
                 case "algorithm" -> {
                     if (!value.equals("sha256") && !value.equals("sha512")) {
                         throw ProblemException.validation("Field '" + path + "' must be sha256 or sha512");
@@ -240,7 +248,7 @@ public final class AgentConfigRules {
         for (Map.Entry<?, ?> header : map.entrySet()) {
             String name = String.valueOf(header.getKey());
             requireHeaderName(path, name);
-            if (FORBIDDEN_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+            if (FORBIDDEN_HEADERS.contains(name.toLowerCase(Locale.ROOT)) || isGatewayHeader(name)) {
                 throw ProblemException.validation("Field '" + path + "' must not set the " + name + " header");
             }
             String headerValue = requireString(path + "." + name, header.getValue());
@@ -285,6 +293,13 @@ public final class AgentConfigRules {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /** Headers the gateway sets on every outbound call; credentials never replace them (adapter-gateway OutboundAuth). */
+    private static boolean isGatewayHeader(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.equals("traceparent") || lower.equals("content-type") || lower.startsWith("x-kaizen-")
+                || lower.startsWith("webhook-");
     }
 
     private static void requireHeaderName(String path, String value) {
