@@ -111,6 +111,7 @@ class AgentLifecycleTest {
             slack private address        | {"name":"s","platform":"slack","platform_config":{"webhook_url":"https://10.0.0.8/hook"}}              | platform_config.webhook_url' is not an allowed URL
             slack metadata address       | {"name":"s","platform":"slack","platform_config":{"webhook_url":"http://169.254.169.254/latest"}}      | platform_config.webhook_url' is not an allowed URL
             telegram bad token           | {"name":"g","platform":"telegram","platform_config":{"bot_token":"nope","chat_id":"1"}}                | platform_config.bot_token' must be
+            telegram html parse mode     | {"name":"g","platform":"telegram","platform_config":{"bot_token":"123456789:ABCdefGhIJKlmNoPQRsTUVwxyZ12345","chat_id":"1","parse_mode":"HTML"}} | platform_config.parse_mode' must be MarkdownV2
             telegram missing chat        | {"name":"g","platform":"telegram","platform_config":{"bot_token":"123456789:ABCdefGhIJKlmNoPQRsTUVwxyZ12345"}} | platform_config.chat_id' is required
             notion bad database          | {"name":"n","platform":"notion","platform_config":{"database_id":"x","token":"secret_notion_integration_123"}} | platform_config.database_id' must be
             notion without token         | {"name":"n","platform":"notion","platform_config":{"database_id":"0123456789abcdef0123456789abcdef"}}  | platform_config.token' is required

@@ -75,7 +75,8 @@ public final class AgentConfigRules {
                             "a bot token like 123456789:ABCdef… from @BotFather"),
                     Field.text("chat_id", "-?[0-9]{1,20}|@[A-Za-z0-9_]{5,32}", "a numeric chat id or @channelname")
                             .mandatory(),
-                    Field.text("parse_mode", "MarkdownV2|HTML", "MarkdownV2 or HTML"), STUDIO_BASE_URL),
+                    Field.text("parse_mode", "MarkdownV2",
+                            "MarkdownV2 (the gateway writes and escapes every message in MarkdownV2)"), STUDIO_BASE_URL),
                     "https://api.telegram.org"),
             Platform.NOTION, new PlatformRule(List.of(
                     Field.text("database_id", "[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
