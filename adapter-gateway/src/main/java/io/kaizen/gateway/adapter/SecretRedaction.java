@@ -8,8 +8,12 @@ import java.util.regex.Pattern;
  */
 public final class SecretRedaction {
 
-    private static final Pattern SECRETS = Pattern.compile(
-            "(?i)(bearer\\s+|basic\\s+|(?:api[_-]?key|token|secret|password|authorization)[\"']?\\s*[:=]\\s*[\"']?)[^\\s\"',&}]+");
+    /**
+     * A secret-looking key and its value, the scheme of a credential included ({@code "authorization": "Bearer x"}
+     * loses {@code x}, not only {@code Bearer}), or a bare scheme and its credential.
+     */
+    private static final Pattern SECRETS = Pattern.compile("(?i)((?:api[_-]?key|token|secret|password|authorization)"
+            + "[\"']?\\s*[:=]\\s*[\"']?(?:(?:bearer|basic)\\s+)?|(?:bearer|basic)\\s+)[^\\s\"',&}]+");
     /** Not word-bounded at the start: in an echoed URL the token follows {@code /bot} directly. */
     private static final Pattern BOT_TOKEN = Pattern.compile("(?<![0-9])[0-9]{3,20}:[A-Za-z0-9_-]{20,100}");
 
