@@ -5,6 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.IntStream;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +80,31 @@ class AgentTestMessageTest {
         String other = caller.agent(agent.url("/ok"));
         given().auth().oauth2(caller.token()).contentType(ContentType.JSON)
                 .when().post("/api/v1/external-agents/" + other + "/test").then().statusCode(200);
+    }
+
+    /** Fifteen tests released together: the limit holds exactly, whatever their order. */
+    @Test
+    void fifteenConcurrentTestsOfOneAgentSendExactlyTen() {
+        String agentId = caller.agent(agent.url("/ok"));
+        String token = caller.token();
+        CyclicBarrier start = new CyclicBarrier(15);
+        ExecutorService testers = Executors.newFixedThreadPool(15);
+        List<CompletableFuture<Integer>> statuses = IntStream.range(0, 15).mapToObj(i -> CompletableFuture.supplyAsync(
+                () -> {
+            try {
+                start.await();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return given().auth().oauth2(token).contentType(ContentType.JSON)
+                    .when().post("/api/v1/external-agents/" + agentId + "/test").statusCode();
+        }, testers)).toList();
+
+        List<Integer> answered = statuses.stream().map(CompletableFuture::join).toList();
+        testers.shutdown();
+        assertThat(answered).filteredOn(status -> status == 200).hasSize(10);
+        assertThat(answered).filteredOn(status -> status == 429).hasSize(5);
+        assertThat(agent.hits("/ok")).hasSize(10);
     }
 
     @Test

@@ -88,7 +88,6 @@ class IdempotentInvokeTest {
 
     @Test
     void aRefusalIsReplayedTooAndKeysArePerOrganisation() {
-        String agentId = caller.agent(agent.url("/ok"));
         Map<String, String> headers = Map.of("Idempotency-Key", "order-42");
         // another organisation's agent is a 404 for this caller; the answer is kept under the key
         Invoker stranger = new Invoker();
@@ -101,7 +100,6 @@ class IdempotentInvokeTest {
         // the same key in the other organisation is its own
         stranger.invoking(headers).when().post("/api/v1/external-agents/" + strangersAgent + "/invoke")
                 .then().statusCode(200);
-        assertThat(agentId).isNotNull();
     }
 
     @Test

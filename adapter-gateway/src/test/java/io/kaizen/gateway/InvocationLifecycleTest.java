@@ -14,7 +14,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -129,6 +134,33 @@ class InvocationLifecycleTest {
                 .isEqualTo("jane.smith@company.example");
         agent.release();
         answer.join();
+    }
+
+    /** Two replicas sweeping at once close each overdue call once: one event per call, whichever closed it. */
+    @Test
+    void twoSweepsAtOnceCloseEachOverdueCallOnce() throws Exception {
+        String agentId = caller.agent(agent.url("/held"));
+        // a thread per call: the common pool may have a single thread on two cores, and each call waits for the agent
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        List<CompletableFuture<Response>> answers = IntStream.range(0, 4).mapToObj(i -> CompletableFuture.supplyAsync(
+                () -> caller.invoking().when().post("/api/v1/external-agents/" + agentId + "/invoke"), callers)).toList();
+        await().atMost(Duration.ofSeconds(60)).until(() -> agent.hits("/held").size() == 4);
+        Instant later = Instant.now().plus(Duration.ofHours(1));
+
+        CompletableFuture<Integer> first = DetachedContext.run(vertx, () -> sweep.closeOverdue(later))
+                .subscribeAsCompletionStage();
+        CompletableFuture<Integer> second = DetachedContext.run(vertx, () -> sweep.closeOverdue(later))
+                .subscribeAsCompletionStage();
+
+        assertThat(first.get(60, TimeUnit.SECONDS) + second.get(60, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(4);
+        assertThat(single("select count(*) from invocation where agent_id = ? and status = 'failure'", agentId))
+                .isEqualTo("4");
+        assertThat(single("select count(*) from outbox_event where type = ? and event_key in"
+                + " (select id from invocation where agent_id = ?)", EventTypes.INVOCATION_FAILED, agentId))
+                .as("one event per call").isEqualTo("4");
+        agent.release();
+        answers.forEach(CompletableFuture::join);
+        callers.shutdown();
     }
 
     @Test

@@ -19,18 +19,16 @@ public class AgentSender {
     /** Longest excerpt of a failed answer kept in errors. */
     static final int EXCERPT_CHARS = 200;
 
-    private final PlatformAdapters adapters;
     private final OutboundAuth auth;
     private final OutboundHttp http;
 
-    AgentSender(PlatformAdapters adapters, OutboundAuth auth, OutboundHttp http) {
-        this.adapters = adapters;
+    AgentSender(OutboundAuth auth, OutboundHttp http) {
         this.auth = auth;
         this.http = http;
     }
 
-    public Uni<AgentReply> send(AgentCall call) {
-        PlatformAdapter adapter = adapters.forPlatform(call.agent().platform());
+    /** Sends the call through the adapter its caller resolved (before anything was reserved or counted for it). */
+    public Uni<AgentReply> send(PlatformAdapter adapter, AgentCall call) {
         OutboundRequest request = adapter.format(call)
                 .withHeader("traceparent", call.traceparent())
                 .withHeader("X-Kaizen-Invocation-ID", call.invocationId());

@@ -26,10 +26,6 @@ public record OutboundRequest(String url, Map<String, String> headers, byte[] bo
         return new OutboundRequest(url, more, body);
     }
 
-    /** The same request sent elsewhere (a token in the path, a signed URL). */
-    public OutboundRequest withUrl(String newUrl) {
-        return new OutboundRequest(newUrl, headers, body);
-    }
 
     /** URLs of webhook platforms carry their secret: never print them. */
     @Override

@@ -74,8 +74,4 @@ public class Invocation extends PanacheEntityBase {
     /** While accepted: the {@code invocation.failed} event to publish if it is closed as overdue (JSON). */
     @Column(name = "pending_event")
     public String pendingEvent;
-
-    public boolean accepted() {
-        return ACCEPTED.equals(status);
-    }
 }

@@ -14,8 +14,4 @@ public record InvokeRequest(
         Map<String, Object> context,
         Map<String, Object> metadata,
         @Size(max = 2048) String callbackUrl) {
-
-    public InvokeRequest(String input, Map<String, Object> context, Map<String, Object> metadata) {
-        this(input, context, metadata, null);
-    }
 }

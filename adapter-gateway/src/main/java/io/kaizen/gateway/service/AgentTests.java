@@ -16,6 +16,7 @@ import io.kaizen.common.problem.ErrorCode;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.gateway.adapter.AgentCall;
 import io.kaizen.gateway.adapter.AgentSender;
+import io.kaizen.gateway.adapter.PlatformAdapters;
 import io.kaizen.gateway.adapter.UpstreamException;
 import io.kaizen.gateway.client.AgentDirectory;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -36,10 +37,12 @@ public class AgentTests {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final AgentDirectory agents;
+    private final PlatformAdapters adapters;
     private final AgentSender sender;
 
-    AgentTests(AgentDirectory agents, AgentSender sender) {
+    AgentTests(AgentDirectory agents, PlatformAdapters adapters, AgentSender sender) {
         this.agents = agents;
+        this.adapters = adapters;
         this.sender = sender;
     }
 
@@ -50,13 +53,15 @@ public class AgentTests {
 
     public Uni<Result> test(String agentId, String organizationId, String message) {
         return agents.invocable(agentId, organizationId)
+                // an agent whose platform cannot be reached is refused before the test is counted
+                .invoke(agent -> adapters.forPlatform(agent.platform()))
                 .chain(agent -> count(agentId, organizationId).replaceWith(agent))
                 .chain(agent -> {
                     String id = PrefixedId.next(PrefixedId.INVOCATION);
                     Instant started = Instant.now();
                     AgentCall call = new AgentCall(agent, id, hex(16), hex(8), organizationId,
                             message == null ? DEFAULT_MESSAGE : message, Map.of("test", true), Map.of());
-                    return sender.send(call).onItemOrFailure().transform((reply, failure) -> {
+                    return sender.send(adapters.forPlatform(agent.platform()), call).onItemOrFailure().transform((reply, failure) -> {
                         long took = Duration.between(started, Instant.now()).toMillis();
                         if (failure == null) {
                             return new Result(true, reply.statusCode(), took, reply.output(), null, started);

@@ -27,6 +27,7 @@ import io.kaizen.gateway.adapter.AgentCall;
 import io.kaizen.gateway.adapter.AgentReply;
 import io.kaizen.gateway.adapter.AgentSender;
 import io.kaizen.gateway.adapter.OutboundRequest;
+import io.kaizen.gateway.adapter.PlatformAdapter;
 import io.kaizen.gateway.adapter.PlatformAdapters;
 import io.kaizen.gateway.adapter.UpstreamException;
 import io.kaizen.gateway.client.AgentDirectory;
@@ -88,14 +89,14 @@ public class InvocationService {
         return agents.invocable(agentId, principal.organizationId())
                 .chain(agent -> {
                     // an agent the gateway cannot deliver to is refused before governance reserves anything
-                    adapters.forPlatform(agent.platform());
+                    PlatformAdapter adapter = adapters.forPlatform(agent.platform());
                     return governance.decide(new DecisionRequest(invocationId, principal.organizationId(),
                             agentId, caller.lineage().userId(), principal.subject(), principal.teamId(),
                             List.copyOf(principal.roles()), agent.environment(), caller.ipAddress(), caller.country(),
                             estimatedCost, InvokeMetadata.estimatedTokens(request.metadata()), agent.platform(),
                             agent.tags(), agent.createdAt(), request.input()))
                             .chain(decision -> switch (decision.outcome()) {
-                                case ALLOW -> accept(agent, request, caller, decision, invocationId, traceId,
+                                case ALLOW -> accept(adapter, agent, request, caller, decision, invocationId, traceId,
                                         spanId, started, async);
                                 // REQUIRE_APPROVAL falls to the default branch and fails closed until held invocations exist
                                 default -> block(agent, caller, decision, invocationId, traceId, spanId, started)
@@ -108,8 +109,8 @@ public class InvocationService {
      * Stores the allowed call as accepted before the agent is called, with the failure event to publish should
      * the gateway stop before the agent answers; then delivers it, in the background when asynchronous.
      */
-    private Uni<Outcome> accept(AgentDefinition agent, InvokeRequest request, CallerContext caller, Decision decision,
-            String invocationId, String traceId, String spanId, Instant started, boolean async) {
+    private Uni<Outcome> accept(PlatformAdapter adapter, AgentDefinition agent, InvokeRequest request,
+            CallerContext caller, Decision decision, String invocationId, String traceId, String spanId, Instant started, boolean async) {
         Invocation accepted = invocation(agent, caller, decision, invocationId, traceId, started);
         accepted.status = Invocation.ACCEPTED;
         accepted.mode = async ? Invocation.ASYNC : Invocation.SYNC;
@@ -119,11 +120,11 @@ public class InvocationService {
         accepted.pendingEvent = overdueEvent(accepted, agent, caller, decision, spanId);
         return recorder.accept(accepted).chain(stored -> {
             if (!async) {
-                return deliver(agent, request, caller, decision, invocationId, traceId, spanId, started, false);
+                return deliver(adapter, agent, request, caller, decision, invocationId, traceId, spanId, started, false);
             }
             // the caller has its answer; the outcome is recorded (and read at GET /api/v1/invocations/{id})
-            DetachedContext.run(vertx, () -> deliver(agent, request, caller, decision, invocationId, traceId, spanId,
-                    started, true)).subscribe().with(done -> { }, failure -> { });
+            DetachedContext.run(vertx, () -> deliver(adapter, agent, request, caller, decision, invocationId, traceId,
+                    spanId, started, true)).subscribe().with(done -> { }, failure -> { });
             return Uni.createFrom().item(new Outcome(stored, null, decision));
         });
     }
@@ -175,12 +176,12 @@ public class InvocationService {
         }
     }
 
-    private Uni<Outcome> deliver(AgentDefinition agent, InvokeRequest request,
+    private Uni<Outcome> deliver(PlatformAdapter adapter, AgentDefinition agent, InvokeRequest request,
             CallerContext caller, Decision decision, String invocationId, String traceId, String spanId,
             Instant started, boolean async) {
         AgentCall call = new AgentCall(agent, invocationId, traceId, spanId, caller.principal().organizationId(),
                 request.input(), request.context(), request.metadata());
-        return sender.send(call)
+        return sender.send(adapter, call)
                 .onItemOrFailure().transformToUni((reply, failure) -> {
                     Invocation invocation = invocation(agent, caller, decision, invocationId, traceId, started);
                     invocation.mode = async ? Invocation.ASYNC : Invocation.SYNC;

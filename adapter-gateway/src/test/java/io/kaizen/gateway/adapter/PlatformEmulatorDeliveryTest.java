@@ -23,6 +23,7 @@ import io.kaizen.gateway.GatewayTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
+import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 
 /** The gateway's sender delivering to the Telegram and Notion emulators over HTTP, as it would to the platforms. */
@@ -39,6 +40,8 @@ class PlatformEmulatorDeliveryTest {
 
     @Inject
     AgentSender sender;
+    @Inject
+    PlatformAdapters adapters;
 
     @BeforeAll
     static void startEmulators() {
@@ -64,7 +67,7 @@ class PlatformEmulatorDeliveryTest {
 
     @Test
     void aTelegramInvocationIsSentAsAMessageAndTheSentMessageIsTheOutput() {
-        AgentReply reply = sender.send(call(PlatformFixtures.telegramAgent(telegram.url()), "Deploy v1.2 done: C:\\. (ok)!"))
+        AgentReply reply = send(call(PlatformFixtures.telegramAgent(telegram.url()), "Deploy v1.2 done: C:\\. (ok)!"))
                 .await().atMost(PATIENCE);
 
         assertThat(reply.statusCode()).isEqualTo(200);
@@ -99,7 +102,7 @@ class PlatformEmulatorDeliveryTest {
 
     @Test
     void aNotionInvocationBecomesAPageAndThePageIsTheOutput() {
-        AgentReply reply = sender.send(call(PlatformFixtures.notionAgent(notion.url()), "Quarterly report\nAll good."))
+        AgentReply reply = send(call(PlatformFixtures.notionAgent(notion.url()), "Quarterly report\nAll good."))
                 .await().atMost(PATIENCE);
 
         assertThat(reply.statusCode()).isEqualTo(200);
@@ -130,11 +133,15 @@ class PlatformEmulatorDeliveryTest {
     }
 
     private UpstreamException failure(AgentCall call) {
-        return catchThrowableOfType(UpstreamException.class, () -> sender.send(call).await().atMost(PATIENCE));
+        return catchThrowableOfType(UpstreamException.class, () -> send(call).await().atMost(PATIENCE));
     }
 
     private static AgentCall call(AgentDefinition agent, Object input) {
         return new AgentCall(agent, "inv_platforms_1", "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
                 "org_platforms", input, Map.of(), Map.of());
+    }
+
+    private Uni<AgentReply> send(AgentCall call) {
+        return sender.send(adapters.forPlatform(call.agent().platform()), call);
     }
 }

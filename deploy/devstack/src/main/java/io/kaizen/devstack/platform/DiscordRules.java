@@ -5,8 +5,6 @@ import java.util.Locale;
 
 import io.kaizen.devstack.PlatformRules;
 import io.kaizen.devstack.Sink.SinkRequest;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -41,13 +39,8 @@ public final class DiscordRules implements PlatformRules {
 
     @Override
     public Answer answer(SinkRequest request) {
-        Object parsed;
-        try {
-            parsed = Json.decodeValue(request.body());
-        } catch (DecodeException e) {
-            return failure(50109, "The request body contains invalid JSON.", null);
-        }
-        if (!(parsed instanceof JsonObject message)) {
+        JsonObject message = PlatformRules.jsonObject(request.body());
+        if (message == null) {
             return failure(50109, "The request body contains invalid JSON.", null);
         }
         JsonObject errors = new JsonObject();

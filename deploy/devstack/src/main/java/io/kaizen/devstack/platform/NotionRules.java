@@ -14,7 +14,6 @@ import java.util.regex.Pattern;
 
 import io.kaizen.devstack.PlatformRules;
 import io.kaizen.devstack.Sink.SinkRequest;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -102,10 +101,8 @@ public final class NotionRules implements PlatformRules {
             return error(400, "validation_error", "Request body too large: " + size + " bytes, the limit is "
                     + MAX_PAYLOAD_BYTES + ".");
         }
-        JsonObject body;
-        try {
-            body = new JsonObject(request.body());
-        } catch (DecodeException | ClassCastException e) {
+        JsonObject body = PlatformRules.jsonObject(request.body());
+        if (body == null) {
             return error(400, "invalid_json", "Error parsing JSON body.");
         }
         String problem = pageProblem(body);

@@ -4,8 +4,6 @@ import java.util.Set;
 
 import io.kaizen.devstack.PlatformRules;
 import io.kaizen.devstack.Sink.SinkRequest;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -36,13 +34,8 @@ public final class SlackRules implements PlatformRules {
 
     @Override
     public Answer answer(SinkRequest request) {
-        Object parsed;
-        try {
-            parsed = Json.decodeValue(request.body());
-        } catch (DecodeException e) {
-            return error("invalid_payload");
-        }
-        if (!(parsed instanceof JsonObject message)) {
+        JsonObject message = PlatformRules.jsonObject(request.body());
+        if (message == null) {
             return error("invalid_payload");
         }
         Object text = message.getValue("text");

@@ -6,8 +6,6 @@ import java.util.regex.Pattern;
 
 import io.kaizen.devstack.PlatformRules;
 import io.kaizen.devstack.Sink.SinkRequest;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -48,14 +46,9 @@ public final class TeamsRules implements PlatformRules {
                     .put("message", "The request content length exceeds the limit of " + MAX_BYTES + " bytes.")).encode());
         }
         try {
-            Object parsed;
-            try {
-                parsed = Json.decodeValue(request.body());
-            } catch (DecodeException e) {
-                throw new Invalid("the body is not valid JSON");
-            }
-            if (!(parsed instanceof JsonObject payload)) {
-                throw new Invalid("the body must be a JSON object");
+            JsonObject payload = PlatformRules.jsonObject(request.body());
+            if (payload == null) {
+                throw new Invalid("the body is not a JSON object");
             }
             if ("MessageCard".equals(payload.getValue("@type"))) {
                 messageCard(payload, "$");

@@ -10,7 +10,6 @@ import java.util.regex.Pattern;
 
 import io.kaizen.devstack.PlatformRules;
 import io.kaizen.devstack.Sink.SinkRequest;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -47,10 +46,8 @@ public final class TelegramRules implements PlatformRules {
         if (!path.group(2).equalsIgnoreCase("sendMessage") || !request.method().equals("POST")) {
             return error(404, "Not Found");
         }
-        JsonObject body;
-        try {
-            body = new JsonObject(request.body());
-        } catch (DecodeException | ClassCastException e) {
+        JsonObject body = PlatformRules.jsonObject(request.body());
+        if (body == null) {
             return error(400, "Bad Request: can't parse JSON");
         }
         Object chatId = body.getValue("chat_id");
