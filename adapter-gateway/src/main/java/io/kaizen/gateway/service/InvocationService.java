@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jboss.logging.Logger;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -47,6 +49,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class InvocationService {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Logger LOG = Logger.getLogger(InvocationService.class);
 
     private final AgentDirectory agents;
     private final GovernanceDecisions governance;
@@ -124,7 +127,14 @@ public class InvocationService {
             }
             // the caller has its answer; the outcome is recorded (and read at GET /api/v1/invocations/{id})
             DetachedContext.run(vertx, () -> deliver(adapter, agent, request, caller, decision, invocationId, traceId,
-                    spanId, started, true)).subscribe().with(done -> { }, failure -> { });
+                    spanId, started, true)).subscribe().with(done -> { }, failure -> {
+                        // a refusal of the agent is its recorded outcome; anything else left the call accepted, for
+                        // the sweep to close
+                        if (!(failure instanceof ProblemException)) {
+                            LOG.warnf("asynchronous invocation %s was not recorded: %s", invocationId,
+                                    failure.getClass().getSimpleName());
+                        }
+                    });
             return Uni.createFrom().item(new Outcome(stored, null, decision));
         });
     }
