@@ -27,6 +27,9 @@ public final class EventTypes {
     public static final String INVOCATION_BLOCKED = "kaizen.invocation.blocked.v1";
     public static final String INVOCATION_HELD = "kaizen.invocation.held.v1";
 
+    /** A message to tell on a channel ({@code kaizen.notifications.v1}, delivered by the gateway). */
+    public static final String NOTIFICATION_REQUESTED = "kaizen.notification.requested.v1";
+
     /** A record of the audit chain ({@code kaizen.audit.v1}, published by lineage-service). */
     public static final String AUDIT_RECORDED = "kaizen.audit.recorded.v1";
 
