@@ -21,6 +21,7 @@ class RouteTableTest {
             "/api/v1/external-agents/agt_1/governance-status, governance",
             "/api/v1/external-agents/agt_1/budget, governance",
             "/api/v1/external-agents/agt_1/budget/config, governance",
+            "/api/v1/external-agents/agt_1/budget/alerts, governance",
             "/api/v1/external-agents/agt_1/governance, governance",
             "/api/v1/external-agents/agt_1/approvals/pending, approval",
             "/api/v1/external-agents, registry",

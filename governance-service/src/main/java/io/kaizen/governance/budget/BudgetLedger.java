@@ -1,6 +1,7 @@
 package io.kaizen.governance.budget;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -331,6 +332,25 @@ public class BudgetLedger {
                 .setParameter("now", Instant.now())
                 .executeUpdate())
                 .map(inserted -> inserted == 1);
+    }
+
+    /**
+     * Claims the right to tell a scope's recipients now: true when its last alert was told {@code cooldown} or more
+     * ago (or never), or {@code always}; the claim is the row's update, so of two transactions claiming together only
+     * one wins (the second waits for the first's row and then finds it told).
+     */
+    public Uni<Boolean> claimNotice(String scopeId, String scope, Instant now, Duration cooldown, boolean always) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "insert into budget_alert_notice (scope_id, scope, told_at) values (:id, :scope, :now)"
+                        + " on conflict (scope_id, scope) do update set told_at = excluded.told_at"
+                        + " where cast(:always as boolean) or budget_alert_notice.told_at <= :cutoff")
+                .setParameter("id", scopeId)
+                .setParameter("scope", scope)
+                .setParameter("now", now)
+                .setParameter("always", always)
+                .setParameter("cutoff", now.minus(cooldown))
+                .executeUpdate())
+                .map(claimed -> claimed == 1);
     }
 
     /**

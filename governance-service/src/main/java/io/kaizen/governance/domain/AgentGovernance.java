@@ -63,6 +63,8 @@ public class AgentGovernance extends PanacheEntityBase {
     public String enforcementMode;
     @Column(name = "approval_triggers")
     public String approvalTriggers;
+    /** The agent's name, from its events (for people told of its budget). */
+    public String name;
     public String platform;
     public String tags;
     public String environment;

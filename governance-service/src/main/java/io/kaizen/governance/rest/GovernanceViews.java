@@ -8,7 +8,9 @@ import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import io.kaizen.common.governance.AgentUsage;
+import io.kaizen.governance.budget.BudgetAlertConfig;
 import io.kaizen.governance.policy.CombiningStrategy;
+import io.kaizen.governance.service.BudgetAlertService;
 import io.kaizen.governance.trigger.ApprovalTriggerSettings;
 
 /** Response bodies of the governance endpoints (snake_case on the wire). */
@@ -208,5 +210,30 @@ public final class GovernanceViews {
             @Schema(nullable = true) ApprovalTriggerSettings approvalTriggers,
             @Schema(description = "IANA time zone; weekly budgets start on Monday 00:00 there") String timeZone,
             @Schema(nullable = true) Instant updatedAt) {
+    }
+
+    /**
+     * The budget alert configuration that applies ({@code GET|PUT|DELETE .../budget/alerts} and
+     * {@code /api/v1/policies/settings/budget-alerts}): {@code source} says whose it is.
+     */
+    public record BudgetAlertsView(
+            String organizationId,
+            @Schema(nullable = true) String externalAgentId,
+            @Schema(enumeration = {"agent", "organization", "default"}) String source,
+            List<BigDecimal> thresholds,
+            boolean alertOncePerThreshold,
+            int cooldownMinutes,
+            @Schema(nullable = true) String webhookUrl,
+            List<String> emailRecipients,
+            List<String> channels,
+            boolean includeForecast,
+            @Schema(nullable = true) Instant updatedAt) {
+
+        public static BudgetAlertsView of(BudgetAlertService.Effective effective) {
+            BudgetAlertConfig config = effective.config();
+            return new BudgetAlertsView(effective.organizationId(), effective.agentId(), effective.source(),
+                    config.thresholds(), config.alertOncePerThreshold(), config.cooldownMinutes(), config.webhookUrl(),
+                    config.emailRecipients(), config.channels(), config.includeForecast(), effective.updatedAt());
+        }
     }
 }

@@ -11,13 +11,16 @@ import io.kaizen.common.rest.Paging;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.KaizenPrincipal;
 import io.kaizen.common.security.Permissions;
+import io.kaizen.governance.budget.BudgetAlertConfig;
 import io.kaizen.governance.rest.GovernanceRequests.OrganizationSettings;
+import io.kaizen.governance.rest.GovernanceViews.BudgetAlertsView;
 import io.kaizen.governance.rest.GovernanceViews.OrganizationSettingsView;
 import io.kaizen.governance.rest.PolicyMessages.PolicyPage;
 import io.kaizen.governance.rest.PolicyMessages.PolicyRequest;
 import io.kaizen.governance.rest.PolicyMessages.PolicyView;
 import io.kaizen.governance.rest.PolicyMessages.SimulationRequest;
 import io.kaizen.governance.rest.PolicyMessages.SimulationView;
+import io.kaizen.governance.service.BudgetAlertService;
 import io.kaizen.governance.service.OrganizationSettingsService;
 import io.kaizen.governance.service.PolicyService;
 import io.quarkus.security.PermissionsAllowed;
@@ -27,6 +30,7 @@ import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -35,7 +39,7 @@ import jakarta.ws.rs.core.MediaType;
 
 /**
  * ABAC policies of the caller's organisation, their simulation, and the organisation's governance settings
- * (combining strategy, default effect, organisation-wide budget, approval-trigger defaults).
+ * (combining strategy, default effect, organisation-wide budget, approval-trigger defaults, budget alerts).
  */
 @Path("/api/v1/policies")
 @Produces(MediaType.APPLICATION_JSON)
@@ -43,11 +47,14 @@ public class PolicyResource {
 
     private final PolicyService policies;
     private final OrganizationSettingsService settings;
+    private final BudgetAlertService alerts;
     private final CurrentPrincipal caller;
 
-    PolicyResource(PolicyService policies, OrganizationSettingsService settings, CurrentPrincipal caller) {
+    PolicyResource(PolicyService policies, OrganizationSettingsService settings, BudgetAlertService alerts,
+            CurrentPrincipal caller) {
         this.policies = policies;
         this.settings = settings;
+        this.alerts = alerts;
         this.caller = caller;
     }
 
@@ -84,6 +91,31 @@ public class PolicyResource {
     public Uni<OrganizationSettingsView> patchSettings(OrganizationSettings body) {
         KaizenPrincipal principal = caller.get();
         return settings.patch(principal.organizationId(), body, principal.subject());
+    }
+
+    /** The organisation's budget alert configuration: its budget's, and the default of its agents. */
+    @GET
+    @Path("/settings/budget-alerts")
+    @PermissionsAllowed(Permissions.POLICIES_READ)
+    public Uni<BudgetAlertsView> budgetAlerts() {
+        return alerts.get(caller.organizationId(), null).map(BudgetAlertsView::of);
+    }
+
+    @PUT
+    @Path("/settings/budget-alerts")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @PermissionsAllowed(Permissions.POLICIES_WRITE)
+    public Uni<BudgetAlertsView> putBudgetAlerts(BudgetAlertConfig body) {
+        KaizenPrincipal principal = caller.get();
+        return alerts.put(principal.organizationId(), null, body, principal.subject()).map(BudgetAlertsView::of);
+    }
+
+    @DELETE
+    @Path("/settings/budget-alerts")
+    @PermissionsAllowed(Permissions.POLICIES_WRITE)
+    public Uni<BudgetAlertsView> deleteBudgetAlerts() {
+        KaizenPrincipal principal = caller.get();
+        return alerts.delete(principal.organizationId(), null, principal.subject()).map(BudgetAlertsView::of);
     }
 
     @POST

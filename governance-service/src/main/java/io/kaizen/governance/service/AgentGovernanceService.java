@@ -197,6 +197,7 @@ public class AgentGovernanceService {
                     if (EventTypes.AGENT_DELETED.equals(type)) {
                         row.deletedAt = row.deletedAt != null ? row.deletedAt : event.occurredAt();
                     } else {
+                        row.name = event.name() != null ? event.name() : row.name;
                         row.platform = event.platform() != null ? event.platform() : row.platform;
                         row.environment = event.environment() != null ? event.environment() : row.environment;
                         row.tags = event.tags() != null ? json.write(event.tags()) : row.tags;

@@ -2,10 +2,16 @@ package io.kaizen.governance.service;
 
 import java.math.BigDecimal;
 import java.time.ZoneId;
+import java.util.HashSet;
 import java.util.List;
+import java.util.regex.Pattern;
 
+import io.kaizen.common.egress.EgressDeniedException;
+import io.kaizen.common.egress.EgressGuard;
 import io.kaizen.common.governance.TokenRates;
+import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.problem.ProblemException;
+import io.kaizen.governance.budget.BudgetAlertConfig;
 import io.kaizen.governance.budget.Money;
 import io.kaizen.governance.policy.PolicyValidator;
 import io.kaizen.governance.policy.SafeRegex;
@@ -21,6 +27,15 @@ public final class GovernanceValidation {
     private static final int MAX_PATTERNS = 50;
     private static final int MAX_PATTERN_LENGTH = 500;
     private static final int MAX_WINDOW_SECONDS = 30 * 86_400;
+    private static final BigDecimal MAX_ALERT_THRESHOLD = new BigDecimal("1.5");
+    private static final int MAX_ALERT_THRESHOLDS = 10;
+    private static final int MAX_COOLDOWN_MINUTES = 1440;
+    private static final int MAX_URL_LENGTH = 2048;
+    private static final int MAX_EMAIL_RECIPIENTS = 20;
+    private static final int MAX_ALERT_CHANNELS = 10;
+    /** A plain address {@code local@domain.tld}: no display name, comment, quoting or IP literal. */
+    private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}"
+            + "@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
 
     private GovernanceValidation() {
     }
@@ -45,6 +60,78 @@ public final class GovernanceValidation {
         if (budget.enforcementMode() != null && !budget.enforcementMode().equals("hard")
                 && !budget.enforcementMode().equals("soft")) {
             throw invalid(prefix + "enforcement_mode", "must be hard or soft");
+        }
+    }
+
+    /**
+     * A budget alert configuration as given (missing fields take defaults): thresholds ascending in (0, 1.5] in whole
+     * percent; cooldown 0–1440 minutes; the webhook URL through the egress guard's static checks (scheme, host,
+     * literal addresses: no DNS here, the gateway checks the resolved address when it calls); plain e-mail addresses;
+     * channels as agent ids (whether they are the organisation's agents is the caller's to check).
+     */
+    public static void budgetAlerts(BudgetAlertConfig alerts, EgressGuard egress) {
+        List<BigDecimal> thresholds = alerts.thresholds();
+        if (thresholds != null) {
+            if (thresholds.isEmpty() || thresholds.size() > MAX_ALERT_THRESHOLDS) {
+                throw invalid("thresholds", "must hold 1 to " + MAX_ALERT_THRESHOLDS + " fractions of the limit");
+            }
+            for (int i = 0; i < thresholds.size(); i++) {
+                String field = "thresholds[" + i + "]";
+                BigDecimal threshold = thresholds.get(i);
+                if (threshold == null || threshold.signum() <= 0 || threshold.compareTo(MAX_ALERT_THRESHOLD) > 0) {
+                    throw invalid(field, "must be a fraction of the limit above 0 and at most 1.5");
+                }
+                if (threshold.stripTrailingZeros().scale() > 2) {
+                    throw invalid(field, "must be a whole percent (at most two decimal places, e.g. 0.75)");
+                }
+                if (i > 0 && threshold.compareTo(thresholds.get(i - 1)) <= 0) {
+                    throw invalid(field, "must be greater than the threshold before it (ascending, no repeats)");
+                }
+            }
+        }
+        Integer cooldown = alerts.cooldownMinutes();
+        if (cooldown != null && (cooldown < 0 || cooldown > MAX_COOLDOWN_MINUTES)) {
+            throw invalid("cooldown_minutes", "must be between 0 and " + MAX_COOLDOWN_MINUTES);
+        }
+        String url = alerts.webhookUrl();
+        if (url != null) {
+            if (url.isBlank() || url.length() > MAX_URL_LENGTH) {
+                throw invalid("webhook_url", "must be an absolute http(s) URL of at most " + MAX_URL_LENGTH
+                        + " characters");
+            }
+            try {
+                egress.checkStatic(url);
+            } catch (EgressDeniedException e) {
+                throw invalid("webhook_url", "is not an allowed URL: " + e.getMessage());
+            }
+        }
+        List<String> recipients = alerts.emailRecipients();
+        if (recipients != null) {
+            if (recipients.size() > MAX_EMAIL_RECIPIENTS) {
+                throw invalid("email_recipients", "may hold at most " + MAX_EMAIL_RECIPIENTS + " addresses");
+            }
+            for (int i = 0; i < recipients.size(); i++) {
+                String address = recipients.get(i);
+                if (address == null || address.length() > 254 || !EMAIL.matcher(address).matches()) {
+                    throw invalid("email_recipients[" + i + "]", "must be an e-mail address such as ops@example.com");
+                }
+            }
+        }
+        List<String> channels = alerts.channels();
+        if (channels != null) {
+            if (channels.size() > MAX_ALERT_CHANNELS) {
+                throw invalid("channels", "may hold at most " + MAX_ALERT_CHANNELS + " agents");
+            }
+            HashSet<String> seen = new HashSet<>();
+            for (int i = 0; i < channels.size(); i++) {
+                String channel = channels.get(i);
+                if (channel == null || !PrefixedId.isValid(PrefixedId.AGENT, channel)) {
+                    throw invalid("channels[" + i + "]", "must be the id of a registered messaging agent (agt_…)");
+                }
+                if (!seen.add(channel)) {
+                    throw invalid("channels[" + i + "]", "is listed twice");
+                }
+            }
         }
     }
 
@@ -164,7 +251,7 @@ public final class GovernanceValidation {
         }
     }
 
-    private static ProblemException invalid(String field, String message) {
+    static ProblemException invalid(String field, String message) {
         return ProblemException.validation(field + " " + message).with("field", field);
     }
 }

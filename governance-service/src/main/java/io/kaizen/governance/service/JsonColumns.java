@@ -1,5 +1,6 @@
 package io.kaizen.governance.service;
 
+import java.math.BigDecimal;
 import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -19,6 +20,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class JsonColumns {
 
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
+    };
+
+    private static final TypeReference<List<BigDecimal>> DECIMALS = new TypeReference<>() {
     };
 
     private final ObjectMapper mapper;
@@ -55,6 +59,17 @@ public class JsonColumns {
         }
         try {
             return mapper.readValue(json, STRINGS);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON is unreadable", e);
+        }
+    }
+
+    public List<BigDecimal> decimals(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            return mapper.readValue(json, DECIMALS);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored JSON is unreadable", e);
         }
