@@ -192,7 +192,7 @@ class BudgetTest {
         assertThat(crossed).hasSize(3);
         assertThat(crossed.get(0)).contains("\"threshold_percentage\":50", "\"scope\":\"monthly\"",
                 "\"spent_usd\":0.85", "\"limit_usd\":1.00");
-        assertThat(crossed.get(1)).contains("\"threshold_percentage\":80");
+        assertThat(crossed.get(1)).contains("\"threshold_percentage\":75");
         assertThat(crossed.get(2)).contains("\"threshold_percentage\":90", "\"spent_usd\":0.90");
     }
 
