@@ -2,13 +2,13 @@ package io.kaizen.lineage.service;
 
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.hibernate.reactive.mutiny.Mutiny;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -102,7 +102,7 @@ public class LineageGraph {
         return where.toString();
     }
 
-    private static <Q extends org.hibernate.reactive.mutiny.Mutiny.SelectionQuery<?>> Q bind(Q q, Query query) {
+    private static <Q extends Mutiny.SelectionQuery<?>> Q bind(Q q, Query query) {
         q.setParameter("org", query.organizationId());
         if (query.externalAgentId() != null) {
             q.setParameter("agent", query.externalAgentId());
@@ -120,8 +120,9 @@ public class LineageGraph {
 
     private static Graph build(Query query, List<Object[]> chains, Object[] sums) {
         Map<String, Node> nodes = new LinkedHashMap<>();
-        Map<String, Edge> edges = new LinkedHashMap<>();
+        Map<String, Node[]> ends = new LinkedHashMap<>();
         boolean truncated = chains.size() > MAX_CHAINS;
+        Map<String, Tally> tallies = new LinkedHashMap<>();
         for (Object[] c : chains.subList(0, Math.min(chains.size(), MAX_CHAINS))) {
             List<Node> path = path(query, c);
             long added = path.stream().filter(n -> !nodes.containsKey(n.id())).count();
@@ -130,30 +131,37 @@ public class LineageGraph {
                 continue;
             }
             path.forEach(n -> nodes.putIfAbsent(n.id(), n));
-            Edge weight = new Edge(null, null, null, null, count(c[10]), count(c[11]), count(c[12]), count(c[13]),
-                    (BigDecimal) c[14], instant(c[15]));
+            Tally chain = new Tally(count(c[10]), count(c[11]), count(c[12]), count(c[13]), (BigDecimal) c[14],
+                    LineageErasure.instant(c[15]));
             for (int i = 1; i < path.size(); i++) {
-                Node source = path.get(i - 1);
-                Node target = path.get(i);
-                String id = source.id() + "->" + target.id();
-                Edge seen = edges.get(id);
-                edges.put(id, seen == null
-                        ? new Edge(id, source.id(), target.id(), label(target.type()), weight.invocations(),
-                                weight.successCount(), weight.failureCount(), weight.blockedCount(), weight.costUsd(),
-                                weight.lastSeen())
-                        : new Edge(id, source.id(), target.id(), seen.label(), seen.invocations() + weight.invocations(),
-                                seen.successCount() + weight.successCount(),
-                                seen.failureCount() + weight.failureCount(),
-                                seen.blockedCount() + weight.blockedCount(), seen.costUsd().add(weight.costUsd()),
-                                seen.lastSeen().isAfter(weight.lastSeen()) ? seen.lastSeen() : weight.lastSeen()));
+                String id = path.get(i - 1).id() + "->" + path.get(i).id();
+                tallies.merge(id, chain, Tally::plus);
+                ends.putIfAbsent(id, new Node[] {path.get(i - 1), path.get(i)});
             }
         }
+        List<Edge> edges = new ArrayList<>();
+        tallies.forEach((id, t) -> {
+            Node[] end = ends.get(id);
+            edges.add(new Edge(id, end[0].id(), end[1].id(), label(end[1].type()), t.invocations(), t.success(),
+                    t.failure(), t.blocked(), t.costUsd(), t.lastSeen()));
+        });
         Totals totals = new Totals(count(sums[0]), count(sums[1]), count(sums[2]), count(sums[3]),
                 (BigDecimal) sums[4]);
         int external = (int) nodes.values().stream()
                 .filter(n -> n.type().startsWith("external_")).count();
-        return new Graph(List.copyOf(nodes.values()), List.copyOf(edges.values()), totals,
+        return new Graph(List.copyOf(nodes.values()), List.copyOf(edges), totals,
                 new Metadata(nodes.size(), external, totals.costUsd(), truncated, query.nodeLimit()));
+    }
+
+    /** What the rows behind an edge add up to. */
+    private record Tally(long invocations, long success, long failure, long blocked, BigDecimal costUsd,
+            Instant lastSeen) {
+
+        Tally plus(Tally other) {
+            return new Tally(invocations + other.invocations, success + other.success, failure + other.failure,
+                    blocked + other.blocked, costUsd.add(other.costUsd),
+                    lastSeen.isAfter(other.lastSeen) ? lastSeen : other.lastSeen);
+        }
     }
 
     /** The nodes of one chain, in layer order, each layer the row has. */
@@ -212,18 +220,5 @@ public class LineageGraph {
 
     private static long count(Object value) {
         return ((Number) value).longValue();
-    }
-
-    private static Instant instant(Object value) {
-        if (value instanceof Instant i) {
-            return i;
-        }
-        if (value instanceof OffsetDateTime o) {
-            return o.toInstant();
-        }
-        if (value instanceof java.sql.Timestamp t) {
-            return t.toInstant();
-        }
-        throw new IllegalStateException("a timestamptz column reads as a time, not " + value);
     }
 }
