@@ -18,6 +18,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -173,6 +177,50 @@ class LineageErasureTest {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(token(org))
                 .when().get("/api/v1/lineage/" + returned)
                 .then().statusCode(200).body("external_user_email", equalTo(address)));
+    }
+
+    @Test
+    void anErasureWaitsForAWriterMidTransactionAndThenErasesWhatItWrote() throws Exception {
+        String org = "org_" + UUID.randomUUID();
+        String address = "jane." + UUID.randomUUID() + "@acme.example";
+        String id = PrefixedId.next(PrefixedId.INVOCATION);
+        ExecutorService requester = Executors.newSingleThreadExecutor();
+        try (Connection writer = DevStackTestResource.stack().postgres().connect("lineage")) {
+            // a lineage writer mid-transaction, as the consumer is: the organisation's erasure lock shared, a row
+            // with the address written and not yet committed
+            writer.setAutoCommit(false);
+            try (PreparedStatement share = writer.prepareStatement(
+                    "select cast(pg_advisory_xact_lock_shared(hashtext(?)) as text)");
+                    PreparedStatement insert = writer.prepareStatement("insert into lineage_record (invocation_id,"
+                            + " organization_id, status, external_agent_id, request_timestamp, created_at,"
+                            + " external_user_email) values (?, ?, 'success', 'agt_1', now(), now(), ?)")) {
+                share.setString(1, "lineage-erasure:" + org);
+                share.executeQuery().close();
+                insert.setString(1, id);
+                insert.setString(2, org);
+                insert.setString(3, address);
+                insert.executeUpdate();
+            }
+            Future<Integer> erasure = requester.submit(() -> given().auth().oauth2(owner(org))
+                    .when().delete("/api/v1/lineage/users/" + address).then().extract().statusCode());
+            // the erasure waits for the writer's lock rather than erasing around the uncommitted row
+            await().atMost(Duration.ofSeconds(60)).until(() -> waitingAdvisoryLocks() > 0);
+            writer.commit();
+            assertThat(erasure.get(60, TimeUnit.SECONDS)).isEqualTo(204);
+        } finally {
+            requester.shutdownNow();
+        }
+        assertThat(mentions("lineage_record", org, address)).isZero();
+    }
+
+    private static long waitingAdvisoryLocks() throws SQLException {
+        try (Connection db = DevStackTestResource.stack().postgres().connect("lineage");
+                PreparedStatement query = db.prepareStatement(
+                        "select count(*) from pg_locks where locktype = 'advisory' and not granted");
+                ResultSet row = query.executeQuery()) {
+            row.next();
+            return row.getLong(1);
+        }
     }
 
     private static InvocationEvent event(String id, String org, String userId, String address) {

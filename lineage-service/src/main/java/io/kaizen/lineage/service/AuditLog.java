@@ -1,6 +1,7 @@
 package io.kaizen.lineage.service;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -207,7 +208,7 @@ public class AuditLog {
             if (requestedAt.isTextual()) {
                 try {
                     return Instant.parse(requestedAt.asText());
-                } catch (java.time.format.DateTimeParseException e) {
+                } catch (DateTimeParseException e) {
                     // not a time: the record's own time stands
                 }
             }
