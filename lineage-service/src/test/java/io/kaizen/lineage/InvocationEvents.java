@@ -102,9 +102,14 @@ class InvocationEvents {
 
     /** Sends an event of the given {@code invocation.*} type to partition 0, keyed and headed as the relay does. */
     void sendAs(String eventId, String type, InvocationEvent data) {
+        sendAs(eventId, type, data, Instant.now());
+    }
+
+    /** Sends an event of the given type that occurred at {@code time}, to partition 0, as the relay does. */
+    void sendAs(String eventId, String type, InvocationEvent data, Instant time) {
         try {
             CloudEvent event = new CloudEvent(eventId, "/kaizen/adapter-gateway", type, data.invocationId(),
-                    data.organizationId(), Instant.now(), mapper.writeValueAsString(data));
+                    data.organizationId(), time, mapper.writeValueAsString(data));
             producer.send(new ProducerRecord<>(TOPIC, 0, data.invocationId(), event.data(), event.headers())).get();
         } catch (Exception e) {
             throw new IllegalStateException("could not publish " + eventId, e);

@@ -18,6 +18,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -109,6 +113,114 @@ class LineageErasureTest {
         // the neighbour's record of the same address is theirs to keep
         assertThat(mentions("lineage_record", neighbour, address)).isEqualTo(1);
         assertThat(mentions("audit_personal_data", neighbour, address)).isPositive();
+    }
+
+    @Test
+    void eventsOfTheErasedPersonsPastArrivingAfterTheErasureBringNothingBackWhileTheirLaterCallsAreRecorded()
+            throws Exception {
+        String org = "org_" + UUID.randomUUID();
+        String address = "jane." + UUID.randomUUID() + "@acme.example";
+        String userId = "ext-" + UUID.randomUUID();
+        String called = PrefixedId.next(PrefixedId.INVOCATION);
+        String delayed = PrefixedId.next(PrefixedId.INVOCATION);
+        InvocationEvent completed = event(called, org, userId, address);
+        events.sendAs(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_COMPLETED, completed);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            given().auth().oauth2(token(org)).when().get("/api/v1/lineage/" + called).then().statusCode(200);
+            given().auth().oauth2(token(org)).when().get("/api/v1/audit").then().body("total", equalTo(1));
+        });
+        given().auth().oauth2(owner(org)).when().delete("/api/v1/lineage/users/" + address).then().statusCode(204);
+        String redactedId = given().auth().oauth2(token(org)).when().get("/api/v1/lineage/" + called)
+                .then().statusCode(200).extract().path("external_user_id");
+
+        // after the erasure: the outcome again under a new event id (a replay once processed ids have expired), the
+        // invocation's accepted event arriving late, and another call of that past that was held up, named by id
+        events.sendAs(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_COMPLETED, completed);
+        InvocationEvent accepted = event(called, org, userId, address);
+        events.sendAs(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_ACCEPTED,
+                new InvocationEvent(called, org, "pending", accepted.externalUser(), accepted.externalSystem(),
+                        accepted.kaizenAuth(), accepted.agent(), null, accepted.request(), null, null));
+        events.sendAs(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_COMPLETED,
+                event(delayed, org, userId, null));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            given().auth().oauth2(token(org)).when().get("/api/v1/lineage/" + delayed).then().statusCode(200);
+            // the first event, the erasure's record and the three events since
+            given().auth().oauth2(token(org)).when().get("/api/v1/audit").then().body("total", equalTo(5));
+        });
+
+        for (String table : List.of("lineage_record", "audit_event", "audit_personal_data", "audit_chain_head",
+                "lineage_erasure")) {
+            assertThat(mentions(table, org, address)).as(table).isZero();
+            assertThat(mentions(table, org, userId)).as(table).isZero();
+            assertThat(mentions(table, org, "203.0.113.7")).as(table).isZero();
+            assertThat(mentions(table, org, "jane-agent/1.0")).as(table).isZero();
+        }
+        for (String id : List.of(called, delayed)) {
+            given().auth().oauth2(token(org)).when().get("/api/v1/lineage/" + id)
+                    .then().statusCode(200)
+                    .body("status", equalTo("success"))
+                    .body("external_user_id", equalTo(redactedId))
+                    .body("request_headers", nullValue())
+                    .body("ip_address", nullValue());
+        }
+        given().auth().oauth2(token(org)).when().get("/api/v1/audit/verify")
+                .then().statusCode(200).body("valid", equalTo(true)).body("records_checked", equalTo(5));
+
+        // the person comes back after the erasure: a new call is new data, recorded as it comes
+        String returned = PrefixedId.next(PrefixedId.INVOCATION);
+        InvocationEvent later = event(returned, org, userId, address);
+        events.sendAs(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_COMPLETED,
+                new InvocationEvent(returned, org, "success", later.externalUser(), later.externalSystem(),
+                        later.kaizenAuth(), later.agent(), null,
+                        new InvocationEvent.RequestContext("203.0.113.7", "jane-agent/1.0", Instant.now()), null,
+                        later.result()));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(token(org))
+                .when().get("/api/v1/lineage/" + returned)
+                .then().statusCode(200).body("external_user_email", equalTo(address)));
+    }
+
+    @Test
+    void anErasureWaitsForAWriterMidTransactionAndThenErasesWhatItWrote() throws Exception {
+        String org = "org_" + UUID.randomUUID();
+        String address = "jane." + UUID.randomUUID() + "@acme.example";
+        String id = PrefixedId.next(PrefixedId.INVOCATION);
+        ExecutorService requester = Executors.newSingleThreadExecutor();
+        try (Connection writer = DevStackTestResource.stack().postgres().connect("lineage")) {
+            // a lineage writer mid-transaction, as the consumer is: the organisation's erasure lock shared, a row
+            // with the address written and not yet committed
+            writer.setAutoCommit(false);
+            try (PreparedStatement share = writer.prepareStatement(
+                    "select cast(pg_advisory_xact_lock_shared(hashtext(?)) as text)");
+                    PreparedStatement insert = writer.prepareStatement("insert into lineage_record (invocation_id,"
+                            + " organization_id, status, external_agent_id, request_timestamp, created_at,"
+                            + " external_user_email) values (?, ?, 'success', 'agt_1', now(), now(), ?)")) {
+                share.setString(1, "lineage-erasure:" + org);
+                share.executeQuery().close();
+                insert.setString(1, id);
+                insert.setString(2, org);
+                insert.setString(3, address);
+                insert.executeUpdate();
+            }
+            Future<Integer> erasure = requester.submit(() -> given().auth().oauth2(owner(org))
+                    .when().delete("/api/v1/lineage/users/" + address).then().extract().statusCode());
+            // the erasure waits for the writer's lock rather than erasing around the uncommitted row
+            await().atMost(Duration.ofSeconds(60)).until(() -> waitingAdvisoryLocks() > 0);
+            writer.commit();
+            assertThat(erasure.get(60, TimeUnit.SECONDS)).isEqualTo(204);
+        } finally {
+            requester.shutdownNow();
+        }
+        assertThat(mentions("lineage_record", org, address)).isZero();
+    }
+
+    private static long waitingAdvisoryLocks() throws SQLException {
+        try (Connection db = DevStackTestResource.stack().postgres().connect("lineage");
+                PreparedStatement query = db.prepareStatement(
+                        "select count(*) from pg_locks where locktype = 'advisory' and not granted");
+                ResultSet row = query.executeQuery()) {
+            row.next();
+            return row.getLong(1);
+        }
     }
 
     private static InvocationEvent event(String id, String org, String userId, String address) {

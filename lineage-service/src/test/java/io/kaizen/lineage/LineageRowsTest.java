@@ -106,6 +106,48 @@ class LineageRowsTest {
     }
 
     @Test
+    void everyOutcomeArrivingBeforeTheEventsThatPrecededItAndRedeliveredYieldsExactlyOneRowWithItsStatus() {
+        String org = "org_" + UUID.randomUUID();
+        Outcome hold = new Outcome("held", EventTypes.INVOCATION_HELD, "held", null, null, "pending");
+        Map<String, Outcome> byInvocation = new LinkedHashMap<>();
+        for (Outcome outcome : OUTCOMES) {
+            String id = PrefixedId.next(PrefixedId.INVOCATION);
+            byInvocation.put(id, outcome);
+            String ended = PrefixedId.next(PrefixedId.EVENT);
+            String acceptedEvent = PrefixedId.next(PrefixedId.EVENT);
+            // newest first: the outcome, then the hold and the acceptance that came before it, then both redelivered
+            events.sendAs(ended, outcome.type(), ended(id, org, outcome));
+            if (outcome.approvalStatus() != null && !outcome.status().equals("held")) {
+                events.sendAs(PrefixedId.next(PrefixedId.EVENT), hold.type(), ended(id, org, hold));
+            }
+            events.sendAs(acceptedEvent, EventTypes.INVOCATION_ACCEPTED, accepted(id, org));
+            events.sendAs(ended, outcome.type(), ended(id, org, outcome));
+            events.sendAs(acceptedEvent, EventTypes.INVOCATION_ACCEPTED, accepted(id, org));
+        }
+        String marker = PrefixedId.next(PrefixedId.INVOCATION);
+        events.sendAs(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_ACCEPTED, accepted(marker, org));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(token(org))
+                .when().get("/api/v1/lineage/" + marker).then().statusCode(200));
+        JsonPath page = list(org, Map.of());
+        assertThat(page.getInt("total")).isEqualTo(OUTCOMES.size() + 1);
+        assertThat(page.getList("items.invocation_id")).doesNotHaveDuplicates();
+        byInvocation.forEach((id, outcome) -> {
+            JsonPath row = given().auth().oauth2(token(org)).when().get("/api/v1/lineage/" + id)
+                    .then().statusCode(200).extract().jsonPath();
+            assertThat(row.getString("status")).as(outcome.name()).isEqualTo(outcome.status());
+            assertThat(row.getString("error_code")).as(outcome.name()).isEqualTo(outcome.errorCode());
+            assertThat(row.getString("approval_status")).as(outcome.name())
+                    .isEqualTo(outcome.status().equals("success") ? "approved" : outcome.approvalStatus());
+            // what only the late acceptance knew fills in, beside the outcome's own fields
+            assertThat(row.getString("external_user_role")).as(outcome.name()).isEqualTo("Sales Manager");
+            assertThat(row.getString("user_agent")).as(outcome.name()).isEqualTo("curl/8");
+            assertThat(row.getString("external_agent_version")).as(outcome.name()).isEqualTo("2.1.0");
+        });
+        assertThat(list(org, Map.of("status", "pending")).getInt("total")).isEqualTo(1);
+    }
+
+    @Test
     void redeliveredAndOutOfOrderEventsMakeOneRowThatKeepsTheLatestStatusAndMergesEveryField() {
         String org = "org_" + UUID.randomUUID();
         String id = PrefixedId.next(PrefixedId.INVOCATION);

@@ -14,6 +14,7 @@ import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.Permissions;
 import io.kaizen.lineage.service.LineageCursor;
 import io.kaizen.lineage.service.LineageErasure;
+import io.kaizen.lineage.service.LineageGraph;
 import io.kaizen.lineage.service.LineageService;
 import io.quarkus.security.PermissionsAllowed;
 import io.smallrye.mutiny.Uni;
@@ -32,11 +33,13 @@ import jakarta.ws.rs.core.Response;
 public class LineageResource {
 
     private final LineageService lineage;
+    private final LineageGraph graph;
     private final LineageErasure erasure;
     private final CurrentPrincipal caller;
 
-    LineageResource(LineageService lineage, LineageErasure erasure, CurrentPrincipal caller) {
+    LineageResource(LineageService lineage, LineageGraph graph, LineageErasure erasure, CurrentPrincipal caller) {
         this.lineage = lineage;
+        this.graph = graph;
         this.erasure = erasure;
         this.caller = caller;
     }
@@ -83,6 +86,36 @@ public class LineageResource {
         });
     }
 
+    /**
+     * The graph of one external agent ({@code external_agent_id}) or one workflow ({@code workflow_id}, the trace the
+     * calling workflow passes as {@code X-External-Trace-ID}); exactly one is required. Nodes are the five layers'
+     * parties, edges the calls between them with their counts, cost and last time, busiest first up to
+     * {@code node_limit} (500, at most 1000; {@code metadata.truncated} says when some were left out). The time range
+     * is {@code from}/{@code to} as in the list, or {@code start_date}/{@code end_date} as the original names them.
+     * Another organisation's agent or workflow is an empty graph.
+     */
+    @GET
+    @Path("/graph")
+    @PermissionsAllowed(Permissions.LINEAGE_READ)
+    public Uni<LineageGraph.Graph> graph(@QueryParam("external_agent_id") String externalAgentId,
+            @QueryParam("workflow_id") String workflowId, @QueryParam("from") String from,
+            @QueryParam("to") String to, @QueryParam("start_date") String startDate,
+            @QueryParam("end_date") String endDate, @QueryParam("node_limit") String nodeLimit) {
+        String agent = text("external_agent_id", externalAgentId);
+        String workflow = text("workflow_id", workflowId);
+        if ((agent == null) == (workflow == null)) {
+            throw ProblemException.validation("Either workflow_id or external_agent_id must be provided, not both");
+        }
+        Instant fromTime = QueryTime.parse(from != null ? "from" : "start_date",
+                either("from", from, "start_date", startDate));
+        Instant toTime = QueryTime.parse(to != null ? "to" : "end_date", either("to", to, "end_date", endDate));
+        if (fromTime != null && toTime != null && !fromTime.isBefore(toTime)) {
+            throw ProblemException.validation("The start of the time range must be before its end");
+        }
+        return graph.graph(new LineageGraph.Query(caller.organizationId(), agent, workflow, fromTime, toTime,
+                nodeLimit(nodeLimit)));
+    }
+
     @GET
     @Path("/users/{email}")
     @PermissionsAllowed(Permissions.LINEAGE_READ)
@@ -120,6 +153,29 @@ public class LineageResource {
         return new LineageService.Query(organizationId, text("external_user_id", externalUserId),
                 text("external_user_email", externalUserEmail), text("external_system", externalSystem),
                 text("external_agent_id", externalAgentId), text("status", status), fromTime, toTime);
+    }
+
+    /** One bound of a time range under either of its two names, not both. */
+    private static String either(String name, String value, String alias, String aliasValue) {
+        if (value != null && aliasValue != null) {
+            throw ProblemException.validation("Query parameters '" + name + "' and '" + alias + "' cannot be combined");
+        }
+        return value != null ? value : aliasValue;
+    }
+
+    private static int nodeLimit(String value) {
+        if (value == null || value.isBlank()) {
+            return 500;
+        }
+        try {
+            int limit = Integer.parseInt(value.strip());
+            if (limit >= 5 && limit <= 1000) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // the problem below names the parameter
+        }
+        throw ProblemException.validation("Query parameter 'node_limit' must be a whole number from 5 to 1000");
     }
 
     private static LineageCursor cursor(String cursor) {

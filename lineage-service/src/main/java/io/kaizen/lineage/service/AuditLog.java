@@ -1,11 +1,15 @@
 package io.kaizen.lineage.service;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -68,12 +72,18 @@ public class AuditLog {
     private static final String HELD = "select seq, field, pseudonym, value from audit_personal_data"
             + " where organization_id = :org and seq in (:seqs) order by seq, field";
 
+    private static final String PERSON_IDS = "select distinct d.pseudonym from audit_personal_data d"
+            + " where d.organization_id = :org and d.field in (:idFields) and d.seq in"
+            + "   (select seq from audit_personal_data where organization_id = :org and pseudonym = :pseudonym)";
+
     private final PersonalFields personal;
+    private final ErasedPeople erased;
     private final Outbox outbox;
     private final ObjectMapper mapper;
 
-    AuditLog(PersonalFields personal, Outbox outbox, ObjectMapper mapper) {
+    AuditLog(PersonalFields personal, ErasedPeople erased, Outbox outbox, ObjectMapper mapper) {
         this.personal = personal;
+        this.erased = erased;
         this.outbox = outbox;
         this.mapper = mapper;
     }
@@ -81,7 +91,8 @@ public class AuditLog {
     /**
      * Chains events to their organisations' logs, in order; runs inside the consumer's transaction, which writes the
      * records, their personal data and their publication together. Organisations are locked in name order, so two
-     * appenders never wait on each other in a cycle.
+     * appenders never wait on each other in a cycle. Erasures of these organisations are kept out until the
+     * transaction ends ({@link ErasedPeople}), and a record of an erased person's past holds no personal data.
      */
     public Uni<Void> append(List<CloudEvent> events) {
         Map<String, List<CloudEvent>> byOrganization = new TreeMap<>();
@@ -90,7 +101,7 @@ public class AuditLog {
             byOrganization.computeIfAbsent(org, ignored -> new ArrayList<>()).add(event);
         }
         Instant recordedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        Uni<Void> done = Uni.createFrom().voidItem();
+        Uni<Void> done = erased.share(byOrganization.keySet());
         for (Map.Entry<String, List<CloudEvent>> chain : byOrganization.entrySet()) {
             done = done.chain(() -> append(chain.getKey(), chain.getValue(), recordedAt));
         }
@@ -107,9 +118,11 @@ public class AuditLog {
                     String prevHash = (String) head[1];
                     List<AuditEvent> records = new ArrayList<>();
                     List<Map<String, Object>> held = new ArrayList<>();
+                    Map<Long, Instant> personalTimes = new HashMap<>();
                     List<Outbox.Entry> publications = new ArrayList<>();
                     for (CloudEvent event : events) {
                         AuditEvent record = link(org, ++seq, event, recordedAt, prevHash, held);
+                        personalTimes.put(record.seq, personalTime(record));
                         records.add(record);
                         publications.add(new Outbox.Entry(Topics.AUDIT, EventTypes.AUDIT_RECORDED, org, org,
                                 published(record)));
@@ -124,9 +137,11 @@ public class AuditLog {
                                     .executeUpdate())
                             .replaceWithVoid();
                     if (!held.isEmpty()) {
-                        written = written.chain(() -> session.createNativeQuery(HOLD)
-                                .setParameter("rows", json(held))
-                                .executeUpdate()).replaceWithVoid();
+                        written = written.chain(() -> withoutErasedPeople(org, held, personalTimes))
+                                .chain(kept -> kept.isEmpty() ? Uni.createFrom().voidItem()
+                                        : session.createNativeQuery(HOLD)
+                                                .setParameter("rows", json(kept))
+                                                .executeUpdate().replaceWithVoid());
                     }
                     return written.chain(() -> outbox.addAll(publications)).replaceWithVoid();
                 }));
@@ -158,6 +173,59 @@ public class AuditLog {
             held.add(row);
         }
         return record;
+    }
+
+    /**
+     * The personal values that may be held: none of a record that names an erased person and concerns their past
+     * (an invocation requested, or another event that occurred, at or before the erasure).
+     */
+    private Uni<List<Map<String, Object>>> withoutErasedPeople(String org, List<Map<String, Object>> held,
+            Map<Long, Instant> personalTimes) {
+        Set<String> pseudonyms = new HashSet<>();
+        held.forEach(value -> pseudonyms.add((String) value.get("pseudonym")));
+        return erased.find(Map.of(org, pseudonyms)).map(found -> {
+            if (found.byKey().isEmpty()) {
+                return held;
+            }
+            Map<Long, List<String>> bySeq = new HashMap<>();
+            held.forEach(value -> bySeq.computeIfAbsent((Long) value.get("seq"), ignored -> new ArrayList<>())
+                    .add((String) value.get("pseudonym")));
+            Set<Long> dropped = new HashSet<>();
+            bySeq.forEach((seq, named) -> {
+                ErasedPeople.Erasure erasure = found.of(org, named);
+                if (erasure != null && !personalTimes.get(seq).isAfter(erasure.erasedAt())) {
+                    dropped.add(seq);
+                }
+            });
+            return held.stream().filter(value -> !dropped.contains((Long) value.get("seq"))).toList();
+        });
+    }
+
+    /** When a record's personal data was taken: its invocation's request time when it tells one, else its time. */
+    private Instant personalTime(AuditEvent record) {
+        if (record.data != null) {
+            JsonNode requestedAt = tree(record.data).path("request").path("requested_at");
+            if (requestedAt.isTextual()) {
+                try {
+                    return Instant.parse(requestedAt.asText());
+                } catch (DateTimeParseException e) {
+                    // not a time: the record's own time stands
+                }
+            }
+        }
+        return record.occurredAt;
+    }
+
+    /**
+     * The pseudonyms of the person ids (external user id, decision user id) held beside the address in the
+     * organisation's log, so an erasure can mark them too.
+     */
+    public Uni<List<String>> personIds(String organizationId, String email) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(PERSON_IDS, String.class)
+                .setParameter("org", organizationId)
+                .setParameter("pseudonym", personal.pseudonym(organizationId, email))
+                .setParameter("idFields", PersonalFields.PERSON_IDS)
+                .getResultList());
     }
 
     /** The agent an event concerns: its data's {@code agent_id} or {@code agent.id}, or an agent event's subject. */

@@ -1,11 +1,14 @@
 package io.kaizen.lineage.service;
 
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -40,6 +43,8 @@ public class LineageErasure {
     private static final String INVOCATIONS = "select invocation_id, request_timestamp, external_agent_id, status,"
             + " duration_ms, cost_usd from lineage_record where " + PERSON
             + " order by request_timestamp desc, invocation_id desc limit 1000";
+    private static final String PERSON_IDS = "select distinct external_user_id from lineage_record where " + PERSON
+            + " and external_user_id is not null";
     private static final String ERASE = "update lineage_record set external_user_email = '" + REDACTED + "',"
             + " external_user_name = case when external_user_name is null then null else '" + REDACTED + "' end,"
             + " external_user_id = :pseudonymousId, external_user_role = null, external_session_id = null,"
@@ -58,11 +63,13 @@ public class LineageErasure {
 
     private final AuditLog audit;
     private final PersonalFields personal;
+    private final ErasedPeople erased;
     private final ObjectMapper mapper;
 
-    LineageErasure(AuditLog audit, PersonalFields personal, ObjectMapper mapper) {
+    LineageErasure(AuditLog audit, PersonalFields personal, ErasedPeople erased, ObjectMapper mapper) {
         this.audit = audit;
         this.personal = personal;
+        this.erased = erased;
         this.mapper = mapper;
     }
 
@@ -80,18 +87,29 @@ public class LineageErasure {
 
     /**
      * Erases the person's personal data from lineage and audit in one transaction and appends the erasure to the
-     * audit chain: who asked, how many rows and records, and the person only as their pseudonym. Answers the
-     * number of lineage rows erased.
+     * audit chain: who asked, how many rows and records, and the person only as their pseudonym. The person's
+     * address and ids are marked erased ({@link ErasedPeople}), so events of their past arriving later bring nothing
+     * back; lineage and audit writers of the organisation wait meanwhile. Answers the number of lineage rows erased.
      */
     @WithTransaction
     public Uni<Integer> erase(String organizationId, String email, String requestedBy) {
         String address = email.toLowerCase(Locale.ROOT);
         String pseudonymousId = "[REDACTED-" + HexFormat.of().formatHex(bytes(4)) + "]";
-        Instant now = Instant.now();
-        return Panache.getSession().chain(session -> session.createNativeQuery(ERASE)
-                .setParameter("org", organizationId).setParameter("email", address)
-                .setParameter("pseudonymousId", pseudonymousId).setParameter("now", now)
-                .executeUpdate())
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return erased.exclude(organizationId)
+                .chain(() -> Panache.getSession())
+                .chain(session -> session.createNativeQuery(PERSON_IDS, String.class)
+                        .setParameter("org", organizationId).setParameter("email", address).getResultList()
+                        .chain(ids -> audit.personIds(organizationId, email).chain(auditIds -> {
+                            Set<String> pseudonyms = new LinkedHashSet<>(auditIds);
+                            pseudonyms.add(personal.pseudonym(organizationId, email));
+                            ids.forEach(id -> pseudonyms.add(personal.pseudonym(organizationId, id)));
+                            return erased.mark(organizationId, pseudonyms, pseudonymousId, now);
+                        }))
+                        .chain(() -> session.createNativeQuery(ERASE)
+                                .setParameter("org", organizationId).setParameter("email", address)
+                                .setParameter("pseudonymousId", pseudonymousId).setParameter("now", now)
+                                .executeUpdate()))
                 .chain(rows -> audit.erase(organizationId, email)
                         .chain(records -> audit.append(List.of(new CloudEvent(PrefixedId.next(PrefixedId.EVENT),
                                 "/kaizen/lineage-service", ERASED, personal.pseudonym(organizationId, email),
@@ -115,7 +133,7 @@ public class LineageErasure {
                 row[4] == null ? null : ((Number) row[4]).longValue(), (BigDecimal) row[5]);
     }
 
-    private static Instant instant(Object value) {
+    static Instant instant(Object value) {
         if (value == null) {
             return null;
         }

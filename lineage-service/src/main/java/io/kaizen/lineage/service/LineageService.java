@@ -3,10 +3,13 @@ package io.kaizen.lineage.service;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -53,44 +56,102 @@ public class LineageService {
     public static final String EXPORT_ROWS = "kaizen.lineage.export.rows";
 
     private final ObjectMapper mapper;
+    private final PersonalFields personal;
+    private final ErasedPeople erased;
     private final Counter exportRows;
 
-    LineageService(ObjectMapper mapper, MeterRegistry registry) {
+    LineageService(ObjectMapper mapper, PersonalFields personal, ErasedPeople erased, MeterRegistry registry) {
         this.mapper = mapper;
+        this.personal = personal;
+        this.erased = erased;
         this.exportRows = Counter.builder(EXPORT_ROWS).description("Lineage rows read by exports").register(registry);
     }
 
     /**
      * Merges events into their invocations' rows; runs inside the consumer's transaction, which writes them together.
      * An event whose status rank is at least the row's sets the status and overwrites the fields it carries; an
-     * earlier event arriving late only fills fields still empty.
+     * earlier event arriving late only fills fields still empty. An event of an invocation requested before its
+     * person's erasure is merged without their personal fields ({@link ErasedPeople}).
      */
     public Uni<Void> record(List<Fact> facts) {
         List<String> ids = facts.stream().map(f -> f.event().invocationId()).distinct().toList();
-        return LineageRecord.<LineageRecord>list("invocationId in ?1", ids).chain(existing -> {
-            Map<String, LineageRecord> rows = new LinkedHashMap<>();
-            existing.forEach(row -> rows.put(row.invocationId, row));
-            List<LineageRecord> created = new ArrayList<>();
-            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            for (Fact fact : facts) {
-                LineageRecord row = rows.get(fact.event().invocationId());
-                if (row == null) {
-                    row = new LineageRecord();
-                    row.invocationId = fact.event().invocationId();
-                    row.organizationId = fact.event().organizationId();
-                    row.createdAt = now;
-                    rows.put(row.invocationId, row);
-                    created.add(row);
-                } else if (!row.organizationId.equals(fact.event().organizationId())) {
-                    // an invocation belongs to one organisation: another's event never reaches its row
-                    throw new PoisonEventException("invocation " + row.invocationId
-                            + " belongs to another organisation than its event's");
-                }
-                merge(row, fact);
-                row.updatedAt = now;
+        Map<String, Set<String>> people = new HashMap<>();
+        for (Fact fact : facts) {
+            people.computeIfAbsent(fact.event().organizationId(), ignored -> new HashSet<>())
+                    .addAll(pseudonyms(fact.event()));
+        }
+        return erased.share(people.keySet())
+                .chain(() -> erased.find(people))
+                .chain(found -> LineageRecord.<LineageRecord>list("invocationId in ?1", ids)
+                        .chain(existing -> merge(facts, existing, found)));
+    }
+
+    private Uni<Void> merge(List<Fact> facts, List<LineageRecord> existing, ErasedPeople.Found found) {
+        Map<String, LineageRecord> rows = new LinkedHashMap<>();
+        existing.forEach(row -> rows.put(row.invocationId, row));
+        List<LineageRecord> created = new ArrayList<>();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        for (Fact fact : facts) {
+            LineageRecord row = rows.get(fact.event().invocationId());
+            if (row == null) {
+                row = new LineageRecord();
+                row.invocationId = fact.event().invocationId();
+                row.organizationId = fact.event().organizationId();
+                row.createdAt = now;
+                rows.put(row.invocationId, row);
+                created.add(row);
+            } else if (!row.organizationId.equals(fact.event().organizationId())) {
+                // an invocation belongs to one organisation: another's event never reaches its row
+                throw new PoisonEventException("invocation " + row.invocationId
+                        + " belongs to another organisation than its event's");
             }
-            return created.isEmpty() ? Uni.createFrom().voidItem() : LineageRecord.persist(created);
-        });
+            merge(row, withoutErasedPerson(row, fact, found));
+            row.updatedAt = now;
+        }
+        return created.isEmpty() ? Uni.createFrom().voidItem() : LineageRecord.persist(created);
+    }
+
+    /** The pseudonyms of the person an event names: their address and their external user id. */
+    private List<String> pseudonyms(InvocationEvent e) {
+        List<String> pseudonyms = new ArrayList<>(2);
+        if (e.externalUser() != null) {
+            if (e.externalUser().email() != null) {
+                pseudonyms.add(personal.pseudonym(e.organizationId(), e.externalUser().email()));
+            }
+            if (e.externalUser().id() != null) {
+                pseudonyms.add(personal.pseudonym(e.organizationId(), e.externalUser().id()));
+            }
+        }
+        return pseudonyms;
+    }
+
+    /**
+     * The fact as it may be kept: when it names an erased person and its invocation was requested before the
+     * erasure, their personal fields go as the erasure took them from the row (a person who comes back after an
+     * erasure is recorded anew).
+     */
+    private Fact withoutErasedPerson(LineageRecord row, Fact fact, ErasedPeople.Found found) {
+        InvocationEvent e = fact.event();
+        ErasedPeople.Erasure erasure = found.of(e.organizationId(), pseudonyms(e));
+        if (erasure == null) {
+            return fact;
+        }
+        Instant requested = row.requestTimestamp != null ? row.requestTimestamp
+                : e.request() != null && e.request().requestedAt() != null ? e.request().requestedAt() : fact.time();
+        if (requested.isAfter(erasure.erasedAt())) {
+            return fact;
+        }
+        InvocationEvent.ExternalUser u = e.externalUser();
+        InvocationEvent.ExternalSystem s = e.externalSystem();
+        InvocationEvent.RequestContext r = e.request();
+        return new Fact(fact.type(), fact.time(), new InvocationEvent(e.invocationId(), e.organizationId(), e.status(),
+                new InvocationEvent.ExternalUser(u.id() == null ? null : erasure.redactedId(),
+                        u.email() == null ? null : LineageErasure.REDACTED,
+                        u.name() == null ? null : LineageErasure.REDACTED, null),
+                s == null ? null : new InvocationEvent.ExternalSystem(s.system(), null, s.traceId(), null),
+                e.kaizenAuth(), e.agent(), e.trace(),
+                r == null ? null : new InvocationEvent.RequestContext(null, null, r.requestedAt(), null),
+                e.governance(), e.result()));
     }
 
     /** accepted 1, held 2, any outcome (completed, failed, blocked, rejected, expired) 3. */
