@@ -1,0 +1,29 @@
+package io.kaizen.gateway.config;
+
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Min;
+
+/** Organisation webhooks ({@code service.Webhooks}, docs/webhooks.md). */
+@ConfigMapping(prefix = "kaizen.webhooks")
+public interface WebhookConfig {
+
+    /**
+     * Failed deliveries in a row (a delivery refused with a 4xx, or exhausted after its retries, counts once; a
+     * delivered one resets the count) after which a webhook is disabled and {@code kaizen.webhook.disabled.v1}
+     * published.
+     */
+    @WithDefault("10")
+    @Min(1)
+    int disableAfter();
+
+    /**
+     * The key that encrypts the webhooks' signing secrets at rest (any text of at least 32 characters; the AES-256
+     * key is derived from it). Unset, the registry's credential key {@code EXTERNAL_AGENT_ENCRYPTION_KEY} is used
+     * through the same derivation; the dev and test profiles have a default; outside them the gateway refuses to
+     * start without one.
+     */
+    Optional<String> encryptionKey();
+}
