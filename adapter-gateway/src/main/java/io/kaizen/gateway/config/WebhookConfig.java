@@ -20,8 +20,8 @@ public interface WebhookConfig {
     int disableAfter();
 
     /**
-     * The key that encrypts the webhooks' signing secrets at rest (any text of at least 32 characters; the AES-256
-     * key is derived from it). Unset, the registry's credential key {@code EXTERNAL_AGENT_ENCRYPTION_KEY} is used
+     * The key that encrypts the webhooks' signing secrets at rest: a long random text, from which the AES-256 key is
+     * derived. Unset, the registry's credential key {@code EXTERNAL_AGENT_ENCRYPTION_KEY} is used
      * through the same derivation; the dev and test profiles have a default; outside them the gateway refuses to
      * start without one.
      */
