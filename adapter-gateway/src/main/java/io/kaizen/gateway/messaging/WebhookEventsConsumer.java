@@ -20,7 +20,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * Turns the suite's events into organisation webhook deliveries: agents (and {@code webhook.disabled}),
  * invocations, budget thresholds and approvals. A type outside the webhook catalogue (above all
  * {@code decision.evaluated}, one per invoke) is passed over on its {@code ce_type} header, unread. The deliveries
- * of an event are written in the transaction that marks it processed, so a redelivered event adds none.
+ * of an event are written in the transaction that marks it processed, so a redelivered event adds none; an event no
+ * webhook takes (an organisation without webhooks) costs one read and is not recorded.
  */
 @ApplicationScoped
 public class WebhookEventsConsumer extends EventConsumer {
@@ -52,6 +53,10 @@ public class WebhookEventsConsumer extends EventConsumer {
             return Uni.createFrom().voidItem();
         }
         JsonNode data = read(event, JsonNode.class);
-        return once(event, ignored -> webhooks.fire(event, data)).invoke(deliveries::wake);
+        // an event no webhook takes changes nothing, so it is not recorded as processed either; whether one takes it
+        // is decided again in the transaction that records it
+        return webhooks.anySubscriber(event).chain(any -> any
+                ? once(event, ignored -> webhooks.fire(event, data)).invoke(deliveries::wake)
+                : Uni.createFrom().voidItem());
     }
 }

@@ -4,7 +4,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Optional;
 
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
@@ -37,7 +39,7 @@ public class WebhookSecrets {
     private final SecretKeySpec key;
 
     WebhookSecrets(WebhookConfig config,
-            @ConfigProperty(name = "EXTERNAL_AGENT_ENCRYPTION_KEY") java.util.Optional<String> registryKey) {
+            @ConfigProperty(name = "EXTERNAL_AGENT_ENCRYPTION_KEY") Optional<String> registryKey) {
         String master = config.encryptionKey().or(() -> registryKey).orElse(null);
         this.key = master == null ? null : derive(master);
     }
@@ -72,8 +74,8 @@ public class WebhookSecrets {
             throw new IllegalStateException("webhook " + webhookId + " has a secret in an unknown format");
         }
         byte[] all = Base64.getDecoder().decode(ciphertext.substring(VERSION.length()));
-        byte[] nonce = java.util.Arrays.copyOfRange(all, 0, NONCE_BYTES);
-        byte[] sealed = java.util.Arrays.copyOfRange(all, NONCE_BYTES, all.length);
+        byte[] nonce = Arrays.copyOfRange(all, 0, NONCE_BYTES);
+        byte[] sealed = Arrays.copyOfRange(all, NONCE_BYTES, all.length);
         return new String(cipher(Cipher.DECRYPT_MODE, webhookId, nonce).doFinalQuietly(sealed), StandardCharsets.UTF_8);
     }
 

@@ -168,18 +168,28 @@ public class Webhooks {
      * the caller's transaction (the caller wakes the dispatcher after the commit).
      */
     public Uni<Void> fire(CloudEvent event, JsonNode data) {
+        return subscribers(event).chain(webhooks -> {
+            Uni<Void> all = Uni.createFrom().voidItem();
+            for (Webhook webhook : webhooks) {
+                all = all.chain(() -> enqueue(webhook, event, data)).replaceWithVoid();
+            }
+            return all;
+        });
+    }
+
+    /**
+     * Whether any webhook would take the event now: most events (one per invoke) concern organisations without
+     * one, and need no more than this read.
+     */
+    public Uni<Boolean> anySubscriber(CloudEvent event) {
+        return Panache.withSession(() -> subscribers(event)).map(webhooks -> !webhooks.isEmpty());
+    }
+
+    private static Uni<List<Webhook>> subscribers(CloudEvent event) {
         return Webhook.<Webhook>list("organizationId = ?1 and status = ?2", event.organizationId(), Webhook.ACTIVE)
-                .chain(webhooks -> {
-                    Uni<Void> all = Uni.createFrom().voidItem();
-                    for (Webhook webhook : webhooks) {
-                        // a webhook hears of what happened after it was made, even when the consumer catches up late
-                        if (WebhookEvents.covers(events(webhook), event.type())
-                                && !event.time().isBefore(webhook.createdAt)) {
-                            all = all.chain(() -> enqueue(webhook, event, data)).replaceWithVoid();
-                        }
-                    }
-                    return all;
-                });
+                // a webhook hears of what happened after it was made, even when the consumer catches up late
+                .map(webhooks -> webhooks.stream().filter(webhook -> WebhookEvents.covers(events(webhook), event.type())
+                        && !event.time().isBefore(webhook.createdAt)).toList());
     }
 
     /**
