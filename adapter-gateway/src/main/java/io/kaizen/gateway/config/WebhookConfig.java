@@ -21,9 +21,8 @@ public interface WebhookConfig {
 
     /**
      * The key that encrypts the webhooks' signing secrets at rest: a long random text, from which the AES-256 key is
-     * derived. Unset, the registry's credential key {@code EXTERNAL_AGENT_ENCRYPTION_KEY} is used
-     * through the same derivation; the dev and test profiles have a default; outside them the gateway refuses to
-     * start without one.
+     * derived. The dev and test profiles have a default; outside them the gateway refuses to start without one.
+     * Changing it makes the stored secrets unreadable (rotate each webhook's secret afterwards).
      */
     Optional<String> encryptionKey();
 }

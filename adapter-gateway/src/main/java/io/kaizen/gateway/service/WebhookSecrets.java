@@ -6,14 +6,11 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Optional;
 
 import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.kaizen.gateway.config.WebhookConfig;
 import io.quarkus.runtime.LaunchMode;
@@ -38,15 +35,13 @@ public class WebhookSecrets {
 
     private final SecretKeySpec key;
 
-    WebhookSecrets(WebhookConfig config,
-            @ConfigProperty(name = "EXTERNAL_AGENT_ENCRYPTION_KEY") Optional<String> registryKey) {
-        String master = config.encryptionKey().or(() -> registryKey).orElse(null);
-        this.key = master == null ? null : derive(master);
+    WebhookSecrets(WebhookConfig config) {
+        this.key = config.encryptionKey().map(WebhookSecrets::derive).orElse(null);
     }
 
     void onStart(@Observes StartupEvent event) {
         if (key == null && LaunchMode.current() == LaunchMode.NORMAL) {
-            throw new IllegalStateException("kaizen.webhooks.encryption-key (or EXTERNAL_AGENT_ENCRYPTION_KEY) is not"
+            throw new IllegalStateException("kaizen.webhooks.encryption-key (env KAIZEN_WEBHOOKS_ENCRYPTION_KEY) is not"
                     + " set: webhook signing secrets cannot be stored");
         }
     }
