@@ -246,6 +246,7 @@ public class DeliveryDispatcher {
         attempt.error = outcome.error();
         attempt.responseExcerpt = outcome.excerpt();
         Instant deliveredAt = outcome.delivered() ? now : null;
+        DeliveryKind kind = kinds.get(row.kind);
         Instant nextAttemptAt = next;
         return Panache.withTransaction(() -> Delivery.update(RECORD, status, Math.max(0, attemptsLeft), nextAttemptAt,
                         outcome.statusCode(), outcome.error(), now, deliveredAt, row.id, row.leaseToken)
@@ -255,9 +256,9 @@ public class DeliveryDispatcher {
                                 attempt.attempt);
                     }
                 })
-                .chain(updated -> attempt.persist().chain(() -> updated == 0 || status.equals(Delivery.PENDING)
-                        || !kinds.containsKey(row.kind) ? Uni.createFrom().voidItem()
-                        : kinds.get(row.kind).settled(row, status, outcome.error()))))
+                .chain(updated -> attempt.persist().chain(() -> kind != null && updated == 1
+                        && !Delivery.PENDING.equals(status)
+                        ? kind.settled(row, status, outcome.error()) : Uni.createFrom().voidItem())))
                 .replaceWithVoid();
     }
 

@@ -16,7 +16,10 @@ public interface DeliveryKind {
     /** The kind served. */
     String kind();
 
-    /** The headers of the attempt at {@code now}: the stored ones completed. Runs on a context with a session. */
+    /**
+     * The headers of the attempt at {@code now}: the stored ones completed. Runs on a Vert.x context of its own, with
+     * no session open; a failure fails the attempt as a connection error would (it is retried).
+     */
     Uni<Map<String, String>> headers(Delivery delivery, Map<String, String> stored, Instant now);
 
     /**
