@@ -32,6 +32,8 @@ public class GatewayTestResource extends DevStackTestResource {
         config.put("kaizen.deliveries.max-delay", "400ms");
         config.put("kaizen.deliveries.max-attempts", "4");
         config.put("kaizen.deliveries.default-throttle-requests", "1000");
+        // a webhook is disabled after 3 failed deliveries in a row (WebhookDeliveryTest)
+        config.put("kaizen.webhooks.disable-after", "3");
         return config;
     }
 }

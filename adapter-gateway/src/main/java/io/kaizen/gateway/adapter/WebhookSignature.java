@@ -17,9 +17,10 @@ import javax.crypto.spec.SecretKeySpec;
  * replays.
  *
  * <p>For receivers of the original system, a legacy header of the agent's choosing can carry the hex HMAC of the body
- * alone, keyed with the secret's UTF-8 bytes as that system did, in SHA-256 or SHA-512.
+ * alone, keyed with the secret's UTF-8 bytes as that system did, in SHA-256 or SHA-512. Organisation webhooks of
+ * {@code legacy} signing get that system's headers with the timestamp signed too ({@link #signTimestamped}).
  */
-final class WebhookSignature {
+public final class WebhookSignature {
 
     static final String PREFIX = "whsec_";
 
@@ -27,13 +28,26 @@ final class WebhookSignature {
     }
 
     /** The request signed as message {@code id} at {@code now}. */
-    static OutboundRequest sign(OutboundRequest request, String secret, String id, Instant now) {
+    public static OutboundRequest sign(OutboundRequest request, String secret, String id, Instant now) {
         String timestamp = Long.toString(now.getEpochSecond());
         byte[] signed = concat((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8), request.body());
         String signature = "v1," + Base64.getEncoder().encodeToString(hmac("HmacSHA256", key(secret), signed));
         return request.withHeader("webhook-id", id)
                 .withHeader("webhook-timestamp", timestamp)
                 .withHeader("webhook-signature", signature);
+    }
+
+    /**
+     * The original system's headers, with the timestamp signed: {@code X-Webhook-Timestamp} (Unix seconds) and
+     * {@code X-Webhook-Signature: sha256=<hex HMAC-SHA256 of "{timestamp}.{body}">}, keyed with the secret's UTF-8
+     * bytes (the whole {@code whsec_…} text, as that system keyed its HMAC).
+     */
+    public static OutboundRequest signTimestamped(OutboundRequest request, String secret, Instant now) {
+        String timestamp = Long.toString(now.getEpochSecond());
+        byte[] signed = concat((timestamp + ".").getBytes(StandardCharsets.UTF_8), request.body());
+        return request.withHeader("X-Webhook-Timestamp", timestamp)
+                .withHeader("X-Webhook-Signature", "sha256="
+                        + HexFormat.of().formatHex(hmac("HmacSHA256", secret.getBytes(StandardCharsets.UTF_8), signed)));
     }
 
     /** The body's hex HMAC with {@code algorithm} (sha256, sha512) in {@code header}, as the original system sent it. */

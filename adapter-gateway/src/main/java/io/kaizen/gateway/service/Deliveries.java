@@ -35,6 +35,8 @@ public class Deliveries {
     public static final String CALLBACK = "callback";
     /** A message to a notification channel. */
     public static final String NOTIFICATION = "notification";
+    /** An event to an organisation webhook ({@link Webhooks}). */
+    public static final String WEBHOOK = "webhook";
 
     /**
      * What to deliver.
@@ -134,7 +136,7 @@ public class Deliveries {
                         : attempts(deliveries).map(Optional::of)));
     }
 
-    private Uni<List<DeliveryLog>> attempts(List<Delivery> deliveries) {
+    Uni<List<DeliveryLog>> attempts(List<Delivery> deliveries) {
         List<String> ids = deliveries.stream().map(delivery -> delivery.id).toList();
         return DeliveryAttempt.<DeliveryAttempt>list("deliveryId in ?1", Sort.by("attempt").and("id"), ids)
                 .map(attempts -> {

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import org.jboss.logging.Logger;
 
@@ -32,6 +34,7 @@ import io.vertx.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 /**
@@ -69,6 +72,7 @@ public class DeliveryDispatcher {
     private final ObjectMapper mapper;
     private final RetrySchedule schedule;
     private final boolean dispatching;
+    private final Map<String, DeliveryKind> kinds;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopping;
     /** A claim is running; guarded by {@code this}. */
@@ -78,13 +82,20 @@ public class DeliveryDispatcher {
 
     @Inject
     DeliveryDispatcher(Vertx vertx, OutboundHttp http, DeliveryConfig config, DestinationThrottle throttle,
-            ObjectMapper mapper) {
-        this(vertx, http, config, throttle, mapper, config.dispatch());
+            ObjectMapper mapper, Instance<DeliveryKind> kinds) {
+        this(vertx, http, config, throttle, mapper, config.dispatch(),
+                kinds.stream().collect(Collectors.toUnmodifiableMap(DeliveryKind::kind, Function.identity())));
     }
 
     /** A dispatcher that sends whatever {@code kaizen.deliveries.dispatch} says (a second one in a test). */
     DeliveryDispatcher(Vertx vertx, OutboundHttp http, DeliveryConfig config, DestinationThrottle throttle,
             ObjectMapper mapper, boolean dispatching) {
+        this(vertx, http, config, throttle, mapper, dispatching, Map.of());
+    }
+
+    private DeliveryDispatcher(Vertx vertx, OutboundHttp http, DeliveryConfig config, DestinationThrottle throttle,
+            ObjectMapper mapper, boolean dispatching, Map<String, DeliveryKind> kinds) {
+        this.kinds = kinds;
         this.vertx = vertx;
         this.http = http;
         this.config = config;
@@ -197,7 +208,10 @@ public class DeliveryDispatcher {
                     () -> Delivery.update(RESCHEDULE, later, now, row.id, row.leaseToken))).replaceWithVoid();
         }
         long started = System.nanoTime();
-        return http.post(row.destinationUrl, headers, Buffer.buffer(row.body), config.timeout())
+        DeliveryKind kind = kinds.get(row.kind);
+        Uni<Map<String, String>> sent = kind == null ? Uni.createFrom().item(headers)
+                : DetachedContext.run(vertx, () -> kind.headers(row, headers, now));
+        return sent.chain(complete -> http.post(row.destinationUrl, complete, Buffer.buffer(row.body), config.timeout()))
                 .map(Outcome::of)
                 .onFailure().recoverWithItem(Outcome::of)
                 .chain(outcome -> DetachedContext.run(vertx,
@@ -232,6 +246,7 @@ public class DeliveryDispatcher {
         attempt.error = outcome.error();
         attempt.responseExcerpt = outcome.excerpt();
         Instant deliveredAt = outcome.delivered() ? now : null;
+        DeliveryKind kind = kinds.get(row.kind);
         Instant nextAttemptAt = next;
         return Panache.withTransaction(() -> Delivery.update(RECORD, status, Math.max(0, attemptsLeft), nextAttemptAt,
                         outcome.statusCode(), outcome.error(), now, deliveredAt, row.id, row.leaseToken)
@@ -241,7 +256,9 @@ public class DeliveryDispatcher {
                                 attempt.attempt);
                     }
                 })
-                .chain(() -> attempt.persist()))
+                .chain(updated -> attempt.persist().chain(() -> kind != null && updated == 1
+                        && !Delivery.PENDING.equals(status)
+                        ? kind.settled(row, status, outcome.error()) : Uni.createFrom().voidItem())))
                 .replaceWithVoid();
     }
 

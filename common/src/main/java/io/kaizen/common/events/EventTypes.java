@@ -27,6 +27,9 @@ public final class EventTypes {
     public static final String INVOCATION_BLOCKED = "kaizen.invocation.blocked.v1";
     public static final String INVOCATION_HELD = "kaizen.invocation.held.v1";
 
+    /** An organisation webhook turned itself off after failed deliveries ({@code kaizen.agents.v1}, by the gateway). */
+    public static final String WEBHOOK_DISABLED = "kaizen.webhook.disabled.v1";
+
     /** A message to tell on a channel ({@code kaizen.notifications.v1}, delivered by the gateway). */
     public static final String NOTIFICATION_REQUESTED = "kaizen.notification.requested.v1";
 

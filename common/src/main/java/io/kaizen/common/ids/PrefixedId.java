@@ -15,6 +15,7 @@ public final class PrefixedId {
     public static final String POLICY = "pol";
     public static final String API_KEY = "key";
     public static final String DELIVERY = "dlv";
+    public static final String WEBHOOK = "whk";
     public static final String DECISION = "dec";
     public static final String EVENT = "evt";
     public static final String REQUEST = "req";

@@ -27,10 +27,15 @@ public final class Permissions {
     public static final String API_KEYS_READ = "api_keys:read";
     public static final String API_KEYS_CREATE = "api_keys:create";
     public static final String API_KEYS_DELETE = "api_keys:delete";
+    public static final String WEBHOOKS_READ = "webhooks:read";
+    public static final String WEBHOOKS_CREATE = "webhooks:create";
+    public static final String WEBHOOKS_UPDATE = "webhooks:update";
+    public static final String WEBHOOKS_DELETE = "webhooks:delete";
 
     public static final List<String> ALL = List.of(AGENTS_CREATE, AGENTS_READ, AGENTS_UPDATE, AGENTS_DELETE,
             AGENTS_INVOKE, POLICIES_READ, POLICIES_WRITE, LINEAGE_READ, LINEAGE_EXPORT, GDPR_REDACT, APPROVALS_READ,
-            APPROVALS_APPROVE, AUDIT_READ, API_KEYS_READ, API_KEYS_CREATE, API_KEYS_DELETE);
+            APPROVALS_APPROVE, AUDIT_READ, API_KEYS_READ, API_KEYS_CREATE, API_KEYS_DELETE, WEBHOOKS_READ, WEBHOOKS_CREATE,
+            WEBHOOKS_UPDATE, WEBHOOKS_DELETE);
 
     private static final Map<String, Set<String>> BY_ROLE = Map.of(
             "org_owner", Set.copyOf(ALL),

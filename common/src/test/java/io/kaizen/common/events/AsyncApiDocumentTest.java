@@ -49,6 +49,7 @@ class AsyncApiDocumentTest {
             Map.entry(EventTypes.INVOCATION_BLOCKED, new Emitted(Topics.INVOCATIONS, InvocationEvent.class)),
             Map.entry(EventTypes.INVOCATION_HELD, new Emitted(Topics.INVOCATIONS, InvocationEvent.class)),
             Map.entry(EventTypes.NOTIFICATION_REQUESTED, new Emitted(Topics.NOTIFICATIONS, NotificationEvent.class)),
+            Map.entry(EventTypes.WEBHOOK_DISABLED, new Emitted(Topics.AGENTS, WebhookDisabledEvent.class)),
             Map.entry(EventTypes.AUDIT_RECORDED, new Emitted(Topics.AUDIT, AuditRecordEvent.class)));
 
     private record Emitted(String topic, Class<?> data) {

@@ -39,6 +39,8 @@ class RouteTableTest {
             "/api/v1/audit/verify, lineage",
             "/api/v1/invocations/inv_1, gateway",
             "/api/v1/deliveries/dlv_1/replay, gateway",
+            "/api/v1/webhooks, gateway",
+            "/api/v1/webhooks/whk_1/deliveries, gateway",
             "/internal/v1/agents/agt_1, -",
     })
     void routesEachPathToItsOwner(String path, String service) {
