@@ -26,6 +26,15 @@ public final class EventTypes {
     public static final String INVOCATION_FAILED = "kaizen.invocation.failed.v1";
     public static final String INVOCATION_BLOCKED = "kaizen.invocation.blocked.v1";
     public static final String INVOCATION_HELD = "kaizen.invocation.held.v1";
+    public static final String INVOCATION_REJECTED = "kaizen.invocation.rejected.v1";
+    public static final String INVOCATION_EXPIRED = "kaizen.invocation.expired.v1";
+
+    /** The approval lifecycle ({@code kaizen.approvals.v1}, published by approval-service). */
+    public static final String APPROVAL_REQUESTED = "kaizen.approval.requested.v1";
+    public static final String APPROVAL_DECISION_RECORDED = "kaizen.approval.decision_recorded.v1";
+    public static final String APPROVAL_APPROVED = "kaizen.approval.approved.v1";
+    public static final String APPROVAL_REJECTED = "kaizen.approval.rejected.v1";
+    public static final String APPROVAL_EXPIRED = "kaizen.approval.expired.v1";
 
     /** A message to tell on a channel ({@code kaizen.notifications.v1}, delivered by the gateway). */
     public static final String NOTIFICATION_REQUESTED = "kaizen.notification.requested.v1";
