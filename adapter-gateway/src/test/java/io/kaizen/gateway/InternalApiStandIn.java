@@ -24,7 +24,7 @@ import io.vertx.core.json.JsonObject;
  * A real HTTP server answering the internal calls of the invoke path, as registry, governance and approval-service
  * would: {@code GET /internal/v1/agents/{id}} for the agents a test registered here, {@code POST /internal/v1/decisions}
  * with ALLOW (a configured cost of 0.05 and the reference token rates) or, for agents that {@link #requireApproval}, with
- * REQUIRE_APPROVAL, and {@code POST /internal/v1/approval-requests}. Both require the service token. Every
+ * REQUIRE_APPROVAL, and {@code POST /internal/v1/approval-requests}. All require the service token. Every
  * request it receives is recorded as {@code "METHOD /path"}. A test can change an agent's status, and hold the reads
  * of an agent until it releases them.
  */
