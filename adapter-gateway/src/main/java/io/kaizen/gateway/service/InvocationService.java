@@ -180,10 +180,11 @@ public class InvocationService {
                                             pending.traceId, row.spanId, started, true, held::replace, approval)
                                             .replaceWithVoid()
                                     : block(agent, caller, decision, row.invocationId, pending.traceId, row.spanId,
-                                            started, ResultCallback.of(mapper, request.callbackUrl(), null), approval)
+                                            started, ResultCallback.of(mapper, request.callbackUrl(), row.approvalRequestId),
+                                            approval)
                                             .replaceWithVoid());
                 }))
-                .onFailure(e -> !(e instanceof UpstreamException)).recoverWithUni(e -> {
+                .onFailure().recoverWithUni(e -> {
                     String code = e instanceof ProblemException problem ? problem.errorCode().name()
                             : ErrorCode.INTERNAL_ERROR.name();
                     LOG.warnf("approved invocation %s could not be executed: %s", row.invocationId, code);

@@ -38,8 +38,6 @@ import jakarta.ws.rs.core.MediaType;
 @Consumes(MediaType.APPLICATION_JSON)
 public class ApprovalResource {
 
-    static final int MAX_REASON = 1000;
-
     private final ApprovalRequests requests;
     private final ApprovalDecisions decisions;
     private final CurrentPrincipal caller;

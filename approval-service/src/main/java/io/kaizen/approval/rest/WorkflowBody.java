@@ -1,6 +1,6 @@
 package io.kaizen.approval.rest;
 
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 import io.kaizen.approval.domain.WorkflowSettings;
@@ -54,7 +54,7 @@ public record WorkflowBody(List<String> approverRoles, List<String> approverUser
         if (!onTimeoutValue.equals(WorkflowSettings.EXPIRE) && !onTimeoutValue.equals(WorkflowSettings.REJECT)) {
             throw invalid("on_timeout", "on_timeout must be expire or reject");
         }
-        return new WorkflowSettings(List.copyOf(new ArrayList<>(new java.util.LinkedHashSet<>(roles))),
+        return new WorkflowSettings(List.copyOf(new LinkedHashSet<>(roles)),
                 users.stream().map(String::strip).distinct().toList(), required,
                 allowSelfApproval != null && allowSelfApproval, timeout, onTimeoutValue);
     }
