@@ -20,7 +20,7 @@ public record ApprovalEvent(
         String agentId,
         List<String> invocationIds,
         String status,
-        String requestedBy,
+        String requestedByUserId,
         String externalUserId,
         String triggerReason,
         BigDecimal estimatedCost,

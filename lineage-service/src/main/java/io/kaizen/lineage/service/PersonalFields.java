@@ -37,7 +37,7 @@ public class PersonalFields {
     /** The personal fields of event data; an event type with a new personal field adds it here and to docs/events.md. */
     public static final List<String> PATHS = List.of("external_user.id", "external_user.email", "external_user.name",
             "external_user.role", "external_system.context", "request.ip_address", "request.user_agent",
-            "request.headers", "user_id", "actor", "requested_by", "external_user_id", "decided_by", "approvers",
+            "request.headers", "user_id", "actor", "requested_by_user_id", "external_user_id", "decided_by", "approvers",
             "rejecters");
     /** The fields that name a person across events: erasing an address also erases the events of these ids. */
     public static final List<String> PERSON_IDS = List.of("external_user.id", "user_id", "external_user_id");
