@@ -6,7 +6,7 @@ import java.util.Map;
 import io.kaizen.devstack.DevStackTestResource;
 
 /**
- * The devstack for the gateway, with registry's and governance's internal API played by {@link InternalApiStandIn}
+ * The devstack for the gateway, with registry's, governance's and approval-service's internal API played by {@link InternalApiStandIn}
  * (the real services are other modules; the stand-in answers what the invoke path asks them).
  */
 public class GatewayTestResource extends DevStackTestResource {
@@ -22,6 +22,7 @@ public class GatewayTestResource extends DevStackTestResource {
         String url = InternalApiStandIn.start(stack().serviceToken()).url();
         config.put("quarkus.rest-client.registry.url", url);
         config.put("quarkus.rest-client.governance.url", url);
+        config.put("quarkus.rest-client.approval.url", url);
         // an agent leaves the cache by its event only, never by age, within a test run
         config.put("kaizen.gateway.agent-cache.ttl", "1h");
         // the stand-in holds reads on purpose (AgentCacheTest); a held read must not time out meanwhile

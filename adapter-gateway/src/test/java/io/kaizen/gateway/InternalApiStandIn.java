@@ -21,9 +21,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A real HTTP server answering the two internal calls of the invoke path, as registry and governance would:
- * {@code GET /internal/v1/agents/{id}} for the agents a test registered here, and {@code POST /internal/v1/decisions}
- * with ALLOW (a configured cost of 0.05 and the reference token rates). Both require the service token. Every
+ * A real HTTP server answering the internal calls of the invoke path, as registry, governance and approval-service
+ * would: {@code GET /internal/v1/agents/{id}} for the agents a test registered here, {@code POST /internal/v1/decisions}
+ * with ALLOW (a configured cost of 0.05 and the reference token rates) or, for agents that {@link #requireApproval}, with
+ * REQUIRE_APPROVAL, and {@code POST /internal/v1/approval-requests}. All require the service token. Every
  * request it receives is recorded as {@code "METHOD /path"}. A test can change an agent's status, and hold the reads
  * of an agent until it releases them.
  */
@@ -37,6 +38,9 @@ public final class InternalApiStandIn {
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private final Map<String, Long> reads = new ConcurrentHashMap<>();
+    private final java.util.Set<String> approvalAgents = ConcurrentHashMap.newKeySet();
+    private final List<JsonObject> decisionRequests = new CopyOnWriteArrayList<>();
+    private final List<JsonObject> approvalRequests = new CopyOnWriteArrayList<>();
 
     private InternalApiStandIn(String serviceToken) {
         this.serviceToken = serviceToken;
@@ -137,6 +141,24 @@ public final class InternalApiStandIn {
         }
     }
 
+    /**
+     * From now on governance answers REQUIRE_APPROVAL for this agent, unless the decision resumes an approved call
+     * ({@code approved_request_id}); approval-service's {@code POST /internal/v1/approval-requests} opens a request.
+     */
+    void requireApproval(String agentId) {
+        approvalAgents.add(agentId);
+    }
+
+    /** The bodies of the decisions asked for this invocation, in order. */
+    List<JsonObject> decisionRequests(String invocationId) {
+        return decisionRequests.stream().filter(d -> invocationId.equals(d.getString("invocation_id"))).toList();
+    }
+
+    /** The bodies of the approval requests opened for this invocation. */
+    List<JsonObject> approvalRequests(String invocationId) {
+        return approvalRequests.stream().filter(d -> invocationId.equals(d.getString("invocation_id"))).toList();
+    }
+
     /** The requests received since the last {@link #clearRequests()}, as {@code "METHOD /path"}. */
     List<String> requests() {
         return List.copyOf(requests);
@@ -149,7 +171,7 @@ public final class InternalApiStandIn {
     private void handle(HttpExchange exchange) throws IOException {
         requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
         try (exchange) {
-            exchange.getRequestBody().readAllBytes();
+            byte[] body = exchange.getRequestBody().readAllBytes();
             if (!serviceToken.equals(exchange.getRequestHeaders().getFirst("X-Kaizen-Service-Token"))) {
                 answer(exchange, 401, new JsonObject().put("detail", "service token required"));
                 return;
@@ -169,7 +191,15 @@ public final class InternalApiStandIn {
                 JsonObject agent = agents.get(id);
                 answer(exchange, agent == null ? 404 : 200, agent == null ? new JsonObject() : agent);
             } else if (exchange.getRequestMethod().equals("POST") && path.equals("/internal/v1/decisions")) {
-                answer(exchange, 200, allow());
+                JsonObject decision = new JsonObject(new String(body, StandardCharsets.UTF_8));
+                decisionRequests.add(decision);
+                boolean held = approvalAgents.contains(decision.getString("agent_id"))
+                        && decision.getString("approved_request_id") == null;
+                answer(exchange, 200, held ? requireApproval() : allow());
+            } else if (exchange.getRequestMethod().equals("POST") && path.equals("/internal/v1/approval-requests")) {
+                approvalRequests.add(new JsonObject(new String(body, StandardCharsets.UTF_8)));
+                answer(exchange, 201, new JsonObject().put("id", PrefixedId.next(PrefixedId.APPROVAL))
+                        .put("status", "pending"));
             } else {
                 answer(exchange, 404, new JsonObject());
             }
@@ -190,6 +220,19 @@ public final class InternalApiStandIn {
                 .put("cost_per_execution", 0.05)
                 .put("token_rates", new JsonObject().put("input_token_rate", 0.00001).put("output_token_rate", 0.00003)
                         .put("base_invocation_cost", 0.001));
+    }
+
+    /** An approval trigger fired; governance gave back what it had reserved, so the decision holds nothing. */
+    private static JsonObject requireApproval() {
+        return new JsonObject()
+                .put("decision_id", PrefixedId.next(PrefixedId.DECISION))
+                .put("outcome", "REQUIRE_APPROVAL")
+                .put("reason", "Cost threshold exceeded ($150.00 > $100.00)")
+                .put("estimated_cost", 150.0)
+                .put("rate_limit_fail_open", false)
+                .put("approval_triggers", new JsonArray(List.of(new JsonObject().put("trigger", "cost_threshold")
+                        .put("reason", "Cost threshold exceeded ($150.00 > $100.00)"))))
+                .put("cost_per_execution", 0.05);
     }
 
     private static void answer(HttpExchange exchange, int status, JsonObject body) throws IOException {

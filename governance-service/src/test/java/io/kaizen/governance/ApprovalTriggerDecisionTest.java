@@ -7,6 +7,8 @@ import static io.kaizen.governance.GovernanceApi.newOrg;
 import static io.kaizen.governance.GovernanceApi.settings;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -70,6 +72,25 @@ class ApprovalTriggerDecisionTest {
                 Ledger.invocationData(invocation, org, agent, "carol", "res_never_reserved", "0.05"));
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 decide(agent, org, "\"user_id\": \"carol\"").body("outcome", equalTo("ALLOW")));
+    }
+
+    @Test
+    void anApprovedCallIsCheckedAgainstTheBudgetAgainButNotAgainstRateLimitsOrTriggers() {
+        String org = newOrg();
+        String agent = newAgent();
+        settings(agent, org, "\"requests_per_minute\": 1, \"requests_per_hour\": 100, \"requests_per_day\": 100,"
+                + " \"daily_budget_usd\": 10");
+        triggers(agent, org, "{\"require_first_invocation\": true}");
+        String invocation = PrefixedId.next(PrefixedId.INVOCATION);
+        decide(invocation, agent, org, "\"user_id\": \"dan\"").body("outcome", equalTo("REQUIRE_APPROVAL"));
+        // the minute's one call is spent by the held call; its approval neither counts again nor asks again
+        decide(invocation, agent, org, "\"user_id\": \"dan\", \"approved_request_id\": \"apr_1\"")
+                .body("outcome", equalTo("ALLOW"))
+                .body("reservation_id", notNullValue())
+                .body("approval_triggers", empty());
+        decide(agent, org, "\"user_id\": \"erin\"").body("outcome", equalTo("DENY_RATE"));
+        decide(agent, org, "\"user_id\": \"dan\", \"approved_request_id\": \"apr_2\", \"estimated_cost\": 50")
+                .body("outcome", equalTo("DENY_BUDGET"));
     }
 
     @Test

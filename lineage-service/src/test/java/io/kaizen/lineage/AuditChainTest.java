@@ -36,6 +36,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.events.AgentEvent;
+import io.kaizen.common.events.ApprovalEvent;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.GovernanceDecisionEvent;
@@ -105,6 +106,24 @@ class AuditChainTest {
     }
 
     /** Eight appenders of one organisation released at once, as replicas consuming different partitions would be. */
+    @Test
+    void theRequesterDecidersAndExternalUserOfAnApprovalEventAreHeldApartFromTheChain() throws Exception {
+        String org = "org_" + UUID.randomUUID();
+        ApprovalEvent data = new ApprovalEvent("apr_1", org, "agt_01JF8ZK3M4Q9V2X7C5N6B8D0EF", List.of("inv_1"),
+                "approved", "jane@acme.example", "ext-42", "First invocation", null, 1, 1, "approve",
+                "alice@acme.example", "fine", List.of("alice@acme.example"), List.of(),
+                Instant.parse("2026-11-28T10:00:00Z"), Instant.parse("2026-11-29T10:00:00Z"),
+                Instant.parse("2026-11-28T10:05:00Z"));
+        append(List.of(new CloudEvent(PrefixedId.next(PrefixedId.EVENT), "/kaizen/approval-service",
+                EventTypes.APPROVAL_APPROVED, "apr_1", org, nextTime(), json(data))));
+
+        assertThat(dbData(org, 1)).doesNotContain("jane@acme.example", "ext-42", "alice@acme.example")
+                .contains("\"requested_by_user_id\":\"psn_", "\"decided_by\":\"psn_", "\"approvers\":\"psn_")
+                .contains("\"trigger_reason\":\"First invocation\"");
+        given().auth().oauth2(token(org)).when().get("/api/v1/audit/verify")
+                .then().statusCode(200).body("valid", equalTo(true));
+    }
+
     @Test
     void concurrentAppendsOfOneOrganizationNeitherForkNorLeaveGaps() throws Exception {
         String org = "org_" + UUID.randomUUID();

@@ -23,6 +23,12 @@ public class Invocation extends PanacheEntityBase {
     public static final String BLOCKED = "blocked";
     /** Allowed and being delivered: the agent has not answered yet. */
     public static final String ACCEPTED = "accepted";
+    /** Held until a human decides (DESIGN §3 step 5); a {@link HeldInvocation} keeps what executing it needs. */
+    public static final String PENDING_APPROVAL = "pending_approval";
+    /** Held, and its approval request was rejected. */
+    public static final String REJECTED = "rejected";
+    /** Held, and its approval request expired. */
+    public static final String EXPIRED = "expired";
 
     public static final String SYNC = "sync";
     public static final String ASYNC = "async";

@@ -17,7 +17,8 @@ import io.kaizen.gateway.domain.Invocation;
 public record InvocationView(
         String invocationId,
         String externalAgentId,
-        @Schema(enumeration = {"accepted", "success", "failure", "timeout", "blocked"}) String status,
+        @Schema(enumeration = {"accepted", "success", "failure", "timeout", "blocked", "pending_approval",
+                "rejected", "expired"}) String status,
         @Schema(enumeration = {"sync", "async"}) String mode,
         String traceId,
         @Schema(nullable = true) String decision,

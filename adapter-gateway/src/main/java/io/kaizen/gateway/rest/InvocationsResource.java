@@ -35,7 +35,8 @@ import jakarta.ws.rs.core.MediaType;
 public class InvocationsResource {
 
     static final Set<String> STATUSES = Set.of(Invocation.ACCEPTED, Invocation.SUCCESS, Invocation.FAILURE,
-            Invocation.TIMEOUT, Invocation.BLOCKED);
+            Invocation.TIMEOUT, Invocation.BLOCKED, Invocation.PENDING_APPROVAL, Invocation.REJECTED,
+            Invocation.EXPIRED);
 
     private final CurrentPrincipal caller;
     private final ObjectMapper mapper;
@@ -68,7 +69,8 @@ public class InvocationsResource {
     @WithSession
     @PermissionsAllowed(Permissions.AGENTS_READ)
     public Uni<Page> list(@PathParam("id") String agentId,
-            @Parameter(schema = @Schema(enumeration = {"accepted", "success", "failure", "timeout", "blocked"}))
+            @Parameter(schema = @Schema(enumeration = {"accepted", "success", "failure", "timeout", "blocked",
+                    "pending_approval", "rejected", "expired"}))
             @QueryParam("status") String status,
             @Parameter(description = "ISO-8601 UTC instant, inclusive") @QueryParam("start_date") String startDate,
             @Parameter(description = "ISO-8601 UTC instant, exclusive") @QueryParam("end_date") String endDate,
@@ -77,7 +79,7 @@ public class InvocationsResource {
         Paging paging = Paging.parse(page, limit, 20, 100);
         if (status != null && !STATUSES.contains(status)) {
             throw ProblemException.validation("Query parameter 'status' must be one of accepted, success, failure,"
-                    + " timeout, blocked");
+                    + " timeout, blocked, pending_approval, rejected, expired");
         }
         Instant from = QueryTime.parse("start_date", startDate);
         Instant to = QueryTime.parse("end_date", endDate);

@@ -84,7 +84,8 @@ public class InvokeResource {
     @Parameter(name = CallerHeaders.CONTEXT, in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING))
     @APIResponse(responseCode = "200", description = "The agent's answer",
             content = @Content(schema = @Schema(implementation = InvokeResponse.class)))
-    @APIResponse(responseCode = "202", description = "Accepted (mode=async): the result is read at the Location",
+    @APIResponse(responseCode = "202", description = "Accepted (mode=async), or held for approval (status"
+            + " pending_approval, with approval_request_id): the result is read at the Location",
             content = @Content(schema = @Schema(implementation = InvokeResponse.class)))
     @APIResponse(responseCode = "402", description = "A budget would be exceeded",
             content = @Content(schema = @Schema(implementation = InvokeProblems.BudgetExceeded.class)))
@@ -144,7 +145,8 @@ public class InvokeResource {
             var invocation = outcome.invocation();
             if (outcome.reply() == null) {
                 return rateLimitHeaders(RestResponse.ResponseBuilder.create(RestResponse.Status.ACCEPTED,
-                                new InvokeResponse(invocation.id, invocation.traceId, invocation.status, null, null))
+                                new InvokeResponse(invocation.id, invocation.traceId, invocation.status, null, null,
+                                        outcome.approvalRequestId()))
                         .header("X-Kaizen-Invocation-ID", invocation.id)
                         .header("X-Kaizen-Trace-ID", invocation.traceId)
                         .header("Location", "/api/v1/invocations/" + invocation.id), outcome).build();

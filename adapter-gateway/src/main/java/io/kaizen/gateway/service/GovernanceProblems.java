@@ -8,7 +8,7 @@ import io.kaizen.common.problem.ProblemException;
 
 /**
  * The caller's answer to a decision that stops an invocation: 403 policy, 429 rate limit, 402 budget, otherwise
- * 503 (governance unavailable, and approval until held invocations exist). Bodies and headers follow the
+ * 503 (governance unavailable). A decision that asks for approval holds the call instead (202). Bodies and headers follow the
  * reference contract (original-spec §2.3.6).
  */
 final class GovernanceProblems {

@@ -5,14 +5,12 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.agents.AgentDefinition;
@@ -28,14 +26,15 @@ import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.gateway.adapter.AgentCall;
 import io.kaizen.gateway.adapter.AgentReply;
 import io.kaizen.gateway.adapter.AgentSender;
-import io.kaizen.gateway.adapter.OutboundRequest;
 import io.kaizen.gateway.adapter.PlatformAdapter;
 import io.kaizen.gateway.adapter.PlatformAdapters;
 import io.kaizen.gateway.adapter.UpstreamException;
 import io.kaizen.gateway.client.AgentDirectory;
 import io.kaizen.gateway.client.GovernanceDecisions;
+import io.kaizen.gateway.domain.HeldInvocation;
 import io.kaizen.gateway.domain.Invocation;
 import io.kaizen.gateway.rest.InvokeRequest;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -56,25 +55,35 @@ public class InvocationService {
     private final PlatformAdapters adapters;
     private final AgentSender sender;
     private final InvocationRecorder recorder;
+    private final HeldInvocations held;
     private final ObjectMapper mapper;
     private final Vertx vertx;
 
     InvocationService(AgentDirectory agents, GovernanceDecisions governance, PlatformAdapters adapters,
-            AgentSender sender, InvocationRecorder recorder, ObjectMapper mapper, Vertx vertx) {
+            AgentSender sender, InvocationRecorder recorder, HeldInvocations held, ObjectMapper mapper, Vertx vertx) {
         this.agents = agents;
         this.governance = governance;
         this.adapters = adapters;
         this.sender = sender;
         this.recorder = recorder;
+        this.held = held;
         this.mapper = mapper;
         this.vertx = vertx;
     }
 
     /**
      * An invocation and the rate-limit state to report in headers: completed, with the agent's reply, or, for an
-     * asynchronous invoke, accepted (no reply yet).
+     * asynchronous invoke, accepted (no reply yet), or held for approval ({@code approvalRequestId} set).
      */
-    public record Outcome(Invocation invocation, AgentReply reply, Decision decision) {
+    public record Outcome(Invocation invocation, AgentReply reply, Decision decision, String approvalRequestId) {
+
+        public Outcome(Invocation invocation, AgentReply reply, Decision decision) {
+            this(invocation, reply, decision, null);
+        }
+    }
+
+    /** The approval request a resumed call was held for, and how it stands; carried into the call's events. */
+    record Approval(String requestId, String status) {
     }
 
     /**
@@ -93,18 +102,94 @@ public class InvocationService {
                 .chain(agent -> {
                     // an agent the gateway cannot deliver to is refused before governance reserves anything
                     PlatformAdapter adapter = adapters.forPlatform(agent.platform());
-                    return governance.decide(new DecisionRequest(invocationId, principal.organizationId(),
-                            agentId, caller.lineage().userId(), principal.subject(), principal.teamId(),
-                            List.copyOf(principal.roles()), agent.environment(), caller.ipAddress(), caller.country(),
-                            estimatedCost, InvokeMetadata.estimatedTokens(request.metadata()), agent.platform(),
-                            agent.tags(), agent.createdAt(), request.input()))
+                    return governance.decide(decisionRequest(invocationId, agent, request, caller, estimatedCost))
                             .chain(decision -> switch (decision.outcome()) {
                                 case ALLOW -> accept(adapter, agent, request, caller, decision, invocationId, traceId,
-                                        spanId, started, async);
-                                // REQUIRE_APPROVAL falls to the default branch and fails closed until held invocations exist
-                                default -> block(agent, caller, decision, invocationId, traceId, spanId, started)
-                                        .chain(() -> Uni.createFrom().failure(GovernanceProblems.of(decision, invocationId)));
+                                        spanId, started, async, recorder::accept, null);
+                                case REQUIRE_APPROVAL -> hold(agent, request, caller, decision, invocationId, traceId,
+                                        spanId, started);
+                                default -> block(agent, caller, decision, invocationId, traceId, spanId, started, null,
+                                        null).chain(() -> Uni.createFrom().failure(GovernanceProblems.of(decision,
+                                                invocationId)));
                             });
+                });
+    }
+
+    private static DecisionRequest decisionRequest(String invocationId, AgentDefinition agent, InvokeRequest request,
+            CallerContext caller, BigDecimal estimatedCost) {
+        KaizenPrincipal principal = caller.principal();
+        return new DecisionRequest(invocationId, principal.organizationId(), agent.id(), caller.lineage().userId(),
+                principal.subject(), principal.teamId(), List.copyOf(principal.roles()), agent.environment(),
+                caller.ipAddress(), caller.country(), estimatedCost, InvokeMetadata.estimatedTokens(request.metadata()),
+                agent.platform(), agent.tags(), agent.createdAt(), request.input());
+    }
+
+    /**
+     * Holds a call an approval trigger stopped (DESIGN §3 step 5): approval-service opens (or finds) its request,
+     * then the invocation is stored as pending approval with what executing it later needs and its
+     * {@code invocation.held} event, in one transaction. Governance released the call's reservation when it asked for
+     * the approval. Without approval-service the call fails closed (503), as it did before calls were held.
+     */
+    private Uni<Outcome> hold(AgentDefinition agent, InvokeRequest request, CallerContext caller, Decision decision,
+            String invocationId, String traceId, String spanId, Instant started) {
+        return held.open(invocationId, agent.id(), caller, decision, request.input())
+                .onItemOrFailure().transformToUni((approvalId, failure) -> {
+                    if (failure != null) {
+                        ProblemException problem = new ProblemException(503, ErrorCode.GOVERNANCE_UNAVAILABLE,
+                                "The call needs approval and approvals are unavailable; retry later")
+                                .header("Retry-After", "5")
+                                .with("invocation_id", invocationId)
+                                .with("decision_id", decision.decisionId())
+                                .header("X-Kaizen-Invocation-ID", invocationId);
+                        return block(agent, caller, decision, invocationId, traceId, spanId, started, null, null)
+                                .chain(() -> Uni.createFrom().failure(problem));
+                    }
+                    Approval approval = new Approval(approvalId, "pending");
+                    Invocation pending = invocation(agent, caller, decision, invocationId, traceId, started);
+                    pending.status = Invocation.PENDING_APPROVAL;
+                    pending.mode = Invocation.ASYNC;
+                    pending.completedAt = null;
+                    pending.durationMs = null;
+                    InvocationEvent event = event(pending, agent, caller, decision, spanId, decision.reason(), null,
+                            approval);
+                    return held.store(pending, approvalId, request, caller, spanId, event)
+                            .map(stored -> new Outcome(stored, null, decision, approvalId));
+                });
+    }
+
+    /**
+     * Executes a held call whose approval request was approved: the agent is loaded and governance asked again
+     * (policies and budget; not rate limits nor triggers), then the call is delivered as an asynchronous one, its
+     * result read at {@code GET /api/v1/invocations/{id}} and posted to its {@code callback_url}. A call the
+     * second decision denies ends blocked; one whose agent cannot be loaded ends failed.
+     */
+    public Uni<Void> resume(HeldInvocation row) {
+        InvokeRequest request = held.request(row);
+        CallerContext caller = held.caller(row);
+        Approval approval = new Approval(row.approvalRequestId, "approved");
+        Instant started = Instant.now();
+        return Panache.withSession(() -> Invocation.<Invocation>findById(row.invocationId))
+                .chain(pending -> pending == null ? Uni.createFrom().voidItem()
+                        : agents.invocable(row.agentId, row.organizationId).chain(agent -> {
+                    PlatformAdapter adapter = adapters.forPlatform(agent.platform());
+                    BigDecimal estimatedCost = InvokeMetadata.estimatedCost(request.metadata());
+                    return governance.decide(decisionRequest(row.invocationId, agent, request, caller, estimatedCost)
+                                    .approved(row.approvalRequestId))
+                            .chain(decision -> decision.outcome() == Decision.Outcome.ALLOW
+                                    ? accept(adapter, agent, request, caller, decision, row.invocationId,
+                                            pending.traceId, row.spanId, started, true, held::replace, approval)
+                                            .replaceWithVoid()
+                                    : block(agent, caller, decision, row.invocationId, pending.traceId, row.spanId,
+                                            started, ResultCallback.of(mapper, request.callbackUrl(), row.approvalRequestId),
+                                            approval)
+                                            .replaceWithVoid());
+                }))
+                .onFailure().recoverWithUni(e -> {
+                    String code = e instanceof ProblemException problem ? problem.errorCode().name()
+                            : ErrorCode.INTERNAL_ERROR.name();
+                    LOG.warnf("approved invocation %s could not be executed: %s", row.invocationId, code);
+                    return held.end(row, Invocation.FAILURE, code, "The approved call could not be executed: "
+                            + (e instanceof ProblemException ? e.getMessage() : "internal error"), "approved");
                 });
     }
 
@@ -113,21 +198,23 @@ public class InvocationService {
      * the gateway stop before the agent answers; then delivers it, in the background when asynchronous.
      */
     private Uni<Outcome> accept(PlatformAdapter adapter, AgentDefinition agent, InvokeRequest request,
-            CallerContext caller, Decision decision, String invocationId, String traceId, String spanId, Instant started, boolean async) {
+            CallerContext caller, Decision decision, String invocationId, String traceId, String spanId, Instant started,
+            boolean async, Function<Invocation, Uni<Invocation>> store, Approval approval) {
         Invocation accepted = invocation(agent, caller, decision, invocationId, traceId, started);
         accepted.status = Invocation.ACCEPTED;
         accepted.mode = async ? Invocation.ASYNC : Invocation.SYNC;
         accepted.completedAt = null;
         accepted.durationMs = null;
         accepted.deadline = started.plusSeconds(agent.timeoutSeconds()).plus(InvocationSweep.MARGIN);
-        accepted.pendingEvent = overdueEvent(accepted, agent, caller, decision, spanId);
-        return recorder.accept(accepted).chain(stored -> {
+        accepted.pendingEvent = overdueEvent(accepted, agent, caller, decision, spanId, approval);
+        return store.apply(accepted).chain(stored -> {
             if (!async) {
-                return deliver(adapter, agent, request, caller, decision, invocationId, traceId, spanId, started, false);
+                return deliver(adapter, agent, request, caller, decision, invocationId, traceId, spanId, started, false,
+                        approval);
             }
             // the caller has its answer; the outcome is recorded (and read at GET /api/v1/invocations/{id})
             DetachedContext.run(vertx, () -> deliver(adapter, agent, request, caller, decision, invocationId, traceId,
-                    spanId, started, true)).subscribe().with(done -> { }, failure -> {
+                    spanId, started, true, approval)).subscribe().with(done -> { }, failure -> {
                         // a refusal of the agent is its recorded outcome; anything else left the call accepted, for
                         // the sweep to close
                         if (!(failure instanceof ProblemException)) {
@@ -139,40 +226,9 @@ public class InvocationService {
         });
     }
 
-    /**
-     * The post of an allowed call's outcome to the caller's {@code callback_url}, or null without one. It carries
-     * {@code webhook-id} (the invocation id, the same on every retry) and {@code webhook-timestamp}, so a receiver can
-     * drop repeats.
-     */
-    private OutboundRequest callback(InvokeRequest request, Invocation invocation, JsonNode output) {
-        if (request.callbackUrl() == null) {
-            return null;
-        }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("invocation_id", invocation.id);
-        body.put("external_agent_id", invocation.agentId);
-        body.put("status", invocation.status);
-        body.put("trace_id", invocation.traceId);
-        body.put("output", output);
-        body.put("error_code", invocation.errorCode);
-        body.put("error_message", invocation.errorMessage);
-        body.put("upstream_status", invocation.responseStatusCode);
-        body.put("cost_usd", invocation.costUsd);
-        body.put("duration_ms", invocation.durationMs);
-        body.put("completed_at", invocation.completedAt.toString());
-        try {
-            return OutboundRequest.json(request.callbackUrl(), mapper.writeValueAsBytes(body))
-                    .withHeader("X-Kaizen-Invocation-ID", invocation.id)
-                    .withHeader("webhook-id", invocation.id)
-                    .withHeader("webhook-timestamp", String.valueOf(invocation.completedAt.getEpochSecond()));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("callback is not serialisable", e);
-        }
-    }
-
     /** The {@code invocation.failed} event of an accepted call closed because the gateway stopped mid-call. */
     private String overdueEvent(Invocation accepted, AgentDefinition agent, CallerContext caller, Decision decision,
-            String spanId) {
+            String spanId, Approval approval) {
         Invocation failed = invocation(agent, caller, decision, accepted.id, accepted.traceId, accepted.createdAt);
         failed.status = Invocation.FAILURE;
         failed.errorCode = InvocationEvent.OUTCOME_UNKNOWN;
@@ -180,7 +236,8 @@ public class InvocationService {
         failed.completedAt = accepted.deadline;
         failed.durationMs = Duration.between(accepted.createdAt, accepted.deadline).toMillis();
         try {
-            return mapper.writeValueAsString(event(failed, agent, caller, decision, spanId, InvocationSweep.REASON, null));
+            return mapper.writeValueAsString(event(failed, agent, caller, decision, spanId, InvocationSweep.REASON, null,
+                    approval));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("invocation event is not serialisable", e);
         }
@@ -188,7 +245,7 @@ public class InvocationService {
 
     private Uni<Outcome> deliver(PlatformAdapter adapter, AgentDefinition agent, InvokeRequest request,
             CallerContext caller, Decision decision, String invocationId, String traceId, String spanId,
-            Instant started, boolean async) {
+            Instant started, boolean async, Approval approval) {
         AgentCall call = new AgentCall(agent, invocationId, traceId, spanId, caller.principal().organizationId(),
                 request.input(), request.context(), request.metadata());
         return sender.send(adapter, call)
@@ -203,8 +260,10 @@ public class InvocationService {
                         invocation.outputTokens = reply.outputTokens();
                         invocation.costUsd = cost(reply, decision);
                         return recorder.record(invocation, EventTypes.INVOCATION_COMPLETED,
-                                event(invocation, agent, caller, decision, spanId, null, reply.reportedCostUsd()),
-                                callback(request, invocation, reply.output()))
+                                event(invocation, agent, caller, decision, spanId, null, reply.reportedCostUsd(),
+                                        approval),
+                                ResultCallback.of(mapper, request.callbackUrl(), approvalId(approval))
+                                        .apply(invocation, reply.output()))
                                 .map(saved -> new Outcome(saved, reply, decision));
                     }
                     UpstreamException upstream = failure instanceof UpstreamException u ? u
@@ -216,20 +275,27 @@ public class InvocationService {
                     // The agent was never reached or returned no usable answer: nothing is charged.
                     invocation.costUsd = BigDecimal.ZERO;
                     return recorder.record(invocation, EventTypes.INVOCATION_FAILED,
-                            event(invocation, agent, caller, decision, spanId, upstream.getMessage(), null),
-                            callback(request, invocation, null))
+                            event(invocation, agent, caller, decision, spanId, upstream.getMessage(), null, approval),
+                            ResultCallback.of(mapper, request.callbackUrl(), approvalId(approval))
+                                    .apply(invocation, null))
                             .chain(saved -> Uni.createFrom().failure(upstreamProblem(upstream, invocationId)));
                 });
     }
 
+    /** Records a refused call; {@code callback} (a resumed call's) posts the refusal to its callback URL. */
     private Uni<Invocation> block(AgentDefinition agent, CallerContext caller, Decision decision, String invocationId,
-            String traceId, String spanId, Instant started) {
+            String traceId, String spanId, Instant started, ResultCallback callback, Approval approval) {
         Invocation invocation = invocation(agent, caller, decision, invocationId, traceId, started);
         invocation.status = Invocation.BLOCKED;
         invocation.errorCode = GovernanceProblems.errorCode(decision).name();
         invocation.costUsd = BigDecimal.ZERO;
         return recorder.record(invocation, EventTypes.INVOCATION_BLOCKED,
-                event(invocation, agent, caller, decision, spanId, decision.reason(), null));
+                event(invocation, agent, caller, decision, spanId, decision.reason(), null, approval),
+                callback == null ? null : callback.apply(invocation, null));
+    }
+
+    private static String approvalId(Approval approval) {
+        return approval == null ? null : approval.requestId();
     }
 
     /**
@@ -266,7 +332,7 @@ public class InvocationService {
     }
 
     private static InvocationEvent event(Invocation invocation, AgentDefinition agent, CallerContext caller,
-            Decision decision, String spanId, String errorMessage, BigDecimal reportedCost) {
+            Decision decision, String spanId, String errorMessage, BigDecimal reportedCost, Approval approval) {
         LineageHeaders lineage = caller.lineage();
         KaizenPrincipal principal = caller.principal();
         return new InvocationEvent(invocation.id, invocation.organizationId, invocation.status,
@@ -279,7 +345,7 @@ public class InvocationService {
                 new InvocationEvent.Trace(invocation.traceId, spanId, lineage.traceId()),
                 new InvocationEvent.RequestContext(caller.ipAddress(), caller.userAgent(), invocation.createdAt),
                 new InvocationEvent.Governance(decision.outcome().name(), decision.decisionId(), decision.reason(),
-                        decision.reservationId(), null, null,
+                        decision.reservationId(), approvalId(approval), approval == null ? null : approval.status(),
                         decision.policy() == null ? null : decision.policy().policyId(), null, null,
                         decision.rateLimit() == null ? null : decision.rateLimit().remaining()),
                 new InvocationEvent.Result(invocation.completedAt, invocation.durationMs, invocation.costUsd,

@@ -21,16 +21,6 @@ public final class WebhookEvents {
     public record Entry(String name, String type, String description) {
     }
 
-    /**
-     * Approval workflows publish these types as DESIGN §4 names them; until approval-service emits them, the
-     * subscriptions wait for them.
-     */
-    private static final String APPROVAL_REQUESTED = "kaizen.approval.requested.v1";
-    private static final String APPROVAL_APPROVED = "kaizen.approval.approved.v1";
-    private static final String APPROVAL_REJECTED = "kaizen.approval.rejected.v1";
-    private static final String APPROVAL_EXPIRED = "kaizen.approval.expired.v1";
-    private static final String APPROVAL_ESCALATED = "kaizen.approval.escalated.v1";
-
     public static final List<Entry> CATALOGUE = List.of(
             new Entry("agent.registered", EventTypes.AGENT_REGISTERED, "An agent was registered"),
             new Entry("agent.updated", EventTypes.AGENT_UPDATED, "An agent's configuration or status changed"),
@@ -47,13 +37,16 @@ public final class WebhookEvents {
             new Entry("invocation.blocked", EventTypes.INVOCATION_BLOCKED,
                     "Governance refused an invocation (policy, rate limit or budget)"),
             new Entry("invocation.held", EventTypes.INVOCATION_HELD, "An invocation waits for an approval"),
+            new Entry("invocation.rejected", EventTypes.INVOCATION_REJECTED,
+                    "A held invocation ended unexecuted: its approval was rejected"),
+            new Entry("invocation.expired", EventTypes.INVOCATION_EXPIRED,
+                    "A held invocation ended unexecuted: its approval expired"),
             new Entry("budget.threshold_crossed", EventTypes.BUDGET_THRESHOLD_CROSSED,
-                    "Spend of a budget reached 50, 80, 90 or 100 % of its limit"),
-            new Entry("approval.requested", APPROVAL_REQUESTED, "An approval was requested"),
-            new Entry("approval.approved", APPROVAL_APPROVED, "An approval was granted"),
-            new Entry("approval.rejected", APPROVAL_REJECTED, "An approval was rejected"),
-            new Entry("approval.expired", APPROVAL_EXPIRED, "An approval expired undecided"),
-            new Entry("approval.escalated", APPROVAL_ESCALATED, "An approval was escalated"),
+                    "Spend of a budget reached one of its alert thresholds (default 50, 75, 90 and 100 %)"),
+            new Entry("approval.requested", EventTypes.APPROVAL_REQUESTED, "An approval was requested"),
+            new Entry("approval.approved", EventTypes.APPROVAL_APPROVED, "An approval was granted"),
+            new Entry("approval.rejected", EventTypes.APPROVAL_REJECTED, "An approval was rejected"),
+            new Entry("approval.expired", EventTypes.APPROVAL_EXPIRED, "An approval expired undecided"),
             new Entry("webhook.disabled", EventTypes.WEBHOOK_DISABLED,
                     "A webhook of the organisation was disabled after failed deliveries"));
 

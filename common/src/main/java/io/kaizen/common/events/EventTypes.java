@@ -26,6 +26,15 @@ public final class EventTypes {
     public static final String INVOCATION_FAILED = "kaizen.invocation.failed.v1";
     public static final String INVOCATION_BLOCKED = "kaizen.invocation.blocked.v1";
     public static final String INVOCATION_HELD = "kaizen.invocation.held.v1";
+    public static final String INVOCATION_REJECTED = "kaizen.invocation.rejected.v1";
+    public static final String INVOCATION_EXPIRED = "kaizen.invocation.expired.v1";
+
+    /** The approval lifecycle ({@code kaizen.approvals.v1}, published by approval-service). */
+    public static final String APPROVAL_REQUESTED = "kaizen.approval.requested.v1";
+    public static final String APPROVAL_DECISION_RECORDED = "kaizen.approval.decision_recorded.v1";
+    public static final String APPROVAL_APPROVED = "kaizen.approval.approved.v1";
+    public static final String APPROVAL_REJECTED = "kaizen.approval.rejected.v1";
+    public static final String APPROVAL_EXPIRED = "kaizen.approval.expired.v1";
 
     /** An organisation webhook turned itself off after failed deliveries ({@code kaizen.agents.v1}, by the gateway). */
     public static final String WEBHOOK_DISABLED = "kaizen.webhook.disabled.v1";

@@ -15,6 +15,8 @@ import java.util.List;
  * new-agent trigger; {@code input} is the payload text the payload and sensitive-data triggers read;
  * {@code estimatedCost} is the caller's estimate: it may raise the reservation above the agent's
  * {@code cost_per_execution}, never lower it; a JSON number from 0 to {@link UsdAmount#MAX}.
+ * {@code approvedRequestId} is set when the gateway resumes a held call after its approval request was approved:
+ * policies and budget are checked again, rate limits and approval triggers are not (DESIGN §3 step 5).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @Schema(additionalProperties = Schema.True.class)
@@ -34,5 +36,20 @@ public record DecisionRequest(
         String platform,
         List<String> tags,
         Instant agentCreatedAt,
-        String input) {
+        String input,
+        String approvedRequestId) {
+
+    /** A first decision, not the resumption of an approved call. */
+    public DecisionRequest(String invocationId, String organizationId, String agentId, String userId, String subject,
+            String teamId, List<String> roles, String environment, String ip, String country, BigDecimal estimatedCost,
+            Integer tokens, String platform, List<String> tags, Instant agentCreatedAt, String input) {
+        this(invocationId, organizationId, agentId, userId, subject, teamId, roles, environment, ip, country,
+                estimatedCost, tokens, platform, tags, agentCreatedAt, input, null);
+    }
+
+    /** The same request, for the resumption of a call whose approval request was approved. */
+    public DecisionRequest approved(String approvalRequestId) {
+        return new DecisionRequest(invocationId, organizationId, agentId, userId, subject, teamId, roles, environment,
+                ip, country, estimatedCost, tokens, platform, tags, agentCreatedAt, input, approvalRequestId);
+    }
 }

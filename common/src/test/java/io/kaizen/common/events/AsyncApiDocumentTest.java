@@ -50,6 +50,13 @@ class AsyncApiDocumentTest {
             Map.entry(EventTypes.INVOCATION_HELD, new Emitted(Topics.INVOCATIONS, InvocationEvent.class)),
             Map.entry(EventTypes.NOTIFICATION_REQUESTED, new Emitted(Topics.NOTIFICATIONS, NotificationEvent.class)),
             Map.entry(EventTypes.WEBHOOK_DISABLED, new Emitted(Topics.AGENTS, WebhookDisabledEvent.class)),
+            Map.entry(EventTypes.INVOCATION_REJECTED, new Emitted(Topics.INVOCATIONS, InvocationEvent.class)),
+            Map.entry(EventTypes.INVOCATION_EXPIRED, new Emitted(Topics.INVOCATIONS, InvocationEvent.class)),
+            Map.entry(EventTypes.APPROVAL_REQUESTED, new Emitted(Topics.APPROVALS, ApprovalEvent.class)),
+            Map.entry(EventTypes.APPROVAL_DECISION_RECORDED, new Emitted(Topics.APPROVALS, ApprovalEvent.class)),
+            Map.entry(EventTypes.APPROVAL_APPROVED, new Emitted(Topics.APPROVALS, ApprovalEvent.class)),
+            Map.entry(EventTypes.APPROVAL_REJECTED, new Emitted(Topics.APPROVALS, ApprovalEvent.class)),
+            Map.entry(EventTypes.APPROVAL_EXPIRED, new Emitted(Topics.APPROVALS, ApprovalEvent.class)),
             Map.entry(EventTypes.AUDIT_RECORDED, new Emitted(Topics.AUDIT, AuditRecordEvent.class)));
 
     private record Emitted(String topic, Class<?> data) {

@@ -58,6 +58,10 @@ public final class SlidingWindowRateLimiter {
      * {@code response}.
      */
     public static Result interpret(Response response, List<RateLimitWindow> windows) {
+        if (windows.isEmpty()) {
+            // no window was checked (a call resumed after its approval): admitted, with no state to report
+            return new Result(true, null, null, List.of());
+        }
         int denied = response.get(0).toInteger();
         long now = response.get(1).toLong();
         List<Long> counts = new ArrayList<>();

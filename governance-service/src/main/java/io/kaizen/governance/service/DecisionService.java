@@ -32,6 +32,7 @@ import io.kaizen.governance.journal.JournalEntry;
 import io.kaizen.governance.policy.PolicyContext;
 import io.kaizen.governance.policy.PolicyEvaluation;
 import io.kaizen.governance.policy.PolicyEvaluator;
+import io.kaizen.governance.ratelimit.RateLimitWindow;
 import io.kaizen.governance.trigger.ApprovalTriggerEvaluator;
 import io.kaizen.governance.trigger.ApprovalTriggerSettings;
 import io.kaizen.governance.trigger.TriggerInput;
@@ -44,8 +45,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  * Decides one invocation (DESIGN §3 step 4): ABAC policies (no side effects) → rate limits (atomic, counts the
  * attempt) → budget reservation (atomic) → approval triggers, stopping at the first denial. Budgets fail closed
  * when Redis is unreachable, rate limits as configured; when governance's own database is unreachable the
- * decision is UNAVAILABLE. Rate limits, the agent's budget hold and its reservation row are one Lua call on the
- * agent's keys; the organisation's budget is a second when it has one. Nothing is written to PostgreSQL on this path:
+ * decision is UNAVAILABLE. A call resumed after its approval ({@code approved_request_id}) is checked against
+ * policies and budget again, not against rate limits (it was counted when held) nor approval triggers. Rate limits,
+ * the agent's budget hold and its reservation row are one Lua call on the agent's keys; the organisation's budget is a second when it has one. Nothing is written to PostgreSQL on this path:
  * every decision ends with one entry on its agent's journal in Redis (its audit event, and the reservation it gave
  * back, if any), written before the answer and group-committed to PostgreSQL by {@link DecisionJournal}.
  */
@@ -115,7 +117,9 @@ public class DecisionService {
     private Uni<Decision> admit(Progress progress) {
         EffectiveGovernance governance = progress.governance();
         JournalEntry.Reservation row = reservation(progress, PrefixedId.next(RESERVATION));
-        return budgets.admit(governance, progress.request().userId(), progress.decisionId(), governance.windows(config),
+        // an approved call was counted by the rate limits when it was held; it is not counted again
+        List<RateLimitWindow> windows = approved(progress.request()) ? List.of() : governance.windows(config);
+        return budgets.admit(governance, progress.request().userId(), progress.decisionId(), windows,
                         row.id(), progress.estimateMicros(), progress.now(), journal.json(JournalEntry.of(row)))
                 .onItemOrFailure().transformToUni((admission, failure) -> {
                     if (failure != null) {
@@ -181,6 +185,10 @@ public class DecisionService {
         ApprovalTriggerSettings settings = governance.triggers();
         String userId = request.userId();
         String released = held ? row.id() : null;
+        if (approved(request)) {
+            // a human approved this call: the triggers that asked for the approval are not asked again
+            return allow(progress, row, hold, held);
+        }
         Uni<Long> prior = settings.countsUserRate() && userId != null
                 ? userActivity.recordAndCountPrior(governance.agentId(), userId, progress.decisionId(),
                         Duration.ofSeconds(settings.rateWindowSeconds()))
@@ -281,6 +289,11 @@ public class DecisionService {
                 progress.now());
         return journal.event(Topics.GOVERNANCE, denied ? EventTypes.DECISION_DENIED : EventTypes.DECISION_EVALUATED,
                 request.agentId(), request.organizationId(), data);
+    }
+
+    /** The resumption of a held call whose approval request was approved (DESIGN §3 step 5). */
+    private static boolean approved(DecisionRequest request) {
+        return request.approvedRequestId() != null;
     }
 
     private static PolicyContext context(DecisionRequest request, EffectiveGovernance governance, BigDecimal estimate,

@@ -28,7 +28,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * a NUL and the lowercased value. The same value is the same pseudonym within an organisation, whatever its case,
  * and a different one in another organisation. The fields, by their JSON path in any event's data ({@link #PATHS}):
  * the external user (id, email, name, role), the external context, the caller's IP address, user agent and request headers, the
- * {@code user_id} of governance decisions and the {@code actor} who changed an agent, key, policy or setting.
+ * {@code user_id} of governance decisions, the {@code actor} who changed an agent, key, policy or setting, and the
+ * people of an approval request (its requester, external user, decider, approvers and rejecters).
  */
 @ApplicationScoped
 public class PersonalFields {
@@ -36,9 +37,10 @@ public class PersonalFields {
     /** The personal fields of event data; an event type with a new personal field adds it here and to docs/events.md. */
     public static final List<String> PATHS = List.of("external_user.id", "external_user.email", "external_user.name",
             "external_user.role", "external_system.context", "request.ip_address", "request.user_agent",
-            "request.headers", "user_id", "actor");
+            "request.headers", "user_id", "actor", "requested_by_user_id", "external_user_id", "decided_by", "approvers",
+            "rejecters");
     /** The fields that name a person across events: erasing an address also erases the events of these ids. */
-    public static final List<String> PERSON_IDS = List.of("external_user.id", "user_id");
+    public static final List<String> PERSON_IDS = List.of("external_user.id", "user_id", "external_user_id");
 
     /** Reads numbers exactly, so the data keeps its amounts as they were sent. */
     private static final ObjectMapper DATA = JsonMapper.builder()

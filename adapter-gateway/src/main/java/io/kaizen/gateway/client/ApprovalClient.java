@@ -1,0 +1,34 @@
+package io.kaizen.gateway.client;
+
+import java.math.BigDecimal;
+
+import org.eclipse.microprofile.rest.client.annotation.ClientHeaderParam;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+
+/** approval-service's internal API: the request that holds an invocation until a human decides. */
+@RegisterRestClient(configKey = "approval")
+@Path("/internal/v1")
+@ClientHeaderParam(name = "X-Kaizen-Service-Token", value = "${kaizen.internal.service-token}")
+public interface ApprovalClient {
+
+    /** What approval-service needs to open (or find) the request of a held invocation. */
+    record Opening(String invocationId, String organizationId, String agentId, String requestedBy,
+            String requestedByTeam, String externalUserId, String triggerReason, BigDecimal estimatedCost,
+            String payloadSummary) {
+    }
+
+    /** The request opened or found: its id and status. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Opened(String id, String status) {
+    }
+
+    @POST
+    @Path("/approval-requests")
+    Uni<Opened> open(Opening opening);
+}

@@ -1,0 +1,92 @@
+package io.kaizen.gateway.messaging;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.kaizen.common.consumer.EventConsumer;
+import io.kaizen.common.consumer.FailurePolicy;
+import io.kaizen.common.events.ApprovalEvent;
+import io.kaizen.common.events.CloudEvent;
+import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.outbox.ProcessedEvents;
+import io.kaizen.common.problem.ErrorCode;
+import io.kaizen.common.vertx.DetachedContext;
+import io.kaizen.gateway.domain.HeldInvocation;
+import io.kaizen.gateway.domain.Invocation;
+import io.kaizen.gateway.service.HeldInvocations;
+import io.kaizen.gateway.service.InvocationService;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Takes up the outcome of approval requests (DESIGN §3 step 5). The held invocations of a decided request are claimed
+ * in the transaction that records the event as processed, so each is acted on once whatever the redeliveries: on
+ * {@code approval.approved} each is executed after that commit; on {@code approval.rejected} or
+ * {@code approval.expired} each ends as {@code rejected} or {@code expired} in that same transaction.
+ */
+@ApplicationScoped
+public class ApprovalOutcomeConsumer extends EventConsumer {
+
+    private static final Logger LOG = Logger.getLogger(ApprovalOutcomeConsumer.class);
+    private static final Set<String> OUTCOMES = Set.of(EventTypes.APPROVAL_APPROVED, EventTypes.APPROVAL_REJECTED,
+            EventTypes.APPROVAL_EXPIRED);
+
+    private final HeldInvocations held;
+    private final InvocationService invocations;
+    private final Vertx vertx;
+
+    ApprovalOutcomeConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures,
+            HeldInvocations held, InvocationService invocations, Vertx vertx) {
+        super("gateway.approvals", mapper, processed, failures);
+        this.held = held;
+        this.invocations = invocations;
+        this.vertx = vertx;
+    }
+
+    @Incoming("approvals")
+    public Uni<Void> consume(Message<String> message) {
+        return handle(message);
+    }
+
+    @Override
+    protected boolean handles(String type) {
+        return OUTCOMES.contains(type);
+    }
+
+    @Override
+    protected Uni<Void> process(CloudEvent event) {
+        ApprovalEvent data = read(event, ApprovalEvent.class);
+        if (EventTypes.APPROVAL_APPROVED.equals(event.type())) {
+            List<HeldInvocation> claimed = new ArrayList<>();
+            return once(event, ignored -> held.claim(data.approvalRequestId()).invoke(claimed::addAll).replaceWithVoid())
+                    .invoke(() -> claimed.forEach(this::resume));
+        }
+        boolean rejected = EventTypes.APPROVAL_REJECTED.equals(event.type());
+        String status = rejected ? Invocation.REJECTED : Invocation.EXPIRED;
+        String code = rejected ? "APPROVAL_REJECTED" : ErrorCode.APPROVAL_EXPIRED.name();
+        String message = rejected ? "The approval request was rejected" + (data.reason() == null ? ""
+                : ": " + data.reason()) : "The approval request expired without a decision";
+        return once(event, ignored -> held.claim(data.approvalRequestId())
+                        .chain(rows -> Multi.createFrom().iterable(rows)
+                                .onItem().transformToUniAndConcatenate(row -> held.end(row, status, code, message,
+                                        data.status()))
+                                .collect().last().replaceWithVoid()))
+                .invoke(held::wakeDeliveries);
+    }
+
+    /** Executes an approved call on a context of its own; its outcome is recorded by the invoke path. */
+    private void resume(HeldInvocation row) {
+        DetachedContext.run(vertx, () -> invocations.resume(row)).subscribe().with(done -> { },
+                failure -> LOG.warnf("approved invocation %s was not recorded: %s", row.invocationId,
+                        failure.getClass().getSimpleName()));
+    }
+}

@@ -1,0 +1,172 @@
+package io.kaizen.gateway.service;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.events.InvocationEvent;
+import io.kaizen.common.events.Topics;
+import io.kaizen.common.governance.Decision;
+import io.kaizen.common.outbox.Outbox;
+import io.kaizen.common.security.KaizenPrincipal;
+import io.kaizen.gateway.adapter.OutboundRequest;
+import io.kaizen.gateway.client.ApprovalClient;
+import io.kaizen.gateway.domain.HeldInvocation;
+import io.kaizen.gateway.domain.Invocation;
+import io.kaizen.gateway.rest.InvokeRequest;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Invocations held for approval (DESIGN §3 step 5): opening their approval request, storing them with what executing
+ * them later needs, claiming them when their request is decided, and ending those that are never executed.
+ */
+@ApplicationScoped
+public class HeldInvocations {
+
+    /** The longest start of the input sent to approval-service, which masks and shortens it further. */
+    static final int SUMMARY_SOURCE = 1000;
+
+    private final ApprovalClient approvals;
+    private final Outbox outbox;
+    private final Deliveries deliveries;
+    private final ObjectMapper mapper;
+
+    HeldInvocations(@RestClient ApprovalClient approvals, Outbox outbox, Deliveries deliveries, ObjectMapper mapper) {
+        this.approvals = approvals;
+        this.outbox = outbox;
+        this.deliveries = deliveries;
+        this.mapper = mapper;
+    }
+
+    /** Opens (or finds) the approval request of a held call; its id. */
+    Uni<String> open(String invocationId, String agentId, CallerContext caller, Decision decision, String input) {
+        KaizenPrincipal principal = caller.principal();
+        String summary = input == null || input.length() <= SUMMARY_SOURCE ? input : input.substring(0, SUMMARY_SOURCE);
+        return approvals.open(new ApprovalClient.Opening(invocationId, principal.organizationId(), agentId,
+                        principal.subject(), principal.teamId(), caller.lineage().userId(), decision.reason(),
+                        decision.estimatedCost(), summary))
+                .map(ApprovalClient.Opened::id);
+    }
+
+    /** Stores the pending invocation, what executing it needs and its {@code invocation.held} event, together. */
+    Uni<Invocation> store(Invocation pending, String approvalRequestId, InvokeRequest request, CallerContext caller,
+            String spanId, InvocationEvent event) {
+        HeldInvocation row = new HeldInvocation();
+        row.invocationId = pending.id;
+        row.approvalRequestId = approvalRequestId;
+        row.organizationId = pending.organizationId;
+        row.agentId = pending.agentId;
+        row.request = json(request);
+        row.caller = json(caller);
+        row.spanId = spanId;
+        row.heldEvent = json(event);
+        row.heldAt = pending.createdAt;
+        return Panache.withTransaction(() -> outbox.add(Topics.INVOCATIONS, EventTypes.INVOCATION_HELD, pending.id,
+                        pending.organizationId, event)
+                .chain(() -> pending.persist())
+                .chain(() -> row.persist())
+                .replaceWith(pending));
+    }
+
+    /**
+     * Takes the held invocations of a decided request out of the held set, in the caller's transaction: whoever
+     * commits this acts on them, once.
+     */
+    public Uni<List<HeldInvocation>> claim(String approvalRequestId) {
+        return HeldInvocation.<HeldInvocation>list("approvalRequestId", approvalRequestId)
+                .call(rows -> rows.isEmpty() ? Uni.createFrom().voidItem()
+                        : HeldInvocation.delete("approvalRequestId", approvalRequestId));
+    }
+
+    /** Stores a resumed call as accepted in place of its pending row. */
+    Uni<Invocation> replace(Invocation accepted) {
+        return Panache.withTransaction(() -> Invocation.deleteById(accepted.id)
+                .chain(() -> accepted.persist())
+                .replaceWith(accepted));
+    }
+
+    /**
+     * Ends a held call that is not executed ({@code rejected}, {@code expired}, or {@code failure} when its agent could
+     * not be called after all): the invocation row, its event from the held one, and the post to its callback URL,
+     * in one transaction (the caller's when there is one). The caller wakes the deliveries after the commit.
+     */
+    public Uni<Void> end(HeldInvocation row, String status, String errorCode, String message, String approvalStatus) {
+        Instant now = Instant.now();
+        return Panache.withTransaction(() -> Invocation.<Invocation>findById(row.invocationId).chain(invocation -> {
+            if (invocation == null || !Invocation.PENDING_APPROVAL.equals(invocation.status)) {
+                return Uni.createFrom().voidItem();
+            }
+            invocation.status = status;
+            invocation.errorCode = errorCode;
+            invocation.errorMessage = message;
+            invocation.costUsd = BigDecimal.ZERO;
+            invocation.completedAt = now;
+            invocation.durationMs = Duration.between(invocation.createdAt, now).toMillis();
+            InvocationEvent event = ended(read(row.heldEvent, InvocationEvent.class), invocation, approvalStatus);
+            InvokeRequest request = request(row);
+            OutboundRequest callback = ResultCallback.of(mapper, request.callbackUrl(), row.approvalRequestId)
+                    .apply(invocation, null);
+            return outbox.add(Topics.INVOCATIONS, type(status), invocation.id, invocation.organizationId, event)
+                    .chain(() -> callback == null ? Uni.createFrom().voidItem()
+                            : deliveries.enqueue(new Deliveries.NewDelivery(invocation.organizationId, invocation.id,
+                                    Deliveries.CALLBACK, null, callback)).replaceWithVoid());
+        }));
+    }
+
+    /** Has the dispatcher send the callbacks just committed. */
+    public void wakeDeliveries() {
+        deliveries.wake();
+    }
+
+    InvokeRequest request(HeldInvocation row) {
+        return read(row.request, InvokeRequest.class);
+    }
+
+    CallerContext caller(HeldInvocation row) {
+        return read(row.caller, CallerContext.class);
+    }
+
+    private static String type(String status) {
+        return switch (status) {
+            case Invocation.REJECTED -> EventTypes.INVOCATION_REJECTED;
+            case Invocation.EXPIRED -> EventTypes.INVOCATION_EXPIRED;
+            default -> EventTypes.INVOCATION_FAILED;
+        };
+    }
+
+    private static InvocationEvent ended(InvocationEvent held, Invocation invocation, String approvalStatus) {
+        InvocationEvent.Governance g = held.governance();
+        return new InvocationEvent(held.invocationId(), held.organizationId(), invocation.status, held.externalUser(),
+                held.externalSystem(), held.kaizenAuth(), held.agent(), held.trace(), held.request(),
+                new InvocationEvent.Governance(g.decision(), g.decisionId(), g.reason(), g.reservationId(),
+                        g.approvalId(), approvalStatus, g.matchedPolicyId(), g.budgetRemainingBefore(),
+                        g.budgetRemainingAfter(), g.rateLimitRemaining()),
+                new InvocationEvent.Result(invocation.completedAt, invocation.durationMs, BigDecimal.ZERO, null,
+                        invocation.errorCode, invocation.errorMessage));
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("held invocation is not serialisable", e);
+        }
+    }
+
+    private <T> T read(String json, Class<T> type) {
+        try {
+            return mapper.readValue(json, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("held invocation column is not readable as " + type.getSimpleName(), e);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.kaizen.approval.domain;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/**
+ * A held invocation waiting for a human decision, with the workflow it was opened under. It is {@link #PENDING} until
+ * enough distinct approvers approved it, one rejected it, or its {@code expiresAt} passed.
+ */
+@Entity
+@Table(name = "approval_request")
+public class ApprovalRequest extends PanacheEntityBase {
+
+    public static final String PENDING = "pending";
+    public static final String APPROVED = "approved";
+    public static final String REJECTED = "rejected";
+    public static final String EXPIRED = "expired";
+    public static final List<String> STATUSES = List.of(PENDING, APPROVED, REJECTED, EXPIRED);
+
+    @Id
+    public String id;
+    @Column(name = "organization_id")
+    public String organizationId;
+    @Column(name = "agent_id")
+    public String agentId;
+    /** The first invocation held for it; later ones of the same user and agent are {@link ApprovalInvocation}s. */
+    @Column(name = "invocation_id")
+    public String invocationId;
+    /** The Kaizen subject (JWT subject or API key) that invoked. */
+    @Column(name = "requested_by")
+    public String requestedBy;
+    @Column(name = "requested_by_team")
+    public String requestedByTeam;
+    @Column(name = "external_user_id")
+    public String externalUserId;
+    public String status;
+    /** The matched triggers' reasons, joined with {@code " | "}. */
+    public String reasons;
+    @Column(name = "estimated_cost")
+    public BigDecimal estimatedCost;
+    @Column(name = "payload_summary")
+    public String payloadSummary;
+    @Convert(converter = TextListColumn.class)
+    @Column(name = "approver_roles")
+    public List<String> approverRoles;
+    @Convert(converter = TextListColumn.class)
+    @Column(name = "approver_users")
+    public List<String> approverUsers;
+    @Column(name = "required_approvals")
+    public int requiredApprovals;
+    @Column(name = "allow_self_approval")
+    public boolean allowSelfApproval;
+    @Column(name = "on_timeout")
+    public String onTimeout;
+    @Column(name = "approval_count")
+    public int approvalCount;
+    @Column(name = "rejection_count")
+    public int rejectionCount;
+    @Column(name = "created_at")
+    public Instant createdAt;
+    @Column(name = "expires_at")
+    public Instant expiresAt;
+    @Column(name = "decided_at")
+    public Instant decidedAt;
+}

@@ -1,0 +1,88 @@
+package io.kaizen.approval.rest;
+
+import java.math.BigDecimal;
+
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import io.kaizen.approval.rest.ApprovalViews.ApprovalView;
+import io.kaizen.approval.service.ApprovalRequests;
+import io.kaizen.approval.service.OpenRequest;
+import io.kaizen.common.ids.PrefixedId;
+import io.kaizen.common.problem.ProblemException;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.PermitAll;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** Service-to-service API of approval-service; guarded by the service token, never routed publicly. */
+@Path("/internal/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@PermitAll
+public class InternalApprovalResource {
+
+    static final int MAX_ID = 255;
+    static final int MAX_REASON = 4000;
+
+    private final ApprovalRequests requests;
+
+    InternalApprovalResource(ApprovalRequests requests) {
+        this.requests = requests;
+    }
+
+    /**
+     * Opens the request for a held invocation: 201 with the new request; 200 with the request already opened for this
+     * invocation, or with the pending request of the same user for the same agent, which the invocation joins.
+     */
+    @POST
+    @Path("/approval-requests")
+    @APIResponse(responseCode = "201", description = "A new request",
+            content = @Content(schema = @Schema(implementation = ApprovalView.class)))
+    @APIResponse(responseCode = "200", description = "The request this invocation already has, or joins",
+            content = @Content(schema = @Schema(implementation = ApprovalView.class)))
+    public Uni<RestResponse<ApprovalView>> open(@NotNull(message = "request body is required") OpenRequest body) {
+        validate(body);
+        return requests.open(body).map(opened -> RestResponse.status(
+                opened.created() ? RestResponse.Status.CREATED : RestResponse.Status.OK,
+                ApprovalView.of(opened.state())));
+    }
+
+    private static void validate(OpenRequest body) {
+        if (!PrefixedId.isValid(PrefixedId.INVOCATION, body.invocationId())) {
+            throw invalid("invocation_id", "invocation_id must be an invocation id");
+        }
+        if (!PrefixedId.isValid(PrefixedId.AGENT, body.agentId())) {
+            throw invalid("agent_id", "agent_id must be an external agent id");
+        }
+        bounded("organization_id", body.organizationId(), true);
+        bounded("requested_by", body.requestedBy(), true);
+        bounded("requested_by_team", body.requestedByTeam(), false);
+        bounded("external_user_id", body.externalUserId(), false);
+        if (body.triggerReason() == null || body.triggerReason().isBlank()
+                || body.triggerReason().length() > MAX_REASON) {
+            throw invalid("trigger_reason", "trigger_reason is required, at most " + MAX_REASON + " characters");
+        }
+        BigDecimal cost = body.estimatedCost();
+        if (cost != null && (cost.signum() < 0 || cost.precision() - cost.scale() > 12)) {
+            throw invalid("estimated_cost", "estimated_cost must be a non-negative amount in USD");
+        }
+    }
+
+    private static void bounded(String field, String value, boolean required) {
+        if (required && (value == null || value.isBlank()) || value != null && value.length() > MAX_ID) {
+            throw invalid(field, field + (required ? " is required and" : "") + " must be at most " + MAX_ID
+                    + " characters");
+        }
+    }
+
+    private static ProblemException invalid(String field, String detail) {
+        return ProblemException.validation(detail).with("field", field);
+    }
+}

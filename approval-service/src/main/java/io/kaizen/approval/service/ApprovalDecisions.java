@@ -1,0 +1,130 @@
+package io.kaizen.approval.service;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.kaizen.approval.domain.ApprovalDecision;
+import io.kaizen.approval.domain.ApprovalRefusal;
+import io.kaizen.approval.domain.ApprovalRefusal.Kind;
+import io.kaizen.approval.domain.ApprovalRequest;
+import io.kaizen.approval.domain.ApprovalState;
+import io.kaizen.approval.messaging.ApprovalEvents;
+import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.ids.PrefixedId;
+import io.kaizen.common.security.KaizenPrincipal;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+
+/**
+ * Approvers' decisions. Each runs in one transaction holding the request's row lock, so two approvers deciding at the
+ * same instant are serialised: the request is decided exactly once, and the later decision finds it decided. A
+ * request is approved once {@code required_approvals} distinct approvers approved it (an approver approving again
+ * changes nothing), and rejected by the first rejection.
+ */
+@ApplicationScoped
+public class ApprovalDecisions {
+
+    static final String PREFIX = "apd";
+
+    private final ApprovalEvents events;
+
+    ApprovalDecisions(ApprovalEvents events) {
+        this.events = events;
+    }
+
+    @WithTransaction
+    public Uni<ApprovalState> approve(String id, KaizenPrincipal approver, String reason) {
+        return decide(id, approver, ApprovalDecision.APPROVE, reason);
+    }
+
+    @WithTransaction
+    public Uni<ApprovalState> reject(String id, KaizenPrincipal approver, String reason) {
+        return decide(id, approver, ApprovalDecision.REJECT, reason);
+    }
+
+    private Uni<ApprovalState> decide(String id, KaizenPrincipal approver, String kind, String reason) {
+        Instant now = Instant.now();
+        return ApprovalRequest.<ApprovalRequest>findById(id, LockModeType.PESSIMISTIC_WRITE)
+                .chain(request -> {
+                    check(request, id, approver, now);
+                    return ApprovalRequests.state(request);
+                })
+                .chain(state -> {
+                    boolean decidedBefore = state.decisions().stream()
+                            .anyMatch(d -> d.approverId.equals(approver.subject()));
+                    if (decidedBefore && kind.equals(ApprovalDecision.APPROVE)) {
+                        // the same approver twice counts once
+                        return Uni.createFrom().item(state);
+                    }
+                    if (decidedBefore) {
+                        throw new ApprovalRefusal(Kind.ALREADY_DECIDED, id, state.request().status);
+                    }
+                    return record(state, decision(id, approver.subject(), kind, reason, now), now);
+                });
+    }
+
+    private Uni<ApprovalState> record(ApprovalState before, ApprovalDecision decision, Instant now) {
+        ApprovalRequest request = before.request();
+        List<ApprovalDecision> decisions = new ArrayList<>(before.decisions());
+        decisions.add(decision);
+        String outcome = null;
+        if (decision.decision.equals(ApprovalDecision.REJECT)) {
+            request.rejectionCount++;
+            outcome = EventTypes.APPROVAL_REJECTED;
+            request.status = ApprovalRequest.REJECTED;
+        } else {
+            request.approvalCount++;
+            if (request.approvalCount >= request.requiredApprovals) {
+                outcome = EventTypes.APPROVAL_APPROVED;
+                request.status = ApprovalRequest.APPROVED;
+            }
+        }
+        if (outcome != null) {
+            request.decidedAt = now;
+        }
+        ApprovalState after = new ApprovalState(request, List.copyOf(decisions), before.invocationIds());
+        String[] types = outcome == null ? new String[] {EventTypes.APPROVAL_DECISION_RECORDED}
+                : new String[] {EventTypes.APPROVAL_DECISION_RECORDED, outcome};
+        return decision.persist().chain(() -> events.record(after, decision, types)).replaceWith(after);
+    }
+
+    private static void check(ApprovalRequest request, String id, KaizenPrincipal approver, Instant now) {
+        if (request == null || !request.organizationId.equals(approver.organizationId())) {
+            throw new ApprovalRefusal(Kind.NOT_FOUND, id, null);
+        }
+        if (request.status.equals(ApprovalRequest.EXPIRED)
+                || request.status.equals(ApprovalRequest.PENDING) && !request.expiresAt.isAfter(now)) {
+            throw new ApprovalRefusal(Kind.EXPIRED, id, ApprovalRequest.EXPIRED);
+        }
+        if (!request.status.equals(ApprovalRequest.PENDING)) {
+            throw new ApprovalRefusal(Kind.ALREADY_DECIDED, id, request.status);
+        }
+        if (!request.allowSelfApproval && request.requestedBy.equals(approver.subject())) {
+            throw new ApprovalRefusal(Kind.SELF_APPROVAL, id, request.status);
+        }
+        if (!listed(request, approver)) {
+            throw new ApprovalRefusal(Kind.NOT_AN_APPROVER, id, request.status);
+        }
+    }
+
+    /** An approver by one of the request's roles, or by name (subject or e-mail). */
+    static boolean listed(ApprovalRequest request, KaizenPrincipal approver) {
+        return approver.roles().stream().anyMatch(request.approverRoles::contains)
+                || request.approverUsers.contains(approver.subject())
+                || approver.email() != null && request.approverUsers.contains(approver.email());
+    }
+
+    static ApprovalDecision decision(String requestId, String approverId, String kind, String reason, Instant now) {
+        ApprovalDecision decision = new ApprovalDecision();
+        decision.id = PrefixedId.next(PREFIX);
+        decision.requestId = requestId;
+        decision.approverId = approverId;
+        decision.decision = kind;
+        decision.reason = reason;
+        decision.decidedAt = now;
+        return decision;
+    }
+}

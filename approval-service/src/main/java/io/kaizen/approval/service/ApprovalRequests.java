@@ -1,0 +1,162 @@
+package io.kaizen.approval.service;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.kaizen.approval.domain.ApprovalDecision;
+import io.kaizen.approval.domain.ApprovalInvocation;
+import io.kaizen.approval.domain.ApprovalRequest;
+import io.kaizen.approval.domain.ApprovalState;
+import io.kaizen.approval.domain.WorkflowSettings;
+import io.kaizen.approval.messaging.ApprovalEvents;
+import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.ids.PrefixedId;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.PanacheQuery;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.panache.common.Page;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Opens requests for held invocations and reads them. Opening is idempotent on the invocation id, and a user who
+ * already waits on a pending request for the same agent joins it instead of opening another; both are decided under
+ * a transaction-scoped advisory lock on the organisation, agent and user, so concurrent holds of one user never open
+ * two requests.
+ */
+@ApplicationScoped
+public class ApprovalRequests {
+
+    private static final String LOCK = "select pg_advisory_xact_lock(hashtext('approval_request'), hashtext(:key))";
+
+    private final ApprovalWorkflows workflows;
+    private final ApprovalEvents events;
+
+    ApprovalRequests(ApprovalWorkflows workflows, ApprovalEvents events) {
+        this.workflows = workflows;
+        this.events = events;
+    }
+
+    /** The request opened, or found, for a held invocation; {@code created} when this call opened it. */
+    public record Opened(ApprovalState state, boolean created) {
+    }
+
+    /** The filters of a listing; null = any. {@code requestedBy} restricts it to one requester. */
+    public record Filter(String organizationId, String status, String agentId, String requestedBy) {
+    }
+
+    public record Listing(List<ApprovalRequest> items, long total) {
+    }
+
+    @WithTransaction
+    public Uni<Opened> open(OpenRequest in) {
+        String user = in.requestedBy() + "\n" + (in.externalUserId() == null ? "" : in.externalUserId());
+        return Panache.getSession()
+                .chain(session -> session.createNativeQuery(LOCK)
+                        .setParameter("key", in.organizationId() + "\n" + in.agentId() + "\n" + user)
+                        .getSingleResult())
+                .chain(() -> ApprovalInvocation.<ApprovalInvocation>findById(in.invocationId()))
+                .chain(known -> {
+                    if (known != null) {
+                        return ApprovalRequest.<ApprovalRequest>findById(known.requestId)
+                                .chain(ApprovalRequests::state)
+                                .map(state -> new Opened(state, false));
+                    }
+                    return pendingOf(in).chain(pending -> pending != null ? join(pending, in) : create(in));
+                });
+    }
+
+    @WithSession
+    public Uni<ApprovalState> find(String organizationId, String id) {
+        return ApprovalRequest.<ApprovalRequest>findById(id)
+                .chain(request -> request == null || !request.organizationId.equals(organizationId)
+                        ? Uni.createFrom().nullItem() : state(request));
+    }
+
+    @WithSession
+    public Uni<Listing> list(Filter filter, int pageIndex, int pageSize) {
+        StringBuilder query = new StringBuilder("organizationId = :org");
+        Parameters params = Parameters.with("org", filter.organizationId());
+        if (filter.status() != null) {
+            query.append(" and status = :status");
+            params.and("status", filter.status());
+        }
+        if (filter.agentId() != null) {
+            query.append(" and agentId = :agent");
+            params.and("agent", filter.agentId());
+        }
+        if (filter.requestedBy() != null) {
+            query.append(" and requestedBy = :by");
+            params.and("by", filter.requestedBy());
+        }
+        PanacheQuery<ApprovalRequest> found = ApprovalRequest.find(query.toString(),
+                Sort.descending("createdAt").and("id", Sort.Direction.Descending), params);
+        return found.count().chain(total -> found.page(Page.of(pageIndex, pageSize)).list()
+                .map(items -> new Listing(items, total)));
+    }
+
+    /** The request with its decisions and invocations, read in the caller's session. */
+    static Uni<ApprovalState> state(ApprovalRequest request) {
+        return ApprovalDecision.<ApprovalDecision>list("requestId = ?1 order by decidedAt, id", request.id)
+                .chain(decisions -> ApprovalInvocation.<ApprovalInvocation>list("requestId = ?1", request.id)
+                        .map(rows -> {
+                            List<String> ids = new ArrayList<>(List.of(request.invocationId));
+                            rows.stream().map(r -> r.invocationId).filter(id -> !ids.contains(id)).forEach(ids::add);
+                            return new ApprovalState(request, decisions, List.copyOf(ids));
+                        }));
+    }
+
+    private static Uni<ApprovalRequest> pendingOf(OpenRequest in) {
+        String sameExternalUser = in.externalUserId() == null ? "externalUserId is null" : "externalUserId = :user";
+        Parameters params = Parameters.with("org", in.organizationId()).and("agent", in.agentId())
+                .and("by", in.requestedBy()).and("now", Instant.now());
+        if (in.externalUserId() != null) {
+            params.and("user", in.externalUserId());
+        }
+        return ApprovalRequest.<ApprovalRequest>find("organizationId = :org and agentId = :agent and status = 'pending'"
+                        + " and requestedBy = :by and " + sameExternalUser + " and expiresAt > :now order by createdAt",
+                        params)
+                .firstResult();
+    }
+
+    private static Uni<Opened> join(ApprovalRequest pending, OpenRequest in) {
+        return ApprovalInvocation.of(in.invocationId(), pending.id).persist()
+                .chain(() -> state(pending))
+                .map(state -> new Opened(state, false));
+    }
+
+    private Uni<Opened> create(OpenRequest in) {
+        return workflows.resolve(in.organizationId(), in.agentId()).chain(effective -> {
+            WorkflowSettings settings = effective.settings();
+            ApprovalRequest request = new ApprovalRequest();
+            request.id = PrefixedId.next(PrefixedId.APPROVAL);
+            request.organizationId = in.organizationId();
+            request.agentId = in.agentId();
+            request.invocationId = in.invocationId();
+            request.requestedBy = in.requestedBy();
+            request.requestedByTeam = in.requestedByTeam();
+            request.externalUserId = in.externalUserId();
+            request.status = ApprovalRequest.PENDING;
+            request.reasons = in.triggerReason();
+            request.estimatedCost = in.estimatedCost();
+            request.payloadSummary = PayloadSummary.of(in.payloadSummary());
+            request.approverRoles = settings.approverRoles();
+            request.approverUsers = settings.approverUsers();
+            request.requiredApprovals = settings.requiredApprovals();
+            request.allowSelfApproval = settings.allowSelfApproval();
+            request.onTimeout = settings.onTimeout();
+            request.createdAt = Instant.now();
+            request.expiresAt = request.createdAt.plus(Duration.ofHours(settings.timeoutHours()));
+            ApprovalState state = new ApprovalState(request, List.of(), List.of(in.invocationId()));
+            return request.persist()
+                    .chain(() -> ApprovalInvocation.of(in.invocationId(), request.id).persist())
+                    .chain(() -> events.record(state, null, EventTypes.APPROVAL_REQUESTED))
+                    .map(ignored -> new Opened(state, true));
+        });
+    }
+}
