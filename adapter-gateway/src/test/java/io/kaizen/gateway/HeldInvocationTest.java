@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -27,12 +28,15 @@ import org.junit.jupiter.api.Test;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.ids.PrefixedId;
+import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.devstack.DevStackTestResource;
+import io.kaizen.gateway.messaging.ApprovalOutcomeConsumer;
 import io.kaizen.devstack.Sink;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
 
 /**
  * A call an approval trigger stops is held (202 pending_approval) with an approval request opened for it; the
@@ -46,6 +50,11 @@ class HeldInvocationTest {
     private static Vertx vertx;
     private static Sink receiver;
     private static KafkaProducer<String, String> producer;
+
+    @Inject
+    ApprovalOutcomeConsumer outcomes;
+    @Inject
+    Vertx quarkusVertx;
 
     private final Invoker caller = new Invoker();
     private final TestAgent agent = new TestAgent();
@@ -139,6 +148,39 @@ class HeldInvocationTest {
     }
 
     @Test
+    void anApprovedCallLeftHeldByAStoppedGatewayIsTakenUpAgainAndExecutedOnce() throws Exception {
+        String[] held = hold(heldAgent(), "{\\\"answer\\\": 7}");
+        String id = held[0];
+        // the approval was taken up ten minutes ago by a gateway that stopped before it stored the call as accepted
+        try (Connection db = DevStackTestResource.stack().postgres().connect("gateway");
+                PreparedStatement mark = db.prepareStatement(
+                        "update held_invocation set approved_at = now() - interval '10 minutes' where invocation_id = ?")) {
+            mark.setString(1, id);
+            assertThat(mark.executeUpdate()).isEqualTo(1);
+        }
+
+        Instant now = Instant.now();
+        Instant takenBefore = now.minus(Duration.ofMinutes(2));
+        var first = DetachedContext.run(quarkusVertx,
+                () -> outcomes.retake(takenBefore, now)).subscribeAsCompletionStage();
+        var second = DetachedContext.run(quarkusVertx,
+                () -> outcomes.retake(takenBefore, now)).subscribeAsCompletionStage();
+        assertThat(first.get(60, TimeUnit.SECONDS) + second.get(60, TimeUnit.SECONDS)).as("taken up once").isEqualTo(1);
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(caller.token()).when()
+                .get("/api/v1/invocations/" + id).then().statusCode(200)
+                .body("status", equalTo("success"))
+                .body("output.answer", equalTo(7)));
+        await().atMost(Duration.ofSeconds(60)).until(() -> heldRows(id) == 0);
+        // taken up again, it is no longer stranded
+        var again = DetachedContext.run(quarkusVertx,
+                () -> outcomes.retake(Instant.now(), Instant.now())).subscribeAsCompletionStage();
+        assertThat(again.get(60, TimeUnit.SECONDS)).isZero();
+        assertThat(agent.hits("/answer-input")).as("executed once").hasSize(1);
+        assertThat(receiver.awaitRequests(1, Duration.ofSeconds(60))).hasSize(1);
+    }
+
+    @Test
     void aRejectedCallEndsRejectedWithNothingReservedAndItsCallerIsTold() throws Exception {
         String agentId = heldAgent();
         String[] held = hold(agentId, "hello");
@@ -209,6 +251,18 @@ class HeldInvocationTest {
                 approval, caller.organizationId, Instant.now(), data.encode());
         producer.send(new ProducerRecord<>("kaizen.approvals.v1", null, approval, event.data(), event.headers()))
                 .get();
+    }
+
+    private static int heldRows(String invocation) throws SQLException {
+        try (Connection db = DevStackTestResource.stack().postgres().connect("gateway");
+                PreparedStatement query = db.prepareStatement(
+                        "select count(*) from held_invocation where invocation_id = ?")) {
+            query.setString(1, invocation);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
     }
 
     private static List<String> eventTypes(String invocation) throws SQLException {

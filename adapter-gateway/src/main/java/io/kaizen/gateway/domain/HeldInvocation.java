@@ -36,4 +36,7 @@ public class HeldInvocation extends PanacheEntityBase {
     public String heldEvent;
     @Column(name = "held_at")
     public Instant heldAt;
+    /** When its approval was taken up (or last taken up again); null while it waits. */
+    @Column(name = "approved_at")
+    public Instant approvedAt;
 }

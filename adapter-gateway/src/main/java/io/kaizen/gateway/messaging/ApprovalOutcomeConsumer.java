@@ -1,9 +1,12 @@
 package io.kaizen.gateway.messaging;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -22,6 +25,7 @@ import io.kaizen.gateway.domain.HeldInvocation;
 import io.kaizen.gateway.domain.Invocation;
 import io.kaizen.gateway.service.HeldInvocations;
 import io.kaizen.gateway.service.InvocationService;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -30,8 +34,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * Takes up the outcome of approval requests (DESIGN §3 step 5). The held invocations of a decided request are claimed
  * in the transaction that records the event as processed, so each is acted on once whatever the redeliveries: on
- * {@code approval.approved} each is executed after that commit; on {@code approval.rejected} or
- * {@code approval.expired} each ends as {@code rejected} or {@code expired} in that same transaction.
+ * {@code approval.approved} each is marked taken up and executed after that commit, leaving the held set only when it
+ * is stored as accepted (a gateway stopping in between leaves it to {@link #resumeStranded}); on
+ * {@code approval.rejected} or {@code approval.expired} each ends as {@code rejected} or {@code expired} in that same
+ * transaction.
  */
 @ApplicationScoped
 public class ApprovalOutcomeConsumer extends EventConsumer {
@@ -43,13 +49,16 @@ public class ApprovalOutcomeConsumer extends EventConsumer {
     private final HeldInvocations held;
     private final InvocationService invocations;
     private final Vertx vertx;
+    private final Duration retakeAfter;
 
     ApprovalOutcomeConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures,
-            HeldInvocations held, InvocationService invocations, Vertx vertx) {
+            HeldInvocations held, InvocationService invocations, Vertx vertx,
+            @ConfigProperty(name = "kaizen.gateway.approvals.retake-after", defaultValue = "2m") Duration retakeAfter) {
         super("gateway.approvals", mapper, processed, failures);
         this.held = held;
         this.invocations = invocations;
         this.vertx = vertx;
+        this.retakeAfter = retakeAfter;
     }
 
     @Incoming("approvals")
@@ -67,7 +76,8 @@ public class ApprovalOutcomeConsumer extends EventConsumer {
         ApprovalEvent data = read(event, ApprovalEvent.class);
         if (EventTypes.APPROVAL_APPROVED.equals(event.type())) {
             List<HeldInvocation> claimed = new ArrayList<>();
-            return once(event, ignored -> held.claim(data.approvalRequestId()).invoke(claimed::addAll).replaceWithVoid())
+            return once(event, ignored -> held.approve(data.approvalRequestId(), Instant.now()).invoke(claimed::addAll)
+                            .replaceWithVoid())
                     .invoke(() -> claimed.forEach(this::resume));
         }
         boolean rejected = EventTypes.APPROVAL_REJECTED.equals(event.type());
@@ -81,6 +91,26 @@ public class ApprovalOutcomeConsumer extends EventConsumer {
                                         data.status()))
                                 .collect().last().replaceWithVoid()))
                 .invoke(held::wakeDeliveries);
+    }
+
+    /**
+     * Takes up again the approved calls whose resumption stopped with the gateway that ran it: still held
+     * {@code kaizen.gateway.approvals.retake-after} (2 min) after they were taken up, well past the time a resumption
+     * needs to store its call as accepted.
+     */
+    @Scheduled(every = "${kaizen.gateway.sweep.interval:30s}", delayed = "${kaizen.gateway.sweep.start-delay:10s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> resumeStranded() {
+        Instant now = Instant.now();
+        return retake(now.minus(retakeAfter), now)
+                .onFailure().invoke(e -> LOG.warnf("taking up approved calls again failed: %s", e.getMessage()))
+                .onFailure().recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    /** Resumes the approved calls taken up before {@code takenBefore} and still held; returns how many. */
+    public Uni<Integer> retake(Instant takenBefore, Instant now) {
+        return held.stranded(takenBefore, now).invoke(rows -> rows.forEach(this::resume)).map(List::size);
     }
 
     /** Executes an approved call on a context of its own; its outcome is recorded by the invoke path. */

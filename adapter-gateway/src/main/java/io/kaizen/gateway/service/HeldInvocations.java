@@ -87,11 +87,52 @@ public class HeldInvocations {
                         : HeldInvocation.delete("approvalRequestId", approvalRequestId));
     }
 
-    /** Stores a resumed call as accepted in place of its pending row. */
+    /**
+     * Marks the held invocations of an approved request as taken up, in the caller's transaction. They stay held until
+     * each is stored as accepted ({@link #replace}) or ended, so a gateway that stops in between leaves them to
+     * {@link #stranded}.
+     */
+    public Uni<List<HeldInvocation>> approve(String approvalRequestId, Instant now) {
+        return HeldInvocation.<HeldInvocation>list("approvalRequestId = ?1 and approvedAt is null", approvalRequestId)
+                .invoke(rows -> rows.forEach(row -> row.approvedAt = now));
+    }
+
+    /**
+     * Approved calls taken up before {@code takenBefore} and still held: their resumption stopped with the gateway
+     * that ran it. Each is marked again, so replicas sweeping together take each one once.
+     */
+    public Uni<List<HeldInvocation>> stranded(Instant takenBefore, Instant now) {
+        return Panache.withTransaction(() -> Panache.getSession().chain(session -> session.createNativeQuery(
+                                "select invocation_id from held_invocation where approved_at < :before"
+                                        + " order by approved_at limit 100 for update skip locked", String.class)
+                                .setParameter("before", takenBefore)
+                                .getResultList())
+                .chain(ids -> ids.isEmpty() ? Uni.createFrom().item(List.<HeldInvocation>of())
+                        : HeldInvocation.<HeldInvocation>list("invocationId in ?1", ids))
+                .invoke(rows -> rows.forEach(row -> row.approvedAt = now)));
+    }
+
+    /**
+     * Stores a resumed call as accepted in place of its pending row, taking it out of the held set in the same
+     * transaction; fails with {@link AlreadyResumed} when another resumption did so first.
+     */
     Uni<Invocation> replace(Invocation accepted) {
-        return Panache.withTransaction(() -> Invocation.deleteById(accepted.id)
-                .chain(() -> accepted.persist())
+        return Panache.withTransaction(() -> HeldInvocation.delete("invocationId", accepted.id)
+                .chain(deleted -> deleted == 0 ? Uni.createFrom().failure(new AlreadyResumed())
+                        : Invocation.deleteById(accepted.id).chain(() -> accepted.persist()))
                 .replaceWith(accepted));
+    }
+
+    /** Takes a call out of the held set whose invocation no longer waits (a resumption recorded its outcome). */
+    Uni<Void> release(HeldInvocation row) {
+        return Panache.withTransaction(() -> HeldInvocation.delete("invocationId", row.invocationId)).replaceWithVoid();
+    }
+
+    /** Another resumption of the same held call stored it first: this one stops without calling the agent. */
+    static final class AlreadyResumed extends RuntimeException {
+        AlreadyResumed() {
+            super("the held invocation was resumed already", null, false, false);
+        }
     }
 
     /**
@@ -103,7 +144,7 @@ public class HeldInvocations {
         Instant now = Instant.now();
         return Panache.withTransaction(() -> Invocation.<Invocation>findById(row.invocationId).chain(invocation -> {
             if (invocation == null || !Invocation.PENDING_APPROVAL.equals(invocation.status)) {
-                return Uni.createFrom().voidItem();
+                return HeldInvocation.delete("invocationId", row.invocationId).replaceWithVoid();
             }
             invocation.status = status;
             invocation.errorCode = errorCode;
@@ -115,7 +156,9 @@ public class HeldInvocations {
             InvokeRequest request = request(row);
             OutboundRequest callback = ResultCallback.of(mapper, request.callbackUrl(), row.approvalRequestId)
                     .apply(invocation, null);
-            return outbox.add(Topics.INVOCATIONS, type(status), invocation.id, invocation.organizationId, event)
+            return HeldInvocation.delete("invocationId", row.invocationId)
+                    .chain(() -> outbox.add(Topics.INVOCATIONS, type(status), invocation.id, invocation.organizationId,
+                            event))
                     .chain(() -> callback == null ? Uni.createFrom().voidItem()
                             : deliveries.enqueue(new Deliveries.NewDelivery(invocation.organizationId, invocation.id,
                                     Deliveries.CALLBACK, null, callback)).replaceWithVoid());

@@ -169,7 +169,9 @@ public class InvocationService {
         Approval approval = new Approval(row.approvalRequestId, "approved");
         Instant started = Instant.now();
         return Panache.withSession(() -> Invocation.<Invocation>findById(row.invocationId))
-                .chain(pending -> pending == null ? Uni.createFrom().voidItem()
+                // taken up again after a gateway stopped: its outcome may be recorded already
+                .chain(pending -> pending == null || !Invocation.PENDING_APPROVAL.equals(pending.status)
+                        ? held.release(row)
                         : agents.invocable(row.agentId, row.organizationId).chain(agent -> {
                     PlatformAdapter adapter = adapters.forPlatform(agent.platform());
                     BigDecimal estimatedCost = InvokeMetadata.estimatedCost(request.metadata());
@@ -182,8 +184,10 @@ public class InvocationService {
                                     : block(agent, caller, decision, row.invocationId, pending.traceId, row.spanId,
                                             started, ResultCallback.of(mapper, request.callbackUrl(), row.approvalRequestId),
                                             approval)
+                                            .call(() -> held.release(row))
                                             .replaceWithVoid());
                 }))
+                .onFailure(HeldInvocations.AlreadyResumed.class).recoverWithNull()
                 .onFailure().recoverWithUni(e -> {
                     String code = e instanceof ProblemException problem ? problem.errorCode().name()
                             : ErrorCode.INTERNAL_ERROR.name();
