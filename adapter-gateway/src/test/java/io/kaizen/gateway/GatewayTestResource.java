@@ -32,6 +32,11 @@ public class GatewayTestResource extends DevStackTestResource {
         config.put("kaizen.deliveries.max-delay", "400ms");
         config.put("kaizen.deliveries.max-attempts", "4");
         config.put("kaizen.deliveries.default-throttle-requests", "1000");
+        // e-mail goes to a real SMTP server in this JVM; a connection per mail, so a refusal it is told to give
+        // meets the next mail
+        config.put("quarkus.mailer.host", "127.0.0.1");
+        config.put("quarkus.mailer.port", String.valueOf(SmtpStandIn.start().port()));
+        config.put("quarkus.mailer.keep-alive", "false");
         return config;
     }
 }

@@ -50,9 +50,9 @@ final class DeliveryViews {
     record AttemptView(
             @Schema(description = "1 for the delivery's first attempt") int attempt,
             Instant attemptedAt,
-            @Schema(nullable = true, description = "The answer's HTTP status; null when none came") Integer statusCode,
+            @Schema(nullable = true, description = "The answer's HTTP status (an e-mail's SMTP reply code); null when none came") Integer statusCode,
             @Schema(nullable = true, enumeration = { DeliveryAttempt.HTTP, DeliveryAttempt.TIMEOUT,
-                    DeliveryAttempt.CONNECTION, DeliveryAttempt.REFUSED }, description = "Null for a 2xx answer")
+                    DeliveryAttempt.CONNECTION, DeliveryAttempt.REFUSED, DeliveryAttempt.SMTP }, description = "Null for a 2xx answer")
             String errorKind,
             long durationMs,
             @Schema(nullable = true) String error,
@@ -82,6 +82,10 @@ final class DeliveryViews {
     static String masked(String url) {
         try {
             URI uri = URI.create(url);
+            if (uri.isOpaque()) {
+                // mailto:<addresses>, agent:<id>: the scheme says what it is, the rest is personal or internal
+                return uri.getScheme() + ":…";
+            }
             if (uri.getScheme() == null || uri.getHost() == null) {
                 return "unparseable";
             }

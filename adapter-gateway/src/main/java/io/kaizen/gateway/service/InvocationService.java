@@ -56,11 +56,14 @@ public class InvocationService {
     private final PlatformAdapters adapters;
     private final AgentSender sender;
     private final InvocationRecorder recorder;
+    private final Notifications notifications;
     private final ObjectMapper mapper;
     private final Vertx vertx;
 
     InvocationService(AgentDirectory agents, GovernanceDecisions governance, PlatformAdapters adapters,
-            AgentSender sender, InvocationRecorder recorder, ObjectMapper mapper, Vertx vertx) {
+            AgentSender sender, InvocationRecorder recorder, Notifications notifications, ObjectMapper mapper,
+            Vertx vertx) {
+        this.notifications = notifications;
         this.agents = agents;
         this.governance = governance;
         this.adapters = adapters;
@@ -204,7 +207,8 @@ public class InvocationService {
                         invocation.costUsd = cost(reply, decision);
                         return recorder.record(invocation, EventTypes.INVOCATION_COMPLETED,
                                 event(invocation, agent, caller, decision, spanId, null, reply.reportedCostUsd()),
-                                callback(request, invocation, reply.output()))
+                                callback(request, invocation, reply.output()),
+                                notifications.invocationOutcome(agent, invocation, reply.output()))
                                 .map(saved -> new Outcome(saved, reply, decision));
                     }
                     UpstreamException upstream = failure instanceof UpstreamException u ? u
@@ -217,7 +221,8 @@ public class InvocationService {
                     invocation.costUsd = BigDecimal.ZERO;
                     return recorder.record(invocation, EventTypes.INVOCATION_FAILED,
                             event(invocation, agent, caller, decision, spanId, upstream.getMessage(), null),
-                            callback(request, invocation, null))
+                            callback(request, invocation, null),
+                            notifications.invocationOutcome(agent, invocation, null))
                             .chain(saved -> Uni.createFrom().failure(upstreamProblem(upstream, invocationId)));
                 });
     }
