@@ -52,7 +52,8 @@ public record PatchAgentRequest(
         @Digits(integer = 10, fraction = 6) BigDecimal maxWeeklyCost,
         @Min(value = -1, message = "must not be negative (-1 for unlimited)") Integer weeklyExecutionLimit,
         Boolean rolloverUnused,
-        @DecimalMin("0") @DecimalMax("1") @Digits(integer = 1, fraction = 4) BigDecimal maxRolloverPercentage) implements GovernanceFields {
+        @DecimalMin("0") @DecimalMax("1") @Digits(integer = 1, fraction = 4) BigDecimal maxRolloverPercentage,
+        @Size(max = 10) List<@NotNull @Valid NotifyChannelRequest> notify) implements GovernanceFields {
 
     /** {@code platform_config} may hold secrets (a bot token); {@code auth_config} masks its own credentials. */
     @Override
