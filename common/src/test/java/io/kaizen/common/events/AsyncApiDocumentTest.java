@@ -48,6 +48,7 @@ class AsyncApiDocumentTest {
             Map.entry(EventTypes.INVOCATION_FAILED, new Emitted(Topics.INVOCATIONS, InvocationEvent.class)),
             Map.entry(EventTypes.INVOCATION_BLOCKED, new Emitted(Topics.INVOCATIONS, InvocationEvent.class)),
             Map.entry(EventTypes.INVOCATION_HELD, new Emitted(Topics.INVOCATIONS, InvocationEvent.class)),
+            Map.entry(EventTypes.NOTIFICATION_REQUESTED, new Emitted(Topics.NOTIFICATIONS, NotificationEvent.class)),
             Map.entry(EventTypes.AUDIT_RECORDED, new Emitted(Topics.AUDIT, AuditRecordEvent.class)));
 
     private record Emitted(String topic, Class<?> data) {
