@@ -84,7 +84,7 @@ class AgentNotifyTest {
             header injection        | [{"type":"email","to":["ops@example.com\\r\\nBcc: x@evil.example"]}]    | notify[0].to[0]' is not a valid e-mail address
             agent without id        | [{"type":"agent"}]                                                     | notify[0].agent_id' must be an agent id
             webhook without url     | [{"type":"webhook"}]                                                   | notify[0].url' is required
-            webhook to loopback     | [{"type":"webhook","url":"http://127.0.0.1/hook"}]                     | notify[0].url' is not an allowed URL
+            webhook to private net  | [{"type":"webhook","url":"http://192.168.1.1/hook"}]                   | notify[0].url' is not an allowed URL
             webhook to metadata     | [{"type":"webhook","url":"http://169.254.169.254/latest"}]             | notify[0].url' is not an allowed URL
             webhook over ftp        | [{"type":"webhook","url":"ftp://hooks.example.com/x"}]                 | notify[0].url' is not an allowed URL
             unknown outcome         | [{"type":"webhook","url":"https://h.example.com/x","on":["started"]}]  | notify[0].on' must hold completed and/or failed

@@ -7,6 +7,8 @@ import java.util.Map;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import io.kaizen.common.agents.AgentDefinition;
 import io.kaizen.registry.domain.AuthType;
 import io.kaizen.registry.domain.Environment;
@@ -51,7 +53,7 @@ public record AgentResponse(
         @Schema(nullable = true) BigDecimal currentMonthlyCost,
         @Schema(nullable = true) BigDecimal usagePercentage,
         @Schema(nullable = true) GovernanceSummary governance,
-        @Schema(description = "Where the outcome of each invocation is told") List<AgentDefinition.Notify> notify) {
+        @JsonProperty("notify") @Schema(description = "Where the outcome of each invocation is told") List<AgentDefinition.Notify> notifyChannels) {
 
     public record AuthConfigView(@Schema(implementation = AuthType.class) String authType,
             @Schema(enumeration = "***") String credentials) {

@@ -87,7 +87,7 @@ public class AgentService {
         agent.description = request.description();
         agent.platform = request.platform().wire();
         agent.tags = json(request.tags() == null ? List.of() : request.tags());
-        agent.notify = notifyJson(rules.notify(notify(request.notify())));
+        agent.notify = notifyJson(rules.notify(notify(request.notifyChannels())));
         agent.environment = (request.environment() == null ? Environment.PRODUCTION : request.environment()).wire();
         agent.timeoutSeconds = request.timeoutSeconds() == null ? 30 : request.timeoutSeconds();
         agent.status = ExternalAgent.ACTIVE;
@@ -163,8 +163,8 @@ public class AgentService {
                 agent.tags = json(patch.tags());
                 changed.add("tags");
             }
-            if (patch.notify() != null) {
-                agent.notify = notifyJson(rules.notify(notify(patch.notify())));
+            if (patch.notifyChannels() != null) {
+                agent.notify = notifyJson(rules.notify(notify(patch.notifyChannels())));
                 changed.add("notify");
             }
             if (patch.environment() != null) {
