@@ -16,12 +16,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.gateway.adapter.EgressRefusedException;
 import io.kaizen.gateway.adapter.OutboundHttp;
 import io.kaizen.gateway.adapter.OutboundRequest;
-import io.kaizen.common.problem.ProblemException;
-import io.vertx.ext.mail.SMTPException;
 import io.kaizen.gateway.adapter.SecretRedaction;
 import io.kaizen.gateway.adapter.UpstreamException;
 import io.kaizen.gateway.config.DeliveryConfig;
@@ -32,6 +31,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+import io.vertx.ext.mail.SMTPException;
 import io.vertx.mutiny.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -195,8 +195,8 @@ public class DeliveryDispatcher {
      */
     private Uni<Void> attempt(Delivery row) {
         Instant now = now();
-        return channels.prepare(row, headers(row), config.timeout()).onItemOrFailure().transformToUni((prepared,
-                failure) -> failure == null ? attempt(row, prepared, now)
+        return Uni.createFrom().deferred(() -> channels.prepare(row, headers(row), config.timeout()))
+                .onItemOrFailure().transformToUni((prepared, failure) -> failure == null ? attempt(row, prepared, now)
                 : DetachedContext.run(vertx, () -> record(row, now, 0, Outcome.of(failure))));
     }
 
