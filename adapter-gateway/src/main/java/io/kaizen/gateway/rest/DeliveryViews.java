@@ -51,8 +51,9 @@ final class DeliveryViews {
             @Schema(description = "1 for the delivery's first attempt") int attempt,
             Instant attemptedAt,
             @Schema(nullable = true, description = "The answer's HTTP status (an e-mail's SMTP reply code); null when none came") Integer statusCode,
-            @Schema(nullable = true, enumeration = { DeliveryAttempt.HTTP, DeliveryAttempt.TIMEOUT,
-                    DeliveryAttempt.CONNECTION, DeliveryAttempt.REFUSED, DeliveryAttempt.SMTP }, description = "Null for a 2xx answer")
+            // no enumeration: the served document would then refuse the null of a successful attempt
+            @Schema(nullable = true, description = "http, timeout, connection, refused or smtp; null for a 2xx answer"
+                    + " or an e-mail the mail server took")
             String errorKind,
             long durationMs,
             @Schema(nullable = true) String error,

@@ -3,6 +3,8 @@ package io.kaizen.common.agents;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +52,11 @@ public record AgentDefinition(
      * outcomes told ({@link #COMPLETED}, {@link #FAILED}; both when absent).
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Notify(String type, List<String> to, String agentId, String url, List<String> on) {
+    public record Notify(@Schema(enumeration = { "email", "agent", "webhook" }) String type,
+            @Schema(nullable = true, description = "email: the addresses") List<String> to,
+            @Schema(nullable = true, description = "agent: the messaging agent told") String agentId,
+            @Schema(nullable = true, description = "webhook: where the notification is posted") String url,
+            @Schema(description = "completed and/or failed") List<String> on) {
 
         public static final String COMPLETED = "completed";
         public static final String FAILED = "failed";
