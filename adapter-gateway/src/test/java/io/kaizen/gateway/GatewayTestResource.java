@@ -35,6 +35,11 @@ public class GatewayTestResource extends DevStackTestResource {
         config.put("kaizen.deliveries.default-throttle-requests", "1000");
         // a webhook is disabled after 3 failed deliveries in a row (WebhookDeliveryTest)
         config.put("kaizen.webhooks.disable-after", "3");
+        // e-mail goes to a real SMTP server in this JVM; a connection per mail, so a refusal it is told to give
+        // meets the next mail
+        config.put("quarkus.mailer.host", "127.0.0.1");
+        config.put("quarkus.mailer.port", String.valueOf(SmtpStandIn.start().port()));
+        config.put("quarkus.mailer.keep-alive", "false");
         return config;
     }
 }

@@ -109,6 +109,11 @@ public final class InternalApiStandIn {
         agents.computeIfPresent(agentId, (id, agent) -> agent.copy().put("status", status));
     }
 
+    /** Registry's answer for that agent has this field too (or in place of its value), e.g. {@code notify}. */
+    void field(String agentId, String name, Object value) {
+        agents.computeIfPresent(agentId, (id, agent) -> agent.copy().put(name, value));
+    }
+
     /** How many times the agent was read, ever. */
     long reads(String agentId) {
         return reads.getOrDefault(agentId, 0L);

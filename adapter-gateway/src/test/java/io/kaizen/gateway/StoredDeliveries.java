@@ -89,6 +89,24 @@ public final class StoredDeliveries {
         }
     }
 
+    /** The ids of the deliveries of a notification, oldest first (one at most, however often it was requested). */
+    public static List<String> ofNotification(String organizationId, String notificationId) {
+        try (Connection db = database(); PreparedStatement query = db.prepareStatement("select id from delivery"
+                + " where organization_id = ? and notification_id = ? order by created_at, id")) {
+            query.setString(1, organizationId);
+            query.setString(2, notificationId);
+            List<String> ids = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows.getString(1));
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A finished invocation of that organisation, for deliveries to belong to. */
     public static String invocation(String organizationId) {
         String id = PrefixedId.next(PrefixedId.INVOCATION);

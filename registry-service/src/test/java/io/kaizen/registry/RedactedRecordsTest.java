@@ -33,7 +33,7 @@ class RedactedRecordsTest {
     void aCreateAgentRequestShowsNoPlatformSecretNorCredential() {
         CreateAgentRequest request = new CreateAgentRequest("Bot", null, Platform.TELEGRAM, null,
                 Map.of("bot_token", SECRET), new AuthConfigRequest(AuthType.BEARER_TOKEN, Map.of("token", SECRET)),
-                List.of(), null, 30, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                List.of(), null, 30, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
         assertThat(request.toString()).doesNotContain(SECRET).contains("name=Bot", "platformConfig={bot_token=***}");
     }
@@ -42,7 +42,7 @@ class RedactedRecordsTest {
     void aPatchAgentRequestShowsNoPlatformSecretNorCredential() {
         PatchAgentRequest patch = new PatchAgentRequest(null, null, null, null, Map.of("bot_token", SECRET),
                 new AuthConfigRequest(null, Map.of("api_key", SECRET)), null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null);
 
         assertThat(patch.toString()).doesNotContain(SECRET).contains("platformConfig={bot_token=***}");
     }

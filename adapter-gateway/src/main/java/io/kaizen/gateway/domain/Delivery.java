@@ -32,6 +32,9 @@ public class Delivery extends PanacheEntityBase {
     @Column(name = "invocation_id")
     public String invocationId;
     public String kind;
+    /** The notification it tells (kind {@code notification}), unique in its organisation; null otherwise. */
+    @Column(name = "notification_id")
+    public String notificationId;
     public String platform;
     @Column(name = "destination_url")
     public String destinationUrl;

@@ -19,10 +19,12 @@ public class DeliveryAttempt extends PanacheEntityBase {
     public static final String TIMEOUT = "timeout";
     /** No connection, or the connection broke. */
     public static final String CONNECTION = "connection";
-    /** The egress guard refused the destination. */
+    /** The egress guard refused the destination, or a notification's agent cannot be told (gone, foreign). */
     public static final String REFUSED = "refused";
     /** An answer came with a status other than 2xx (or too large to read). */
     public static final String HTTP = "http";
+    /** The mail server refused an e-mail: {@code status_code} is its SMTP reply code (4xx retried, 5xx not). */
+    public static final String SMTP = "smtp";
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)

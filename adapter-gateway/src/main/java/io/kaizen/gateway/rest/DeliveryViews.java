@@ -50,9 +50,10 @@ final class DeliveryViews {
     record AttemptView(
             @Schema(description = "1 for the delivery's first attempt") int attempt,
             Instant attemptedAt,
-            @Schema(nullable = true, description = "The answer's HTTP status; null when none came") Integer statusCode,
-            // no enumeration: an OpenAPI enum without null refuses the null of a 2xx answer
-            @Schema(nullable = true, description = "http, timeout, connection or refused; null for a 2xx answer")
+            @Schema(nullable = true, description = "The answer's HTTP status (an e-mail's SMTP reply code); null when none came") Integer statusCode,
+            // no enumeration: the served document would then refuse the null of a successful attempt
+            @Schema(nullable = true, description = "http, timeout, connection, refused or smtp; null for a 2xx answer"
+                    + " or an e-mail the mail server took")
             String errorKind,
             long durationMs,
             @Schema(nullable = true) String error,
@@ -82,6 +83,10 @@ final class DeliveryViews {
     static String masked(String url) {
         try {
             URI uri = URI.create(url);
+            if (uri.isOpaque()) {
+                // mailto:<addresses>, agent:<id>: the scheme says what it is, the rest is personal or internal
+                return uri.getScheme() + ":…";
+            }
             if (uri.getScheme() == null || uri.getHost() == null) {
                 return "unparseable";
             }

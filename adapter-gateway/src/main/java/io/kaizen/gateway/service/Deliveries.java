@@ -45,10 +45,17 @@ public class Deliveries {
      * @param kind         {@link #CALLBACK}, {@link #NOTIFICATION}, …
      * @param platform     the platform key whose published rate throttles the destination ({@code slack}, …), or
      *                     null for a plain HTTP destination
-     * @param request      the POST to send, as an adapter renders it
+     * @param request      the POST to send, as an adapter renders it (or a {@code mailto:} or {@code agent:}
+     *                     destination, see {@link DeliveryChannels})
+     * @param notificationId the notification it tells, unique in the organisation, or null
      */
     public record NewDelivery(String organizationId, String invocationId, String kind, String platform,
-            OutboundRequest request) {
+            OutboundRequest request, String notificationId) {
+
+        public NewDelivery(String organizationId, String invocationId, String kind, String platform,
+                OutboundRequest request) {
+            this(organizationId, invocationId, kind, platform, request, null);
+        }
     }
 
     /** A delivery with its attempts, oldest first. */
@@ -110,6 +117,7 @@ public class Deliveries {
         delivery.organizationId = request.organizationId();
         delivery.invocationId = request.invocationId();
         delivery.kind = request.kind();
+        delivery.notificationId = request.notificationId();
         delivery.platform = request.platform();
         delivery.destinationUrl = request.request().url();
         delivery.headers = json(request.request().headers());

@@ -18,9 +18,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.gateway.adapter.EgressRefusedException;
 import io.kaizen.gateway.adapter.OutboundHttp;
+import io.kaizen.gateway.adapter.OutboundRequest;
 import io.kaizen.gateway.adapter.SecretRedaction;
 import io.kaizen.gateway.adapter.UpstreamException;
 import io.kaizen.gateway.config.DeliveryConfig;
@@ -31,6 +33,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+import io.vertx.ext.mail.SMTPException;
 import io.vertx.mutiny.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -66,7 +69,7 @@ public class DeliveryDispatcher {
     };
 
     private final Vertx vertx;
-    private final OutboundHttp http;
+    private final DeliveryChannels channels;
     private final DeliveryConfig config;
     private final DestinationThrottle throttle;
     private final ObjectMapper mapper;
@@ -81,23 +84,23 @@ public class DeliveryDispatcher {
     private boolean again;
 
     @Inject
-    DeliveryDispatcher(Vertx vertx, OutboundHttp http, DeliveryConfig config, DestinationThrottle throttle,
+    DeliveryDispatcher(Vertx vertx, DeliveryChannels channels, DeliveryConfig config, DestinationThrottle throttle,
             ObjectMapper mapper, Instance<DeliveryKind> kinds) {
-        this(vertx, http, config, throttle, mapper, config.dispatch(),
+        this(vertx, channels, config, throttle, mapper, config.dispatch(),
                 kinds.stream().collect(Collectors.toUnmodifiableMap(DeliveryKind::kind, Function.identity())));
     }
 
     /** A dispatcher that sends whatever {@code kaizen.deliveries.dispatch} says (a second one in a test). */
-    DeliveryDispatcher(Vertx vertx, OutboundHttp http, DeliveryConfig config, DestinationThrottle throttle,
+    DeliveryDispatcher(Vertx vertx, DeliveryChannels channels, DeliveryConfig config, DestinationThrottle throttle,
             ObjectMapper mapper, boolean dispatching) {
-        this(vertx, http, config, throttle, mapper, dispatching, Map.of());
+        this(vertx, channels, config, throttle, mapper, dispatching, Map.of());
     }
 
-    private DeliveryDispatcher(Vertx vertx, OutboundHttp http, DeliveryConfig config, DestinationThrottle throttle,
-            ObjectMapper mapper, boolean dispatching, Map<String, DeliveryKind> kinds) {
+    private DeliveryDispatcher(Vertx vertx, DeliveryChannels channels, DeliveryConfig config,
+            DestinationThrottle throttle, ObjectMapper mapper, boolean dispatching, Map<String, DeliveryKind> kinds) {
         this.kinds = kinds;
         this.vertx = vertx;
-        this.http = http;
+        this.channels = channels;
         this.config = config;
         this.throttle = throttle;
         this.mapper = mapper;
@@ -197,22 +200,30 @@ public class DeliveryDispatcher {
         wake();
     }
 
-    /** Sends it, or, when its destination has no token left, puts it back for when it will have one. */
+    /**
+     * Sends it, or, when its destination has no token left, puts it back for when it will have one. A delivery that
+     * cannot even be prepared (its agent gone) is recorded as an attempt that failed so.
+     */
     private Uni<Void> attempt(Delivery row) {
         Instant now = now();
-        Map<String, String> headers = headers(row);
-        Duration wait = throttle.acquire(row.platform, row.destinationUrl, headers, row.body, now);
+        DeliveryKind kind = kinds.get(row.kind);
+        Uni<Map<String, String>> headers = kind == null ? Uni.createFrom().item(headers(row))
+                : DetachedContext.run(vertx, () -> kind.headers(row, headers(row), now));
+        return headers.chain(complete -> channels.prepare(row, complete, config.timeout()))
+                .onItemOrFailure().transformToUni((prepared, failure) -> failure == null ? attempt(row, prepared, now)
+                : DetachedContext.run(vertx, () -> record(row, now, 0, Outcome.of(failure))));
+    }
+
+    private Uni<Void> attempt(Delivery row, DeliveryChannels.Prepared prepared, Instant now) {
+        OutboundRequest request = prepared.request();
+        Duration wait = throttle.acquire(prepared.platform(), request.url(), request.headers(), request.body(), now);
         if (!wait.isZero()) {
             Instant later = now.plus(wait).truncatedTo(ChronoUnit.MICROS).plus(1, ChronoUnit.MICROS);
             return DetachedContext.run(vertx, () -> Panache.withTransaction(
                     () -> Delivery.update(RESCHEDULE, later, now, row.id, row.leaseToken))).replaceWithVoid();
         }
         long started = System.nanoTime();
-        DeliveryKind kind = kinds.get(row.kind);
-        Uni<Map<String, String>> sent = kind == null ? Uni.createFrom().item(headers)
-                : DetachedContext.run(vertx, () -> kind.headers(row, headers, now));
-        return sent.chain(complete -> http.post(row.destinationUrl, complete, Buffer.buffer(row.body), config.timeout()))
-                .map(Outcome::of)
+        return Uni.createFrom().deferred(() -> prepared.send().get())
                 .onFailure().recoverWithItem(Outcome::of)
                 .chain(outcome -> DetachedContext.run(vertx,
                         () -> record(row, now, (System.nanoTime() - started) / 1_000_000, outcome)));
@@ -287,7 +298,24 @@ public class DeliveryDispatcher {
                     reply.retryAfter(), delivered, retryableStatus(status));
         }
 
+        /** An e-mail the mail server took (SMTP 250). */
+        static Outcome mailed() {
+            return new Outcome(250, null, null, null, null, true, false);
+        }
+
         static Outcome of(Throwable failure) {
+            SMTPException smtp = smtp(failure);
+            if (smtp != null) {
+                // 4xx is transient (try again later), 5xx permanent (RFC 5321 §4.2.1); the reply text may quote an
+                // address, so only its code is kept
+                return new Outcome(smtp.getReplyCode(), DeliveryAttempt.SMTP,
+                        "mail server answered " + smtp.getReplyCode(), null, null, false, smtp.isTransient());
+            }
+            if (failure instanceof ProblemException problem) {
+                // an agent channel's agent: gone, foreign or inactive for good; registry away for a while
+                return new Outcome(null, DeliveryAttempt.REFUSED, problem.getMessage(), null, null, false,
+                        problem.status() >= 500);
+            }
             if (failure instanceof EgressRefusedException refused) {
                 return new Outcome(null, DeliveryAttempt.REFUSED, refused.getMessage(), null, null, false, false);
             }
@@ -305,6 +333,15 @@ public class DeliveryDispatcher {
             String cause = failure instanceof UpstreamException ? failure.getMessage() : failure.getClass().getSimpleName();
             return new Outcome(null, DeliveryAttempt.CONNECTION, "connection failed: "
                     + cause.replaceFirst("^agent unreachable: ", ""), null, null, false, true);
+        }
+
+        private static SMTPException smtp(Throwable failure) {
+            for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof SMTPException smtp) {
+                    return smtp;
+                }
+            }
+            return null;
         }
 
         private static boolean retryableStatus(int status) {

@@ -41,7 +41,7 @@ public class InvocationRecorder {
 
     /** One caller's rows, and where to answer it: its own context, so its request carries on where it was. */
     private record Waiter(Invocation invocation, String eventType, InvocationEvent event, OutboundRequest callback,
-            Context context, UniEmitter<? super Invocation> emitter) {
+            List<Deliveries.NewDelivery> notifications, Context context, UniEmitter<? super Invocation> emitter) {
 
         void answer(Throwable failure) {
             Runnable answer = failure == null ? () -> emitter.complete(invocation) : () -> emitter.fail(failure);
@@ -78,7 +78,7 @@ public class InvocationRecorder {
 
     /** Stores an invocation as accepted (no event): its final state, recorded later, replaces it. */
     public Uni<Invocation> accept(Invocation invocation) {
-        return record(invocation, null, null, null);
+        return record(invocation, null, null, null, List.of());
     }
 
     /** Stores an invocation's final state and its event, replacing its accepted row if it has one. */
@@ -92,9 +92,19 @@ public class InvocationRecorder {
      */
     public Uni<Invocation> record(Invocation invocation, String eventType, InvocationEvent event,
             OutboundRequest callback) {
+        return record(invocation, eventType, event, callback, List.of());
+    }
+
+    /**
+     * As {@link #record(Invocation, String, InvocationEvent, OutboundRequest)}, with the notifications of the
+     * outcome (the agent's {@code notify} channels) stored in the same transaction too.
+     */
+    public Uni<Invocation> record(Invocation invocation, String eventType, InvocationEvent event,
+            OutboundRequest callback, List<Deliveries.NewDelivery> notifications) {
         return Uni.createFrom().emitter(emitter -> {
             pending.incrementAndGet();
-            queue.add(new Waiter(invocation, eventType, event, callback, Vertx.currentContext(), emitter));
+            queue.add(new Waiter(invocation, eventType, event, callback, notifications, Vertx.currentContext(),
+                    emitter));
             writeNext();
         });
     }
@@ -120,7 +130,8 @@ public class InvocationRecorder {
 
     private void written(List<Waiter> batch, Throwable failure) {
         batches.increment();
-        if (failure == null && batch.stream().anyMatch(waiter -> waiter.callback() != null)) {
+        if (failure == null && batch.stream()
+                .anyMatch(waiter -> waiter.callback() != null || !waiter.notifications().isEmpty())) {
             deliveries.wake();
         }
         writing.set(false);
@@ -157,6 +168,9 @@ public class InvocationRecorder {
                 Invocation invocation = waiter.invocation();
                 all = all.chain(() -> deliveries.enqueue(new Deliveries.NewDelivery(invocation.organizationId,
                         invocation.id, Deliveries.CALLBACK, null, waiter.callback())).replaceWithVoid());
+            }
+            for (Deliveries.NewDelivery notification : waiter.notifications()) {
+                all = all.chain(() -> deliveries.enqueue(notification).replaceWithVoid());
             }
         }
         return all;

@@ -56,11 +56,14 @@ public class InvocationService {
     private final AgentSender sender;
     private final InvocationRecorder recorder;
     private final HeldInvocations held;
+    private final Notifications notifications;
     private final ObjectMapper mapper;
     private final Vertx vertx;
 
     InvocationService(AgentDirectory agents, GovernanceDecisions governance, PlatformAdapters adapters,
-            AgentSender sender, InvocationRecorder recorder, HeldInvocations held, ObjectMapper mapper, Vertx vertx) {
+            AgentSender sender, InvocationRecorder recorder, HeldInvocations held, Notifications notifications,
+            ObjectMapper mapper, Vertx vertx) {
+        this.notifications = notifications;
         this.agents = agents;
         this.governance = governance;
         this.adapters = adapters;
@@ -267,7 +270,8 @@ public class InvocationService {
                                 event(invocation, agent, caller, decision, spanId, null, reply.reportedCostUsd(),
                                         approval),
                                 ResultCallback.of(mapper, request.callbackUrl(), approvalId(approval))
-                                        .apply(invocation, reply.output()))
+                                        .apply(invocation, reply.output()),
+                                notifications.invocationOutcome(agent, invocation, reply.output()))
                                 .map(saved -> new Outcome(saved, reply, decision));
                     }
                     UpstreamException upstream = failure instanceof UpstreamException u ? u
@@ -281,7 +285,8 @@ public class InvocationService {
                     return recorder.record(invocation, EventTypes.INVOCATION_FAILED,
                             event(invocation, agent, caller, decision, spanId, upstream.getMessage(), null, approval),
                             ResultCallback.of(mapper, request.callbackUrl(), approvalId(approval))
-                                    .apply(invocation, null))
+                                    .apply(invocation, null),
+                            notifications.invocationOutcome(agent, invocation, null))
                             .chain(saved -> Uni.createFrom().failure(upstreamProblem(upstream, invocationId)));
                 });
     }

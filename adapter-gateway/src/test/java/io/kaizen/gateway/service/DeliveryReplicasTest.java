@@ -24,7 +24,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kaizen.devstack.Sink;
 import io.kaizen.gateway.GatewayTestResource;
 import io.kaizen.gateway.StoredDeliveries;
-import io.kaizen.gateway.adapter.OutboundHttp;
 import io.kaizen.gateway.adapter.OutboundRequest;
 import io.kaizen.gateway.config.DeliveryConfig;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -60,7 +59,7 @@ class DeliveryReplicasTest {
     @Inject
     Vertx vertx;
     @Inject
-    OutboundHttp http;
+    DeliveryChannels channels;
     @Inject
     DeliveryConfig config;
     @Inject
@@ -194,7 +193,7 @@ class DeliveryReplicasTest {
     }
 
     private DeliveryDispatcher replica(DeliveryConfig replicaConfig) {
-        DeliveryDispatcher replica = new DeliveryDispatcher(vertx, http, replicaConfig,
+        DeliveryDispatcher replica = new DeliveryDispatcher(vertx, channels, replicaConfig,
                 new DestinationThrottle(replicaConfig, mapper), mapper, true);
         replicas.add(replica);
         return replica;

@@ -2,6 +2,7 @@ package io.kaizen.common.events;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
@@ -34,6 +35,20 @@ public record NotificationEvent(
         public static final String EMAIL = "email";
         public static final String AGENT = "agent";
         public static final String WEBHOOK = "webhook";
+        /** Most addresses one e-mail channel names (RFC 5321 §4.5.3.1.8 asks servers to take at least 100). */
+        public static final int MAX_RECIPIENTS = 50;
+        private static final Pattern ADDRESS = Pattern.compile(
+                "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                        + "@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+");
+
+        /**
+         * Whether an e-mail channel takes this address: a plain {@code local@domain.tld} (RFC 5321 dot-atom, at most
+         * 254 characters), never a display name, a comment, a quoted local part or a line break.
+         */
+        public static boolean isEmailAddress(String address) {
+            return address != null && address.length() <= 254 && address.indexOf('@') <= 64
+                    && ADDRESS.matcher(address).matches();
+        }
     }
 
     /** What to tell: every platform renders it its own way. {@code status} is info, success, failed or pending. */

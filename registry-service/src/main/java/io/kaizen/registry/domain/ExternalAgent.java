@@ -38,6 +38,8 @@ public class ExternalAgent extends PanacheEntityBase {
     public String credentialsKey;
     /** JSON array of strings. */
     public String tags;
+    /** JSON array of {@code AgentDefinition.Notify}, or null for none. */
+    public String notify;
     public String environment;
     @Column(name = "timeout_seconds")
     public int timeoutSeconds;

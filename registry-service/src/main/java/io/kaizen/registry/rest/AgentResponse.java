@@ -7,6 +7,9 @@ import java.util.Map;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import io.kaizen.common.agents.AgentDefinition;
 import io.kaizen.registry.domain.AuthType;
 import io.kaizen.registry.domain.Environment;
 import io.kaizen.registry.domain.Platform;
@@ -49,7 +52,8 @@ public record AgentResponse(
         @Schema(nullable = true) BigDecimal maxRolloverPercentage,
         @Schema(nullable = true) BigDecimal currentMonthlyCost,
         @Schema(nullable = true) BigDecimal usagePercentage,
-        @Schema(nullable = true) GovernanceSummary governance) {
+        @Schema(nullable = true) GovernanceSummary governance,
+        @JsonProperty("notify") @Schema(description = "Where the outcome of each invocation is told") List<AgentDefinition.Notify> notifyChannels) {
 
     public record AuthConfigView(@Schema(implementation = AuthType.class) String authType,
             @Schema(enumeration = "***") String credentials) {

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
 import io.kaizen.common.security.Redacted;
@@ -52,7 +53,8 @@ public record PatchAgentRequest(
         @Digits(integer = 10, fraction = 6) BigDecimal maxWeeklyCost,
         @Min(value = -1, message = "must not be negative (-1 for unlimited)") Integer weeklyExecutionLimit,
         Boolean rolloverUnused,
-        @DecimalMin("0") @DecimalMax("1") @Digits(integer = 1, fraction = 4) BigDecimal maxRolloverPercentage) implements GovernanceFields {
+        @DecimalMin("0") @DecimalMax("1") @Digits(integer = 1, fraction = 4) BigDecimal maxRolloverPercentage,
+        @JsonProperty("notify") @Size(max = 10) List<@NotNull @Valid NotifyChannelRequest> notifyChannels) implements GovernanceFields {
 
     /** {@code platform_config} may hold secrets (a bot token); {@code auth_config} masks its own credentials. */
     @Override

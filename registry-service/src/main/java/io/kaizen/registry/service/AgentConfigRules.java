@@ -9,7 +9,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import io.kaizen.common.agents.AgentDefinition;
 import io.kaizen.common.egress.EgressDeniedException;
+import io.kaizen.common.events.NotificationEvent;
+import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.egress.EgressGuard;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.registry.domain.AuthType;
@@ -275,6 +278,67 @@ public final class AgentConfigRules {
         // Webhook platforms: the webhook URL is the destination and a secret; what is shown is its origin.
         URI webhook = URI.create((String) secrets.get("webhook_url"));
         return webhook.getScheme() + "://" + webhook.getRawAuthority();
+    }
+
+    /** Most {@code notify} channels of one agent. */
+    public static final int MAX_NOTIFY_CHANNELS = 10;
+    private static final Set<String> OUTCOMES = Set.of(AgentDefinition.Notify.COMPLETED, AgentDefinition.Notify.FAILED);
+
+    /**
+     * An agent's {@code notify} channels as stored and handed to the gateway, or a 400 naming the field: a known
+     * type with what it needs ({@code email}: 1–50 plain addresses; {@code agent}: an agent id; {@code webhook}: a URL
+     * the egress guard allows), and {@code on} among completed and failed (both when absent).
+     */
+    public List<AgentDefinition.Notify> notify(List<AgentDefinition.Notify> channels) {
+        if (channels == null) {
+            return List.of();
+        }
+        if (channels.size() > MAX_NOTIFY_CHANNELS) {
+            throw ProblemException.validation("Field 'notify' holds at most " + MAX_NOTIFY_CHANNELS + " channels");
+        }
+        List<AgentDefinition.Notify> valid = new java.util.ArrayList<>();
+        for (int i = 0; i < channels.size(); i++) {
+            AgentDefinition.Notify channel = channels.get(i);
+            String at = "notify[" + i + "]";
+            List<String> on = channel.on() == null || channel.on().isEmpty()
+                    ? List.of(AgentDefinition.Notify.COMPLETED, AgentDefinition.Notify.FAILED)
+                    : List.copyOf(new java.util.LinkedHashSet<>(channel.on()));
+            if (!OUTCOMES.containsAll(on)) {
+                throw ProblemException.validation("Field '" + at + ".on' must hold completed and/or failed");
+            }
+            String type = channel.type() == null ? "" : channel.type();
+            valid.add(switch (type) {
+                case NotificationEvent.Channel.EMAIL -> {
+                    List<String> to = channel.to() == null ? List.of() : channel.to();
+                    if (to.isEmpty() || to.size() > NotificationEvent.Channel.MAX_RECIPIENTS) {
+                        throw ProblemException.validation("Field '" + at + ".to' must hold 1 to "
+                                + NotificationEvent.Channel.MAX_RECIPIENTS + " e-mail addresses");
+                    }
+                    for (int j = 0; j < to.size(); j++) {
+                        if (!NotificationEvent.Channel.isEmailAddress(to.get(j))) {
+                            throw ProblemException.validation("Field '" + at + ".to[" + j
+                                    + "]' is not a valid e-mail address (a plain name@domain.tld)");
+                        }
+                    }
+                    yield new AgentDefinition.Notify(type, List.copyOf(to), null, null, on);
+                }
+                case NotificationEvent.Channel.AGENT -> {
+                    if (channel.agentId() == null || !PrefixedId.isValid(PrefixedId.AGENT, channel.agentId())) {
+                        throw ProblemException.validation("Field '" + at + ".agent_id' must be an agent id (agt_…)");
+                    }
+                    yield new AgentDefinition.Notify(type, null, channel.agentId(), null, on);
+                }
+                case NotificationEvent.Channel.WEBHOOK -> {
+                    if (channel.url() == null) {
+                        throw ProblemException.validation("Field '" + at + ".url' is required for a webhook channel");
+                    }
+                    requireUrl(at + ".url", channel.url());
+                    yield new AgentDefinition.Notify(type, null, null, channel.url(), on);
+                }
+                default -> throw ProblemException.validation("Field '" + at + ".type' must be email, agent or webhook");
+            });
+        }
+        return valid;
     }
 
     private void requireUrl(String path, String value) {

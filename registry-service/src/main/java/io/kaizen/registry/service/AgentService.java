@@ -33,6 +33,7 @@ import io.kaizen.registry.rest.AgentResponse;
 import io.kaizen.registry.rest.AuthConfigRequest;
 import io.kaizen.registry.rest.CreateAgentRequest;
 import io.kaizen.registry.rest.GovernanceFields;
+import io.kaizen.registry.rest.NotifyChannelRequest;
 import io.kaizen.registry.rest.PatchAgentRequest;
 import io.kaizen.registry.service.CredentialStore.Secrets;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -51,6 +52,8 @@ public class AgentService {
     private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
     };
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
+    };
+    private static final TypeReference<List<AgentDefinition.Notify>> NOTIFY = new TypeReference<>() {
     };
 
     private final AgentRepository agents;
@@ -84,6 +87,7 @@ public class AgentService {
         agent.description = request.description();
         agent.platform = request.platform().wire();
         agent.tags = json(request.tags() == null ? List.of() : request.tags());
+        agent.notify = notifyJson(rules.notify(notify(request.notifyChannels())));
         agent.environment = (request.environment() == null ? Environment.PRODUCTION : request.environment()).wire();
         agent.timeoutSeconds = request.timeoutSeconds() == null ? 30 : request.timeoutSeconds();
         agent.status = ExternalAgent.ACTIVE;
@@ -158,6 +162,10 @@ public class AgentService {
             if (patch.tags() != null) {
                 agent.tags = json(patch.tags());
                 changed.add("tags");
+            }
+            if (patch.notifyChannels() != null) {
+                agent.notify = notifyJson(rules.notify(notify(patch.notifyChannels())));
+                changed.add("notify");
             }
             if (patch.environment() != null) {
                 agent.environment = patch.environment().wire();
@@ -238,7 +246,7 @@ public class AgentService {
                             return new AgentDefinition(agent.id, agent.organizationId, agent.name, agent.platform,
                                     agent.endpointUrl, platformConfig, agent.authType, secrets.credentials(),
                                     read(agent.tags, STRINGS), agent.environment, agent.timeoutSeconds, agent.status,
-                                    agent.createdAt);
+                                    agent.createdAt, notifyChannels(agent));
                         }));
     }
 
@@ -308,7 +316,21 @@ public class AgentService {
                 s.inputTokenRate(), s.outputTokenRate(), s.baseInvocationCost(), s.maxWeeklyCost(),
                 s.weeklyExecutionLimit(), s.rolloverUnused(), s.maxRolloverPercentage(),
                 usage == null ? null : usage.currentMonthlyCost(), usage == null ? null : usage.usagePercentage(),
-                summary);
+                summary, notifyChannels(agent));
+    }
+
+    private static List<AgentDefinition.Notify> notify(List<NotifyChannelRequest> channels) {
+        return channels == null ? null : channels.stream().map(channel -> new AgentDefinition.Notify(channel.type(),
+                channel.to(), channel.agentId(), channel.url(), channel.on())).toList();
+    }
+
+    /** The channels as stored: null for none, so an agent without them reads as before. */
+    private String notifyJson(List<AgentDefinition.Notify> channels) {
+        return channels.isEmpty() ? null : json(channels);
+    }
+
+    private List<AgentDefinition.Notify> notifyChannels(ExternalAgent agent) {
+        return agent.notify == null ? List.of() : read(agent.notify, NOTIFY);
     }
 
     private AgentEvent event(ExternalAgent agent, String actor, List<String> changedFields) {
