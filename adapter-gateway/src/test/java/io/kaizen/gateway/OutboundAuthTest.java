@@ -14,15 +14,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -316,26 +311,8 @@ class OutboundAuthTest {
 
     @Test
     void noCredentialReachesTheLogsWhenCallsFail() {
-        List<String> logged = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            private final SimpleFormatter formatter = new SimpleFormatter();
-
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(formatter.format(record));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
-        try {
+        List<String> logged;
+        try (CapturedLogs capture = CapturedLogs.open()) {
             tokenEndpoint.fail(401, "{\"error\":\"invalid_client\",\"client_secret\":\"" + CLIENT_SECRET + "\"}");
             caller.invoking().when().post("/api/v1/external-agents/{id}/invoke",
                     caller.agent(sink.url() + "/oauth-failing", "oauth2", oauth(tokenEndpoint.url())))
@@ -349,8 +326,7 @@ class OutboundAuthTest {
             refused.forEach((authType, credentials) -> caller.invoking().when()
                     .post("/api/v1/external-agents/{id}/invoke", caller.agent(sink.url() + "/refusing", authType, credentials))
                     .then().statusCode(502).body(not(containsString(SECRET_BY_AUTH_TYPE.get(authType)))));
-        } finally {
-            root.removeHandler(capture);
+            logged = capture.lines();
         }
 
         assertThat(logged).as("the capture works").isNotEmpty();

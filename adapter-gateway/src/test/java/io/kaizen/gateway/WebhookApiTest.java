@@ -19,11 +19,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -239,26 +234,7 @@ class WebhookApiTest {
 
     @Test
     void theSecretReachesNoLogLine() {
-        List<String> logged = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            private final SimpleFormatter formatter = new SimpleFormatter();
-
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(formatter.format(record));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
-        try {
+        try (CapturedLogs capture = CapturedLogs.open()) {
             Response created = as(owner).body("{\"name\": \"Hook\", \"url\": \"https://hooks.example.com/in\","
                     + " \"events\": [\"agent.*\"]}").when().post("/api/v1/webhooks").then().statusCode(201)
                     .extract().response();
@@ -268,10 +244,8 @@ class WebhookApiTest {
                     .extract().path("secret");
             as(owner).body("{\"event_type\": \"agent.updated\"}").when().post("/api/v1/webhooks/{id}/test", id)
                     .then().statusCode(202);
-            assertThat(logged).noneMatch(line -> line.contains(secret) || line.contains(rotated)
+            assertThat(capture.lines()).noneMatch(line -> line.contains(secret) || line.contains(rotated)
                     || line.contains(secret.substring(6)) || line.contains(rotated.substring(6)));
-        } finally {
-            root.removeHandler(capture);
         }
     }
 
