@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
@@ -15,7 +14,7 @@ public record InvokeResponse(String invocationId, String traceId,
         @Schema(enumeration = {"success", "accepted", "pending_approval"}) String status,
         @Schema(nullable = true) JsonNode output,
         @Schema(nullable = true) Metadata metadata,
-        @JsonInclude(JsonInclude.Include.NON_NULL) @Schema(description = "Only on pending_approval")
+        @Schema(nullable = true, description = "The approval request of a held call (pending_approval); null otherwise")
         String approvalRequestId) {
 
     public InvokeResponse(String invocationId, String traceId, String status, JsonNode output, Metadata metadata) {
