@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.containsString;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +92,27 @@ class DeliveryDispatchTest {
         assertThat(attempts).allSatisfy(attempt -> assertThat(attempt.durationMs()).isNotNegative());
         assertThat(StoredDeliveries.row(id).attempts()).isEqualTo(3);
         assertThat(sink.requests()).hasSize(3);
+    }
+
+    @Test
+    void eachAttemptCarriesItsOwnWebhookTimestamp() {
+        // stored long ago: the attempt tells its own time, or a receiver checking it would refuse a late retry
+        OutboundRequest request = OutboundRequest.json(sink.url() + "/hooks/stamped",
+                "{\"result\":\"ok\"}".getBytes(StandardCharsets.UTF_8))
+                .withHeader("webhook-id", "msg_stamped")
+                .withHeader("webhook-timestamp", "1000000000");
+        String id;
+        try {
+            id = VertxContextSupport.subscribeAndAwait(() -> deliveries.enqueue(new Deliveries.NewDelivery(
+                    caller.organizationId, null, Deliveries.CALLBACK, null, request))).id;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+        awaitStatus(id, "delivered");
+
+        long sent = Long.parseLong(sink.requests().get(0).header("webhook-timestamp"));
+        assertThat(sent).isGreaterThan(Instant.now().minus(Duration.ofHours(1)).getEpochSecond());
+        assertThat(sink.requests().get(0).header("webhook-id")).isEqualTo("msg_stamped");
     }
 
     @Test

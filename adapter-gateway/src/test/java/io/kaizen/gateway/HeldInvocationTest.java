@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasLength;
 import static org.hamcrest.Matchers.nullValue;
 
 import java.sql.Connection;
@@ -165,7 +166,8 @@ class HeldInvocationTest {
                 () -> outcomes.retake(takenBefore, now)).subscribeAsCompletionStage();
         var second = DetachedContext.run(quarkusVertx,
                 () -> outcomes.retake(takenBefore, now)).subscribeAsCompletionStage();
-        assertThat(first.get(60, TimeUnit.SECONDS) + second.get(60, TimeUnit.SECONDS)).as("taken up once").isEqualTo(1);
+        // the scheduled sweep may take it up first; whoever does, it is taken up once (the agent's hits, below)
+        assertThat(first.get(60, TimeUnit.SECONDS) + second.get(60, TimeUnit.SECONDS)).isLessThanOrEqualTo(1);
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(caller.token()).when()
                 .get("/api/v1/invocations/" + id).then().statusCode(200)
@@ -209,6 +211,20 @@ class HeldInvocationTest {
     }
 
     @Test
+    void aRejectionWithTheLongestReasonStillEndsTheCall() throws Exception {
+        String[] held = hold(heldAgent(), "hello");
+        String reason = "r".repeat(1000);
+
+        publish(EventTypes.APPROVAL_REJECTED, held[1], held[0], "rejected", reason);
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(caller.token()).when()
+                .get("/api/v1/invocations/" + held[0]).then().statusCode(200)
+                .body("status", equalTo("rejected"))
+                .body("error_message", hasLength(500)));
+        assertThat(heldRows(held[0])).isZero();
+    }
+
+    @Test
     void anExpiredRequestEndsItsCallExpired() throws Exception {
         String[] held = hold(heldAgent(), "hello");
         publish(EventTypes.APPROVAL_EXPIRED, held[1], held[0], "expired");
@@ -238,6 +254,11 @@ class HeldInvocationTest {
 
     /** An approval event as approval-service's relay publishes it. */
     private void publish(String type, String approval, String invocation, String status) throws Exception {
+        publish(type, approval, invocation, status, "too risky");
+    }
+
+    private void publish(String type, String approval, String invocation, String status, String reason)
+            throws Exception {
         JsonObject data = new JsonObject()
                 .put("approval_request_id", approval)
                 .put("organization_id", caller.organizationId)
@@ -246,7 +267,7 @@ class HeldInvocationTest {
                 .put("required_approvals", 1)
                 .put("approval_count", status.equals("approved") ? 1 : 0)
                 .put("decision", status.equals("rejected") ? "reject" : status.equals("approved") ? "approve" : null)
-                .put("reason", status.equals("rejected") ? "too risky" : null);
+                .put("reason", status.equals("rejected") ? reason : null);
         CloudEvent event = new CloudEvent(PrefixedId.next(PrefixedId.EVENT), "/kaizen/approval-service", type,
                 approval, caller.organizationId, Instant.now(), data.encode());
         producer.send(new ProducerRecord<>("kaizen.approvals.v1", null, approval, event.data(), event.headers()))

@@ -264,6 +264,20 @@ class NotificationDeliveryTest {
         assertThat(StoredDeliveries.ofNotification(organisation.organizationId, id)).isEmpty();
     }
 
+    @Test
+    void aNotificationWithAnOversizedMessageIsDeadLetteredWithItsReason() throws Exception {
+        String id = notificationId();
+        String eventId = PrefixedId.next(PrefixedId.EVENT);
+        publish(eventId, event(id, organisation.organizationId, email("ops@example.com"), "Big", "x".repeat(10_001)));
+
+        DeadLetterQueue deadLetters = new DeadLetterQueue(DevStackTestResource.stack().kafkaBootstrap());
+        await().atMost(PATIENCE).until(() -> deadLetters.list(Topics.NOTIFICATIONS).stream()
+                .anyMatch(letter -> eventId.equals(letter.eventId())));
+        assertThat(deadLetters.list(Topics.NOTIFICATIONS)).filteredOn(letter -> eventId.equals(letter.eventId()))
+                .singleElement().satisfies(letter -> assertThat(letter.reason()).contains("message longer than allowed"));
+        assertThat(StoredDeliveries.ofNotification(organisation.organizationId, id)).isEmpty();
+    }
+
     private static JsonObject email(String address) {
         return new JsonObject().put("type", "email").put("to", new JsonArray().add(address));
     }

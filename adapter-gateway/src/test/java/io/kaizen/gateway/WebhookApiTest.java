@@ -203,9 +203,12 @@ class WebhookApiTest {
         as(owner).body(Map.of("name", "Hook", "url", "https://hooks.example.com/in", "events", List.of("agent.*"),
                         "description", "d".repeat(1001)))
                 .when().post("/api/v1/webhooks").then().statusCode(400);
-        as(owner).body(Map.of("name", "n".repeat(100), "url", "https://hooks.example.com/in",
+        String id = as(owner).body(Map.of("name", "n".repeat(100), "url", "https://hooks.example.com/in",
                         "events", List.of("agent.*")))
-                .when().post("/api/v1/webhooks").then().statusCode(201);
+                .when().post("/api/v1/webhooks").then().statusCode(201).extract().path("id");
+        as(owner).body(Map.of("event_type", "agent.updated", "sample_data", Map.of("note", "s".repeat(16_384))))
+                .when().post("/api/v1/webhooks/{id}/test", id).then().statusCode(400)
+                .body("detail", equalTo("Field 'sample_data' must be at most 16384 characters of JSON"));
     }
 
     @Test

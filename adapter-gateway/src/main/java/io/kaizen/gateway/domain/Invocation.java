@@ -80,4 +80,9 @@ public class Invocation extends PanacheEntityBase {
     /** While accepted: the {@code invocation.failed} event to publish if it is closed as overdue (JSON). */
     @Column(name = "pending_event")
     public String pendingEvent;
+
+    /** An error message as its column holds it: at most 500 characters, cut with an ellipsis. */
+    public static String errorMessage(String message) {
+        return message == null || message.length() <= 500 ? message : message.substring(0, 499) + "…";
+    }
 }

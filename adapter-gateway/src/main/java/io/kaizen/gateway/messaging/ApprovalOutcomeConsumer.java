@@ -85,7 +85,7 @@ public class ApprovalOutcomeConsumer extends EventConsumer {
         String code = rejected ? "APPROVAL_REJECTED" : ErrorCode.APPROVAL_EXPIRED.name();
         String message = rejected ? "The approval request was rejected" + (data.reason() == null ? ""
                 : ": " + data.reason()) : "The approval request expired without a decision";
-        return once(event, ignored -> held.claim(data.approvalRequestId())
+        return once(event, ignored -> held.ofRequest(data.approvalRequestId())
                         .chain(rows -> Multi.createFrom().iterable(rows)
                                 .onItem().transformToUniAndConcatenate(row -> held.end(row, status, code, message,
                                         data.status()))

@@ -1,6 +1,7 @@
 package io.kaizen.gateway.messaging;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -16,6 +17,7 @@ import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.NotificationEvent;
 import io.kaizen.common.events.PoisonEventException;
+import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.outbox.ProcessedEvents;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.gateway.client.AgentDirectory;
@@ -37,6 +39,12 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 public class NotificationConsumer extends EventConsumer {
+
+    static final int MAX_TITLE = 256;
+    static final int MAX_TEXT = 10_000;
+    static final int MAX_FACTS = 25;
+    static final int MAX_URL = 2048;
+
 
     private static final Logger LOG = Logger.getLogger(NotificationConsumer.class);
 
@@ -106,6 +114,7 @@ public class NotificationConsumer extends EventConsumer {
         if (event.organizationId() != null && !event.organizationId().equals(notification.organizationId())) {
             throw poison(event, "names another organisation than its event");
         }
+        checkMessage(event, notification.message());
         NotificationEvent.Channel channel = notification.channel();
         String type = channel.type() == null ? "" : channel.type();
         switch (type) {
@@ -120,11 +129,14 @@ public class NotificationConsumer extends EventConsumer {
                 }
             }
             case NotificationEvent.Channel.AGENT -> {
-                if (blank(channel.agentId())) {
-                    throw poison(event, "an agent channel needs 'agent_id'");
+                if (channel.agentId() == null || !PrefixedId.isValid(PrefixedId.AGENT, channel.agentId())) {
+                    throw poison(event, "an agent channel needs an agent id in 'agent_id'");
                 }
             }
             case NotificationEvent.Channel.WEBHOOK -> {
+                if (channel.url() != null && channel.url().length() > MAX_URL) {
+                    throw poison(event, "a webhook channel's 'url' is longer than " + MAX_URL + " characters");
+                }
                 try {
                     egress.checkStatic(channel.url() == null ? "" : channel.url());
                 } catch (EgressDeniedException e) {
@@ -133,6 +145,25 @@ public class NotificationConsumer extends EventConsumer {
             }
             default -> throw poison(event, "channel type must be email, agent or webhook");
         }
+    }
+
+    /** A message within what any channel shows: bounded texts and facts, none of them null. */
+    private static void checkMessage(CloudEvent event, NotificationEvent.Message message) {
+        if (longer(message.title(), MAX_TITLE) || longer(message.text(), MAX_TEXT)
+                || longer(message.link(), MAX_URL) || message.status() != null && message.status().length() > 16) {
+            throw poison(event, "has a message longer than allowed (title " + MAX_TITLE + ", text " + MAX_TEXT
+                    + ", link " + MAX_URL + " characters)");
+        }
+        List<NotificationEvent.Fact> facts = message.facts() == null ? List.of() : message.facts();
+        if (facts.size() > MAX_FACTS || facts.stream().anyMatch(fact -> fact == null || blank(fact.name())
+                || longer(fact.name(), MAX_TITLE) || longer(fact.value(), MAX_TITLE))) {
+            throw poison(event, "needs at most " + MAX_FACTS + " facts, each with a name, name and value at most "
+                    + MAX_TITLE + " characters");
+        }
+    }
+
+    private static boolean longer(String text, int max) {
+        return text != null && text.length() > max;
     }
 
     private static PoisonEventException poison(CloudEvent event, String reason) {

@@ -52,11 +52,10 @@ public class WebhookEventsConsumer extends EventConsumer {
             // no organisation, no webhook to tell
             return Uni.createFrom().voidItem();
         }
-        JsonNode data = read(event, JsonNode.class);
-        // an event no webhook takes changes nothing, so it is not recorded as processed either; whether one takes it
-        // is decided again in the transaction that records it
+        // an event no webhook takes changes nothing (it is neither read nor recorded as processed); whether one takes
+        // it is decided again in the transaction that records it
         return webhooks.anySubscriber(event).chain(any -> any
-                ? once(event, ignored -> webhooks.fire(event, data)).invoke(deliveries::wake)
+                ? once(event, ignored -> webhooks.fire(event, read(event, JsonNode.class))).invoke(deliveries::wake)
                 : Uni.createFrom().voidItem());
     }
 }

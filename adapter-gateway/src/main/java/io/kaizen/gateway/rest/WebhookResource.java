@@ -46,6 +46,10 @@ import jakarta.ws.rs.core.MediaType;
 @Produces(MediaType.APPLICATION_JSON)
 public class WebhookResource {
 
+    /** A test event's sample data, as JSON text: enough for any real event, small enough to store for each test. */
+    static final int MAX_SAMPLE_DATA = 16_384;
+
+
     private static final int MAX_NAME = 100;
     private static final int MAX_URL = 2048;
     private static final int MAX_DESCRIPTION = 1000;
@@ -160,12 +164,17 @@ public class WebhookResource {
     @PermissionsAllowed(Permissions.WEBHOOKS_UPDATE)
     @APIResponse(responseCode = "202", description = "A sample event is stored for delivery; follow it at"
             + " GET /api/v1/webhooks/{id}/deliveries", content = @Content(schema = @Schema(implementation = DeliveryView.class)))
-    @APIResponse(responseCode = "400", description = "event_type is missing or not a catalogue name")
+    @APIResponse(responseCode = "400", description = "event_type is missing or not a catalogue name, or sample_data"
+            + " is longer than 16,384 characters of JSON")
     @APIResponse(responseCode = "404", description = "No such webhook in the organisation")
     public Uni<RestResponse<DeliveryView>> test(@PathParam("id") String id, WebhookTestRequest body) {
         String webhookId = webhookId(id);
         if (body == null || body.eventType() == null) {
             throw ProblemException.validation("Field 'event_type' is required");
+        }
+        if (body.sampleData() != null && body.sampleData().toString().length() > MAX_SAMPLE_DATA) {
+            throw ProblemException.validation("Field 'sample_data' must be at most " + MAX_SAMPLE_DATA
+                    + " characters of JSON");
         }
         WebhookEvents.Entry entry = WebhookEvents.named(body.eventType()).orElseThrow(() -> ProblemException
                 .validation("Field 'event_type' must name an event type of GET /api/v1/webhooks/events")

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -207,8 +208,8 @@ public class DeliveryDispatcher {
     private Uni<Void> attempt(Delivery row) {
         Instant now = now();
         DeliveryKind kind = kinds.get(row.kind);
-        Uni<Map<String, String>> headers = kind == null ? Uni.createFrom().item(headers(row))
-                : DetachedContext.run(vertx, () -> kind.headers(row, headers(row), now));
+        Uni<Map<String, String>> headers = kind == null ? Uni.createFrom().item(headers(row, now))
+                : DetachedContext.run(vertx, () -> kind.headers(row, headers(row, now), now));
         return headers.chain(complete -> channels.prepare(row, complete, config.timeout()))
                 .onItemOrFailure().transformToUni((prepared, failure) -> failure == null ? attempt(row, prepared, now)
                 : DetachedContext.run(vertx, () -> record(row, now, 0, Outcome.of(failure))));
@@ -273,9 +274,15 @@ public class DeliveryDispatcher {
                 .replaceWithVoid();
     }
 
-    private Map<String, String> headers(Delivery row) {
+    /**
+     * The stored headers as the attempt at {@code now} sends them: a Standard Webhooks {@code webhook-timestamp} is the
+     * attempt's, so a retry hours later is not refused as a replay by a receiver checking it.
+     */
+    private Map<String, String> headers(Delivery row, Instant now) {
         try {
-            return mapper.readValue(row.headers, HEADERS);
+            Map<String, String> headers = new LinkedHashMap<>(mapper.readValue(row.headers, HEADERS));
+            headers.computeIfPresent("webhook-timestamp", (name, stored) -> String.valueOf(now.getEpochSecond()));
+            return headers;
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("delivery " + row.id + " has unreadable headers", e);
         }

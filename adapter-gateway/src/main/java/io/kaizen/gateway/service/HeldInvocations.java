@@ -78,13 +78,11 @@ public class HeldInvocations {
     }
 
     /**
-     * Takes the held invocations of a decided request out of the held set, in the caller's transaction: whoever
-     * commits this acts on them, once.
+     * The held invocations of a rejected or expired request, to end in the caller's transaction ({@link #end} takes
+     * each out of the held set): whoever commits that acts on them, once.
      */
-    public Uni<List<HeldInvocation>> claim(String approvalRequestId) {
-        return HeldInvocation.<HeldInvocation>list("approvalRequestId", approvalRequestId)
-                .call(rows -> rows.isEmpty() ? Uni.createFrom().voidItem()
-                        : HeldInvocation.delete("approvalRequestId", approvalRequestId));
+    public Uni<List<HeldInvocation>> ofRequest(String approvalRequestId) {
+        return HeldInvocation.list("approvalRequestId", approvalRequestId);
     }
 
     /**
@@ -148,7 +146,7 @@ public class HeldInvocations {
             }
             invocation.status = status;
             invocation.errorCode = errorCode;
-            invocation.errorMessage = message;
+            invocation.errorMessage = Invocation.errorMessage(message);
             invocation.costUsd = BigDecimal.ZERO;
             invocation.completedAt = now;
             invocation.durationMs = Duration.between(invocation.createdAt, now).toMillis();

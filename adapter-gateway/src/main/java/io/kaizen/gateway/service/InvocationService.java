@@ -164,33 +164,20 @@ public class InvocationService {
      * Executes a held call whose approval request was approved: the agent is loaded and governance asked again
      * (policies and budget; not rate limits nor triggers), then the call is delivered as an asynchronous one, its
      * result read at {@code GET /api/v1/invocations/{id}} and posted to its {@code callback_url}. A call the
-     * second decision denies ends blocked; one whose agent cannot be loaded ends failed.
+     * second decision denies ends blocked; one whose agent cannot be loaded ends failed. While governance or the
+     * registry is unavailable the call stays held, and is taken up again later.
      */
     public Uni<Void> resume(HeldInvocation row) {
-        InvokeRequest request = held.request(row);
-        CallerContext caller = held.caller(row);
-        Approval approval = new Approval(row.approvalRequestId, "approved");
-        Instant started = Instant.now();
         return Panache.withSession(() -> Invocation.<Invocation>findById(row.invocationId))
                 // taken up again after a gateway stopped: its outcome may be recorded already
                 .chain(pending -> pending == null || !Invocation.PENDING_APPROVAL.equals(pending.status)
                         ? held.release(row)
-                        : agents.invocable(row.agentId, row.organizationId).chain(agent -> {
-                    PlatformAdapter adapter = adapters.forPlatform(agent.platform());
-                    BigDecimal estimatedCost = InvokeMetadata.estimatedCost(request.metadata());
-                    return governance.decide(decisionRequest(row.invocationId, agent, request, caller, estimatedCost)
-                                    .approved(row.approvalRequestId))
-                            .chain(decision -> decision.outcome() == Decision.Outcome.ALLOW
-                                    ? accept(adapter, agent, request, caller, decision, row.invocationId,
-                                            pending.traceId, row.spanId, started, true, held::replace, approval)
-                                            .replaceWithVoid()
-                                    : block(agent, caller, decision, row.invocationId, pending.traceId, row.spanId,
-                                            started, ResultCallback.of(mapper, request.callbackUrl(), row.approvalRequestId),
-                                            approval)
-                                            .call(() -> held.release(row))
-                                            .replaceWithVoid());
-                }))
+                        : agents.invocable(row.agentId, row.organizationId).chain(agent -> execute(row, pending, agent)))
                 .onFailure(HeldInvocations.AlreadyResumed.class).recoverWithNull()
+                .onFailure(InvocationService::passing).recoverWithUni(e -> {
+                    LOG.warnf("approved invocation %s stays held: %s", row.invocationId, e.getMessage());
+                    return Uni.createFrom().voidItem();
+                })
                 .onFailure().recoverWithUni(e -> {
                     String code = e instanceof ProblemException problem ? problem.errorCode().name()
                             : ErrorCode.INTERNAL_ERROR.name();
@@ -198,6 +185,32 @@ public class InvocationService {
                     return held.end(row, Invocation.FAILURE, code, "The approved call could not be executed: "
                             + (e instanceof ProblemException ? e.getMessage() : "internal error"), "approved");
                 });
+    }
+
+    private Uni<Void> execute(HeldInvocation row, Invocation pending, AgentDefinition agent) {
+        InvokeRequest request = held.request(row);
+        CallerContext caller = held.caller(row);
+        Approval approval = new Approval(row.approvalRequestId, "approved");
+        Instant started = Instant.now();
+        BigDecimal estimatedCost = InvokeMetadata.estimatedCost(request.metadata());
+        return governance.decide(decisionRequest(row.invocationId, agent, request, caller, estimatedCost)
+                        .approved(row.approvalRequestId))
+                .chain(decision -> switch (decision.outcome()) {
+                    case ALLOW -> accept(adapters.forPlatform(agent.platform()), agent, request, caller, decision,
+                            row.invocationId, pending.traceId, row.spanId, started, true, held::replace, approval)
+                            .replaceWithVoid();
+                    case UNAVAILABLE -> Uni.createFrom().failure(new ProblemException(503,
+                            ErrorCode.GOVERNANCE_UNAVAILABLE, "governance is unavailable"));
+                    default -> block(agent, caller, decision, row.invocationId, pending.traceId, row.spanId, started,
+                            ResultCallback.of(mapper, request.callbackUrl(), row.approvalRequestId), approval)
+                            .call(() -> held.release(row))
+                            .replaceWithVoid();
+                });
+    }
+
+    /** A failure that passes: the service that answered it is unavailable for now. */
+    private static boolean passing(Throwable e) {
+        return e instanceof ProblemException problem && problem.status() == 503;
     }
 
     /**
@@ -279,7 +292,7 @@ public class InvocationService {
                     invocation.status = upstream.timeout() ? Invocation.TIMEOUT : Invocation.FAILURE;
                     invocation.errorCode = (upstream.timeout() ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_ERROR).name();
                     invocation.responseStatusCode = upstream.statusCode();
-                    invocation.errorMessage = truncated(upstream.getMessage());
+                    invocation.errorMessage = Invocation.errorMessage(upstream.getMessage());
                     // The agent was never reached or returned no usable answer: nothing is charged.
                     invocation.costUsd = BigDecimal.ZERO;
                     return recorder.record(invocation, EventTypes.INVOCATION_FAILED,
@@ -371,10 +384,6 @@ public class InvocationService {
             problem.with("upstream_status", e.statusCode());
         }
         return problem;
-    }
-
-    private static String truncated(String message) {
-        return message == null || message.length() <= 500 ? message : message.substring(0, 499) + "…";
     }
 
     private static String randomHex(int bytes) {

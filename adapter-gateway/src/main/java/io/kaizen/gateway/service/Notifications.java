@@ -113,8 +113,9 @@ public class Notifications {
                                     .map(fact -> new NotificationEvent.Fact(fact.name(), fact.value())).toList(),
                             null),
                     invocation.completedAt);
+            // only a webhook receives the notification itself
             deliveries.add(delivery(invocation.organizationId, invocation.id, notificationId, channel, message,
-                    json(event)));
+                    NotificationEvent.Channel.WEBHOOK.equals(channel.type()) ? json(event) : null));
         }
         return deliveries;
     }
@@ -148,7 +149,11 @@ public class Notifications {
     }
 
     private static String excerpt(String text) {
-        String redacted = SecretRedaction.redact(text);
+        // only the start is shown: of a large output, no more than that is searched for secrets
+        int bound = EXCERPT_CHARS * 4;
+        String start = text.length() <= bound ? text
+                : text.substring(0, Character.isHighSurrogate(text.charAt(bound - 1)) ? bound - 1 : bound);
+        String redacted = SecretRedaction.redact(start);
         return redacted.codePointCount(0, redacted.length()) <= EXCERPT_CHARS ? redacted
                 : redacted.substring(0, redacted.offsetByCodePoints(0, EXCERPT_CHARS - 1)) + "…";
     }
