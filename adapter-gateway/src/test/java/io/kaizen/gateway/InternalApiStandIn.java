@@ -30,6 +30,9 @@ import io.vertx.core.json.JsonObject;
  */
 public final class InternalApiStandIn {
 
+    /** The policy every allowed decision of the stand-in names as deciding (version 3). */
+    static final String ALLOWING_POLICY = "pol_allow_all";
+
     private static InternalApiStandIn shared;
 
     private final HttpServer server;
@@ -221,6 +224,11 @@ public final class InternalApiStandIn {
                 .put("rate_limit", new JsonObject().put("window", "minute").put("limit", 1000).put("remaining", 999)
                         .put("reset_at", Instant.now().plusSeconds(60).toString()))
                 .put("rate_limit_fail_open", false)
+                .put("policy", new JsonObject().put("effect", "allow").put("policy_id", ALLOWING_POLICY)
+                        .put("matched_policies", new JsonArray(List.of(ALLOWING_POLICY)))
+                        .put("policy_versions", new JsonArray(List.of(new JsonObject().put("policy_id", ALLOWING_POLICY)
+                                .put("version", 3))))
+                        .put("default_effect_applied", false))
                 .put("approval_triggers", new JsonArray(List.of()))
                 .put("cost_per_execution", 0.05)
                 .put("token_rates", new JsonObject().put("input_token_rate", 0.00001).put("output_token_rate", 0.00003)

@@ -190,7 +190,7 @@ public class HeldInvocations {
                 held.externalSystem(), held.kaizenAuth(), held.agent(), held.trace(), held.request(),
                 new InvocationEvent.Governance(g.decision(), g.decisionId(), g.reason(), g.reservationId(),
                         g.approvalId(), approvalStatus, g.matchedPolicyId(), g.budgetRemainingBefore(),
-                        g.budgetRemainingAfter(), g.rateLimitRemaining()),
+                        g.budgetRemainingAfter(), g.rateLimitRemaining(), g.matchedPolicies(), g.policyVersions()),
                 new InvocationEvent.Result(invocation.completedAt, invocation.durationMs, BigDecimal.ZERO, null,
                         invocation.errorCode, invocation.errorMessage));
     }

@@ -369,7 +369,9 @@ public class InvocationService {
                 new InvocationEvent.Governance(decision.outcome().name(), decision.decisionId(), decision.reason(),
                         decision.reservationId(), approvalId(approval), approval == null ? null : approval.status(),
                         decision.policy() == null ? null : decision.policy().policyId(), null, null,
-                        decision.rateLimit() == null ? null : decision.rateLimit().remaining()),
+                        decision.rateLimit() == null ? null : decision.rateLimit().remaining(),
+                        decision.policy() == null ? null : decision.policy().matchedPolicies(),
+                        decision.policy() == null ? null : decision.policy().policyVersions()),
                 new InvocationEvent.Result(invocation.completedAt, invocation.durationMs, invocation.costUsd,
                         invocation.responseStatusCode, invocation.errorCode, errorMessage, reportedCost,
                         invocation.inputTokens, invocation.outputTokens));
