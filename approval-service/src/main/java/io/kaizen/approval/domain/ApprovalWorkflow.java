@@ -62,8 +62,8 @@ public class ApprovalWorkflow extends PanacheEntityBase {
 
     public WorkflowSettings settings() {
         return new WorkflowSettings(approverRoles, approverUsers, requiredApprovals, allowSelfApproval, timeoutHours,
-                onTimeout, escalateAfterMinutes, escalationRoles, escalationUsers, reminderIntervalMinutes, maxReminders,
-                autoApproveRoles, autoApproveUsers);
+                onTimeout, escalateAfterMinutes, escalationRoles, escalationUsers, reminderIntervalMinutes,
+                maxReminders, autoApproveRoles, autoApproveUsers);
     }
 
     public void apply(WorkflowSettings settings) {

@@ -98,7 +98,8 @@ public record WorkflowBody(List<String> approverRoles, List<String> approverUser
     /** User ids or e-mails, stripped and without repeats; a 400 naming {@code field} otherwise. */
     private static List<String> users(String field, List<String> users) {
         List<String> given = users == null ? List.of() : users;
-        if (given.size() > MAX_USERS || given.stream().anyMatch(u -> u == null || u.isBlank() || u.length() > MAX_NAME)) {
+        if (given.size() > MAX_USERS
+                || given.stream().anyMatch(u -> u == null || u.isBlank() || u.length() > MAX_NAME)) {
             throw invalid(field, field + " must be at most " + MAX_USERS
                     + " non-blank user ids or e-mails of at most " + MAX_NAME + " characters");
         }

@@ -121,8 +121,8 @@ public class ApprovalRequests {
             params.and("user", in.externalUserId());
         }
         return ApprovalRequest.<ApprovalRequest>find("organizationId = :org and agentId = :agent"
-                        + " and status in ('pending', 'escalated') and requestedBy = :by and " + sameExternalUser + " and expiresAt > :now order by createdAt",
-                        params)
+                        + " and status in ('pending', 'escalated') and requestedBy = :by and " + sameExternalUser
+                        + " and expiresAt > :now order by createdAt", params)
                 .firstResult();
     }
 

@@ -102,8 +102,8 @@ public class ApprovalTimers {
      */
     private Uni<Void> remind(ApprovalRequest request, Instant now) {
         request.remindersSent++;
-        request.nextReminderAt = request.remindersSent >= request.maxReminders || request.reminderIntervalMinutes == null
-                ? null : now.plus(Duration.ofMinutes(request.reminderIntervalMinutes));
+        boolean last = request.remindersSent >= request.maxReminders || request.reminderIntervalMinutes == null;
+        request.nextReminderAt = last ? null : now.plus(Duration.ofMinutes(request.reminderIntervalMinutes));
         return ApprovalRequests.state(request)
                 .chain(state -> events.record(state, null, EventTypes.APPROVAL_REMINDER_SENT));
     }
