@@ -42,6 +42,7 @@ public final class InternalApiStandIn {
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private final Map<String, Long> reads = new ConcurrentHashMap<>();
     private final java.util.Set<String> approvalAgents = ConcurrentHashMap.newKeySet();
+    private final java.util.Set<String> trustingAgents = ConcurrentHashMap.newKeySet();
     private final List<JsonObject> decisionRequests = new CopyOnWriteArrayList<>();
     private final List<JsonObject> approvalRequests = new CopyOnWriteArrayList<>();
 
@@ -157,6 +158,15 @@ public final class InternalApiStandIn {
         approvalAgents.add(agentId);
     }
 
+    /**
+     * As {@link #requireApproval}, but approval-service approves each request as it opens it, as for a requester the
+     * agent's workflow trusts.
+     */
+    void requireApprovalTrustingEveryone(String agentId) {
+        approvalAgents.add(agentId);
+        trustingAgents.add(agentId);
+    }
+
     /** The bodies of the decisions asked for this invocation, in order. */
     List<JsonObject> decisionRequests(String invocationId) {
         return decisionRequests.stream().filter(d -> invocationId.equals(d.getString("invocation_id"))).toList();
@@ -205,9 +215,11 @@ public final class InternalApiStandIn {
                         && decision.getString("approved_request_id") == null;
                 answer(exchange, 200, held ? requireApproval() : allow());
             } else if (exchange.getRequestMethod().equals("POST") && path.equals("/internal/v1/approval-requests")) {
-                approvalRequests.add(new JsonObject(new String(body, StandardCharsets.UTF_8)));
+                JsonObject opening = new JsonObject(new String(body, StandardCharsets.UTF_8));
+                approvalRequests.add(opening);
                 answer(exchange, 201, new JsonObject().put("id", PrefixedId.next(PrefixedId.APPROVAL))
-                        .put("status", "pending"));
+                        .put("status", trustingAgents.contains(opening.getString("agent_id")) ? "approved"
+                                : "pending"));
             } else {
                 answer(exchange, 404, new JsonObject());
             }
