@@ -58,7 +58,11 @@ record Manifests(String overlay, boolean builtByKustomize, List<HasMetadata> obj
         return new Manifests(name, false, new FileKustomization().load(overlayDir));
     }
 
+    /** kubectl on the PATH, unless -Dkaizen.k8s.kubectl=false asks for the check without it. */
     static Optional<Path> kubectl() {
+        if ("false".equals(System.getProperty("kaizen.k8s.kubectl"))) {
+            return Optional.empty();
+        }
         return java.util.Arrays.stream(Objects.requireNonNullElse(System.getenv("PATH"), "").split(File.pathSeparator))
                 .map(dir -> Path.of(dir, "kubectl"))
                 .filter(Files::isExecutable)
