@@ -91,7 +91,7 @@ class K8sManifestsTest {
             assertThat(root).as("the repository's root above " + Path.of("").toAbsolutePath()).isNotNull();
         }
         if (Manifests.kubectl().isEmpty()) {
-            System.out.println("kubectl is not on the PATH: the overlays are not built with Kustomize, only read");
+            System.out.println("kubectl is not used: the overlays are not built with Kustomize, only read");
         }
         for (String overlay : OVERLAYS) {
             BUILT.put(overlay, Manifests.load(root.resolve("deploy/k8s/overlays").resolve(overlay)));

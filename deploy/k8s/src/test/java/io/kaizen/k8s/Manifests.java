@@ -53,7 +53,7 @@ record Manifests(String overlay, boolean builtByKustomize, List<HasMetadata> obj
         if (kubectl.isPresent()) {
             return new Manifests(name, true, parse(kustomize(kubectl.get(), overlayDir)));
         }
-        System.out.println("kubectl is not on the PATH: overlay " + name
+        System.out.println("kubectl is not on the PATH (or -Dkaizen.k8s.kubectl=false): overlay " + name
                 + " is checked from its files (resources and generators; patches and image tags not applied)");
         return new Manifests(name, false, new FileKustomization().load(overlayDir));
     }
