@@ -325,6 +325,59 @@ class K8sManifestsTest {
         }
     }
 
+    /**
+     * The ingress routes every path of routes.txt to the service the devstack Router picks (the most specific pattern:
+     * more literal segments, then exact before /**), taking its locations as ingress-nginx does: regular expressions
+     * anchored at the start, case-insensitive, the longest first. Paths routed to "-" match no location.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void theIngressSendsEveryRoutedPathWhereTheDevstackRouterDoes(String overlay) throws IOException {
+        List<String[]> routes = new ArrayList<>();
+        for (String line : Files.readAllLines(root.resolve("deploy/devstack/src/main/resources/routes.txt"))) {
+            String trimmed = line.strip();
+            if (!trimmed.isEmpty() && !trimmed.startsWith("#")) {
+                routes.add(trimmed.split("\\s+"));
+            }
+        }
+        List<HTTPIngressPath> locations = new ArrayList<>(BUILT.get(overlay).all(Ingress.class).get(0).getSpec().getRules().get(0)
+                .getHttp().getPaths());
+        locations.sort((a, b) -> Integer.compare(b.getPath().length(), a.getPath().length()));
+        Map<String, String> moduleOf = SERVICES.entrySet().stream().collect(Collectors.toMap(Map.Entry::getValue, Map.Entry::getKey));
+        for (String[] route : routes) {
+            String base = route[0].replaceAll("\\{[^/}]+}", "agt_0123").replace("/**", "");
+            List<String> samples = route[0].endsWith("/**") ? List.of(base, base + "/", base + "/agt_0123/x") : List.of(base);
+            for (String sample : samples) {
+                String expected = routerPick(routes, sample);
+                String actual = locations.stream()
+                        .filter(l -> Pattern.compile("^" + l.getPath(), Pattern.CASE_INSENSITIVE).matcher(sample).find())
+                        .map(l -> l.getBackend().getService().getName())
+                        .findFirst().orElse("-");
+                assertThat(actual).as(sample).isEqualTo(expected.equals("-") ? "-" : moduleOf.get(expected));
+            }
+        }
+    }
+
+    /** The devstack Router's choice for a path: the most specific matching pattern's service, "-" when none. */
+    private static String routerPick(List<String[]> routes, String path) {
+        String best = "-";
+        long bestScore = -1;
+        for (String[] route : routes) {
+            if (Pattern.compile("^" + regex(route[0])).matcher(path).find()) {
+                String literal = route[0].replace("/**", "");
+                List<String> segments = Arrays.stream(literal.split("/")).filter(seg -> !seg.isEmpty()).toList();
+                long literals = segments.stream().filter(seg -> !seg.startsWith("{")).count();
+                // RouteTable.Route.MOST_SPECIFIC_FIRST: literal segments, then all segments, then exact before /**
+                long score = literals * 10_000 + segments.size() * 10L + (route[0].endsWith("/**") ? 0 : 1);
+                if (score > bestScore) {
+                    best = route[1];
+                    bestScore = score;
+                }
+            }
+        }
+        return best;
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
     void networkPoliciesDenyByDefaultAndLetOnlyTheGatewayOut(String overlay) {
