@@ -382,9 +382,11 @@ class K8sManifestsTest {
     @ValueSource(strings = {"dev", "prod"})
     void networkPoliciesDenyByDefaultAndLetOnlyTheGatewayOut(String overlay) {
         List<NetworkPolicy> policies = BUILT.get(overlay).all(NetworkPolicy.class);
-        assertThat(policies).as("a default deny of ingress and egress for every pod").anySatisfy(p -> {
-            assertThat(p.getSpec().getPodSelector().getMatchLabels()).isNullOrEmpty();
+        assertThat(policies).as("a default deny of ingress and egress for every pod of the suite").anySatisfy(p -> {
+            Map<String, String> selector = p.getSpec().getPodSelector().getMatchLabels();
             assertThat(p.getSpec().getPodSelector().getMatchExpressions()).isNullOrEmpty();
+            assertThat(BUILT.get(overlay).all(Deployment.class)).allSatisfy(d -> assertThat(d.getSpec().getTemplate().getMetadata()
+                    .getLabels()).containsAllEntriesOf(selector == null ? Map.of() : selector));
             assertThat(p.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
             assertThat(p.getSpec().getIngress()).isNullOrEmpty();
             assertThat(p.getSpec().getEgress()).isNullOrEmpty();
