@@ -37,6 +37,9 @@ public class ApprovalWorkflow extends PanacheEntityBase {
     public int timeoutHours;
     @Column(name = "on_timeout")
     public String onTimeout;
+    @Convert(converter = ChannelListColumn.class)
+    @Column(name = "notification_channels")
+    public List<NotificationChannel> notificationChannels;
     @Column(name = "updated_by")
     public String updatedBy;
     @Column(name = "updated_at")
@@ -44,7 +47,7 @@ public class ApprovalWorkflow extends PanacheEntityBase {
 
     public WorkflowSettings settings() {
         return new WorkflowSettings(approverRoles, approverUsers, requiredApprovals, allowSelfApproval, timeoutHours,
-                onTimeout);
+                onTimeout, notificationChannels);
     }
 
     public void apply(WorkflowSettings settings) {
@@ -54,5 +57,6 @@ public class ApprovalWorkflow extends PanacheEntityBase {
         allowSelfApproval = settings.allowSelfApproval();
         timeoutHours = settings.timeoutHours();
         onTimeout = settings.onTimeout();
+        notificationChannels = settings.notificationChannels();
     }
 }

@@ -5,10 +5,11 @@ import java.util.List;
 /**
  * Who may decide a request and how it ends: approvers by role or by user (JWT subject or e-mail), the number of
  * distinct approvals needed, whether the requester may approve their own request, and after how many hours an
- * undecided request times out and whether it then {@code expire}s or is {@code reject}ed.
+ * undecided request times out and whether it then {@code expire}s or is {@code reject}ed, and where approvers are
+ * told of a new request.
  */
 public record WorkflowSettings(List<String> approverRoles, List<String> approverUsers, int requiredApprovals,
-        boolean allowSelfApproval, int timeoutHours, String onTimeout) {
+        boolean allowSelfApproval, int timeoutHours, String onTimeout, List<NotificationChannel> notificationChannels) {
 
     public static final String EXPIRE = "expire";
     public static final String REJECT = "reject";
@@ -17,6 +18,6 @@ public record WorkflowSettings(List<String> approverRoles, List<String> approver
 
     /** What applies when neither the agent nor its organisation has a workflow. */
     public static WorkflowSettings defaults() {
-        return new WorkflowSettings(DEFAULT_ROLES, List.of(), 1, false, 24, EXPIRE);
+        return new WorkflowSettings(DEFAULT_ROLES, List.of(), 1, false, 24, EXPIRE, List.of());
     }
 }

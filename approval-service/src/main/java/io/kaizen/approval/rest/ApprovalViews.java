@@ -10,6 +10,7 @@ import io.kaizen.approval.domain.ApprovalDecision;
 import io.kaizen.approval.domain.ApprovalRequest;
 import io.kaizen.approval.domain.ApprovalState;
 import io.kaizen.approval.domain.ApprovalWorkflow;
+import io.kaizen.approval.domain.NotificationChannel;
 import io.kaizen.approval.domain.WorkflowSettings;
 
 /** Response bodies of approval-service. */
@@ -87,12 +88,14 @@ public final class ApprovalViews {
     public record WorkflowView(@Schema(nullable = true) String agentId,
             @Schema(enumeration = {"agent", "organization", "default"}) String source, List<String> approverRoles,
             List<String> approverUsers, int requiredApprovals, boolean allowSelfApproval, int timeoutHours,
-            @Schema(enumeration = {"expire", "reject"}) String onTimeout, @Schema(nullable = true) Instant updatedAt,
+            @Schema(enumeration = {"expire", "reject"}) String onTimeout,
+            List<NotificationChannel> notificationChannels, @Schema(nullable = true) Instant updatedAt,
             @Schema(nullable = true) String updatedBy) {
 
         static WorkflowView of(String agentId, String source, WorkflowSettings s, ApprovalWorkflow stored) {
             return new WorkflowView(agentId, source, s.approverRoles(), s.approverUsers(), s.requiredApprovals(),
-                    s.allowSelfApproval(), s.timeoutHours(), s.onTimeout(), stored == null ? null : stored.updatedAt,
+                    s.allowSelfApproval(), s.timeoutHours(), s.onTimeout(), s.notificationChannels(),
+                    stored == null ? null : stored.updatedAt,
                     stored == null ? null : stored.updatedBy);
         }
 
