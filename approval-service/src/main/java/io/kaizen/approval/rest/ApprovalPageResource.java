@@ -221,7 +221,7 @@ public class ApprovalPageResource {
     }
 
     private static Uni<RestResponse<String>> render(int status, TemplateInstance page) {
-        return page.createUni().map(html -> RestResponse.ResponseBuilder.<String>create(status, html)
+        return page.createUni().map(html -> RestResponse.ResponseBuilder.<String>create(status).entity(html)
                 .header("Content-Type", HTML)
                 // the page holds a credential in its URL and a form token: never cached, framed or referred on
                 .header("Cache-Control", "no-store")
