@@ -66,7 +66,7 @@ class ApprovalPageTest {
         String html = given().when().get(path).then().statusCode(200)
                 .contentType(containsString("text/html"))
                 .header("Cache-Control", "no-store")
-                .header("Referrer-Policy", "no-referrer")
+                .header("Referrer-Policy", "same-origin")
                 .header("X-Frame-Options", "DENY")
                 .body(containsString(id), containsString(agent), containsString("dev-1"),
                         containsString("Cost threshold exceeded ($150.00 &gt; $100.00)"), containsString("$150.00"),

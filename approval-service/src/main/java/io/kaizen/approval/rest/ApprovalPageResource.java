@@ -42,7 +42,7 @@ import jakarta.ws.rs.core.UriInfo;
  * JavaScript. The link's token is the approver's credential here ({@link ApprovalLinks}); a decision is posted with
  * the page's form token and refused from another site ({@code Origin}, {@code Sec-Fetch-Site}), so a page elsewhere
  * cannot post one. An expired, used or refused link shows why and points to signing in. Every value is HTML-escaped
- * by the templates; the token never leaves through a {@code Referer} ({@code Referrer-Policy: no-referrer}).
+ * by the templates; the token never leaves through a {@code Referer} ({@code Referrer-Policy: same-origin}).
  */
 @Path(ApprovalLinks.PAGE_PATH + "{token}")
 @PermitAll
@@ -223,9 +223,11 @@ public class ApprovalPageResource {
     private static Uni<RestResponse<String>> render(int status, TemplateInstance page) {
         return page.createUni().map(html -> RestResponse.ResponseBuilder.<String>create(status).entity(html)
                 .header("Content-Type", HTML)
-                // the page holds a credential in its URL and a form token: never cached, framed or referred on
+                // the page holds a credential in its URL and a form token: never cached nor framed, and its URL is
+                // never sent to another site as a Referer (same-origin, not no-referrer: that would blank the Origin
+                // of the page's own posts)
                 .header("Cache-Control", "no-store")
-                .header("Referrer-Policy", "no-referrer")
+                .header("Referrer-Policy", "same-origin")
                 .header("X-Frame-Options", "DENY")
                 .header("X-Content-Type-Options", "nosniff")
                 .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self';"
