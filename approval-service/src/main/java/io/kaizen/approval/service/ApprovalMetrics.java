@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -18,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * ({@code approval_latency_seconds}) and the pending requests of all organisations ({@code pending_approvals_count},
  * the same number on every replica, refreshed by {@link PendingApprovals}).
  */
+@Startup // registered at start, so every metric is scraped (at 0) before its first transition
 @ApplicationScoped
 public class ApprovalMetrics {
 
