@@ -26,6 +26,9 @@ import io.kaizen.common.outbox.Outbox;
  */
 public final class ApprovalMessages {
 
+    /** The longest fact value the gateway delivers (a longer one would make the whole notification undeliverable). */
+    static final int MAX_FACT = 256;
+
     private ApprovalMessages() {
     }
 
@@ -77,13 +80,18 @@ public final class ApprovalMessages {
                 + request.reasons + ". Estimated cost: " + cost + ". Decide within " + left + " (until "
                 + request.expiresAt.truncatedTo(ChronoUnit.SECONDS) + "); the link below works once, for you only.";
         List<Fact> facts = List.of(
-                new Fact("Agent", request.agentId),
-                new Fact("Requested by", request.requestedBy),
-                new Fact("Reasons", request.reasons),
-                new Fact("Estimated cost", cost),
-                new Fact("Time left", left),
-                new Fact("Approvals", request.approvalCount + " of " + request.requiredApprovals));
+                fact("Agent", request.agentId),
+                fact("Requested by", request.requestedBy),
+                fact("Reasons", request.reasons),
+                fact("Estimated cost", cost),
+                fact("Time left", left),
+                fact("Approvals", request.approvalCount + " of " + request.requiredApprovals));
         return new Message(occasion.title + ": " + request.agentId, text, "pending", facts, link);
+    }
+
+    /** A fact, its value shortened to what the gateway delivers; the text carries the whole of it. */
+    private static Fact fact(String name, String value) {
+        return new Fact(name, value.length() <= MAX_FACT ? value : value.substring(0, MAX_FACT - 1) + "…");
     }
 
     /** Hours and minutes from {@code now} to {@code until}, "0 min" when past. */
