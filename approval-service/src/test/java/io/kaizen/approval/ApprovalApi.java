@@ -18,7 +18,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.devstack.DevStackTestResource;
 import io.restassured.http.ContentType;
@@ -27,6 +33,9 @@ import io.restassured.specification.RequestSpecification;
 
 /** Calls of the approval API and reads of its database shared by the service tests. */
 final class ApprovalApi {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern FORM_TOKEN = Pattern.compile("name=\"form_token\" value=\"([^\"]+)\"");
 
     private ApprovalApi() {
     }
@@ -134,6 +143,60 @@ final class ApprovalApi {
             update.setString(2, request);
             update.executeUpdate();
         }
+    }
+
+    /** The notifications recorded for a request, as the outbox holds them (the event's data, or the whole event). */
+    static List<JsonNode> notifications(String request) throws Exception {
+        List<JsonNode> found = new ArrayList<>();
+        try (Connection db = connect(); PreparedStatement query = db.prepareStatement(
+                "select payload from outbox_event where event_key = ? and type = ? order by occurred_at, id")) {
+            query.setString(1, request);
+            query.setString(2, EventTypes.NOTIFICATION_REQUESTED);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    JsonNode payload = JSON.readTree(rows.getString(1));
+                    found.add(payload.has("data") ? payload.get("data") : payload);
+                }
+            }
+        }
+        return found;
+    }
+
+    /** The path (below the service) of the approver-page link sent to an e-mail address, agent id or webhook URL. */
+    static String linkPath(String request, String destination) throws Exception {
+        for (JsonNode notification : notifications(request)) {
+            JsonNode channel = notification.get("channel");
+            boolean theirs = channel.path("to").path(0).asText().equals(destination)
+                    || destination.equals(channel.path("agent_id").asText())
+                    || destination.equals(channel.path("url").asText());
+            if (theirs) {
+                String link = notification.at("/message/link").asText();
+                return link.substring(link.indexOf("/approvals/review/"));
+            }
+        }
+        throw new AssertionError("no notification of " + request + " for " + destination);
+    }
+
+    /** The hidden form token of an approver page. */
+    static String formToken(String html) {
+        Matcher matcher = FORM_TOKEN.matcher(html);
+        if (!matcher.find()) {
+            throw new AssertionError("the page has no form token");
+        }
+        return matcher.group(1);
+    }
+
+    /** A decision posted from the page's form, as a browser on the page's own site posts it. */
+    static ValidatableResponse post(String path, String action, String formToken, String reason) {
+        RequestSpecification form = given().contentType("application/x-www-form-urlencoded; charset=UTF-8")
+                .header("Sec-Fetch-Site", "same-origin");
+        if (formToken != null) {
+            form.formParam("form_token", formToken);
+        }
+        if (reason != null) {
+            form.formParam("reason", reason);
+        }
+        return form.when().post(path + "/" + action).then();
     }
 
     static Connection connect() throws SQLException {

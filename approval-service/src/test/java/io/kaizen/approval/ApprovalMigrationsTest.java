@@ -37,7 +37,7 @@ class ApprovalMigrationsTest {
                 versions.add(rows.getString(1));
             }
         }
-        assertThat(versions).containsExactly("0.1", "0.2", "1", "2", "3.1");
+        assertThat(versions).containsExactly("0.1", "0.2", "1", "2", "3.1", "3.7");
     }
 
     @Test
@@ -59,8 +59,8 @@ class ApprovalMigrationsTest {
                 indexes.add(rows.getString(1));
             }
         }
-        assertThat(indexes).contains("approval_request_pending", "outbox_event_pending", "outbox_event_published",
-                "processed_event_age");
+        assertThat(indexes).contains("approval_request_pending", "approval_link_request", "outbox_event_pending",
+                "outbox_event_published", "processed_event_age");
     }
 
     private static void insertRequest(String id, String invocation, String org) throws SQLException {

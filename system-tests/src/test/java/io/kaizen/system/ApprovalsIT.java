@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -105,6 +111,56 @@ class ApprovalsIT {
         await().atMost(PATIENCE).untilAsserted(() -> suite.as(owner).when().get("/api/v1/lineage/" + invocationId)
                 .then().statusCode(200).body("status", equalTo("success")));
         assertThat(callsTo("/agents/Trusted-Caller-Bot")).hasSize(1);
+    }
+
+    @Test
+    void anApproverToldByWebhookApprovesFromTheLinkAndTheCallExecutes() throws Exception {
+        String org = Suite.newOrg();
+        String owner = suite.token(org, "org_owner");
+        String agentId = suite.registerAgent(owner, "Link Approved Bot");
+        String approver = "approver-of-" + org;
+        suite.as(owner).body("{\"approval_triggers\": {\"require_first_invocation\": true}}")
+                .when().patch("/api/v1/external-agents/" + agentId + "/governance").then().statusCode(200);
+        suite.as(owner).body("{\"approver_roles\": [], \"approver_users\": [\"" + approver + "\"],"
+                        + " \"notification_channels\": [{\"type\": \"webhook\", \"url\": \"" + suite.stack.sinkUrl()
+                        + "/hooks/approvers\", \"approver\": \"" + approver + "\"}]}")
+                .when().put("/api/v1/approval-workflows/" + agentId).then().statusCode(200);
+
+        var held = suite.invoking(owner).body("{\"input\": \"send the quarterly report\"}")
+                .when().post("/api/v1/external-agents/" + agentId + "/invoke")
+                .then().statusCode(202).extract();
+        String invocationId = held.path("invocation_id");
+        String approvalId = held.path("approval_request_id");
+
+        // the gateway delivers the notification; its link leads through the router to the approver page
+        await().atMost(PATIENCE).until(() -> !callsTo("/hooks/approvers").isEmpty());
+        JsonPath notification = JsonPath.from(callsTo("/hooks/approvers").get(0).body());
+        assertThat(notification.getString("subject")).isEqualTo("approval.requested");
+        String link = notification.getString("message.link");
+        assertThat(link).startsWith(suite.stack.routerUrl() + "/approvals/review/apl_");
+
+        // the page is HTML for people, not part of the JSON API the served documents describe: a plain client
+        HttpClient browser = HttpClient.newHttpClient();
+        HttpResponse<String> page = browser.send(HttpRequest.newBuilder(URI.create(link)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains(approvalId, agentId, approver);
+        Matcher formToken = Pattern.compile("name=\"form_token\" value=\"([^\"]+)\"").matcher(page.body());
+        assertThat(formToken.find()).isTrue();
+        HttpResponse<String> decided = browser.send(HttpRequest.newBuilder(URI.create(link + "/approve"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Origin", suite.stack.routerUrl())
+                .POST(HttpRequest.BodyPublishers.ofString("form_token=" + formToken.group(1) + "&reason=on+time"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(decided.statusCode()).isEqualTo(200);
+        assertThat(decided.body()).contains("You approved the request");
+
+        await().atMost(PATIENCE).untilAsserted(() -> suite.as(owner).when().get("/api/v1/invocations/" + invocationId)
+                .then().statusCode(200).body("status", equalTo("success")));
+        suite.as(owner).when().get("/api/v1/approvals/" + approvalId).then().statusCode(200)
+                .body("status", equalTo("approved"))
+                .body("approvals[0].approver_id", equalTo(approver))
+                .body("approvals[0].reason", equalTo("on time"));
     }
 
     private List<SinkRequest> callsTo(String path) {

@@ -65,6 +65,10 @@ public class ApprovalRequest extends PanacheEntityBase {
     public boolean allowSelfApproval;
     @Column(name = "on_timeout")
     public String onTimeout;
+    /** Where the approvers of this request are told of it (the workflow's channels when it was opened). */
+    @Convert(converter = ChannelListColumn.class)
+    @Column(name = "notification_channels")
+    public List<NotificationChannel> notificationChannels;
     @Column(name = "approval_count")
     public int approvalCount;
     @Column(name = "rejection_count")

@@ -55,6 +55,9 @@ public class ApprovalWorkflow extends PanacheEntityBase {
     @Convert(converter = TextListColumn.class)
     @Column(name = "auto_approve_users")
     public List<String> autoApproveUsers;
+    @Convert(converter = ChannelListColumn.class)
+    @Column(name = "notification_channels")
+    public List<NotificationChannel> notificationChannels;
     @Column(name = "updated_by")
     public String updatedBy;
     @Column(name = "updated_at")
@@ -63,7 +66,7 @@ public class ApprovalWorkflow extends PanacheEntityBase {
     public WorkflowSettings settings() {
         return new WorkflowSettings(approverRoles, approverUsers, requiredApprovals, allowSelfApproval, timeoutHours,
                 onTimeout, escalateAfterMinutes, escalationRoles, escalationUsers, reminderIntervalMinutes,
-                maxReminders, autoApproveRoles, autoApproveUsers);
+                maxReminders, autoApproveRoles, autoApproveUsers, notificationChannels);
     }
 
     public void apply(WorkflowSettings settings) {
@@ -80,5 +83,6 @@ public class ApprovalWorkflow extends PanacheEntityBase {
         maxReminders = settings.maxReminders();
         autoApproveRoles = settings.autoApproveRoles();
         autoApproveUsers = settings.autoApproveUsers();
+        notificationChannels = settings.notificationChannels();
     }
 }

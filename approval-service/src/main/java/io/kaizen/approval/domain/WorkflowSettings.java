@@ -9,12 +9,13 @@ import java.util.List;
  * shortcuts: after {@code escalateAfterMinutes} (null: never) an undecided request escalates once, and the escalation
  * roles and users may decide it too; a reminder is due every {@code reminderIntervalMinutes}, at most
  * {@code maxReminders} times (0: none); a requester among the auto-approve users (by subject) or holding an
- * auto-approve role has their request approved at once by {@link ApprovalDecision#SYSTEM}.
+ * auto-approve role has their request approved at once by {@link ApprovalDecision#SYSTEM}. Approvers are told of a
+ * new request on its {@code notificationChannels}.
  */
 public record WorkflowSettings(List<String> approverRoles, List<String> approverUsers, int requiredApprovals,
         boolean allowSelfApproval, int timeoutHours, String onTimeout, Integer escalateAfterMinutes,
         List<String> escalationRoles, List<String> escalationUsers, int reminderIntervalMinutes, int maxReminders,
-        List<String> autoApproveRoles, List<String> autoApproveUsers) {
+        List<String> autoApproveRoles, List<String> autoApproveUsers, List<NotificationChannel> notificationChannels) {
 
     public static final String EXPIRE = "expire";
     public static final String REJECT = "reject";
@@ -27,7 +28,7 @@ public record WorkflowSettings(List<String> approverRoles, List<String> approver
     /** What applies when neither the agent nor its organisation has a workflow. */
     public static WorkflowSettings defaults() {
         return new WorkflowSettings(DEFAULT_ROLES, List.of(), 1, false, 24, EXPIRE, null, List.of(), List.of(),
-                DEFAULT_REMINDER_MINUTES, DEFAULT_MAX_REMINDERS, List.of(), List.of());
+                DEFAULT_REMINDER_MINUTES, DEFAULT_MAX_REMINDERS, List.of(), List.of(), List.of());
     }
 
     /** Whether a requester with this subject and these roles is trusted: their requests are approved at once. */

@@ -10,6 +10,7 @@ import io.kaizen.approval.domain.ApprovalDecision;
 import io.kaizen.approval.domain.ApprovalRequest;
 import io.kaizen.approval.domain.ApprovalState;
 import io.kaizen.approval.domain.ApprovalWorkflow;
+import io.kaizen.approval.domain.NotificationChannel;
 import io.kaizen.approval.domain.WorkflowSettings;
 
 /** Response bodies of approval-service. */
@@ -96,14 +97,15 @@ public final class ApprovalViews {
             @Schema(enumeration = {"expire", "reject"}) String onTimeout,
             @Schema(nullable = true) Integer escalateAfterMinutes, List<String> escalationRoles,
             List<String> escalationUsers, int reminderIntervalMinutes, int maxReminders, List<String> autoApproveRoles,
-            List<String> autoApproveUsers, @Schema(nullable = true) Instant updatedAt,
+            List<String> autoApproveUsers, List<NotificationChannel> notificationChannels,
+            @Schema(nullable = true) Instant updatedAt,
             @Schema(nullable = true) String updatedBy) {
 
         static WorkflowView of(String agentId, String source, WorkflowSettings s, ApprovalWorkflow stored) {
             return new WorkflowView(agentId, source, s.approverRoles(), s.approverUsers(), s.requiredApprovals(),
                     s.allowSelfApproval(), s.timeoutHours(), s.onTimeout(), s.escalateAfterMinutes(),
                     s.escalationRoles(), s.escalationUsers(), s.reminderIntervalMinutes(), s.maxReminders(),
-                    s.autoApproveRoles(), s.autoApproveUsers(), stored == null ? null : stored.updatedAt,
+                    s.autoApproveRoles(), s.autoApproveUsers(), s.notificationChannels(), stored == null ? null : stored.updatedAt,
                     stored == null ? null : stored.updatedBy);
         }
 

@@ -9,6 +9,7 @@ import io.kaizen.approval.rest.ApprovalViews.WorkflowList;
 import io.kaizen.approval.rest.ApprovalViews.WorkflowView;
 import io.kaizen.approval.service.ApprovalWorkflows;
 import io.kaizen.common.agents.AgentIds;
+import io.kaizen.common.egress.EgressGuard;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.KaizenPrincipal;
@@ -38,10 +39,12 @@ public class ApprovalWorkflowResource {
 
     private final ApprovalWorkflows workflows;
     private final CurrentPrincipal caller;
+    private final EgressGuard egress;
 
-    ApprovalWorkflowResource(ApprovalWorkflows workflows, CurrentPrincipal caller) {
+    ApprovalWorkflowResource(ApprovalWorkflows workflows, CurrentPrincipal caller, EgressGuard egress) {
         this.workflows = workflows;
         this.caller = caller;
+        this.egress = egress;
     }
 
     @GET
@@ -74,7 +77,7 @@ public class ApprovalWorkflowResource {
             @NotNull(message = "request body is required") WorkflowBody body) {
         String agentId = scope(scope);
         KaizenPrincipal principal = caller.get();
-        return workflows.put(principal.organizationId(), agentId, body.settings(), principal.subject())
+        return workflows.put(principal.organizationId(), agentId, body.settings(egress), principal.subject())
                 .map(WorkflowView::of);
     }
 

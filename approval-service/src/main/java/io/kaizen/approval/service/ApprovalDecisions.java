@@ -13,7 +13,7 @@ import io.kaizen.approval.messaging.ApprovalEvents;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.security.KaizenPrincipal;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -30,22 +30,28 @@ public class ApprovalDecisions {
     static final String PREFIX = "apd";
 
     private final ApprovalEvents events;
+    private final ApprovalMetrics metrics;
 
-    ApprovalDecisions(ApprovalEvents events) {
+    ApprovalDecisions(ApprovalEvents events, ApprovalMetrics metrics) {
         this.events = events;
+        this.metrics = metrics;
     }
 
-    @WithTransaction
     public Uni<ApprovalState> approve(String id, KaizenPrincipal approver, String reason) {
-        return decide(id, approver, ApprovalDecision.APPROVE, reason);
+        return decided(id, approver, ApprovalDecision.APPROVE, reason);
     }
 
-    @WithTransaction
     public Uni<ApprovalState> reject(String id, KaizenPrincipal approver, String reason) {
-        return decide(id, approver, ApprovalDecision.REJECT, reason);
+        return decided(id, approver, ApprovalDecision.REJECT, reason);
     }
 
-    private Uni<ApprovalState> decide(String id, KaizenPrincipal approver, String kind, String reason) {
+    /** A decision in a transaction of its own, counted once it is committed. */
+    private Uni<ApprovalState> decided(String id, KaizenPrincipal approver, String kind, String reason) {
+        return Panache.withTransaction(() -> decide(id, approver, kind, reason)).invoke(metrics::decided);
+    }
+
+    /** A decision in the caller's transaction: the API's, or that of an approver page link ({@link ApprovalLinks}). */
+    Uni<ApprovalState> decide(String id, KaizenPrincipal approver, String kind, String reason) {
         Instant now = Instant.now();
         return ApprovalRequest.<ApprovalRequest>findById(id, LockModeType.PESSIMISTIC_WRITE)
                 .chain(request -> {
@@ -91,7 +97,8 @@ public class ApprovalDecisions {
         return decision.persist().chain(() -> events.record(after, decision, types)).replaceWith(after);
     }
 
-    private static void check(ApprovalRequest request, String id, KaizenPrincipal approver, Instant now) {
+    /** Whether {@code approver} may decide {@code request} now; an {@link ApprovalRefusal} says why not. */
+    static void check(ApprovalRequest request, String id, KaizenPrincipal approver, Instant now) {
         if (request == null || !request.organizationId.equals(approver.organizationId())) {
             throw new ApprovalRefusal(Kind.NOT_FOUND, id, null);
         }

@@ -35,11 +35,13 @@ public class ApprovalExpiry {
     static final String TIMED_OUT = "Timed out without a decision";
 
     private final ApprovalEvents events;
+    private final ApprovalMetrics metrics;
     private final Vertx vertx;
     private final int batchSize;
 
-    ApprovalExpiry(ApprovalEvents events, Vertx vertx, ApprovalConfig config) {
+    ApprovalExpiry(ApprovalEvents events, ApprovalMetrics metrics, Vertx vertx, ApprovalConfig config) {
         this.events = events;
+        this.metrics = metrics;
         this.vertx = vertx;
         this.batchSize = config.expiryBatchSize();
     }
@@ -64,9 +66,10 @@ public class ApprovalExpiry {
                         .setParameter("limit", batchSize)
                         .getResultList())
                 .chain(rows -> Multi.createFrom().iterable(rows)
-                        .onItem().transformToUniAndConcatenate(row -> end(row, now))
-                        .collect().asList()
-                        .map(List::size))));
+                        .onItem().transformToUniAndConcatenate(row -> end(row, now).replaceWith(row))
+                        .collect().asList())))
+                .invoke(ended -> ended.forEach(metrics::timedOut))
+                .map(List::size);
     }
 
     private Uni<Void> end(ApprovalRequest request, Instant now) {

@@ -11,12 +11,12 @@ import io.kaizen.approval.domain.ApprovalRequest;
 import io.kaizen.approval.domain.ApprovalState;
 import io.kaizen.approval.domain.WorkflowSettings;
 import io.kaizen.approval.messaging.ApprovalEvents;
+import io.kaizen.approval.messaging.ApprovalMessages;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.ids.PrefixedId;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.PanacheQuery;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
@@ -38,10 +38,15 @@ public class ApprovalRequests {
 
     private final ApprovalWorkflows workflows;
     private final ApprovalEvents events;
+    private final ApprovalNotifications notifications;
+    private final ApprovalMetrics metrics;
 
-    ApprovalRequests(ApprovalWorkflows workflows, ApprovalEvents events) {
+    ApprovalRequests(ApprovalWorkflows workflows, ApprovalEvents events, ApprovalNotifications notifications,
+            ApprovalMetrics metrics) {
         this.workflows = workflows;
         this.events = events;
+        this.notifications = notifications;
+        this.metrics = metrics;
     }
 
     /** The request opened, or found, for a held invocation; {@code created} when this call opened it. */
@@ -55,8 +60,15 @@ public class ApprovalRequests {
     public record Listing(List<ApprovalRequest> items, long total) {
     }
 
-    @WithTransaction
     public Uni<Opened> open(OpenRequest in) {
+        return Panache.withTransaction(() -> openOrJoin(in)).invoke(opened -> {
+            if (opened.created()) {
+                metrics.opened();
+            }
+        });
+    }
+
+    private Uni<Opened> openOrJoin(OpenRequest in) {
         String user = in.requestedBy() + "\n" + (in.externalUserId() == null ? "" : in.externalUserId());
         return Panache.getSession()
                 .chain(session -> session.createNativeQuery(LOCK)
@@ -152,6 +164,7 @@ public class ApprovalRequests {
             request.requiredApprovals = settings.requiredApprovals();
             request.allowSelfApproval = settings.allowSelfApproval();
             request.onTimeout = settings.onTimeout();
+            request.notificationChannels = settings.notificationChannels();
             request.createdAt = Instant.now();
             request.expiresAt = request.createdAt.plus(Duration.ofHours(settings.timeoutHours()));
             timers(request, settings);
@@ -160,8 +173,11 @@ public class ApprovalRequests {
                     .chain(() -> ApprovalInvocation.of(in.invocationId(), request.id).persist())
                     .chain(() -> events.record(state, null, EventTypes.APPROVAL_REQUESTED));
             if (!settings.trusts(in.requestedBy(), in.requestedByRoles() == null ? List.of() : in.requestedByRoles())) {
-                return opened.map(ignored -> new Opened(state, true));
+                return opened.chain(() -> notifications.tell(state, request.notificationChannels,
+                                ApprovalMessages.Occasion.REQUESTED, request.createdAt))
+                        .map(ignored -> new Opened(state, true));
             }
+            // a trusted requester's request is decided at once: no approver is asked
             return opened.chain(() -> autoApprove(state)).map(approved -> new Opened(approved, true));
         });
     }

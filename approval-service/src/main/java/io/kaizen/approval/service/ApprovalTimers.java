@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 import io.kaizen.approval.config.ApprovalConfig;
 import io.kaizen.approval.domain.ApprovalRequest;
 import io.kaizen.approval.messaging.ApprovalEvents;
+import io.kaizen.approval.messaging.ApprovalMessages;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.vertx.DetachedContext;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -41,11 +42,13 @@ public class ApprovalTimers {
             + " order by next_reminder_at limit :limit for update skip locked";
 
     private final ApprovalEvents events;
+    private final ApprovalNotifications notifications;
     private final Vertx vertx;
     private final int batchSize;
 
-    ApprovalTimers(ApprovalEvents events, Vertx vertx, ApprovalConfig config) {
+    ApprovalTimers(ApprovalEvents events, ApprovalNotifications notifications, Vertx vertx, ApprovalConfig config) {
         this.events = events;
+        this.notifications = notifications;
         this.vertx = vertx;
         this.batchSize = config.expiryBatchSize();
     }
@@ -93,7 +96,9 @@ public class ApprovalTimers {
         request.status = ApprovalRequest.ESCALATED;
         request.escalatedAt = now;
         return ApprovalRequests.state(request)
-                .chain(state -> events.record(state, null, EventTypes.APPROVAL_ESCALATED));
+                .chain(state -> events.record(state, null, EventTypes.APPROVAL_ESCALATED)
+                        .chain(() -> notifications.tell(state, request.notificationChannels,
+                                ApprovalMessages.Occasion.ESCALATED, now)));
     }
 
     /**
@@ -105,6 +110,8 @@ public class ApprovalTimers {
         boolean last = request.remindersSent >= request.maxReminders || request.reminderIntervalMinutes == null;
         request.nextReminderAt = last ? null : now.plus(Duration.ofMinutes(request.reminderIntervalMinutes));
         return ApprovalRequests.state(request)
-                .chain(state -> events.record(state, null, EventTypes.APPROVAL_REMINDER_SENT));
+                .chain(state -> events.record(state, null, EventTypes.APPROVAL_REMINDER_SENT)
+                        .chain(() -> notifications.tell(state, request.notificationChannels,
+                                ApprovalMessages.Occasion.REMINDER, now)));
     }
 }

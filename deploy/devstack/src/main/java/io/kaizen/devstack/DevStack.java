@@ -326,6 +326,10 @@ public final class DevStack {
         if (service == Service.REGISTRY) {
             config.put("kaizen.crypto.keys", keys.fernetKey());
         }
+        if (service == Service.APPROVAL) {
+            // the links of approver notifications lead to the page through the router, as through the ingress
+            config.put("kaizen.approvals.page-url", routerUrl());
+        }
         for (Service other : Service.values()) {
             serviceUrl(other).ifPresent(url -> config.put("quarkus.rest-client." + other.shortName() + ".url", url.toString()));
         }

@@ -85,6 +85,8 @@ public final class ServiceLauncher {
         Map<String, String> environment = Map.of("EXTERNAL_AGENT_ENCRYPTION_KEY", stack.keys().fernetKey(),
                 // the gateway's key for webhook signing secrets (a key of its own in production, docs/webhooks.md)
                 "KAIZEN_WEBHOOKS_ENCRYPTION_KEY", "devstack-webhooks-" + stack.keys().fernetKey(),
+                // approval-service's key for the links of approver notifications (docs/approvals.md)
+                "KAIZEN_APPROVALS_LINK_KEY", "devstack-approval-links-" + stack.keys().fernetKey(),
                 // glibc gives each thread that mallocs its own 64 MiB arena; two keep native memory flat
                 "MALLOC_ARENA_MAX", "2");
         ManagedProcess process = ManagedProcess.start(service.module(), command, environment,

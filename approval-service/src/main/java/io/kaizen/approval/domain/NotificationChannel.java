@@ -1,0 +1,26 @@
+package io.kaizen.approval.domain;
+
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/**
+ * Where a workflow's approver notifications go, one approver a channel, so that the link each carries is that
+ * approver's: {@code email} ({@code to}, one address, which is also the approver), {@code agent} ({@code agentId}, a
+ * registered messaging agent such as Slack or Teams) or {@code webhook} ({@code url}); the last two name the
+ * {@code approver} they reach (a JWT subject or e-mail listed in {@code approver_users}).
+ */
+public record NotificationChannel(@Schema(enumeration = {"email", "agent", "webhook"}) String type,
+        @Schema(nullable = true, description = "email only: one address") String to,
+        @Schema(nullable = true, description = "agent only: a registered messaging agent") String agentId,
+        @Schema(nullable = true, description = "webhook only") String url,
+        @Schema(nullable = true, description = "agent and webhook: the approver whose link the channel carries")
+        String approver) {
+
+    public static final String EMAIL = "email";
+    public static final String AGENT = "agent";
+    public static final String WEBHOOK = "webhook";
+
+    /** Whose the channel's link is: the address of an e-mail channel, the named approver of the others. */
+    public String recipient() {
+        return EMAIL.equals(type) ? to : approver;
+    }
+}
