@@ -204,6 +204,31 @@ class ApprovalTimersTest {
         assertThat(events(decided)).doesNotContain(EventTypes.APPROVAL_REMINDER_SENT);
     }
 
+    @Test
+    void anEscalationAndAReminderTellTheWorkflowsChannelsAgainWithNewLinks() throws Exception {
+        String org = newOrg();
+        String agent = newAgent();
+        workflow(org, agent, """
+                {"approver_users": ["alice@example.com"], "escalate_after_minutes": 240, "escalation_users": ["boss"],
+                 "reminder_interval_minutes": 60, "max_reminders": 1,
+                 "notification_channels": [{"type": "email", "to": "alice@example.com"}]}""");
+        String id = opened(org, agent, "dev-told");
+        assertThat(ApprovalApi.notifications(id)).extracting(n -> n.get("subject").asText())
+                .containsExactly("approval.requested");
+
+        timerDue(id, "escalate_at", 1);
+        timerDue(id, "next_reminder_at", 1);
+        escalate();
+        remind();
+
+        List<com.fasterxml.jackson.databind.JsonNode> told = ApprovalApi.notifications(id);
+        assertThat(told).extracting(n -> n.get("subject").asText())
+                .containsExactly("approval.requested", "approval.escalated", "approval.reminder");
+        assertThat(told).extracting(n -> n.at("/message/link").asText()).doesNotHaveDuplicates()
+                .allMatch(link -> link.contains("/approvals/review/"));
+        assertThat(told.get(1).at("/message/title").asText()).startsWith("Escalated: approval required");
+    }
+
     private Integer escalate() {
         return timers.escalateDue().await().atMost(WAIT);
     }
