@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kaizen.common.agents.AgentDefinition;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.InvocationEvent;
+import io.kaizen.common.governance.BudgetRemaining;
 import io.kaizen.common.governance.Decision;
 import io.kaizen.common.governance.DecisionRequest;
 import io.kaizen.common.ids.PrefixedId;
@@ -357,6 +358,7 @@ public class InvocationService {
             Decision decision, String spanId, String errorMessage, BigDecimal reportedCost, Approval approval) {
         LineageHeaders lineage = caller.lineage();
         KaizenPrincipal principal = caller.principal();
+        BudgetRemaining budget = BudgetRemaining.of(decision.budget(), decision.reservationId());
         return new InvocationEvent(invocation.id, invocation.organizationId, invocation.status,
                 new InvocationEvent.ExternalUser(lineage.userId(), lineage.userEmail(), lineage.userName(), null),
                 new InvocationEvent.ExternalSystem(lineage.system(), lineage.sessionId(), lineage.traceId(),
@@ -369,7 +371,8 @@ public class InvocationService {
                         caller.headers()),
                 new InvocationEvent.Governance(decision.outcome().name(), decision.decisionId(), decision.reason(),
                         decision.reservationId(), approvalId(approval), approval == null ? null : approval.status(),
-                        decision.policy() == null ? null : decision.policy().policyId(), null, null,
+                        decision.policy() == null ? null : decision.policy().policyId(),
+                        budget == null ? null : budget.before(), budget == null ? null : budget.after(),
                         decision.rateLimit() == null ? null : decision.rateLimit().remaining()),
                 new InvocationEvent.Result(invocation.completedAt, invocation.durationMs, invocation.costUsd,
                         invocation.responseStatusCode, invocation.errorCode, errorMessage, reportedCost,

@@ -1,6 +1,5 @@
 package io.kaizen.lineage.service;
 
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -28,7 +27,7 @@ import io.kaizen.common.events.GovernanceDecisionEvent;
 import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.events.PoisonEventException;
 import io.kaizen.common.events.CredentialHeaders;
-import io.kaizen.common.governance.Decision;
+import io.kaizen.common.governance.BudgetRemaining;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.lineage.domain.LineageRecord;
 import io.micrometer.core.instrument.Counter;
@@ -422,8 +421,8 @@ public class LineageService {
     /**
      * A governance decision about the invocation: it fills what the invocation's events did not say (they carry the
      * decision too, and lead). The decision's own fields only when it is the decision the row names, or the row names
-     * none yet (a held call that was approved is decided twice). The budget is the USD scope's remaining: when the
-     * decision reserved, the scope's tally already holds the reservation, so before is remaining plus the estimate.
+     * none yet (a held call that was approved is decided twice); the budget around the call as {@link BudgetRemaining}
+     * reads it.
      */
     private static void merge(LineageRecord row, GovernanceDecisionEvent d) {
         Merge fill = new Merge(false);
@@ -437,12 +436,10 @@ public class LineageService {
         if (d.rateLimit() != null) {
             row.rateLimitRemaining = fill.take(row.rateLimitRemaining, d.rateLimit().remaining());
         }
-        Decision.BudgetState budget = d.budget();
-        if (budget != null && "usd".equals(budget.unit()) && budget.remaining() != null) {
-            BigDecimal before = d.reservationId() != null && budget.estimate() != null
-                    ? budget.remaining().add(budget.estimate()) : budget.remaining();
-            row.budgetRemainingBefore = fill.take(row.budgetRemainingBefore, before);
-            row.budgetRemainingAfter = fill.take(row.budgetRemainingAfter, budget.remaining());
+        BudgetRemaining budget = BudgetRemaining.of(d.budget(), d.reservationId());
+        if (budget != null) {
+            row.budgetRemainingBefore = fill.take(row.budgetRemainingBefore, budget.before());
+            row.budgetRemainingAfter = fill.take(row.budgetRemainingAfter, budget.after());
         }
     }
 
