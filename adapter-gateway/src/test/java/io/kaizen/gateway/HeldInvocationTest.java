@@ -106,6 +106,7 @@ class HeldInvocationTest {
         assertThat(opened.getString("external_user_id")).isEqualTo("ext-user-7");
         assertThat(opened.getString("trigger_reason")).isEqualTo("Cost threshold exceeded ($150.00 > $100.00)");
         assertThat(opened.getString("payload_summary")).startsWith("transfer funds");
+        assertThat(opened.getJsonArray("requested_by_roles").getList()).isNotEmpty();
         given().auth().oauth2(caller.token()).when().get("/api/v1/invocations/" + id).then().statusCode(200)
                 .body("status", equalTo("pending_approval"))
                 .body("decision", equalTo("REQUIRE_APPROVAL"));
@@ -144,6 +145,28 @@ class HeldInvocationTest {
         JsonObject governance = eventData(id, EventTypes.INVOCATION_COMPLETED).getJsonObject("governance");
         assertThat(governance.getString("approval_id")).isEqualTo(approval);
         assertThat(governance.getString("approval_status")).isEqualTo("approved");
+        assertThat(agent.hits("/answer-input")).as("executed once").hasSize(1);
+        assertThat(receiver.requests()).hasSize(1);
+    }
+
+    @Test
+    void aCallWhoseRequestIsApprovedAsItIsOpenedIsExecutedOnceWithoutWaitingForTheEvent() throws Exception {
+        String agentId = caller.agent(agent.url("/answer-input"));
+        InternalApiStandIn.shared().requireApprovalTrustingEveryone(agentId);
+        String[] held = hold(agentId, "{\\\"answer\\\": 5}");
+        String id = held[0];
+
+        // no approval event was published: the gateway took the approved call up itself
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(caller.token()).when()
+                .get("/api/v1/invocations/" + id).then().statusCode(200)
+                .body("status", equalTo("success"))
+                .body("output.answer", equalTo(5)));
+        await().atMost(Duration.ofSeconds(60)).until(() -> heldRows(id) == 0);
+        // the approval event arriving afterwards, however often, executes nothing again
+        String first = publish(EventTypes.APPROVAL_APPROVED, held[1], id, "approved");
+        String second = publish(EventTypes.APPROVAL_APPROVED, held[1], id, "approved");
+        assertThat(receiver.awaitRequests(1, Duration.ofSeconds(60))).hasSize(1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> processed(first) && processed(second));
         assertThat(agent.hits("/answer-input")).as("executed once").hasSize(1);
         assertThat(receiver.requests()).hasSize(1);
     }
@@ -260,11 +283,11 @@ class HeldInvocationTest {
     }
 
     /** An approval event as approval-service's relay publishes it. */
-    private void publish(String type, String approval, String invocation, String status) throws Exception {
-        publish(type, approval, invocation, status, "too risky");
+    private String publish(String type, String approval, String invocation, String status) throws Exception {
+        return publish(type, approval, invocation, status, "too risky");
     }
 
-    private void publish(String type, String approval, String invocation, String status, String reason)
+    private String publish(String type, String approval, String invocation, String status, String reason)
             throws Exception {
         JsonObject data = new JsonObject()
                 .put("approval_request_id", approval)
@@ -279,6 +302,20 @@ class HeldInvocationTest {
                 approval, caller.organizationId, Instant.now(), data.encode());
         producer.send(new ProducerRecord<>("kaizen.approvals.v1", null, approval, event.data(), event.headers()))
                 .get();
+        return event.id();
+    }
+
+    /** Whether the gateway's approvals consumer recorded this event as processed. */
+    private static boolean processed(String eventId) throws SQLException {
+        try (Connection db = DevStackTestResource.stack().postgres().connect("gateway");
+                PreparedStatement query = db.prepareStatement(
+                        "select count(*) from processed_event where consumer = 'gateway.approvals' and event_id = ?")) {
+            query.setString(1, eventId);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getInt(1) == 1;
+            }
+        }
     }
 
     private static int heldRows(String invocation) throws SQLException {

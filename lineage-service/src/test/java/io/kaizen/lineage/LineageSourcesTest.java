@@ -298,7 +298,8 @@ class LineageSourcesTest {
             String decision, String decidedBy, List<String> approvers, List<String> rejecters) {
         return new ApprovalEvent(approvalId, org, AGENT, invocations, status, "key_1", "ext-42", "cost_threshold",
                 ESTIMATE, 2, approvers.size(), decision, decidedBy, null, approvers, rejecters, T0,
-                T0.plusSeconds(3600), decision == null && !status.equals("pending") ? T0.plusSeconds(3) : null);
+                T0.plusSeconds(3600), decision == null && !status.equals("pending") ? T0.plusSeconds(3) : null,
+                status.equals("escalated") ? T0.plusSeconds(2) : null, 0);
     }
 
     private static String owner(String org) {

@@ -47,19 +47,23 @@ public class HeldInvocations {
         this.mapper = mapper;
     }
 
-    /** Opens (or finds) the approval request of a held call; its id. */
-    Uni<String> open(String invocationId, String agentId, CallerContext caller, Decision decision, String input) {
+    /** Opens (or finds) the approval request of a held call. */
+    Uni<ApprovalClient.Opened> open(String invocationId, String agentId, CallerContext caller, Decision decision,
+            String input) {
         KaizenPrincipal principal = caller.principal();
         String summary = input == null || input.length() <= SUMMARY_SOURCE ? input : input.substring(0, SUMMARY_SOURCE);
         return approvals.open(new ApprovalClient.Opening(invocationId, principal.organizationId(), agentId,
-                        principal.subject(), principal.teamId(), caller.lineage().userId(), decision.reason(),
-                        decision.estimatedCost(), summary))
-                .map(ApprovalClient.Opened::id);
+                principal.subject(), principal.teamId(), caller.lineage().userId(), decision.reason(),
+                decision.estimatedCost(), summary, principal.roles() == null ? List.of()
+                        : principal.roles().stream().sorted().toList()));
     }
 
-    /** Stores the pending invocation, what executing it needs and its {@code invocation.held} event, together. */
-    Uni<Invocation> store(Invocation pending, String approvalRequestId, InvokeRequest request, CallerContext caller,
-            String spanId, InvocationEvent event) {
+    /**
+     * Stores the pending invocation, what executing it needs and its {@code invocation.held} event, together; the
+     * held row, which is taken up already ({@code approvedAt}) when its request was approved as it was opened.
+     */
+    Uni<HeldInvocation> store(Invocation pending, String approvalRequestId, InvokeRequest request, CallerContext caller,
+            String spanId, InvocationEvent event, Instant approvedAt) {
         HeldInvocation row = new HeldInvocation();
         row.invocationId = pending.id;
         row.approvalRequestId = approvalRequestId;
@@ -70,11 +74,12 @@ public class HeldInvocations {
         row.spanId = spanId;
         row.heldEvent = json(event);
         row.heldAt = pending.createdAt;
+        row.approvedAt = approvedAt;
         return Panache.withTransaction(() -> outbox.add(Topics.INVOCATIONS, EventTypes.INVOCATION_HELD, pending.id,
                         pending.organizationId, event)
                 .chain(() -> pending.persist())
                 .chain(() -> row.persist())
-                .replaceWith(pending));
+                .replaceWith(row));
     }
 
     /**
@@ -190,7 +195,7 @@ public class HeldInvocations {
                 held.externalSystem(), held.kaizenAuth(), held.agent(), held.trace(), held.request(),
                 new InvocationEvent.Governance(g.decision(), g.decisionId(), g.reason(), g.reservationId(),
                         g.approvalId(), approvalStatus, g.matchedPolicyId(), g.budgetRemainingBefore(),
-                        g.budgetRemainingAfter(), g.rateLimitRemaining()),
+                        g.budgetRemainingAfter(), g.rateLimitRemaining(), g.matchedPolicies(), g.policyVersions()),
                 new InvocationEvent.Result(invocation.completedAt, invocation.durationMs, BigDecimal.ZERO, null,
                         invocation.errorCode, invocation.errorMessage));
     }

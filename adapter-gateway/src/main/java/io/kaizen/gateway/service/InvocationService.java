@@ -137,7 +137,7 @@ public class InvocationService {
     private Uni<Outcome> hold(AgentDefinition agent, InvokeRequest request, CallerContext caller, Decision decision,
             String invocationId, String traceId, String spanId, Instant started) {
         return held.open(invocationId, agent.id(), caller, decision, request.input())
-                .onItemOrFailure().transformToUni((approvalId, failure) -> {
+                .onItemOrFailure().transformToUni((opened, failure) -> {
                     if (failure != null) {
                         ProblemException problem = new ProblemException(503, ErrorCode.GOVERNANCE_UNAVAILABLE,
                                 "The call needs approval and approvals are unavailable; retry later")
@@ -148,6 +148,7 @@ public class InvocationService {
                         return block(agent, caller, decision, invocationId, traceId, spanId, started, null, null)
                                 .chain(() -> Uni.createFrom().failure(problem));
                     }
+                    String approvalId = opened.id();
                     Approval approval = new Approval(approvalId, "pending");
                     Invocation pending = invocation(agent, caller, decision, invocationId, traceId, started);
                     pending.status = Invocation.PENDING_APPROVAL;
@@ -156,8 +157,17 @@ public class InvocationService {
                     pending.durationMs = null;
                     InvocationEvent event = event(pending, agent, caller, decision, spanId, decision.reason(), null,
                             approval);
-                    return held.store(pending, approvalId, request, caller, spanId, event)
-                            .map(stored -> new Outcome(stored, null, decision, approvalId));
+                    // a trusted requester's request is approved as it is opened: its approval event may come
+                    // before the held row exists, so this gateway takes the row up itself, marked so the event
+                    // does not take it again (and, should this gateway stop, the stranded sweep does)
+                    Instant approvedAt = opened.approved() ? Instant.now() : null;
+                    return held.store(pending, approvalId, request, caller, spanId, event, approvedAt)
+                            .invoke(row -> {
+                                if (approvedAt != null) {
+                                    resumeDetached(row);
+                                }
+                            })
+                            .map(row -> new Outcome(pending, null, decision, approvalId));
                 });
     }
 
@@ -207,6 +217,13 @@ public class InvocationService {
                             .call(() -> held.release(row))
                             .replaceWithVoid();
                 });
+    }
+
+    /** Executes an approved call on a context of its own, after the caller's answer. */
+    private void resumeDetached(HeldInvocation row) {
+        DetachedContext.run(vertx, () -> resume(row)).subscribe().with(done -> { },
+                failure -> LOG.warnf("approved invocation %s was not recorded: %s", row.invocationId,
+                        failure.getClass().getSimpleName()));
     }
 
     /** A failure that passes: the service that answered it is unavailable for now. */
@@ -373,7 +390,9 @@ public class InvocationService {
                         decision.reservationId(), approvalId(approval), approval == null ? null : approval.status(),
                         decision.policy() == null ? null : decision.policy().policyId(),
                         budget == null ? null : budget.before(), budget == null ? null : budget.after(),
-                        decision.rateLimit() == null ? null : decision.rateLimit().remaining()),
+                        decision.rateLimit() == null ? null : decision.rateLimit().remaining(),
+                        decision.policy() == null ? null : decision.policy().matchedPolicies(),
+                        decision.policy() == null ? null : decision.policy().policyVersions()),
                 new InvocationEvent.Result(invocation.completedAt, invocation.durationMs, invocation.costUsd,
                         invocation.responseStatusCode, invocation.errorCode, errorMessage, reportedCost,
                         invocation.inputTokens, invocation.outputTokens));

@@ -27,14 +27,17 @@ public final class ApprovalViews {
             @Schema(nullable = true) String requestedByTeamId, @Schema(nullable = true) String externalUserId,
             String triggerReason, @Schema(nullable = true) String payloadSummary,
             @Schema(nullable = true) BigDecimal estimatedCost,
-            @Schema(enumeration = {"pending", "approved", "rejected", "expired"}) String status, Instant createdAt,
-            Instant expiresAt, @Schema(nullable = true) Instant decidedAt, int requiredApprovals, int approvalCount,
-            int rejectionCount) {
+            @Schema(enumeration = {"pending", "escalated", "approved", "rejected", "expired"}) String status,
+            Instant createdAt, Instant expiresAt, @Schema(nullable = true) Instant decidedAt, int requiredApprovals,
+            int approvalCount, int rejectionCount, @Schema(nullable = true) Instant escalateAt,
+            @Schema(nullable = true) Instant escalatedAt, int remindersSent,
+            @Schema(nullable = true) Instant nextReminderAt) {
 
         static ApprovalSummary of(ApprovalRequest r) {
             return new ApprovalSummary(r.id, r.agentId, r.organizationId, r.requestedBy, r.requestedByTeam,
                     r.externalUserId, r.reasons, r.payloadSummary, r.estimatedCost, r.status, r.createdAt,
-                    r.expiresAt, r.decidedAt, r.requiredApprovals, r.approvalCount, r.rejectionCount);
+                    r.expiresAt, r.decidedAt, r.requiredApprovals, r.approvalCount, r.rejectionCount, r.escalateAt,
+                    r.escalatedAt, r.remindersSent, r.nextReminderAt);
         }
     }
 
@@ -43,10 +46,12 @@ public final class ApprovalViews {
             @Schema(nullable = true) String requestedByTeamId, @Schema(nullable = true) String externalUserId,
             List<String> invocationIds, String triggerReason, @Schema(nullable = true) String payloadSummary,
             @Schema(nullable = true) BigDecimal estimatedCost,
-            @Schema(enumeration = {"pending", "approved", "rejected", "expired"}) String status, Instant createdAt,
-            Instant expiresAt, @Schema(nullable = true) Instant decidedAt, int requiredApprovals, int approvalCount,
-            int rejectionCount, List<String> approverRoles, List<String> approverUsers,
-            List<DecisionEntry> approvals, List<DecisionEntry> rejections) {
+            @Schema(enumeration = {"pending", "escalated", "approved", "rejected", "expired"}) String status,
+            Instant createdAt, Instant expiresAt, @Schema(nullable = true) Instant decidedAt, int requiredApprovals,
+            int approvalCount, int rejectionCount, List<String> approverRoles, List<String> approverUsers,
+            List<DecisionEntry> approvals, List<DecisionEntry> rejections, @Schema(nullable = true) Instant escalateAt,
+            @Schema(nullable = true) Instant escalatedAt, List<String> escalationRoles, List<String> escalationUsers,
+            int remindersSent, @Schema(nullable = true) Instant nextReminderAt) {
 
         static ApprovalView of(ApprovalState state) {
             ApprovalRequest r = state.request();
@@ -54,7 +59,8 @@ public final class ApprovalViews {
                     r.externalUserId, state.invocationIds(), r.reasons, r.payloadSummary, r.estimatedCost, r.status,
                     r.createdAt, r.expiresAt, r.decidedAt, r.requiredApprovals, r.approvalCount, r.rejectionCount,
                     r.approverRoles, r.approverUsers, entries(state, ApprovalDecision.APPROVE),
-                    entries(state, ApprovalDecision.REJECT));
+                    entries(state, ApprovalDecision.REJECT), r.escalateAt, r.escalatedAt, r.escalationRoles,
+                    r.escalationUsers, r.remindersSent, r.nextReminderAt);
         }
 
         private static List<DecisionEntry> entries(ApprovalState state, String kind) {
@@ -74,7 +80,7 @@ public final class ApprovalViews {
      * the decision recorded and by whom.
      */
     public record DecisionView(String requestId,
-            @Schema(enumeration = {"pending", "approved", "rejected"}) String status,
+            @Schema(enumeration = {"pending", "escalated", "approved", "rejected"}) String status,
             @Schema(enumeration = {"approved", "rejected"}) String decision, String decidedBy,
             @Schema(nullable = true) String reason, int approvalCount, int requiredApprovals,
             @Schema(nullable = true) Instant decidedAt) {
@@ -87,12 +93,17 @@ public final class ApprovalViews {
     public record WorkflowView(@Schema(nullable = true) String agentId,
             @Schema(enumeration = {"agent", "organization", "default"}) String source, List<String> approverRoles,
             List<String> approverUsers, int requiredApprovals, boolean allowSelfApproval, int timeoutHours,
-            @Schema(enumeration = {"expire", "reject"}) String onTimeout, @Schema(nullable = true) Instant updatedAt,
+            @Schema(enumeration = {"expire", "reject"}) String onTimeout,
+            @Schema(nullable = true) Integer escalateAfterMinutes, List<String> escalationRoles,
+            List<String> escalationUsers, int reminderIntervalMinutes, int maxReminders, List<String> autoApproveRoles,
+            List<String> autoApproveUsers, @Schema(nullable = true) Instant updatedAt,
             @Schema(nullable = true) String updatedBy) {
 
         static WorkflowView of(String agentId, String source, WorkflowSettings s, ApprovalWorkflow stored) {
             return new WorkflowView(agentId, source, s.approverRoles(), s.approverUsers(), s.requiredApprovals(),
-                    s.allowSelfApproval(), s.timeoutHours(), s.onTimeout(), stored == null ? null : stored.updatedAt,
+                    s.allowSelfApproval(), s.timeoutHours(), s.onTimeout(), s.escalateAfterMinutes(),
+                    s.escalationRoles(), s.escalationUsers(), s.reminderIntervalMinutes(), s.maxReminders(),
+                    s.autoApproveRoles(), s.autoApproveUsers(), stored == null ? null : stored.updatedAt,
                     stored == null ? null : stored.updatedBy);
         }
 

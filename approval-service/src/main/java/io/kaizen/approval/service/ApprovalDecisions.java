@@ -96,10 +96,10 @@ public class ApprovalDecisions {
             throw new ApprovalRefusal(Kind.NOT_FOUND, id, null);
         }
         if (request.status.equals(ApprovalRequest.EXPIRED)
-                || request.status.equals(ApprovalRequest.PENDING) && !request.expiresAt.isAfter(now)) {
+                || request.undecided() && !request.expiresAt.isAfter(now)) {
             throw new ApprovalRefusal(Kind.EXPIRED, id, ApprovalRequest.EXPIRED);
         }
-        if (!request.status.equals(ApprovalRequest.PENDING)) {
+        if (!request.undecided()) {
             throw new ApprovalRefusal(Kind.ALREADY_DECIDED, id, request.status);
         }
         if (!request.allowSelfApproval && request.requestedBy.equals(approver.subject())) {
@@ -110,11 +110,19 @@ public class ApprovalDecisions {
         }
     }
 
-    /** An approver by one of the request's roles, or by name (subject or e-mail). */
+    /**
+     * An approver by one of the request's roles, or by name (subject or e-mail); once the request escalated, also an
+     * escalation target by role or name. A target is no approver before the escalation.
+     */
     static boolean listed(ApprovalRequest request, KaizenPrincipal approver) {
-        return approver.roles().stream().anyMatch(request.approverRoles::contains)
-                || request.approverUsers.contains(approver.subject())
-                || approver.email() != null && request.approverUsers.contains(approver.email());
+        return named(request.approverRoles, request.approverUsers, approver)
+                || request.escalatedAt != null && named(request.escalationRoles, request.escalationUsers, approver);
+    }
+
+    private static boolean named(List<String> roles, List<String> users, KaizenPrincipal approver) {
+        return approver.roles().stream().anyMatch(roles::contains)
+                || users.contains(approver.subject())
+                || approver.email() != null && users.contains(approver.email());
     }
 
     static ApprovalDecision decision(String requestId, String approverId, String kind, String reason, Instant now) {

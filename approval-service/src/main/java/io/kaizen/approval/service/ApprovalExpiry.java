@@ -22,16 +22,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The expiry timer. Its state is the request's {@code expires_at} column, so it survives restarts; every replica
- * sweeps, claiming due pending requests with {@code FOR UPDATE SKIP LOCKED} in the transaction that ends them, so a
- * request is ended once however many replicas run. A due request {@code expire}s, or is rejected by
- * {@link ApprovalDecision#SYSTEM} when its workflow says {@code reject}.
+ * sweeps, claiming due undecided (pending or escalated) requests with {@code FOR UPDATE SKIP LOCKED} in the
+ * transaction that ends them, so a request is ended once however many replicas run. A due request {@code expire}s,
+ * or is rejected by {@link ApprovalDecision#SYSTEM} when its workflow says {@code reject}.
  */
 @ApplicationScoped
 public class ApprovalExpiry {
 
     private static final Logger LOG = Logger.getLogger(ApprovalExpiry.class);
-    static final String CLAIM = "select * from approval_request where status = 'pending' and expires_at <= :now"
-            + " order by expires_at limit :limit for update skip locked";
+    static final String CLAIM = "select * from approval_request where status in ('pending', 'escalated')"
+            + " and expires_at <= :now order by expires_at limit :limit for update skip locked";
     static final String TIMED_OUT = "Timed out without a decision";
 
     private final ApprovalEvents events;

@@ -32,6 +32,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class ApprovalRequests {
 
+    /** The reason of an approval by {@link ApprovalDecision#SYSTEM} for a trusted requester. */
+    static final String AUTO_APPROVED = "Auto-approved: the requester is trusted by the workflow";
     private static final String LOCK = "select pg_advisory_xact_lock(hashtext('approval_request'), hashtext(:key))";
 
     private final ApprovalWorkflows workflows;
@@ -47,7 +49,7 @@ public class ApprovalRequests {
     }
 
     /** The filters of a listing; null = any. {@code requestedBy} restricts it to one requester. */
-    public record Filter(String organizationId, String status, String agentId, String requestedBy) {
+    public record Filter(String organizationId, List<String> statuses, String agentId, String requestedBy) {
     }
 
     public record Listing(List<ApprovalRequest> items, long total) {
@@ -82,9 +84,9 @@ public class ApprovalRequests {
     public Uni<Listing> list(Filter filter, int pageIndex, int pageSize) {
         StringBuilder query = new StringBuilder("organizationId = :org");
         Parameters params = Parameters.with("org", filter.organizationId());
-        if (filter.status() != null) {
-            query.append(" and status = :status");
-            params.and("status", filter.status());
+        if (filter.statuses() != null) {
+            query.append(" and status in :statuses");
+            params.and("statuses", filter.statuses());
         }
         if (filter.agentId() != null) {
             query.append(" and agentId = :agent");
@@ -118,9 +120,9 @@ public class ApprovalRequests {
         if (in.externalUserId() != null) {
             params.and("user", in.externalUserId());
         }
-        return ApprovalRequest.<ApprovalRequest>find("organizationId = :org and agentId = :agent and status = 'pending'"
-                        + " and requestedBy = :by and " + sameExternalUser + " and expiresAt > :now order by createdAt",
-                        params)
+        return ApprovalRequest.<ApprovalRequest>find("organizationId = :org and agentId = :agent"
+                        + " and status in ('pending', 'escalated') and requestedBy = :by and " + sameExternalUser
+                        + " and expiresAt > :now order by createdAt", params)
                 .firstResult();
     }
 
@@ -152,11 +154,52 @@ public class ApprovalRequests {
             request.onTimeout = settings.onTimeout();
             request.createdAt = Instant.now();
             request.expiresAt = request.createdAt.plus(Duration.ofHours(settings.timeoutHours()));
+            timers(request, settings);
             ApprovalState state = new ApprovalState(request, List.of(), List.of(in.invocationId()));
-            return request.persist()
+            Uni<Void> opened = request.persist()
                     .chain(() -> ApprovalInvocation.of(in.invocationId(), request.id).persist())
-                    .chain(() -> events.record(state, null, EventTypes.APPROVAL_REQUESTED))
-                    .map(ignored -> new Opened(state, true));
+                    .chain(() -> events.record(state, null, EventTypes.APPROVAL_REQUESTED));
+            if (!settings.trusts(in.requestedBy(), in.requestedByRoles() == null ? List.of() : in.requestedByRoles())) {
+                return opened.map(ignored -> new Opened(state, true));
+            }
+            return opened.chain(() -> autoApprove(state)).map(approved -> new Opened(approved, true));
         });
+    }
+
+    /**
+     * The request's timers from its workflow: when it escalates (none without an escalation delay) and when its
+     * first reminder is due (none when the workflow sends none).
+     */
+    private static void timers(ApprovalRequest request, WorkflowSettings settings) {
+        request.escalationRoles = settings.escalationRoles();
+        request.escalationUsers = settings.escalationUsers();
+        request.escalateAt = settings.escalateAfterMinutes() == null ? null
+                : request.createdAt.plus(Duration.ofMinutes(settings.escalateAfterMinutes()));
+        request.maxReminders = settings.maxReminders();
+        request.reminderIntervalMinutes = settings.reminderIntervalMinutes();
+        request.nextReminderAt = settings.maxReminders() == 0 ? null
+                : request.createdAt.plus(Duration.ofMinutes(settings.reminderIntervalMinutes()));
+    }
+
+    /**
+     * Approves the request of a trusted requester at once, as {@link ApprovalDecision#SYSTEM}, with the events of a
+     * decision that reaches the quorum, so the gateway resumes its held call as after any approval. One decision
+     * approves it, whatever the quorum: trust is the workflow's word for it.
+     */
+    private Uni<ApprovalState> autoApprove(ApprovalState opened) {
+        ApprovalRequest request = opened.request();
+        Instant now = request.createdAt;
+        ApprovalDecision approval = ApprovalDecisions.decision(request.id, ApprovalDecision.SYSTEM,
+                ApprovalDecision.APPROVE, AUTO_APPROVED, now);
+        request.status = ApprovalRequest.APPROVED;
+        request.approvalCount = 1;
+        request.decidedAt = now;
+        request.escalateAt = null;
+        request.nextReminderAt = null;
+        ApprovalState approved = new ApprovalState(request, List.of(approval), opened.invocationIds());
+        return approval.persist()
+                .chain(() -> events.record(approved, approval, EventTypes.APPROVAL_DECISION_RECORDED,
+                        EventTypes.APPROVAL_APPROVED))
+                .replaceWith(approved);
     }
 }

@@ -62,8 +62,8 @@ public class InvocationEventsConsumer extends BatchEventConsumer<LineageService.
         if (EventTypes.DECISION_EVALUATED.equals(type) || EventTypes.DECISION_DENIED.equals(type)) {
             GovernanceDecisionEvent data = read(event, GovernanceDecisionEvent.class);
             if (data.invocationId() == null || data.budget() == null && data.rateLimit() == null) {
-                // a decision no invocation asked for has no row; an allowing one is light (no budget, no rate
-                // window) and tells nothing the invocation's own events do not: neither costs a write
+                // a decision no invocation asked for has no row; one without a budget or rate window (a hold,
+                // governance unavailable) tells nothing the invocation's own events do not: neither costs a write
                 return Optional.empty();
             }
             requireIds(event, data.organizationId(), data.agentId());
