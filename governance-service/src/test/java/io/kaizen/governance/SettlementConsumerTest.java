@@ -97,6 +97,37 @@ class SettlementConsumerTest {
                         }));
     }
 
+    /**
+     * The end of a callback's delivery comes on the invocations topic after the call's outcome, or, for a call still
+     * running, never settles it: read as an outcome it would look like a refusal without a decision and release the
+     * reservation. It is passed over, and the call's own outcome settles it.
+     */
+    @Test
+    void theEndOfACallbacksDeliveryIsNoOutcomeAndLeavesTheReservationToTheCallsOwnEvent() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE);
+        String invocation = PrefixedId.next(PrefixedId.INVOCATION);
+        String reservation = decide(invocation, agent, org, "\"estimated_cost\": 0.05").body("outcome", equalTo("ALLOW"))
+                .extract().path("reservation_id");
+        Ledger.publishInvocation(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_DELIVERY_SETTLED, org,
+                invocation, "{\"delivery_id\": \"dlv_1\", \"invocation_id\": \"" + invocation
+                        + "\", \"organization_id\": \"" + org + "\", \"agent_id\": \"" + agent
+                        + "\", \"kind\": \"callback\", \"status\": \"delivered\", \"attempts\": 1}");
+        // a later event of the same key settles another call: once it is applied, the delivery's event was read
+        String other = reserve(agent, org);
+        Ledger.publishInvocation(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_COMPLETED, org, invocation,
+                Ledger.invocationData(PrefixedId.next(PrefixedId.INVOCATION), org, agent, "u1", other, "0.01"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> as(org, "viewer")
+                .when().get("/api/v1/external-agents/" + agent + "/budget")
+                .then().statusCode(200).body("cost_used", equalTo(0.01f)).body("cost_reserved", equalTo(0.05f)));
+
+        settle(PrefixedId.next(PrefixedId.EVENT), invocation, agent, org, reservation, "0.02");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> as(org, "viewer")
+                .when().get("/api/v1/external-agents/" + agent + "/budget")
+                .then().statusCode(200).body("cost_used", equalTo(0.03f)).body("cost_reserved", equalTo(0.0f)));
+    }
+
     private static String reserve(String agent, String org) {
         return decide(agent, org, "\"estimated_cost\": 0.05").body("outcome", equalTo("ALLOW"))
                 .extract().path("reservation_id");

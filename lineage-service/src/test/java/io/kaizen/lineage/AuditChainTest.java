@@ -118,7 +118,7 @@ class AuditChainTest {
                 EventTypes.APPROVAL_APPROVED, "apr_1", org, nextTime(), json(data))));
 
         assertThat(dbData(org, 1)).doesNotContain("jane@acme.example", "ext-42", "alice@acme.example")
-                .contains("\"requested_by_user_id\":\"psn_", "\"decided_by\":\"psn_", "\"approvers\":\"psn_")
+                .contains("\"requested_by_user_id\":\"psn_", "\"decided_by\":\"psn_", "\"approvers\":[\"psn_")
                 .contains("\"trigger_reason\":\"First invocation\"");
         given().auth().oauth2(token(org)).when().get("/api/v1/audit/verify")
                 .then().statusCode(200).body("valid", equalTo(true));

@@ -116,6 +116,17 @@ class InvocationEvents {
         }
     }
 
+    /** Sends an event of any type and data to partition 0 of {@code topic}, keyed and headed as the relay does. */
+    void sendTo(String topic, String eventId, String type, String key, String org, Object data, Instant time) {
+        try {
+            CloudEvent event = new CloudEvent(eventId, "/kaizen/test", type, key, org, time,
+                    mapper.writeValueAsString(data));
+            producer.send(new ProducerRecord<>(topic, 0, key, event.data(), event.headers())).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not publish " + eventId, e);
+        }
+    }
+
     /** A completed-invocation event for partition 0 with well-formed CloudEvents headers and {@code data} as it is. */
     static ProducerRecord<String, String> record(String eventId, String key, String org, String data) {
         CloudEvent event = new CloudEvent(eventId, "/kaizen/adapter-gateway", EventTypes.INVOCATION_COMPLETED, key, org,

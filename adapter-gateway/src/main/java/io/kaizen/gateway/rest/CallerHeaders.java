@@ -1,8 +1,12 @@
 package io.kaizen.gateway.rest;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
+import io.kaizen.common.events.CredentialHeaders;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.security.KaizenPrincipal;
 import io.kaizen.gateway.service.CallerContext;
@@ -41,7 +45,23 @@ final class CallerHeaders {
 
     /** The caller of this request; with {@code strict}, the four required lineage headers must be present. */
     static CallerContext read(HttpServerRequest http, KaizenPrincipal principal, boolean strict) {
-        return new CallerContext(principal, lineage(http, strict), clientIp(http), userAgent(http), null);
+        return new CallerContext(principal, lineage(http, strict), clientIp(http), userAgent(http), null,
+                headers(http));
+    }
+
+    /**
+     * The request headers lineage keeps: every one but credentials (Authorization, cookies, API keys, anything named
+     * like a token or secret), bounded ({@link CredentialHeaders}); a repeated header's values joined by a comma.
+     */
+    private static Map<String, String> headers(HttpServerRequest http) {
+        Map<String, String> all = new LinkedHashMap<>();
+        for (Map.Entry<String, String> header : http.headers()) {
+            if (header.getKey() != null && !CredentialHeaders.isCredential(header.getKey().toLowerCase(Locale.ROOT))) {
+                all.merge(header.getKey().toLowerCase(Locale.ROOT), header.getValue(),
+                        (first, next) -> first + ", " + next);
+            }
+        }
+        return CredentialHeaders.strip(all);
     }
 
     private static LineageHeaders lineage(HttpServerRequest http, boolean strict) {

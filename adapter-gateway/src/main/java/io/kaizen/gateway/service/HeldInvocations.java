@@ -161,7 +161,7 @@ public class HeldInvocations {
                     .apply(invocation, null);
             return HeldInvocation.delete("invocationId", row.invocationId)
                     .chain(() -> outbox.add(Topics.INVOCATIONS, type(status), invocation.id, invocation.organizationId,
-                            event))
+                            callback == null ? event : InvocationRecorder.deliveryPending(event)))
                     .chain(() -> callback == null ? Uni.createFrom().voidItem()
                             : deliveries.enqueue(new Deliveries.NewDelivery(invocation.organizationId, invocation.id,
                                     Deliveries.CALLBACK, null, callback)).replaceWithVoid());

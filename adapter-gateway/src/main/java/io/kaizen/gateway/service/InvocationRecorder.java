@@ -149,7 +149,8 @@ public class InvocationRecorder {
         List<String> replaced = finals.stream().map(waiter -> waiter.invocation().id).toList();
         List<Outbox.Entry> events = finals.stream()
                 .map(waiter -> new Outbox.Entry(Topics.INVOCATIONS, waiter.eventType(), waiter.invocation().id,
-                        waiter.invocation().organizationId, waiter.event()))
+                        waiter.invocation().organizationId,
+                        waiter.callback() == null ? waiter.event() : deliveryPending(waiter.event())))
                 .toList();
         return Panache.withTransaction(() -> (events.isEmpty() ? Uni.createFrom().voidItem()
                         : outbox.addAll(events).replaceWithVoid())
@@ -159,6 +160,23 @@ public class InvocationRecorder {
                         : Invocation.delete("id in ?1", replaced))
                 .chain(() -> Invocation.persist(batch.stream().map(Waiter::invocation).toList()))
                 .chain(() -> callbacks(batch)));
+    }
+
+    /**
+     * The final event of a call whose answer is owed to a {@code callback_url}: {@code result.delivery_status} says
+     * {@code pending}, as the delivery is stored in this same transaction; {@code invocation.delivery_settled} tells
+     * how it ended ({@link CallbackDeliveries}).
+     */
+    static InvocationEvent deliveryPending(InvocationEvent e) {
+        InvocationEvent.Result r = e.result();
+        if (r == null || r.deliveryStatus() != null) {
+            return e;
+        }
+        return new InvocationEvent(e.invocationId(), e.organizationId(), e.status(), e.externalUser(),
+                e.externalSystem(), e.kaizenAuth(), e.agent(), e.trace(), e.request(), e.governance(),
+                new InvocationEvent.Result(r.completedAt(), r.durationMs(), r.costUsd(), r.responseStatusCode(),
+                        r.errorCode(), r.errorMessage(), r.reportedCostUsd(), r.inputTokens(), r.outputTokens(),
+                        CallbackDeliveries.PENDING));
     }
 
     private Uni<Void> callbacks(List<Waiter> batch) {

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kaizen.common.agents.AgentDefinition;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.InvocationEvent;
+import io.kaizen.common.governance.BudgetRemaining;
 import io.kaizen.common.governance.Decision;
 import io.kaizen.common.governance.DecisionRequest;
 import io.kaizen.common.ids.PrefixedId;
@@ -374,6 +375,7 @@ public class InvocationService {
             Decision decision, String spanId, String errorMessage, BigDecimal reportedCost, Approval approval) {
         LineageHeaders lineage = caller.lineage();
         KaizenPrincipal principal = caller.principal();
+        BudgetRemaining budget = BudgetRemaining.of(decision.budget(), decision.reservationId());
         return new InvocationEvent(invocation.id, invocation.organizationId, invocation.status,
                 new InvocationEvent.ExternalUser(lineage.userId(), lineage.userEmail(), lineage.userName(), null),
                 new InvocationEvent.ExternalSystem(lineage.system(), lineage.sessionId(), lineage.traceId(),
@@ -382,10 +384,12 @@ public class InvocationService {
                         principal.apiKeyPrefix(), principal.organizationId(), principal.teamId()),
                 new InvocationEvent.Agent(agent.id(), agent.name(), agent.platform(), EndpointDisplay.of(agent), null),
                 new InvocationEvent.Trace(invocation.traceId, spanId, lineage.traceId()),
-                new InvocationEvent.RequestContext(caller.ipAddress(), caller.userAgent(), invocation.createdAt),
+                new InvocationEvent.RequestContext(caller.ipAddress(), caller.userAgent(), invocation.createdAt,
+                        caller.headers()),
                 new InvocationEvent.Governance(decision.outcome().name(), decision.decisionId(), decision.reason(),
                         decision.reservationId(), approvalId(approval), approval == null ? null : approval.status(),
-                        decision.policy() == null ? null : decision.policy().policyId(), null, null,
+                        decision.policy() == null ? null : decision.policy().policyId(),
+                        budget == null ? null : budget.before(), budget == null ? null : budget.after(),
                         decision.rateLimit() == null ? null : decision.rateLimit().remaining(),
                         decision.policy() == null ? null : decision.policy().matchedPolicies(),
                         decision.policy() == null ? null : decision.policy().policyVersions()),

@@ -28,6 +28,11 @@ public final class EventTypes {
     public static final String INVOCATION_HELD = "kaizen.invocation.held.v1";
     public static final String INVOCATION_REJECTED = "kaizen.invocation.rejected.v1";
     public static final String INVOCATION_EXPIRED = "kaizen.invocation.expired.v1";
+    /**
+     * The delivery of an invocation's answer to its {@code callback_url} ended: delivered, failed or exhausted
+     * ({@code kaizen.invocations.v1}, by the gateway). Not an outcome of the invocation itself.
+     */
+    public static final String INVOCATION_DELIVERY_SETTLED = "kaizen.invocation.delivery_settled.v1";
 
     /** The approval lifecycle ({@code kaizen.approvals.v1}, published by approval-service). */
     public static final String APPROVAL_REQUESTED = "kaizen.approval.requested.v1";

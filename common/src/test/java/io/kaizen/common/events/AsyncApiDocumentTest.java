@@ -52,6 +52,7 @@ class AsyncApiDocumentTest {
             Map.entry(EventTypes.WEBHOOK_DISABLED, new Emitted(Topics.AGENTS, WebhookDisabledEvent.class)),
             Map.entry(EventTypes.INVOCATION_REJECTED, new Emitted(Topics.INVOCATIONS, InvocationEvent.class)),
             Map.entry(EventTypes.INVOCATION_EXPIRED, new Emitted(Topics.INVOCATIONS, InvocationEvent.class)),
+            Map.entry(EventTypes.INVOCATION_DELIVERY_SETTLED, new Emitted(Topics.INVOCATIONS, DeliveryEvent.class)),
             Map.entry(EventTypes.APPROVAL_REQUESTED, new Emitted(Topics.APPROVALS, ApprovalEvent.class)),
             Map.entry(EventTypes.APPROVAL_DECISION_RECORDED, new Emitted(Topics.APPROVALS, ApprovalEvent.class)),
             Map.entry(EventTypes.APPROVAL_APPROVED, new Emitted(Topics.APPROVALS, ApprovalEvent.class)),

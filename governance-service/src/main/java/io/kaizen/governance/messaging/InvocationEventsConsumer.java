@@ -45,7 +45,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class InvocationEventsConsumer extends BatchEventConsumer<InvocationEventsConsumer.Outcome> {
 
     static final String CONSUMER = "governance.settlement";
-    private static final Set<String> NOT_FINAL = Set.of(EventTypes.INVOCATION_ACCEPTED, EventTypes.INVOCATION_HELD);
+    /**
+     * The outcomes of an invocation; every other type of the topic ({@code accepted}, {@code held},
+     * {@code delivery_settled}) settles nothing and is passed over on its {@code ce_type}.
+     */
+    private static final Set<String> FINAL = Set.of(EventTypes.INVOCATION_COMPLETED, EventTypes.INVOCATION_FAILED,
+            EventTypes.INVOCATION_BLOCKED, EventTypes.INVOCATION_REJECTED, EventTypes.INVOCATION_EXPIRED);
 
     private final BudgetSettlement settlement;
     private final RefusedInvocations refusals;
@@ -77,8 +82,13 @@ public class InvocationEventsConsumer extends BatchEventConsumer<InvocationEvent
     }
 
     @Override
+    protected boolean handles(String type) {
+        return FINAL.contains(type);
+    }
+
+    @Override
     protected Optional<Outcome> decode(CloudEvent event) {
-        if (NOT_FINAL.contains(event.type())) {
+        if (!FINAL.contains(event.type())) {
             return Optional.empty();
         }
         InvocationEvent data = read(event, InvocationEvent.class);

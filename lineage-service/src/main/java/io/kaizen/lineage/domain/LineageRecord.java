@@ -87,7 +87,7 @@ public class LineageRecord extends PanacheEntityBase {
     public String externalUserRole;
     @Column(name = "external_agent_version")
     public String externalAgentVersion;
-    /** The request headers as a JSON object, credentials removed ({@code service.CredentialHeaders}). */
+    /** The request headers as a JSON object, credentials removed ({@code common.events.CredentialHeaders}). */
     @Column(name = "request_headers")
     public String requestHeaders;
     @Column(name = "matched_policy_id")
@@ -108,6 +108,9 @@ public class LineageRecord extends PanacheEntityBase {
     public Long outputTokens;
     @Column(name = "delivery_status")
     public String deliveryStatus;
+    /** The ids of whoever decided the approval request, a sorted JSON array; personal data. */
+    @Column(name = "approval_deciders")
+    public String approvalDeciders;
     /** How far along the invocation the event that set {@link #status} was: accepted 1, held 2, an outcome 3. */
     @Column(name = "status_rank")
     public short statusRank;

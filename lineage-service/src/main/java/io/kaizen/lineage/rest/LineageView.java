@@ -58,8 +58,9 @@ public record LineageView(
         @Schema(nullable = true) BigDecimal budgetRemainingAfter,
         @Schema(nullable = true) Long rateLimitRemaining,
         @Schema(nullable = true) String approvalId,
-        @Schema(nullable = true) String approvalStatus,
-        @Schema(nullable = true) String deliveryStatus,
+        @Schema(nullable = true, description = "pending, approved, rejected, expired (or escalated while pending)") String approvalStatus,
+        @Schema(nullable = true, description = "JSON array of the ids of the approvers who decided (approved or rejected)") String approvalDeciders,
+        @Schema(nullable = true, description = "how the answer's delivery to the callback_url stands: pending, delivered, failed, exhausted") String deliveryStatus,
         Instant createdAt,
         @Schema(nullable = true) Instant updatedAt) {
 
@@ -72,6 +73,6 @@ public record LineageView(
                 r.requestHeaders, r.requestTimestamp, r.responseTimestamp, r.durationMs, r.costUsd, r.inputTokens,
                 r.outputTokens, r.responseStatusCode, r.errorCode, r.errorMessage, r.decision, r.decisionId,
                 r.governanceReason, r.matchedPolicyId, r.budgetRemainingBefore, r.budgetRemainingAfter,
-                r.rateLimitRemaining, r.approvalId, r.approvalStatus, r.deliveryStatus, r.createdAt, r.updatedAt);
+                r.rateLimitRemaining, r.approvalId, r.approvalStatus, r.approvalDeciders, r.deliveryStatus, r.createdAt, r.updatedAt);
     }
 }

@@ -24,7 +24,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * A person's rights over what lineage holds on them, within one organisation: access (a summary of their rows and
  * of the audit records still holding their personal data) and erasure (every personal field of their lineage rows,
- * request headers and context included, and their personal data in the audit log), itself audited.
+ * request headers and context included, their entries among any row's approval deciders, and their personal data in
+ * the audit log), itself audited.
  * <p>
  * A person is their address plus the external user ids their rows carry, so rows that name only the id go too.
  */
@@ -50,6 +51,20 @@ public class LineageErasure {
             + " external_user_id = :pseudonymousId, external_user_role = null, external_session_id = null,"
             + " external_context = null, ip_address = null, user_agent = null, request_headers = null,"
             + " updated_at = :now where " + PERSON;
+
+    /** The person's address or one of their external user ids, among a row's approval deciders. */
+    private static final String IS_PERSON = "lower(%1$s) = :email"
+            + " or %1$s in (select json_array_elements_text(cast(cast(:ids as text) as json)))";
+    /** Wherever the person decided an approval, in any row of the organisation, they become [REDACTED]. */
+    private static final String ERASE_DECIDERS = "update lineage_record r set approval_deciders ="
+            + " (select '[' || string_agg(cast(to_json(s.v) as text), ',' order by s.v collate \"C\") || ']'"
+            // written as lineage writes it: compact, sorted by code point
+            + " from (select distinct case when "
+            + IS_PERSON.formatted("d.v") + " then '" + REDACTED + "' else d.v end as v"
+            + "   from json_array_elements_text(cast(r.approval_deciders as json)) as d(v)) s),"
+            + " updated_at = :now where r.organization_id = :org and r.approval_deciders is not null and exists"
+            + " (select 1 from json_array_elements_text(cast(r.approval_deciders as json)) as e(v) where "
+            + IS_PERSON.formatted("e.v") + ")";
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -105,7 +120,12 @@ public class LineageErasure {
                             pseudonyms.add(personal.pseudonym(organizationId, email));
                             ids.forEach(id -> pseudonyms.add(personal.pseudonym(organizationId, id)));
                             return erased.mark(organizationId, pseudonyms, pseudonymousId, now);
-                        }))
+                        })
+                        // the deciders first: the person's ids are read from rows the next statement redacts
+                        .chain(() -> session.createNativeQuery(ERASE_DECIDERS)
+                                .setParameter("org", organizationId).setParameter("email", address)
+                                .setParameter("ids", json(ids)).setParameter("now", now)
+                                .executeUpdate()))
                         .chain(() -> session.createNativeQuery(ERASE)
                                 .setParameter("org", organizationId).setParameter("email", address)
                                 .setParameter("pseudonymousId", pseudonymousId).setParameter("now", now)
@@ -153,7 +173,7 @@ public class LineageErasure {
         try {
             return mapper.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("an erasure record is writable", e);
+            throw new IllegalStateException("an erasure record and a list of ids are writable", e);
         }
     }
 }

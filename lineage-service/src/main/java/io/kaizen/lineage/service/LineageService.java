@@ -6,18 +6,28 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToIntFunction;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.kaizen.common.events.ApprovalEvent;
+import io.kaizen.common.events.DeliveryEvent;
 import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.events.GovernanceDecisionEvent;
 import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.events.PoisonEventException;
+import io.kaizen.common.events.CredentialHeaders;
+import io.kaizen.common.governance.BudgetRemaining;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.lineage.domain.LineageRecord;
 import io.micrometer.core.instrument.Counter;
@@ -40,8 +50,113 @@ public class LineageService {
     /** Rows per database round trip of an export. */
     static final int EXPORT_PAGE = 500;
 
-    /** One {@code invocation.*} event: its type and time, and its data. */
-    public record Fact(String type, Instant time, InvocationEvent event) {
+    /**
+     * What one event tells lineage about the invocations it names: an {@code invocation.*} event, a governance
+     * decision, an approval request's step or the settling of an answer's delivery.
+     */
+    public sealed interface Fact permits Invoked, Decided, Approval, Delivered {
+
+        String organizationId();
+
+        /** The invocations whose rows it merges into (an approval request may decide several). */
+        List<String> invocationIds();
+
+        /** The invoked agent, which a row made from this event alone needs; null when the event does not say. */
+        String agentId();
+
+        Instant time();
+    }
+
+    /** An {@code invocation.*} event: its type and time, and its data. */
+    public record Invoked(String type, Instant time, InvocationEvent event) implements Fact {
+
+        @Override
+        public String organizationId() {
+            return event.organizationId();
+        }
+
+        @Override
+        public List<String> invocationIds() {
+            return List.of(event.invocationId());
+        }
+
+        @Override
+        public String agentId() {
+            return event.agent().id();
+        }
+    }
+
+    /** A {@code governance.decision.*} event about an invocation. */
+    public record Decided(Instant time, GovernanceDecisionEvent event) implements Fact {
+
+        @Override
+        public String organizationId() {
+            return event.organizationId();
+        }
+
+        @Override
+        public List<String> invocationIds() {
+            return List.of(event.invocationId());
+        }
+
+        @Override
+        public String agentId() {
+            return event.agentId();
+        }
+    }
+
+    /** An {@code approval.*} event: the request as it stands, for each invocation it decides. */
+    public record Approval(Instant time, ApprovalEvent event) implements Fact {
+
+        @Override
+        public String organizationId() {
+            return event.organizationId();
+        }
+
+        @Override
+        public List<String> invocationIds() {
+            return event.invocationIds();
+        }
+
+        @Override
+        public String agentId() {
+            return event.agentId();
+        }
+
+        /** Everyone who decided so far: approvers, rejecters and the decider just recorded. */
+        List<String> deciders() {
+            List<String> deciders = new ArrayList<>();
+            if (event.approvers() != null) {
+                deciders.addAll(event.approvers());
+            }
+            if (event.rejecters() != null) {
+                deciders.addAll(event.rejecters());
+            }
+            if (event.decidedBy() != null) {
+                deciders.add(event.decidedBy());
+            }
+            deciders.removeIf(Objects::isNull);
+            return deciders;
+        }
+    }
+
+    /** An {@code invocation.delivery_settled} event: how the delivery of the answer ended. */
+    public record Delivered(Instant time, DeliveryEvent event) implements Fact {
+
+        @Override
+        public String organizationId() {
+            return event.organizationId();
+        }
+
+        @Override
+        public List<String> invocationIds() {
+            return List.of(event.invocationId());
+        }
+
+        @Override
+        public String agentId() {
+            return event.agentId();
+        }
     }
 
     /** Filters of a list or export, null meaning any; {@code to} is exclusive. */
@@ -69,44 +184,98 @@ public class LineageService {
 
     /**
      * Merges events into their invocations' rows; runs inside the consumer's transaction, which writes them together.
-     * An event whose status rank is at least the row's sets the status and overwrites the fields it carries; an
-     * earlier event arriving late only fills fields still empty. An event of an invocation requested before its
-     * person's erasure is merged without their personal fields ({@link ErasedPeople}).
+     * An {@code invocation.*} event whose status rank is at least the row's sets the status and overwrites the fields
+     * it carries; an earlier event arriving late only fills fields still empty. Governance decisions only fill the
+     * governance fields the invocation's events left empty; approval steps and delivery outcomes move their own
+     * status forward by their own ranks ({@link #approvalRank}, {@link #deliveryRank}), whatever order they come in.
+     * An event of an invocation requested before its person's erasure is merged without their personal fields, and
+     * an erased decider of an approval is kept as {@code [REDACTED]} ({@link ErasedPeople}).
      */
-    public Uni<Void> record(List<Fact> facts) {
-        List<String> ids = facts.stream().map(f -> f.event().invocationId()).distinct().toList();
+    public Uni<Void> record(List<? extends Fact> facts) {
+        Set<String> ids = new LinkedHashSet<>();
         Map<String, Set<String>> people = new HashMap<>();
         for (Fact fact : facts) {
-            people.computeIfAbsent(fact.event().organizationId(), ignored -> new HashSet<>())
-                    .addAll(pseudonyms(fact.event()));
+            ids.addAll(fact.invocationIds());
+            Set<String> ofOrg = people.computeIfAbsent(fact.organizationId(), ignored -> new HashSet<>());
+            if (fact instanceof Invoked invoked) {
+                ofOrg.addAll(pseudonyms(invoked.event()));
+            } else if (fact instanceof Approval approval) {
+                approval.deciders().forEach(d -> ofOrg.add(personal.pseudonym(approval.organizationId(), d)));
+            }
         }
         return erased.share(people.keySet())
                 .chain(() -> erased.find(people))
-                .chain(found -> LineageRecord.<LineageRecord>list("invocationId in ?1", ids)
-                        .chain(existing -> merge(facts, existing, found)));
+                .chain(found -> LineageRecord.<LineageRecord>list("invocationId in ?1", List.copyOf(ids))
+                        .chain(existing -> merge(facts, existing, found)))
+                // written here rather than at commit, so that a row another replica inserted first is told apart
+                .call(Panache::flush)
+                .onFailure(LineageService::insertedElsewhere).transform(failure -> new ConcurrentInsertException());
     }
 
-    private Uni<Void> merge(List<Fact> facts, List<LineageRecord> existing, ErasedPeople.Found found) {
+    /**
+     * A row this batch meant to insert was inserted meanwhile by another replica (events of one invocation come on
+     * several topics, so two consumers may each see it first). A transient failure: the retry reads the row and
+     * merges into it. It carries no cause, so the failure is not taken for a value the schema refuses (SQLState 23).
+     */
+    static final class ConcurrentInsertException extends RuntimeException {
+        ConcurrentInsertException() {
+            super("a lineage row of this batch was inserted concurrently; retried");
+        }
+    }
+
+    private static boolean insertedElsewhere(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("lineage_record_pkey")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Uni<Void> merge(List<? extends Fact> facts, List<LineageRecord> existing, ErasedPeople.Found found) {
         Map<String, LineageRecord> rows = new LinkedHashMap<>();
         existing.forEach(row -> rows.put(row.invocationId, row));
         List<LineageRecord> created = new ArrayList<>();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         for (Fact fact : facts) {
-            LineageRecord row = rows.get(fact.event().invocationId());
-            if (row == null) {
-                row = new LineageRecord();
-                row.invocationId = fact.event().invocationId();
-                row.organizationId = fact.event().organizationId();
-                row.createdAt = now;
-                rows.put(row.invocationId, row);
-                created.add(row);
-            } else if (!row.organizationId.equals(fact.event().organizationId())) {
-                // an invocation belongs to one organisation: another's event never reaches its row
-                throw new PoisonEventException("invocation " + row.invocationId
-                        + " belongs to another organisation than its event's");
+            for (String invocationId : fact.invocationIds()) {
+                LineageRecord row = rows.get(invocationId);
+                if (row == null) {
+                    if (fact.agentId() == null) {
+                        // nothing to place it by (a delivery of an invocation lineage never saw); its event is audited
+                        continue;
+                    }
+                    row = new LineageRecord();
+                    row.invocationId = invocationId;
+                    row.organizationId = fact.organizationId();
+                    row.externalAgentId = fact.agentId();
+                    row.createdAt = now;
+                    rows.put(row.invocationId, row);
+                    created.add(row);
+                } else if (!row.organizationId.equals(fact.organizationId())) {
+                    // an invocation belongs to one organisation: another's event never reaches its row
+                    throw new PoisonEventException("invocation " + row.invocationId
+                            + " belongs to another organisation than its event's");
+                }
+                if (fact instanceof Invoked invoked) {
+                    merge(row, withoutErasedPerson(row, invoked, found));
+                } else if (fact instanceof Decided decided) {
+                    merge(row, decided.event());
+                } else if (fact instanceof Approval approval) {
+                    merge(row, approval, found);
+                } else if (fact instanceof Delivered delivered) {
+                    merge(row, delivered.event());
+                }
+                if (row.status == null) {
+                    // a row known so far only from governance, approval or delivery: its own events take it over
+                    row.status = fact instanceof Approval ? "held" : "pending";
+                    row.statusRank = 0;
+                }
+                if (row.requestTimestamp == null) {
+                    row.requestTimestamp = micros(fact.time());
+                }
+                row.updatedAt = now;
             }
-            merge(row, withoutErasedPerson(row, fact, found));
-            row.updatedAt = now;
         }
         return created.isEmpty() ? Uni.createFrom().voidItem() : LineageRecord.persist(created);
     }
@@ -130,7 +299,7 @@ public class LineageService {
      * erasure, their personal fields go as the erasure took them from the row (a person who comes back after an
      * erasure is recorded anew).
      */
-    private Fact withoutErasedPerson(LineageRecord row, Fact fact, ErasedPeople.Found found) {
+    private Invoked withoutErasedPerson(LineageRecord row, Invoked fact, ErasedPeople.Found found) {
         InvocationEvent e = fact.event();
         ErasedPeople.Erasure erasure = found.of(e.organizationId(), pseudonyms(e));
         if (erasure == null) {
@@ -144,7 +313,7 @@ public class LineageService {
         InvocationEvent.ExternalUser u = e.externalUser();
         InvocationEvent.ExternalSystem s = e.externalSystem();
         InvocationEvent.RequestContext r = e.request();
-        return new Fact(fact.type(), fact.time(), new InvocationEvent(e.invocationId(), e.organizationId(), e.status(),
+        return new Invoked(fact.type(), fact.time(), new InvocationEvent(e.invocationId(), e.organizationId(), e.status(),
                 new InvocationEvent.ExternalUser(u.id() == null ? null : erasure.redactedId(),
                         u.email() == null ? null : LineageErasure.REDACTED,
                         u.name() == null ? null : LineageErasure.REDACTED, null),
@@ -172,7 +341,7 @@ public class LineageService {
                 ? type.substring(prefix.length(), type.length() - 3) : "unknown";
     }
 
-    private void merge(LineageRecord row, Fact fact) {
+    private void merge(LineageRecord row, Invoked fact) {
         InvocationEvent e = fact.event();
         short rank = rank(fact.type());
         boolean leads = row.status == null || rank >= row.statusRank;
@@ -233,7 +402,7 @@ public class LineageService {
             row.budgetRemainingAfter = m.take(row.budgetRemainingAfter, g.budgetRemainingAfter());
             row.rateLimitRemaining = m.take(row.rateLimitRemaining, g.rateLimitRemaining());
             row.approvalId = m.take(row.approvalId, g.approvalId());
-            row.approvalStatus = m.take(row.approvalStatus, g.approvalStatus());
+            row.approvalStatus = ranked(row.approvalStatus, g.approvalStatus(), LineageService::approvalRank);
         }
         if (e.result() != null) {
             InvocationEvent.Result r = e.result();
@@ -245,9 +414,101 @@ public class LineageService {
             row.errorMessage = m.take(row.errorMessage, r.errorMessage());
             row.inputTokens = m.take(row.inputTokens, r.inputTokens());
             row.outputTokens = m.take(row.outputTokens, r.outputTokens());
-            row.deliveryStatus = m.take(row.deliveryStatus, r.deliveryStatus());
+            row.deliveryStatus = ranked(row.deliveryStatus, r.deliveryStatus(), LineageService::deliveryRank);
         }
     }
+
+    /**
+     * A governance decision about the invocation: it fills what the invocation's events did not say (they carry the
+     * decision too, and lead). The decision's own fields only when it is the decision the row names, or the row names
+     * none yet (a held call that was approved is decided twice); the budget around the call as {@link BudgetRemaining}
+     * reads it.
+     */
+    private static void merge(LineageRecord row, GovernanceDecisionEvent d) {
+        Merge fill = new Merge(false);
+        if (row.decisionId != null && !row.decisionId.equals(d.decisionId())) {
+            return;
+        }
+        row.decisionId = fill.take(row.decisionId, d.decisionId());
+        row.decision = fill.take(row.decision, d.outcome());
+        row.governanceReason = fill.take(row.governanceReason, d.reason());
+        row.matchedPolicyId = fill.take(row.matchedPolicyId, d.policyId());
+        if (d.rateLimit() != null) {
+            row.rateLimitRemaining = fill.take(row.rateLimitRemaining, d.rateLimit().remaining());
+        }
+        BudgetRemaining budget = BudgetRemaining.of(d.budget(), d.reservationId());
+        if (budget != null) {
+            row.budgetRemainingBefore = fill.take(row.budgetRemainingBefore, budget.before());
+            row.budgetRemainingAfter = fill.take(row.budgetRemainingAfter, budget.after());
+        }
+    }
+
+    /**
+     * A step of the invocation's approval request: its id, its status when further along than the row's, and its
+     * deciders added to those the row holds (each step lists everyone so far, so any order ends with all of them).
+     * A decider erased before the step occurred is kept as {@code [REDACTED]}.
+     */
+    private void merge(LineageRecord row, Approval approval, ErasedPeople.Found found) {
+        ApprovalEvent a = approval.event();
+        row.approvalId = new Merge(false).take(row.approvalId, a.approvalRequestId());
+        row.approvalStatus = ranked(row.approvalStatus, a.status(), LineageService::approvalRank);
+        List<String> deciders = approval.deciders();
+        if (deciders.isEmpty()) {
+            return;
+        }
+        TreeSet<String> all = new TreeSet<>(readList(row.approvalDeciders));
+        for (String decider : deciders) {
+            ErasedPeople.Erasure erasure = found.of(a.organizationId(),
+                    List.of(personal.pseudonym(a.organizationId(), decider)));
+            all.add(erasure != null && !approval.time().isAfter(erasure.erasedAt()) ? LineageErasure.REDACTED : decider);
+        }
+        row.approvalDeciders = json(List.copyOf(all));
+    }
+
+    /** How the delivery of the answer to the caller's {@code callback_url} ended. */
+    private static void merge(LineageRecord row, DeliveryEvent d) {
+        row.deliveryStatus = ranked(row.deliveryStatus, d.status(), LineageService::deliveryRank);
+    }
+
+    /** The incoming status when at least as far along as the current one; equal ranks: the later arrival. */
+    private static String ranked(String current, String incoming, ToIntFunction<String> rank) {
+        if (incoming == null) {
+            return current;
+        }
+        return current == null || rank.applyAsInt(incoming) >= rank.applyAsInt(current) ? incoming : current;
+    }
+
+    /** pending 1, escalated (still pending, asked of more people) 2, approved, rejected or expired 3. */
+    static int approvalRank(String status) {
+        return switch (status) {
+            case "approved", "rejected", "expired" -> 3;
+            case "escalated" -> 2;
+            default -> 1;
+        };
+    }
+
+    /** pending 1, failed or exhausted 2 (a replay may still deliver it), delivered 3 (never sent again). */
+    static int deliveryRank(String status) {
+        return switch (status) {
+            case "delivered" -> 3;
+            case "failed", "exhausted" -> 2;
+            default -> 1;
+        };
+    }
+
+    private List<String> readList(String json) {
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            return mapper.readValue(json, STRINGS);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("approval_deciders holds a JSON array of strings", e);
+        }
+    }
+
+    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
+    };
 
     /** How one event's value meets the row's: the leading event's value wins, a late earlier one only fills gaps. */
     private record Merge(boolean leads) {
@@ -263,14 +524,14 @@ public class LineageService {
         return time == null ? null : time.truncatedTo(ChronoUnit.MICROS);
     }
 
-    private String json(Map<String, String> headers) {
-        if (headers == null) {
+    private String json(Object value) {
+        if (value == null) {
             return null;
         }
         try {
-            return mapper.writeValueAsString(headers);
+            return mapper.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a map of strings is writable", e);
+            throw new IllegalStateException("maps and lists of strings are writable", e);
         }
     }
 

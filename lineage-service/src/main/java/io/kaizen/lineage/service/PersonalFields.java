@@ -17,7 +17,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import io.kaizen.lineage.config.AuditConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,7 +31,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * and a different one in another organisation. The fields, by their JSON path in any event's data ({@link #PATHS}):
  * the external user (id, email, name, role), the external context, the caller's IP address, user agent and request headers, the
  * {@code user_id} of governance decisions, the {@code actor} who changed an agent, key, policy or setting, and the
- * people of an approval request (its requester, external user, decider, approvers and rejecters).
+ * people of an approval request (its requester, external user, decider, approvers and rejecters). A list field is
+ * kept a list: each element becomes its own pseudonym, held as {@code <path>[<index>]}.
  */
 @ApplicationScoped
 public class PersonalFields {
@@ -81,7 +84,19 @@ public class PersonalFields {
                 parent = parent.get(steps[i]);
             }
             String name = steps[steps.length - 1];
-            if (parent instanceof ObjectNode object && object.hasNonNull(name)) {
+            if (parent instanceof ObjectNode object && object.get(name) instanceof ArrayNode list) {
+                // each person of a list (approvers, rejecters) is a pseudonym of their own, held as path[i], so that
+                // erasing one of them finds the record
+                for (int i = 0; i < list.size(); i++) {
+                    JsonNode element = list.get(i);
+                    if (element != null && !element.isNull()) {
+                        String value = element.isTextual() ? element.asText() : element.toString();
+                        String pseudonym = pseudonym(organizationId, value);
+                        list.set(i, TextNode.valueOf(pseudonym));
+                        held.add(new Held(path + "[" + i + "]", pseudonym, value));
+                    }
+                }
+            } else if (parent instanceof ObjectNode object && object.hasNonNull(name)) {
                 JsonNode node = object.get(name);
                 String value = node.isTextual() ? node.asText() : node.toString();
                 String pseudonym = pseudonym(organizationId, value);
