@@ -158,9 +158,17 @@ final class Ledger {
                 invocationId);
     }
 
-    /** Makes a reservation look as old as one whose outcome was lost, for the sweeper. */
+    /**
+     * Makes a reservation look as old as one whose outcome was lost, for the sweeper. Its row may still be only in
+     * its agent's journal, so the journals are written first: aging a row not yet in the ledger would age nothing.
+     */
     static void age(String reservationId) {
-        update("update budget_reservation set reserved_at = now() - interval '1 hour' where id = ?", reservationId);
+        Arc.container().instance(DecisionJournal.class).get().flushEverything().await().atMost(Duration.ofSeconds(30));
+        int aged = update("update budget_reservation set reserved_at = now() - interval '1 hour' where id = ?",
+                reservationId);
+        if (aged != 1) {
+            throw new IllegalStateException("reservation " + reservationId + " is not in the ledger");
+        }
     }
 
     /** Writes a reservation's ledger row the way an allowed decision commits it. */
@@ -195,12 +203,12 @@ final class Ledger {
         }
     }
 
-    private static void update(String sql, String... parameters) {
+    private static int update(String sql, String... parameters) {
         try (Connection db = connect(); PreparedStatement statement = db.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 statement.setString(i + 1, parameters[i]);
             }
-            statement.executeUpdate();
+            return statement.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
