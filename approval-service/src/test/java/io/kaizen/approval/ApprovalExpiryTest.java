@@ -83,7 +83,8 @@ class ApprovalExpiryTest {
                 .body("status", equalTo("rejected"))
                 .body("rejections[0].approver_id", equalTo("system"))
                 .body("rejections[0].reason", equalTo("Timed out without a decision")));
-        assertThat(events(id)).containsExactly(EventTypes.APPROVAL_REQUESTED, EventTypes.APPROVAL_REJECTED);
+        assertThat(events(id)).containsExactly(EventTypes.APPROVAL_REQUESTED, EventTypes.APPROVAL_DECISION_RECORDED,
+                EventTypes.APPROVAL_REJECTED);
         approve(org, "alice", id).statusCode(409).body("detail", equalTo("Already rejected"));
     }
 

@@ -8,10 +8,7 @@ import org.jboss.logging.Logger;
 import io.kaizen.approval.config.ApprovalConfig;
 import io.kaizen.approval.domain.ApprovalDecision;
 import io.kaizen.approval.domain.ApprovalRequest;
-import io.kaizen.approval.domain.ApprovalState;
 import io.kaizen.approval.domain.WorkflowSettings;
-import io.kaizen.approval.messaging.ApprovalEvents;
-import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.vertx.DetachedContext;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
@@ -24,7 +21,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * The expiry timer. Its state is the request's {@code expires_at} column, so it survives restarts; every replica
  * sweeps, claiming due pending requests with {@code FOR UPDATE SKIP LOCKED} in the transaction that ends them, so a
  * request is ended once however many replicas run. A due request {@code expire}s, or is rejected by
- * {@link ApprovalDecision#SYSTEM} when its workflow says {@code reject}.
+ * {@link ApprovalDecision#SYSTEM} when its workflow says {@code reject}, recorded as approvers' decisions are
+ * ({@link ApprovalDecisions#record}).
  */
 @ApplicationScoped
 public class ApprovalExpiry {
@@ -34,12 +32,12 @@ public class ApprovalExpiry {
             + " order by expires_at limit :limit for update skip locked";
     static final String TIMED_OUT = "Timed out without a decision";
 
-    private final ApprovalEvents events;
+    private final ApprovalDecisions decisions;
     private final Vertx vertx;
     private final int batchSize;
 
-    ApprovalExpiry(ApprovalEvents events, Vertx vertx, ApprovalConfig config) {
-        this.events = events;
+    ApprovalExpiry(ApprovalDecisions decisions, Vertx vertx, ApprovalConfig config) {
+        this.decisions = decisions;
         this.vertx = vertx;
         this.batchSize = config.expiryBatchSize();
     }
@@ -70,18 +68,9 @@ public class ApprovalExpiry {
     }
 
     private Uni<Void> end(ApprovalRequest request, Instant now) {
-        request.decidedAt = now;
-        if (WorkflowSettings.REJECT.equals(request.onTimeout)) {
-            request.status = ApprovalRequest.REJECTED;
-            request.rejectionCount++;
-            ApprovalDecision rejection = ApprovalDecisions.decision(request.id, ApprovalDecision.SYSTEM,
-                    ApprovalDecision.REJECT, TIMED_OUT, now);
-            return rejection.persist()
-                    .chain(() -> ApprovalRequests.state(request))
-                    .chain(state -> events.record(state, rejection, EventTypes.APPROVAL_REJECTED));
-        }
-        request.status = ApprovalRequest.EXPIRED;
-        return ApprovalRequests.state(request)
-                .chain(state -> events.record(state, null, EventTypes.APPROVAL_EXPIRED));
+        ApprovalDecision rejection = WorkflowSettings.REJECT.equals(request.onTimeout)
+                ? ApprovalDecisions.decision(request.id, ApprovalDecision.SYSTEM, ApprovalDecision.REJECT, TIMED_OUT, now)
+                : null;
+        return ApprovalRequests.state(request).chain(state -> decisions.record(state, rejection, now)).replaceWithVoid();
     }
 }
