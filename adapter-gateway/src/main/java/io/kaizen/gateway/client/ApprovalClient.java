@@ -17,9 +17,12 @@ import jakarta.ws.rs.Path;
 @ClientHeaderParam(name = "X-Kaizen-Service-Token", value = "${kaizen.internal.service-token}")
 public interface ApprovalClient {
 
-    /** What approval-service needs to open (or find) the request of a held invocation. */
+    /**
+     * What approval-service needs to open (or find) the request of a held invocation; {@code requestedByOwner} is
+     * the owner of the API key the call was made with, who counts as the requester too.
+     */
     record Opening(String invocationId, String organizationId, String agentId, String requestedBy,
-            String requestedByTeam, String externalUserId, String triggerReason, BigDecimal estimatedCost,
+            String requestedByOwner, String requestedByTeam, String externalUserId, String triggerReason, BigDecimal estimatedCost,
             String payloadSummary) {
     }
 

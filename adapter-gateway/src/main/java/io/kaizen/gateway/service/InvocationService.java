@@ -156,7 +156,16 @@ public class InvocationService {
                     InvocationEvent event = event(pending, agent, caller, decision, spanId, decision.reason(), null,
                             approval);
                     return held.store(pending, approvalId, request, caller, spanId, event)
-                            .map(stored -> new Outcome(stored, null, decision, approvalId));
+                            .invoke(stored -> {
+                                // the request was decided before the call was stored: it is acted on now
+                                if (stored.resume() != null) {
+                                    resumeLater(stored.resume());
+                                }
+                                if (stored.ended()) {
+                                    held.wakeDeliveries();
+                                }
+                            })
+                            .map(stored -> new Outcome(stored.invocation(), null, decision, approvalId));
                 });
     }
 
@@ -182,9 +191,16 @@ public class InvocationService {
                     String code = e instanceof ProblemException problem ? problem.errorCode().name()
                             : ErrorCode.INTERNAL_ERROR.name();
                     LOG.warnf("approved invocation %s could not be executed: %s", row.invocationId, code);
-                    return held.end(row, Invocation.FAILURE, code, "The approved call could not be executed: "
-                            + (e instanceof ProblemException ? e.getMessage() : "internal error"), "approved");
+                    return held.end(row, new HeldInvocations.Ending(Invocation.FAILURE, code,
+                            "The approved call could not be executed: "
+                                    + (e instanceof ProblemException ? e.getMessage() : "internal error"), "approved"));
                 });
+    }
+
+    /** Executes an approved call on a context of its own, after the caller's commit; its outcome is recorded. */
+    private void resumeLater(HeldInvocation row) {
+        DetachedContext.run(vertx, () -> resume(row)).subscribe().with(done -> { }, e -> LOG.warnf(
+                "approved invocation %s was not recorded: %s", row.invocationId, e.getClass().getSimpleName()));
     }
 
     private Uni<Void> execute(HeldInvocation row, Invocation pending, AgentDefinition agent) {
@@ -198,7 +214,11 @@ public class InvocationService {
                 .chain(decision -> switch (decision.outcome()) {
                     case ALLOW -> accept(adapters.forPlatform(agent.platform()), agent, request, caller, decision,
                             row.invocationId, pending.traceId, row.spanId, started, true, held::replace, approval)
-                            .replaceWithVoid();
+                            .replaceWithVoid()
+                            // another resumption stored the call first and runs it: what this one reserved is
+                            // given back, so nothing stays reserved for a call that does not run
+                            .onFailure(HeldInvocations.AlreadyResumed.class).call(e -> governance.release(
+                                    decision.reservationId(), row.invocationId));
                     case UNAVAILABLE -> Uni.createFrom().failure(new ProblemException(503,
                             ErrorCode.GOVERNANCE_UNAVAILABLE, "governance is unavailable"));
                     default -> block(agent, caller, decision, row.invocationId, pending.traceId, row.spanId, started,
