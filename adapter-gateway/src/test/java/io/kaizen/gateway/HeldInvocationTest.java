@@ -111,6 +111,7 @@ class HeldInvocationTest {
         assertThat(opened.getString("external_user_id")).isEqualTo("ext-user-7");
         assertThat(opened.getString("trigger_reason")).isEqualTo("Cost threshold exceeded ($150.00 > $100.00)");
         assertThat(opened.getString("payload_summary")).startsWith("transfer funds");
+        assertThat(opened.getJsonArray("requested_by_roles").getList()).isNotEmpty();
         given().auth().oauth2(caller.token()).when().get("/api/v1/invocations/" + id).then().statusCode(200)
                 .body("status", equalTo("pending_approval"))
                 .body("decision", equalTo("REQUIRE_APPROVAL"));
@@ -149,6 +150,28 @@ class HeldInvocationTest {
         JsonObject governance = eventData(id, EventTypes.INVOCATION_COMPLETED).getJsonObject("governance");
         assertThat(governance.getString("approval_id")).isEqualTo(approval);
         assertThat(governance.getString("approval_status")).isEqualTo("approved");
+        assertThat(agent.hits("/answer-input")).as("executed once").hasSize(1);
+        assertThat(receiver.requests()).hasSize(1);
+    }
+
+    @Test
+    void aCallWhoseRequestIsApprovedAsItIsOpenedIsExecutedOnceWithoutWaitingForTheEvent() throws Exception {
+        String agentId = caller.agent(agent.url("/answer-input"));
+        InternalApiStandIn.shared().requireApprovalTrustingEveryone(agentId);
+        String[] held = hold(agentId, "{\\\"answer\\\": 5}");
+        String id = held[0];
+
+        // no approval event was published: the gateway took the approved call up itself
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(caller.token()).when()
+                .get("/api/v1/invocations/" + id).then().statusCode(200)
+                .body("status", equalTo("success"))
+                .body("output.answer", equalTo(5)));
+        await().atMost(Duration.ofSeconds(60)).until(() -> heldRows(id) == 0);
+        // the approval event arriving afterwards, however often, executes nothing again
+        String first = publish(EventTypes.APPROVAL_APPROVED, held[1], id, "approved");
+        String second = publish(EventTypes.APPROVAL_APPROVED, held[1], id, "approved");
+        assertThat(receiver.awaitRequests(1, Duration.ofSeconds(60))).hasSize(1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> processed(first) && processed(second));
         assertThat(agent.hits("/answer-input")).as("executed once").hasSize(1);
         assertThat(receiver.requests()).hasSize(1);
     }
@@ -284,6 +307,27 @@ class HeldInvocationTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> heldRows(id) == 0);
         assertThat(agent.hits("/answer-input")).as("executed once").hasSize(1);
         assertThat(receiver.awaitRequests(1, Duration.ofSeconds(60))).hasSize(1);
+    }
+
+    @Test
+    void aCallApprovedAsItsRequestOpensWhoseApprovalEventCameFirstIsExecutedOnce() throws Exception {
+        String agentId = caller.agent(agent.url("/answer-input"));
+        InternalApiStandIn.shared().requireApprovalTrustingEveryone(agentId);
+        // approval-service approves the trusted requester's request as it opens it, and its approval event reaches
+        // the gateway before the call is stored: both the answer and the recorded outcome say approved
+        InternalApiStandIn.shared().beforeOpened(agentId, (approval, opening) -> decidedNow(
+                EventTypes.APPROVAL_APPROVED, approval, opening.getString("invocation_id"), "approved"));
+        String id = hold(agentId, "{\\\"answer\\\": 11}")[0];
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(caller.token()).when()
+                .get("/api/v1/invocations/" + id).then().statusCode(200)
+                .body("status", equalTo("success"))
+                .body("output.answer", equalTo(11)));
+        await().atMost(Duration.ofSeconds(60)).until(() -> heldRows(id) == 0);
+        assertThat(receiver.awaitRequests(1, Duration.ofSeconds(60))).hasSize(1);
+        assertThat(agent.hits("/answer-input")).as("executed once").hasSize(1);
+        assertThat(InternalApiStandIn.shared().decisionRequests(id).stream()
+                .filter(d -> d.getString("approved_request_id") != null)).as("resumed once").hasSize(1);
     }
 
     @Test

@@ -30,6 +30,9 @@ import io.vertx.core.json.JsonObject;
  */
 public final class InternalApiStandIn {
 
+    /** The policy every allowed decision of the stand-in names as deciding (version 3). */
+    static final String ALLOWING_POLICY = "pol_allow_all";
+
     private static InternalApiStandIn shared;
 
     private final HttpServer server;
@@ -39,6 +42,7 @@ public final class InternalApiStandIn {
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private final Map<String, Long> reads = new ConcurrentHashMap<>();
     private final java.util.Set<String> approvalAgents = ConcurrentHashMap.newKeySet();
+    private final java.util.Set<String> trustingAgents = ConcurrentHashMap.newKeySet();
     private final List<JsonObject> decisionRequests = new CopyOnWriteArrayList<>();
     private final List<JsonObject> approvalRequests = new CopyOnWriteArrayList<>();
     private final List<String> releases = new CopyOnWriteArrayList<>();
@@ -184,6 +188,15 @@ public final class InternalApiStandIn {
         return List.copyOf(releases);
     }
 
+    /**
+     * As {@link #requireApproval}, but approval-service approves each request as it opens it, as for a requester the
+     * agent's workflow trusts.
+     */
+    void requireApprovalTrustingEveryone(String agentId) {
+        approvalAgents.add(agentId);
+        trustingAgents.add(agentId);
+    }
+
     /** The bodies of the decisions asked for this invocation, in order. */
     List<JsonObject> decisionRequests(String invocationId) {
         return decisionRequests.stream().filter(d -> invocationId.equals(d.getString("invocation_id"))).toList();
@@ -254,7 +267,9 @@ public final class InternalApiStandIn {
                 if (hook != null) {
                     hook.accept(id, opening);
                 }
-                answer(exchange, 201, new JsonObject().put("id", id).put("status", "pending"));
+                answer(exchange, 201, new JsonObject().put("id", id)
+                        .put("status", trustingAgents.contains(opening.getString("agent_id")) ? "approved"
+                                : "pending"));
             } else if (exchange.getRequestMethod().equals("POST") && path.startsWith("/internal/v1/reservations/")
                     && path.endsWith("/release")) {
                 String id = path.substring("/internal/v1/reservations/".length(), path.length() - "/release".length());
@@ -276,6 +291,11 @@ public final class InternalApiStandIn {
                 .put("rate_limit", new JsonObject().put("window", "minute").put("limit", 1000).put("remaining", 999)
                         .put("reset_at", Instant.now().plusSeconds(60).toString()))
                 .put("rate_limit_fail_open", false)
+                .put("policy", new JsonObject().put("effect", "allow").put("policy_id", ALLOWING_POLICY)
+                        .put("matched_policies", new JsonArray(List.of(ALLOWING_POLICY)))
+                        .put("policy_versions", new JsonArray(List.of(new JsonObject().put("policy_id", ALLOWING_POLICY)
+                                .put("version", 3))))
+                        .put("default_effect_applied", false))
                 .put("approval_triggers", new JsonArray(List.of()))
                 .put("cost_per_execution", 0.05)
                 .put("token_rates", new JsonObject().put("input_token_rate", 0.00001).put("output_token_rate", 0.00003)

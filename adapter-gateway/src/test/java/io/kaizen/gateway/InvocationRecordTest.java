@@ -114,6 +114,24 @@ class InvocationRecordTest {
                 EventTypes.INVOCATION_COMPLETED)).isEqualTo(1);
     }
 
+    /** An allowed decision has no governance event of its own: its call's event is its record. */
+    @Test
+    void theInvocationEventRecordsTheAllowedDecisionWithItsPolicies() throws SQLException {
+        String agentId = caller.agent(agent.url("/ok"));
+
+        String id = caller.invoking().when().post("/api/v1/external-agents/" + agentId + "/invoke")
+                .then().statusCode(200).extract().path("invocation_id");
+
+        JsonObject governance = new JsonObject(text("select payload from outbox_event where event_key = ? and type = ?",
+                id, EventTypes.INVOCATION_COMPLETED)).getJsonObject("governance");
+        assertThat(governance.getString("decision")).isEqualTo("ALLOW");
+        assertThat(governance.getString("decision_id")).startsWith("dec_");
+        assertThat(governance.getString("matched_policy_id")).isEqualTo(InternalApiStandIn.ALLOWING_POLICY);
+        assertThat(governance.getJsonArray("matched_policies").getList()).containsExactly(InternalApiStandIn.ALLOWING_POLICY);
+        assertThat(governance.getJsonArray("policy_versions").getJsonObject(0).getMap())
+                .containsEntry("policy_id", InternalApiStandIn.ALLOWING_POLICY).containsEntry("version", 3);
+    }
+
     /**
      * The writer's first batch waits on a row the test holds uncommitted under the same id; two invokes and an
      * invocation without a status queue as the next batch. When the test commits, the first batch fails on the key,
@@ -203,6 +221,18 @@ class InvocationRecordTest {
 
     private static Connection database() throws SQLException {
         return DevStackTestResource.stack().postgres().connect("gateway");
+    }
+
+    private static String text(String sql, String... parameters) throws SQLException {
+        try (Connection db = database(); PreparedStatement query = db.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                query.setString(i + 1, parameters[i]);
+            }
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getString(1);
+            }
+        }
     }
 
     private static int count(String sql, String... parameters) throws SQLException {

@@ -62,6 +62,15 @@ final class ApprovalApi {
                 .when().post("/internal/v1/approval-requests").then();
     }
 
+    /** The gateway's request for a held invocation of {@code requester}, who holds {@code roles} (a JSON array). */
+    static ValidatableResponse openWithRoles(String org, String agent, String requester, String roles) {
+        return internal().body("""
+                {"invocation_id": "%s", "organization_id": "%s", "agent_id": "%s", "requested_by": "%s",
+                 "requested_by_roles": %s, "trigger_reason": "First invocation"}"""
+                        .formatted(PrefixedId.next(PrefixedId.INVOCATION), org, agent, requester, roles))
+                .when().post("/internal/v1/approval-requests").then();
+    }
+
     /** Opens a request for a fresh invocation and returns its id. */
     static String opened(String org, String agent, String requester) {
         return open(PrefixedId.next(PrefixedId.INVOCATION), org, agent, requester, "ext-" + UUID.randomUUID())
@@ -97,6 +106,31 @@ final class ApprovalApi {
         try (Connection db = connect(); PreparedStatement update = db.prepareStatement(
                 "update approval_request set expires_at = ? where id = ?")) {
             update.setTimestamp(1, Timestamp.from(Instant.now().minusSeconds(60)));
+            update.setString(2, request);
+            update.executeUpdate();
+        }
+    }
+
+    /** The data of the first event of this type recorded for a request, as JSON text; null when there is none. */
+    static String payload(String request, String type) throws SQLException {
+        try (Connection db = connect(); PreparedStatement query = db.prepareStatement(
+                "select payload from outbox_event where event_key = ? and type = ? order by occurred_at, id")) {
+            query.setString(1, request);
+            query.setString(2, type);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
+        }
+    }
+
+    /**
+     * Moves a request's timer ({@code escalate_at} or {@code next_reminder_at}) into the past, as if it fell due
+     * {@code minutesAgo} minutes ago while no replica ran; a timer that is not set stays unset.
+     */
+    static void timerDue(String request, String column, int minutesAgo) throws SQLException {
+        try (Connection db = connect(); PreparedStatement update = db.prepareStatement(
+                "update approval_request set " + column + " = ? where id = ? and " + column + " is not null")) {
+            update.setTimestamp(1, Timestamp.from(Instant.now().minusSeconds(60L * minutesAgo)));
             update.setString(2, request);
             update.executeUpdate();
         }

@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 
 import org.junit.jupiter.api.Test;
 
-import io.kaizen.approval.service.ApprovalExpiry;
+import io.kaizen.approval.service.ApprovalTimers;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.devstack.DevStackTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -36,7 +36,7 @@ import jakarta.inject.Inject;
 class ApprovalExpiryTest {
 
     @Inject
-    ApprovalExpiry expiry;
+    ApprovalTimers timers;
 
     @Test
     void aRequestThatFellDueWhileNoReplicaRanExpiresOnceThoughSeveralReplicasSweepTogether() throws Exception {
@@ -89,6 +89,6 @@ class ApprovalExpiryTest {
     }
 
     private Integer sweep() {
-        return expiry.expireDue().await().atMost(Duration.ofSeconds(60));
+        return timers.expireDue().await().atMost(Duration.ofSeconds(60));
     }
 }

@@ -66,6 +66,34 @@ class ApprovalWorkflowTest {
                 .body("agent_id", nullValue());
     }
 
+    @Test
+    void escalationRemindersAndTrustedRequestersAreStoredWithTheWorkflow() {
+        String org = newOrg();
+        String agent = newAgent();
+        as(org, "viewer-1", "auditor").when().get("/api/v1/approval-workflows/" + agent).then().statusCode(200)
+                .body("escalate_after_minutes", nullValue())
+                .body("escalation_roles", empty())
+                .body("escalation_users", empty())
+                .body("reminder_interval_minutes", equalTo(240))
+                .body("max_reminders", equalTo(3))
+                .body("auto_approve_roles", empty())
+                .body("auto_approve_users", empty());
+
+        workflow(org, agent, """
+                {"escalate_after_minutes": 240, "escalation_roles": ["org_owner", "org_owner"],
+                 "escalation_users": [" cto@acme.example ", "security-lead"], "reminder_interval_minutes": 120,
+                 "max_reminders": 0, "auto_approve_roles": ["developer"], "auto_approve_users": ["ci-pipeline"]}""");
+        as(org, "viewer-1", "auditor").when().get("/api/v1/approval-workflows/" + agent).then().statusCode(200)
+                .body("source", equalTo("agent"))
+                .body("escalate_after_minutes", equalTo(240))
+                .body("escalation_roles", contains("org_owner"))
+                .body("escalation_users", contains("cto@acme.example", "security-lead"))
+                .body("reminder_interval_minutes", equalTo(120))
+                .body("max_reminders", equalTo(0))
+                .body("auto_approve_roles", contains("developer"))
+                .body("auto_approve_users", contains("ci-pipeline"));
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "{\"approver_roles\": [\"pilot\"]}|approver_roles|known roles",
@@ -75,7 +103,20 @@ class ApprovalWorkflowTest {
             "{\"required_approvals\": 0}|required_approvals|from 1 to 20",
             "{\"required_approvals\": 21}|required_approvals|from 1 to 20",
             "{\"timeout_hours\": 0}|timeout_hours|from 1 to 720",
-            "{\"on_timeout\": \"approve\"}|on_timeout|expire or reject"})
+            "{\"on_timeout\": \"approve\"}|on_timeout|expire or reject",
+            "{\"escalate_after_minutes\": 0, \"escalation_users\": [\"boss\"]}|escalate_after_minutes|from 1 to 1439",
+            "{\"timeout_hours\": 2, \"escalate_after_minutes\": 120, \"escalation_users\": [\"boss\"]}|escalate_after_minutes|before the request times out",
+            "{\"escalate_after_minutes\": 60}|escalation_users|at least one escalation role or user",
+            "{\"escalation_users\": [\"boss\"]}|escalate_after_minutes|required with escalation targets",
+            "{\"escalate_after_minutes\": 60, \"escalation_roles\": [\"viewer\"]}|escalation_roles|cannot approve",
+            "{\"escalate_after_minutes\": 60, \"escalation_roles\": [\"chief\"]}|escalation_roles|known roles",
+            "{\"escalate_after_minutes\": 60, \"escalation_users\": [\"\"]}|escalation_users|non-blank",
+            "{\"reminder_interval_minutes\": 0}|reminder_interval_minutes|from 1 to 43200",
+            "{\"reminder_interval_minutes\": 43201}|reminder_interval_minutes|from 1 to 43200",
+            "{\"max_reminders\": -1}|max_reminders|from 0 (no reminders) to 20",
+            "{\"max_reminders\": 21}|max_reminders|from 0 (no reminders) to 20",
+            "{\"auto_approve_roles\": [\"root\"]}|auto_approve_roles|known roles",
+            "{\"auto_approve_users\": [\" \"]}|auto_approve_users|non-blank"})
     void anInvalidWorkflowIsAProblemNamingItsField(String body, String field, String detail) {
         as(newOrg(), "admin-1", "org_admin").body(body).when().put("/api/v1/approval-workflows/default").then()
                 .statusCode(400)

@@ -22,7 +22,8 @@ import io.vertx.core.Vertx;
  * {@code ./kaizen bench}: measures the suite that {@code ./kaizen up} runs from this project, against the sink
  * called directly and nginx {@code limit_req} in front of it, in one go: open-loop runs at fixed rates and one
  * closed-loop run per target, lineage lag sampled during the many-agent invokes, open-loop runs of the governed
- * invoke of each messaging platform's agent against its emulator, and the services' memory at the end. Prints
+ * invoke of each messaging platform's agent against its emulator, the lineage service's ingest, lag and export
+ * ({@link LineageBench}), and the services' memory at the end. Prints
  * Markdown tables with the ratios to the baselines and the goals, and writes the same as JSON.
  * See {@code bench/README.md}.
  */
@@ -86,10 +87,13 @@ public final class Bench {
         Instant started = Instant.now();
         Machine machine = Machine.describe();
         progress("machine: " + machine.summary());
-        List<String> agents = SuiteFixture.agents(suite, options.agents(), out);
+        boolean agentTargets = options.targets().stream().anyMatch(target -> !target.equals(BenchOptions.SINK)
+                && !target.equals(BenchOptions.NGINX) && !target.equals(BenchOptions.LINEAGE));
+        // the agents are registered when a target calls them; the sink, nginx and lineage runs need none
+        List<String> agents = agentTargets ? SuiteFixture.agents(suite, options.agents(), out) : List.of();
         Map<String, String> platformAgents = options.platformsRun().isEmpty() ? Map.of()
                 : SuiteFixture.platformAgents(suite, options.platformsRun(), out);
-        List<String> hotAgent = agents.subList(0, 1);
+        List<String> hotAgent = agents.isEmpty() ? List.of() : agents.subList(0, 1);
         String jwt = suite.ownerToken(SuiteFixture.ORGANIZATION);
 
         Map<String, TargetResults> results = new LinkedHashMap<>();
@@ -143,10 +147,15 @@ public final class Bench {
                     options.decisionRates(), null));
         }
 
+        LineageBench.Result lineageRuns = null;
+        if (options.runs(BenchOptions.LINEAGE)) {
+            lineageRuns = LineageBench.run(vertx, suite, processes, options, this::progress, this::settleQuietly);
+        }
+
         Map<String, Double> resident = processes.residentMiB();
         List<String> services = Arrays.stream(Service.values()).map(Service::module).toList();
-        BenchReport report = new BenchReport(started, machine, options, results, lineage, resident,
-                Machine.loadAverageNow(), Goals.check(options, results, lineage, resident, services));
+        BenchReport report = new BenchReport(started, machine, options, results, lineage, lineageRuns, resident,
+                Machine.loadAverageNow(), Goals.check(options, results, lineage, lineageRuns, resident, services));
         Path written = report.write(options.results());
         out.println();
         out.println(report.markdown());
@@ -226,6 +235,14 @@ public final class Bench {
     private void settle() throws InterruptedException {
         if (!processes.awaitQuiet(QUIET_CORES, options.settle())) {
             progress("the suite was still busy after " + options.settle().toSeconds() + " s; going on");
+        }
+    }
+
+    private void settleQuietly() {
+        try {
+            settle();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

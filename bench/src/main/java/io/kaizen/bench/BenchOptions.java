@@ -33,11 +33,13 @@ import io.kaizen.devstack.platform.PlatformEmulators;
  * @param keepGoing        run the higher rates of a target that could not keep up with a lower one
  * @param targets          which targets to run
  * @param results          where the JSON report is written
+ * @param lineageEvents    events of the lineage ingest run, then rows of the export
+ * @param lineageRate      rate of the lineage lag run, events per second
  */
 record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integer> platformRates, Duration warmup,
         Duration measure, Duration platformMeasure, Duration maxSeconds, int maxConnections, int connections,
         int agents, int lineageEvery, Duration timeout, Duration settle, boolean keepGoing, List<String> targets,
-        Path results) {
+        Path results, int lineageEvents, int lineageRate) {
 
     static final String SINK = "sink";
     static final String NGINX = "nginx";
@@ -45,11 +47,12 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
     static final String INVOKE_MANY = "invoke-many";
     static final String DECISION_ONE = "decision-1";
     static final String DECISION_MANY = "decision-many";
+    static final String LINEAGE = "lineage";
     /** The messaging platforms whose emulators run beside the sink, in the order of their ports. */
     static final List<String> PLATFORMS = PlatformEmulators.rules().stream().map(PlatformRules::platform).toList();
     static final List<String> ALL_TARGETS = Stream.concat(
             Stream.of(SINK, NGINX, INVOKE_ONE, INVOKE_MANY, DECISION_ONE, DECISION_MANY),
-            PLATFORMS.stream().map(BenchOptions::platformTarget)).toList();
+            Stream.concat(PLATFORMS.stream().map(BenchOptions::platformTarget), Stream.of(LINEAGE))).toList();
 
     private static final Map<String, String> DEFAULTS = ordered(
             "rates", "100,250,500,1000",
@@ -66,6 +69,8 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
             "timeout", "10",
             "settle", "60",
             "keep-going", "false",
+            "lineage-events", "100000",
+            "lineage-rate", "1000",
             "targets", String.join(",", ALL_TARGETS),
             "results", "bench/results");
     private static final Map<String, String> QUICK = ordered(
@@ -75,7 +80,9 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
             "seconds", "3",
             "platform-seconds", "3",
             "max-seconds", "3",
-            "settle", "20");
+            "settle", "20",
+            "lineage-events", "5000",
+            "lineage-rate", "200");
 
     /** Keys and values in turn, in the order usage() prints them. */
     private static Map<String, String> ordered(String... keysAndValues) {
@@ -124,7 +131,8 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
                 seconds(values, "max-seconds"), positive(values, "max-connections"),
                 positive(values, "connections"), positive(values, "agents"), positive(values, "lineage-every"),
                 seconds(values, "timeout"), seconds(values, "settle"), bool(values, "keep-going"), targets,
-                results.isAbsolute() ? results : projectRoot.resolve(results));
+                results.isAbsolute() ? results : projectRoot.resolve(results), positive(values, "lineage-events"),
+                positive(values, "lineage-rate"));
     }
 
     /** The row label of a target in the report. */
@@ -136,6 +144,7 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
             case INVOKE_MANY -> "governed invoke, " + agents + " agents";
             case DECISION_ONE -> "decision endpoint, 1 agent";
             case DECISION_MANY -> "decision endpoint, " + agents + " agents";
+            case LINEAGE -> "lineage ingest, lag and export";
             default -> {
                 String platform = platformOf(key);
                 if (platform == null) {
@@ -192,6 +201,8 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
         described.put("lineage_every", lineageEvery);
         described.put("timeout_seconds", timeout.toSeconds());
         described.put("keep_going", keepGoing);
+        described.put("lineage_events", lineageEvents);
+        described.put("lineage_rate", lineageRate);
         described.put("targets", targets);
         return described;
     }

@@ -24,7 +24,8 @@ import io.vertx.core.json.JsonObject;
  * @param residentMiB per process, read after the last run
  */
 record BenchReport(Instant started, Machine machine, BenchOptions options, Map<String, TargetResults> targets,
-        List<LineageLag.Result> lineage, Map<String, Double> residentMiB, String loadAverageAtEnd,
+        List<LineageLag.Result> lineage, LineageBench.Result lineageRuns, Map<String, Double> residentMiB,
+        String loadAverageAtEnd,
         List<Goals.Goal> goals) {
 
     private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -38,6 +39,7 @@ record BenchReport(Instant started, Machine machine, BenchOptions options, Map<S
         openLoopTable(md);
         closedLoopTable(md);
         lineageTable(md);
+        lineageRunsTable(md);
         cpuTable(md);
         memoryTable(md);
         goalsTable(md);
@@ -143,6 +145,31 @@ record BenchReport(Instant started, Machine machine, BenchOptions options, Map<S
         md.append('\n');
     }
 
+    private void lineageRunsTable(StringBuilder md) {
+        if (lineageRuns == null) {
+            return;
+        }
+        LineageBench.Result runs = lineageRuns;
+        LineageBench.Export export = runs.export();
+        md.append("### Lineage service alone: invocation events sent to Kafka\n\n");
+        md.append("| run | measured |\n|---|---|\n");
+        md.append("| ingest, ").append(count(runs.events())).append(" events as fast as Kafka takes them | ")
+                .append(count(Math.round(runs.ingestRate()))).append(" events/s (")
+                .append(count(runs.rows())).append(" rows in ").append(millis(runs.ingestSeconds())).append(" s, ")
+                .append(runs.sendErrors()).append(" send errors); lineage-service ")
+                .append(millis(runs.cores().getOrDefault("lineage-service", Double.NaN))).append(" cores |\n");
+        LineageLag.Result lag = runs.lag();
+        md.append("| lag at ").append(count(runs.lagRate())).append(" events/s: sent → row readable | p50 ")
+                .append(millis(lag.percentileMillis(50))).append(" ms, p99 ").append(millis(lag.percentileMillis(99)))
+                .append(" ms, ").append(lag.samples()).append(" samples, ").append(lag.missing())
+                .append(" without a row |\n");
+        md.append("| export of every row, NDJSON | ").append(count(export.rows())).append(" rows, ")
+                .append(millis(export.bytes() / 1048576.0)).append(" MiB in ").append(millis(export.seconds()))
+                .append(" s; lineage-service ").append(millis(export.rssBefore())).append(" MiB before, at most ")
+                .append(millis(export.rssMax())).append(" MiB during")
+                .append(export.problem() == null ? "" : "; " + export.problem()).append(" |\n\n");
+    }
+
     /**
      * Where the CPU went, in the reference-rate runs and the closed-loop runs (the load generator is "bench"); nginx
      * is not one of the suite's processes, so its runs are left out.
@@ -201,6 +228,7 @@ record BenchReport(Instant started, Machine machine, BenchOptions options, Map<S
                 .put("options", new JsonObject(options.describe()))
                 .put("targets", targetsJson)
                 .put("lineage_lag", lineageJson)
+                .put("lineage_service", lineageRuns == null ? null : lineageRuns.toJson())
                 .put("rss_mib", LoadResult.rounded(residentMiB))
                 .put("goals", goalsJson);
     }

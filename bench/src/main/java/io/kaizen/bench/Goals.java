@@ -21,6 +21,12 @@ final class Goals {
     static final double DECISION_P99_MS = 5;
     static final double LINEAGE_P99_MS = 1000;
     static final double RSS_MIB = 256;
+    static final int LINEAGE_INGEST_PER_SECOND = 5_000;
+    static final int LINEAGE_LAG_RATE = 1_000;
+    static final int LINEAGE_EXPORT_ROWS = 100_000;
+    static final double LINEAGE_EXPORT_SECONDS = 5;
+    /** An export in constant memory: the lineage service grows by less than this while it streams. */
+    static final double LINEAGE_EXPORT_GROWTH_MIB = 64;
 
     enum Status {
         MET("met"), NOT_MET("**not met**"), NOT_MEASURED("not measured");
@@ -41,21 +47,23 @@ final class Goals {
     private final BenchOptions options;
     private final Map<String, TargetResults> targets;
     private final List<LineageLag.Result> lineage;
+    private final LineageBench.Result lineageRuns;
     private final Map<String, Double> residentMiB;
     private final List<String> services;
 
     private Goals(BenchOptions options, Map<String, TargetResults> targets, List<LineageLag.Result> lineage,
-            Map<String, Double> residentMiB, List<String> services) {
+            LineageBench.Result lineageRuns, Map<String, Double> residentMiB, List<String> services) {
         this.options = options;
         this.targets = targets;
         this.lineage = lineage;
+        this.lineageRuns = lineageRuns;
         this.residentMiB = residentMiB;
         this.services = services;
     }
 
     static List<Goal> check(BenchOptions options, Map<String, TargetResults> targets, List<LineageLag.Result> lineage,
-            Map<String, Double> residentMiB, List<String> services) {
-        return new Goals(options, targets, lineage, residentMiB, services).all();
+            LineageBench.Result lineageRuns, Map<String, Double> residentMiB, List<String> services) {
+        return new Goals(options, targets, lineage, lineageRuns, residentMiB, services).all();
     }
 
     private List<Goal> all() {
@@ -73,6 +81,7 @@ final class Goals {
         goals.add(decisions(BenchOptions.DECISION_ONE));
         goals.add(decisions(BenchOptions.DECISION_MANY));
         goals.add(lineageLag());
+        goals.addAll(lineageService());
         goals.add(memory());
         return goals;
     }
@@ -146,6 +155,43 @@ final class Goals {
                 lag.samples(), lag.missing());
         return new Goal(goal, measured, lag.missing() == 0 && lag.samples() > 0
                 && lag.percentileMillis(99) <= LINEAGE_P99_MS ? Status.MET : Status.NOT_MET);
+    }
+
+    /** The lineage service's own goals (issue 10): ingest rate, lag at 1,000 events/s, export of 100,000 rows. */
+    private List<Goal> lineageService() {
+        String ingest = "lineage ingest ≥ " + BenchReport.count(LINEAGE_INGEST_PER_SECOND) + " events/s";
+        String lag = "lineage lag at " + BenchReport.count(LINEAGE_LAG_RATE) + " events/s ≤ 1 s p99, every sampled row seen";
+        String export = "lineage export of " + BenchReport.count(LINEAGE_EXPORT_ROWS) + " rows ≤ "
+                + BenchReport.millis(LINEAGE_EXPORT_SECONDS) + " s, lineage-service growing < "
+                + Math.round(LINEAGE_EXPORT_GROWTH_MIB) + " MiB";
+        if (lineageRuns == null) {
+            String why = name(BenchOptions.LINEAGE) + " not run";
+            return List.of(new Goal(ingest, why, Status.NOT_MEASURED), new Goal(lag, why, Status.NOT_MEASURED),
+                    new Goal(export, why, Status.NOT_MEASURED));
+        }
+        LineageBench.Result runs = lineageRuns;
+        Goal ingestGoal = new Goal(ingest, String.format("%s events/s over %s events%s",
+                BenchReport.count(Math.round(runs.ingestRate())), BenchReport.count(runs.events()),
+                runs.ingestComplete() ? "" : ", only " + BenchReport.count(runs.rows()) + " rows"),
+                runs.ingestComplete() && runs.ingestRate() >= LINEAGE_INGEST_PER_SECOND ? Status.MET : Status.NOT_MET);
+        LineageLag.Result sampled = runs.lag();
+        Goal lagGoal = runs.lagRate() < LINEAGE_LAG_RATE
+                ? new Goal(lag, "run at " + BenchReport.count(runs.lagRate()) + " events/s", Status.NOT_MEASURED)
+                : new Goal(lag, String.format("p50 %s ms, p99 %s ms over %d samples, %d without a row",
+                        BenchReport.millis(sampled.percentileMillis(50)), BenchReport.millis(sampled.percentileMillis(99)),
+                        sampled.samples(), sampled.missing()),
+                        sampled.missing() == 0 && sampled.samples() > 0
+                                && sampled.percentileMillis(99) <= LINEAGE_P99_MS ? Status.MET : Status.NOT_MET);
+        LineageBench.Export exported = runs.export();
+        String measured = String.format("%s rows in %s s, +%s MiB%s", BenchReport.count(exported.rows()),
+                BenchReport.millis(exported.seconds()), BenchReport.millis(exported.rssGrowth()),
+                exported.problem() == null ? "" : ", " + exported.problem());
+        Goal exportGoal = exported.rows() < LINEAGE_EXPORT_ROWS
+                ? new Goal(export, measured + " (fewer rows than the goal's)", exported.problem() == null
+                        ? Status.NOT_MEASURED : Status.NOT_MET)
+                : new Goal(export, measured, exported.problem() == null && exported.seconds() <= LINEAGE_EXPORT_SECONDS
+                        && exported.rssGrowth() < LINEAGE_EXPORT_GROWTH_MIB ? Status.MET : Status.NOT_MET);
+        return List.of(ingestGoal, lagGoal, exportGoal);
     }
 
     private Goal memory() {

@@ -79,15 +79,21 @@ final class LineageLag implements OpenLoopLoad.AnswerListener {
         if (n % every != 0) {
             return;
         }
-        samples.increment();
         String invocationId = answer.headers().get("X-Kaizen-Invocation-ID");
         if (invocationId == null) {
+            samples.increment();
             count("answer without X-Kaizen-Invocation-ID");
             missing.increment();
             return;
         }
+        follow(invocationId, answeredAtNanos);
+    }
+
+    /** Follows one invocation to its lineage row, the lag counted from {@code sinceNanos}. */
+    void follow(String invocationId, long sinceNanos) {
+        samples.increment();
         pending.incrementAndGet();
-        poll(invocationId, answeredAtNanos);
+        poll(invocationId, sinceNanos);
     }
 
     /** Waits until every sample has its row or has passed its deadline. */

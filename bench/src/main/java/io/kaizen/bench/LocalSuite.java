@@ -21,7 +21,8 @@ import io.kaizen.devstack.platform.PlatformEmulators;
  * addresses in {@code stack.env}, the devstack's pid in {@code stack.pid}, and the development keys that sign
  * JWTs and hold the service token.
  */
-record LocalSuite(ProjectLayout layout, long stackPid, URI router, URI sink, URI governance, DevKeys keys) {
+record LocalSuite(ProjectLayout layout, long stackPid, URI router, URI sink, URI governance, String kafkaBootstrap,
+        DevKeys keys) {
 
     private static final Duration TOKEN_TTL = Duration.ofHours(4);
 
@@ -48,7 +49,7 @@ record LocalSuite(ProjectLayout layout, long stackPid, URI router, URI sink, URI
             }
             return new LocalSuite(layout, pid, URI.create(required(env, "KAIZEN_ROUTER_URL")),
                     URI.create(required(env, "KAIZEN_SINK_URL")), URI.create(required(env, "KAIZEN_GOVERNANCE_URL")),
-                    DevKeys.load(root.resolve("keys")));
+                    required(env, "KAIZEN_KAFKA_BOOTSTRAP"), DevKeys.load(root.resolve("keys")));
         } catch (IOException | NumberFormatException e) {
             throw new IllegalStateException("cannot read the suite's state in " + root + ": " + e.getMessage(), e);
         }

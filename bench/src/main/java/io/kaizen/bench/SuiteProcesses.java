@@ -73,6 +73,12 @@ final class SuiteProcesses {
         return resident;
     }
 
+    /** The resident memory of one process now, in MiB, or NaN when it is not running. */
+    double residentMiB(String name) {
+        OptionalLong kib = rssKib(name);
+        return kib.isPresent() ? kib.getAsLong() / 1024.0 : Double.NaN;
+    }
+
     /** CPU time so far per process, in clock ticks (PostgreSQL: the postmaster and its current backends). */
     Map<String, Long> cpuTicks() {
         Map<String, Long> ticks = new LinkedHashMap<>();

@@ -55,7 +55,7 @@ class PlatformGoalsTest {
     @Test
     void aPlatformHasAnOpenLoopRowAgainstTheSinkAndNoClosedLoopRow() {
         String markdown = new BenchReport(Instant.EPOCH, new Machine(2, 24, "OpenJDK 17", "Linux", "1.00"), options,
-                results, List.of(), Map.of(), "1.00", List.copyOf(goals().values())).markdown();
+                results, List.of(), null, Map.of(), "1.00", List.copyOf(goals().values())).markdown();
 
         assertThat(markdown).contains("| governed invoke, discord emulator | 100/s | 100/s | 30.0 | 30.0 | 90.0 | "
                 + "3 (HTTP 502, agent answered 400 3) | +29.6 / +87.0 ms |");
@@ -65,7 +65,7 @@ class PlatformGoalsTest {
 
     private Map<String, Goals.Goal> goals() {
         Map<String, Goals.Goal> byName = new LinkedHashMap<>();
-        Goals.check(options, results, List.of(), Map.of(), List.of())
+        Goals.check(options, results, List.of(), null, Map.of(), List.of())
                 .forEach(goal -> byName.put(goal.goal(), goal));
         return byName;
     }

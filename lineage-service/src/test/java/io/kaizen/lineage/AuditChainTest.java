@@ -113,7 +113,7 @@ class AuditChainTest {
                 "approved", "jane@acme.example", "ext-42", "First invocation", null, 1, 1, "approve",
                 "alice@acme.example", "fine", List.of("alice@acme.example"), List.of(),
                 Instant.parse("2026-11-28T10:00:00Z"), Instant.parse("2026-11-29T10:00:00Z"),
-                Instant.parse("2026-11-28T10:05:00Z"));
+                Instant.parse("2026-11-28T10:05:00Z"), null, 0);
         append(List.of(new CloudEvent(PrefixedId.next(PrefixedId.EVENT), "/kaizen/approval-service",
                 EventTypes.APPROVAL_APPROVED, "apr_1", org, nextTime(), json(data))));
 

@@ -72,6 +72,41 @@ class ApprovalsIT {
                 .then().statusCode(200).body("status", equalTo("success")));
     }
 
+    @Test
+    void aCallOfARequesterTheWorkflowTrustsIsApprovedBySystemAndExecutedWithoutAnApprover() {
+        String org = Suite.newOrg();
+        String owner = suite.token(org, "org_owner");
+        String agentId = suite.registerAgent(owner, "Trusted Caller Bot");
+        suite.as(owner).body("{\"approval_triggers\": {\"require_first_invocation\": true}}")
+                .when().patch("/api/v1/external-agents/" + agentId + "/governance").then().statusCode(200);
+        // the gateway sends the caller's roles with the request; the workflow trusts this one
+        suite.as(owner).body("{\"auto_approve_roles\": [\"org_owner\"]}")
+                .when().put("/api/v1/approval-workflows/" + agentId).then().statusCode(200);
+
+        var held = suite.invoking(owner)
+                .body("{\"input\": \"wire the payment\", \"callback_url\": \"" + suite.stack.sinkUrl()
+                        + "/hooks/trusted-call\"}")
+                .when().post("/api/v1/external-agents/" + agentId + "/invoke")
+                .then().statusCode(202)
+                .body("status", equalTo("pending_approval"))
+                .extract();
+        String invocationId = held.path("invocation_id");
+        String approvalId = held.path("approval_request_id");
+
+        await().atMost(PATIENCE).untilAsserted(() -> suite.as(owner).when().get("/api/v1/invocations/" + invocationId)
+                .then().statusCode(200).body("status", equalTo("success")));
+        suite.as(owner).when().get("/api/v1/approvals/" + approvalId).then().statusCode(200)
+                .body("status", equalTo("approved"))
+                .body("approvals[0].approver_id", equalTo("system"));
+        await().atMost(PATIENCE).until(() -> !callsTo("/hooks/trusted-call").isEmpty());
+        assertThat(JsonPath.from(callsTo("/hooks/trusted-call").get(0).body()).getString("status"))
+                .isEqualTo("success");
+        // the approval event, consumed after the gateway took the call up itself, executes nothing again
+        await().atMost(PATIENCE).untilAsserted(() -> suite.as(owner).when().get("/api/v1/lineage/" + invocationId)
+                .then().statusCode(200).body("status", equalTo("success")));
+        assertThat(callsTo("/agents/Trusted-Caller-Bot")).hasSize(1);
+    }
+
     private List<SinkRequest> callsTo(String path) {
         return suite.stack.sink().requests().stream().filter(r -> r.path().equals(path)).toList();
     }

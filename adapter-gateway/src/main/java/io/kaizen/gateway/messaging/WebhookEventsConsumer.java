@@ -18,8 +18,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Turns the suite's events into organisation webhook deliveries: agents (and {@code webhook.disabled}),
- * invocations, budget thresholds and approvals. A type outside the webhook catalogue (above all
- * {@code decision.evaluated}, one per invoke) is passed over on its {@code ce_type} header, unread. The deliveries
+ * invocations, budget thresholds and approvals. A type outside the webhook catalogue (such as
+ * {@code decision.denied}) is passed over on its {@code ce_type} header, unread. The deliveries
  * of an event are written in the transaction that marks it processed, so a redelivered event adds none; an event no
  * webhook takes (an organisation without webhooks) costs one read and is not recorded.
  */

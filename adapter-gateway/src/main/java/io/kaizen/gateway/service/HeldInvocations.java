@@ -50,14 +50,15 @@ public class HeldInvocations {
         this.mapper = mapper;
     }
 
-    /** Opens (or finds) the approval request of a held call; its id. */
-    Uni<String> open(String invocationId, String agentId, CallerContext caller, Decision decision, String input) {
+    /** Opens (or finds) the approval request of a held call. */
+    Uni<ApprovalClient.Opened> open(String invocationId, String agentId, CallerContext caller, Decision decision,
+            String input) {
         KaizenPrincipal principal = caller.principal();
         String summary = input == null || input.length() <= SUMMARY_SOURCE ? input : input.substring(0, SUMMARY_SOURCE);
         return approvals.open(new ApprovalClient.Opening(invocationId, principal.organizationId(), agentId,
                         principal.subject(), principal.apiKeyOwner(), principal.teamId(), caller.lineage().userId(),
-                        decision.reason(), decision.estimatedCost(), summary))
-                .map(ApprovalClient.Opened::id);
+                        decision.reason(), decision.estimatedCost(), summary, principal.roles() == null ? List.of()
+                                : principal.roles().stream().sorted().toList()));
     }
 
     /**
@@ -70,12 +71,14 @@ public class HeldInvocations {
 
     /**
      * Stores the pending invocation, what executing it needs and its {@code invocation.held} event, together, under
-     * the request's lock. The request's outcome may have arrived already (a quick approver, or a request decided while
-     * this call joined it): then an approved call is stored taken up, to execute after the commit, and a rejected or
-     * expired one ends in this same transaction.
+     * the request's lock. The request may be decided already: {@code approvedAtOpen} when approval-service answered
+     * the opening with {@code approved} (a trusted requester), or its outcome arrived before this call was stored (a
+     * quick approver, or a request decided while this call joined it). Then an approved call is stored taken up, to
+     * execute after the commit (the approval event takes up only rows not taken up yet, so it runs once), and a
+     * rejected or expired one ends in this same transaction.
      */
     Uni<Stored> store(Invocation pending, String approvalRequestId, InvokeRequest request, CallerContext caller,
-            String spanId, InvocationEvent event) {
+            String spanId, InvocationEvent event, boolean approvedAtOpen) {
         HeldInvocation row = new HeldInvocation();
         row.invocationId = pending.id;
         row.approvalRequestId = approvalRequestId;
@@ -93,9 +96,10 @@ public class HeldInvocations {
                                     pending.organizationId, event)
                             .chain(() -> pending.persist()).replaceWithVoid();
                     if (outcome == null || outcome.approved()) {
-                        row.approvedAt = outcome == null ? null : Instant.now();
+                        boolean approved = approvedAtOpen || outcome != null;
+                        row.approvedAt = approved ? Instant.now() : null;
                         return held.chain(() -> row.persist())
-                                .replaceWith(new Stored(pending, outcome == null ? null : row, false));
+                                .replaceWith(new Stored(pending, approved ? row : null, false));
                     }
                     Ending ending = Ending.of(outcome);
                     return held.chain(() -> close(row, pending, ending, Instant.now()))
@@ -262,7 +266,7 @@ public class HeldInvocations {
                 held.externalSystem(), held.kaizenAuth(), held.agent(), held.trace(), held.request(),
                 new InvocationEvent.Governance(g.decision(), g.decisionId(), g.reason(), g.reservationId(),
                         g.approvalId(), approvalStatus, g.matchedPolicyId(), g.budgetRemainingBefore(),
-                        g.budgetRemainingAfter(), g.rateLimitRemaining()),
+                        g.budgetRemainingAfter(), g.rateLimitRemaining(), g.matchedPolicies(), g.policyVersions()),
                 new InvocationEvent.Result(invocation.completedAt, invocation.durationMs, BigDecimal.ZERO, null,
                         invocation.errorCode, invocation.errorMessage));
     }

@@ -136,7 +136,7 @@ public class InvocationService {
     private Uni<Outcome> hold(AgentDefinition agent, InvokeRequest request, CallerContext caller, Decision decision,
             String invocationId, String traceId, String spanId, Instant started) {
         return held.open(invocationId, agent.id(), caller, decision, request.input())
-                .onItemOrFailure().transformToUni((approvalId, failure) -> {
+                .onItemOrFailure().transformToUni((opened, failure) -> {
                     if (failure != null) {
                         ProblemException problem = new ProblemException(503, ErrorCode.GOVERNANCE_UNAVAILABLE,
                                 "The call needs approval and approvals are unavailable; retry later")
@@ -147,6 +147,7 @@ public class InvocationService {
                         return block(agent, caller, decision, invocationId, traceId, spanId, started, null, null)
                                 .chain(() -> Uni.createFrom().failure(problem));
                     }
+                    String approvalId = opened.id();
                     Approval approval = new Approval(approvalId, "pending");
                     Invocation pending = invocation(agent, caller, decision, invocationId, traceId, started);
                     pending.status = Invocation.PENDING_APPROVAL;
@@ -155,9 +156,12 @@ public class InvocationService {
                     pending.durationMs = null;
                     InvocationEvent event = event(pending, agent, caller, decision, spanId, decision.reason(), null,
                             approval);
-                    return held.store(pending, approvalId, request, caller, spanId, event)
+                    // the request may be decided before the call is stored: approved as it opened (a trusted
+                    // requester), or decided while this call joined it. An approved call is stored taken up and this
+                    // gateway executes it after the commit, once: the approval event does not take a row taken up
+                    // already (should this gateway stop, the stranded sweep does); a rejected or expired one ends
+                    return held.store(pending, approvalId, request, caller, spanId, event, opened.approved())
                             .invoke(stored -> {
-                                // the request was decided before the call was stored: it is acted on now
                                 if (stored.resume() != null) {
                                     resumeLater(stored.resume());
                                 }
@@ -389,7 +393,9 @@ public class InvocationService {
                 new InvocationEvent.Governance(decision.outcome().name(), decision.decisionId(), decision.reason(),
                         decision.reservationId(), approvalId(approval), approval == null ? null : approval.status(),
                         decision.policy() == null ? null : decision.policy().policyId(), null, null,
-                        decision.rateLimit() == null ? null : decision.rateLimit().remaining()),
+                        decision.rateLimit() == null ? null : decision.rateLimit().remaining(),
+                        decision.policy() == null ? null : decision.policy().matchedPolicies(),
+                        decision.policy() == null ? null : decision.policy().policyVersions()),
                 new InvocationEvent.Result(invocation.completedAt, invocation.durationMs, invocation.costUsd,
                         invocation.responseStatusCode, invocation.errorCode, errorMessage, reportedCost,
                         invocation.inputTokens, invocation.outputTokens));

@@ -13,7 +13,7 @@ import io.kaizen.common.events.EventTypes;
  * The event catalogue webhooks subscribe to (docs/webhooks.md, docs/events.md): short names, such as
  * {@code invocation.failed}, for the CloudEvents types of the suite. A subscription names an entry, or a group of
  * entries as {@code <group>.*} ({@code invocation.*}). Decisions and policy changes are not subscribable: they are
- * internal, and {@code decision.evaluated} comes once per invoke.
+ * internal.
  */
 public final class WebhookEvents {
 

@@ -10,13 +10,14 @@ import io.smallrye.config.WithDefault;
 public interface ApprovalConfig {
 
     /**
-     * How often every replica looks for pending requests past their due time (default 30s). The due time is a
-     * column, so a request that fell due while no replica ran is handled by the first sweep after start.
+     * How often every replica looks for undecided requests whose timer (expiry, escalation, reminder) is due (default
+     * 30s). Each due time is a column, so a timer that fell due while no replica ran fires at the first sweep after
+     * start.
      */
     @WithDefault("30s")
     Duration expiryInterval();
 
-    /** The most requests one sweep claims (default 100); a full sweep is followed by another at once. */
+    /** The most requests one sweep of a timer claims (default 100); a full sweep is followed by another at once. */
     @WithDefault("100")
     int expiryBatchSize();
 }

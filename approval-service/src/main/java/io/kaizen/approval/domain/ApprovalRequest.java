@@ -17,7 +17,9 @@ import jakarta.persistence.Table;
 
 /**
  * A held invocation waiting for a human decision, with the workflow it was opened under. It is {@link #PENDING} until
- * enough distinct approvers approved it, one rejected it, or its {@code expiresAt} passed.
+ * enough distinct approvers approved it, one rejected it, or its {@code expiresAt} passed; past its
+ * {@code escalateAt} an undecided request becomes {@link #ESCALATED}, still undecided, and its escalation targets may
+ * decide it besides its approvers.
  */
 @Entity
 @Table(name = "approval_request")
@@ -27,7 +29,10 @@ public class ApprovalRequest extends PanacheEntityBase {
     public static final String APPROVED = "approved";
     public static final String REJECTED = "rejected";
     public static final String EXPIRED = "expired";
-    public static final List<String> STATUSES = List.of(PENDING, APPROVED, REJECTED, EXPIRED);
+    public static final String ESCALATED = "escalated";
+    public static final List<String> STATUSES = List.of(PENDING, ESCALATED, APPROVED, REJECTED, EXPIRED);
+    /** The statuses of a request that still waits for a decision. */
+    public static final List<String> UNDECIDED = List.of(PENDING, ESCALATED);
 
     @Id
     public String id;
@@ -77,6 +82,30 @@ public class ApprovalRequest extends PanacheEntityBase {
     public Instant expiresAt;
     @Column(name = "decided_at")
     public Instant decidedAt;
+    @Convert(converter = TextListColumn.class)
+    @Column(name = "escalation_roles")
+    public List<String> escalationRoles;
+    @Convert(converter = TextListColumn.class)
+    @Column(name = "escalation_users")
+    public List<String> escalationUsers;
+    /** When an undecided request escalates; null when its workflow has no escalation. */
+    @Column(name = "escalate_at")
+    public Instant escalateAt;
+    @Column(name = "escalated_at")
+    public Instant escalatedAt;
+    @Column(name = "reminder_interval_minutes")
+    public Integer reminderIntervalMinutes;
+    @Column(name = "max_reminders")
+    public int maxReminders;
+    @Column(name = "reminders_sent")
+    public int remindersSent;
+    /** When the next reminder is due; null once {@code maxReminders} were sent, or none are to be. */
+    @Column(name = "next_reminder_at")
+    public Instant nextReminderAt;
+
+    public boolean undecided() {
+        return UNDECIDED.contains(status);
+    }
 
     /** The people who made the request: the invoking subject and, for an API key, the key's owner. */
     public Set<String> requesters() {

@@ -37,6 +37,24 @@ public class ApprovalWorkflow extends PanacheEntityBase {
     public int timeoutHours;
     @Column(name = "on_timeout")
     public String onTimeout;
+    @Column(name = "escalate_after_minutes")
+    public Integer escalateAfterMinutes;
+    @Convert(converter = TextListColumn.class)
+    @Column(name = "escalation_roles")
+    public List<String> escalationRoles;
+    @Convert(converter = TextListColumn.class)
+    @Column(name = "escalation_users")
+    public List<String> escalationUsers;
+    @Column(name = "reminder_interval_minutes")
+    public int reminderIntervalMinutes;
+    @Column(name = "max_reminders")
+    public int maxReminders;
+    @Convert(converter = TextListColumn.class)
+    @Column(name = "auto_approve_roles")
+    public List<String> autoApproveRoles;
+    @Convert(converter = TextListColumn.class)
+    @Column(name = "auto_approve_users")
+    public List<String> autoApproveUsers;
     @Column(name = "updated_by")
     public String updatedBy;
     @Column(name = "updated_at")
@@ -44,7 +62,8 @@ public class ApprovalWorkflow extends PanacheEntityBase {
 
     public WorkflowSettings settings() {
         return new WorkflowSettings(approverRoles, approverUsers, requiredApprovals, allowSelfApproval, timeoutHours,
-                onTimeout);
+                onTimeout, escalateAfterMinutes, escalationRoles, escalationUsers, reminderIntervalMinutes,
+                maxReminders, autoApproveRoles, autoApproveUsers);
     }
 
     public void apply(WorkflowSettings settings) {
@@ -54,5 +73,12 @@ public class ApprovalWorkflow extends PanacheEntityBase {
         allowSelfApproval = settings.allowSelfApproval();
         timeoutHours = settings.timeoutHours();
         onTimeout = settings.onTimeout();
+        escalateAfterMinutes = settings.escalateAfterMinutes();
+        escalationRoles = settings.escalationRoles();
+        escalationUsers = settings.escalationUsers();
+        reminderIntervalMinutes = settings.reminderIntervalMinutes();
+        maxReminders = settings.maxReminders();
+        autoApproveRoles = settings.autoApproveRoles();
+        autoApproveUsers = settings.autoApproveUsers();
     }
 }

@@ -44,6 +44,6 @@ public class ApprovalEvents {
                 decision == null ? null : decision.reason,
                 state.of(ApprovalDecision.APPROVE).stream().map(d -> d.approverId).toList(),
                 state.of(ApprovalDecision.REJECT).stream().map(d -> d.approverId).toList(),
-                request.createdAt, request.expiresAt, request.decidedAt);
+                request.createdAt, request.expiresAt, request.decidedAt, request.escalatedAt, request.remindersSent);
     }
 }

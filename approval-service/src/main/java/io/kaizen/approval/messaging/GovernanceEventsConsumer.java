@@ -20,8 +20,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * Receives the governance events approvers are to be told of: denials and budget thresholds crossed (DESIGN §4).
  * Approver notifications arrive with the approval workflows; until then each such event is acknowledged and recorded
  * as processed, so the consumer group's position is real and the notifications will not start from the topic's
- * history. Every other type (above all {@code decision.evaluated}, one per invoke) is passed over on its
- * {@code ce_type} header, unread and unrecorded.
+ * history. Every other type is passed over on its {@code ce_type} header,
+ * unread and unrecorded.
  */
 @ApplicationScoped
 public class GovernanceEventsConsumer extends EventConsumer {

@@ -17,7 +17,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
-/** The pending requests of one agent (original-spec §2.3.17 D1), newest first. */
+/** The pending requests of one agent (original-spec §2.3.17 D1), escalated ones included, newest first. */
 @Path("/api/v1/external-agents/{id}/approvals/pending")
 @Produces(MediaType.APPLICATION_JSON)
 public class AgentApprovalsResource {
@@ -35,7 +35,7 @@ public class AgentApprovalsResource {
     public Uni<PendingApprovals> pending(@PathParam("id") String agentId, @QueryParam("limit") String limit) {
         AgentIds.require(agentId);
         Paging paging = Paging.parse(null, limit, 100, 100);
-        return requests.list(new ApprovalRequests.Filter(caller.organizationId(), ApprovalRequest.PENDING, agentId,
+        return requests.list(new ApprovalRequests.Filter(caller.organizationId(), ApprovalRequest.UNDECIDED, agentId,
                         null), 0, paging.limit())
                 .map(listing -> new PendingApprovals(listing.items().stream().map(ApprovalSummary::of).toList(),
                         listing.total()));

@@ -1,5 +1,7 @@
 package io.kaizen.approval.rest;
 
+import java.util.List;
+
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -67,7 +69,8 @@ public class ApprovalResource {
         }
         KaizenPrincipal principal = caller.get();
         String requestedBy = flag("mine", mine) ? principal.subject() : null;
-        return requests.list(new ApprovalRequests.Filter(principal.organizationId(), status, agentId, requestedBy),
+        return requests.list(new ApprovalRequests.Filter(principal.organizationId(),
+                        status == null ? null : List.of(status), agentId, requestedBy),
                         paging.page() - 1, paging.limit())
                 .map(listing -> new ApprovalPage(listing.items().stream().map(ApprovalSummary::of).toList(),
                         listing.total(), paging.page(), paging.limit(), paging.hasMore(listing.total())));

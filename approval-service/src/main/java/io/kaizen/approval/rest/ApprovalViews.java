@@ -30,14 +30,17 @@ public final class ApprovalViews {
             @Schema(nullable = true) String requestedByTeamId, @Schema(nullable = true) String externalUserId,
             String triggerReason, @Schema(nullable = true) String payloadSummary,
             @Schema(nullable = true) BigDecimal estimatedCost,
-            @Schema(enumeration = {"pending", "approved", "rejected", "expired"}) String status, Instant createdAt,
-            Instant expiresAt, @Schema(nullable = true) Instant decidedAt, int requiredApprovals, int approvalCount,
-            int rejectionCount) {
+            @Schema(enumeration = {"pending", "escalated", "approved", "rejected", "expired"}) String status,
+            Instant createdAt, Instant expiresAt, @Schema(nullable = true) Instant decidedAt, int requiredApprovals,
+            int approvalCount, int rejectionCount, @Schema(nullable = true) Instant escalateAt,
+            @Schema(nullable = true) Instant escalatedAt, int remindersSent,
+            @Schema(nullable = true) Instant nextReminderAt) {
 
         static ApprovalSummary of(ApprovalRequest r) {
             return new ApprovalSummary(r.id, r.agentId, r.organizationId, r.requestedBy, r.requestedByTeam,
                     r.externalUserId, r.reasons, r.payloadSummary, r.estimatedCost, r.status, r.createdAt,
-                    r.expiresAt, r.decidedAt, r.requiredApprovals, r.approvalCount, r.rejectionCount);
+                    r.expiresAt, r.decidedAt, r.requiredApprovals, r.approvalCount, r.rejectionCount, r.escalateAt,
+                    r.escalatedAt, r.remindersSent, r.nextReminderAt);
         }
     }
 
@@ -53,17 +56,19 @@ public final class ApprovalViews {
 
     /**
      * A request as its list shows it ({@code request}, unwrapped into the same object), with the held invocations it
-     * decides and who decided.
+     * decides, who may decide it (escalation targets only once it escalated) and who decided.
      */
     public record ApprovalView(@JsonUnwrapped ApprovalSummary request, List<String> invocationIds,
             List<InvocationEntry> invocations, List<String> approverRoles, List<String> approverUsers,
-            List<DecisionEntry> approvals, List<DecisionEntry> rejections) {
+            List<String> escalationRoles, List<String> escalationUsers, List<DecisionEntry> approvals,
+            List<DecisionEntry> rejections) {
 
         static ApprovalView of(ApprovalState state) {
             ApprovalRequest r = state.request();
             return new ApprovalView(ApprovalSummary.of(r), state.invocationIds(),
                     state.invocations().stream().map(InvocationEntry::of).toList(), r.approverRoles, r.approverUsers,
-                    entries(state, ApprovalDecision.APPROVE), entries(state, ApprovalDecision.REJECT));
+                    r.escalationRoles, r.escalationUsers, entries(state, ApprovalDecision.APPROVE),
+                    entries(state, ApprovalDecision.REJECT));
         }
 
         private static List<DecisionEntry> entries(ApprovalState state, String kind) {
@@ -83,7 +88,7 @@ public final class ApprovalViews {
      * the decision recorded and by whom.
      */
     public record DecisionView(String requestId,
-            @Schema(enumeration = {"pending", "approved", "rejected"}) String status,
+            @Schema(enumeration = {"pending", "escalated", "approved", "rejected"}) String status,
             @Schema(enumeration = {"approved", "rejected"}) String decision, String decidedBy,
             @Schema(nullable = true) String reason, int approvalCount, int requiredApprovals,
             @Schema(nullable = true) Instant decidedAt) {
@@ -96,12 +101,17 @@ public final class ApprovalViews {
     public record WorkflowView(@Schema(nullable = true) String agentId,
             @Schema(enumeration = {"agent", "organization", "default"}) String source, List<String> approverRoles,
             List<String> approverUsers, int requiredApprovals, boolean allowSelfApproval, int timeoutHours,
-            @Schema(enumeration = {"expire", "reject"}) String onTimeout, @Schema(nullable = true) Instant updatedAt,
+            @Schema(enumeration = {"expire", "reject"}) String onTimeout,
+            @Schema(nullable = true) Integer escalateAfterMinutes, List<String> escalationRoles,
+            List<String> escalationUsers, int reminderIntervalMinutes, int maxReminders, List<String> autoApproveRoles,
+            List<String> autoApproveUsers, @Schema(nullable = true) Instant updatedAt,
             @Schema(nullable = true) String updatedBy) {
 
         static WorkflowView of(String agentId, String source, WorkflowSettings s, ApprovalWorkflow stored) {
             return new WorkflowView(agentId, source, s.approverRoles(), s.approverUsers(), s.requiredApprovals(),
-                    s.allowSelfApproval(), s.timeoutHours(), s.onTimeout(), stored == null ? null : stored.updatedAt,
+                    s.allowSelfApproval(), s.timeoutHours(), s.onTimeout(), s.escalateAfterMinutes(),
+                    s.escalationRoles(), s.escalationUsers(), s.reminderIntervalMinutes(), s.maxReminders(),
+                    s.autoApproveRoles(), s.autoApproveUsers(), stored == null ? null : stored.updatedAt,
                     stored == null ? null : stored.updatedBy);
         }
 

@@ -1,6 +1,7 @@
 package io.kaizen.approval.rest;
 
 import java.math.BigDecimal;
+import java.util.List;
 
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -32,6 +33,7 @@ public class InternalApprovalResource {
 
     static final int MAX_ID = 255;
     static final int MAX_REASON = 4000;
+    static final int MAX_ROLES = 50;
 
     private final ApprovalRequests requests;
 
@@ -90,6 +92,12 @@ public class InternalApprovalResource {
         if (body.triggerReason() == null || body.triggerReason().isBlank()
                 || body.triggerReason().length() > MAX_REASON) {
             throw invalid("trigger_reason", "trigger_reason is required, at most " + MAX_REASON + " characters");
+        }
+        List<String> roles = body.requestedByRoles();
+        if (roles != null && (roles.size() > MAX_ROLES
+                || roles.stream().anyMatch(r -> r == null || r.isBlank() || r.length() > MAX_ID))) {
+            throw invalid("requested_by_roles", "requested_by_roles must be at most " + MAX_ROLES
+                    + " non-blank role names of at most " + MAX_ID + " characters");
         }
         BigDecimal cost = body.estimatedCost();
         if (cost != null && (cost.signum() < 0 || cost.precision() - cost.scale() > 12)) {

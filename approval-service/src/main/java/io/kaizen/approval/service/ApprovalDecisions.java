@@ -20,8 +20,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
 /**
- * Approvers' decisions, and the one way a request's transition is recorded ({@link #record}), which the expiry uses
- * too. Each decision runs in one transaction holding the request's row lock, so two approvers deciding at the same
+ * Approvers' decisions, and the one way a request's transition is recorded ({@link #record}), which the expiry and
+ * the approval of a trusted requester's request use too. Each decision runs in one transaction holding the request's row lock, so two approvers deciding at the same
  * instant are serialised: the request is decided exactly once, and the later decision finds it decided. A request is
  * approved once {@code required_approvals} distinct people approved it (an approver approving again, with or without
  * one of their API keys, changes nothing), and rejected by the first rejection.
@@ -70,12 +70,27 @@ public class ApprovalDecisions {
     }
 
     /**
-     * Records a transition of a pending request whose row the caller's transaction holds: {@code decision} (an
-     * approver's, or {@link ApprovalDecision#SYSTEM}'s rejection at timeout), or none when it expires. The request
-     * ends when a decision rejects it, completes its approvals, or it expires; its events are
-     * {@code approval.decision_recorded} for a decision, then the outcome, if it ended.
+     * Records a transition of an undecided request whose row the caller's transaction holds (or which it has just
+     * created): {@code decision} (an approver's, or {@link ApprovalDecision#SYSTEM}'s rejection at timeout), or none
+     * when it expires. The request ends when a decision rejects it, completes its approvals, or it expires; its events
+     * are {@code approval.decision_recorded} for a decision, then the outcome, if it ended. An ended request has no
+     * escalation or reminder due.
      */
     Uni<ApprovalState> record(ApprovalState before, ApprovalDecision decision, Instant now) {
+        return record(before, decision, false, now);
+    }
+
+    /**
+     * Records {@link ApprovalDecision#SYSTEM}'s approval of a trusted requester's request: it approves the request
+     * whatever its quorum (trust is the workflow's word for it), and is recorded as any other decision.
+     */
+    Uni<ApprovalState> approveTrusted(ApprovalState before, String reason, Instant now) {
+        return record(before, decision(before.request().id, ApprovalDecision.SYSTEM, ApprovalDecision.APPROVE, reason,
+                now), true, now);
+    }
+
+    private Uni<ApprovalState> record(ApprovalState before, ApprovalDecision decision, boolean conclusive,
+            Instant now) {
         ApprovalRequest request = before.request();
         List<ApprovalDecision> decisions = new ArrayList<>(before.decisions());
         List<String> types = new ArrayList<>();
@@ -90,13 +105,15 @@ public class ApprovalDecisions {
                 request.rejectionCount++;
                 outcome = EventTypes.APPROVAL_REJECTED;
                 request.status = ApprovalRequest.REJECTED;
-            } else if (++request.approvalCount >= request.requiredApprovals) {
+            } else if (++request.approvalCount >= request.requiredApprovals || conclusive) {
                 outcome = EventTypes.APPROVAL_APPROVED;
                 request.status = ApprovalRequest.APPROVED;
             }
         }
         if (outcome != null) {
             request.decidedAt = now;
+            request.escalateAt = null;
+            request.nextReminderAt = null;
             types.add(outcome);
         }
         ApprovalState after = new ApprovalState(request, List.copyOf(decisions), before.invocations());
@@ -109,10 +126,10 @@ public class ApprovalDecisions {
             throw new ApprovalRefusal(Kind.NOT_FOUND, id, null);
         }
         if (request.status.equals(ApprovalRequest.EXPIRED)
-                || request.status.equals(ApprovalRequest.PENDING) && !request.expiresAt.isAfter(now)) {
+                || request.undecided() && !request.expiresAt.isAfter(now)) {
             throw new ApprovalRefusal(Kind.EXPIRED, id, ApprovalRequest.EXPIRED);
         }
-        if (!request.status.equals(ApprovalRequest.PENDING)) {
+        if (!request.undecided()) {
             throw new ApprovalRefusal(Kind.ALREADY_DECIDED, id, request.status);
         }
         // self: the requester or the owner of the requester's key, deciding as themselves or with a key of theirs
@@ -126,12 +143,18 @@ public class ApprovalDecisions {
 
     /**
      * An approver by one of the request's roles, or by name (subject, e-mail, or the owner of the API key decided
-     * with: a key acts for the user who created it, within its scopes).
+     * with: a key acts for the user who created it, within its scopes); once the request escalated, also an escalation
+     * target by role or name. A target is no approver before the escalation.
      */
     static boolean listed(ApprovalRequest request, KaizenPrincipal approver) {
-        return approver.roles().stream().anyMatch(request.approverRoles::contains)
-                || approver.persons().stream().anyMatch(request.approverUsers::contains)
-                || approver.email() != null && request.approverUsers.contains(approver.email());
+        return named(request.approverRoles, request.approverUsers, approver)
+                || request.escalatedAt != null && named(request.escalationRoles, request.escalationUsers, approver);
+    }
+
+    private static boolean named(List<String> roles, List<String> users, KaizenPrincipal approver) {
+        return approver.roles().stream().anyMatch(roles::contains)
+                || approver.persons().stream().anyMatch(users::contains)
+                || approver.email() != null && users.contains(approver.email());
     }
 
     static ApprovalDecision decision(String requestId, String approverId, String kind, String reason, Instant now) {

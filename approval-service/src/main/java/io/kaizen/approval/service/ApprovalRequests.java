@@ -26,23 +26,28 @@ import jakarta.persistence.LockModeType;
 
 /**
  * Opens requests for held invocations and reads them. Opening is idempotent on the invocation id, and a user who
- * already waits on a pending request for the same agent joins it instead of opening another, as long as nobody has
- * decided on it yet; both are decided under a transaction-scoped advisory lock on the organisation, agent and user, so
- * concurrent holds of one user never open two requests. A join also takes the request's row lock, the lock every
- * decision and the expiry hold while they end a request: a call never joins a request whose outcome is being recorded
- * without being part of that outcome's event.
+ * already waits on an undecided (pending or escalated) request for the same agent joins it instead of opening another,
+ * as long as nobody has decided on it yet; both are decided under a transaction-scoped advisory lock on the
+ * organisation, agent and user, so concurrent holds of one user never open two requests. A join also takes the
+ * request's row lock, the lock every decision and every timer (expiry, escalation, reminder) hold while they move a
+ * request on: a call never joins a request whose outcome is being recorded without being part of that outcome's event.
+ * A trusted requester's new request is approved as it opens, by the same recording as an approver's decision.
  */
 @ApplicationScoped
 public class ApprovalRequests {
 
+    /** The reason of an approval by {@link ApprovalDecision#SYSTEM} for a trusted requester. */
+    static final String AUTO_APPROVED = "Auto-approved: the requester is trusted by the workflow";
     private static final String LOCK = "select pg_advisory_xact_lock(hashtext('approval_request'), hashtext(:key))";
 
     private final ApprovalWorkflows workflows;
     private final ApprovalEvents events;
+    private final ApprovalDecisions decisions;
 
-    ApprovalRequests(ApprovalWorkflows workflows, ApprovalEvents events) {
+    ApprovalRequests(ApprovalWorkflows workflows, ApprovalEvents events, ApprovalDecisions decisions) {
         this.workflows = workflows;
         this.events = events;
+        this.decisions = decisions;
     }
 
     /** The request opened, or found, for a held invocation; {@code created} when this call opened it. */
@@ -50,7 +55,7 @@ public class ApprovalRequests {
     }
 
     /** The filters of a listing; null = any. {@code requestedBy} restricts it to one requester. */
-    public record Filter(String organizationId, String status, String agentId, String requestedBy) {
+    public record Filter(String organizationId, List<String> statuses, String agentId, String requestedBy) {
     }
 
     public record Listing(List<ApprovalRequest> items, long total) {
@@ -92,9 +97,9 @@ public class ApprovalRequests {
     public Uni<Listing> list(Filter filter, int pageIndex, int pageSize) {
         StringBuilder query = new StringBuilder("organizationId = :org");
         Parameters params = Parameters.with("org", filter.organizationId());
-        if (filter.status() != null) {
-            query.append(" and status = :status");
-            params.and("status", filter.status());
+        if (filter.statuses() != null) {
+            query.append(" and status in :statuses");
+            params.and("statuses", filter.statuses());
         }
         if (filter.agentId() != null) {
             query.append(" and agentId = :agent");
@@ -124,8 +129,8 @@ public class ApprovalRequests {
     }
 
     /**
-     * The request a call of the same requester, external user and agent may join: pending, not yet due, and not
-     * decided on by anyone (an approver who already approved never saw the joining call). Its row is locked, waiting
+     * The request a call of the same requester, external user and agent may join: undecided (pending or escalated),
+     * not yet due, and not decided on by anyone (an approver who already approved never saw the joining call). Its row is locked, waiting
      * for a decision or expiry in flight; the conditions are checked again on the row that decision left, so a
      * request decided meanwhile is not joined.
      */
@@ -136,9 +141,9 @@ public class ApprovalRequests {
         if (in.externalUserId() != null) {
             params.and("user", in.externalUserId());
         }
-        return ApprovalRequest.<ApprovalRequest>find("organizationId = :org and agentId = :agent and status = 'pending'"
-                        + " and approvalCount = 0 and requestedBy = :by and " + sameExternalUser
-                        + " and expiresAt > :now order by createdAt", params)
+        return ApprovalRequest.<ApprovalRequest>find("organizationId = :org and agentId = :agent"
+                        + " and status in ('pending', 'escalated') and approvalCount = 0 and requestedBy = :by and "
+                        + sameExternalUser + " and expiresAt > :now order by createdAt", params)
                 .withLock(LockModeType.PESSIMISTIC_WRITE)
                 .firstResult();
     }
@@ -178,12 +183,40 @@ public class ApprovalRequests {
             request.onTimeout = settings.onTimeout();
             request.createdAt = Instant.now();
             request.expiresAt = request.createdAt.plus(Duration.ofHours(settings.timeoutHours()));
+            timers(request, settings);
             ApprovalInvocation first = held(in, request.id);
             ApprovalState state = new ApprovalState(request, List.of(), List.of(first));
-            return request.persist()
+            Uni<Void> opened = request.persist()
                     .chain(() -> first.persist())
-                    .chain(() -> events.record(state, null, EventTypes.APPROVAL_REQUESTED))
-                    .map(ignored -> new Opened(state, true));
+                    .chain(() -> events.record(state, null, EventTypes.APPROVAL_REQUESTED));
+            if (!settings.trusts(in.requestedBy(), in.requestedByRoles() == null ? List.of() : in.requestedByRoles())) {
+                return opened.map(ignored -> new Opened(state, true));
+            }
+            return opened.chain(() -> autoApprove(state)).map(approved -> new Opened(approved, true));
         });
+    }
+
+    /**
+     * The request's timers from its workflow: when it escalates (none without an escalation delay) and when its
+     * first reminder is due (none when the workflow sends none).
+     */
+    private static void timers(ApprovalRequest request, WorkflowSettings settings) {
+        request.escalationRoles = settings.escalationRoles();
+        request.escalationUsers = settings.escalationUsers();
+        request.escalateAt = settings.escalateAfterMinutes() == null ? null
+                : request.createdAt.plus(Duration.ofMinutes(settings.escalateAfterMinutes()));
+        request.maxReminders = settings.maxReminders();
+        request.reminderIntervalMinutes = settings.reminderIntervalMinutes();
+        request.nextReminderAt = settings.maxReminders() == 0 ? null
+                : request.createdAt.plus(Duration.ofMinutes(settings.reminderIntervalMinutes()));
+    }
+
+    /**
+     * Approves the request of a trusted requester at once, as {@link ApprovalDecision#SYSTEM}, recorded as any
+     * decision is ({@link ApprovalDecisions#approveTrusted}), so the gateway resumes its held call as after any
+     * approval. One decision approves it, whatever the quorum: trust is the workflow's word for it.
+     */
+    private Uni<ApprovalState> autoApprove(ApprovalState opened) {
+        return decisions.approveTrusted(opened, AUTO_APPROVED, opened.request().createdAt);
     }
 }

@@ -11,7 +11,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * {@code invocationIds} are the held invocations the request decides (the first, and those of the same user and agent
  * that joined it while it was pending); {@code decision} ({@code approve}, {@code reject}) with {@code decidedBy} and
  * {@code reason} is the decision just recorded, null for events that record none; {@code approvers} and
- * {@code rejecters} are everyone who decided so far.
+ * {@code rejecters} are everyone who decided so far. {@code escalatedAt} is when the request escalated (null before),
+ * {@code remindersSent} how many reminders fell due so far.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ApprovalEvent(
@@ -33,5 +34,7 @@ public record ApprovalEvent(
         List<String> rejecters,
         Instant createdAt,
         Instant expiresAt,
-        Instant decidedAt) {
+        Instant decidedAt,
+        Instant escalatedAt,
+        int remindersSent) {
 }

@@ -35,6 +35,10 @@ public final class EventTypes {
     public static final String APPROVAL_APPROVED = "kaizen.approval.approved.v1";
     public static final String APPROVAL_REJECTED = "kaizen.approval.rejected.v1";
     public static final String APPROVAL_EXPIRED = "kaizen.approval.expired.v1";
+    /** An undecided request passed its escalation delay: its escalation targets may decide it too. */
+    public static final String APPROVAL_ESCALATED = "kaizen.approval.escalated.v1";
+    /** A reminder of an undecided request fell due; notifications of it are sent from this event. */
+    public static final String APPROVAL_REMINDER_SENT = "kaizen.approval.reminder_sent.v1";
 
     /** An organisation webhook turned itself off after failed deliveries ({@code kaizen.agents.v1}, by the gateway). */
     public static final String WEBHOOK_DISABLED = "kaizen.webhook.disabled.v1";

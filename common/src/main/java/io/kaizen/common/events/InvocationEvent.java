@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+
+import io.kaizen.common.governance.Decision;
 
 /**
  * Data of every {@code invocation.*} event: the five lineage layers plus outcome, cost and timing, so lineage and
@@ -67,14 +70,24 @@ public record InvocationEvent(
     }
 
     /**
-     * The governance outcome. {@code matchedPolicyId} is the policy that decided, {@code budgetRemainingBefore} and
+     * The governance outcome. {@code matchedPolicyId} is the policy that decided, {@code matchedPolicies} every policy
+     * whose conditions matched and {@code policyVersions} the version of every enabled policy evaluated (an allowed
+     * decision has no event of its own: this is its record), {@code budgetRemainingBefore} and
      * {@code budgetRemainingAfter} the budget left in USD around the call and {@code rateLimitRemaining} the calls
      * left in the rate window, each null when not known to the emitter.
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Governance(String decision, String decisionId, String reason, String reservationId,
             String approvalId, String approvalStatus, String matchedPolicyId, BigDecimal budgetRemainingBefore,
-            BigDecimal budgetRemainingAfter, Long rateLimitRemaining) {
+            BigDecimal budgetRemainingAfter, Long rateLimitRemaining, List<String> matchedPolicies,
+            List<Decision.PolicyVersion> policyVersions) {
+
+        public Governance(String decision, String decisionId, String reason, String reservationId, String approvalId,
+                String approvalStatus, String matchedPolicyId, BigDecimal budgetRemainingBefore,
+                BigDecimal budgetRemainingAfter, Long rateLimitRemaining) {
+            this(decision, decisionId, reason, reservationId, approvalId, approvalStatus, matchedPolicyId,
+                    budgetRemainingBefore, budgetRemainingAfter, rateLimitRemaining, null, null);
+        }
 
         public Governance(String decision, String decisionId, String reason, String reservationId, String approvalId,
                 String approvalStatus) {

@@ -4,11 +4,14 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 import io.kaizen.common.events.CloudEvent;
@@ -46,6 +49,7 @@ public class OutboxRelay {
     public static final String CLAIM = "select * from outbox_event where published_at is null"
             + " and pg_try_advisory_xact_lock(hashtext('outbox_event'), hashtext(coalesce(event_key, id)))"
             + " order by occurred_at, id limit :limit for update skip locked";
+    private static final String MARK_PUBLISHED = "update outbox_event set published_at = :at where id in (:ids)";
     /** The wait before the listening connection is opened again, after it dropped or could not be opened. */
     private static final long RECONNECT_MILLIS = 1000;
 
@@ -182,29 +186,44 @@ public class OutboxRelay {
         return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> Panache.getSession()
                 .chain(session -> session.createNativeQuery(CLAIM, OutboxEvent.class)
                         .setParameter("limit", batchSize)
-                        .getResultList())
-                .chain(rows -> publishAll(rows)
-                        .map(ignored -> rows.size() < batchSize || rows.stream().anyMatch(r -> r.publishedAt == null)))));
+                        .getResultList()
+                        .chain(rows -> {
+                            Set<String> published = ConcurrentHashMap.newKeySet();
+                            return publishAll(rows, published)
+                                    .chain(() -> markPublished(session, published))
+                                    .map(ignored -> rows.size() < batchSize || published.size() < rows.size());
+                        }))));
+    }
+
+    /**
+     * One statement for the round's published rows, instead of an update per row that would send each payload back.
+     */
+    private static Uni<Void> markPublished(Mutiny.Session session, Set<String> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return session.createNativeQuery(MARK_PUBLISHED).setParameter("at", Instant.now())
+                .setParameter("ids", List.copyOf(ids)).executeUpdate().replaceWithVoid();
     }
 
     /** Keys in parallel, each key's rows in order. */
-    private Uni<Void> publishAll(List<OutboxEvent> rows) {
+    private Uni<Void> publishAll(List<OutboxEvent> rows, Set<String> published) {
         if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         List<Uni<Void>> keys = rows.stream()
                 .collect(Collectors.groupingBy(row -> row.key != null ? row.key : row.id, LinkedHashMap::new,
                         Collectors.toList()))
-                .values().stream().map(this::publishInOrder).toList();
+                .values().stream().map(keyRows -> publishInOrder(keyRows, published)).toList();
         return Uni.join().all(keys).andCollectFailures().replaceWithVoid()
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
     /** A failed row stops its key: the rows after it must not reach consumers before it. */
-    private Uni<Void> publishInOrder(List<OutboxEvent> rows) {
+    private Uni<Void> publishInOrder(List<OutboxEvent> rows, Set<String> published) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (OutboxEvent row : rows) {
-            chain = chain.chain(() -> publish(row));
+            chain = chain.chain(() -> publish(row).invoke(() -> published.add(row.id)));
         }
         return chain;
     }
@@ -218,8 +237,8 @@ public class OutboxRelay {
                 .withHeaders(event.headers())
                 .build();
         return emitter.sendMessage(Message.of(row.payload).addMetadata(metadata))
-                .invoke(() -> row.publishedAt = Instant.now())
                 .onFailure().invoke(e -> {
+                    // a managed row: the transaction's flush records the failed attempt
                     row.attempts++;
                     row.lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
                     LOG.debugf("event %s not published yet: %s", row.id, e.getMessage());

@@ -57,6 +57,8 @@ class AsyncApiDocumentTest {
             Map.entry(EventTypes.APPROVAL_APPROVED, new Emitted(Topics.APPROVALS, ApprovalEvent.class)),
             Map.entry(EventTypes.APPROVAL_REJECTED, new Emitted(Topics.APPROVALS, ApprovalEvent.class)),
             Map.entry(EventTypes.APPROVAL_EXPIRED, new Emitted(Topics.APPROVALS, ApprovalEvent.class)),
+            Map.entry(EventTypes.APPROVAL_ESCALATED, new Emitted(Topics.APPROVALS, ApprovalEvent.class)),
+            Map.entry(EventTypes.APPROVAL_REMINDER_SENT, new Emitted(Topics.APPROVALS, ApprovalEvent.class)),
             Map.entry(EventTypes.AUDIT_RECORDED, new Emitted(Topics.AUDIT, AuditRecordEvent.class)));
 
     private record Emitted(String topic, Class<?> data) {

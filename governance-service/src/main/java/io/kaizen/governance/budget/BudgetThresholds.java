@@ -73,8 +73,12 @@ public class BudgetThresholds {
         });
         return alerts.applicable(organizationIds, agentIds).chain(applicable -> {
             Set<String> organizations = new HashSet<>();
+            Set<String> agentScopes = new HashSet<>();
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (BudgetReservation row : settled) {
+                if (!agentScopes.add(row.agentId + "|" + row.monthStart + "|" + row.weekStart + "|" + row.dayStart)) {
+                    continue; // the same periods of the same agent: their totals were read for an earlier row
+                }
                 boolean organization = organizations.add(row.organizationId + "|" + row.monthStart);
                 chain = chain.chain(() -> announce(row, organization, applicable, now));
             }
@@ -90,6 +94,9 @@ public class BudgetThresholds {
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (BudgetPeriod period : BudgetPeriod.ofReservation(row.monthStart, row.weekStart, row.dayStart,
                     governance.organization().timeZone())) {
+                if (limits.usdMicros(period) <= 0) {
+                    continue; // a period without a budget has no threshold to cross: its totals are not read
+                }
                 chain = chain.chain(() -> ledger.agentTotals(row.agentId, period.name(), period.start())
                         .chain(totals -> announce(new Line(row.organizationId, row.agentId,
                                 BudgetScopes.usdScope(period), period, limits.usdMicros(period),

@@ -295,16 +295,23 @@ public class DecisionService {
                 Money.usd(progress.governance().costPerExecution()), progress.governance().budget().tokenRates());
     }
 
+    /**
+     * The decision's event, or null for an {@code ALLOW}: an allowed call's decision (id, deciding policy, policy
+     * versions, reservation) travels in the call's own {@code invocation.*} event, which lineage audits, so a second
+     * event per invoke would only double the work of every consumer (DESIGN §4 lists no event for it).
+     */
     private JournalEntry.Event event(Progress progress, Decision decision) {
+        if (decision.outcome() == Outcome.ALLOW) {
+            return null;
+        }
         DecisionRequest request = progress.request();
-        boolean light = decision.outcome() == Outcome.ALLOW;
         boolean denied = decision.outcome() == Outcome.DENY_POLICY || decision.outcome() == Outcome.DENY_RATE
                 || decision.outcome() == Outcome.DENY_BUDGET;
         GovernanceDecisionEvent data = new GovernanceDecisionEvent(decision.decisionId(), request.organizationId(),
                 request.agentId(), request.invocationId(), request.userId(), decision.outcome().name(),
                 decision.reason(), decision.policy().policyId(), decision.policy().matchedPolicies(),
                 decision.policy().policyVersions(), decision.reservationId(), decision.estimatedCost(),
-                light ? null : decision.rateLimit(), light ? null : decision.budget(), decision.approvalTriggers(),
+                denied ? decision.rateLimit() : null, denied ? decision.budget() : null, decision.approvalTriggers(),
                 progress.now());
         return journal.event(Topics.GOVERNANCE, denied ? EventTypes.DECISION_DENIED : EventTypes.DECISION_EVALUATED,
                 request.agentId(), request.organizationId(), data);

@@ -15,7 +15,7 @@ import io.kaizen.governance.policy.CombiningStrategy;
 import io.kaizen.governance.policy.Effect;
 import io.kaizen.governance.policy.PolicyValidator;
 import io.kaizen.governance.service.EffectiveGovernance.OrganizationPolicies;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -45,21 +45,25 @@ public class GovernanceSnapshots {
     private record Entry<T>(T value, long expiresAt) {
     }
 
-    /** The governance of an agent; an unknown agent gets the defaults under {@code organizationId}. */
-    @WithSession
+    /**
+     * The governance of an agent; an unknown agent gets the defaults under {@code organizationId}. A cached entry is
+     * answered without opening a session: only a load does (in the caller's session, or one of its own).
+     */
     public Uni<EffectiveGovernance> agent(String agentId, String organizationId) {
-        return cached(agents, agentId + "|" + organizationId, () -> AgentGovernance.<AgentGovernance>findById(agentId)
-                .chain(row -> organization(row != null ? row.organizationId : organizationId)
-                        .map(org -> EffectiveGovernance.of(agentId, organizationId, row,
-                                row == null ? List.of() : json.strings(row.tags),
-                                row == null ? null : json.triggers(row.approvalTriggers), org, config.defaults()))));
+        return cached(agents, agentId + "|" + organizationId, () -> Panache.withSession(
+                () -> AgentGovernance.<AgentGovernance>findById(agentId)
+                        .chain(row -> organization(row != null ? row.organizationId : organizationId)
+                                .map(org -> EffectiveGovernance.of(agentId, organizationId, row,
+                                        row == null ? List.of() : json.strings(row.tags),
+                                        row == null ? null : json.triggers(row.approvalTriggers), org,
+                                        config.defaults())))));
     }
 
-    @WithSession
     public Uni<OrganizationPolicies> organization(String organizationId) {
-        return cached(organizations, organizationId, () -> OrganizationGovernance.<OrganizationGovernance>findById(organizationId)
-                .chain(row -> PolicyRecord.<PolicyRecord>list("organizationId", organizationId)
-                        .map(policies -> organizationOf(organizationId, row, policies))));
+        return cached(organizations, organizationId, () -> Panache.withSession(
+                () -> OrganizationGovernance.<OrganizationGovernance>findById(organizationId)
+                        .chain(row -> PolicyRecord.<PolicyRecord>list("organizationId", organizationId)
+                                .map(policies -> organizationOf(organizationId, row, policies)))));
     }
 
     public void forgetAgent(String agentId) {
