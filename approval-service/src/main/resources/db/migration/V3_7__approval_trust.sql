@@ -1,3 +1,5 @@
+-- Numbered after V3_1 (approval timers): a database already migrated to 3.1 applies it in order.
+
 -- The user who created the API key a request was made with: an approver is "self" when they are the requester or
 -- the owner of the requester's key (docs/approvals.md, self-approval).
 alter table approval_request add column requested_by_owner varchar(255);
