@@ -31,7 +31,10 @@ import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.devstack.DevStackTestResource;
+import io.kaizen.gateway.domain.HeldInvocation;
 import io.kaizen.gateway.messaging.ApprovalOutcomeConsumer;
+import io.kaizen.gateway.service.InvocationService;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.kaizen.devstack.Sink;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -56,6 +59,8 @@ class HeldInvocationTest {
     ApprovalOutcomeConsumer outcomes;
     @Inject
     Vertx quarkusVertx;
+    @Inject
+    InvocationService invocations;
 
     private final Invoker caller = new Invoker();
     private final TestAgent agent = new TestAgent();
@@ -267,6 +272,115 @@ class HeldInvocationTest {
         assertThat(agent.hits("/answer-input")).isEmpty();
     }
 
+    @Test
+    void aDuplicateResumptionGivesBackWhatItReservedAndTheCallRunsOnce() throws Exception {
+        String[] held = hold(heldAgent(), "{\\\"answer\\\": 5}");
+        String id = held[0];
+        // two resumptions (a redelivered outcome, a second replica) both get governance's ALLOW before either stores
+        InternalApiStandIn.shared().resumptionsTogether(id, 2);
+        HeldInvocation row = DetachedContext.run(quarkusVertx,
+                        () -> Panache.withSession(() -> HeldInvocation.<HeldInvocation>findById(id)))
+                .subscribeAsCompletionStage().get(60, TimeUnit.SECONDS);
+        var first = DetachedContext.run(quarkusVertx, () -> invocations.resume(row)).subscribeAsCompletionStage();
+        var second = DetachedContext.run(quarkusVertx, () -> invocations.resume(row)).subscribeAsCompletionStage();
+        first.get(60, TimeUnit.SECONDS);
+        second.get(60, TimeUnit.SECONDS);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> eventTypes(id).contains(EventTypes.INVOCATION_COMPLETED));
+        List<String> given = InternalApiStandIn.shared().reservationsGiven(id);
+        assertThat(given).hasSize(2);
+        String used = eventData(id, EventTypes.INVOCATION_COMPLETED).getJsonObject("governance")
+                .getString("reservation_id");
+        assertThat(given).contains(used);
+        String loser = given.stream().filter(r -> !r.equals(used)).findFirst().orElseThrow();
+        // the call that ran settles its own reservation; the one that lost gives its reservation back
+        assertThat(InternalApiStandIn.shared().releases()).contains(loser).doesNotContain(used);
+        assertThat(agent.hits("/answer-input")).as("executed once").hasSize(1);
+        assertThat(heldRows(id)).isZero();
+    }
+
+    @Test
+    void anApprovalThatArrivesBeforeTheHeldCallIsStoredStillExecutesItOnce() throws Exception {
+        String agentId = heldAgent();
+        // the approver decides, and the gateway processes the outcome, while this gateway has not stored the call yet
+        InternalApiStandIn.shared().beforeOpened(agentId, (approval, opening) -> decidedNow(
+                EventTypes.APPROVAL_APPROVED, approval, opening.getString("invocation_id"), "approved"));
+        String id = hold(agentId, "{\\\"answer\\\": 9}")[0];
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(caller.token()).when()
+                .get("/api/v1/invocations/" + id).then().statusCode(200)
+                .body("status", equalTo("success"))
+                .body("output.answer", equalTo(9)));
+        await().atMost(Duration.ofSeconds(60)).until(() -> heldRows(id) == 0);
+        assertThat(agent.hits("/answer-input")).as("executed once").hasSize(1);
+        assertThat(receiver.awaitRequests(1, Duration.ofSeconds(60))).hasSize(1);
+    }
+
+    @Test
+    void aCallApprovedAsItsRequestOpensWhoseApprovalEventCameFirstIsExecutedOnce() throws Exception {
+        String agentId = caller.agent(agent.url("/answer-input"));
+        InternalApiStandIn.shared().requireApprovalTrustingEveryone(agentId);
+        // approval-service approves the trusted requester's request as it opens it, and its approval event reaches
+        // the gateway before the call is stored: both the answer and the recorded outcome say approved
+        InternalApiStandIn.shared().beforeOpened(agentId, (approval, opening) -> decidedNow(
+                EventTypes.APPROVAL_APPROVED, approval, opening.getString("invocation_id"), "approved"));
+        String id = hold(agentId, "{\\\"answer\\\": 11}")[0];
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(caller.token()).when()
+                .get("/api/v1/invocations/" + id).then().statusCode(200)
+                .body("status", equalTo("success"))
+                .body("output.answer", equalTo(11)));
+        await().atMost(Duration.ofSeconds(60)).until(() -> heldRows(id) == 0);
+        assertThat(receiver.awaitRequests(1, Duration.ofSeconds(60))).hasSize(1);
+        assertThat(agent.hits("/answer-input")).as("executed once").hasSize(1);
+        assertThat(InternalApiStandIn.shared().decisionRequests(id).stream()
+                .filter(d -> d.getString("approved_request_id") != null)).as("resumed once").hasSize(1);
+    }
+
+    @Test
+    void aRejectionThatArrivesBeforeTheHeldCallIsStoredEndsItRejected() throws Exception {
+        String agentId = heldAgent();
+        InternalApiStandIn.shared().beforeOpened(agentId, (approval, opening) -> decidedNow(
+                EventTypes.APPROVAL_REJECTED, approval, opening.getString("invocation_id"), "rejected"));
+        String id = caller.invoking()
+                .body("{\"input\": \"hello\", \"callback_url\": \"" + receiver.url() + "/hooks/result\"}")
+                .when().post("/api/v1/external-agents/" + agentId + "/invoke")
+                .then().statusCode(202).extract().path("invocation_id");
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(caller.token()).when()
+                .get("/api/v1/invocations/" + id).then().statusCode(200)
+                .body("status", equalTo("rejected"))
+                .body("error_code", equalTo("APPROVAL_REJECTED"))
+                .body("error_message", equalTo("The approval request was rejected: too risky")));
+        assertThat(eventTypes(id)).containsExactly(EventTypes.INVOCATION_HELD, EventTypes.INVOCATION_REJECTED);
+        assertThat(heldRows(id)).isZero();
+        assertThat(new JsonObject(receiver.awaitRequests(1, Duration.ofSeconds(60)).get(0).body()).getString("status"))
+                .isEqualTo("rejected");
+        assertThat(agent.hits("/answer-input")).isEmpty();
+    }
+
+    /** Publishes a request's outcome and waits until the gateway processed it. */
+    private void decidedNow(String type, String approval, String invocation, String status) {
+        try {
+            String event = publish(type, approval, invocation, status);
+            await().atMost(Duration.ofSeconds(60)).until(() -> processed(event));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean processed(String event) throws SQLException {
+        try (Connection db = DevStackTestResource.stack().postgres().connect("gateway");
+                PreparedStatement query = db.prepareStatement(
+                        "select count(*) from processed_event where consumer = 'gateway.approvals' and event_id = ?")) {
+            query.setString(1, event);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getInt(1) > 0;
+            }
+        }
+    }
+
     private String heldAgent() {
         String agentId = caller.agent(agent.url("/answer-input"));
         InternalApiStandIn.shared().requireApproval(agentId);
@@ -287,6 +401,7 @@ class HeldInvocationTest {
         return publish(type, approval, invocation, status, "too risky");
     }
 
+    /** Publishes the event; its id. */
     private String publish(String type, String approval, String invocation, String status, String reason)
             throws Exception {
         JsonObject data = new JsonObject()
@@ -303,19 +418,6 @@ class HeldInvocationTest {
         producer.send(new ProducerRecord<>("kaizen.approvals.v1", null, approval, event.data(), event.headers()))
                 .get();
         return event.id();
-    }
-
-    /** Whether the gateway's approvals consumer recorded this event as processed. */
-    private static boolean processed(String eventId) throws SQLException {
-        try (Connection db = DevStackTestResource.stack().postgres().connect("gateway");
-                PreparedStatement query = db.prepareStatement(
-                        "select count(*) from processed_event where consumer = 'gateway.approvals' and event_id = ?")) {
-            query.setString(1, eventId);
-            try (ResultSet rows = query.executeQuery()) {
-                rows.next();
-                return rows.getInt(1) == 1;
-            }
-        }
     }
 
     private static int heldRows(String invocation) throws SQLException {

@@ -45,6 +45,10 @@ public final class InternalApiStandIn {
     private final java.util.Set<String> trustingAgents = ConcurrentHashMap.newKeySet();
     private final List<JsonObject> decisionRequests = new CopyOnWriteArrayList<>();
     private final List<JsonObject> approvalRequests = new CopyOnWriteArrayList<>();
+    private final List<String> releases = new CopyOnWriteArrayList<>();
+    private final Map<String, List<String>> reservationsGiven = new ConcurrentHashMap<>();
+    private final Map<String, CountDownLatch> resumptionBarriers = new ConcurrentHashMap<>();
+    private final Map<String, java.util.function.BiConsumer<String, JsonObject>> openHooks = new ConcurrentHashMap<>();
 
     private InternalApiStandIn(String serviceToken) {
         this.serviceToken = serviceToken;
@@ -159,6 +163,32 @@ public final class InternalApiStandIn {
     }
 
     /**
+     * The next {@code count} resumption decisions of this invocation (those with {@code approved_request_id}) are
+     * answered together, once all of them arrived (at most a minute): resumptions racing each other.
+     */
+    void resumptionsTogether(String invocationId, int count) {
+        resumptionBarriers.put(invocationId, new CountDownLatch(count));
+    }
+
+    /**
+     * Before approval-service answers the opening of a request for this agent's calls, {@code hook} runs with the new
+     * request's id and the opening body: what happens while the gateway has not stored the held call yet.
+     */
+    void beforeOpened(String agentId, java.util.function.BiConsumer<String, JsonObject> hook) {
+        openHooks.put(agentId, hook);
+    }
+
+    /** The reservations governance's ALLOW decisions gave this invocation, in order. */
+    List<String> reservationsGiven(String invocationId) {
+        return List.copyOf(reservationsGiven.getOrDefault(invocationId, List.of()));
+    }
+
+    /** The reservations the gateway released, in order. */
+    List<String> releases() {
+        return List.copyOf(releases);
+    }
+
+    /**
      * As {@link #requireApproval}, but approval-service approves each request as it opens it, as for a requester the
      * agent's workflow trusts.
      */
@@ -211,15 +241,40 @@ public final class InternalApiStandIn {
             } else if (exchange.getRequestMethod().equals("POST") && path.equals("/internal/v1/decisions")) {
                 JsonObject decision = new JsonObject(new String(body, StandardCharsets.UTF_8));
                 decisionRequests.add(decision);
+                CountDownLatch together = decision.getString("approved_request_id") == null ? null
+                        : resumptionBarriers.get(decision.getString("invocation_id"));
+                if (together != null) {
+                    together.countDown();
+                    try {
+                        together.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 boolean held = approvalAgents.contains(decision.getString("agent_id"))
                         && decision.getString("approved_request_id") == null;
-                answer(exchange, 200, held ? requireApproval() : allow());
+                JsonObject answer = held ? requireApproval() : allow();
+                if (!held) {
+                    reservationsGiven.computeIfAbsent(decision.getString("invocation_id"),
+                            id -> new CopyOnWriteArrayList<>()).add(answer.getString("reservation_id"));
+                }
+                answer(exchange, 200, answer);
             } else if (exchange.getRequestMethod().equals("POST") && path.equals("/internal/v1/approval-requests")) {
                 JsonObject opening = new JsonObject(new String(body, StandardCharsets.UTF_8));
                 approvalRequests.add(opening);
-                answer(exchange, 201, new JsonObject().put("id", PrefixedId.next(PrefixedId.APPROVAL))
+                String id = PrefixedId.next(PrefixedId.APPROVAL);
+                var hook = openHooks.remove(opening.getString("agent_id"));
+                if (hook != null) {
+                    hook.accept(id, opening);
+                }
+                answer(exchange, 201, new JsonObject().put("id", id)
                         .put("status", trustingAgents.contains(opening.getString("agent_id")) ? "approved"
                                 : "pending"));
+            } else if (exchange.getRequestMethod().equals("POST") && path.startsWith("/internal/v1/reservations/")
+                    && path.endsWith("/release")) {
+                String id = path.substring("/internal/v1/reservations/".length(), path.length() - "/release".length());
+                releases.add(id);
+                answer(exchange, 200, new JsonObject().put("reservation_id", id).put("status", "released"));
             } else {
                 answer(exchange, 404, new JsonObject());
             }

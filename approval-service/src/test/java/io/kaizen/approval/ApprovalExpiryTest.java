@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 
 import org.junit.jupiter.api.Test;
 
-import io.kaizen.approval.service.ApprovalExpiry;
+import io.kaizen.approval.service.ApprovalTimers;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.devstack.DevStackTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -36,7 +36,7 @@ import jakarta.inject.Inject;
 class ApprovalExpiryTest {
 
     @Inject
-    ApprovalExpiry expiry;
+    ApprovalTimers timers;
 
     @Test
     void aRequestThatFellDueWhileNoReplicaRanExpiresOnceThoughSeveralReplicasSweepTogether() throws Exception {
@@ -83,11 +83,12 @@ class ApprovalExpiryTest {
                 .body("status", equalTo("rejected"))
                 .body("rejections[0].approver_id", equalTo("system"))
                 .body("rejections[0].reason", equalTo("Timed out without a decision")));
-        assertThat(events(id)).containsExactly(EventTypes.APPROVAL_REQUESTED, EventTypes.APPROVAL_REJECTED);
+        assertThat(events(id)).containsExactly(EventTypes.APPROVAL_REQUESTED, EventTypes.APPROVAL_DECISION_RECORDED,
+                EventTypes.APPROVAL_REJECTED);
         approve(org, "alice", id).statusCode(409).body("detail", equalTo("Already rejected"));
     }
 
     private Integer sweep() {
-        return expiry.expireDue().await().atMost(Duration.ofSeconds(60));
+        return timers.expireDue().await().atMost(Duration.ofSeconds(60));
     }
 }

@@ -6,6 +6,7 @@ import static io.kaizen.approval.ApprovalApi.due;
 import static io.kaizen.approval.ApprovalApi.events;
 import static io.kaizen.approval.ApprovalApi.newAgent;
 import static io.kaizen.approval.ApprovalApi.newOrg;
+import static io.kaizen.approval.ApprovalApi.open;
 import static io.kaizen.approval.ApprovalApi.opened;
 import static io.kaizen.approval.ApprovalApi.payload;
 import static io.kaizen.approval.ApprovalApi.timerDue;
@@ -14,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.Test;
 
 import io.kaizen.approval.service.ApprovalTimers;
 import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.devstack.DevStackTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -38,7 +41,8 @@ import jakarta.inject.Inject;
 /**
  * The escalation and reminder timers: due times are the request's columns, so a timer that fell due while no replica
  * ran fires at the next sweep, and replicas sweeping at the same instant fire each timer once. An escalated request
- * stays decidable, by its approvers and now also its escalation targets.
+ * stays decidable, by its approvers and now also its escalation targets, and joinable while nobody decided on it; it
+ * ends as any request does.
  */
 @QuarkusTest
 @QuarkusTestResource(value = DevStackTestResource.class, initArgs = @ResourceArg(name = "service", value = "approval"))
@@ -141,6 +145,64 @@ class ApprovalTimersTest {
         assertThat(events(timedOut)).doesNotContain(EventTypes.APPROVAL_ESCALATED);
         as(org, "boss", "org_admin").body("{}").when().post("/api/v1/approvals/" + escalated + "/approve").then()
                 .statusCode(410).body("error_code", equalTo("APPROVAL_EXPIRED"));
+    }
+
+    @Test
+    void aCallJoinsAnEscalatedRequestOnlyWhileNobodyDecidedOnItAndTheRequestsEndStopsItsTimers() throws Exception {
+        String org = newOrg();
+        String agent = newAgent();
+        workflow(org, agent, """
+                {"approver_roles": ["approver"], "required_approvals": 2, "escalate_after_minutes": 240,
+                 "escalation_users": ["boss"], "reminder_interval_minutes": 30, "max_reminders": 3}""");
+        String first = PrefixedId.next(PrefixedId.INVOCATION);
+        String id = open(first, org, agent, "dev-1", "ext-1").statusCode(201).extract().path("id");
+        timerDue(id, "escalate_at", 1);
+        escalate();
+        await().atMost(WAIT).until(() -> events(id).contains(EventTypes.APPROVAL_ESCALATED));
+
+        // escalated and undecided: the same requester's next call joins it, and the targets decide it with the rest
+        String second = PrefixedId.next(PrefixedId.INVOCATION);
+        open(second, org, agent, "dev-1", "ext-1").statusCode(200)
+                .body("id", equalTo(id))
+                .body("status", equalTo("escalated"))
+                .body("invocation_ids", contains(first, second));
+        as(org, "boss", "org_admin").body("{}").when().post("/api/v1/approvals/" + id + "/approve").then()
+                .statusCode(200).body("status", equalTo("escalated")).body("approval_count", equalTo(1));
+        // the target's approval did not cover a call it never saw: the next call opens a request of its own
+        String third = PrefixedId.next(PrefixedId.INVOCATION);
+        open(third, org, agent, "dev-1", "ext-1").statusCode(201).body("id", not(equalTo(id)));
+
+        approve(org, "alice", id).statusCode(200).body("status", equalTo("approved"));
+        as(org, "alice", "approver").when().get("/api/v1/approvals/" + id).then()
+                .body("invocation_ids", contains(first, second))
+                .body("escalate_at", nullValue())
+                .body("next_reminder_at", nullValue());
+        assertThat(new JsonObject(payload(id, EventTypes.APPROVAL_APPROVED)).getJsonArray("invocation_ids").getList())
+                .containsExactly(first, second);
+        timerDue(id, "next_reminder_at", 1);
+        remind();
+        assertThat(events(id)).doesNotContain(EventTypes.APPROVAL_REMINDER_SENT);
+    }
+
+    @Test
+    void anEscalatedRequestThatTimesOutUnderRejectIsRejectedAsTheSystemLikeAnyDecision() throws Exception {
+        String org = newOrg();
+        String agent = newAgent();
+        workflow(org, agent, """
+                {"approver_roles": ["approver"], "escalate_after_minutes": 240, "escalation_users": ["boss"],
+                 "on_timeout": "reject"}""");
+        String id = opened(org, agent, "dev-1");
+        timerDue(id, "escalate_at", 1);
+        escalate();
+        await().atMost(WAIT).until(() -> events(id).contains(EventTypes.APPROVAL_ESCALATED));
+        due(id);
+        timers.expireDue().await().atMost(WAIT);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(events(id)).containsExactly(EventTypes.APPROVAL_REQUESTED,
+                EventTypes.APPROVAL_ESCALATED, EventTypes.APPROVAL_DECISION_RECORDED, EventTypes.APPROVAL_REJECTED));
+        as(org, "boss", "org_admin").when().get("/api/v1/approvals/" + id).then()
+                .body("status", equalTo("rejected"))
+                .body("rejections[0].approver_id", equalTo("system"));
     }
 
     @Test

@@ -84,12 +84,18 @@ class ApprovalTriggerDecisionTest {
         String invocation = PrefixedId.next(PrefixedId.INVOCATION);
         decide(invocation, agent, org, "\"user_id\": \"dan\"").body("outcome", equalTo("REQUIRE_APPROVAL"));
         // the minute's one call is spent by the held call; its approval neither counts again nor asks again
-        decide(invocation, agent, org, "\"user_id\": \"dan\", \"approved_request_id\": \"apr_1\"")
+        String approval = PrefixedId.next(PrefixedId.APPROVAL);
+        ApprovedResumptionTest.approvalService(approval, org, agent, null, "approved", invocation);
+        decide(invocation, agent, org, "\"user_id\": \"dan\", \"approved_request_id\": \"" + approval + "\"")
                 .body("outcome", equalTo("ALLOW"))
                 .body("reservation_id", notNullValue())
                 .body("approval_triggers", empty());
         decide(agent, org, "\"user_id\": \"erin\"").body("outcome", equalTo("DENY_RATE"));
-        decide(agent, org, "\"user_id\": \"dan\", \"approved_request_id\": \"apr_2\", \"estimated_cost\": 50")
+        String other = PrefixedId.next(PrefixedId.INVOCATION);
+        String second = PrefixedId.next(PrefixedId.APPROVAL);
+        ApprovedResumptionTest.approvalService(second, org, agent, null, "approved", other);
+        decide(other, agent, org, "\"user_id\": \"dan\", \"approved_request_id\": \"" + second
+                + "\", \"estimated_cost\": 50")
                 .body("outcome", equalTo("DENY_BUDGET"));
     }
 

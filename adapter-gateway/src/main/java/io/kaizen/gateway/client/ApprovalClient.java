@@ -19,12 +19,13 @@ import jakarta.ws.rs.Path;
 public interface ApprovalClient {
 
     /**
-     * What approval-service needs to open (or find) the request of a held invocation; the requester's roles say
+     * What approval-service needs to open (or find) the request of a held invocation; {@code requestedByOwner} is
+     * the owner of the API key the call was made with, who counts as the requester too; the requester's roles say
      * whether its workflow trusts them (auto-approval).
      */
     record Opening(String invocationId, String organizationId, String agentId, String requestedBy,
-            String requestedByTeam, String externalUserId, String triggerReason, BigDecimal estimatedCost,
-            String payloadSummary, List<String> requestedByRoles) {
+            String requestedByOwner, String requestedByTeam, String externalUserId, String triggerReason,
+            BigDecimal estimatedCost, String payloadSummary, List<String> requestedByRoles) {
     }
 
     /** The request opened or found: its id and status ({@code approved} at once when the requester is trusted). */

@@ -8,6 +8,7 @@ import io.kaizen.common.governance.DecisionRequest;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 
 @RegisterRestClient(configKey = "governance")
 @Path("/internal/v1")
@@ -17,4 +18,9 @@ public interface GovernanceClient {
     @POST
     @Path("/decisions")
     Uni<Decision> decide(DecisionRequest request);
+
+    /** Gives back a reservation of a call that will not run. */
+    @POST
+    @Path("/reservations/{id}/release")
+    Uni<Void> release(@PathParam("id") String reservationId);
 }

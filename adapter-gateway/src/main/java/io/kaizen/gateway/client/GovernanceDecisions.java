@@ -28,4 +28,20 @@ public class GovernanceDecisions {
                     return Decision.of(null, Outcome.UNAVAILABLE, "Governance unavailable");
                 });
     }
+
+    /**
+     * Gives back the reservation of a call that will not run after all. When governance cannot be reached the
+     * reservation is left to governance's sweeper, which ends reservations older than their call could be.
+     */
+    public Uni<Void> release(String reservationId, String invocationId) {
+        if (reservationId == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return governance.release(reservationId)
+                .onFailure().recoverWithUni(e -> {
+                    LOG.warnf("reservation %s of invocation %s was not released: %s", reservationId, invocationId,
+                            e.getMessage());
+                    return Uni.createFrom().voidItem();
+                });
+    }
 }

@@ -19,10 +19,9 @@ import io.kaizen.common.events.ApprovalEvent;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.outbox.ProcessedEvents;
-import io.kaizen.common.problem.ErrorCode;
 import io.kaizen.common.vertx.DetachedContext;
+import io.kaizen.gateway.domain.ApprovalOutcome;
 import io.kaizen.gateway.domain.HeldInvocation;
-import io.kaizen.gateway.domain.Invocation;
 import io.kaizen.gateway.service.HeldInvocations;
 import io.kaizen.gateway.service.InvocationService;
 import io.quarkus.scheduler.Scheduled;
@@ -37,12 +36,15 @@ import jakarta.enterprise.context.ApplicationScoped;
  * {@code approval.approved} each is marked taken up and executed after that commit, leaving the held set only when it
  * is stored as accepted (a gateway stopping in between leaves it to {@link #resumeStranded}); on
  * {@code approval.rejected} or {@code approval.expired} each ends as {@code rejected} or {@code expired} in that same
- * transaction.
+ * transaction. The outcome itself is recorded first, under the request's lock, so a held call whose row is committed
+ * only after the event was processed (its request decided while the gateway stored it) is acted on as it is stored.
  */
 @ApplicationScoped
 public class ApprovalOutcomeConsumer extends EventConsumer {
 
     private static final Logger LOG = Logger.getLogger(ApprovalOutcomeConsumer.class);
+    /** How long a request's outcome is kept for calls stored after it arrived (they are stored within seconds). */
+    static final Duration OUTCOMES_KEPT = Duration.ofDays(1);
     private static final Set<String> OUTCOMES = Set.of(EventTypes.APPROVAL_APPROVED, EventTypes.APPROVAL_REJECTED,
             EventTypes.APPROVAL_EXPIRED);
 
@@ -74,22 +76,25 @@ public class ApprovalOutcomeConsumer extends EventConsumer {
     @Override
     protected Uni<Void> process(CloudEvent event) {
         ApprovalEvent data = read(event, ApprovalEvent.class);
-        if (EventTypes.APPROVAL_APPROVED.equals(event.type())) {
+        String requestId = data.approvalRequestId();
+        Instant now = Instant.now();
+        String status = switch (event.type()) {
+            case EventTypes.APPROVAL_APPROVED -> ApprovalOutcome.APPROVED;
+            case EventTypes.APPROVAL_REJECTED -> ApprovalOutcome.REJECTED;
+            default -> ApprovalOutcome.EXPIRED;
+        };
+        if (status.equals(ApprovalOutcome.APPROVED)) {
             List<HeldInvocation> claimed = new ArrayList<>();
-            return once(event, ignored -> held.approve(data.approvalRequestId(), Instant.now()).invoke(claimed::addAll)
-                            .replaceWithVoid())
+            return once(event, ignored -> held.decided(requestId, status, null, now)
+                            .chain(() -> held.approve(requestId, now)).invoke(claimed::addAll).replaceWithVoid())
                     .invoke(() -> claimed.forEach(this::resume));
         }
-        boolean rejected = EventTypes.APPROVAL_REJECTED.equals(event.type());
-        String status = rejected ? Invocation.REJECTED : Invocation.EXPIRED;
-        String code = rejected ? "APPROVAL_REJECTED" : ErrorCode.APPROVAL_EXPIRED.name();
-        String message = rejected ? "The approval request was rejected" + (data.reason() == null ? ""
-                : ": " + data.reason()) : "The approval request expired without a decision";
-        return once(event, ignored -> held.ofRequest(data.approvalRequestId())
-                        .chain(rows -> Multi.createFrom().iterable(rows)
-                                .onItem().transformToUniAndConcatenate(row -> held.end(row, status, code, message,
-                                        data.status()))
-                                .collect().last().replaceWithVoid()))
+        return once(event, ignored -> held.decided(requestId, status, data.reason(), now)
+                        .chain(outcome -> held.ofRequest(requestId)
+                                .chain(rows -> Multi.createFrom().iterable(rows)
+                                        .onItem().transformToUniAndConcatenate(row -> held.end(row,
+                                                HeldInvocations.Ending.of(outcome)))
+                                        .collect().last().replaceWithVoid())))
                 .invoke(held::wakeDeliveries);
     }
 
@@ -104,6 +109,9 @@ public class ApprovalOutcomeConsumer extends EventConsumer {
         Instant now = Instant.now();
         return retake(now.minus(retakeAfter), now)
                 .onFailure().invoke(e -> LOG.warnf("taking up approved calls again failed: %s", e.getMessage()))
+                .onFailure().recoverWithNull()
+                .chain(() -> held.forgetOutcomes(now.minus(OUTCOMES_KEPT)))
+                .onFailure().invoke(e -> LOG.warnf("forgetting approval outcomes failed: %s", e.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }

@@ -15,9 +15,11 @@ import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.events.Topics;
 import io.kaizen.common.governance.Decision;
 import io.kaizen.common.outbox.Outbox;
+import io.kaizen.common.problem.ErrorCode;
 import io.kaizen.common.security.KaizenPrincipal;
 import io.kaizen.gateway.adapter.OutboundRequest;
 import io.kaizen.gateway.client.ApprovalClient;
+import io.kaizen.gateway.domain.ApprovalOutcome;
 import io.kaizen.gateway.domain.HeldInvocation;
 import io.kaizen.gateway.domain.Invocation;
 import io.kaizen.gateway.rest.InvokeRequest;
@@ -34,6 +36,7 @@ public class HeldInvocations {
 
     /** The longest start of the input sent to approval-service, which masks and shortens it further. */
     static final int SUMMARY_SOURCE = 1000;
+    private static final String LOCK = "select pg_advisory_xact_lock(hashtext('approval_outcome'), hashtext(:key))";
 
     private final ApprovalClient approvals;
     private final Outbox outbox;
@@ -53,17 +56,29 @@ public class HeldInvocations {
         KaizenPrincipal principal = caller.principal();
         String summary = input == null || input.length() <= SUMMARY_SOURCE ? input : input.substring(0, SUMMARY_SOURCE);
         return approvals.open(new ApprovalClient.Opening(invocationId, principal.organizationId(), agentId,
-                principal.subject(), principal.teamId(), caller.lineage().userId(), decision.reason(),
-                decision.estimatedCost(), summary, principal.roles() == null ? List.of()
-                        : principal.roles().stream().sorted().toList()));
+                        principal.subject(), principal.apiKeyOwner(), principal.teamId(), caller.lineage().userId(),
+                        decision.reason(), decision.estimatedCost(), summary, principal.roles() == null ? List.of()
+                                : principal.roles().stream().sorted().toList()));
     }
 
     /**
-     * Stores the pending invocation, what executing it needs and its {@code invocation.held} event, together; the
-     * held row, which is taken up already ({@code approvedAt}) when its request was approved as it was opened.
+     * A held call as stored: {@code invocation}; {@code resume}, the held row to execute after the commit when its
+     * request was approved before the row was stored; {@code ended} when its request had ended otherwise, and the
+     * call with it.
      */
-    Uni<HeldInvocation> store(Invocation pending, String approvalRequestId, InvokeRequest request, CallerContext caller,
-            String spanId, InvocationEvent event, Instant approvedAt) {
+    record Stored(Invocation invocation, HeldInvocation resume, boolean ended) {
+    }
+
+    /**
+     * Stores the pending invocation, what executing it needs and its {@code invocation.held} event, together, under
+     * the request's lock. The request may be decided already: {@code approvedAtOpen} when approval-service answered
+     * the opening with {@code approved} (a trusted requester), or its outcome arrived before this call was stored (a
+     * quick approver, or a request decided while this call joined it). Then an approved call is stored taken up, to
+     * execute after the commit (the approval event takes up only rows not taken up yet, so it runs once), and a
+     * rejected or expired one ends in this same transaction.
+     */
+    Uni<Stored> store(Invocation pending, String approvalRequestId, InvokeRequest request, CallerContext caller,
+            String spanId, InvocationEvent event, boolean approvedAtOpen) {
         HeldInvocation row = new HeldInvocation();
         row.invocationId = pending.id;
         row.approvalRequestId = approvalRequestId;
@@ -74,12 +89,62 @@ public class HeldInvocations {
         row.spanId = spanId;
         row.heldEvent = json(event);
         row.heldAt = pending.createdAt;
-        row.approvedAt = approvedAt;
-        return Panache.withTransaction(() -> outbox.add(Topics.INVOCATIONS, EventTypes.INVOCATION_HELD, pending.id,
-                        pending.organizationId, event)
-                .chain(() -> pending.persist())
-                .chain(() -> row.persist())
-                .replaceWith(row));
+        return Panache.withTransaction(() -> lock(approvalRequestId)
+                .chain(() -> ApprovalOutcome.<ApprovalOutcome>findById(approvalRequestId))
+                .chain(outcome -> {
+                    Uni<Void> held = outbox.add(Topics.INVOCATIONS, EventTypes.INVOCATION_HELD, pending.id,
+                                    pending.organizationId, event)
+                            .chain(() -> pending.persist()).replaceWithVoid();
+                    if (outcome == null || outcome.approved()) {
+                        boolean approved = approvedAtOpen || outcome != null;
+                        row.approvedAt = approved ? Instant.now() : null;
+                        return held.chain(() -> row.persist())
+                                .replaceWith(new Stored(pending, approved ? row : null, false));
+                    }
+                    Ending ending = Ending.of(outcome);
+                    return held.chain(() -> close(row, pending, ending, Instant.now()))
+                            .replaceWith(new Stored(pending, null, true));
+                }));
+    }
+
+    /**
+     * Records how an approval request ended, in the caller's transaction and under the request's lock, before its
+     * held calls are acted on: a call whose row is committed after this is acted on when it is stored
+     * ({@link #store}). Recording it again changes nothing.
+     */
+    public Uni<ApprovalOutcome> decided(String approvalRequestId, String status, String reason, Instant now) {
+        return lock(approvalRequestId)
+                .chain(() -> ApprovalOutcome.<ApprovalOutcome>findById(approvalRequestId))
+                .chain(known -> known != null ? Uni.createFrom().item(known)
+                        : ApprovalOutcome.of(approvalRequestId, status, reason, now).<ApprovalOutcome>persist());
+    }
+
+    /** Forgets the outcomes recorded before {@code before}: every call of their requests was stored long since. */
+    public Uni<Long> forgetOutcomes(Instant before) {
+        return Panache.withTransaction(() -> ApprovalOutcome.delete("recordedAt < ?1", before));
+    }
+
+    /** Serialises, per approval request, recording its outcome and storing its held calls. */
+    private static Uni<Void> lock(String approvalRequestId) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(LOCK)
+                        .setParameter("key", approvalRequestId)
+                        .getSingleResult())
+                .replaceWithVoid();
+    }
+
+    /** How a held call that is not executed ends: its status, error code and message, and its request's status. */
+    public record Ending(String status, String errorCode, String message, String approvalStatus) {
+
+        /** The end of the held calls of a request that was rejected or expired. */
+        public static Ending of(ApprovalOutcome outcome) {
+            boolean rejected = ApprovalOutcome.REJECTED.equals(outcome.status);
+            return rejected
+                    ? new Ending(Invocation.REJECTED, ErrorCode.APPROVAL_REJECTED.name(),
+                            "The approval request was rejected" + (outcome.reason == null ? "" : ": " + outcome.reason),
+                            outcome.status)
+                    : new Ending(Invocation.EXPIRED, ErrorCode.APPROVAL_EXPIRED.name(),
+                            "The approval request expired without a decision", outcome.status);
+        }
     }
 
     /**
@@ -143,29 +208,36 @@ public class HeldInvocations {
      * not be called after all): the invocation row, its event from the held one, and the post to its callback URL,
      * in one transaction (the caller's when there is one). The caller wakes the deliveries after the commit.
      */
-    public Uni<Void> end(HeldInvocation row, String status, String errorCode, String message, String approvalStatus) {
-        Instant now = Instant.now();
+    public Uni<Void> end(HeldInvocation row, Ending ending) {
         return Panache.withTransaction(() -> Invocation.<Invocation>findById(row.invocationId).chain(invocation -> {
+            Uni<Long> out = HeldInvocation.delete("invocationId", row.invocationId);
             if (invocation == null || !Invocation.PENDING_APPROVAL.equals(invocation.status)) {
-                return HeldInvocation.delete("invocationId", row.invocationId).replaceWithVoid();
+                return out.replaceWithVoid();
             }
-            invocation.status = status;
-            invocation.errorCode = errorCode;
-            invocation.errorMessage = Invocation.errorMessage(message);
-            invocation.costUsd = BigDecimal.ZERO;
-            invocation.completedAt = now;
-            invocation.durationMs = Duration.between(invocation.createdAt, now).toMillis();
-            InvocationEvent event = ended(read(row.heldEvent, InvocationEvent.class), invocation, approvalStatus);
-            InvokeRequest request = request(row);
-            OutboundRequest callback = ResultCallback.of(mapper, request.callbackUrl(), row.approvalRequestId)
-                    .apply(invocation, null);
-            return HeldInvocation.delete("invocationId", row.invocationId)
-                    .chain(() -> outbox.add(Topics.INVOCATIONS, type(status), invocation.id, invocation.organizationId,
-                            callback == null ? event : InvocationRecorder.deliveryPending(event)))
-                    .chain(() -> callback == null ? Uni.createFrom().voidItem()
-                            : deliveries.enqueue(new Deliveries.NewDelivery(invocation.organizationId, invocation.id,
-                                    Deliveries.CALLBACK, null, callback)).replaceWithVoid());
+            return out.chain(() -> close(row, invocation, ending, Instant.now()));
         }));
+    }
+
+    /**
+     * Ends a pending invocation that is not executed, in the caller's transaction: its row, its event from the held
+     * one, and the post to its callback URL. The held row is the caller's to remove (if it was ever stored).
+     */
+    private Uni<Void> close(HeldInvocation row, Invocation invocation, Ending ending, Instant now) {
+        invocation.status = ending.status();
+        invocation.errorCode = ending.errorCode();
+        invocation.errorMessage = Invocation.errorMessage(ending.message());
+        invocation.costUsd = BigDecimal.ZERO;
+        invocation.completedAt = now;
+        invocation.durationMs = Duration.between(invocation.createdAt, now).toMillis();
+        InvocationEvent event = ended(read(row.heldEvent, InvocationEvent.class), invocation, ending.approvalStatus());
+        InvokeRequest request = request(row);
+        OutboundRequest callback = ResultCallback.of(mapper, request.callbackUrl(), row.approvalRequestId)
+                .apply(invocation, null);
+        return outbox.add(Topics.INVOCATIONS, type(ending.status()), invocation.id, invocation.organizationId,
+                        callback == null ? event : InvocationRecorder.deliveryPending(event))
+                .chain(() -> callback == null ? Uni.createFrom().voidItem()
+                        : deliveries.enqueue(new Deliveries.NewDelivery(invocation.organizationId, invocation.id,
+                                Deliveries.CALLBACK, null, callback)).replaceWithVoid());
     }
 
     /** Has the dispatcher send the callbacks just committed. */

@@ -157,17 +157,20 @@ public class InvocationService {
                     pending.durationMs = null;
                     InvocationEvent event = event(pending, agent, caller, decision, spanId, decision.reason(), null,
                             approval);
-                    // a trusted requester's request is approved as it is opened: its approval event may come
-                    // before the held row exists, so this gateway takes the row up itself, marked so the event
-                    // does not take it again (and, should this gateway stop, the stranded sweep does)
-                    Instant approvedAt = opened.approved() ? Instant.now() : null;
-                    return held.store(pending, approvalId, request, caller, spanId, event, approvedAt)
-                            .invoke(row -> {
-                                if (approvedAt != null) {
-                                    resumeDetached(row);
+                    // the request may be decided before the call is stored: approved as it opened (a trusted
+                    // requester), or decided while this call joined it. An approved call is stored taken up and this
+                    // gateway executes it after the commit, once: the approval event does not take a row taken up
+                    // already (should this gateway stop, the stranded sweep does); a rejected or expired one ends
+                    return held.store(pending, approvalId, request, caller, spanId, event, opened.approved())
+                            .invoke(stored -> {
+                                if (stored.resume() != null) {
+                                    resumeLater(stored.resume());
+                                }
+                                if (stored.ended()) {
+                                    held.wakeDeliveries();
                                 }
                             })
-                            .map(row -> new Outcome(pending, null, decision, approvalId));
+                            .map(stored -> new Outcome(stored.invocation(), null, decision, approvalId));
                 });
     }
 
@@ -193,9 +196,16 @@ public class InvocationService {
                     String code = e instanceof ProblemException problem ? problem.errorCode().name()
                             : ErrorCode.INTERNAL_ERROR.name();
                     LOG.warnf("approved invocation %s could not be executed: %s", row.invocationId, code);
-                    return held.end(row, Invocation.FAILURE, code, "The approved call could not be executed: "
-                            + (e instanceof ProblemException ? e.getMessage() : "internal error"), "approved");
+                    return held.end(row, new HeldInvocations.Ending(Invocation.FAILURE, code,
+                            "The approved call could not be executed: "
+                                    + (e instanceof ProblemException ? e.getMessage() : "internal error"), "approved"));
                 });
+    }
+
+    /** Executes an approved call on a context of its own, after the caller's commit; its outcome is recorded. */
+    private void resumeLater(HeldInvocation row) {
+        DetachedContext.run(vertx, () -> resume(row)).subscribe().with(done -> { }, e -> LOG.warnf(
+                "approved invocation %s was not recorded: %s", row.invocationId, e.getClass().getSimpleName()));
     }
 
     private Uni<Void> execute(HeldInvocation row, Invocation pending, AgentDefinition agent) {
@@ -209,7 +219,11 @@ public class InvocationService {
                 .chain(decision -> switch (decision.outcome()) {
                     case ALLOW -> accept(adapters.forPlatform(agent.platform()), agent, request, caller, decision,
                             row.invocationId, pending.traceId, row.spanId, started, true, held::replace, approval)
-                            .replaceWithVoid();
+                            .replaceWithVoid()
+                            // another resumption stored the call first and runs it: what this one reserved is
+                            // given back, so nothing stays reserved for a call that does not run
+                            .onFailure(HeldInvocations.AlreadyResumed.class).call(e -> governance.release(
+                                    decision.reservationId(), row.invocationId));
                     case UNAVAILABLE -> Uni.createFrom().failure(new ProblemException(503,
                             ErrorCode.GOVERNANCE_UNAVAILABLE, "governance is unavailable"));
                     default -> block(agent, caller, decision, row.invocationId, pending.traceId, row.spanId, started,
@@ -217,13 +231,6 @@ public class InvocationService {
                             .call(() -> held.release(row))
                             .replaceWithVoid();
                 });
-    }
-
-    /** Executes an approved call on a context of its own, after the caller's answer. */
-    private void resumeDetached(HeldInvocation row) {
-        DetachedContext.run(vertx, () -> resume(row)).subscribe().with(done -> { },
-                failure -> LOG.warnf("approved invocation %s was not recorded: %s", row.invocationId,
-                        failure.getClass().getSimpleName()));
     }
 
     /** A failure that passes: the service that answered it is unavailable for now. */

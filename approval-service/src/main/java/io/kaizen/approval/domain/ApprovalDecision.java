@@ -1,6 +1,7 @@
 package io.kaizen.approval.domain;
 
 import java.time.Instant;
+import java.util.Set;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
@@ -24,8 +25,16 @@ public class ApprovalDecision extends PanacheEntityBase {
     public String requestId;
     @Column(name = "approver_id")
     public String approverId;
+    /** When the approver decided with an API key: the user who created it. */
+    @Column(name = "approver_owner")
+    public String approverOwner;
     public String decision;
     public String reason;
     @Column(name = "decided_at")
     public Instant decidedAt;
+
+    /** Whether this decision was made by one of {@code persons} (an approver's subject and key owner). */
+    public boolean by(Set<String> persons) {
+        return persons.contains(approverId) || approverOwner != null && persons.contains(approverOwner);
+    }
 }

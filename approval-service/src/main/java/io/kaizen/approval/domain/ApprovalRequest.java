@@ -3,6 +3,10 @@ package io.kaizen.approval.domain;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
@@ -42,6 +46,9 @@ public class ApprovalRequest extends PanacheEntityBase {
     /** The Kaizen subject (JWT subject or API key) that invoked. */
     @Column(name = "requested_by")
     public String requestedBy;
+    /** When {@link #requestedBy} is an API key: the user who created it, who counts as the requester too. */
+    @Column(name = "requested_by_owner")
+    public String requestedByOwner;
     @Column(name = "requested_by_team")
     public String requestedByTeam;
     @Column(name = "external_user_id")
@@ -102,5 +109,10 @@ public class ApprovalRequest extends PanacheEntityBase {
 
     public boolean undecided() {
         return UNDECIDED.contains(status);
+    }
+
+    /** The people who made the request: the invoking subject and, for an API key, the key's owner. */
+    public Set<String> requesters() {
+        return Stream.of(requestedBy, requestedByOwner).filter(Objects::nonNull).collect(Collectors.toSet());
     }
 }

@@ -132,10 +132,11 @@ public class ApprovalResource {
         return decision.onFailure(ApprovalRefusal.class).transform(e -> ApprovalProblems.of((ApprovalRefusal) e))
                 .map(state -> {
                     ApprovalRequest r = state.request();
+                    // the caller's decision: this one, or the one they made before (with or without a key)
                     ApprovalDecision mine = state.decisions().stream()
-                            .filter(d -> d.approverId.equals(principal.subject())).findFirst().orElseThrow();
+                            .filter(d -> d.by(principal.persons())).findFirst().orElseThrow();
                     return new DecisionView(r.id, r.status, kind.equals(ApprovalDecision.APPROVE) ? "approved"
-                            : "rejected", principal.subject(), mine.reason, r.approvalCount, r.requiredApprovals,
+                            : "rejected", mine.approverId, mine.reason, r.approvalCount, r.requiredApprovals,
                             r.decidedAt);
                 });
     }

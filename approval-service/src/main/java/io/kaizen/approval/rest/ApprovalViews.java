@@ -6,7 +6,10 @@ import java.util.List;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+
 import io.kaizen.approval.domain.ApprovalDecision;
+import io.kaizen.approval.domain.ApprovalInvocation;
 import io.kaizen.approval.domain.ApprovalRequest;
 import io.kaizen.approval.domain.ApprovalState;
 import io.kaizen.approval.domain.ApprovalWorkflow;
@@ -42,26 +45,31 @@ public final class ApprovalViews {
         }
     }
 
-    /** A request with who decided and the held invocations it decides. */
-    public record ApprovalView(String id, String externalAgentId, String organizationId, String requestedByUserId,
-            @Schema(nullable = true) String requestedByTeamId, @Schema(nullable = true) String externalUserId,
-            List<String> invocationIds, String triggerReason, @Schema(nullable = true) String payloadSummary,
-            @Schema(nullable = true) BigDecimal estimatedCost,
-            @Schema(enumeration = {"pending", "escalated", "approved", "rejected", "expired"}) String status,
-            Instant createdAt, Instant expiresAt, @Schema(nullable = true) Instant decidedAt, int requiredApprovals,
-            int approvalCount, int rejectionCount, List<String> approverRoles, List<String> approverUsers,
-            List<DecisionEntry> approvals, List<DecisionEntry> rejections, @Schema(nullable = true) Instant escalateAt,
-            @Schema(nullable = true) Instant escalatedAt, List<String> escalationRoles, List<String> escalationUsers,
-            int remindersSent, @Schema(nullable = true) Instant nextReminderAt) {
+    /** A held call a request decides, as the approvers are shown it: its own reasons, estimated cost and input. */
+    public record InvocationEntry(String invocationId, @Schema(nullable = true) String triggerReason,
+            @Schema(nullable = true) BigDecimal estimatedCost, @Schema(nullable = true) String payloadSummary,
+            @Schema(nullable = true) Instant heldAt) {
+
+        static InvocationEntry of(ApprovalInvocation i) {
+            return new InvocationEntry(i.invocationId, i.triggerReason, i.estimatedCost, i.payloadSummary, i.heldAt);
+        }
+    }
+
+    /**
+     * A request as its list shows it ({@code request}, unwrapped into the same object), with the held invocations it
+     * decides, who may decide it (escalation targets only once it escalated) and who decided.
+     */
+    public record ApprovalView(@JsonUnwrapped ApprovalSummary request, List<String> invocationIds,
+            List<InvocationEntry> invocations, List<String> approverRoles, List<String> approverUsers,
+            List<String> escalationRoles, List<String> escalationUsers, List<DecisionEntry> approvals,
+            List<DecisionEntry> rejections) {
 
         static ApprovalView of(ApprovalState state) {
             ApprovalRequest r = state.request();
-            return new ApprovalView(r.id, r.agentId, r.organizationId, r.requestedBy, r.requestedByTeam,
-                    r.externalUserId, state.invocationIds(), r.reasons, r.payloadSummary, r.estimatedCost, r.status,
-                    r.createdAt, r.expiresAt, r.decidedAt, r.requiredApprovals, r.approvalCount, r.rejectionCount,
-                    r.approverRoles, r.approverUsers, entries(state, ApprovalDecision.APPROVE),
-                    entries(state, ApprovalDecision.REJECT), r.escalateAt, r.escalatedAt, r.escalationRoles,
-                    r.escalationUsers, r.remindersSent, r.nextReminderAt);
+            return new ApprovalView(ApprovalSummary.of(r), state.invocationIds(),
+                    state.invocations().stream().map(InvocationEntry::of).toList(), r.approverRoles, r.approverUsers,
+                    r.escalationRoles, r.escalationUsers, entries(state, ApprovalDecision.APPROVE),
+                    entries(state, ApprovalDecision.REJECT));
         }
 
         private static List<DecisionEntry> entries(ApprovalState state, String kind) {

@@ -17,8 +17,10 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
@@ -56,6 +58,25 @@ public class InternalApprovalResource {
                 ApprovalView.of(opened.state())));
     }
 
+    /**
+     * One request of any organisation, for governance to verify the approval a resumed call claims
+     * (docs/governance.md): 404 when there is none.
+     */
+    @GET
+    @Path("/approval-requests/{id}")
+    @APIResponse(responseCode = "200", description = "The request",
+            content = @Content(schema = @Schema(implementation = ApprovalView.class)))
+    @APIResponse(responseCode = "404", description = "No such request")
+    public Uni<ApprovalView> get(@PathParam("id") String id) {
+        ApprovalResource.requireId(id);
+        return requests.find(id).map(state -> {
+            if (state == null) {
+                throw ApprovalProblems.notFound(id);
+            }
+            return ApprovalView.of(state);
+        });
+    }
+
     private static void validate(OpenRequest body) {
         if (!PrefixedId.isValid(PrefixedId.INVOCATION, body.invocationId())) {
             throw invalid("invocation_id", "invocation_id must be an invocation id");
@@ -65,6 +86,7 @@ public class InternalApprovalResource {
         }
         bounded("organization_id", body.organizationId(), true);
         bounded("requested_by", body.requestedBy(), true);
+        bounded("requested_by_owner", body.requestedByOwner(), false);
         bounded("requested_by_team", body.requestedByTeam(), false);
         bounded("external_user_id", body.externalUserId(), false);
         if (body.triggerReason() == null || body.triggerReason().isBlank()

@@ -2,6 +2,7 @@ package io.kaizen.approval.service;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 import io.kaizen.approval.domain.ApprovalDecision;
@@ -19,10 +20,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 
 /**
- * Approvers' decisions. Each runs in one transaction holding the request's row lock, so two approvers deciding at the
- * same instant are serialised: the request is decided exactly once, and the later decision finds it decided. A
- * request is approved once {@code required_approvals} distinct approvers approved it (an approver approving again
- * changes nothing), and rejected by the first rejection.
+ * Approvers' decisions, and the one way a request's transition is recorded ({@link #record}), which the expiry and
+ * the approval of a trusted requester's request use too. Each decision runs in one transaction holding the request's row lock, so two approvers deciding at the same
+ * instant are serialised: the request is decided exactly once, and the later decision finds it decided. A request is
+ * approved once {@code required_approvals} distinct people approved it (an approver approving again, with or without
+ * one of their API keys, changes nothing), and rejected by the first rejection.
  */
 @ApplicationScoped
 public class ApprovalDecisions {
@@ -59,8 +61,7 @@ public class ApprovalDecisions {
                     return ApprovalRequests.state(request);
                 })
                 .chain(state -> {
-                    boolean decidedBefore = state.decisions().stream()
-                            .anyMatch(d -> d.approverId.equals(approver.subject()));
+                    boolean decidedBefore = state.decisions().stream().anyMatch(d -> d.by(approver.persons()));
                     if (decidedBefore && kind.equals(ApprovalDecision.APPROVE)) {
                         // the same approver twice counts once
                         return Uni.createFrom().item(state);
@@ -68,33 +69,62 @@ public class ApprovalDecisions {
                     if (decidedBefore) {
                         throw new ApprovalRefusal(Kind.ALREADY_DECIDED, id, state.request().status);
                     }
-                    return record(state, decision(id, approver.subject(), kind, reason, now), now);
+                    ApprovalDecision decision = decision(id, approver.subject(), kind, reason, now);
+                    decision.approverOwner = approver.apiKeyOwner();
+                    return record(state, decision, now);
                 });
     }
 
-    private Uni<ApprovalState> record(ApprovalState before, ApprovalDecision decision, Instant now) {
+    /**
+     * Records a transition of an undecided request whose row the caller's transaction holds (or which it has just
+     * created): {@code decision} (an approver's, or {@link ApprovalDecision#SYSTEM}'s rejection at timeout), or none
+     * when it expires. The request ends when a decision rejects it, completes its approvals, or it expires; its events
+     * are {@code approval.decision_recorded} for a decision, then the outcome, if it ended. An ended request has no
+     * escalation or reminder due.
+     */
+    Uni<ApprovalState> record(ApprovalState before, ApprovalDecision decision, Instant now) {
+        return record(before, decision, false, now);
+    }
+
+    /**
+     * Records {@link ApprovalDecision#SYSTEM}'s approval of a trusted requester's request: it approves the request
+     * whatever its quorum (trust is the workflow's word for it), and is recorded as any other decision.
+     */
+    Uni<ApprovalState> approveTrusted(ApprovalState before, String reason, Instant now) {
+        return record(before, decision(before.request().id, ApprovalDecision.SYSTEM, ApprovalDecision.APPROVE, reason,
+                now), true, now);
+    }
+
+    private Uni<ApprovalState> record(ApprovalState before, ApprovalDecision decision, boolean conclusive,
+            Instant now) {
         ApprovalRequest request = before.request();
         List<ApprovalDecision> decisions = new ArrayList<>(before.decisions());
-        decisions.add(decision);
+        List<String> types = new ArrayList<>();
         String outcome = null;
-        if (decision.decision.equals(ApprovalDecision.REJECT)) {
-            request.rejectionCount++;
-            outcome = EventTypes.APPROVAL_REJECTED;
-            request.status = ApprovalRequest.REJECTED;
+        if (decision == null) {
+            outcome = EventTypes.APPROVAL_EXPIRED;
+            request.status = ApprovalRequest.EXPIRED;
         } else {
-            request.approvalCount++;
-            if (request.approvalCount >= request.requiredApprovals) {
+            decisions.add(decision);
+            types.add(EventTypes.APPROVAL_DECISION_RECORDED);
+            if (decision.decision.equals(ApprovalDecision.REJECT)) {
+                request.rejectionCount++;
+                outcome = EventTypes.APPROVAL_REJECTED;
+                request.status = ApprovalRequest.REJECTED;
+            } else if (++request.approvalCount >= request.requiredApprovals || conclusive) {
                 outcome = EventTypes.APPROVAL_APPROVED;
                 request.status = ApprovalRequest.APPROVED;
             }
         }
         if (outcome != null) {
             request.decidedAt = now;
+            request.escalateAt = null;
+            request.nextReminderAt = null;
+            types.add(outcome);
         }
-        ApprovalState after = new ApprovalState(request, List.copyOf(decisions), before.invocationIds());
-        String[] types = outcome == null ? new String[] {EventTypes.APPROVAL_DECISION_RECORDED}
-                : new String[] {EventTypes.APPROVAL_DECISION_RECORDED, outcome};
-        return decision.persist().chain(() -> events.record(after, decision, types)).replaceWith(after);
+        ApprovalState after = new ApprovalState(request, List.copyOf(decisions), before.invocations());
+        Uni<Void> stored = decision == null ? Uni.createFrom().voidItem() : decision.persist().replaceWithVoid();
+        return stored.chain(() -> events.record(after, decision, types.toArray(String[]::new))).replaceWith(after);
     }
 
     /** Whether {@code approver} may decide {@code request} now; an {@link ApprovalRefusal} says why not. */
@@ -109,7 +139,8 @@ public class ApprovalDecisions {
         if (!request.undecided()) {
             throw new ApprovalRefusal(Kind.ALREADY_DECIDED, id, request.status);
         }
-        if (!request.allowSelfApproval && request.requestedBy.equals(approver.subject())) {
+        // self: the requester or the owner of the requester's key, deciding as themselves or with a key of theirs
+        if (!request.allowSelfApproval && !Collections.disjoint(request.requesters(), approver.persons())) {
             throw new ApprovalRefusal(Kind.SELF_APPROVAL, id, request.status);
         }
         if (!listed(request, approver)) {
@@ -118,8 +149,9 @@ public class ApprovalDecisions {
     }
 
     /**
-     * An approver by one of the request's roles, or by name (subject or e-mail); once the request escalated, also an
-     * escalation target by role or name. A target is no approver before the escalation.
+     * An approver by one of the request's roles, or by name (subject, e-mail, or the owner of the API key decided
+     * with: a key acts for the user who created it, within its scopes); once the request escalated, also an escalation
+     * target by role or name. A target is no approver before the escalation.
      */
     static boolean listed(ApprovalRequest request, KaizenPrincipal approver) {
         return named(request.approverRoles, request.approverUsers, approver)
@@ -128,7 +160,7 @@ public class ApprovalDecisions {
 
     private static boolean named(List<String> roles, List<String> users, KaizenPrincipal approver) {
         return approver.roles().stream().anyMatch(roles::contains)
-                || users.contains(approver.subject())
+                || approver.persons().stream().anyMatch(users::contains)
                 || approver.email() != null && users.contains(approver.email());
     }
 

@@ -153,7 +153,8 @@ public class ApprovalLinks {
     /** The principal a link decides as: its recipient, in the request's organisation, with no roles of its own. */
     static KaizenPrincipal principal(ApprovalLink link, ApprovalRequest request) {
         String email = NotificationEvent.Channel.isEmailAddress(link.recipient) ? link.recipient : null;
-        return new KaizenPrincipal(link.recipient, request.organizationId, null, email, Set.of(), METHOD, null, null);
+        return new KaizenPrincipal(link.recipient, request.organizationId, null, email, Set.of(), METHOD, null, null,
+                null);
     }
 
     private LinkStatus status(ApprovalLink link, ApprovalRequest request, Instant now) {

@@ -2,7 +2,7 @@ package io.kaizen.approval.service;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 import io.kaizen.approval.domain.ApprovalDecision;
@@ -22,12 +22,16 @@ import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 /**
  * Opens requests for held invocations and reads them. Opening is idempotent on the invocation id, and a user who
- * already waits on a pending request for the same agent joins it instead of opening another; both are decided under
- * a transaction-scoped advisory lock on the organisation, agent and user, so concurrent holds of one user never open
- * two requests.
+ * already waits on an undecided (pending or escalated) request for the same agent joins it instead of opening another,
+ * as long as nobody has decided on it yet; both are decided under a transaction-scoped advisory lock on the
+ * organisation, agent and user, so concurrent holds of one user never open two requests. A join also takes the
+ * request's row lock, the lock every decision and every timer (expiry, escalation, reminder) hold while they move a
+ * request on: a call never joins a request whose outcome is being recorded without being part of that outcome's event.
+ * A trusted requester's new request is approved as it opens, by the same recording as an approver's decision.
  */
 @ApplicationScoped
 public class ApprovalRequests {
@@ -38,13 +42,15 @@ public class ApprovalRequests {
 
     private final ApprovalWorkflows workflows;
     private final ApprovalEvents events;
+    private final ApprovalDecisions decisions;
     private final ApprovalNotifications notifications;
     private final ApprovalMetrics metrics;
 
-    ApprovalRequests(ApprovalWorkflows workflows, ApprovalEvents events, ApprovalNotifications notifications,
-            ApprovalMetrics metrics) {
+    ApprovalRequests(ApprovalWorkflows workflows, ApprovalEvents events, ApprovalDecisions decisions,
+            ApprovalNotifications notifications, ApprovalMetrics metrics) {
         this.workflows = workflows;
         this.events = events;
+        this.decisions = decisions;
         this.notifications = notifications;
         this.metrics = metrics;
     }
@@ -85,6 +91,13 @@ public class ApprovalRequests {
                 });
     }
 
+    /** A request of any organisation, for the services that check what it decided. */
+    @WithSession
+    public Uni<ApprovalState> find(String id) {
+        return ApprovalRequest.<ApprovalRequest>findById(id)
+                .chain(request -> request == null ? Uni.createFrom().nullItem() : state(request));
+    }
+
     @WithSession
     public Uni<ApprovalState> find(String organizationId, String id) {
         return ApprovalRequest.<ApprovalRequest>findById(id)
@@ -118,13 +131,21 @@ public class ApprovalRequests {
     static Uni<ApprovalState> state(ApprovalRequest request) {
         return ApprovalDecision.<ApprovalDecision>list("requestId = ?1 order by decidedAt, id", request.id)
                 .chain(decisions -> ApprovalInvocation.<ApprovalInvocation>list("requestId = ?1", request.id)
-                        .map(rows -> {
-                            List<String> ids = new ArrayList<>(List.of(request.invocationId));
-                            rows.stream().map(r -> r.invocationId).filter(id -> !ids.contains(id)).forEach(ids::add);
-                            return new ApprovalState(request, decisions, List.copyOf(ids));
-                        }));
+                        .map(rows -> new ApprovalState(request, decisions, rows.stream()
+                                // the call the request was opened for first, then those that joined it in turn
+                                .sorted(Comparator.comparing((ApprovalInvocation r) ->
+                                                !r.invocationId.equals(request.invocationId))
+                                        .thenComparing(r -> r.heldAt, Comparator.nullsFirst(Comparator.naturalOrder()))
+                                        .thenComparing(r -> r.invocationId))
+                                .toList())));
     }
 
+    /**
+     * The request a call of the same requester, external user and agent may join: undecided (pending or escalated),
+     * not yet due, and not decided on by anyone (an approver who already approved never saw the joining call). Its row is locked, waiting
+     * for a decision or expiry in flight; the conditions are checked again on the row that decision left, so a
+     * request decided meanwhile is not joined.
+     */
     private static Uni<ApprovalRequest> pendingOf(OpenRequest in) {
         String sameExternalUser = in.externalUserId() == null ? "externalUserId is null" : "externalUserId = :user";
         Parameters params = Parameters.with("org", in.organizationId()).and("agent", in.agentId())
@@ -133,15 +154,22 @@ public class ApprovalRequests {
             params.and("user", in.externalUserId());
         }
         return ApprovalRequest.<ApprovalRequest>find("organizationId = :org and agentId = :agent"
-                        + " and status in ('pending', 'escalated') and requestedBy = :by and " + sameExternalUser
-                        + " and expiresAt > :now order by createdAt", params)
+                        + " and status in ('pending', 'escalated') and approvalCount = 0 and requestedBy = :by and "
+                        + sameExternalUser + " and expiresAt > :now order by createdAt", params)
+                .withLock(LockModeType.PESSIMISTIC_WRITE)
                 .firstResult();
     }
 
     private static Uni<Opened> join(ApprovalRequest pending, OpenRequest in) {
-        return ApprovalInvocation.of(in.invocationId(), pending.id).persist()
+        return held(in, pending.id).persist()
                 .chain(() -> state(pending))
                 .map(state -> new Opened(state, false));
+    }
+
+    /** What the approvers are shown of one held call. */
+    private static ApprovalInvocation held(OpenRequest in, String requestId) {
+        return ApprovalInvocation.of(in.invocationId(), requestId, in.triggerReason(), in.estimatedCost(),
+                PayloadSummary.of(in.payloadSummary()), Instant.now());
     }
 
     private Uni<Opened> create(OpenRequest in) {
@@ -153,6 +181,7 @@ public class ApprovalRequests {
             request.agentId = in.agentId();
             request.invocationId = in.invocationId();
             request.requestedBy = in.requestedBy();
+            request.requestedByOwner = in.requestedByOwner();
             request.requestedByTeam = in.requestedByTeam();
             request.externalUserId = in.externalUserId();
             request.status = ApprovalRequest.PENDING;
@@ -168,9 +197,10 @@ public class ApprovalRequests {
             request.createdAt = Instant.now();
             request.expiresAt = request.createdAt.plus(Duration.ofHours(settings.timeoutHours()));
             timers(request, settings);
-            ApprovalState state = new ApprovalState(request, List.of(), List.of(in.invocationId()));
+            ApprovalInvocation first = held(in, request.id);
+            ApprovalState state = new ApprovalState(request, List.of(), List.of(first));
             Uni<Void> opened = request.persist()
-                    .chain(() -> ApprovalInvocation.of(in.invocationId(), request.id).persist())
+                    .chain(() -> first.persist())
                     .chain(() -> events.record(state, null, EventTypes.APPROVAL_REQUESTED));
             if (!settings.trusts(in.requestedBy(), in.requestedByRoles() == null ? List.of() : in.requestedByRoles())) {
                 return opened.chain(() -> notifications.tell(state, request.notificationChannels,
@@ -198,24 +228,11 @@ public class ApprovalRequests {
     }
 
     /**
-     * Approves the request of a trusted requester at once, as {@link ApprovalDecision#SYSTEM}, with the events of a
-     * decision that reaches the quorum, so the gateway resumes its held call as after any approval. One decision
-     * approves it, whatever the quorum: trust is the workflow's word for it.
+     * Approves the request of a trusted requester at once, as {@link ApprovalDecision#SYSTEM}, recorded as any
+     * decision is ({@link ApprovalDecisions#approveTrusted}), so the gateway resumes its held call as after any
+     * approval. One decision approves it, whatever the quorum: trust is the workflow's word for it.
      */
     private Uni<ApprovalState> autoApprove(ApprovalState opened) {
-        ApprovalRequest request = opened.request();
-        Instant now = request.createdAt;
-        ApprovalDecision approval = ApprovalDecisions.decision(request.id, ApprovalDecision.SYSTEM,
-                ApprovalDecision.APPROVE, AUTO_APPROVED, now);
-        request.status = ApprovalRequest.APPROVED;
-        request.approvalCount = 1;
-        request.decidedAt = now;
-        request.escalateAt = null;
-        request.nextReminderAt = null;
-        ApprovalState approved = new ApprovalState(request, List.of(approval), opened.invocationIds());
-        return approval.persist()
-                .chain(() -> events.record(approved, approval, EventTypes.APPROVAL_DECISION_RECORDED,
-                        EventTypes.APPROVAL_APPROVED))
-                .replaceWith(approved);
+        return decisions.approveTrusted(opened, AUTO_APPROVED, opened.request().createdAt);
     }
 }

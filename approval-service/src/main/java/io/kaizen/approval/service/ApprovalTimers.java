@@ -9,7 +9,9 @@ import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 import io.kaizen.approval.config.ApprovalConfig;
+import io.kaizen.approval.domain.ApprovalDecision;
 import io.kaizen.approval.domain.ApprovalRequest;
+import io.kaizen.approval.domain.WorkflowSettings;
 import io.kaizen.approval.messaging.ApprovalEvents;
 import io.kaizen.approval.messaging.ApprovalMessages;
 import io.kaizen.common.events.EventTypes;
@@ -22,17 +24,20 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The escalation and reminder timers of undecided requests. As with {@link ApprovalExpiry}, each timer's state is a
- * column of the request ({@code escalate_at}, {@code next_reminder_at}), so it survives restarts and a timer that fell
- * due while no replica ran fires at the first sweep; every replica sweeps, claiming due rows with
- * {@code FOR UPDATE SKIP LOCKED} in the transaction that moves the timer on and records its event, so each fires once
- * however many replicas run. A request past its {@code expires_at} is the expiry timer's, never escalated nor
- * reminded.
+ * The timers of undecided (pending or escalated) requests: expiry, escalation and reminders. Each timer's state is a
+ * column of the request ({@code expires_at}, {@code escalate_at}, {@code next_reminder_at}), so it survives restarts
+ * and a timer that fell due while no replica ran fires at the first sweep; every replica sweeps, claiming due rows
+ * with {@code FOR UPDATE SKIP LOCKED} in the transaction that moves the timer on and records its event, so each fires
+ * once however many replicas run. A due request {@code expire}s, or is rejected by {@link ApprovalDecision#SYSTEM}
+ * when its workflow says {@code reject}, recorded as approvers' decisions are ({@link ApprovalDecisions#record}); a
+ * request past its {@code expires_at} is never escalated nor reminded.
  */
 @ApplicationScoped
 public class ApprovalTimers {
 
     private static final Logger LOG = Logger.getLogger(ApprovalTimers.class);
+    static final String EXPIRY_DUE = "select * from approval_request where status in ('pending', 'escalated')"
+            + " and expires_at <= :now order by expires_at limit :limit for update skip locked";
     /** Escalation happens once: the claimed request leaves {@code pending} for {@code escalated}. */
     static final String ESCALATION_DUE = "select * from approval_request where status = 'pending'"
             + " and escalate_at <= :now and expires_at > :now"
@@ -40,46 +45,62 @@ public class ApprovalTimers {
     static final String REMINDER_DUE = "select * from approval_request where status in ('pending', 'escalated')"
             + " and next_reminder_at <= :now and expires_at > :now"
             + " order by next_reminder_at limit :limit for update skip locked";
+    static final String TIMED_OUT = "Timed out without a decision";
 
+    private final ApprovalDecisions decisions;
     private final ApprovalEvents events;
     private final ApprovalNotifications notifications;
+    private final ApprovalMetrics metrics;
     private final Vertx vertx;
     private final int batchSize;
 
-    ApprovalTimers(ApprovalEvents events, ApprovalNotifications notifications, Vertx vertx, ApprovalConfig config) {
+    ApprovalTimers(ApprovalDecisions decisions, ApprovalEvents events, ApprovalNotifications notifications,
+            ApprovalMetrics metrics, Vertx vertx, ApprovalConfig config) {
+        this.decisions = decisions;
         this.events = events;
         this.notifications = notifications;
+        this.metrics = metrics;
         this.vertx = vertx;
         this.batchSize = config.expiryBatchSize();
     }
 
+    /** One sweep of the three timers; a timer whose sweep fails does not keep the others from theirs. */
     @Scheduled(every = "${kaizen.approvals.expiry-interval:30s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
-        return drain(this::escalateDue)
-                .chain(() -> drain(this::remindDue))
-                .onFailure().recoverWithItem(e -> {
-                    LOG.warnf("approval timer sweep failed: %s", e.getClass().getSimpleName());
-                    return null;
-                });
+        return drain("expiry", this::expireDue)
+                .chain(() -> drain("escalation", this::escalateDue))
+                .chain(() -> drain("reminder", this::remindDue));
+    }
+
+    /** Ends the due requests no other replica holds; the number ended. */
+    public Uni<Integer> expireDue() {
+        // counted once the transaction that ended them committed
+        return claimed(EXPIRY_DUE, this::expire).invoke(ended -> ended.forEach(metrics::timedOut)).map(List::size);
     }
 
     /** Escalates the due requests no other replica holds; the number escalated. */
     public Uni<Integer> escalateDue() {
-        return claimed(ESCALATION_DUE, this::escalate);
+        return claimed(ESCALATION_DUE, this::escalate).map(List::size);
     }
 
     /** Records the due reminders of requests no other replica holds; the number recorded. */
     public Uni<Integer> remindDue() {
-        return claimed(REMINDER_DUE, this::remind);
+        return claimed(REMINDER_DUE, this::remind).map(List::size);
     }
 
-    private Uni<Void> drain(Supplier<Uni<Integer>> batch) {
-        return batch.get().chain(count -> count >= batchSize ? drain(batch) : Uni.createFrom().voidItem());
+    /** Batches of one timer until a batch is not full. */
+    private Uni<Void> drain(String timer, Supplier<Uni<Integer>> batch) {
+        return batch.get()
+                .chain(count -> count >= batchSize ? drain(timer, batch) : Uni.createFrom().voidItem())
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("approval %s sweep failed: %s", timer, e.getClass().getSimpleName());
+                    return null;
+                });
     }
 
     /** Claims the due rows of {@code query} and acts on each, in one transaction on a context of its own. */
-    private Uni<Integer> claimed(String query, BiFunction<ApprovalRequest, Instant, Uni<Void>> action) {
+    private Uni<List<ApprovalRequest>> claimed(String query, BiFunction<ApprovalRequest, Instant, Uni<Void>> action) {
         Instant now = Instant.now();
         return DetachedContext.run(vertx, () -> Panache.withTransaction(() -> Panache.getSession()
                 .chain(session -> session.createNativeQuery(query, ApprovalRequest.class)
@@ -87,9 +108,15 @@ public class ApprovalTimers {
                         .setParameter("limit", batchSize)
                         .getResultList())
                 .chain(rows -> Multi.createFrom().iterable(rows)
-                        .onItem().transformToUniAndConcatenate(row -> action.apply(row, now))
-                        .collect().asList()
-                        .map(List::size))));
+                        .onItem().transformToUniAndConcatenate(row -> action.apply(row, now).replaceWith(row))
+                        .collect().asList())));
+    }
+
+    private Uni<Void> expire(ApprovalRequest request, Instant now) {
+        ApprovalDecision rejection = WorkflowSettings.REJECT.equals(request.onTimeout)
+                ? ApprovalDecisions.decision(request.id, ApprovalDecision.SYSTEM, ApprovalDecision.REJECT, TIMED_OUT, now)
+                : null;
+        return ApprovalRequests.state(request).chain(state -> decisions.record(state, rejection, now)).replaceWithVoid();
     }
 
     private Uni<Void> escalate(ApprovalRequest request, Instant now) {

@@ -12,6 +12,8 @@ public enum ErrorCode {
     POLICY_DENIED,
     RATE_LIMIT_EXCEEDED,
     APPROVAL_EXPIRED,
+    /** A held invocation whose approval request was rejected (its invocation record's error code). */
+    APPROVAL_REJECTED,
     GOVERNANCE_UNAVAILABLE,
     UPSTREAM_ERROR,
     UPSTREAM_TIMEOUT,

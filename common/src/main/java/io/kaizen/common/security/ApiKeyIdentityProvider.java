@@ -42,6 +42,9 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
                     .addAttribute(CurrentPrincipal.API_KEY_PREFIX, verification.prefix())
                     .addAttribute(PermissionAugmentor.SCOPES,
                             verification.scopes() == null ? Set.<String>of() : Set.copyOf(verification.scopes()));
+            if (verification.ownerId() != null) {
+                identity.addAttribute(CurrentPrincipal.API_KEY_OWNER, verification.ownerId());
+            }
             if (verification.teamId() != null) {
                 identity.addAttribute(CurrentPrincipal.TEAM, verification.teamId());
             }

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
  * The registry's answer to "whose key has this hash?": the key's identity and scopes when it is known, not revoked
- * and not expired; {@code valid=false} otherwise. Never carries the key or its hash.
+ * and not expired; {@code valid=false} otherwise. {@code ownerId} is the subject of the user who created the key: a
+ * call made with the key acts for that user where it matters who is who (an approver may not approve a request they
+ * made, with a key or without). Never carries the key or its hash.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ApiKeyVerification(
@@ -17,10 +19,11 @@ public record ApiKeyVerification(
         @Schema(nullable = true) String organizationId,
         @Schema(nullable = true) String teamId,
         @Schema(nullable = true) String prefix,
-        Set<String> scopes) {
+        Set<String> scopes,
+        @Schema(nullable = true) String ownerId) {
 
     public static ApiKeyVerification invalid() {
-        return new ApiKeyVerification(false, null, null, null, null, Set.of());
+        return new ApiKeyVerification(false, null, null, null, null, Set.of(), null);
     }
 
     /** The body of {@code POST /internal/v1/api-keys/verify}. */

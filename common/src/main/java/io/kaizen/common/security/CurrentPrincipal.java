@@ -21,6 +21,7 @@ public class CurrentPrincipal {
     public static final String TEAM = "kaizen.team_id";
     public static final String API_KEY_ID = "kaizen.api_key_id";
     public static final String API_KEY_PREFIX = "kaizen.api_key_prefix";
+    public static final String API_KEY_OWNER = "kaizen.api_key_owner";
 
     /** The longest identifier a token may carry into a record. */
     static final int MAX_CLAIM = 255;
@@ -55,14 +56,15 @@ public class CurrentPrincipal {
             }
             return new KaizenPrincipal(bounded("sub", jwt.getSubject()), bounded("org_id", org),
                     bounded("team_id", claim(jwt, "team_id")), claim(jwt, "email"), roles,
-                    KaizenPrincipal.JWT, null, null);
+                    KaizenPrincipal.JWT, null, null, null);
         }
         String org = identity.getAttribute(ORGANIZATION);
         if (org == null) {
             throw ProblemException.unauthorized("Credential has no organisation");
         }
         return new KaizenPrincipal(identity.getPrincipal().getName(), org, identity.getAttribute(TEAM), null, roles,
-                KaizenPrincipal.API_KEY, identity.getAttribute(API_KEY_ID), identity.getAttribute(API_KEY_PREFIX));
+                KaizenPrincipal.API_KEY, identity.getAttribute(API_KEY_ID), identity.getAttribute(API_KEY_PREFIX),
+                identity.getAttribute(API_KEY_OWNER));
     }
 
     /** A string claim, or null when absent; a claim of another JSON type is refused rather than cast. */

@@ -46,7 +46,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  * attempt) → budget reservation (atomic) → approval triggers, stopping at the first denial. Budgets fail closed
  * when Redis is unreachable, rate limits as configured; when governance's own database is unreachable the
  * decision is UNAVAILABLE. A call resumed after its approval ({@code approved_request_id}) is checked against
- * policies and budget again, not against rate limits (it was counted when held) nor approval triggers. Rate limits,
+ * policies and budget again, not against rate limits (it was counted when held) nor approval triggers, once
+ * {@link ApprovalVerifier} confirmed with approval-service that the request approved this very call; an approval it
+ * does not confirm is ignored (the normal decision), one it cannot check makes the decision UNAVAILABLE. Rate limits,
  * the agent's budget hold and its reservation row are one Lua call on the agent's keys; the organisation's budget is a second when it has one. Nothing is written to PostgreSQL on this path:
  * every decision ends with one entry on its agent's journal in Redis (its audit event, and the reservation it gave
  * back, if any), written before the answer and group-committed to PostgreSQL by {@link DecisionJournal}.
@@ -63,9 +65,12 @@ public class DecisionService {
     private final FirstInvocations firstInvocations;
     private final DecisionJournal journal;
     private final GovernanceConfig config;
+    private final ApprovalVerifier approvals;
 
     DecisionService(GovernanceSnapshots snapshots, BudgetReservations budgets, UserActivityCounter userActivity,
-            FirstInvocations firstInvocations, DecisionJournal journal, GovernanceConfig config) {
+            FirstInvocations firstInvocations, DecisionJournal journal, GovernanceConfig config,
+            ApprovalVerifier approvals) {
+        this.approvals = approvals;
         this.snapshots = snapshots;
         this.budgets = budgets;
         this.userActivity = userActivity;
@@ -76,10 +81,17 @@ public class DecisionService {
 
     /** What is known about the decision so far, step by step. */
     private record Progress(DecisionRequest request, String decisionId, Instant now, EffectiveGovernance governance,
-            PolicyEvaluation policy, RateLimitState rate, boolean rateFailOpen, long estimateMicros) {
+            PolicyEvaluation policy, RateLimitState rate, boolean rateFailOpen, long estimateMicros, boolean approved) {
 
         Progress rate(RateLimitState state, boolean failOpen) {
-            return new Progress(request, decisionId, now, governance, policy, state, failOpen, estimateMicros);
+            return new Progress(request, decisionId, now, governance, policy, state, failOpen, estimateMicros,
+                    approved);
+        }
+
+        /** The call resumes after approval-service approved this very call (the claim was verified). */
+        Progress verified() {
+            return new Progress(request, decisionId, now, governance, policy, rate, rateFailOpen, estimateMicros,
+                    true);
         }
     }
 
@@ -101,11 +113,18 @@ public class DecisionService {
                             governance.organization().strategy(), governance.organization().defaultEffect(),
                             context(request, governance, Money.usd(estimateMicros), now));
                     Progress progress = new Progress(request, decisionId, now, governance, policy, null, false,
-                            estimateMicros);
+                            estimateMicros, false);
                     if (policy.denied()) {
                         return finish(progress, Outcome.DENY_POLICY, policy.reason(), null, null, List.of(), null);
                     }
-                    return admit(progress);
+                    return approvals.verify(request).chain(verdict -> switch (verdict) {
+                        case APPROVED -> admit(progress.verified());
+                        case UNAVAILABLE -> finish(progress, Outcome.UNAVAILABLE,
+                                "The approval could not be verified: approvals unavailable", null, null, List.of(),
+                                null);
+                        // no claim, or one approval-service does not back: the normal decision, triggers included
+                        case NONE, REFUSED -> admit(progress);
+                    });
                 })
                 .onFailure(StoreUnavailable.class).recoverWithItem(e -> {
                     LOG.warnf("governance store unreachable: %s", e.getCause().getMessage());
@@ -118,7 +137,7 @@ public class DecisionService {
         EffectiveGovernance governance = progress.governance();
         JournalEntry.Reservation row = reservation(progress, PrefixedId.next(RESERVATION));
         // an approved call was counted by the rate limits when it was held; it is not counted again
-        List<RateLimitWindow> windows = approved(progress.request()) ? List.of() : governance.windows(config);
+        List<RateLimitWindow> windows = progress.approved() ? List.of() : governance.windows(config);
         return budgets.admit(governance, progress.request().userId(), progress.decisionId(), windows,
                         row.id(), progress.estimateMicros(), progress.now(), journal.json(JournalEntry.of(row)))
                 .onItemOrFailure().transformToUni((admission, failure) -> {
@@ -185,7 +204,7 @@ public class DecisionService {
         ApprovalTriggerSettings settings = governance.triggers();
         String userId = request.userId();
         String released = held ? row.id() : null;
-        if (approved(request)) {
+        if (progress.approved()) {
             // a human approved this call: the triggers that asked for the approval are not asked again
             return allow(progress, row, hold, held);
         }
@@ -296,11 +315,6 @@ public class DecisionService {
                 progress.now());
         return journal.event(Topics.GOVERNANCE, denied ? EventTypes.DECISION_DENIED : EventTypes.DECISION_EVALUATED,
                 request.agentId(), request.organizationId(), data);
-    }
-
-    /** The resumption of a held call whose approval request was approved (DESIGN §3 step 5). */
-    private static boolean approved(DecisionRequest request) {
-        return request.approvedRequestId() != null;
     }
 
     private static PolicyContext context(DecisionRequest request, EffectiveGovernance governance, BigDecimal estimate,

@@ -114,7 +114,7 @@ public class ApiKeyService {
                 return Uni.createFrom().item(ApiKeyVerification.invalid());
             }
             ApiKeyVerification valid = new ApiKeyVerification(true, key.id, key.organizationId, key.teamId,
-                    key.prefix, Set.copyOf(read(key.scopes)));
+                    key.prefix, Set.copyOf(read(key.scopes)), key.createdBy);
             Instant staleBefore = now.minus(LAST_USED_RESOLUTION);
             if (key.lastUsedAt != null && !key.lastUsedAt.isBefore(staleBefore)) {
                 return Uni.createFrom().item(valid);

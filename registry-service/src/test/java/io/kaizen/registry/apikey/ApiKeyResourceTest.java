@@ -327,6 +327,8 @@ class ApiKeyResourceTest {
                 .body("organization_id", equalTo(org))
                 .body("prefix", equalTo(created.get("key").substring(0, 12)))
                 .body("scopes.sort()", equalTo(List.of("api_keys:read", "external_agents:invoke")))
+                // the key acts for the user who created it (self-approval counts the key's owner as the user)
+                .body("owner_id", equalTo("user-" + org))
                 .body(not(containsString(hash)));
         given().header("X-Kaizen-Service-Token", serviceToken).contentType(ContentType.JSON)
                 .body(Map.of("key_hash", sha256("sk_live_" + "x".repeat(43))))
