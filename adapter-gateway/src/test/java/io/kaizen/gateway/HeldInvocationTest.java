@@ -352,7 +352,11 @@ class HeldInvocationTest {
                 .body("status", equalTo("rejected"))
                 .body("error_code", equalTo("APPROVAL_REJECTED"))
                 .body("error_message", equalTo("The approval request was rejected: too risky")));
-        assertThat(eventTypes(id)).containsExactly(EventTypes.INVOCATION_HELD, EventTypes.INVOCATION_REJECTED);
+        // then, once the callback is through, how its delivery ended
+        assertThat(eventTypes(id)).startsWith(EventTypes.INVOCATION_HELD, EventTypes.INVOCATION_REJECTED);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(eventTypes(id))
+                .containsExactly(EventTypes.INVOCATION_HELD, EventTypes.INVOCATION_REJECTED,
+                        EventTypes.INVOCATION_DELIVERY_SETTLED));
         assertThat(heldRows(id)).isZero();
         assertThat(new JsonObject(receiver.awaitRequests(1, Duration.ofSeconds(60)).get(0).body()).getString("status"))
                 .isEqualTo("rejected");
