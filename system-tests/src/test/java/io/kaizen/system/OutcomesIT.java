@@ -31,6 +31,7 @@ import io.restassured.response.Response;
 class OutcomesIT {
 
     private static final String INVOCATIONS = "kaizen.invocations.v1";
+    private static final String DELIVERY_SETTLED = "kaizen.invocation.delivery_settled.v1";
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     private final Suite suite = Suite.get();
@@ -352,6 +353,10 @@ class OutcomesIT {
         assertThat(outcome.getString("output.received.input")).isEqualTo("call me back");
 
         assertEvent(invocationId, "kaizen.invocation.completed.v1", "success", null);
+        ConsumerRecord<String, String> settled = TopicReader.await(suite.stack.kafkaBootstrap(), INVOCATIONS,
+                r -> invocationId.equals(r.key()) && DELIVERY_SETTLED.equals(TopicReader.header(r, "ce_type")), 1,
+                PATIENCE).get(0);
+        assertThat(JsonPath.from(settled.value()).getString("status")).isEqualTo("delivered");
         awaitLineage(token, invocationId, agentId, "success", null, "ALLOW");
     }
 
@@ -393,10 +398,14 @@ class OutcomesIT {
         return suite.stack.sink().requests().stream().filter(r -> r.path().equals(path)).toList();
     }
 
-    /** The one {@code invocation.*} event of the invocation: its CloudEvent type, and the status its data carries. */
+    /**
+     * The one outcome event of the invocation: its CloudEvent type, and the status its data carries (the end of a
+     * callback's delivery is an event of its own, after it).
+     */
     private void assertEvent(String invocationId, String type, String status, String errorCode) {
         List<ConsumerRecord<String, String>> events = TopicReader.await(suite.stack.kafkaBootstrap(), INVOCATIONS,
-                r -> invocationId.equals(r.key()), 1, PATIENCE);
+                r -> invocationId.equals(r.key())
+                        && !DELIVERY_SETTLED.equals(TopicReader.header(r, "ce_type")), 1, PATIENCE);
         ConsumerRecord<String, String> event = events.get(0);
         assertThat(TopicReader.header(event, "ce_type")).isEqualTo(type);
         assertThat(TopicReader.header(event, "ce_subject")).isEqualTo(invocationId);
