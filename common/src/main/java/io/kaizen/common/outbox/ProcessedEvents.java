@@ -53,12 +53,14 @@ public class ProcessedEvents {
      */
     public <T> Uni<Void> onceEach(String consumer, Map<String, T> work, Function<List<T>, Uni<Void>> effect) {
         return Panache.withTransaction(() -> Panache.getSession()
-                .chain(session -> session.createNativeQuery(MARK_ALL, String.class)
+                // Object.class, not String.class: see NativeQueryResultTypesTest
+                .chain(session -> session.createNativeQuery(MARK_ALL, Object.class)
                         .setParameter("consumer", consumer)
                         .setParameter("ids", json(work.keySet()))
                         .getResultList())
                 .chain(marked -> {
-                    Set<String> fresh = new HashSet<>(marked);
+                    Set<String> fresh = new HashSet<>();
+                    marked.forEach(id -> fresh.add(id.toString()));
                     List<T> todo = work.entrySet().stream()
                             .filter(entry -> fresh.contains(entry.getKey()))
                             .map(Map.Entry::getValue)

@@ -221,11 +221,12 @@ public class AuditLog {
      * organisation's log, so an erasure can mark them too.
      */
     public Uni<List<String>> personIds(String organizationId, String email) {
-        return Panache.getSession().chain(session -> session.createNativeQuery(PERSON_IDS, String.class)
+        return Panache.getSession().chain(session -> session.createNativeQuery(PERSON_IDS, Object.class)
                 .setParameter("org", organizationId)
                 .setParameter("pseudonym", personal.pseudonym(organizationId, email))
                 .setParameter("idFields", PersonalFields.PERSON_IDS)
-                .getResultList());
+                .getResultList()
+                .map(ids -> ids.stream().map(Object::toString).toList()));
     }
 
     /** The agent an event concerns: its data's {@code agent_id} or {@code agent.id}, or an agent event's subject. */
@@ -255,21 +256,23 @@ public class AuditLog {
      */
     @WithTransaction
     public Uni<Long> erase(String organizationId, String email) {
-        return Panache.getSession().chain(session -> session.createNativeQuery(ERASE, Long.class)
+        return Panache.getSession().chain(session -> session.createNativeQuery(ERASE, Object.class)
                 .setParameter("org", organizationId)
                 .setParameter("pseudonym", personal.pseudonym(organizationId, email))
                 .setParameter("idFields", PersonalFields.PERSON_IDS)
-                .getSingleResult());
+                .getSingleResult()
+                .map(count -> ((Number) count).longValue()));
     }
 
     /** How many records of the organisation's log still hold personal data of the address, in any field. */
     public Uni<Long> held(String organizationId, String email) {
         return Panache.getSession().chain(session -> session.createNativeQuery(
                         "select count(distinct seq) from audit_personal_data where organization_id = :org"
-                                + " and pseudonym = :pseudonym", Long.class)
+                                + " and pseudonym = :pseudonym", Object.class)
                 .setParameter("org", organizationId)
                 .setParameter("pseudonym", personal.pseudonym(organizationId, email))
-                .getSingleResult());
+                .getSingleResult()
+                .map(count -> ((Number) count).longValue()));
     }
 
     /** Filters of {@link #find}; null means any. {@code afterSeq} is the keyset cursor, used instead of a page. */
