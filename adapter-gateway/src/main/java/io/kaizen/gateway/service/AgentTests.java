@@ -3,7 +3,6 @@ package io.kaizen.gateway.service;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -83,12 +82,9 @@ public class AgentTests {
                 .chain(() -> session.createNativeQuery("delete from agent_test where agent_id = :agent"
                                 + " and tested_at <= :start").setParameter("agent", agentId)
                         .setParameter("start", now.minus(WINDOW)).executeUpdate())
-                // the times as epoch microseconds through Object.class, not Instant.class: see NativeQueryResultTypesTest
-                .chain(() -> session.createNativeQuery("select cast(extract(epoch from tested_at) * 1000000 as bigint)"
-                                + " from agent_test where agent_id = :agent order by tested_at", Object.class)
-                        .setParameter("agent", agentId).getResultList()
-                        .map(times -> times.stream().map(micros -> Instant.EPOCH.plus(((Number) micros).longValue(),
-                                ChronoUnit.MICROS)).toList()))
+                .chain(() -> session.createNativeQuery("select tested_at from agent_test where agent_id = :agent"
+                                + " order by tested_at", Instant.class)
+                        .setParameter("agent", agentId).getResultList())
                 .chain(recent -> {
                     if (recent.size() >= PER_HOUR) {
                         throw limited(recent, now);

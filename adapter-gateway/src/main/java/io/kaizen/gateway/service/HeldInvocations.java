@@ -172,10 +172,9 @@ public class HeldInvocations {
     public Uni<List<HeldInvocation>> stranded(Instant takenBefore, Instant now) {
         return Panache.withTransaction(() -> Panache.getSession().chain(session -> session.createNativeQuery(
                                 "select invocation_id from held_invocation where approved_at < :before"
-                                        + " order by approved_at limit 100 for update skip locked", Object.class)
+                                        + " order by approved_at limit 100 for update skip locked", String.class)
                                 .setParameter("before", takenBefore)
-                                .getResultList()
-                                .map(column -> column.stream().map(Object::toString).toList()))
+                                .getResultList())
                 .chain(ids -> ids.isEmpty() ? Uni.createFrom().item(List.<HeldInvocation>of())
                         : HeldInvocation.<HeldInvocation>list("invocationId in ?1", ids))
                 .invoke(rows -> rows.forEach(row -> row.approvedAt = now)));

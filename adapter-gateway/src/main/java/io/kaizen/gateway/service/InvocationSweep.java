@@ -62,11 +62,10 @@ public class InvocationSweep {
         // replicas sweeping together: each locks rows no other one holds, then loads them
         return Panache.withTransaction(() -> Panache.getSession().chain(session -> session.createNativeQuery(
                                 "select id from invocation where status = 'accepted' and deadline < :now"
-                                        + " order by deadline limit :batch for update skip locked", Object.class)
+                                        + " order by deadline limit :batch for update skip locked", String.class)
                                 .setParameter("now", now)
                                 .setParameter("batch", BATCH)
-                                .getResultList()
-                                .map(column -> column.stream().map(Object::toString).toList()))
+                                .getResultList())
                         .chain(ids -> ids.isEmpty() ? Uni.createFrom().item(List.<Invocation>of())
                                 : Invocation.<Invocation>list("id in ?1", ids))
                         .chain(overdue -> close(overdue).replaceWith(overdue.size())))

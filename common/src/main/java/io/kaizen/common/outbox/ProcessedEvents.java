@@ -53,14 +53,12 @@ public class ProcessedEvents {
      */
     public <T> Uni<Void> onceEach(String consumer, Map<String, T> work, Function<List<T>, Uni<Void>> effect) {
         return Panache.withTransaction(() -> Panache.getSession()
-                // Object.class, not String.class: see NativeQueryResultTypesTest
-                .chain(session -> session.createNativeQuery(MARK_ALL, Object.class)
+                .chain(session -> session.createNativeQuery(MARK_ALL, String.class)
                         .setParameter("consumer", consumer)
                         .setParameter("ids", json(work.keySet()))
                         .getResultList())
                 .chain(marked -> {
-                    Set<String> fresh = new HashSet<>();
-                    marked.forEach(id -> fresh.add(id.toString()));
+                    Set<String> fresh = new HashSet<>(marked);
                     List<T> todo = work.entrySet().stream()
                             .filter(entry -> fresh.contains(entry.getKey()))
                             .map(Map.Entry::getValue)

@@ -218,12 +218,12 @@ public class BudgetLedger {
     public Uni<BigDecimal> recordedCarry(String agentId, BudgetPeriod period) {
         return Panache.getSession().chain(session -> session.createNativeQuery(
                 "select carry_usd from budget_total where agent_id = :agent and period = :period"
-                        + " and period_start = :start", Object.class)
+                        + " and period_start = :start", BigDecimal.class)
                 .setParameter("agent", agentId)
                 .setParameter("period", period.name())
                 .setParameter("start", period.start())
                 .getResultList())
-                .map(rows -> rows.isEmpty() || rows.get(0) == null ? null : new BigDecimal(rows.get(0).toString()));
+                .map(rows -> rows.isEmpty() ? null : rows.get(0));
     }
 
     /**
@@ -276,10 +276,9 @@ public class BudgetLedger {
     public Uni<List<String>> unsettledForInvocation(String invocationId) {
         return Panache.getSession().chain(session -> session.createNativeQuery(
                 "select id from budget_reservation where invocation_id = :invocation"
-                        + " and (status = 'reserved' or swept)", Object.class)
+                        + " and (status = 'reserved' or swept)", String.class)
                 .setParameter("invocation", invocationId)
-                .getResultList()
-                .map(BudgetLedger::texts));
+                .getResultList());
     }
 
     /** Records that the gateway refused an invocation without knowing governance's decision. */
@@ -296,10 +295,9 @@ public class BudgetLedger {
     public Uni<List<String>> outstandingOfRefused(int limit) {
         return Panache.getSession().chain(session -> session.createNativeQuery(
                 "select r.id from budget_reservation r join refused_invocation f on f.invocation_id = r.invocation_id"
-                        + " where r.status = 'reserved' limit :limit", Object.class)
+                        + " where r.status = 'reserved' limit :limit", String.class)
                 .setParameter("limit", limit)
-                .getResultList()
-                .map(BudgetLedger::texts));
+                .getResultList());
     }
 
     /** Reservations held since before {@code cutoff} whose invocation was not refused: their outcome was lost. */
@@ -423,13 +421,5 @@ public class BudgetLedger {
 
     static BigDecimal decimal(Object value) {
         return value instanceof BigDecimal d ? d : new BigDecimal(value.toString());
-    }
-
-    /**
-     * The values of a one-column native query read as {@code Object.class}: a basic result class would add a query
-     * plan on every run (NativeQueryResultTypesTest in common).
-     */
-    private static List<String> texts(List<Object> column) {
-        return column.stream().map(Object::toString).toList();
     }
 }

@@ -221,12 +221,11 @@ public class AuditLog {
      * organisation's log, so an erasure can mark them too.
      */
     public Uni<List<String>> personIds(String organizationId, String email) {
-        return Panache.getSession().chain(session -> session.createNativeQuery(PERSON_IDS, Object.class)
+        return Panache.getSession().chain(session -> session.createNativeQuery(PERSON_IDS, String.class)
                 .setParameter("org", organizationId)
                 .setParameter("pseudonym", personal.pseudonym(organizationId, email))
                 .setParameter("idFields", PersonalFields.PERSON_IDS)
-                .getResultList()
-                .map(ids -> ids.stream().map(Object::toString).toList()));
+                .getResultList());
     }
 
     /** The agent an event concerns: its data's {@code agent_id} or {@code agent.id}, or an agent event's subject. */
@@ -256,23 +255,21 @@ public class AuditLog {
      */
     @WithTransaction
     public Uni<Long> erase(String organizationId, String email) {
-        return Panache.getSession().chain(session -> session.createNativeQuery(ERASE, Object.class)
+        return Panache.getSession().chain(session -> session.createNativeQuery(ERASE, Long.class)
                 .setParameter("org", organizationId)
                 .setParameter("pseudonym", personal.pseudonym(organizationId, email))
                 .setParameter("idFields", PersonalFields.PERSON_IDS)
-                .getSingleResult()
-                .map(count -> ((Number) count).longValue()));
+                .getSingleResult());
     }
 
     /** How many records of the organisation's log still hold personal data of the address, in any field. */
     public Uni<Long> held(String organizationId, String email) {
         return Panache.getSession().chain(session -> session.createNativeQuery(
                         "select count(distinct seq) from audit_personal_data where organization_id = :org"
-                                + " and pseudonym = :pseudonym", Object.class)
+                                + " and pseudonym = :pseudonym", Long.class)
                 .setParameter("org", organizationId)
                 .setParameter("pseudonym", personal.pseudonym(organizationId, email))
-                .getSingleResult()
-                .map(count -> ((Number) count).longValue()));
+                .getSingleResult());
     }
 
     /** Filters of {@link #find}; null means any. {@code afterSeq} is the keyset cursor, used instead of a page. */

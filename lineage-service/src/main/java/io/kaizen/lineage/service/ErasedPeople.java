@@ -85,7 +85,7 @@ public class ErasedPeople {
     }
 
     private Uni<Void> lock(String statement, String organizationId) {
-        return Panache.getSession().chain(session -> session.createNativeQuery(statement, Object.class)
+        return Panache.getSession().chain(session -> session.createNativeQuery(statement, String.class)
                 .setParameter("key", "lineage-erasure:" + organizationId)
                 .getSingleResult()).replaceWithVoid();
     }

@@ -113,12 +113,12 @@ public class LineageErasure {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         return erased.exclude(organizationId)
                 .chain(() -> Panache.getSession())
-                .chain(session -> session.createNativeQuery(PERSON_IDS, Object.class)
+                .chain(session -> session.createNativeQuery(PERSON_IDS, String.class)
                         .setParameter("org", organizationId).setParameter("email", address).getResultList()
                         .chain(ids -> audit.personIds(organizationId, email).chain(auditIds -> {
                             Set<String> pseudonyms = new LinkedHashSet<>(auditIds);
                             pseudonyms.add(personal.pseudonym(organizationId, email));
-                            ids.forEach(id -> pseudonyms.add(personal.pseudonym(organizationId, id.toString())));
+                            ids.forEach(id -> pseudonyms.add(personal.pseudonym(organizationId, id)));
                             return erased.mark(organizationId, pseudonyms, pseudonymousId, now);
                         })
                         // the deciders first: the person's ids are read from rows the next statement redacts
