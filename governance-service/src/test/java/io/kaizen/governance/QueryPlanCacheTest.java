@@ -1,0 +1,59 @@
+package io.kaizen.governance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.lang.reflect.Field;
+import java.time.Duration;
+
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.query.spi.QueryInterpretationCache;
+import org.hibernate.reactive.mutiny.Mutiny;
+import org.junit.jupiter.api.Test;
+
+import io.kaizen.devstack.DevStackTestResource;
+import io.quarkus.arc.ClientProxy;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
+import jakarta.inject.Inject;
+
+/**
+ * Every run of a native select adds a plan to Hibernate's plan cache, since Hibernate Reactive's result mapping
+ * equals only itself; the suite bounds the cache (common's microprofile-config.properties) so that the lookups of such
+ * a query, which walk every plan under its hash, stay short. Without the bound the cache grows to 2,048 plans.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = DevStackTestResource.class, initArgs = @ResourceArg(name = "service", value = "governance"))
+class QueryPlanCacheTest {
+
+    private static final int BOUND = 128;
+
+    @Inject
+    Mutiny.SessionFactory sessions;
+
+    @Test
+    void nativeSelectsRunOftenLeaveThePlanCacheWithinItsBound() throws Throwable {
+        QueryInterpretationCache cache = interpretations();
+        for (int run = 0; run < 3 * BOUND; run++) {
+            Object count = VertxContextSupport.subscribeAndAwait(() -> sessions.withSession(session -> session
+                    .createNativeQuery("select count(*) from (select 1) one").getSingleResult()));
+            assertThat(((Number) count).longValue()).isEqualTo(1);
+        }
+        // the cache evicts in the background: wait for it, the bound is what matters
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(cache.getNumberOfCachedQueryPlans()).isLessThanOrEqualTo(BOUND));
+    }
+
+    private QueryInterpretationCache interpretations() throws ReflectiveOperationException {
+        Object factory = ClientProxy.unwrap(sessions);
+        for (Field field : factory.getClass().getDeclaredFields()) {
+            if (SessionFactoryImplementor.class.isAssignableFrom(field.getType())) {
+                field.setAccessible(true);
+                return ((SessionFactoryImplementor) field.get(factory)).getQueryEngine().getInterpretationCache();
+            }
+        }
+        throw new IllegalStateException("no session factory behind " + factory.getClass());
+    }
+}
