@@ -3,6 +3,7 @@ package io.kaizen.common.config;
 import java.util.List;
 
 import org.eclipse.microprofile.config.Config;
+import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
@@ -23,6 +24,8 @@ import jakarta.interceptor.Interceptor;
 @ApplicationScoped
 public class ProductionStartupCheck {
 
+    private static final Logger LOG = Logger.getLogger(ProductionStartupCheck.class);
+
     void refuseDevelopmentDefaults(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent started,
             Config config) {
         if (LaunchMode.current() != LaunchMode.NORMAL || ConfigUtils.isProfileActive("dev")
@@ -32,8 +35,12 @@ public class ProductionStartupCheck {
         String service = config.getOptionalValue("quarkus.application.name", String.class).orElse("");
         List<String> refusals = ProductionSettings.refusals(service, config);
         if (!refusals.isEmpty()) {
-            throw new ConfigurationException(service + " refuses to start with development settings outside the dev"
-                    + " and test profiles: " + String.join("; ", refusals));
+            String message = service + " refuses to start with development settings outside the dev and test"
+                    + " profiles: " + String.join("; ", refusals);
+            // logged as well, so that the refusal is a record (JSON in production) of the service's own log; Quarkus
+            // prints a configuration failure to stderr as plain text only
+            LOG.error(message);
+            throw new ConfigurationException(message);
         }
     }
 }
