@@ -14,66 +14,134 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import io.kaizen.devstack.DevStack;
 import io.kaizen.devstack.ProjectLayout;
 import io.kaizen.devstack.Service;
+import io.vertx.core.json.JsonObject;
 
 /**
- * The production profile has no development defaults for what secures it: the packaged service, started with
- * {@code quarkus.profile=prod} and everything else it needs, refuses to start without a JWT issuer and audience, and
- * approval-service without the key that signs its approver links.
+ * The production profile refuses development settings (common's {@code ProductionSettings}, whose unit test goes
+ * through every setting of every service): here each packaged service is started once with
+ * {@code quarkus.profile=prod}, everything production needs, and one development setting of its own, and must exit
+ * naming that setting and nothing else. Its log is JSON, one object per line, as production's is.
  */
 class ProductionProfileIT {
 
-    @Test
-    void registryDoesNotStartInProductionWithoutAJwtIssuerAndAudience() throws Exception {
-        Map<String, String> config = new LinkedHashMap<>(DevStack.shared().serviceConfig(Service.REGISTRY));
-        config.remove("mp.jwt.verify.issuer");
-        config.remove("mp.jwt.verify.audiences");
-        String log = refusedToStart(Service.REGISTRY, config, "MP_JWT_VERIFY_ISSUER", "MP_JWT_VERIFY_AUDIENCES");
-        assertThat(log)
-                .contains("mp.jwt.verify.issuer (MP_JWT_VERIFY_ISSUER) is not set")
-                .contains("mp.jwt.verify.audiences (MP_JWT_VERIFY_AUDIENCES) is not set");
+    /** A production-ready secret, as an operator's secret manager would make it. */
+    private static final String SECRET = "prod-profile-it-" + "k".repeat(32);
+
+    @ParameterizedTest
+    @EnumSource(Service.class)
+    void eachServiceRefusesItsDevelopmentSettingByNameAndLogsJson(Service service) throws Exception {
+        Map<String, String> config = production(service);
+        String refusal = switch (service) {
+            case REGISTRY -> {
+                config.remove("kaizen.crypto.keys");
+                yield "kaizen.crypto.keys (env KAIZEN_CRYPTO_KEYS or EXTERNAL_AGENT_ENCRYPTION_KEY) is not set: agent"
+                        + " credentials cannot be encrypted";
+            }
+            case GOVERNANCE -> {
+                config.put("mp.jwt.verify.issuer", "kaizen-dev");
+                yield "mp.jwt.verify.issuer (env MP_JWT_VERIFY_ISSUER) is the development issuer kaizen-dev: set your"
+                        + " identity provider's issuer";
+            }
+            case LINEAGE -> {
+                // its application.properties' local default is left in place
+                config.remove("kaizen.lineage.audit.pseudonym-key");
+                yield "kaizen.lineage.audit.pseudonym-key (env KAIZEN_LINEAGE_AUDIT_PSEUDONYM_KEY) is a placeholder"
+                        + " or a development value";
+            }
+            case APPROVAL -> {
+                config.remove("kaizen.approvals.link-key");
+                yield "kaizen.approvals.link-key (env KAIZEN_APPROVALS_LINK_KEY) is not set: the key that signs approver"
+                        + " links";
+            }
+            case GATEWAY -> {
+                config.put("kaizen.egress.allow-loopback", "true");
+                yield "kaizen.egress.allow-loopback (env KAIZEN_EGRESS_ALLOW_LOOPBACK) is true: outbound calls could reach"
+                        + " this machine's own services";
+            }
+        };
+
+        List<String> log = refusedToStart(service, config);
+
+        String prefix = service.module() + " refuses to start with development settings outside the dev and test"
+                + " profiles: ";
+        List<JsonObject> records = new ArrayList<>();
+        for (String line : log) {
+            // Quarkus prints a configuration failure to stderr as plain text, besides the service's own record of it
+            if (!line.isBlank() && !line.startsWith(prefix)) {
+                assertThat(line).as("a JSON log line of " + service.module()).startsWith("{");
+                records.add(new JsonObject(line));
+            }
+        }
+        assertThat(records).as(service.module() + " logged").isNotEmpty()
+                .allSatisfy(record -> assertThat(record.getString("level")).isNotBlank())
+                .allSatisfy(record -> assertThat(record.getValue("mdc")).as("the MDC of each record").isNotNull());
+        // the one development setting is the only one refused: the rest of the configuration is production's
+        assertThat(records).filteredOn(record -> "ERROR".equals(record.getString("level")))
+                .extracting(record -> record.getString("message"))
+                .contains(prefix + refusal);
+        assertThat(log).contains(prefix + refusal);
     }
 
-    @Test
-    void approvalServiceDoesNotStartInProductionWithoutItsLinkKey() throws Exception {
-        Map<String, String> config = new LinkedHashMap<>(DevStack.shared().serviceConfig(Service.APPROVAL));
-        config.remove("kaizen.approvals.link-key");
-        String log = refusedToStart(Service.APPROVAL, config, "KAIZEN_APPROVALS_LINK_KEY");
-        assertThat(log).contains("kaizen.approvals.link-key (env KAIZEN_APPROVALS_LINK_KEY) is not set");
-    }
-
-    /** Starts the packaged service in the prod profile without the variables named; its log, once it exited. */
-    private static String refusedToStart(Service service, Map<String, String> stackConfig, String... unset)
-            throws Exception {
-        Map<String, String> config = new LinkedHashMap<>(stackConfig);
+    /** The devstack's connections, with production's settings instead of its local ones. */
+    private static Map<String, String> production(Service service) {
+        DevStack stack = DevStack.shared();
+        Map<String, String> config = new LinkedHashMap<>(stack.serviceConfig(service));
         config.put("quarkus.profile", "prod");
-        config.put("quarkus.http.host", "127.0.0.1");
+        config.put("mp.jwt.verify.issuer", "https://login.example.com/");
+        config.put("mp.jwt.verify.audiences", "kaizen-external-agents");
+        // the issuer's public key inline: the devstack's key file has its private key beside it
+        config.remove("mp.jwt.verify.publickey.location");
+        config.put("mp.jwt.verify.publickey", stack.keys().publicKeyBase64());
+        config.put("kaizen.egress.allow-loopback", "false");
+        config.put("kaizen.egress.https-only", "true");
+        // each service's own key (a service refuses properties under its prefixes that it does not know)
+        switch (service) {
+            case REGISTRY -> config.put("kaizen.crypto.keys", stack.keys().fernetKey());
+            case LINEAGE -> config.put("kaizen.lineage.audit.pseudonym-key", SECRET);
+            case APPROVAL -> config.put("kaizen.approvals.link-key", SECRET);
+            case GATEWAY -> config.put("kaizen.webhooks.encryption-key", SECRET);
+            default -> {
+            }
+        }
+        for (Service other : Service.values()) {
+            // addresses of the cluster, never resolved: the service refuses before it calls another
+            config.put("quarkus.rest-client." + other.shortName() + ".url",
+                    "http://" + other.module() + ".kaizen.svc.cluster.local:" + other.defaultPort());
+        }
+        return config;
+    }
+
+    /** Starts the packaged service with {@code config} only; its log lines, once it exited. */
+    private static List<String> refusedToStart(Service service, Map<String, String> config) throws Exception {
+        Map<String, String> startup = new LinkedHashMap<>(config);
+        startup.put("quarkus.http.host", "127.0.0.1");
         int port = Suite.freePort();
-        config.put("quarkus.http.port", Integer.toString(port));
+        startup.put("quarkus.http.port", Integer.toString(port));
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC"));
-        config.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        startup.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", ProjectLayout.locate().serviceJar(service).toString()));
         Path log = Path.of("target", "prod-profile", service.module() + ".log").toAbsolutePath();
         Files.createDirectories(log.getParent());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        for (String variable : unset) {
-            builder.environment().remove(variable);
-        }
+        // nothing from the environment of the build: the original's and the suite's variables would set keys
+        builder.environment().keySet().removeIf(name -> name.startsWith("KAIZEN_") || name.startsWith("MP_JWT_")
+                || name.startsWith("EXTERNAL_AGENT_") || name.startsWith("QUARKUS_"));
 
         Process process = builder.start();
         try {
-            // it normally exits within seconds; once it listens it has started without the settings, and the test
-            // fails then instead of waiting. The deadline only guards against a process that does neither.
+            // it normally exits within seconds; once it listens it has started with the setting, and the test fails
+            // then instead of waiting. The deadline only guards against a process that does neither.
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
             while (!process.waitFor(250, TimeUnit.MILLISECONDS)) {
                 if (listening(port)) {
-                    fail(service.module() + " started in the prod profile without " + String.join(", ", unset)
-                            + "; log: " + log);
+                    fail(service.module() + " started in the prod profile with a development setting; log: " + log);
                 }
                 if (System.nanoTime() > deadline) {
                     fail(service.module() + " neither exited nor started within 3 minutes; log: " + log);
@@ -85,7 +153,7 @@ class ProductionProfileIT {
             }
         }
         assertThat(process.exitValue()).isNotZero();
-        return Files.readString(log);
+        return Files.readAllLines(log);
     }
 
     private static boolean listening(int port) {

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.kaizen.common.metrics.MetricNames;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.gateway.adapter.EgressRefusedException;
@@ -29,6 +30,9 @@ import io.kaizen.gateway.adapter.UpstreamException;
 import io.kaizen.gateway.config.DeliveryConfig;
 import io.kaizen.gateway.domain.Delivery;
 import io.kaizen.gateway.domain.DeliveryAttempt;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -77,6 +81,7 @@ public class DeliveryDispatcher {
     private final RetrySchedule schedule;
     private final boolean dispatching;
     private final Map<String, DeliveryKind> kinds;
+    private final MeterRegistry meters;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean stopping;
     /** A claim is running; guarded by {@code this}. */
@@ -86,19 +91,21 @@ public class DeliveryDispatcher {
 
     @Inject
     DeliveryDispatcher(Vertx vertx, DeliveryChannels channels, DeliveryConfig config, DestinationThrottle throttle,
-            ObjectMapper mapper, Instance<DeliveryKind> kinds) {
+            ObjectMapper mapper, Instance<DeliveryKind> kinds, MeterRegistry meters) {
         this(vertx, channels, config, throttle, mapper, config.dispatch(),
-                kinds.stream().collect(Collectors.toUnmodifiableMap(DeliveryKind::kind, Function.identity())));
+                kinds.stream().collect(Collectors.toUnmodifiableMap(DeliveryKind::kind, Function.identity())), meters);
     }
 
     /** A dispatcher that sends whatever {@code kaizen.deliveries.dispatch} says (a second one in a test). */
     DeliveryDispatcher(Vertx vertx, DeliveryChannels channels, DeliveryConfig config, DestinationThrottle throttle,
             ObjectMapper mapper, boolean dispatching) {
-        this(vertx, channels, config, throttle, mapper, dispatching, Map.of());
+        this(vertx, channels, config, throttle, mapper, dispatching, Map.of(), new SimpleMeterRegistry());
     }
 
     private DeliveryDispatcher(Vertx vertx, DeliveryChannels channels, DeliveryConfig config,
-            DestinationThrottle throttle, ObjectMapper mapper, boolean dispatching, Map<String, DeliveryKind> kinds) {
+            DestinationThrottle throttle, ObjectMapper mapper, boolean dispatching, Map<String, DeliveryKind> kinds,
+            MeterRegistry meters) {
+        this.meters = meters;
         this.kinds = kinds;
         this.vertx = vertx;
         this.channels = channels;
@@ -263,6 +270,9 @@ public class DeliveryDispatcher {
         return Panache.withTransaction(() -> Delivery.update(RECORD, status, Math.max(0, attemptsLeft), nextAttemptAt,
                         outcome.statusCode(), outcome.error(), now, deliveredAt, row.id, row.leaseToken)
                 .invoke(updated -> {
+                    if (updated == 1 && !outcome.delivered()) {
+                        failed(row.kind);
+                    }
                     if (updated == 0) {
                         LOG.infof("delivery %s: lease ran out during attempt %d; another claim owns it now", row.id,
                                 attempt.attempt);
@@ -272,6 +282,12 @@ public class DeliveryDispatcher {
                         && !Delivery.PENDING.equals(status)
                         ? kind.settled(row, status, outcome.error()) : Uni.createFrom().voidItem())))
                 .replaceWithVoid();
+    }
+
+    /** {@code external_agent_webhook_failures} (original-spec §9.5): one failed attempt, by kind of delivery. */
+    private void failed(String kind) {
+        Counter.builder(MetricNames.WEBHOOK_FAILURES).description("Delivery attempts that failed")
+                .tag("kind", kind == null ? "unknown" : kind).register(meters).increment();
     }
 
     /**

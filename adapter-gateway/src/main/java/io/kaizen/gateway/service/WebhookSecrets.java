@@ -13,10 +13,7 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 import io.kaizen.gateway.config.WebhookConfig;
-import io.quarkus.runtime.LaunchMode;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 /**
  * The webhooks' signing secrets: made as {@code whsec_} + base64 of 32 random bytes, kept AES-256-GCM encrypted
@@ -37,13 +34,6 @@ public class WebhookSecrets {
 
     WebhookSecrets(WebhookConfig config) {
         this.key = config.encryptionKey().map(WebhookSecrets::derive).orElse(null);
-    }
-
-    void onStart(@Observes StartupEvent event) {
-        if (key == null && LaunchMode.current() == LaunchMode.NORMAL) {
-            throw new IllegalStateException("kaizen.webhooks.encryption-key (env KAIZEN_WEBHOOKS_ENCRYPTION_KEY) is not"
-                    + " set: webhook signing secrets cannot be stored");
-        }
     }
 
     /** A new secret, {@code whsec_} + base64 of 32 random bytes. */

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.kaizen.approval.domain.ApprovalDecision;
 import io.kaizen.approval.domain.ApprovalRequest;
 import io.kaizen.approval.domain.ApprovalState;
+import io.kaizen.common.metrics.MetricNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,12 +24,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class ApprovalMetrics {
 
-    static final String CREATED = "approval_requests_created";
-    static final String APPROVED = "approval_requests_approved";
-    static final String REJECTED = "approval_requests_rejected";
-    static final String EXPIRED = "approval_requests_expired";
-    static final String LATENCY = "approval_latency";
-    static final String PENDING = "pending_approvals_count";
+    static final String CREATED = MetricNames.APPROVALS_CREATED;
+    static final String APPROVED = MetricNames.APPROVALS_APPROVED;
+    static final String REJECTED = MetricNames.APPROVALS_REJECTED;
+    static final String EXPIRED = MetricNames.APPROVALS_EXPIRED;
+    static final String LATENCY = MetricNames.APPROVAL_LATENCY;
+    static final String PENDING = MetricNames.PENDING_APPROVALS;
 
     private final Counter created;
     private final Counter approved;
@@ -45,7 +46,11 @@ public class ApprovalMetrics {
         expired = Counter.builder(EXPIRED).description("Approval requests that timed out and expired")
                 .register(registry);
         latency = Timer.builder(LATENCY).description("Time from an approval request's creation to its decision by an"
-                + " approver").register(registry);
+                + " approver")
+                // buckets for the alerts' quantiles, at the review cadences of §8.6 (minutes to a day)
+                .serviceLevelObjectives(Duration.ofMinutes(1), Duration.ofMinutes(15), Duration.ofHours(1),
+                        Duration.ofHours(4), Duration.ofHours(24))
+                .register(registry);
         Gauge.builder(PENDING, pending, AtomicLong::get).description("Approval requests waiting for a decision")
                 .register(registry);
     }

@@ -80,6 +80,9 @@ public final class ServiceLauncher {
         Map<String, String> config = new LinkedHashMap<>(stack.serviceConfig(service));
         config.put("quarkus.http.port", Integer.toString(port));
         config.put("quarkus.http.host", "127.0.0.1");
+        // the dev profile: plain-text logs, and the refusal of development settings outside the dev and test profiles
+        // (common's ProductionSettings) leaves the stack's local keys and loopback egress alone
+        config.put("quarkus.profile", "dev");
         config.putAll(extraConfig);
 
         List<String> command = new ArrayList<>();

@@ -20,7 +20,10 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.kaizen.common.config.ProductionSetting;
+import io.kaizen.common.config.ProductionSettings;
 import io.kaizen.common.events.Topics;
+import io.kaizen.common.metrics.MetricNames;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -76,6 +79,7 @@ class K8sManifestsTest {
             "registry-service", List.of("EXTERNAL_AGENT_ENCRYPTION_KEY"),
             "governance-service", List.of("QUARKUS_REDIS_HOSTS"),
             "lineage-service", List.of("KAIZEN_LINEAGE_AUDIT_PSEUDONYM_KEY"),
+            "approval-service", List.of("KAIZEN_APPROVALS_LINK_KEY"),
             "adapter-gateway", List.of("KAIZEN_WEBHOOKS_ENCRYPTION_KEY", "QUARKUS_MAILER_USERNAME", "QUARKUS_MAILER_PASSWORD"));
     private static final List<String> OVERLAYS = List.of("dev", "prod");
     private static final String PLACEHOLDER = "REPLACE_ME";
@@ -399,9 +403,12 @@ class K8sManifestsTest {
                 for (NetworkPolicyPeer peer : rule.getFrom()) {
                     assertThat(peer.getIpBlock()).as(name + ": no ingress by address").isNull();
                     if (peer.getNamespaceSelector() != null) {
-                        // only the ingress controller's namespace, never "all namespaces"
+                        // only the ingress controller's and Prometheus's namespaces, never "all namespaces"
                         assertThat(peer.getNamespaceSelector().getMatchLabels()).as(name + " namespaces")
-                                .containsEntry("kubernetes.io/metadata.name", "ingress-nginx");
+                                .containsKey("kubernetes.io/metadata.name");
+                        assertThat(peer.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name"))
+                                .as(name + " namespaces").isIn("ingress-nginx", "monitoring");
+                        assertThat(peer.getPodSelector()).as(name + ": only given pods of that namespace").isNotNull();
                     }
                 }
                 assertThat(rule.getPorts()).as(name + ": ingress only to the services' ports").isNotEmpty()
@@ -442,6 +449,86 @@ class K8sManifestsTest {
             assertThat(m.all(PodDisruptionBudget.class)).as(deployment.getMetadata().getName() + " PDB")
                     .anySatisfy(pdb -> assertThat(labels).containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels()));
         }
+    }
+
+    /** The alerts of original-spec §9.5 and the approval alerts of §8.6. */
+    private static final List<String> ALERTS = List.of("ExternalAgentBudgetExhausted", "ExternalAgentBudgetWarning",
+            "RateLimiterUnavailable", "HighPolicyDenialRate", "HighRateLimitUsage", "WebhookDeliveryFailures",
+            "ApprovalBacklog", "ApprovalRequestsExpiring");
+
+    @Test
+    void everyAlertReadsAMetricTheServicesExport() {
+        List<GenericKubernetesResource> rules = BUILT.get("prod").kind("PrometheusRule");
+        assertThat(rules).as("the prod overlay's PrometheusRule").singleElement()
+                .satisfies(rule -> assertThat(rule.getApiVersion()).isEqualTo("monitoring.coreos.com/v1"));
+        assertThat(BUILT.get("prod").kind("PodMonitor")).as("Prometheus scrapes the services").singleElement()
+                .satisfies(monitor -> assertThat(monitor.getAdditionalProperties().toString()).contains("/q/metrics"));
+        Set<String> exported = MetricNames.prometheusSeries();
+        Map<String, String> alerts = new LinkedHashMap<>();
+        @SuppressWarnings("unchecked") List<Map<String, Object>> groups = (List<Map<String, Object>>)
+                ((Map<String, Object>) rules.get(0).getAdditionalProperties().get("spec")).get("groups");
+        for (Map<String, Object> group : groups) {
+            @SuppressWarnings("unchecked") List<Map<String, Object>> groupRules = (List<Map<String, Object>>) group.get("rules");
+            for (Map<String, Object> rule : groupRules) {
+                String alert = (String) rule.get("alert");
+                String expr = String.valueOf(rule.get("expr"));
+                assertThat(alerts.put(alert, expr)).as("alert " + alert + " once").isNull();
+                @SuppressWarnings("unchecked") Map<String, String> labels = (Map<String, String>) rule.get("labels");
+                assertThat(labels).as(alert + " severity").containsKey("severity");
+                assertThat(labels.get("severity")).as(alert + " severity").isIn("critical", "warning", "info");
+                Set<String> metrics = metricsOf(expr);
+                assertThat(metrics).as(alert + " reads a metric").isNotEmpty();
+                assertThat(exported).as(alert + ": " + expr + " reads only metrics the services export (MetricNames)")
+                        .containsAll(metrics);
+            }
+        }
+        assertThat(alerts.keySet()).containsAll(ALERTS);
+        // the check above would catch a rule on a metric that does not exist
+        assertThat(metricsOf("sum by (agent_id) (rate(no_such_metric_total{kind=\"x\"}[5m])) > 0.05 and on() redis_up"))
+                .containsExactlyInAnyOrder("no_such_metric_total", "redis_up");
+        assertThat(exported).doesNotContain("no_such_metric_total");
+    }
+
+    @Test
+    void prodSetsEverySettingTheProductionProfileChecks() {
+        Manifests prod = BUILT.get("prod");
+        Set<String> shared = prod.named(ConfigMap.class, "kaizen-config").orElseThrow().getData().keySet();
+        for (String module : SERVICES.keySet()) {
+            Set<String> set = new TreeSet<>(shared);
+            set.addAll(env(onlyContainer(prod.named(Deployment.class, module).orElseThrow())).keySet());
+            for (ProductionSetting setting : ProductionSettings.settings(module)) {
+                List<String> variables = Arrays.stream(setting.environment().split(" or ")).map(String::strip).toList();
+                assertThat(variables).as(module + " sets " + setting.property() + " (" + setting.environment() + ")")
+                        .anyMatch(set::contains);
+            }
+        }
+        // the dev overlay's development values are not refused: its services run in the dev profile
+        assertThat(BUILT.get("dev").named(ConfigMap.class, "kaizen-config").orElseThrow().getData())
+                .containsEntry("QUARKUS_PROFILE", "dev");
+        assertThat(prod.named(ConfigMap.class, "kaizen-config").orElseThrow().getData()).doesNotContainKey("QUARKUS_PROFILE");
+    }
+
+    /** PromQL words that are not metrics: functions, aggregations, operators and modifiers. */
+    private static final Set<String> PROMQL_WORDS = Set.of("sum", "min", "max", "avg", "count", "rate", "increase",
+            "irate", "delta", "histogram_quantile", "by", "without", "and", "or", "unless", "on", "ignoring",
+            "group_left", "group_right", "bool", "offset", "abs", "absent", "clamp_min", "clamp_max", "topk",
+            "bottomk", "quantile", "stddev", "time", "vector", "scalar", "label_replace");
+
+    /** The metric names a PromQL expression reads: identifiers outside label matchers, groupings and ranges. */
+    static Set<String> metricsOf(String expr) {
+        String bare = expr.replaceAll("\\{[^}]*}", " ")
+                .replaceAll("\\[[^\\]]*]", " ")
+                .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ");
+        Set<String> metrics = new TreeSet<>();
+        Matcher m = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*").matcher(bare);
+        while (m.find()) {
+            String word = m.group();
+            boolean call = bare.substring(m.end()).stripLeading().startsWith("(");
+            if (!call && !PROMQL_WORDS.contains(word)) {
+                metrics.add(word);
+            }
+        }
+        return metrics;
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.PoisonEventException;
 import io.kaizen.common.outbox.ProcessedEvents;
 import io.kaizen.governance.service.AgentGovernanceService;
+import io.kaizen.governance.service.GovernanceMetrics;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -32,11 +33,13 @@ public class AgentEventsConsumer extends EventConsumer {
             EventTypes.AGENT_DELETED);
 
     private final AgentGovernanceService agents;
+    private final GovernanceMetrics metrics;
 
     AgentEventsConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures,
-            AgentGovernanceService agents) {
+            AgentGovernanceService agents, GovernanceMetrics metrics) {
         super(CONSUMER, mapper, processed, failures);
         this.agents = agents;
+        this.metrics = metrics;
     }
 
     @Incoming("agents")
@@ -54,6 +57,10 @@ public class AgentEventsConsumer extends EventConsumer {
         AgentEvent data = read(event, AgentEvent.class);
         if (data.agentId() == null || data.organizationId() == null) {
             throw new PoisonEventException("agent event " + event.id() + " lacks its ids");
+        }
+        if (EventTypes.AGENT_DELETED.equals(event.type())) {
+            // a deleted agent's metric series go at once on this replica; the others drop them when idle
+            metrics.forget(data.agentId());
         }
         return once(event, ignored -> agents.onAgentEvent(event.type(), data));
     }

@@ -66,11 +66,13 @@ public class DecisionService {
     private final DecisionJournal journal;
     private final GovernanceConfig config;
     private final ApprovalVerifier approvals;
+    private final GovernanceMetrics metrics;
 
     DecisionService(GovernanceSnapshots snapshots, BudgetReservations budgets, UserActivityCounter userActivity,
             FirstInvocations firstInvocations, DecisionJournal journal, GovernanceConfig config,
-            ApprovalVerifier approvals) {
+            ApprovalVerifier approvals, GovernanceMetrics metrics) {
         this.approvals = approvals;
+        this.metrics = metrics;
         this.snapshots = snapshots;
         this.budgets = budgets;
         this.userActivity = userActivity;
@@ -96,6 +98,7 @@ public class DecisionService {
     }
 
     public Uni<Decision> decide(DecisionRequest request) {
+        long started = System.nanoTime();
         validate(request);
         String decisionId = PrefixedId.next(PrefixedId.DECISION);
         Instant now = Instant.now();
@@ -109,9 +112,11 @@ public class DecisionService {
                     // a caller's estimate may raise what is reserved, never lower it below the configured cost
                     long estimateMicros = Math.max(Money.estimateMicros(governance.costPerExecution()),
                             request.estimatedCost() == null ? 0 : Money.estimateMicros(request.estimatedCost()));
+                    long evaluating = System.nanoTime();
                     PolicyEvaluation policy = PolicyEvaluator.evaluate(governance.organization().policies(),
                             governance.organization().strategy(), governance.organization().defaultEffect(),
                             context(request, governance, Money.usd(estimateMicros), now));
+                    metrics.policyEvaluated(System.nanoTime() - evaluating);
                     Progress progress = new Progress(request, decisionId, now, governance, policy, null, false,
                             estimateMicros, false);
                     if (policy.denied()) {
@@ -129,7 +134,9 @@ public class DecisionService {
                 .onFailure(StoreUnavailable.class).recoverWithItem(e -> {
                     LOG.warnf("governance store unreachable: %s", e.getCause().getMessage());
                     return Decision.of(decisionId, Outcome.UNAVAILABLE, "Governance store unavailable");
-                });
+                })
+                // the metrics come from the answer itself: no further Redis or database call
+                .invoke(decision -> metrics.decided(request.agentId(), decision, started));
     }
 
     /** The agent's side in one Redis call: rate windows, budget hold and the reservation's journal entry. */

@@ -1,0 +1,210 @@
+package io.kaizen.governance.service;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import io.kaizen.common.governance.Decision;
+import io.kaizen.common.governance.Decision.BudgetState;
+import io.kaizen.common.governance.Decision.RateLimitState;
+import io.kaizen.common.metrics.MetricNames;
+import io.kaizen.governance.config.MetricsConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The governance metrics of original-spec §9.5, taken from the decisions themselves: no Redis or database call is
+ * made for a metric. Counters of policy and budget denials and of the rate limiter's checks, refusals (by window) and
+ * fail-open passes; timers of the whole decision and of its policy evaluation; and two gauges per agent, its budget
+ * usage and its rate-limit remainder as its last decision saw them.
+ * <p>
+ * The per-agent series are bounded: at most {@link MetricsConfig#maxAgentSeries()} agents on a replica (a new one
+ * replaces the one idle longest), dropped after {@link MetricsConfig#agentSeriesIdle()} without a decision and at once
+ * when this replica reads the agent's deletion. Their only label is {@code agent_id}, never a user or a secret.
+ */
+@Startup // every counter is scraped (at 0) before the first decision
+@ApplicationScoped
+public class GovernanceMetrics {
+
+    static final String AGENT = "agent_id";
+
+    private final MeterRegistry registry;
+    private final MetricsConfig config;
+    private final Counter policyDenials;
+    private final Counter checks;
+    private final Counter failOpen;
+    private final Timer decisions;
+    private final Timer policyEvaluations;
+    private final Map<String, AgentSeries> agents = new ConcurrentHashMap<>();
+
+    GovernanceMetrics(MeterRegistry registry, MetricsConfig config) {
+        this.registry = registry;
+        this.config = config;
+        policyDenials = Counter.builder(MetricNames.POLICY_DENIALS).description("Decisions an ABAC policy denied")
+                .register(registry);
+        checks = Counter.builder(MetricNames.RATE_LIMIT_CHECKS).description("Decisions checked by the rate limiter")
+                .register(registry);
+        failOpen = Counter.builder(MetricNames.RATE_LIMIT_FAIL_OPEN)
+                .description("Decisions let through while the rate limiter's Redis was unreachable").register(registry);
+        decisions = Timer.builder(MetricNames.GOVERNANCE_CHECK_LATENCY)
+                .description("One governance decision, from its request to its answer")
+                .serviceLevelObjectives(millis(5), millis(10), millis(25), millis(50), millis(100), millis(250),
+                        millis(1000))
+                .register(registry);
+        policyEvaluations = Timer.builder(MetricNames.POLICY_EVALUATION_TIME)
+                .description("ABAC policy evaluation of one decision")
+                .serviceLevelObjectives(Duration.ofNanos(100_000), millis(1), millis(5), millis(25))
+                .register(registry);
+    }
+
+    /** The policy evaluation of a decision took {@code nanos}. */
+    void policyEvaluated(long nanos) {
+        policyEvaluations.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A decision was answered; {@code startedNanos} is when its request came. */
+    void decided(String agentId, Decision decision, long startedNanos) {
+        decisions.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+        switch (decision.outcome()) {
+            case DENY_POLICY -> policyDenials.increment();
+            case DENY_RATE -> Counter.builder(MetricNames.RATE_LIMIT_EXCEEDED)
+                    .description("Decisions a rate-limit window refused")
+                    .tag("window", decision.rateLimit() == null ? "unknown" : decision.rateLimit().window())
+                    .register(registry).increment();
+            case DENY_BUDGET -> Counter.builder(MetricNames.BUDGET_DENIALS).description("Decisions a budget denied")
+                    .tag("scope", decision.budget() == null ? "unknown" : decision.budget().scope())
+                    .register(registry).increment();
+            default -> {
+            }
+        }
+        if (decision.rateLimitFailOpen()) {
+            failOpen.increment();
+        }
+        if (decision.rateLimit() != null || decision.rateLimitFailOpen()) {
+            checks.increment();
+        }
+        BudgetState budget = decision.budget();
+        RateLimitState rate = decision.rateLimit();
+        boolean usage = budget != null && budget.usagePercentage() != null;
+        if (agentId == null || (!usage && rate == null)) {
+            return;
+        }
+        AgentSeries series = agents.get(agentId);
+        if (series == null) {
+            series = admit(agentId);
+        }
+        series.touched = System.nanoTime();
+        if (usage) {
+            series.usage(budget.usagePercentage().doubleValue());
+        }
+        if (rate != null) {
+            series.rate(rate);
+        }
+    }
+
+    /** The agent was deleted: its series go now. */
+    public void forget(String agentId) {
+        AgentSeries series = agents.remove(agentId);
+        if (series != null) {
+            series.remove();
+        }
+    }
+
+    /** Drops the series of agents without a decision for {@link MetricsConfig#agentSeriesIdle()}. */
+    @Scheduled(every = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void forgetIdle() {
+        long idle = config.agentSeriesIdle().toNanos();
+        long now = System.nanoTime();
+        agents.forEach((agentId, series) -> {
+            if (now - series.touched > idle) {
+                forget(agentId);
+            }
+        });
+    }
+
+    /** The agents that have series now (for tests and the bound). */
+    int agentsTracked() {
+        return agents.size();
+    }
+
+    private AgentSeries admit(String agentId) {
+        if (agents.size() >= config.maxAgentSeries()) {
+            agents.entrySet().stream().min(Comparator.comparingLong(e -> e.getValue().touched))
+                    .ifPresent(oldest -> forget(oldest.getKey()));
+        }
+        return agents.computeIfAbsent(agentId, AgentSeries::new);
+    }
+
+    private static Duration millis(long millis) {
+        return Duration.ofMillis(millis);
+    }
+
+    /** One agent's two gauges, registered when it first has a value. */
+    private final class AgentSeries {
+
+        private final String agentId;
+        volatile long touched = System.nanoTime();
+        private volatile double usage;
+        private volatile long remaining;
+        private volatile long limit;
+        private volatile long resetAtMillis;
+        private volatile Gauge usageGauge;
+        private volatile Gauge remainingGauge;
+        /** Set once forgotten: a decision still running on it registers nothing more. */
+        private boolean removed;
+
+        AgentSeries(String agentId) {
+            this.agentId = agentId;
+        }
+
+        void usage(double fraction) {
+            usage = fraction;
+            if (usageGauge == null) {
+                synchronized (this) {
+                    if (usageGauge == null && !removed) {
+                        usageGauge = Gauge.builder(MetricNames.BUDGET_USAGE, this, s -> s.usage)
+                                .description("Fraction (0..1) of the agent's most used budget at its last decision")
+                                .tag(AGENT, agentId).strongReference(true).register(registry);
+                    }
+                }
+            }
+        }
+
+        void rate(RateLimitState state) {
+            limit = state.limit();
+            remaining = state.remaining();
+            resetAtMillis = state.resetAt() == null ? Long.MAX_VALUE : state.resetAt().toEpochMilli();
+            if (remainingGauge == null) {
+                synchronized (this) {
+                    if (remainingGauge == null && !removed) {
+                        remainingGauge = Gauge.builder(MetricNames.RATE_LIMIT_REMAINING, this, AgentSeries::remaining)
+                                .description("Calls left in the agent's most constraining rate-limit window")
+                                .tag(AGENT, agentId).strongReference(true).register(registry);
+                    }
+                }
+            }
+        }
+
+        /** Once the window has reset, its whole limit is left again (no decision came to say so). */
+        private double remaining() {
+            return System.currentTimeMillis() >= resetAtMillis ? limit : remaining;
+        }
+
+        synchronized void remove() {
+            removed = true;
+            if (usageGauge != null) {
+                registry.remove(usageGauge);
+            }
+            if (remainingGauge != null) {
+                registry.remove(remainingGauge);
+            }
+        }
+    }
+}
