@@ -38,6 +38,8 @@ import io.kaizen.governance.trigger.ApprovalTriggerSettings;
 import io.kaizen.governance.trigger.TriggerInput;
 import io.kaizen.governance.trigger.FirstInvocations;
 import io.kaizen.governance.trigger.UserActivityCounter;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -57,6 +59,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class DecisionService {
 
     private static final Logger LOG = Logger.getLogger(DecisionService.class);
+    private static final AttributeKey<String> DECISION_ID = AttributeKey.stringKey("kaizen.decision.id");
+    private static final AttributeKey<String> INVOCATION_ID = AttributeKey.stringKey("kaizen.invocation.id");
+    private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("kaizen.decision.outcome");
     static final String RESERVATION = "res";
 
     private final GovernanceSnapshots snapshots;
@@ -99,6 +104,10 @@ public class DecisionService {
         validate(request);
         String decisionId = PrefixedId.next(PrefixedId.DECISION);
         Instant now = Instant.now();
+        // the request's span (of the invoke's trace) names the decision it made, so a trace shows its decision
+        Span span = Span.current();
+        span.setAttribute(DECISION_ID, decisionId);
+        span.setAttribute(INVOCATION_ID, request.invocationId());
         return snapshots.agent(request.agentId(), request.organizationId())
                 .onFailure().transform(StoreUnavailable::new)
                 .chain(governance -> {
@@ -129,7 +138,8 @@ public class DecisionService {
                 .onFailure(StoreUnavailable.class).recoverWithItem(e -> {
                     LOG.warnf("governance store unreachable: %s", e.getCause().getMessage());
                     return Decision.of(decisionId, Outcome.UNAVAILABLE, "Governance store unavailable");
-                });
+                })
+                .invoke(decision -> span.setAttribute(OUTCOME, decision.outcome().name()));
     }
 
     /** The agent's side in one Redis call: rate windows, budget hold and the reservation's journal entry. */
