@@ -97,10 +97,10 @@ public class DecisionJournal {
 
     /**
      * An event as {@code Outbox.add} would record it, with its id fixed now so every replay writes the same row, and
-     * the trace context of the decision that made it.
+     * the trace context of the decision that made it ({@code trace}, null when it was not traced).
      */
-    public JournalEntry.Event event(String topic, String type, String key, String organizationId, Object data) {
-        TraceContext trace = TraceContext.current();
+    public JournalEntry.Event event(String topic, String type, String key, String organizationId, Object data,
+            TraceContext trace) {
         try {
             return new JournalEntry.Event(PrefixedId.next(PrefixedId.EVENT), topic, type, key, source, organizationId,
                     Instant.now(), mapper.writeValueAsString(data), trace == null ? null : trace.traceparent(),

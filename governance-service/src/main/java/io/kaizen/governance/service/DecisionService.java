@@ -21,6 +21,7 @@ import io.kaizen.common.governance.DecisionRequest;
 import io.kaizen.common.governance.UsdAmount;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.tracing.TraceContext;
 import io.kaizen.governance.budget.BudgetPeriod;
 import io.kaizen.governance.budget.BudgetScopes;
 import io.kaizen.governance.budget.BudgetReservations;
@@ -86,17 +87,18 @@ public class DecisionService {
 
     /** What is known about the decision so far, step by step. */
     private record Progress(DecisionRequest request, String decisionId, Instant now, EffectiveGovernance governance,
-            PolicyEvaluation policy, RateLimitState rate, boolean rateFailOpen, long estimateMicros, boolean approved) {
+            PolicyEvaluation policy, RateLimitState rate, boolean rateFailOpen, long estimateMicros, boolean approved,
+            TraceContext trace) {
 
         Progress rate(RateLimitState state, boolean failOpen) {
             return new Progress(request, decisionId, now, governance, policy, state, failOpen, estimateMicros,
-                    approved);
+                    approved, trace);
         }
 
         /** The call resumes after approval-service approved this very call (the claim was verified). */
         Progress verified() {
             return new Progress(request, decisionId, now, governance, policy, rate, rateFailOpen, estimateMicros,
-                    true);
+                    true, trace);
         }
     }
 
@@ -106,6 +108,8 @@ public class DecisionService {
         Instant now = Instant.now();
         // the request's span (of the invoke's trace) names the decision it made, so a trace shows its decision
         Span span = Span.current();
+        // the decision's event is of the request's trace, whichever context the store's answers come back on
+        TraceContext trace = TraceContext.current();
         span.setAttribute(DECISION_ID, decisionId);
         span.setAttribute(INVOCATION_ID, request.invocationId());
         return snapshots.agent(request.agentId(), request.organizationId())
@@ -122,7 +126,7 @@ public class DecisionService {
                             governance.organization().strategy(), governance.organization().defaultEffect(),
                             context(request, governance, Money.usd(estimateMicros), now));
                     Progress progress = new Progress(request, decisionId, now, governance, policy, null, false,
-                            estimateMicros, false);
+                            estimateMicros, false, trace);
                     if (policy.denied()) {
                         return finish(progress, Outcome.DENY_POLICY, policy.reason(), null, null, List.of(), null);
                     }
@@ -324,7 +328,7 @@ public class DecisionService {
                 denied ? decision.rateLimit() : null, denied ? decision.budget() : null, decision.approvalTriggers(),
                 progress.now());
         return journal.event(Topics.GOVERNANCE, denied ? EventTypes.DECISION_DENIED : EventTypes.DECISION_EVALUATED,
-                request.agentId(), request.organizationId(), data);
+                request.agentId(), request.organizationId(), data, progress.trace());
     }
 
     private static PolicyContext context(DecisionRequest request, EffectiveGovernance governance, BigDecimal estimate,
