@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.core.http.HttpClient;
@@ -38,6 +39,8 @@ public class OutboundHttp {
         this.vertx = vertx;
         this.guard = guard;
         this.client = vertx.createHttpClient(new HttpClientOptions()
+                // the trace context is the caller's to set (AgentSender's span); the client adds no span of its own
+                .setTracingPolicy(TracingPolicy.IGNORE)
                 .setConnectTimeout(5000)
                 .setMaxPoolSize(100)
                 .setKeepAlive(true));

@@ -19,6 +19,7 @@ import io.kaizen.common.events.ApprovalEvent;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.outbox.ProcessedEvents;
+import io.kaizen.common.tracing.EventSpans;
 import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.gateway.domain.ApprovalOutcome;
 import io.kaizen.gateway.domain.HeldInvocation;
@@ -53,10 +54,10 @@ public class ApprovalOutcomeConsumer extends EventConsumer {
     private final Vertx vertx;
     private final Duration retakeAfter;
 
-    ApprovalOutcomeConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures,
+    ApprovalOutcomeConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures, EventSpans spans,
             HeldInvocations held, InvocationService invocations, Vertx vertx,
             @ConfigProperty(name = "kaizen.gateway.approvals.retake-after", defaultValue = "2m") Duration retakeAfter) {
-        super("gateway.approvals", mapper, processed, failures);
+        super("gateway.approvals", mapper, processed, failures, spans);
         this.held = held;
         this.invocations = invocations;
         this.vertx = vertx;

@@ -20,6 +20,7 @@ import io.kaizen.common.events.PoisonEventException;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.outbox.ProcessedEvents;
 import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.tracing.EventSpans;
 import io.kaizen.gateway.client.AgentDirectory;
 import io.kaizen.gateway.domain.Delivery;
 import io.kaizen.gateway.service.Deliveries;
@@ -53,9 +54,9 @@ public class NotificationConsumer extends EventConsumer {
     private final AgentDirectory agents;
     private final EgressGuard egress;
 
-    NotificationConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures,
+    NotificationConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures, EventSpans spans,
             Notifications notifications, Deliveries deliveries, AgentDirectory agents, EgressGuard egress) {
-        super("gateway.notifications", mapper, processed, failures);
+        super("gateway.notifications", mapper, processed, failures, spans);
         this.notifications = notifications;
         this.deliveries = deliveries;
         this.agents = agents;

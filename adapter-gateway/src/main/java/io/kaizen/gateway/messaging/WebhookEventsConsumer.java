@@ -10,6 +10,7 @@ import io.kaizen.common.consumer.EventConsumer;
 import io.kaizen.common.consumer.FailurePolicy;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.outbox.ProcessedEvents;
+import io.kaizen.common.tracing.EventSpans;
 import io.kaizen.gateway.service.Deliveries;
 import io.kaizen.gateway.service.WebhookEvents;
 import io.kaizen.gateway.service.Webhooks;
@@ -29,9 +30,9 @@ public class WebhookEventsConsumer extends EventConsumer {
     private final Webhooks webhooks;
     private final Deliveries deliveries;
 
-    WebhookEventsConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures, Webhooks webhooks,
-            Deliveries deliveries) {
-        super("adapter-gateway.webhooks", mapper, processed, failures);
+    WebhookEventsConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures, EventSpans spans,
+            Webhooks webhooks, Deliveries deliveries) {
+        super("adapter-gateway.webhooks", mapper, processed, failures, spans);
         this.webhooks = webhooks;
         this.deliveries = deliveries;
     }

@@ -82,6 +82,11 @@ public class InvokeResource {
     @Parameter(name = CallerHeaders.USER_NAME, in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING))
     @Parameter(name = CallerHeaders.TRACE_ID, in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING))
     @Parameter(name = CallerHeaders.CONTEXT, in = ParameterIn.HEADER, schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "traceparent", in = ParameterIn.HEADER, description = "W3C trace context: the call continues the"
+            + " caller's trace, whose id becomes its trace_id; without it the gateway starts a trace",
+            schema = @Schema(type = SchemaType.STRING))
+    @Parameter(name = "tracestate", in = ParameterIn.HEADER, description = "W3C trace state, kept with traceparent",
+            schema = @Schema(type = SchemaType.STRING))
     @APIResponse(responseCode = "200", description = "The agent's answer",
             content = @Content(schema = @Schema(implementation = InvokeResponse.class)))
     @APIResponse(responseCode = "202", description = "Accepted (mode=async), or held for approval (status"

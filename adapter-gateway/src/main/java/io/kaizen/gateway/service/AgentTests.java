@@ -1,9 +1,7 @@
 package io.kaizen.gateway.service;
 
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -34,7 +32,6 @@ public class AgentTests {
     public static final int PER_HOUR = 10;
     static final String DEFAULT_MESSAGE = "Test message from Kaizen External Agents: this agent can be reached.";
     private static final Duration WINDOW = Duration.ofHours(1);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final AgentDirectory agents;
     private final PlatformAdapters adapters;
@@ -59,7 +56,8 @@ public class AgentTests {
                 .chain(agent -> {
                     String id = PrefixedId.next(PrefixedId.INVOCATION);
                     Instant started = Instant.now();
-                    AgentCall call = new AgentCall(agent, id, hex(16), hex(8), organizationId,
+                    CallTrace trace = CallTrace.current();
+                    AgentCall call = new AgentCall(agent, id, trace.traceId(), trace.spanId(), organizationId,
                             message == null ? DEFAULT_MESSAGE : message, Map.of("test", true), Map.of());
                     return sender.send(adapters.forPlatform(agent.platform()), call).onItemOrFailure().transform((reply, failure) -> {
                         long took = Duration.between(started, Instant.now()).toMillis();
@@ -106,11 +104,5 @@ public class AgentTests {
                 "Test messages are limited to " + PER_HOUR + " per agent per hour")
                 .with("limit", PER_HOUR).with("remaining", 0).with("retry_after_seconds", seconds)
                 .header("Retry-After", String.valueOf(seconds));
-    }
-
-    private static String hex(int bytes) {
-        byte[] value = new byte[bytes];
-        RANDOM.nextBytes(value);
-        return HexFormat.of().formatHex(value);
     }
 }

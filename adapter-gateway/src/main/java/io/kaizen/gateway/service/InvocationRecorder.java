@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.events.Topics;
 import io.kaizen.common.outbox.Outbox;
+import io.kaizen.common.tracing.TraceContext;
 import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.gateway.adapter.OutboundRequest;
 import io.kaizen.gateway.config.RecordConfig;
@@ -41,7 +42,8 @@ public class InvocationRecorder {
 
     /** One caller's rows, and where to answer it: its own context, so its request carries on where it was. */
     private record Waiter(Invocation invocation, String eventType, InvocationEvent event, OutboundRequest callback,
-            List<Deliveries.NewDelivery> notifications, Context context, UniEmitter<? super Invocation> emitter) {
+            List<Deliveries.NewDelivery> notifications, Context context, TraceContext trace,
+            UniEmitter<? super Invocation> emitter) {
 
         void answer(Throwable failure) {
             Runnable answer = failure == null ? () -> emitter.complete(invocation) : () -> emitter.fail(failure);
@@ -103,8 +105,11 @@ public class InvocationRecorder {
             OutboundRequest callback, List<Deliveries.NewDelivery> notifications) {
         return Uni.createFrom().emitter(emitter -> {
             pending.incrementAndGet();
+            // the batch is written on a context of its own: each event keeps its invocation's trace
+            TraceContext trace = event == null || event.trace() == null ? null
+                    : TraceContext.currentOr(event.trace().traceId(), event.trace().spanId());
             queue.add(new Waiter(invocation, eventType, event, callback, notifications, Vertx.currentContext(),
-                    emitter));
+                    trace, emitter));
             writeNext();
         });
     }
@@ -150,7 +155,7 @@ public class InvocationRecorder {
         List<Outbox.Entry> events = finals.stream()
                 .map(waiter -> new Outbox.Entry(Topics.INVOCATIONS, waiter.eventType(), waiter.invocation().id,
                         waiter.invocation().organizationId,
-                        waiter.callback() == null ? waiter.event() : deliveryPending(waiter.event())))
+                        waiter.callback() == null ? waiter.event() : deliveryPending(waiter.event()), waiter.trace()))
                 .toList();
         return Panache.withTransaction(() -> (events.isEmpty() ? Uni.createFrom().voidItem()
                         : outbox.addAll(events).replaceWithVoid())

@@ -1,10 +1,8 @@
 package io.kaizen.gateway.service;
 
 import java.math.BigDecimal;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
 
@@ -48,7 +46,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class InvocationService {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Logger LOG = Logger.getLogger(InvocationService.class);
 
     private final AgentDirectory agents;
@@ -99,8 +96,10 @@ public class InvocationService {
         KaizenPrincipal principal = caller.principal();
         Instant started = Instant.now();
         String invocationId = PrefixedId.next(PrefixedId.INVOCATION);
-        String traceId = randomHex(16);
-        String spanId = randomHex(8);
+        // the request's trace: the agent call, the events and the lineage row carry it
+        CallTrace trace = CallTrace.current();
+        String traceId = trace.traceId();
+        String spanId = trace.spanId();
         BigDecimal estimatedCost = InvokeMetadata.estimatedCost(request.metadata());
         return agents.invocable(agentId, principal.organizationId())
                 .chain(agent -> {
@@ -414,11 +413,5 @@ public class InvocationService {
             problem.with("upstream_status", e.statusCode());
         }
         return problem;
-    }
-
-    private static String randomHex(int bytes) {
-        byte[] value = new byte[bytes];
-        RANDOM.nextBytes(value);
-        return HexFormat.of().formatHex(value);
     }
 }

@@ -13,6 +13,7 @@ import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.events.Topics;
 import io.kaizen.common.outbox.Outbox;
+import io.kaizen.common.tracing.TraceContext;
 import io.kaizen.gateway.domain.Invocation;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
@@ -86,8 +87,11 @@ public class InvocationSweep {
             invocation.durationMs = Duration.between(invocation.createdAt, invocation.deadline).toMillis();
             invocation.deadline = null;
             invocation.pendingEvent = null;
+            // the sweep's event ends the invocation's trace, not a trace of the sweep
             return new Outbox.Entry(Topics.INVOCATIONS, EventTypes.INVOCATION_FAILED, invocation.id,
-                    invocation.organizationId, event);
+                    invocation.organizationId, event, event.trace() == null ? null
+                            : TraceContext.of("00-" + event.trace().traceId() + "-" + event.trace().spanId() + "-01",
+                                    null));
         }).toList();
         return outbox.addAll(events).replaceWithVoid();
     }

@@ -13,6 +13,7 @@ import io.kaizen.common.consumer.FailurePolicy;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.outbox.ProcessedEvents;
+import io.kaizen.common.tracing.EventSpans;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -29,8 +30,8 @@ public class GovernanceEventsConsumer extends EventConsumer {
     private static final Logger LOG = Logger.getLogger(GovernanceEventsConsumer.class);
     private static final Set<String> NOTIFIED = Set.of(EventTypes.DECISION_DENIED, EventTypes.BUDGET_THRESHOLD_CROSSED);
 
-    GovernanceEventsConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures) {
-        super("approval.governance", mapper, processed, failures);
+    GovernanceEventsConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures, EventSpans spans) {
+        super("approval.governance", mapper, processed, failures, spans);
     }
 
     @Incoming("governance")

@@ -1,5 +1,6 @@
 package io.kaizen.common.consumer;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.outbox.ProcessedEvents;
+import io.kaizen.common.tracing.EventSpans;
+import io.opentelemetry.api.trace.Span;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -31,14 +34,18 @@ import io.vertx.core.Vertx;
  * per-record path of {@link EventConsumer}: each is applied once in its own transaction, transient failures are
  * retried and a record that cannot be processed is dead-lettered alone. A single record takes that path too, so both
  * paths write the same thing.
+ * <p>
+ * Each event of a batch gets its own process span in the trace of the request that wrote it, open while the batch is
+ * applied: the batch serves many traces, and each trace shows its event reached this consumer.
  */
 public abstract class BatchEventConsumer<T> extends EventConsumer {
 
     private static final Logger LOG = Logger.getLogger(BatchEventConsumer.class);
 
     /** @param name as in {@link EventConsumer}; the same name on both paths, so each sees the other's records */
-    protected BatchEventConsumer(String name, ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures) {
-        super(name, mapper, processed, failures);
+    protected BatchEventConsumer(String name, ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures,
+            EventSpans spans) {
+        super(name, mapper, processed, failures, spans);
     }
 
     /** For the CDI client proxy of an application-scoped subclass only. */
@@ -88,17 +95,28 @@ public abstract class BatchEventConsumer<T> extends EventConsumer {
     private Uni<Void> applyRecords(List<KafkaRecord<String, String>> records) {
         // keyed by event id: a batch may hold a redelivery of its own event, which, as on the per-record path, is a no-op
         Map<String, T> work = new LinkedHashMap<>();
-        for (KafkaRecord<String, String> record : records) {
-            if (!handled(metadata(record).getRecord())) {
-                continue;
+        List<Span> traced = new ArrayList<>();
+        try {
+            for (KafkaRecord<String, String> record : records) {
+                if (!handled(metadata(record).getRecord())) {
+                    continue;
+                }
+                CloudEvent event = CloudEvent.from(metadata(record).getRecord());
+                Optional<T> item = decode(event);
+                if (item.isPresent() && work.putIfAbsent(event.id(), item.get()) == null) {
+                    traced.add(spans().process(name(), record.getTopic(), event));
+                }
             }
-            CloudEvent event = CloudEvent.from(metadata(record).getRecord());
-            decode(event).ifPresent(item -> work.putIfAbsent(event.id(), item));
+        } catch (RuntimeException e) {
+            // a poison record: this batch goes one by one, where each record gets its own span
+            traced.forEach(span -> EventSpans.end(span, e));
+            throw e;
         }
         if (work.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return applyOnce(work);
+        return applyOnce(work).onItemOrFailure().invoke((ignored, failure) -> traced.forEach(
+                span -> EventSpans.end(span, failure)));
     }
 
     /** The per-record path for each record in turn; the batch is acknowledged once all are through. */

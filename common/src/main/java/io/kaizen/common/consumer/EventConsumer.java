@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.PoisonEventException;
 import io.kaizen.common.outbox.ProcessedEvents;
+import io.kaizen.common.tracing.EventSpans;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.vertx.core.Context;
@@ -25,7 +26,8 @@ import io.vertx.core.Vertx;
  * reading its data with {@link #read} and applying its effect through {@link #once}. This base reads the
  * CloudEvent, retries transient failures and sends the rest to the dead-letter topic ({@link FailurePolicy}), and
  * acknowledges the record either way, so one bad record never stops a consumer. {@link BatchEventConsumer} builds
- * batch consumption on top of this path, which it uses for a batch whose transaction failed.
+ * batch consumption on top of this path, which it uses for a batch whose transaction failed. Each attempt runs in a
+ * span of the trace of the request that wrote the event ({@link EventSpans}).
  */
 public abstract class EventConsumer {
 
@@ -33,21 +35,24 @@ public abstract class EventConsumer {
     private final ObjectMapper mapper;
     private final ProcessedEvents processed;
     private final FailurePolicy failures;
+    private final EventSpans spans;
 
     /**
      * @param name the consumer's name in {@code processed_event} and in the dead-letter header; never change it,
      *             or every event is processed again
      */
-    protected EventConsumer(String name, ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures) {
+    protected EventConsumer(String name, ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures,
+            EventSpans spans) {
         this.name = name;
         this.mapper = mapper;
         this.processed = processed;
         this.failures = failures;
+        this.spans = spans;
     }
 
     /** For the CDI client proxy of an application-scoped subclass only. */
     protected EventConsumer() {
-        this(null, null, null, null);
+        this(null, null, null, null, null);
     }
 
     /** What the event does. Called again after a transient failure; ignoring an event is an empty Uni. */
@@ -100,11 +105,16 @@ public abstract class EventConsumer {
         if (!handled(record.getRecord())) {
             return Uni.createFrom().item(true);
         }
-        return failures.retryTransient(name, record,
-                        () -> onContext(context, () -> process(CloudEvent.from(record.getRecord()))))
+        return failures.retryTransient(name, record, () -> onContext(context, () -> traced(record.getRecord())))
                 .onItemOrFailure().transformToUni((ignored, failure) -> failure == null
                         ? Uni.createFrom().item(true)
                         : failures.deadLetter(message, record, name, failure).replaceWith(false));
+    }
+
+    /** One attempt at a record, in a span that continues the trace of the request that wrote its event. */
+    private Uni<Void> traced(ConsumerRecord<String, String> record) {
+        CloudEvent event = CloudEvent.from(record);
+        return EventSpans.within(spans.process(name, record.topic(), event), () -> process(event));
     }
 
     /** False for a record whose {@code ce_type} header names a type this consumer does not act on. */
@@ -123,6 +133,10 @@ public abstract class EventConsumer {
 
     final FailurePolicy failures() {
         return failures;
+    }
+
+    final EventSpans spans() {
+        return spans;
     }
 
     static <T> Uni<T> onContext(Context context, Supplier<Uni<T>> attempt) {

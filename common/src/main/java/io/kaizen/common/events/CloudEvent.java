@@ -9,14 +9,24 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
+import io.kaizen.common.tracing.TraceContext;
+
 /**
  * A CloudEvents 1.0 event in Kafka binary mode: attributes travel as {@code ce_*} headers, {@code data} is the
  * JSON record value. {@code organizationid} is our extension attribute so consumers can scope without parsing.
+ * {@code trace} is the distributed-tracing extension ({@code traceparent}, {@code tracestate}): the trace context of
+ * the request that wrote the event, or null when none was traced.
  */
 public record CloudEvent(String id, String source, String type, String subject, String organizationId, Instant time,
-        String data) {
+        String data, TraceContext trace) {
 
     public static final String SPEC_VERSION = "1.0";
+
+    /** An event outside any trace. */
+    public CloudEvent(String id, String source, String type, String subject, String organizationId, Instant time,
+            String data) {
+        this(id, source, type, subject, organizationId, time, data, null);
+    }
 
     public RecordHeaders headers() {
         RecordHeaders headers = new RecordHeaders();
@@ -31,6 +41,12 @@ public record CloudEvent(String id, String source, String type, String subject, 
         }
         if (organizationId != null) {
             put(headers, "ce_organizationid", organizationId);
+        }
+        if (trace != null) {
+            put(headers, "ce_traceparent", trace.traceparent());
+            if (trace.tracestate() != null) {
+                put(headers, "ce_tracestate", trace.tracestate());
+            }
         }
         return headers;
     }
@@ -56,7 +72,7 @@ public record CloudEvent(String id, String source, String type, String subject, 
             throw new PoisonEventException("event " + id + " has an unreadable ce_time");
         }
         return new CloudEvent(id, ce.get("ce_source"), type, ce.get("ce_subject"), ce.get("ce_organizationid"), time,
-                record.value());
+                record.value(), TraceContext.of(ce.get("ce_traceparent"), ce.get("ce_tracestate")));
     }
 
     /**

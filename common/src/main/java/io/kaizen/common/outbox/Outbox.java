@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.ids.PrefixedId;
+import io.kaizen.common.tracing.TraceContext;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +20,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * {@link OutboxRelay} publishes after commit, so there is never an event without its state or state without its
  * event. Each call also notifies {@link #CHANNEL} in that transaction: PostgreSQL delivers the notification when,
  * and only if, the transaction commits (identical notifications of one transaction once), and that wakes the relay.
+ * Each row keeps the trace context of the request that wrote it, so its publication and its consumers continue that
+ * request's trace although they run later, elsewhere.
  */
 @ApplicationScoped
 public class Outbox {
@@ -30,8 +33,16 @@ public class Outbox {
     public static final String CHANNEL = "kaizen_outbox";
     public static final String NOTIFY = "select pg_notify('" + CHANNEL + "', '')";
 
-    /** One event to record: its topic, CloudEvents type, key (the aggregate id), organisation and data. */
-    public record Entry(String topic, String type, String key, String organizationId, Object data) {
+    /**
+     * One event to record: its topic, CloudEvents type, key (the aggregate id), organisation and data, and the trace
+     * context it belongs to; null there means the context current when it is added (a writer that records events
+     * for several requests at once passes each request's own).
+     */
+    public record Entry(String topic, String type, String key, String organizationId, Object data, TraceContext trace) {
+
+        public Entry(String topic, String type, String key, String organizationId, Object data) {
+            this(topic, type, key, organizationId, data, null);
+        }
     }
 
     private final ObjectMapper mapper;
@@ -51,7 +62,10 @@ public class Outbox {
      * (the notification goes first, so its native statement flushes nothing of these rows one by one).
      */
     public Uni<List<CloudEvent>> addAll(List<Entry> entries) {
-        List<OutboxEvent> rows = entries.stream().map(this::row).toList();
+        TraceContext current = TraceContext.current();
+        List<OutboxEvent> rows = entries.stream()
+                .map(entry -> row(entry, entry.trace() != null ? entry.trace() : current))
+                .toList();
         // the relay sends a key's rows in occurred_at order: rows of one call keep the call's order even when the
         // clock does not advance between them (PostgreSQL keeps microseconds)
         for (int i = 1; i < rows.size(); i++) {
@@ -66,7 +80,7 @@ public class Outbox {
                 .replaceWith(() -> rows.stream().map(Outbox::event).toList());
     }
 
-    private OutboxEvent row(Entry entry) {
+    private OutboxEvent row(Entry entry, TraceContext trace) {
         OutboxEvent row = new OutboxEvent();
         row.id = PrefixedId.next(PrefixedId.EVENT);
         row.topic = entry.topic();
@@ -77,12 +91,15 @@ public class Outbox {
         row.organizationId = entry.organizationId();
         row.occurredAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         row.payload = json(entry.data());
+        if (trace != null) {
+            row.traceparent = trace.traceparent();
+            row.tracestate = trace.tracestate();
+        }
         return row;
     }
 
     private static CloudEvent event(OutboxEvent row) {
-        return new CloudEvent(row.id, row.source, row.type, row.subject, row.organizationId, row.occurredAt,
-                row.payload);
+        return row.event();
     }
 
     private String json(Object data) {

@@ -2,6 +2,9 @@ package io.kaizen.common.outbox;
 
 import java.time.Instant;
 
+import io.kaizen.common.events.CloudEvent;
+import io.kaizen.common.tracing.TraceContext;
+
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -31,4 +34,13 @@ public class OutboxEvent extends PanacheEntityBase {
     public int attempts;
     @Column(name = "last_error")
     public String lastError;
+    /** The W3C trace context of the request that wrote the row; null when it was not traced. */
+    public String traceparent;
+    public String tracestate;
+
+    /** The row as the CloudEvent it is published as. */
+    public CloudEvent event() {
+        return new CloudEvent(id, source, type, subject, organizationId, occurredAt, payload,
+                TraceContext.of(traceparent, tracestate));
+    }
 }

@@ -15,6 +15,8 @@ import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 import io.kaizen.common.events.CloudEvent;
+import io.opentelemetry.api.trace.Span;
+import io.kaizen.common.tracing.EventSpans;
 import io.kaizen.common.vertx.DetachedContext;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
@@ -40,6 +42,9 @@ import jakarta.enterprise.event.Observes;
  * its own, which every writer notifies in its transaction. A timed poll remains as a safety net: a notification sent
  * while the listening connection is down (or being reconnected) is lost, and rows of a failed send wait for a
  * later round. Rounds never overlap in one process; a wake-up during a round makes one more round follow it.
+ *
+ * <p>Each event is sent with the trace context its row kept ({@code ce_traceparent}, {@code ce_tracestate}) in a
+ * publish span of that trace, not of the round's.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -54,6 +59,7 @@ public class OutboxRelay {
     private static final long RECONNECT_MILLIS = 1000;
 
     private final MutinyEmitter<String> emitter;
+    private final EventSpans spans;
     private final Vertx vertx;
     private final int batchSize;
     private final boolean listen;
@@ -69,13 +75,14 @@ public class OutboxRelay {
     /** A wake-up came during the running round, so another follows it; guarded by {@code this}. */
     private boolean again;
 
-    OutboxRelay(@Channel("outbox") MutinyEmitter<String> emitter, Vertx vertx,
+    OutboxRelay(@Channel("outbox") MutinyEmitter<String> emitter, EventSpans spans, Vertx vertx,
             @ConfigProperty(name = "kaizen.outbox.batch-size", defaultValue = "200") int batchSize,
             @ConfigProperty(name = "kaizen.outbox.listen", defaultValue = "true") boolean listen,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> databaseUrl,
             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.emitter = emitter;
+        this.spans = spans;
         this.vertx = vertx;
         this.batchSize = batchSize;
         this.listen = listen;
@@ -229,8 +236,8 @@ public class OutboxRelay {
     }
 
     private Uni<Void> publish(OutboxEvent row) {
-        CloudEvent event = new CloudEvent(row.id, row.source, row.type, row.subject, row.organizationId,
-                row.occurredAt, row.payload);
+        CloudEvent event = row.event();
+        Span span = spans.publish(row.topic, event);
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
                 .withTopic(row.topic)
                 .withKey(row.key)
@@ -242,6 +249,7 @@ public class OutboxRelay {
                     row.attempts++;
                     row.lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
                     LOG.debugf("event %s not published yet: %s", row.id, e.getMessage());
-                });
+                })
+                .onItemOrFailure().invoke((ignored, failure) -> EventSpans.end(span, failure));
     }
 }

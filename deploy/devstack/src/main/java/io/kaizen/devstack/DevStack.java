@@ -53,6 +53,8 @@ public final class DevStack {
     private Vertx vertx;
     private Router router;
     private Sink sink;
+    private final boolean collectSpans;
+    private SpanCollector spanCollector;
     private final Map<String, Sink> emulators = new LinkedHashMap<>();
     private Thread shutdownHook;
     private boolean started;
@@ -69,6 +71,7 @@ public final class DevStack {
         this.routerPort = orFree(builder.routerPort, ports);
         this.sinkPort = orFree(builder.sinkPort, ports);
         this.emulatorBasePort = builder.emulatorBasePort;
+        this.collectSpans = builder.collectSpans;
         this.serviceUrls = new ConcurrentHashMap<>(builder.serviceUrls);
         this.keys = DevKeys.load(absoluteRoot.resolve("keys"));
     }
@@ -92,7 +95,8 @@ public final class DevStack {
                 root = target.resolve("devstack-" + ProcessHandle.current().pid() + "-" + n);
             }
             System.setProperty(claimProperty(root), "true");
-            DevStack stack = builder(root).progress(line -> System.out.println("[devstack] " + line)).build();
+            DevStack stack = builder(root).progress(line -> System.out.println("[devstack] " + line))
+                    .collectSpans(true).build();
             stack.start();
             shared = stack;
         }
@@ -132,6 +136,11 @@ public final class DevStack {
             sink = new Sink(vertx, sinkPort);
             timed("router on " + routerUrl(), router::start);
             timed("sink on " + sinkUrl(), sink::start);
+            if (collectSpans) {
+                spanCollector = new SpanCollector(vertx);
+                timed("span collector", spanCollector::start);
+                progress.accept("span collector (OTLP/HTTP) on " + spanCollector.url());
+            }
             List<PlatformRules> platforms = PlatformEmulators.rules();
             for (int i = 0; i < platforms.size(); i++) {
                 Sink emulator = new Sink(vertx, emulatorBasePort == 0 ? 0 : emulatorBasePort + i, platforms.get(i));
@@ -166,6 +175,11 @@ public final class DevStack {
                 sink.stop();
             }
         });
+        quietly(failures, () -> {
+            if (spanCollector != null) {
+                spanCollector.stop();
+            }
+        });
         emulators.values().forEach(emulator -> quietly(failures, emulator::stop));
         emulators.clear();
         quietly(failures, () -> {
@@ -182,6 +196,7 @@ public final class DevStack {
         quietly(failures, redis::stop);
         quietly(failures, postgres::stop);
         sink = null;
+        spanCollector = null;
         router = null;
         vertx = null;
         try {
@@ -278,6 +293,11 @@ public final class DevStack {
         return kafka;
     }
 
+    /** The OTLP receiver the services export their spans to; null unless the stack collects spans and is started. */
+    public synchronized SpanCollector spanCollector() {
+        return spanCollector;
+    }
+
     /** The sink; null until {@link #start()}. */
     public synchronized Sink sink() {
         return sink;
@@ -332,6 +352,13 @@ public final class DevStack {
         }
         for (Service other : Service.values()) {
             serviceUrl(other).ifPresent(url -> config.put("quarkus.rest-client." + other.shortName() + ".url", url.toString()));
+        }
+        SpanCollector collector = spanCollector();
+        if (collector != null) {
+            // every span is exported to the collector, soon after it ends (docs/operations.md, Tracing)
+            config.put("kaizen.tracing.otlp.endpoint", collector.url());
+            config.put("kaizen.tracing.otlp.schedule-delay", "200ms");
+            config.put("quarkus.otel.traces.sampler.arg", "1.0");
         }
         return config;
     }
@@ -410,6 +437,7 @@ public final class DevStack {
         private int routerPort;
         private int sinkPort;
         private int emulatorBasePort;
+        private boolean collectSpans;
         private ProjectLayout layout;
         private Consumer<String> progress = line -> { };
         private final Map<Service, URI> serviceUrls = new EnumMap<>(Service.class);
@@ -451,6 +479,15 @@ public final class DevStack {
         /** The platform emulators listen on this port and the next four; 0 (the default) picks free ones. */
         public Builder emulatorBasePort(int port) {
             this.emulatorBasePort = port;
+            return this;
+        }
+
+        /**
+         * Runs a {@link SpanCollector} and has the services export every span to it; off by default, so that
+         * {@code ./kaizen up} runs the services as deployed without a collector (nothing exported).
+         */
+        public Builder collectSpans(boolean collect) {
+            this.collectSpans = collect;
             return this;
         }
 

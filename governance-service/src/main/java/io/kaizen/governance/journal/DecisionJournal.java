@@ -18,6 +18,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.ids.PrefixedId;
+import io.kaizen.common.tracing.TraceContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.kaizen.governance.budget.BudgetTallies;
 import io.kaizen.governance.config.GovernanceConfig;
@@ -59,7 +60,8 @@ public class DecisionJournal {
     private static final String SEEN = "insert into agent_user_seen (agent_id, user_id, first_seen_at)"
             + " values ($1, $2, $3) on conflict do nothing";
     private static final String OUTBOX = "insert into outbox_event (id, topic, event_key, type, source, subject,"
-            + " organization_id, occurred_at, payload) values ($1, $2, $3, $4, $5, $3, $6, $7, $8)"
+            + " organization_id, occurred_at, payload, traceparent, tracestate)"
+            + " values ($1, $2, $3, $4, $5, $3, $6, $7, $8, $9, $10)"
             + " on conflict (id) do nothing";
     /** Wakes the outbox relays listening on this channel; delivered only when the transaction commits. */
     private static final String NOTIFY = "select pg_notify('kaizen_outbox', '')";
@@ -93,11 +95,16 @@ public class DecisionJournal {
         return BudgetTallies.agentTag(agentId) + KEY_SUFFIX;
     }
 
-    /** An event as {@code Outbox.add} would record it, with its id fixed now so every replay writes the same row. */
-    public JournalEntry.Event event(String topic, String type, String key, String organizationId, Object data) {
+    /**
+     * An event as {@code Outbox.add} would record it, with its id fixed now so every replay writes the same row, and
+     * the trace context of the decision that made it ({@code trace}, null when it was not traced).
+     */
+    public JournalEntry.Event event(String topic, String type, String key, String organizationId, Object data,
+            TraceContext trace) {
         try {
             return new JournalEntry.Event(PrefixedId.next(PrefixedId.EVENT), topic, type, key, source, organizationId,
-                    Instant.now(), mapper.writeValueAsString(data));
+                    Instant.now(), mapper.writeValueAsString(data), trace == null ? null : trace.traceparent(),
+                    trace == null ? null : trace.tracestate());
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("event data is not serialisable: " + data.getClass().getName(), e);
         }
@@ -307,7 +314,7 @@ public class DecisionJournal {
             JournalEntry.Event e = entry.event();
             if (e != null) {
                 events.add(Tuple.from(Arrays.asList(e.id(), e.topic(), e.key(), e.type(), e.source(), e.organizationId(),
-                        time(e.occurredAt()), e.payload())));
+                        time(e.occurredAt()), e.payload(), e.traceparent(), e.tracestate())));
             }
         }
         return pool.withTransaction(connection -> batch(connection, INSERT_RESERVATION, reservations)

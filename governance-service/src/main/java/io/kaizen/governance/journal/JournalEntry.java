@@ -37,8 +37,11 @@ public record JournalEntry(Reservation reservation, String released, Seen seen, 
     public record Seen(String agentId, String userId, Instant at) {
     }
 
-    /** An outbox row ({@code outbox_event}) with the id it keeps through every replay. */
+    /**
+     * An outbox row ({@code outbox_event}) with the id it keeps through every replay, and the trace context of the
+     * decision (null in entries journaled before traces were kept).
+     */
     public record Event(String id, String topic, String type, String key, String source, String organizationId,
-            Instant occurredAt, String payload) {
+            Instant occurredAt, String payload, String traceparent, String tracestate) {
     }
 }

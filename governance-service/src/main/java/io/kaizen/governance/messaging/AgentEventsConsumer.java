@@ -14,6 +14,7 @@ import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.PoisonEventException;
 import io.kaizen.common.outbox.ProcessedEvents;
+import io.kaizen.common.tracing.EventSpans;
 import io.kaizen.governance.service.AgentGovernanceService;
 import io.kaizen.governance.service.GovernanceMetrics;
 import io.smallrye.mutiny.Uni;
@@ -35,9 +36,9 @@ public class AgentEventsConsumer extends EventConsumer {
     private final AgentGovernanceService agents;
     private final GovernanceMetrics metrics;
 
-    AgentEventsConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures,
+    AgentEventsConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures, EventSpans spans,
             AgentGovernanceService agents, GovernanceMetrics metrics) {
-        super(CONSUMER, mapper, processed, failures);
+        super(CONSUMER, mapper, processed, failures, spans);
         this.agents = agents;
         this.metrics = metrics;
     }

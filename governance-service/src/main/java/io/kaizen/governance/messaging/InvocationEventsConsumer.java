@@ -21,6 +21,7 @@ import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.governance.TokenRates;
 import io.kaizen.common.governance.UsdAmount;
 import io.kaizen.common.outbox.ProcessedEvents;
+import io.kaizen.common.tracing.EventSpans;
 import io.kaizen.governance.budget.BudgetSettlement;
 import io.kaizen.governance.budget.BudgetSettlement.Ending;
 import io.kaizen.governance.budget.Charge;
@@ -59,8 +60,8 @@ public class InvocationEventsConsumer extends BatchEventConsumer<InvocationEvent
 
     InvocationEventsConsumer(ProcessedEvents processed, BudgetSettlement settlement, RefusedInvocations refusals,
             FirstInvocations firstInvocations, GovernanceSnapshots snapshots, ObjectMapper mapper,
-            FailurePolicy failures) {
-        super(CONSUMER, mapper, processed, failures);
+            FailurePolicy failures, EventSpans spans) {
+        super(CONSUMER, mapper, processed, failures, spans);
         this.settlement = settlement;
         this.refusals = refusals;
         this.firstInvocations = firstInvocations;

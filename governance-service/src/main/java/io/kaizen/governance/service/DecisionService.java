@@ -21,6 +21,7 @@ import io.kaizen.common.governance.DecisionRequest;
 import io.kaizen.common.governance.UsdAmount;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.tracing.TraceContext;
 import io.kaizen.governance.budget.BudgetPeriod;
 import io.kaizen.governance.budget.BudgetScopes;
 import io.kaizen.governance.budget.BudgetReservations;
@@ -38,6 +39,8 @@ import io.kaizen.governance.trigger.ApprovalTriggerSettings;
 import io.kaizen.governance.trigger.TriggerInput;
 import io.kaizen.governance.trigger.FirstInvocations;
 import io.kaizen.governance.trigger.UserActivityCounter;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -57,6 +60,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class DecisionService {
 
     private static final Logger LOG = Logger.getLogger(DecisionService.class);
+    private static final AttributeKey<String> DECISION_ID = AttributeKey.stringKey("kaizen.decision.id");
+    private static final AttributeKey<String> INVOCATION_ID = AttributeKey.stringKey("kaizen.invocation.id");
+    private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("kaizen.decision.outcome");
     static final String RESERVATION = "res";
 
     private final GovernanceSnapshots snapshots;
@@ -83,17 +89,18 @@ public class DecisionService {
 
     /** What is known about the decision so far, step by step. */
     private record Progress(DecisionRequest request, String decisionId, Instant now, EffectiveGovernance governance,
-            PolicyEvaluation policy, RateLimitState rate, boolean rateFailOpen, long estimateMicros, boolean approved) {
+            PolicyEvaluation policy, RateLimitState rate, boolean rateFailOpen, long estimateMicros, boolean approved,
+            TraceContext trace) {
 
         Progress rate(RateLimitState state, boolean failOpen) {
             return new Progress(request, decisionId, now, governance, policy, state, failOpen, estimateMicros,
-                    approved);
+                    approved, trace);
         }
 
         /** The call resumes after approval-service approved this very call (the claim was verified). */
         Progress verified() {
             return new Progress(request, decisionId, now, governance, policy, rate, rateFailOpen, estimateMicros,
-                    true);
+                    true, trace);
         }
     }
 
@@ -102,6 +109,12 @@ public class DecisionService {
         validate(request);
         String decisionId = PrefixedId.next(PrefixedId.DECISION);
         Instant now = Instant.now();
+        // the request's span (of the invoke's trace) names the decision it made, so a trace shows its decision
+        Span span = Span.current();
+        // the decision's event is of the request's trace, whichever context the store's answers come back on
+        TraceContext trace = TraceContext.current();
+        span.setAttribute(DECISION_ID, decisionId);
+        span.setAttribute(INVOCATION_ID, request.invocationId());
         return snapshots.agent(request.agentId(), request.organizationId())
                 .onFailure().transform(StoreUnavailable::new)
                 .chain(governance -> {
@@ -118,7 +131,7 @@ public class DecisionService {
                             context(request, governance, Money.usd(estimateMicros), now));
                     metrics.policyEvaluated(System.nanoTime() - evaluating);
                     Progress progress = new Progress(request, decisionId, now, governance, policy, null, false,
-                            estimateMicros, false);
+                            estimateMicros, false, trace);
                     if (policy.denied()) {
                         return finish(progress, Outcome.DENY_POLICY, policy.reason(), null, null, List.of(), null);
                     }
@@ -136,7 +149,10 @@ public class DecisionService {
                     return Decision.of(decisionId, Outcome.UNAVAILABLE, "Governance store unavailable");
                 })
                 // the metrics come from the answer itself: no further Redis or database call
-                .invoke(decision -> metrics.decided(request.agentId(), decision, started));
+                .invoke(decision -> {
+                    span.setAttribute(OUTCOME, decision.outcome().name());
+                    metrics.decided(request.agentId(), decision, started);
+                });
     }
 
     /** The agent's side in one Redis call: rate windows, budget hold and the reservation's journal entry. */
@@ -321,7 +337,7 @@ public class DecisionService {
                 denied ? decision.rateLimit() : null, denied ? decision.budget() : null, decision.approvalTriggers(),
                 progress.now());
         return journal.event(Topics.GOVERNANCE, denied ? EventTypes.DECISION_DENIED : EventTypes.DECISION_EVALUATED,
-                request.agentId(), request.organizationId(), data);
+                request.agentId(), request.organizationId(), data, progress.trace());
     }
 
     private static PolicyContext context(DecisionRequest request, EffectiveGovernance governance, BigDecimal estimate,

@@ -11,6 +11,7 @@ import io.kaizen.common.consumer.BatchEventConsumer;
 import io.kaizen.common.consumer.FailurePolicy;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.outbox.ProcessedEvents;
+import io.kaizen.common.tracing.EventSpans;
 import io.kaizen.lineage.service.AuditLog;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
@@ -22,8 +23,9 @@ public class AuditConsumer extends BatchEventConsumer<CloudEvent> {
 
     private final AuditLog audit;
 
-    AuditConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures, AuditLog audit) {
-        super("audit", mapper, processed, failures);
+    AuditConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures, EventSpans spans,
+            AuditLog audit) {
+        super("audit", mapper, processed, failures, spans);
         this.audit = audit;
     }
 

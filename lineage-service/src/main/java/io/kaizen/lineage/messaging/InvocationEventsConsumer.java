@@ -17,6 +17,7 @@ import io.kaizen.common.events.GovernanceDecisionEvent;
 import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.events.PoisonEventException;
 import io.kaizen.common.outbox.ProcessedEvents;
+import io.kaizen.common.tracing.EventSpans;
 import io.kaizen.lineage.service.LineageService;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
@@ -39,9 +40,9 @@ public class InvocationEventsConsumer extends BatchEventConsumer<LineageService.
 
     private final LineageService lineage;
 
-    InvocationEventsConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures,
+    InvocationEventsConsumer(ObjectMapper mapper, ProcessedEvents processed, FailurePolicy failures, EventSpans spans,
             LineageService lineage) {
-        super("lineage", mapper, processed, failures);
+        super("lineage", mapper, processed, failures, spans);
         this.lineage = lineage;
     }
 
