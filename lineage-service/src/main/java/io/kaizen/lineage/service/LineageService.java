@@ -1,6 +1,8 @@
 package io.kaizen.lineage.service;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,7 +15,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToIntFunction;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -38,6 +39,12 @@ import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.PreparedStatement;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -174,9 +181,12 @@ public class LineageService {
     private final PersonalFields personal;
     private final ErasedPeople erased;
     private final Counter exportRows;
+    private final Pool pool;
 
-    LineageService(ObjectMapper mapper, PersonalFields personal, ErasedPeople erased, MeterRegistry registry) {
+    LineageService(ObjectMapper mapper, PersonalFields personal, ErasedPeople erased, MeterRegistry registry,
+            Pool pool) {
         this.mapper = mapper;
+        this.pool = pool;
         this.personal = personal;
         this.erased = erased;
         this.exportRows = Counter.builder(EXPORT_ROWS).description("Lineage rows read by exports").register(registry);
@@ -554,24 +564,149 @@ public class LineageService {
     }
 
     /**
-     * Every row the filters match, in keyset pages of {@link #EXPORT_PAGE}, each read in its own session when the
-     * previous one has been taken: an export of any size holds one page at a time.
+     * Every row the filters match, newest first, in pages of {@link #EXPORT_PAGE}. One read-only transaction holds a
+     * server-side cursor ({@code RowStream}) that fetches {@link #EXPORT_FETCH} rows per round trip and only as the
+     * pages are taken: an export of any size holds a page or two, reads one consistent snapshot, and maps each row
+     * straight from the result (no managed entity, no session). The connection goes back to the pool when the export
+     * completes, fails, or its client goes away.
      */
     public Multi<List<LineageRecord>> pages(Query query) {
-        AtomicReference<LineageCursor> after = new AtomicReference<>();
-        return Multi.createBy().repeating()
-                .uni(() -> Panache.withSession(() -> {
-                    Parameters params = new Parameters();
-                    return LineageRecord.<LineageRecord>find(where(query, after.get(), params), ORDER, params)
-                            .range(0, EXPORT_PAGE - 1).list();
-                }).invoke(rows -> {
-                    exportRows.increment(rows.size());
-                    if (!rows.isEmpty()) {
-                        after.set(LineageCursor.after(rows.get(rows.size() - 1)));
-                    }
-                }))
-                .whilst(rows -> rows.size() == EXPORT_PAGE)
-                .filter(rows -> !rows.isEmpty());
+        List<Object> params = new ArrayList<>();
+        String sql = "select " + EXPORT_COLUMNS + " from lineage_record where " + exportWhere(query, params)
+                + " order by request_timestamp desc, invocation_id desc";
+        return Multi.createFrom().resourceFromUni(
+                        () -> pool.getConnection().chain(connection -> connection.begin()
+                                .map(tx -> new Cursor(connection, tx))
+                                .onFailure().call(connection::close)),
+                        cursor -> cursor.connection.prepare(sql).onItem().transformToMulti(statement -> {
+                            cursor.statement = statement;
+                            return statement.createStream(EXPORT_FETCH, Tuple.from(params)).toMulti();
+                        }))
+                .withFinalizer(Cursor::close)
+                .map(LineageService::exported)
+                .group().intoLists().of(EXPORT_PAGE)
+                .invoke(rows -> exportRows.increment(rows.size()));
+    }
+
+    /** The export's connection, its read-only transaction and statement; closing it ends all three, whatever happened. */
+    private static final class Cursor {
+        final SqlConnection connection;
+        final Transaction tx;
+        volatile PreparedStatement statement;
+
+        Cursor(SqlConnection connection, Transaction tx) {
+            this.connection = connection;
+            this.tx = tx;
+        }
+
+        Uni<Void> close() {
+            Uni<Void> closed = statement == null ? Uni.createFrom().voidItem() : statement.close();
+            return closed.onFailure().recoverWithNull()
+                    .chain(() -> tx.rollback()).onFailure().recoverWithNull()
+                    .eventually(connection::close);
+        }
+    }
+
+    /** Rows per cursor round trip of an export. */
+    static final int EXPORT_FETCH = 1000;
+
+    private static final String EXPORT_COLUMNS = "invocation_id, organization_id, status, external_user_id,"
+            + " external_user_email, external_user_name, external_user_role, external_system, external_session_id,"
+            + " external_trace_id, external_context, auth_method, auth_subject, api_key_id, api_key_prefix, team_id,"
+            + " external_agent_id, external_agent_name, external_agent_platform, external_agent_endpoint,"
+            + " external_agent_version, trace_id, span_id, parent_trace_id, ip_address, user_agent, request_headers,"
+            + " request_timestamp, response_timestamp, duration_ms, cost_usd, input_tokens, output_tokens,"
+            + " response_status_code, error_code, error_message, decision, decision_id, governance_reason,"
+            + " matched_policy_id, budget_remaining_before, budget_remaining_after, rate_limit_remaining, approval_id,"
+            + " approval_status, approval_deciders, delivery_status, status_rank, created_at, updated_at";
+
+    /** The filters of {@link #where} in SQL, their values appended to {@code params} ($1, $2 …). */
+    private static String exportWhere(Query query, List<Object> params) {
+        params.add(query.organizationId());
+        StringBuilder where = new StringBuilder("organization_id = $1");
+        sqlCondition(where, params, "external_user_id", query.externalUserId());
+        sqlCondition(where, params, "lower(external_user_email)",
+                query.externalUserEmail() == null ? null : query.externalUserEmail().toLowerCase(Locale.ROOT));
+        sqlCondition(where, params, "external_system", query.externalSystem());
+        sqlCondition(where, params, "external_agent_id", query.externalAgentId());
+        sqlCondition(where, params, "status", query.status());
+        if (query.from() != null) {
+            params.add(query.from().atOffset(ZoneOffset.UTC));
+            where.append(" and request_timestamp >= $").append(params.size());
+        }
+        if (query.to() != null) {
+            params.add(query.to().atOffset(ZoneOffset.UTC));
+            where.append(" and request_timestamp < $").append(params.size());
+        }
+        return where.toString();
+    }
+
+    private static void sqlCondition(StringBuilder where, List<Object> params, String column, String value) {
+        if (value != null) {
+            params.add(value);
+            where.append(" and ").append(column).append(" = $").append(params.size());
+        }
+    }
+
+    /** A row of the export as the entity holds it, read by column name; not managed by any session. */
+    private static LineageRecord exported(Row row) {
+        LineageRecord r = new LineageRecord();
+        r.invocationId = row.getString("invocation_id");
+        r.organizationId = row.getString("organization_id");
+        r.status = row.getString("status");
+        r.externalUserId = row.getString("external_user_id");
+        r.externalUserEmail = row.getString("external_user_email");
+        r.externalUserName = row.getString("external_user_name");
+        r.externalUserRole = row.getString("external_user_role");
+        r.externalSystem = row.getString("external_system");
+        r.externalSessionId = row.getString("external_session_id");
+        r.externalTraceId = row.getString("external_trace_id");
+        r.externalContext = row.getString("external_context");
+        r.authMethod = row.getString("auth_method");
+        r.authSubject = row.getString("auth_subject");
+        r.apiKeyId = row.getString("api_key_id");
+        r.apiKeyPrefix = row.getString("api_key_prefix");
+        r.teamId = row.getString("team_id");
+        r.externalAgentId = row.getString("external_agent_id");
+        r.externalAgentName = row.getString("external_agent_name");
+        r.externalAgentPlatform = row.getString("external_agent_platform");
+        r.externalAgentEndpoint = row.getString("external_agent_endpoint");
+        r.externalAgentVersion = row.getString("external_agent_version");
+        r.traceId = row.getString("trace_id");
+        r.spanId = row.getString("span_id");
+        r.parentTraceId = row.getString("parent_trace_id");
+        r.ipAddress = row.getString("ip_address");
+        r.userAgent = row.getString("user_agent");
+        r.requestHeaders = row.getString("request_headers");
+        r.requestTimestamp = instant(row, "request_timestamp");
+        r.responseTimestamp = instant(row, "response_timestamp");
+        r.durationMs = row.getLong("duration_ms");
+        r.costUsd = row.getBigDecimal("cost_usd");
+        r.inputTokens = row.getLong("input_tokens");
+        r.outputTokens = row.getLong("output_tokens");
+        r.responseStatusCode = row.getInteger("response_status_code");
+        r.errorCode = row.getString("error_code");
+        r.errorMessage = row.getString("error_message");
+        r.decision = row.getString("decision");
+        r.decisionId = row.getString("decision_id");
+        r.governanceReason = row.getString("governance_reason");
+        r.matchedPolicyId = row.getString("matched_policy_id");
+        r.budgetRemainingBefore = row.getBigDecimal("budget_remaining_before");
+        r.budgetRemainingAfter = row.getBigDecimal("budget_remaining_after");
+        r.rateLimitRemaining = row.getLong("rate_limit_remaining");
+        r.approvalId = row.getString("approval_id");
+        r.approvalStatus = row.getString("approval_status");
+        r.approvalDeciders = row.getString("approval_deciders");
+        r.deliveryStatus = row.getString("delivery_status");
+        r.statusRank = row.getShort("status_rank");
+        r.createdAt = instant(row, "created_at");
+        r.updatedAt = instant(row, "updated_at");
+        return r;
+    }
+
+    private static Instant instant(Row row, String column) {
+        OffsetDateTime time = row.getOffsetDateTime(column);
+        return time == null ? null : time.toInstant();
     }
 
     private static final Sort ORDER = Sort.by("requestTimestamp", Sort.Direction.Descending)
