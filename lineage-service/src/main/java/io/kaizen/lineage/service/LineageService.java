@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -16,6 +17,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.ToIntFunction;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -287,7 +289,100 @@ public class LineageService {
                 row.updatedAt = now;
             }
         }
-        return created.isEmpty() ? Uni.createFrom().voidItem() : LineageRecord.persist(created);
+        return created.isEmpty() ? Uni.createFrom().voidItem() : insert(created);
+    }
+
+    /**
+     * New rows of the batch in one statement, their values as one JSON array typed text (a single parameter however
+     * many rows), rather than a managed entity and its bindings per row. A row another replica inserted meanwhile is
+     * not inserted again ({@code on conflict do nothing}, which waits for that replica's commit): the batch then fails
+     * as a concurrent insert, and its retry reads the row and merges into it.
+     */
+    private Uni<Void> insert(List<LineageRecord> created) {
+        List<Map<String, Object>> rows = new ArrayList<>(created.size());
+        for (LineageRecord r : created) {
+            rows.add(row(r));
+        }
+        return Panache.getSession().chain(session -> session.createNativeQuery(INSERT, String.class)
+                        .setParameter("rows", json(rows))
+                        .getResultList())
+                .chain(inserted -> inserted.size() == created.size() ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().failure(new ConcurrentInsertException()));
+    }
+
+    /** The columns that are not text, as {@link #INSERT} reads them from the JSON rows. */
+    private static final Map<String, String> TYPES = Map.ofEntries(Map.entry("request_timestamp", "timestamptz"),
+            Map.entry("response_timestamp", "timestamptz"), Map.entry("created_at", "timestamptz"),
+            Map.entry("updated_at", "timestamptz"), Map.entry("duration_ms", "bigint"),
+            Map.entry("input_tokens", "bigint"), Map.entry("output_tokens", "bigint"),
+            Map.entry("rate_limit_remaining", "bigint"), Map.entry("cost_usd", "numeric"),
+            Map.entry("budget_remaining_before", "numeric"), Map.entry("budget_remaining_after", "numeric"),
+            Map.entry("response_status_code", "integer"), Map.entry("status_rank", "smallint"));
+    // EXPORT_COLUMNS, declared below with the export, names every column in the entity's order
+    private static final String INSERT = "insert into lineage_record (" + LineageService.EXPORT_COLUMNS + ")"
+            + " select * from json_to_recordset(cast(cast(:rows as text) as json)) as r("
+            + Arrays.stream(LineageService.EXPORT_COLUMNS.split(", ")).map(c -> c + " " + TYPES.getOrDefault(c, "text"))
+                    .collect(Collectors.joining(", "))
+            + ") on conflict (invocation_id) do nothing returning invocation_id";
+
+    /** A new row as a row of {@link #INSERT}, by column name; times as ISO-8601 text, read exactly. */
+    private static Map<String, Object> row(LineageRecord r) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("invocation_id", r.invocationId);
+        row.put("organization_id", r.organizationId);
+        row.put("status", r.status);
+        row.put("external_user_id", r.externalUserId);
+        row.put("external_user_email", r.externalUserEmail);
+        row.put("external_user_name", r.externalUserName);
+        row.put("external_user_role", r.externalUserRole);
+        row.put("external_system", r.externalSystem);
+        row.put("external_session_id", r.externalSessionId);
+        row.put("external_trace_id", r.externalTraceId);
+        row.put("external_context", r.externalContext);
+        row.put("auth_method", r.authMethod);
+        row.put("auth_subject", r.authSubject);
+        row.put("api_key_id", r.apiKeyId);
+        row.put("api_key_prefix", r.apiKeyPrefix);
+        row.put("team_id", r.teamId);
+        row.put("external_agent_id", r.externalAgentId);
+        row.put("external_agent_name", r.externalAgentName);
+        row.put("external_agent_platform", r.externalAgentPlatform);
+        row.put("external_agent_endpoint", r.externalAgentEndpoint);
+        row.put("external_agent_version", r.externalAgentVersion);
+        row.put("trace_id", r.traceId);
+        row.put("span_id", r.spanId);
+        row.put("parent_trace_id", r.parentTraceId);
+        row.put("ip_address", r.ipAddress);
+        row.put("user_agent", r.userAgent);
+        row.put("request_headers", r.requestHeaders);
+        row.put("request_timestamp", text(r.requestTimestamp));
+        row.put("response_timestamp", text(r.responseTimestamp));
+        row.put("duration_ms", r.durationMs);
+        row.put("cost_usd", r.costUsd);
+        row.put("input_tokens", r.inputTokens);
+        row.put("output_tokens", r.outputTokens);
+        row.put("response_status_code", r.responseStatusCode);
+        row.put("error_code", r.errorCode);
+        row.put("error_message", r.errorMessage);
+        row.put("decision", r.decision);
+        row.put("decision_id", r.decisionId);
+        row.put("governance_reason", r.governanceReason);
+        row.put("matched_policy_id", r.matchedPolicyId);
+        row.put("budget_remaining_before", r.budgetRemainingBefore);
+        row.put("budget_remaining_after", r.budgetRemainingAfter);
+        row.put("rate_limit_remaining", r.rateLimitRemaining);
+        row.put("approval_id", r.approvalId);
+        row.put("approval_status", r.approvalStatus);
+        row.put("approval_deciders", r.approvalDeciders);
+        row.put("delivery_status", r.deliveryStatus);
+        row.put("status_rank", r.statusRank);
+        row.put("created_at", text(r.createdAt));
+        row.put("updated_at", text(r.updatedAt));
+        return row;
+    }
+
+    private static String text(Instant time) {
+        return time == null ? null : time.toString();
     }
 
     /** The pseudonyms of the person an event names: their address and their external user id. */
