@@ -12,15 +12,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import org.hibernate.reactive.mutiny.Mutiny;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.kaizen.common.events.AuditRecordEvent;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
-import io.kaizen.common.events.Topics;
-import io.kaizen.common.outbox.Outbox;
 import io.kaizen.lineage.domain.AuditChain;
 import io.kaizen.lineage.domain.AuditEvent;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -34,7 +33,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The audit log: every event of the suite, chained per organisation ({@link AuditChain}), its personal data held
- * apart ({@link PersonalFields}), each record published to {@code kaizen.audit.v1} through the outbox.
+ * apart ({@link PersonalFields}), each record published to {@code kaizen.audit.v1} from its own row
+ * ({@code messaging.AuditPublisher}).
  */
 @ApplicationScoped
 public class AuditLog {
@@ -46,9 +46,23 @@ public class AuditLog {
      * Locks the organisation's head (creating it at seq 0) until the transaction ends and answers it: appenders of
      * one organisation take turns, so no two records get one seq.
      */
-    private static final String LOCK_HEAD = "insert into audit_chain_head (organization_id, seq, hash)"
+    private static final String LOCK_HEAD = "with head as (insert into audit_chain_head (organization_id, seq, hash)"
             + " values (:org, 0, :genesis) on conflict (organization_id) do update set seq = audit_chain_head.seq"
-            + " returning seq, hash";
+            + " returning seq, hash),"
+            // a new chain starts its publication mark too (messaging.AuditPublisher)
+            + " publication as (insert into audit_publication (organization_id, seq) values (:org, 0)"
+            + " on conflict (organization_id) do nothing)"
+            + " select seq, hash from head";
+    /** Which of the events (ids as one JSON array text) a record already holds: a redelivery is not chained twice. */
+    private static final String RECORDED = "select event_id from audit_event where event_id in"
+            + " (select json_array_elements_text(cast(cast(:ids as text) as json)))";
+    /** The records of a batch as one JSON array typed text, a single parameter however many there are. */
+    private static final String INSERT = "insert into audit_event (organization_id, seq, event_id, type, source, subject,"
+            + " agent_id, occurred_at, recorded_at, data, prev_hash, hash)"
+            + " select organization_id, seq, event_id, type, source, subject, agent_id, occurred_at, recorded_at, data,"
+            + " prev_hash, hash from json_to_recordset(cast(cast(:rows as text) as json)) as r(organization_id text,"
+            + " seq bigint, event_id text, type text, source text, subject text, agent_id text,"
+            + " occurred_at timestamptz, recorded_at timestamptz, data text, prev_hash text, hash text)";
     private static final String MOVE_HEAD = "update audit_chain_head set seq = :seq, hash = :hash"
             + " where organization_id = :org";
     /** Many rows as one JSON array typed text, a single parameter however many there are. */
@@ -78,21 +92,21 @@ public class AuditLog {
 
     private final PersonalFields personal;
     private final ErasedPeople erased;
-    private final Outbox outbox;
     private final ObjectMapper mapper;
 
-    AuditLog(PersonalFields personal, ErasedPeople erased, Outbox outbox, ObjectMapper mapper) {
+    AuditLog(PersonalFields personal, ErasedPeople erased, ObjectMapper mapper) {
         this.personal = personal;
         this.erased = erased;
-        this.outbox = outbox;
         this.mapper = mapper;
     }
 
     /**
      * Chains events to their organisations' logs, in order; runs inside the consumer's transaction, which writes the
-     * records, their personal data and their publication together. Organisations are locked in name order, so two
+     * records, their personal data and their heads together. Organisations are locked in name order, so two
      * appenders never wait on each other in a cycle. Erasures of these organisations are kept out until the
-     * transaction ends ({@link ErasedPeople}), and a record of an erased person's past holds no personal data.
+     * transaction ends ({@link ErasedPeople}), and a record of an erased person's past holds no personal data. An
+     * event a record already holds (a redelivery, a replay) is skipped: it is looked up after the head is locked, so
+     * no other appender can be chaining it meanwhile, and records are never purged, so this holds for ever.
      */
     public Uni<Void> append(List<CloudEvent> events) {
         Map<String, List<CloudEvent>> byOrganization = new TreeMap<>();
@@ -100,56 +114,90 @@ public class AuditLog {
             String org = event.organizationId() == null ? NO_ORGANIZATION : event.organizationId();
             byOrganization.computeIfAbsent(org, ignored -> new ArrayList<>()).add(event);
         }
+        // pseudonyms and the data as chained do not depend on the chain: made before any lock is taken, so the head
+        // of a busy organisation is held for the numbering, hashing and writing only
+        Map<String, PersonalFields.Separated> separated = new HashMap<>();
+        byOrganization.forEach((org, ofOrg) -> ofOrg.forEach(
+                event -> separated.put(event.id(), personal.separate(org, event.data()))));
         Instant recordedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         Uni<Void> done = erased.share(byOrganization.keySet());
         for (Map.Entry<String, List<CloudEvent>> chain : byOrganization.entrySet()) {
-            done = done.chain(() -> append(chain.getKey(), chain.getValue(), recordedAt));
+            done = done.chain(() -> append(chain.getKey(), chain.getValue(), separated, recordedAt));
         }
         return done;
     }
 
-    private Uni<Void> append(String org, List<CloudEvent> events, Instant recordedAt) {
+    private Uni<Void> append(String org, List<CloudEvent> events, Map<String, PersonalFields.Separated> separated,
+            Instant recordedAt) {
         return Panache.getSession().chain(session -> session.createNativeQuery(LOCK_HEAD, Object[].class)
                 .setParameter("org", org)
                 .setParameter("genesis", AuditChain.GENESIS)
                 .getSingleResult()
-                .chain(head -> {
-                    long seq = ((Number) head[0]).longValue();
-                    String prevHash = (String) head[1];
-                    List<AuditEvent> records = new ArrayList<>();
-                    List<Map<String, Object>> held = new ArrayList<>();
-                    Map<Long, Instant> personalTimes = new HashMap<>();
-                    List<Outbox.Entry> publications = new ArrayList<>();
-                    for (CloudEvent event : events) {
-                        AuditEvent record = link(org, ++seq, event, recordedAt, prevHash, held);
-                        personalTimes.put(record.seq, personalTime(record));
-                        records.add(record);
-                        publications.add(new Outbox.Entry(Topics.AUDIT, EventTypes.AUDIT_RECORDED, org, org,
-                                published(record)));
-                        prevHash = record.hash;
-                    }
-                    AuditEvent last = records.get(records.size() - 1);
-                    Uni<Void> written = session.persistAll(records.toArray())
-                            .chain(() -> session.createNativeQuery(MOVE_HEAD)
-                                    .setParameter("seq", last.seq)
-                                    .setParameter("hash", last.hash)
-                                    .setParameter("org", org)
-                                    .executeUpdate())
-                            .replaceWithVoid();
-                    if (!held.isEmpty()) {
-                        written = written.chain(() -> withoutErasedPeople(org, held, personalTimes))
-                                .chain(kept -> kept.isEmpty() ? Uni.createFrom().voidItem()
-                                        : session.createNativeQuery(HOLD)
-                                                .setParameter("rows", json(kept))
-                                                .executeUpdate().replaceWithVoid());
-                    }
-                    return written.chain(() -> outbox.addAll(publications)).replaceWithVoid();
-                }));
+                .chain(head -> session.createNativeQuery(RECORDED, String.class)
+                        .setParameter("ids", json(events.stream().map(CloudEvent::id).toList()))
+                        .getResultList()
+                        .chain(recorded -> {
+                            Set<String> known = new HashSet<>(recorded);
+                            List<CloudEvent> fresh = events.stream().filter(e -> !known.contains(e.id())).toList();
+                            return fresh.isEmpty() ? Uni.createFrom().voidItem()
+                                    : append(session, org, fresh, separated, recordedAt,
+                                            ((Number) head[0]).longValue(),
+                                            (String) head[1]);
+                        })));
     }
 
-    private AuditEvent link(String org, long seq, CloudEvent event, Instant recordedAt, String prevHash,
-            List<Map<String, Object>> held) {
-        PersonalFields.Separated separated = personal.separate(org, event.data());
+    /** Chains events no record holds yet after the locked head ({@code seq}, {@code prevHash}) and moves it. */
+    private Uni<Void> append(Mutiny.Session session, String org, List<CloudEvent> events,
+            Map<String, PersonalFields.Separated> separated, Instant recordedAt, long seq, String prevHash) {
+        List<AuditEvent> records = new ArrayList<>();
+        List<Map<String, Object>> held = new ArrayList<>();
+        Map<Long, Instant> personalTimes = new HashMap<>();
+        for (CloudEvent event : events) {
+            AuditEvent record = link(org, ++seq, event, separated.get(event.id()), recordedAt, prevHash, held,
+                    personalTimes);
+            records.add(record);
+            prevHash = record.hash;
+        }
+        AuditEvent last = records.get(records.size() - 1);
+        Uni<Void> written = session.createNativeQuery(INSERT)
+                .setParameter("rows", json(records.stream().map(AuditLog::row).toList()))
+                .executeUpdate()
+                .chain(() -> session.createNativeQuery(MOVE_HEAD)
+                        .setParameter("seq", last.seq)
+                        .setParameter("hash", last.hash)
+                        .setParameter("org", org)
+                        .executeUpdate())
+                .replaceWithVoid();
+        if (!held.isEmpty()) {
+            written = written.chain(() -> withoutErasedPeople(org, held, personalTimes))
+                    .chain(kept -> kept.isEmpty() ? Uni.createFrom().voidItem()
+                            : session.createNativeQuery(HOLD)
+                                    .setParameter("rows", json(kept))
+                                    .executeUpdate().replaceWithVoid());
+        }
+        return written;
+    }
+
+    /** A record as a row of {@link #INSERT}: timestamps as the text the hash covers, which PostgreSQL reads exactly. */
+    private static Map<String, Object> row(AuditEvent record) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("organization_id", record.organizationId);
+        row.put("seq", record.seq);
+        row.put("event_id", record.eventId);
+        row.put("type", record.type);
+        row.put("source", record.source);
+        row.put("subject", record.subject);
+        row.put("agent_id", record.agentId);
+        row.put("occurred_at", record.occurredAt.toString());
+        row.put("recorded_at", record.recordedAt.toString());
+        row.put("data", record.data);
+        row.put("prev_hash", record.prevHash);
+        row.put("hash", record.hash);
+        return row;
+    }
+
+    private AuditEvent link(String org, long seq, CloudEvent event, PersonalFields.Separated separated,
+            Instant recordedAt, String prevHash, List<Map<String, Object>> held, Map<Long, Instant> personalTimes) {
         AuditEvent record = new AuditEvent();
         record.organizationId = org;
         record.seq = seq;
@@ -157,12 +205,15 @@ public class AuditLog {
         record.type = event.type();
         record.source = event.source();
         record.subject = event.subject();
-        record.agentId = agentId(event, separated.data());
+        record.agentId = agentId(event, separated.tree());
         record.occurredAt = event.time().truncatedTo(ChronoUnit.MICROS);
         record.recordedAt = recordedAt;
         record.data = separated.data();
         record.prevHash = prevHash;
         record.hash = AuditChain.hash(AuditChain.Link.of(record));
+        if (!separated.held().isEmpty()) {
+            personalTimes.put(seq, personalTime(separated.tree(), record.occurredAt));
+        }
         for (PersonalFields.Held value : separated.held()) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("organization_id", org);
@@ -202,9 +253,9 @@ public class AuditLog {
     }
 
     /** When a record's personal data was taken: its invocation's request time when it tells one, else its time. */
-    private Instant personalTime(AuditEvent record) {
-        if (record.data != null) {
-            JsonNode requestedAt = tree(record.data).path("request").path("requested_at");
+    private static Instant personalTime(JsonNode data, Instant occurredAt) {
+        if (data != null) {
+            JsonNode requestedAt = data.path("request").path("requested_at");
             if (requestedAt.isTextual()) {
                 try {
                     return Instant.parse(requestedAt.asText());
@@ -213,7 +264,7 @@ public class AuditLog {
                 }
             }
         }
-        return record.occurredAt;
+        return occurredAt;
     }
 
     /**
@@ -229,23 +280,16 @@ public class AuditLog {
     }
 
     /** The agent an event concerns: its data's {@code agent_id} or {@code agent.id}, or an agent event's subject. */
-    private String agentId(CloudEvent event, String data) {
+    private static String agentId(CloudEvent event, JsonNode data) {
         if (data != null) {
-            JsonNode tree = tree(data);
-            if (tree.path("agent_id").isTextual()) {
-                return tree.get("agent_id").asText();
+            if (data.path("agent_id").isTextual()) {
+                return data.get("agent_id").asText();
             }
-            if (tree.path("agent").path("id").isTextual()) {
-                return tree.get("agent").get("id").asText();
+            if (data.path("agent").path("id").isTextual()) {
+                return data.get("agent").get("id").asText();
             }
         }
         return event.type().startsWith(EventTypes.AGENT_PREFIX) ? event.subject() : null;
-    }
-
-    public static AuditRecordEvent published(AuditEvent record) {
-        return new AuditRecordEvent(record.organizationId, record.seq, record.eventId, record.type, record.source,
-                record.subject, record.agentId, record.occurredAt.toString(), record.recordedAt.toString(), record.data,
-                record.prevHash, record.hash);
     }
 
     /**

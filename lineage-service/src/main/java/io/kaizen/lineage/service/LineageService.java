@@ -1,8 +1,11 @@
 package io.kaizen.lineage.service;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -13,8 +16,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToIntFunction;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -38,6 +41,12 @@ import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.PreparedStatement;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -174,9 +183,12 @@ public class LineageService {
     private final PersonalFields personal;
     private final ErasedPeople erased;
     private final Counter exportRows;
+    private final Pool pool;
 
-    LineageService(ObjectMapper mapper, PersonalFields personal, ErasedPeople erased, MeterRegistry registry) {
+    LineageService(ObjectMapper mapper, PersonalFields personal, ErasedPeople erased, MeterRegistry registry,
+            Pool pool) {
         this.mapper = mapper;
+        this.pool = pool;
         this.personal = personal;
         this.erased = erased;
         this.exportRows = Counter.builder(EXPORT_ROWS).description("Lineage rows read by exports").register(registry);
@@ -277,7 +289,100 @@ public class LineageService {
                 row.updatedAt = now;
             }
         }
-        return created.isEmpty() ? Uni.createFrom().voidItem() : LineageRecord.persist(created);
+        return created.isEmpty() ? Uni.createFrom().voidItem() : insert(created);
+    }
+
+    /**
+     * New rows of the batch in one statement, their values as one JSON array typed text (a single parameter however
+     * many rows), rather than a managed entity and its bindings per row. A row another replica inserted meanwhile is
+     * not inserted again ({@code on conflict do nothing}, which waits for that replica's commit): the batch then fails
+     * as a concurrent insert, and its retry reads the row and merges into it.
+     */
+    private Uni<Void> insert(List<LineageRecord> created) {
+        List<Map<String, Object>> rows = new ArrayList<>(created.size());
+        for (LineageRecord r : created) {
+            rows.add(row(r));
+        }
+        return Panache.getSession().chain(session -> session.createNativeQuery(INSERT, String.class)
+                        .setParameter("rows", json(rows))
+                        .getResultList())
+                .chain(inserted -> inserted.size() == created.size() ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().failure(new ConcurrentInsertException()));
+    }
+
+    /** The columns that are not text, as {@link #INSERT} reads them from the JSON rows. */
+    private static final Map<String, String> TYPES = Map.ofEntries(Map.entry("request_timestamp", "timestamptz"),
+            Map.entry("response_timestamp", "timestamptz"), Map.entry("created_at", "timestamptz"),
+            Map.entry("updated_at", "timestamptz"), Map.entry("duration_ms", "bigint"),
+            Map.entry("input_tokens", "bigint"), Map.entry("output_tokens", "bigint"),
+            Map.entry("rate_limit_remaining", "bigint"), Map.entry("cost_usd", "numeric"),
+            Map.entry("budget_remaining_before", "numeric"), Map.entry("budget_remaining_after", "numeric"),
+            Map.entry("response_status_code", "integer"), Map.entry("status_rank", "smallint"));
+    // EXPORT_COLUMNS, declared below with the export, names every column in the entity's order
+    private static final String INSERT = "insert into lineage_record (" + LineageService.EXPORT_COLUMNS + ")"
+            + " select * from json_to_recordset(cast(cast(:rows as text) as json)) as r("
+            + Arrays.stream(LineageService.EXPORT_COLUMNS.split(", ")).map(c -> c + " " + TYPES.getOrDefault(c, "text"))
+                    .collect(Collectors.joining(", "))
+            + ") on conflict (invocation_id) do nothing returning invocation_id";
+
+    /** A new row as a row of {@link #INSERT}, by column name; times as ISO-8601 text, read exactly. */
+    private static Map<String, Object> row(LineageRecord r) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("invocation_id", r.invocationId);
+        row.put("organization_id", r.organizationId);
+        row.put("status", r.status);
+        row.put("external_user_id", r.externalUserId);
+        row.put("external_user_email", r.externalUserEmail);
+        row.put("external_user_name", r.externalUserName);
+        row.put("external_user_role", r.externalUserRole);
+        row.put("external_system", r.externalSystem);
+        row.put("external_session_id", r.externalSessionId);
+        row.put("external_trace_id", r.externalTraceId);
+        row.put("external_context", r.externalContext);
+        row.put("auth_method", r.authMethod);
+        row.put("auth_subject", r.authSubject);
+        row.put("api_key_id", r.apiKeyId);
+        row.put("api_key_prefix", r.apiKeyPrefix);
+        row.put("team_id", r.teamId);
+        row.put("external_agent_id", r.externalAgentId);
+        row.put("external_agent_name", r.externalAgentName);
+        row.put("external_agent_platform", r.externalAgentPlatform);
+        row.put("external_agent_endpoint", r.externalAgentEndpoint);
+        row.put("external_agent_version", r.externalAgentVersion);
+        row.put("trace_id", r.traceId);
+        row.put("span_id", r.spanId);
+        row.put("parent_trace_id", r.parentTraceId);
+        row.put("ip_address", r.ipAddress);
+        row.put("user_agent", r.userAgent);
+        row.put("request_headers", r.requestHeaders);
+        row.put("request_timestamp", text(r.requestTimestamp));
+        row.put("response_timestamp", text(r.responseTimestamp));
+        row.put("duration_ms", r.durationMs);
+        row.put("cost_usd", r.costUsd);
+        row.put("input_tokens", r.inputTokens);
+        row.put("output_tokens", r.outputTokens);
+        row.put("response_status_code", r.responseStatusCode);
+        row.put("error_code", r.errorCode);
+        row.put("error_message", r.errorMessage);
+        row.put("decision", r.decision);
+        row.put("decision_id", r.decisionId);
+        row.put("governance_reason", r.governanceReason);
+        row.put("matched_policy_id", r.matchedPolicyId);
+        row.put("budget_remaining_before", r.budgetRemainingBefore);
+        row.put("budget_remaining_after", r.budgetRemainingAfter);
+        row.put("rate_limit_remaining", r.rateLimitRemaining);
+        row.put("approval_id", r.approvalId);
+        row.put("approval_status", r.approvalStatus);
+        row.put("approval_deciders", r.approvalDeciders);
+        row.put("delivery_status", r.deliveryStatus);
+        row.put("status_rank", r.statusRank);
+        row.put("created_at", text(r.createdAt));
+        row.put("updated_at", text(r.updatedAt));
+        return row;
+    }
+
+    private static String text(Instant time) {
+        return time == null ? null : time.toString();
     }
 
     /** The pseudonyms of the person an event names: their address and their external user id. */
@@ -554,24 +659,149 @@ public class LineageService {
     }
 
     /**
-     * Every row the filters match, in keyset pages of {@link #EXPORT_PAGE}, each read in its own session when the
-     * previous one has been taken: an export of any size holds one page at a time.
+     * Every row the filters match, newest first, in pages of {@link #EXPORT_PAGE}. One read-only transaction holds a
+     * server-side cursor ({@code RowStream}) that fetches {@link #EXPORT_FETCH} rows per round trip and only as the
+     * pages are taken: an export of any size holds a page or two, reads one consistent snapshot, and maps each row
+     * straight from the result (no managed entity, no session). The connection goes back to the pool when the export
+     * completes, fails, or its client goes away.
      */
     public Multi<List<LineageRecord>> pages(Query query) {
-        AtomicReference<LineageCursor> after = new AtomicReference<>();
-        return Multi.createBy().repeating()
-                .uni(() -> Panache.withSession(() -> {
-                    Parameters params = new Parameters();
-                    return LineageRecord.<LineageRecord>find(where(query, after.get(), params), ORDER, params)
-                            .range(0, EXPORT_PAGE - 1).list();
-                }).invoke(rows -> {
-                    exportRows.increment(rows.size());
-                    if (!rows.isEmpty()) {
-                        after.set(LineageCursor.after(rows.get(rows.size() - 1)));
-                    }
-                }))
-                .whilst(rows -> rows.size() == EXPORT_PAGE)
-                .filter(rows -> !rows.isEmpty());
+        List<Object> params = new ArrayList<>();
+        String sql = "select " + EXPORT_COLUMNS + " from lineage_record where " + exportWhere(query, params)
+                + " order by request_timestamp desc, invocation_id desc";
+        return Multi.createFrom().resourceFromUni(
+                        () -> pool.getConnection().chain(connection -> connection.begin()
+                                .map(tx -> new Cursor(connection, tx))
+                                .onFailure().call(connection::close)),
+                        cursor -> cursor.connection.prepare(sql).onItem().transformToMulti(statement -> {
+                            cursor.statement = statement;
+                            return statement.createStream(EXPORT_FETCH, Tuple.from(params)).toMulti();
+                        }))
+                .withFinalizer(Cursor::close)
+                .map(LineageService::exported)
+                .group().intoLists().of(EXPORT_PAGE)
+                .invoke(rows -> exportRows.increment(rows.size()));
+    }
+
+    /** The export's connection, its read-only transaction and statement; closing it ends all three, whatever happened. */
+    private static final class Cursor {
+        final SqlConnection connection;
+        final Transaction tx;
+        volatile PreparedStatement statement;
+
+        Cursor(SqlConnection connection, Transaction tx) {
+            this.connection = connection;
+            this.tx = tx;
+        }
+
+        Uni<Void> close() {
+            Uni<Void> closed = statement == null ? Uni.createFrom().voidItem() : statement.close();
+            return closed.onFailure().recoverWithNull()
+                    .chain(() -> tx.rollback()).onFailure().recoverWithNull()
+                    .eventually(connection::close);
+        }
+    }
+
+    /** Rows per cursor round trip of an export. */
+    static final int EXPORT_FETCH = 1000;
+
+    private static final String EXPORT_COLUMNS = "invocation_id, organization_id, status, external_user_id,"
+            + " external_user_email, external_user_name, external_user_role, external_system, external_session_id,"
+            + " external_trace_id, external_context, auth_method, auth_subject, api_key_id, api_key_prefix, team_id,"
+            + " external_agent_id, external_agent_name, external_agent_platform, external_agent_endpoint,"
+            + " external_agent_version, trace_id, span_id, parent_trace_id, ip_address, user_agent, request_headers,"
+            + " request_timestamp, response_timestamp, duration_ms, cost_usd, input_tokens, output_tokens,"
+            + " response_status_code, error_code, error_message, decision, decision_id, governance_reason,"
+            + " matched_policy_id, budget_remaining_before, budget_remaining_after, rate_limit_remaining, approval_id,"
+            + " approval_status, approval_deciders, delivery_status, status_rank, created_at, updated_at";
+
+    /** The filters of {@link #where} in SQL, their values appended to {@code params} ($1, $2 …). */
+    private static String exportWhere(Query query, List<Object> params) {
+        params.add(query.organizationId());
+        StringBuilder where = new StringBuilder("organization_id = $1");
+        sqlCondition(where, params, "external_user_id", query.externalUserId());
+        sqlCondition(where, params, "lower(external_user_email)",
+                query.externalUserEmail() == null ? null : query.externalUserEmail().toLowerCase(Locale.ROOT));
+        sqlCondition(where, params, "external_system", query.externalSystem());
+        sqlCondition(where, params, "external_agent_id", query.externalAgentId());
+        sqlCondition(where, params, "status", query.status());
+        if (query.from() != null) {
+            params.add(query.from().atOffset(ZoneOffset.UTC));
+            where.append(" and request_timestamp >= $").append(params.size());
+        }
+        if (query.to() != null) {
+            params.add(query.to().atOffset(ZoneOffset.UTC));
+            where.append(" and request_timestamp < $").append(params.size());
+        }
+        return where.toString();
+    }
+
+    private static void sqlCondition(StringBuilder where, List<Object> params, String column, String value) {
+        if (value != null) {
+            params.add(value);
+            where.append(" and ").append(column).append(" = $").append(params.size());
+        }
+    }
+
+    /** A row of the export as the entity holds it, read by column name; not managed by any session. */
+    private static LineageRecord exported(Row row) {
+        LineageRecord r = new LineageRecord();
+        r.invocationId = row.getString("invocation_id");
+        r.organizationId = row.getString("organization_id");
+        r.status = row.getString("status");
+        r.externalUserId = row.getString("external_user_id");
+        r.externalUserEmail = row.getString("external_user_email");
+        r.externalUserName = row.getString("external_user_name");
+        r.externalUserRole = row.getString("external_user_role");
+        r.externalSystem = row.getString("external_system");
+        r.externalSessionId = row.getString("external_session_id");
+        r.externalTraceId = row.getString("external_trace_id");
+        r.externalContext = row.getString("external_context");
+        r.authMethod = row.getString("auth_method");
+        r.authSubject = row.getString("auth_subject");
+        r.apiKeyId = row.getString("api_key_id");
+        r.apiKeyPrefix = row.getString("api_key_prefix");
+        r.teamId = row.getString("team_id");
+        r.externalAgentId = row.getString("external_agent_id");
+        r.externalAgentName = row.getString("external_agent_name");
+        r.externalAgentPlatform = row.getString("external_agent_platform");
+        r.externalAgentEndpoint = row.getString("external_agent_endpoint");
+        r.externalAgentVersion = row.getString("external_agent_version");
+        r.traceId = row.getString("trace_id");
+        r.spanId = row.getString("span_id");
+        r.parentTraceId = row.getString("parent_trace_id");
+        r.ipAddress = row.getString("ip_address");
+        r.userAgent = row.getString("user_agent");
+        r.requestHeaders = row.getString("request_headers");
+        r.requestTimestamp = instant(row, "request_timestamp");
+        r.responseTimestamp = instant(row, "response_timestamp");
+        r.durationMs = row.getLong("duration_ms");
+        r.costUsd = row.getBigDecimal("cost_usd");
+        r.inputTokens = row.getLong("input_tokens");
+        r.outputTokens = row.getLong("output_tokens");
+        r.responseStatusCode = row.getInteger("response_status_code");
+        r.errorCode = row.getString("error_code");
+        r.errorMessage = row.getString("error_message");
+        r.decision = row.getString("decision");
+        r.decisionId = row.getString("decision_id");
+        r.governanceReason = row.getString("governance_reason");
+        r.matchedPolicyId = row.getString("matched_policy_id");
+        r.budgetRemainingBefore = row.getBigDecimal("budget_remaining_before");
+        r.budgetRemainingAfter = row.getBigDecimal("budget_remaining_after");
+        r.rateLimitRemaining = row.getLong("rate_limit_remaining");
+        r.approvalId = row.getString("approval_id");
+        r.approvalStatus = row.getString("approval_status");
+        r.approvalDeciders = row.getString("approval_deciders");
+        r.deliveryStatus = row.getString("delivery_status");
+        r.statusRank = row.getShort("status_rank");
+        r.createdAt = instant(row, "created_at");
+        r.updatedAt = instant(row, "updated_at");
+        return r;
+    }
+
+    private static Instant instant(Row row, String column) {
+        OffsetDateTime time = row.getOffsetDateTime(column);
+        return time == null ? null : time.toInstant();
     }
 
     private static final Sort ORDER = Sort.by("requestTimestamp", Sort.Direction.Descending)

@@ -55,9 +55,15 @@ public class PersonalFields {
     public record Held(String field, String pseudonym, String value) {
     }
 
-    /** The data as chained (null when it was not JSON) and the personal values it no longer holds. */
-    public record Separated(String data, List<Held> held) {
+    /**
+     * The data as chained (null when it was not JSON), the personal values it no longer holds, and the chained data
+     * as read (null when it was not JSON), for the record's other fields without reading it again.
+     */
+    public record Separated(String data, List<Held> held, JsonNode tree) {
     }
+
+    /** The personal fields' paths, split once. */
+    private static final List<String[]> STEPS = PATHS.stream().map(path -> path.split("\\.")).toList();
 
     private final SecretKeySpec key;
 
@@ -71,14 +77,15 @@ public class PersonalFields {
             tree = data == null ? null : DATA.readTree(data);
         } catch (JsonProcessingException e) {
             // unreadable data might hold anything, personal data included: it stays out of the audit log
-            return new Separated(null, List.of());
+            return new Separated(null, List.of(), null);
         }
         if (tree == null) {
-            return new Separated(null, List.of());
+            return new Separated(null, List.of(), null);
         }
         List<Held> held = new ArrayList<>();
-        for (String path : PATHS) {
-            String[] steps = path.split("\\.");
+        for (int p = 0; p < PATHS.size(); p++) {
+            String path = PATHS.get(p);
+            String[] steps = STEPS.get(p);
             JsonNode parent = tree;
             for (int i = 0; i < steps.length - 1 && parent != null; i++) {
                 parent = parent.get(steps[i]);
@@ -105,19 +112,26 @@ public class PersonalFields {
             }
         }
         try {
-            return new Separated(DATA.writeValueAsString(tree), held);
+            return new Separated(DATA.writeValueAsString(tree), held, tree);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a JSON tree is writable", e);
         }
     }
 
     public String pseudonym(String organizationId, String value) {
+        byte[] digest = macs.get().doFinal((organizationId + '\0' + value.toLowerCase(Locale.ROOT))
+                .getBytes(StandardCharsets.UTF_8));
+        return "psn_" + HexFormat.of().formatHex(digest);
+    }
+
+    /** One keyed MAC per thread: looking the algorithm up and keying it for every value costs more than the MAC. */
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::mac);
+
+    private Mac mac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            byte[] digest = mac.doFinal((organizationId + '\0' + value.toLowerCase(Locale.ROOT))
-                    .getBytes(StandardCharsets.UTF_8));
-            return "psn_" + HexFormat.of().formatHex(digest);
+            return mac;
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("HMAC-SHA-256 with the configured pseudonym key", e);
         }
