@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +32,7 @@ final class Suite {
 
     final DevStack stack;
     final Map<Service, ServiceLauncher> services;
+    private Map<String, String> servedDocuments;
 
     private Suite(DevStack stack, Map<Service, ServiceLauncher> services) {
         this.stack = stack;
@@ -52,15 +54,22 @@ final class Suite {
         return instance;
     }
 
-    /** The OpenAPI documents the five services serve, as they serve them. */
     private OpenApiContract servedContract() {
-        Map<String, String> documents = new LinkedHashMap<>();
-        for (Service service : Service.values()) {
-            documents.put(service.shortName(), given().baseUri(serviceUrl(service)).accept(ContentType.JSON)
-                    .when().get("/q/openapi?format=json")
-                    .then().statusCode(200).extract().asString());
+        return OpenApiContract.of(servedDocuments());
+    }
+
+    /** The OpenAPI documents the five services serve, as they serve them (service short name → JSON). */
+    synchronized Map<String, String> servedDocuments() {
+        if (servedDocuments == null) {
+            Map<String, String> documents = new LinkedHashMap<>();
+            for (Service service : Service.values()) {
+                documents.put(service.shortName(), given().baseUri(serviceUrl(service)).accept(ContentType.JSON)
+                        .when().get("/q/openapi?format=json")
+                        .then().statusCode(200).extract().asString());
+            }
+            servedDocuments = Collections.unmodifiableMap(documents);
         }
-        return OpenApiContract.of(documents);
+        return servedDocuments;
     }
 
     String baseUrl() {

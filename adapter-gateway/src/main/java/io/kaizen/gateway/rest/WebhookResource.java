@@ -107,6 +107,8 @@ public class WebhookResource {
     @GET
     @Path("/{id}")
     @PermissionsAllowed(Permissions.WEBHOOKS_READ)
+    @APIResponse(responseCode = "200", description = "The webhook, never its secret",
+            content = @Content(schema = @Schema(implementation = WebhookView.class)))
     @APIResponse(responseCode = "404", description = "No such webhook in the organisation")
     public Uni<WebhookView> get(@PathParam("id") String id) {
         return webhooks.get(caller.organizationId(), webhookId(id)).map(webhook -> WebhookView.of(found(webhook)));

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.rest.Paging;
@@ -130,6 +131,7 @@ public class LineageResource {
     @DELETE
     @Path("/users/{email}")
     @PermissionsAllowed(Permissions.GDPR_REDACT)
+    @APIResponse(responseCode = "204", description = "The person's data is erased")
     public Uni<Response> erase(@PathParam("email") String email) {
         return erasure.erase(caller.organizationId(), email(email), caller.get().subject())
                 .map(ignored -> Response.noContent().build());
