@@ -187,8 +187,11 @@ public class BudgetLedger {
                         + " settled_at = t.settled_at, tally_synced = t.tally_synced"
                         + " from json_to_recordset(cast(cast(:rows as text) as json)) as t(id text, status text,"
                         + " actual_usd numeric, swept boolean, settled_at timestamptz, tally_synced boolean)"
-                        + " where r.id = t.id")
+                        // the ids again as a list: the planner then reads the rows by key, where the recordset
+                        // alone (estimated at 100 rows) makes it scan the whole ledger
+                        + " where r.id = t.id and r.id in (:ids)")
                 .setParameter("rows", json(ended))
+                .setParameter("ids", rows.stream().map(row -> row.id).toList())
                 .executeUpdate())
                 .replaceWithVoid();
     }
