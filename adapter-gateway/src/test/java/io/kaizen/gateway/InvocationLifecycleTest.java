@@ -132,8 +132,14 @@ class InvocationLifecycleTest {
                 .isEqualTo("the gateway stopped before the agent answered");
         assertThat(event.getJsonObject("external_user").getString("email"))
                 .isEqualTo("jane.smith@company.example");
+
+        // the agent answers after all: the call ends with its real outcome, written over the closed row
         agent.release();
-        answer.join();
+        answer.join().then().statusCode(200).body("invocation_id", equalTo(id));
+        assertThat(single("select status || ' ' || coalesce(error_code, '-') from invocation where id = ?", id))
+                .isEqualTo("success -");
+        assertThat(single("select count(*) from outbox_event where event_key = ? and type = ?", id,
+                EventTypes.INVOCATION_COMPLETED)).isEqualTo("1");
     }
 
     /** Two replicas sweeping at once close each overdue call once: one event per call, whichever closed it. */

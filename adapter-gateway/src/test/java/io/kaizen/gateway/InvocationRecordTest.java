@@ -114,6 +114,47 @@ class InvocationRecordTest {
                 EventTypes.INVOCATION_COMPLETED)).isEqualTo(1);
     }
 
+    /**
+     * A call's final state is written over its accepted row, not in place of a deleted one: a delete trigger,
+     * installed for this test only, records every row deleted from the table. The accepted row's trace (its creation
+     * time) stays, and its prepared failure event is cleared.
+     */
+    @Test
+    void aFinalStateIsWrittenOverItsAcceptedRowWithoutDeletingIt() throws Exception {
+        String agentId = caller.agent(agent.url("/held"));
+        try (Connection db = database(); Statement ddl = db.createStatement()) {
+            ddl.execute("create table if not exists test_deleted_invocation (id text)");
+            ddl.execute("create or replace function test_record_deleted_invocation() returns trigger"
+                    + " language plpgsql as $$ begin insert into test_deleted_invocation values (old.id); return old;"
+                    + " end $$");
+            ddl.execute("drop trigger if exists test_deleted_invocation on invocation");
+            ddl.execute("create trigger test_deleted_invocation before delete on invocation for each row"
+                    + " execute function test_record_deleted_invocation()");
+        }
+        try {
+            CompletableFuture<HttpResponse<String>> answer = invoke(agentId);
+            await().atMost(Duration.ofSeconds(60)).until(() -> !agent.hits("/held").isEmpty());
+            String id = text("select id from invocation where agent_id = ? and status = 'accepted'", agentId);
+            String createdAt = text("select created_at::text from invocation where id = ?", id);
+
+            agent.release();
+            HttpResponse<String> done = answer.join();
+            assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+            assertThat(text("select status from invocation where id = ?", id)).isEqualTo("success");
+            assertThat(text("select created_at::text from invocation where id = ?", id)).isEqualTo(createdAt);
+            assertThat(text("select coalesce(pending_event, 'none') from invocation where id = ?", id))
+                    .isEqualTo("none");
+            assertThat(count("select count(*) from test_deleted_invocation where id = ?", id))
+                    .as("the accepted row was not deleted").isZero();
+        } finally {
+            try (Connection db = database(); Statement ddl = db.createStatement()) {
+                ddl.execute("drop trigger if exists test_deleted_invocation on invocation");
+                ddl.execute("drop function if exists test_record_deleted_invocation()");
+                ddl.execute("drop table if exists test_deleted_invocation");
+            }
+        }
+    }
+
     /** An allowed decision has no governance event of its own: its call's event is its record. */
     @Test
     void theInvocationEventRecordsTheAllowedDecisionWithItsPolicies() throws SQLException {
@@ -133,8 +174,9 @@ class InvocationRecordTest {
     }
 
     /**
-     * The writer's first batch waits on a row the test holds uncommitted under the same id; two invokes and an
-     * invocation without a status queue as the next batch. When the test commits, the first batch fails on the key,
+     * The writer's first batch, an accepted invocation, waits on a row the test holds uncommitted under the same id;
+     * two invokes and an invocation without a status queue as the next batch. When the test commits, the first batch
+     * fails on the key,
      * the next one on the missing status, and each of their callers gets the failure (the invokes their usual 500);
      * an invoke after them is stored as usual.
      */
@@ -148,7 +190,7 @@ class InvocationRecordTest {
         try (Connection holder = database()) {
             holder.setAutoCommit(false);
             insertInvocation(holder, takenId);
-            first = record(takenId, Invocation.SUCCESS);
+            first = accept(takenId);
             await().atMost(Duration.ofSeconds(60)).until(() -> pending() == 1);
             invokes = List.of(invoke(agentId), invoke(agentId));
             broken = record(PrefixedId.next(PrefixedId.INVOCATION), null);
@@ -187,8 +229,13 @@ class InvocationRecordTest {
         return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Records an invocation of another organisation directly, as the invoke path would. */
-    private CompletableFuture<Invocation> record(String id, String status) {
+    /** Stores an invocation of another organisation as accepted directly, as the invoke path would. */
+    private CompletableFuture<Invocation> accept(String id) {
+        Invocation invocation = invocation(id, Invocation.ACCEPTED);
+        return recorder.accept(invocation).subscribeAsCompletionStage();
+    }
+
+    private static Invocation invocation(String id, String status) {
         Invocation invocation = new Invocation();
         invocation.id = id;
         invocation.organizationId = "org_other";
@@ -196,6 +243,12 @@ class InvocationRecordTest {
         invocation.status = status;
         invocation.traceId = "0".repeat(32);
         invocation.createdAt = Instant.now();
+        return invocation;
+    }
+
+    /** Records an invocation of another organisation directly, as the invoke path would. */
+    private CompletableFuture<Invocation> record(String id, String status) {
+        Invocation invocation = invocation(id, status);
         InvocationEvent event = new InvocationEvent(id, invocation.organizationId, invocation.status, null, null,
                 null, null, null, null, null, null);
         return recorder.record(invocation, EventTypes.INVOCATION_COMPLETED, event).subscribeAsCompletionStage();

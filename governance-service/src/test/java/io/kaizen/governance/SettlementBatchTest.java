@@ -7,6 +7,7 @@ import static io.kaizen.governance.GovernanceApi.settings;
 import static io.kaizen.governance.Ledger.dayTally;
 import static io.kaizen.governance.Ledger.monthTally;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -46,8 +47,10 @@ import io.kaizen.governance.budget.BudgetSettlement.Ending;
 import io.kaizen.governance.budget.BudgetTallies;
 import io.kaizen.governance.budget.BudgetTallies.Tally;
 import io.kaizen.governance.budget.Charge;
+import io.kaizen.governance.domain.BudgetReservation;
 import io.kaizen.governance.journal.DecisionJournal;
 import io.kaizen.governance.journal.JournalEntry;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -298,6 +301,82 @@ class SettlementBatchTest {
         reserve(PrefixedId.next(PrefixedId.INVOCATION), agent, org);
         assertThat(monthTally(BudgetTallies.agentTag(agent))).isEqualTo(new Tally(120_000, 100_000, 3, 1));
         assertThat(dayTally(BudgetTallies.agentTag(agent))).isEqualTo(new Tally(120_000, 100_000, 3, 1));
+    }
+
+    /**
+     * An ended reservation is one row version: the batch transaction that records the events as processed writes it
+     * already synced with Redis, and no later transaction touches it.
+     */
+    @Test
+    void anEndedReservationIsWrittenOnceByItsBatchTransactionAlreadySynced() throws Exception {
+        String org = newOrg();
+        String agent = newAgent();
+        settings(agent, org, UNLIMITED_RATE);
+        List<String> reservations = new ArrayList<>();
+        List<String> events = new ArrayList<>();
+        List<ProducerRecord<String, String>> batch = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String invocation = PrefixedId.next(PrefixedId.INVOCATION);
+            reservations.add(reserve(invocation, agent, org));
+            events.add(PrefixedId.next(PrefixedId.EVENT));
+            batch.add(record(events.get(i), i == 3 ? EventTypes.INVOCATION_BLOCKED : EventTypes.INVOCATION_COMPLETED,
+                    org, invocation, Ledger.invocationData(invocation, org, agent, "u1", reservations.get(i), "0.05")));
+        }
+        Ledger.flushJournal(agent);
+
+        sendTogether(batch);
+
+        await().atMost(DEADLINE).untilAsserted(() -> reservations.forEach(id -> assertThat(Ledger.reservation(id))
+                .containsKey("status").doesNotContainEntry("status", "reserved")));
+        assertThat(Ledger.reservation(reservations.get(3))).containsEntry("status", "released");
+        assertThat(unsynced(reservations)).as("synced as it was written").isZero();
+        assertThat(transactions("select distinct xmin::text from budget_reservation where id = any(?)",
+                reservations)).as("written by the transaction that recorded the events").hasSize(1)
+                .isEqualTo(processedBy(events));
+        assertTotals(agent, "0.15", 3);
+        assertThat(monthTally(BudgetTallies.agentTag(agent))).isEqualTo(new Tally(150_000, 0, 3, 0));
+    }
+
+    /**
+     * The state a crash between a batch's tally steps and its commit leaves (here its transaction fails right after
+     * them): Redis holds settlements the ledger does not. Applied again, as the redelivered batch is, the settled
+     * markers make its steps no-ops, its rows are written unsynced, and the resync rebuilds the tallies from the
+     * ledger: every reservation is counted once.
+     */
+    @Test
+    void aBatchWhoseTransactionFailsAfterItsTallyStepsIsCountedOnceWhenAppliedAgain() throws Exception {
+        String org = newOrg();
+        String agent = newAgent();
+        settings(agent, org, UNLIMITED_RATE);
+        List<Ending> endings = new ArrayList<>();
+        List<String> reservations = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String reservation = reserve(PrefixedId.next(PrefixedId.INVOCATION), agent, org);
+            reservations.add(reservation);
+            endings.add(Ending.settle(reservation, agent, Charge.reported(new BigDecimal("0.04"))));
+        }
+        Ledger.flushJournal(agent);
+        String tag = BudgetTallies.agentTag(agent);
+
+        assertThatThrownBy(() -> replica(() -> settlement.batch(() -> Panache.withTransaction(
+                () -> settlement.end(endings).chain(() -> Uni.createFrom().<List<BudgetReservation>>failure(
+                        new IllegalStateException("the replica stops before its commit")))))))
+                .hasMessageContaining("settlement failed");
+        reservations.forEach(id -> assertThat(Ledger.reservation(id)).containsEntry("status", "reserved"));
+        assertThat(monthTally(tag)).as("Redis applied the steps").isEqualTo(new Tally(120_000, 0, 3, 0));
+
+        List<String> statuses = replica(() -> settlement.end(endings)).stream().map(row -> row.status).toList();
+
+        assertThat(statuses).containsOnly("settled");
+        assertTotals(agent, "0.12", 3);
+        assertThat(unsynced(reservations)).as("their steps found their markers").isEqualTo(3);
+        assertThat(monthTally(tag)).as("nothing applied twice").isEqualTo(new Tally(120_000, 0, 3, 0));
+        String monthKey = tag + ":bud:" + BudgetPeriod.month(Instant.now()).key();
+        await().atMost(DEADLINE).until(() -> unsynced(reservations) == 0
+                && redis.existsAndAwait(List.of(monthKey)).toInteger() == 0);
+        reserve(PrefixedId.next(PrefixedId.INVOCATION), agent, org);
+        assertThat(monthTally(tag)).isEqualTo(new Tally(120_000, 100_000, 3, 1));
+        assertThat(dayTally(tag)).isEqualTo(new Tally(120_000, 100_000, 3, 1));
     }
 
     /**

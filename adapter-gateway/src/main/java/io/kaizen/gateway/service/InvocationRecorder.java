@@ -1,11 +1,18 @@
 package io.kaizen.gateway.service;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.events.Topics;
@@ -40,6 +47,41 @@ public class InvocationRecorder {
     static final String BATCHES = "kaizen.gateway.record.batches";
     static final String PENDING = "kaizen.gateway.record.pending";
 
+    /**
+     * Every column of an invocation, in the order of {@link #UPSERT_FINALS}'s record definition. Its ids are unique,
+     * so {@code on conflict} touches one row per final state.
+     */
+    private static final String COLUMNS = "id, organization_id, agent_id, status, decision, decision_id,"
+            + " external_user_id, external_user_email, external_system, external_session_id, trace_id, error_code,"
+            + " response_status_code, cost_usd, input_tokens, output_tokens, duration_ms, created_at, completed_at,"
+            + " mode, output, error_message, deadline, pending_event";
+
+    /**
+     * The final states of a batch in one statement, the rows travelling as one JSON array: inserted (a blocked call
+     * never had an accepted row), or written over the accepted row. By id alone: a call that answered only after a
+     * sweep closed it as overdue still ends with its real outcome (and its event) instead of failing its caller.
+     * Rows in id order, so two writers never wait for each other in a cycle.
+     */
+    static final String UPSERT_FINALS = "insert into invocation (" + COLUMNS + ") select " + COLUMNS
+            + " from json_to_recordset(cast(cast(:rows as text) as json)) as t(id text, organization_id text,"
+            + " agent_id text, status text, decision text, decision_id text, external_user_id text,"
+            + " external_user_email text, external_system text, external_session_id text, trace_id text,"
+            + " error_code text, response_status_code integer, cost_usd numeric, input_tokens bigint,"
+            + " output_tokens bigint, duration_ms bigint, created_at timestamptz, completed_at timestamptz, mode text,"
+            + " output text, error_message text, deadline timestamptz, pending_event text)"
+            + " order by id"
+            + " on conflict (id) do update set organization_id = excluded.organization_id,"
+            + " agent_id = excluded.agent_id, status = excluded.status, decision = excluded.decision,"
+            + " decision_id = excluded.decision_id, external_user_id = excluded.external_user_id,"
+            + " external_user_email = excluded.external_user_email, external_system = excluded.external_system,"
+            + " external_session_id = excluded.external_session_id, trace_id = excluded.trace_id,"
+            + " error_code = excluded.error_code, response_status_code = excluded.response_status_code,"
+            + " cost_usd = excluded.cost_usd, input_tokens = excluded.input_tokens,"
+            + " output_tokens = excluded.output_tokens, duration_ms = excluded.duration_ms,"
+            + " created_at = excluded.created_at, completed_at = excluded.completed_at, mode = excluded.mode,"
+            + " output = excluded.output, error_message = excluded.error_message, deadline = excluded.deadline,"
+            + " pending_event = excluded.pending_event";
+
     /** One caller's rows, and where to answer it: its own context, so its request carries on where it was. */
     private record Waiter(Invocation invocation, String eventType, InvocationEvent event, OutboundRequest callback,
             List<Deliveries.NewDelivery> notifications, Context context, TraceContext trace,
@@ -57,6 +99,7 @@ public class InvocationRecorder {
 
     private final Outbox outbox;
     private final Deliveries deliveries;
+    private final ObjectMapper mapper;
     private final Vertx vertx;
     private final int batchSize;
     private final Queue<Waiter> queue = new ConcurrentLinkedQueue<>();
@@ -65,8 +108,10 @@ public class InvocationRecorder {
     private final AtomicInteger pending = new AtomicInteger();
     private final Counter batches;
 
-    InvocationRecorder(Outbox outbox, Deliveries deliveries, Vertx vertx, RecordConfig config, MeterRegistry registry) {
+    InvocationRecorder(Outbox outbox, Deliveries deliveries, ObjectMapper mapper, Vertx vertx, RecordConfig config,
+            MeterRegistry registry) {
         this.outbox = outbox;
+        this.mapper = mapper;
         this.deliveries = deliveries;
         this.vertx = vertx;
         this.batchSize = config.batchSize();
@@ -83,7 +128,7 @@ public class InvocationRecorder {
         return record(invocation, null, null, null, List.of());
     }
 
-    /** Stores an invocation's final state and its event, replacing its accepted row if it has one. */
+    /** Stores an invocation's final state and its event, over its accepted row if it has one. */
     public Uni<Invocation> record(Invocation invocation, String eventType, InvocationEvent event) {
         return record(invocation, eventType, event, null);
     }
@@ -146,25 +191,79 @@ public class InvocationRecorder {
     }
 
     /**
-     * One transaction: every event (with one notification to the relay), then the accepted rows that final states
-     * replace are removed, then every invocation is inserted (each table's rows as one batched statement).
+     * One transaction: the final states in one native upsert, then every event (with one notification to the relay)
+     * and the accepted rows (each table's rows as one batched statement at commit). A final state overwrites its
+     * accepted row in place: one row version instead of a deleted row and a new one.
      */
     private Uni<Void> write(List<Waiter> batch) {
         List<Waiter> finals = batch.stream().filter(waiter -> waiter.event() != null).toList();
-        List<String> replaced = finals.stream().map(waiter -> waiter.invocation().id).toList();
+        List<Invocation> accepted = batch.stream().filter(waiter -> waiter.event() == null)
+                .map(Waiter::invocation).toList();
         List<Outbox.Entry> events = finals.stream()
                 .map(waiter -> new Outbox.Entry(Topics.INVOCATIONS, waiter.eventType(), waiter.invocation().id,
                         waiter.invocation().organizationId,
                         waiter.callback() == null ? waiter.event() : deliveryPending(waiter.event()), waiter.trace()))
                 .toList();
-        return Panache.withTransaction(() -> (events.isEmpty() ? Uni.createFrom().voidItem()
-                        : outbox.addAll(events).replaceWithVoid())
-                .chain(() -> replaced.isEmpty() ? Uni.createFrom().item(0L)
-                        // by id alone: a call that answered only after a sweep closed it as overdue still ends
-                        // with its real outcome (and its event) instead of failing its caller on the key
-                        : Invocation.delete("id in ?1", replaced))
-                .chain(() -> Invocation.persist(batch.stream().map(Waiter::invocation).toList()))
+        // the native statement first: it flushes nothing of the rows persisted after it, which go out batched
+        return Panache.withTransaction(() -> upsertFinals(finals)
+                .chain(() -> events.isEmpty() ? Uni.createFrom().voidItem() : outbox.addAll(events).replaceWithVoid())
+                .chain(() -> accepted.isEmpty() ? Uni.createFrom().voidItem() : Invocation.persist(accepted))
                 .chain(() -> callbacks(batch)));
+    }
+
+    private Uni<Void> upsertFinals(List<Waiter> finals) {
+        if (finals.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Map<String, Object>> rows = new ArrayList<>(finals.size());
+        for (Waiter waiter : finals) {
+            rows.add(row(waiter.invocation()));
+        }
+        String json;
+        try {
+            json = mapper.writeValueAsString(rows);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(new IllegalStateException("invocation rows are serialisable", e));
+        }
+        return Panache.getSession().chain(session -> session.createNativeQuery(UPSERT_FINALS)
+                .setParameter("rows", json)
+                .executeUpdate())
+                .replaceWithVoid();
+    }
+
+    /** An invocation as one element of {@link #UPSERT_FINALS}'s array: numbers as text, instants to microseconds. */
+    private static Map<String, Object> row(Invocation invocation) {
+        Map<String, Object> row = new HashMap<>();
+        row.put("id", invocation.id);
+        row.put("organization_id", invocation.organizationId);
+        row.put("agent_id", invocation.agentId);
+        row.put("status", invocation.status);
+        row.put("decision", invocation.decision);
+        row.put("decision_id", invocation.decisionId);
+        row.put("external_user_id", invocation.externalUserId);
+        row.put("external_user_email", invocation.externalUserEmail);
+        row.put("external_system", invocation.externalSystem);
+        row.put("external_session_id", invocation.externalSessionId);
+        row.put("trace_id", invocation.traceId);
+        row.put("error_code", invocation.errorCode);
+        row.put("response_status_code", invocation.responseStatusCode);
+        row.put("cost_usd", invocation.costUsd == null ? null : invocation.costUsd.toPlainString());
+        row.put("input_tokens", invocation.inputTokens);
+        row.put("output_tokens", invocation.outputTokens);
+        row.put("duration_ms", invocation.durationMs);
+        row.put("created_at", instant(invocation.createdAt));
+        row.put("completed_at", instant(invocation.completedAt));
+        row.put("mode", invocation.mode);
+        row.put("output", invocation.output);
+        row.put("error_message", invocation.errorMessage);
+        row.put("deadline", instant(invocation.deadline));
+        row.put("pending_event", invocation.pendingEvent);
+        return row;
+    }
+
+    private static String instant(Instant instant) {
+        // PostgreSQL keeps microseconds; cut as the entity's binding does rather than rounded
+        return instant == null ? null : instant.truncatedTo(ChronoUnit.MICROS).toString();
     }
 
     /**

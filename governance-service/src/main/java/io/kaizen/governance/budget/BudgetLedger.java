@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -161,10 +162,44 @@ public class BudgetLedger {
                 .getResultList());
     }
 
-    /** Marks settled reservations as applied to the Redis tallies. */
-    public Uni<Void> markSynced(List<String> ids) {
+    /**
+     * Writes the end of reservations (status, amount, swept, settled time, tally synced) in one statement, the rows
+     * travelling as one JSON array. The caller holds their row locks ({@link #lockReservations}).
+     */
+    public Uni<Void> writeEnded(List<BudgetReservation> rows) {
+        if (rows.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Map<String, Object>> ended = new ArrayList<>(rows.size());
+        for (BudgetReservation row : rows) {
+            Map<String, Object> values = new HashMap<>();
+            values.put("id", row.id);
+            values.put("status", row.status);
+            values.put("actual_usd", row.actualUsd == null ? null : row.actualUsd.toPlainString());
+            values.put("swept", row.swept);
+            values.put("settled_at", row.settledAt == null ? null
+                    : row.settledAt.truncatedTo(ChronoUnit.MICROS).toString());
+            values.put("tally_synced", row.tallySynced);
+            ended.add(values);
+        }
         return Panache.getSession().chain(session -> session.createNativeQuery(
-                "update budget_reservation set tally_synced = true where id in (:ids)")
+                "update budget_reservation r set status = t.status, actual_usd = t.actual_usd, swept = t.swept,"
+                        + " settled_at = t.settled_at, tally_synced = t.tally_synced"
+                        + " from json_to_recordset(cast(cast(:rows as text) as json)) as t(id text, status text,"
+                        + " actual_usd numeric, swept boolean, settled_at timestamptz, tally_synced boolean)"
+                        // the ids again as a list: the planner then reads the rows by key, where the recordset
+                        // alone (estimated at 100 rows) makes it scan the whole ledger
+                        + " where r.id = t.id and r.id in (:ids)")
+                .setParameter("rows", json(ended))
+                .setParameter("ids", rows.stream().map(row -> row.id).toList())
+                .executeUpdate())
+                .replaceWithVoid();
+    }
+
+    /** Marks ended reservations whose tally step Redis did not apply, for the sweeper's resync. */
+    public Uni<Void> markUnsynced(List<String> ids) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(
+                "update budget_reservation set tally_synced = false where id in (:ids)")
                 .setParameter("ids", ids)
                 .executeUpdate())
                 .replaceWithVoid();

@@ -29,12 +29,15 @@ import jakarta.enterprise.context.ApplicationScoped;
  * execution) or released (nothing). A reservation the sweeper settled at its estimate is corrected once when its
  * real outcome arrives late.
  * <p>
- * Reservations end in batches ({@link #batch}): one ledger transaction locks every row of the batch, adds each
- * scope's summed spend to {@code budget_total} once, and announces thresholds once per scope; the Redis tally steps
- * follow its commit. Ending one reservation is a batch of one. The batch holds the ledger locks of its scopes (taken
- * once, in a fixed order) from before its rows are locked until its tally steps are done, so a tally rebuild never
- * reads the ledger between the commit and the tally steps. Rows are committed {@code tally_synced = false} and marked
- * synced once Redis applied their step: a crash in between leaves them to the sweeper's resync.
+ * Reservations end in batches ({@link #batch}): one ledger transaction locks every row of the batch, writes the ended
+ * rows in one statement, adds each scope's summed spend to {@code budget_total} once, announces thresholds once per
+ * scope, and, last before its commit, applies the Redis tally steps. The batch holds the ledger locks of its scopes
+ * (taken once, in a fixed order) until it has committed, so a tally rebuild reads the ledger either before the batch
+ * or after it, never between its tally steps and its commit. Rows are written {@code tally_synced = true}; a row whose
+ * step Redis did not apply (unreachable, or it had applied it already) is set back to false in the same transaction,
+ * for the sweeper's resync. Should the transaction fail after the steps, Redis holds settlements the ledger does not:
+ * the batch is applied again (it was not acknowledged), the settled markers make its steps no-ops, its rows are then
+ * written unsynced and the resync rebuilds their tallies from the ledger.
  */
 @ApplicationScoped
 public class BudgetSettlement {
@@ -113,8 +116,7 @@ public class BudgetSettlement {
 
     /**
      * Runs {@code transaction}, which must open the ledger transaction in which {@link #end} is called (once), as
-     * one settlement batch: on one session, under the batch's scope locks, followed after its commit by the tally
-     * steps.
+     * one settlement batch: on one session, under the batch's scope locks, held until the transaction has ended.
      */
     public <T> Uni<T> batch(Supplier<Uni<T>> transaction) {
         Context context = Vertx.currentContext();
@@ -127,7 +129,6 @@ public class BudgetSettlement {
             return transaction.get();
         })
                 .eventually(() -> context.removeLocal(OPEN_BATCH))
-                .call(() -> batch.tally())
                 // session-level locks outlive the transaction: always given back before the session's connection
                 .eventually(() -> batch.locked.isEmpty() ? Uni.createFrom().voidItem() : ledger.unlockAll()
                         .onFailure().invoke(e -> LOG.errorf("budget scope locks not released: %s", e.getMessage()))));
@@ -138,11 +139,11 @@ public class BudgetSettlement {
         return context == null || !VertxContext.isDuplicatedContext(context) ? null : context.getLocal(OPEN_BATCH);
     }
 
-    /** What Redis must do for one ended reservation, after the commit. */
+    /** What Redis must do for one ended reservation, before the commit. */
     private record TallyStep(BudgetReservation row, End end, long micros, long executions, boolean correction) {
     }
 
-    /** One batch: its scope locks, the totals it adds and the tally steps that follow its commit. */
+    /** One batch: its scope locks, the totals it adds and the tally steps that end its transaction. */
     private final class Batch {
 
         private final Instant now;
@@ -162,6 +163,8 @@ public class BudgetSettlement {
                     .chain(scopes -> flushMissing(endings, scopes))
                     .chain(scopes -> lockScopes(scopes.values()))
                     .chain(() -> ledger.lockReservations(ids))
+                    // written back in one native statement, not one full-row update per entity at flush
+                    .call(rows -> Panache.getSession().invoke(session -> rows.forEach(session::detach)))
                     .chain(rows -> {
                         Map<String, BudgetReservation> byId = new HashMap<>();
                         rows.forEach(row -> byId.put(row.id, row));
@@ -175,8 +178,11 @@ public class BudgetSettlement {
                             }
                             ended.add(row);
                         }
-                        return ledger.addToTotals(totals)
+                        List<BudgetReservation> changed = steps.stream().map(TallyStep::row).toList();
+                        return ledger.writeEnded(changed)
+                                .chain(() -> ledger.addToTotals(totals))
                                 .chain(() -> thresholds.announce(announced.values(), now))
+                                .chain(() -> tally())
                                 .replaceWith(ended);
                     });
         }
@@ -244,8 +250,8 @@ public class BudgetSettlement {
             row.actualUsd = end.amount();
             row.swept = end.swept();
             row.settledAt = now;
-            // until Redis has applied this end; a crash before then leaves the row to the sweeper's resync
-            row.tallySynced = false;
+            // set back to false, in this transaction, should Redis not apply this end
+            row.tallySynced = true;
         }
 
         private void add(Map<BudgetLedger.TotalsKey, BudgetLedger.Totals> totals, BudgetReservation row,
@@ -259,26 +265,25 @@ public class BudgetSettlement {
             }
         }
 
-        /** The tally steps, after the commit; rows whose step Redis applied are marked synced. */
-        Uni<Void> tally() {
+        /**
+         * The tally steps, the last work of the batch's transaction; rows whose step Redis did not apply are set back
+         * to unsynced in it, for the sweeper's resync.
+         */
+        private Uni<Void> tally() {
             if (steps.isEmpty()) {
                 return Uni.createFrom().voidItem();
             }
-            List<String> synced = new ArrayList<>();
+            List<String> unsynced = new ArrayList<>();
             return Multi.createFrom().iterable(steps)
                     .onItem().transformToUniAndConcatenate(step -> tally(step)
                             .invoke(applied -> {
-                                if (applied) {
-                                    synced.add(step.row().id);
+                                if (!applied) {
+                                    step.row().tallySynced = false;
+                                    unsynced.add(step.row().id);
                                 }
                             }))
                     .collect().last()
-                    .chain(() -> synced.isEmpty() ? Uni.createFrom().voidItem()
-                            : Panache.withTransaction(() -> ledger.markSynced(synced))
-                                    // the rows stay unsynced: the sweeper's resync rebuilds their tallies
-                                    .onFailure().invoke(e -> LOG.warnf("settled reservations not marked synced: %s",
-                                            e.getMessage()))
-                                    .onFailure().recoverWithNull());
+                    .chain(() -> unsynced.isEmpty() ? Uni.createFrom().voidItem() : ledger.markUnsynced(unsynced));
         }
 
         /** Applies one step; when Redis fails or had already applied it, the row is left for a resync. */
