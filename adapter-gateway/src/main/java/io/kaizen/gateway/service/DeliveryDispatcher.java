@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kaizen.common.metrics.MetricNames;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.vertx.DetachedContext;
+import io.kaizen.common.vertx.Rounds;
 import io.kaizen.gateway.adapter.EgressRefusedException;
 import io.kaizen.gateway.adapter.OutboundHttp;
 import io.kaizen.gateway.adapter.OutboundRequest;
@@ -83,11 +84,8 @@ public class DeliveryDispatcher {
     private final Map<String, DeliveryKind> kinds;
     private final MeterRegistry meters;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private volatile boolean stopping;
-    /** A claim is running; guarded by {@code this}. */
-    private boolean claiming;
-    /** A wake-up came during the claim, or the claim was full: another follows it; guarded by {@code this}. */
-    private boolean again;
+    /** Claims never overlap in this replica; a wake-up during one makes another follow it. */
+    private final Rounds claims = new Rounds(this::claims);
 
     @Inject
     DeliveryDispatcher(Vertx vertx, DeliveryChannels channels, DeliveryConfig config, DestinationThrottle throttle,
@@ -125,56 +123,34 @@ public class DeliveryDispatcher {
     }
 
     void onShutdown(@Observes ShutdownEvent event) {
-        stopping = true;
+        claims.stop();
     }
 
     /** Claims due deliveries now, or once more after the running claim. */
     public void wake() {
-        if (!dispatching) {
-            return;
+        if (dispatching) {
+            claims.wake();
         }
-        synchronized (this) {
-            if (stopping) {
-                return;
-            }
-            if (claiming) {
-                again = true;
-                return;
-            }
-            claiming = true;
-        }
-        claimRound();
     }
 
-    private void claimRound() {
+    /** Claims due deliveries and sends them, claiming again at once while each claim fills the room left. */
+    private Uni<Void> claims() {
         int free = config.maxInFlight() - inFlight.get();
-        if (free <= 0) {
+        if (free <= 0 || claims.stopped()) {
             // a finishing send wakes the dispatcher again
-            claimed(false);
-            return;
+            return Uni.createFrom().voidItem();
         }
-        DetachedContext.run(vertx, () -> claim(free)).subscribe().with(
-                rows -> {
+        return DetachedContext.run(vertx, () -> claim(free))
+                .chain(rows -> {
                     rows.forEach(this::dispatch);
-                    claimed(rows.size() == free);
-                },
-                failure -> {
-                    if (!stopping) {
+                    return rows.size() == free ? claims() : Uni.createFrom().voidItem();
+                })
+                .onFailure().invoke(failure -> {
+                    if (!claims.stopped()) {
                         LOG.warnf("delivery claim failed: %s", failure.getClass().getSimpleName());
                     }
-                    claimed(false);
-                });
-    }
-
-    private void claimed(boolean full) {
-        synchronized (this) {
-            if (stopping || !(full || again)) {
-                claiming = false;
-                return;
-            }
-            again = false;
-        }
-        claimRound();
+                })
+                .onFailure().recoverWithNull().replaceWithVoid();
     }
 
     /** Due rows no other replica holds, leased to this one in a transaction of their own. */

@@ -18,6 +18,7 @@ import io.kaizen.common.events.CloudEvent;
 import io.opentelemetry.api.trace.Span;
 import io.kaizen.common.tracing.EventSpans;
 import io.kaizen.common.vertx.DetachedContext;
+import io.kaizen.common.vertx.Rounds;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -66,14 +67,10 @@ public class OutboxRelay {
     private final Optional<String> databaseUrl;
     private final Optional<String> username;
     private final Optional<String> password;
-    /** Set once the service is stopping: the channel is being torn down and rows wait for the next start. */
-    private volatile boolean stopping;
+    /** Stopped once the service is stopping: the channel is being torn down and rows wait for the next start. */
+    private final Rounds rounds;
     private volatile boolean listening;
     private PgSubscriber subscriber;
-    /** A round is running; guarded by {@code this}. */
-    private boolean running;
-    /** A wake-up came during the running round, so another follows it; guarded by {@code this}. */
-    private boolean again;
 
     OutboxRelay(@Channel("outbox") MutinyEmitter<String> emitter, EventSpans spans, Vertx vertx,
             @ConfigProperty(name = "kaizen.outbox.batch-size", defaultValue = "200") int batchSize,
@@ -89,6 +86,7 @@ public class OutboxRelay {
         this.databaseUrl = databaseUrl;
         this.username = username;
         this.password = password;
+        this.rounds = new Rounds(() -> DetachedContext.run(vertx, this::relay));
     }
 
     /** The safety net; the relay is normally woken by {@link Outbox#CHANNEL}. */
@@ -106,28 +104,7 @@ public class OutboxRelay {
 
     /** Runs a round now, or one more after the running one. */
     public void wake() {
-        synchronized (this) {
-            if (stopping) {
-                return;
-            }
-            if (running) {
-                again = true;
-                return;
-            }
-            running = true;
-        }
-        DetachedContext.run(vertx, this::relay).subscribe().with(ignored -> roundsDone(), failure -> roundsDone());
-    }
-
-    private void roundsDone() {
-        synchronized (this) {
-            if (!again || stopping) {
-                running = false;
-                return;
-            }
-            again = false;
-        }
-        DetachedContext.run(vertx, this::relay).subscribe().with(ignored -> roundsDone(), failure -> roundsDone());
+        rounds.wake();
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -159,14 +136,14 @@ public class OutboxRelay {
         subscriber.connect().onFailure(e -> {
             LOG.warnf("outbox relay: cannot listen for commits yet (%s); polling meanwhile", e.getMessage());
             subscriber.close();
-            if (!stopping) {
+            if (!rounds.stopped()) {
                 vertx.setTimer(RECONNECT_MILLIS, ignored -> connect());
             }
         });
     }
 
     void onShutdown(@Observes ShutdownEvent event) {
-        stopping = true;
+        rounds.stop();
         if (subscriber != null) {
             subscriber.close();
         }
@@ -174,12 +151,12 @@ public class OutboxRelay {
 
     /** Rounds until the backlog is drained or a send failed; a failure is logged and left to the next wake-up. */
     private Uni<Void> relay() {
-        if (stopping) {
+        if (rounds.stopped()) {
             return Uni.createFrom().voidItem();
         }
         return round().chain(drained -> drained ? Uni.createFrom().voidItem() : relay())
                 // a round cut short by shutdown is no news: its rows wait for the next start
-                .onFailure(e -> !stopping).invoke(e -> LOG.warnf("outbox relay round failed: %s", e.getMessage()))
+                .onFailure(e -> !rounds.stopped()).invoke(e -> LOG.warnf("outbox relay round failed: %s", e.getMessage()))
                 .onFailure().recoverWithNull()
                 .replaceWithVoid();
     }

@@ -17,6 +17,7 @@ import io.kaizen.common.events.AuditRecordEvent;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.Topics;
+import io.kaizen.common.vertx.Rounds;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -64,11 +65,7 @@ public class AuditPublisher {
     private final ObjectMapper mapper;
     private final int page;
     private final int organizations;
-    private volatile boolean stopping;
-    /** A round is running; guarded by {@code this}. */
-    private boolean running;
-    /** A wake-up came during the running rounds, so another follows them; guarded by {@code this}. */
-    private boolean again;
+    private final Rounds rounds = new Rounds(this::rounds);
 
     AuditPublisher(Pool pool,
             @Channel("audit-records") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 4096)
@@ -90,43 +87,22 @@ public class AuditPublisher {
     }
 
     void onShutdown(@Observes ShutdownEvent event) {
-        stopping = true;
+        rounds.stop();
     }
 
     /** Runs rounds now, or once more after the running ones. */
     public void wake() {
-        synchronized (this) {
-            if (stopping) {
-                return;
-            }
-            if (running) {
-                again = true;
-                return;
-            }
-            running = true;
-        }
-        rounds().subscribe().with(ignored -> done(), failure -> done());
-    }
-
-    private void done() {
-        synchronized (this) {
-            if (!again || stopping) {
-                running = false;
-                return;
-            }
-            again = false;
-        }
-        rounds().subscribe().with(ignored -> done(), failure -> done());
+        rounds.wake();
     }
 
     /** Rounds until nothing is due or a send failed (the next wake-up tries again). */
     private Uni<Void> rounds() {
-        if (stopping) {
+        if (rounds.stopped()) {
             return Uni.createFrom().voidItem();
         }
         return Uni.createFrom().deferred(this::round)
                 .chain(more -> more ? rounds() : Uni.createFrom().voidItem())
-                .onFailure(e -> !stopping).invoke(e -> LOG.warnf("audit publication round failed: %s", e.getMessage()))
+                .onFailure(e -> !rounds.stopped()).invoke(e -> LOG.warnf("audit publication round failed: %s", e.getMessage()))
                 .onFailure().recoverWithNull();
     }
 
