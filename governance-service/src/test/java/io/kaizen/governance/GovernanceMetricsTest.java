@@ -145,17 +145,18 @@ class GovernanceMetricsTest {
     }
 
     /** The value of a series with the given label, or of the series without labels; 0 when absent. */
+    /** A series' value; a sample may end with an exemplar (" # {trace_id=…} …") when recorded in a traced request. */
     static double metric(String name, String... label) {
         String labels = label.length == 0 ? "(?:\\{[^}]*\\})?"
                 : "\\{[^}]*" + Pattern.quote(label[0] + "=\"" + label[1] + "\"") + "[^}]*\\}";
-        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(name) + labels + " (\\S+)$").matcher(scrape());
+        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(name) + labels + " (\\S+)(?: #.*)?$").matcher(scrape());
         return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
     }
 
     /** An agent's gauge, if it has one. */
     private static OptionalDouble agentMetric(String name, String agent) {
         Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{[^}]*agent_id=\"" + Pattern.quote(agent)
-                + "\"[^}]*\\} (\\S+)$").matcher(scrape());
+                + "\"[^}]*\\} (\\S+)(?: #.*)?$").matcher(scrape());
         return matcher.find() ? OptionalDouble.of(Double.parseDouble(matcher.group(1))) : OptionalDouble.empty();
     }
 }
