@@ -37,7 +37,7 @@ class ApprovalMigrationsTest {
                 versions.add(rows.getString(1));
             }
         }
-        assertThat(versions).containsExactly("0.1", "0.2", "1", "2", "3.1", "3.7", "3.8");
+        assertThat(versions).containsExactly("0.1", "0.2", "0.7", "1", "2", "3.1", "3.7", "3.8");
     }
 
     @Test
