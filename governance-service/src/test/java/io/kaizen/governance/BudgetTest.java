@@ -31,6 +31,7 @@ import io.kaizen.governance.budget.BudgetPeriod;
 import io.kaizen.governance.budget.BudgetTallies;
 import io.kaizen.governance.budget.BudgetTallies.Line;
 import io.kaizen.governance.budget.BudgetTallies.Tally;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -48,6 +49,9 @@ class BudgetTest {
 
     @Inject
     BudgetTallies tallies;
+
+    @Inject
+    MeterRegistry registry;
 
     private static String nextMonth() {
         return YearMonth.now(ZoneOffset.UTC).plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).toString();
@@ -141,6 +145,33 @@ class BudgetTest {
         settle(outstanding, "0.10");
         reserve(agent, org, "0.40");
         assertThat(outcome(agent, org, "\"estimated_cost\": 0.01")).isEqualTo("DENY_BUDGET");
+    }
+
+    @Test
+    void aHerdOfDecisionsAfterAFlushedRedisRebuildsTheTalliesOnce() throws Exception {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE + ", \"max_monthly_cost\": 1.00, \"max_daily_cost\": -1, \"cost_per_execution\": 0");
+        settle(reserve(agent, org, "0.30"), "0.30");
+        reserve(agent, org, "0.50");
+        Ledger.flushJournal(agent);
+        redis.flushallAndAwait(List.of());
+        double before = agentRebuilds();
+
+        // every decision finds the tallies missing at once, as a hot agent's do after Redis restarted
+        List<String> outcomes = GovernanceApi.together(20, () -> outcome(agent, org, "\"estimated_cost\": 0.01"));
+
+        assertThat(outcomes).containsOnly("ALLOW");
+        // one of them read the ledger; the others found the tallies it made instead of reading it again in turn
+        assertThat(agentRebuilds() - before).isEqualTo(1.0);
+        as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/budget")
+                .then().statusCode(200)
+                .body("cost_used", equalTo(0.3f))
+                .body("cost_reserved", equalTo(0.7f));
+    }
+
+    private double agentRebuilds() {
+        return registry.get("kaizen.governance.budget.rebuilds").tag("scope", "agent").counter().count();
     }
 
     @Test

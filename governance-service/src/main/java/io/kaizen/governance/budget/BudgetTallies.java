@@ -168,6 +168,12 @@ public class BudgetTallies {
         return INIT.run(redis, keys, args).replaceWithVoid();
     }
 
+    /** Whether every tally of {@code periods} exists. */
+    public Uni<Boolean> exist(String tag, List<BudgetPeriod> periods) {
+        return redis.exists(periods.stream().map(period -> tallyKey(tag, period)).toList())
+                .map(count -> count.toInteger() == periods.size());
+    }
+
     /** Reads tallies without changing them; a missing tally reads as null. */
     public Uni<List<Tally>> read(String tag, List<BudgetPeriod> periods) {
         List<Uni<Tally>> reads = periods.stream().map(period -> redis.hmget(List.of(tallyKey(tag, period), "spent",

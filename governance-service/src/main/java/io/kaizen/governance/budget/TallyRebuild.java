@@ -4,10 +4,13 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import io.kaizen.governance.budget.BudgetTallies.Rebuilt;
 import io.kaizen.governance.domain.BudgetReservation;
 import io.kaizen.governance.journal.DecisionJournal;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -18,18 +21,45 @@ import jakarta.enterprise.context.ApplicationScoped;
  * flushed, a new period began), and after Redis missed a settlement (the tallies are dropped, then rebuilt on
  * next use). A rebuild holds the scope's ledger lock, so it never reads between a settlement's commit and its Redis
  * update.
+ * <p>
+ * Every decision of a hot agent finds its tallies missing at the same moment after Redis restarted: each asks for a
+ * rebuild, and they queue on the scope's lock. The first rebuilds; the others find the tallies there, before and again
+ * under the lock, and return at once — a rebuild of tallies that exist would leave them alone anyway
+ * ({@code budget_init.lua}). Without that check each waiter read the ledger again in turn, and the agent's decisions
+ * stalled for seconds.
  */
 @ApplicationScoped
 public class TallyRebuild {
 
+    static final String REBUILDS = "kaizen.governance.budget.rebuilds";
+
     private final BudgetTallies tallies;
     private final BudgetLedger ledger;
     private final DecisionJournal journal;
+    private final Counter agentRebuilds;
+    private final Counter organizationRebuilds;
 
-    TallyRebuild(BudgetTallies tallies, BudgetLedger ledger, DecisionJournal journal) {
+    TallyRebuild(BudgetTallies tallies, BudgetLedger ledger, DecisionJournal journal, MeterRegistry registry) {
         this.journal = journal;
         this.tallies = tallies;
         this.ledger = ledger;
+        this.agentRebuilds = rebuilds(registry, "agent");
+        this.organizationRebuilds = rebuilds(registry, "organization");
+    }
+
+    private static Counter rebuilds(MeterRegistry registry, String scope) {
+        return Counter.builder(REBUILDS).tag("scope", scope)
+                .description("Budget tallies recreated from the ledger (after Redis lost them)")
+                .register(registry);
+    }
+
+    /** Runs {@code rebuild} unless the tallies exist: checked first, then again under the scope's lock. */
+    private Uni<Void> unlessPresent(String tag, List<BudgetPeriod> periods, Uni<Void> flush, String lock,
+            Supplier<Uni<Void>> rebuild) {
+        return tallies.exist(tag, periods).chain(present -> present ? Uni.createFrom().voidItem()
+                : flush.chain(() -> Panache.withTransaction(() -> ledger.lock(lock)
+                        .chain(() -> tallies.exist(tag, periods))
+                        .chain(stillPresent -> stillPresent ? Uni.createFrom().voidItem() : rebuild.get()))));
     }
 
     /**
@@ -43,16 +73,17 @@ public class TallyRebuild {
             Instant agentCreatedAt, Instant now) {
         BudgetPeriod month = periods.get(0);
         BudgetPeriod week = periods.get(1);
-        return journal.flush(agentId).chain(() -> Panache.withTransaction(() -> ledger
-                .lock(BudgetLedger.agentLock(agentId))
-                .chain(() -> ledger.outstanding(agentId, month.start(), week.start()))
-                .chain(outstanding -> Multi.createFrom().iterable(periods)
-                        .onItem().transformToUniAndConcatenate(period -> ledger
-                                .agentTotals(agentId, period.name(), period.start())
-                                .chain(totals -> carry(agentId, organizationId, period, limits, agentCreatedAt)
-                                        .map(carry -> rebuilt(totals, outstanding, period, carry))))
-                        .collect().asList())
-                .chain(rebuilt -> tallies.init(BudgetTallies.agentTag(agentId), periods, rebuilt, now))));
+        String tag = BudgetTallies.agentTag(agentId);
+        return unlessPresent(tag, periods, Uni.createFrom().deferred(() -> journal.flush(agentId)),
+                BudgetLedger.agentLock(agentId), () -> ledger.outstanding(agentId, month.start(), week.start())
+                        .chain(outstanding -> Multi.createFrom().iterable(periods)
+                                .onItem().transformToUniAndConcatenate(period -> ledger
+                                        .agentTotals(agentId, period.name(), period.start())
+                                        .chain(totals -> carry(agentId, organizationId, period, limits, agentCreatedAt)
+                                                .map(carry -> rebuilt(totals, outstanding, period, carry))))
+                                .collect().asList())
+                        .chain(rebuilt -> tallies.init(tag, periods, rebuilt, now))
+                        .invoke(() -> agentRebuilds.increment()));
     }
 
     /** The carry recorded for {@code period}, recording it first from the previous period's unused budget. */
@@ -74,13 +105,15 @@ public class TallyRebuild {
      * reservation being made, already journaled on its agent's side, is about to be held on this tally.
      */
     public Uni<Void> organization(String organizationId, BudgetPeriod month, Instant now, String reserving) {
-        return journal.flushEverything().chain(() -> Panache.withTransaction(() -> ledger
-                .lock(BudgetLedger.organizationLock(organizationId))
-                .chain(() -> ledger.organizationTotals(organizationId, month.start()))
-                .chain(totals -> ledger.outstandingForOrganization(organizationId, month.start())
-                        .chain(outstanding -> tallies.init(BudgetTallies.organizationTag(organizationId),
-                                List.of(month), List.of(rebuilt(totals, outstanding.stream()
-                                        .filter(held -> !held.id().equals(reserving)).toList(), month, 0)), now)))));
+        String tag = BudgetTallies.organizationTag(organizationId);
+        return unlessPresent(tag, List.of(month), Uni.createFrom().deferred(journal::flushEverything),
+                BudgetLedger.organizationLock(organizationId), () -> ledger
+                        .organizationTotals(organizationId, month.start())
+                        .chain(totals -> ledger.outstandingForOrganization(organizationId, month.start())
+                                .chain(outstanding -> tallies.init(tag, List.of(month), List.of(rebuilt(totals,
+                                        outstanding.stream().filter(held -> !held.id().equals(reserving)).toList(),
+                                        month, 0)), now)))
+                        .invoke(() -> organizationRebuilds.increment()));
     }
 
     /**
