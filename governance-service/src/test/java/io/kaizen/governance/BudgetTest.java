@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,7 @@ import io.kaizen.devstack.DevStackTestResource;
 import io.kaizen.governance.budget.BudgetPeriod;
 import io.kaizen.governance.budget.BudgetTallies;
 import io.kaizen.governance.budget.BudgetTallies.Line;
+import io.kaizen.governance.budget.BudgetTallies.Rebuilt;
 import io.kaizen.governance.budget.BudgetTallies.Tally;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -496,5 +498,30 @@ class BudgetTest {
         assertThat(dayTally(tag)).isEqualTo(new Tally(200_000, 200_000, 1, 2));
         as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/budget")
                 .then().body("cost_used", equalTo(0.2f)).body("cost_reserved", equalTo(0.2f));
+    }
+
+    @Test
+    void aReservationARebuildAlreadyCountedIsNotHeldTwice() {
+        Instant now = Instant.now();
+        List<BudgetPeriod> month = List.of(BudgetPeriod.month(now));
+        List<Line> limit = List.of(new Line(month.get(0), 1_000_000, -1));
+        // an organisation's tally rebuilt by a concurrent decision counted this reservation: its agent's side had
+        // journaled it before the organisation's hold was asked for, and the rebuild flushed every journal
+        String tag = BudgetTallies.organizationTag(newOrg());
+        String reservation = "res_counted_" + PrefixedId.next(PrefixedId.INVOCATION);
+        tallies.init(tag, month, List.of(new Rebuilt(100_000, 1, Map.of(reservation, 300_000L), 0)), now)
+                .await().atMost(Duration.ofSeconds(10));
+
+        assertThat(tallies.reserve(tag, reservation, 300_000, true, limit).await().atMost(Duration.ofSeconds(10))
+                .admitted()).isTrue();
+        assertThat(monthTally(tag)).isEqualTo(new Tally(100_000, 300_000, 1, 1));
+
+        // refused, such a hold goes with the refusal, as the decision then releases the reservation
+        String full = BudgetTallies.organizationTag(newOrg());
+        tallies.init(full, month, List.of(new Rebuilt(800_000, 1, Map.of(reservation, 300_000L), 0)), now)
+                .await().atMost(Duration.ofSeconds(10));
+        assertThat(tallies.reserve(full, reservation, 300_000, true, limit).await().atMost(Duration.ofSeconds(10))
+                .admitted()).isFalse();
+        assertThat(monthTally(full)).isEqualTo(new Tally(800_000, 0, 1, 0));
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.governance.budget.BudgetTallies.Rebuilt;
 import io.kaizen.governance.domain.BudgetReservation;
 import io.kaizen.governance.journal.DecisionJournal;
@@ -14,6 +15,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -36,11 +39,14 @@ public class TallyRebuild {
     private final BudgetTallies tallies;
     private final BudgetLedger ledger;
     private final DecisionJournal journal;
+    private final Vertx vertx;
     private final Counter agentRebuilds;
     private final Counter organizationRebuilds;
 
-    TallyRebuild(BudgetTallies tallies, BudgetLedger ledger, DecisionJournal journal, MeterRegistry registry) {
+    TallyRebuild(BudgetTallies tallies, BudgetLedger ledger, DecisionJournal journal, Vertx vertx,
+            MeterRegistry registry) {
         this.journal = journal;
+        this.vertx = vertx;
         this.tallies = tallies;
         this.ledger = ledger;
         this.agentRebuilds = rebuilds(registry, "agent");
@@ -53,13 +59,26 @@ public class TallyRebuild {
                 .register(registry);
     }
 
-    /** Runs {@code rebuild} unless the tallies exist: checked first, then again under the scope's lock. */
-    private Uni<Void> unlessPresent(String tag, List<BudgetPeriod> periods, Uni<Void> flush, String lock,
+    /**
+     * Runs {@code rebuild} unless the tallies exist: checked first, then again under the scope's lock. The rebuild
+     * runs to its end on a context of its own even when its caller stops waiting (a caller's timeout would otherwise
+     * roll it back, and the next caller would start over); the caller gets the outcome on its own context.
+     */
+    private Uni<Void> unlessPresent(String tag, List<BudgetPeriod> periods, Supplier<Uni<Void>> flush, String lock,
             Supplier<Uni<Void>> rebuild) {
+        Context caller = Vertx.currentContext();
         return tallies.exist(tag, periods).chain(present -> present ? Uni.createFrom().voidItem()
-                : flush.chain(() -> Panache.withTransaction(() -> ledger.lock(lock)
+                : DetachedContext.run(vertx, () -> flush.get().chain(() -> Panache.withTransaction(() -> ledger
+                        .lock(lock)
                         .chain(() -> tallies.exist(tag, periods))
-                        .chain(stillPresent -> stillPresent ? Uni.createFrom().voidItem() : rebuild.get()))));
+                        .chain(stillPresent -> stillPresent ? Uni.createFrom().voidItem() : rebuild.get()))))
+                        .emitOn(command -> {
+                            if (caller == null) {
+                                command.run();
+                            } else {
+                                caller.runOnContext(ignored -> command.run());
+                            }
+                        }));
     }
 
     /**
@@ -74,7 +93,7 @@ public class TallyRebuild {
         BudgetPeriod month = periods.get(0);
         BudgetPeriod week = periods.get(1);
         String tag = BudgetTallies.agentTag(agentId);
-        return unlessPresent(tag, periods, Uni.createFrom().deferred(() -> journal.flush(agentId)),
+        return unlessPresent(tag, periods, () -> journal.flush(agentId),
                 BudgetLedger.agentLock(agentId), () -> ledger.outstanding(agentId, month.start(), week.start())
                         .chain(outstanding -> Multi.createFrom().iterable(periods)
                                 .onItem().transformToUniAndConcatenate(period -> ledger
@@ -106,7 +125,7 @@ public class TallyRebuild {
      */
     public Uni<Void> organization(String organizationId, BudgetPeriod month, Instant now, String reserving) {
         String tag = BudgetTallies.organizationTag(organizationId);
-        return unlessPresent(tag, List.of(month), Uni.createFrom().deferred(journal::flushEverything),
+        return unlessPresent(tag, List.of(month), journal::flushEverything,
                 BudgetLedger.organizationLock(organizationId), () -> ledger
                         .organizationTotals(organizationId, month.start())
                         .chain(totals -> ledger.outstandingForOrganization(organizationId, month.start())
