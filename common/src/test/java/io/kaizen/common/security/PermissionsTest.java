@@ -2,8 +2,14 @@ package io.kaizen.common.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -31,5 +37,24 @@ class PermissionsTest {
         assertThat(PermissionAugmentor.grants(developer, new StringPermission("external_agents", "invoke"))).isTrue();
         assertThat(PermissionAugmentor.grants(developer, new StringPermission("external_agents", "delete"))).isFalse();
         assertThat(PermissionAugmentor.grants(developer, new StringPermission("gdpr", "redact"))).isFalse();
+    }
+
+    /** docs/api-keys.md lists the scopes a key may hold: every permission, and nothing else. */
+    @Test
+    void theApiKeyGuideListsEveryScope() throws IOException {
+        Path root = Path.of("").toAbsolutePath();
+        while (!Files.exists(root.resolve("docs/api-keys.md"))) {
+            root = root.getParent();
+            assertThat(root).as("docs/api-keys.md above the module").isNotNull();
+        }
+        String guide = Files.readString(root.resolve("docs/api-keys.md"));
+        String section = guide.substring(guide.indexOf("## Scopes"), guide.indexOf("## Events"));
+        Matcher scope = Pattern.compile("`([a-z_]+:[a-z_]+)`").matcher(section);
+        Set<String> listed = new LinkedHashSet<>();
+        while (scope.find()) {
+            listed.add(scope.group(1));
+        }
+        listed.remove("external_agents:write");
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(Permissions.ALL);
     }
 }
