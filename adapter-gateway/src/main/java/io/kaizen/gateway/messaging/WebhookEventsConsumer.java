@@ -1,12 +1,16 @@
 package io.kaizen.gateway.messaging;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.kaizen.common.consumer.EventConsumer;
+import io.kaizen.common.consumer.BatchEventConsumer;
 import io.kaizen.common.consumer.FailurePolicy;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.outbox.ProcessedEvents;
@@ -14,18 +18,21 @@ import io.kaizen.common.tracing.EventSpans;
 import io.kaizen.gateway.service.Deliveries;
 import io.kaizen.gateway.service.WebhookEvents;
 import io.kaizen.gateway.service.Webhooks;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Turns the suite's events into organisation webhook deliveries: agents (and {@code webhook.disabled}),
  * invocations, budget thresholds and approvals. A type outside the webhook catalogue (such as
- * {@code decision.denied}) is passed over on its {@code ce_type} header, unread. The deliveries
- * of an event are written in the transaction that marks it processed, so a redelivered event adds none; an event no
- * webhook takes (an organisation without webhooks) costs one read and is not recorded.
+ * {@code decision.denied}) is passed over on its {@code ce_type} header, unread. Records come in batches: one read
+ * finds which events of a batch any webhook takes — most take none (one event per invoke, of organisations without
+ * webhooks), and are neither read further nor recorded. The deliveries of the others are written in the transaction
+ * that marks them processed, so a redelivered event adds none.
  */
 @ApplicationScoped
-public class WebhookEventsConsumer extends EventConsumer {
+public class WebhookEventsConsumer extends BatchEventConsumer<CloudEvent> {
 
     private final Webhooks webhooks;
     private final Deliveries deliveries;
@@ -38,8 +45,8 @@ public class WebhookEventsConsumer extends EventConsumer {
     }
 
     @Incoming("webhook-events")
-    public Uni<Void> consume(Message<String> message) {
-        return handle(message);
+    public Uni<Void> consume(KafkaRecordBatch<String, String> batch) {
+        return handleBatch(batch);
     }
 
     @Override
@@ -48,15 +55,29 @@ public class WebhookEventsConsumer extends EventConsumer {
     }
 
     @Override
-    protected Uni<Void> process(CloudEvent event) {
-        if (event.organizationId() == null) {
-            // no organisation, no webhook to tell
-            return Uni.createFrom().voidItem();
-        }
-        // an event no webhook takes changes nothing (it is neither read nor recorded as processed); whether one takes
-        // it is decided again in the transaction that records it
-        return webhooks.anySubscriber(event).chain(any -> any
-                ? once(event, ignored -> webhooks.fire(event, read(event, JsonNode.class))).invoke(deliveries::wake)
-                : Uni.createFrom().voidItem());
+    protected Optional<CloudEvent> decode(CloudEvent event) {
+        // no organisation, no webhook to tell
+        return event.organizationId() == null ? Optional.empty() : Optional.of(event);
+    }
+
+    /**
+     * The events some webhook takes now are recorded and fired; whether one takes each is decided again in the
+     * transaction that records it ({@link Webhooks#fire}).
+     */
+    @Override
+    protected Uni<Void> applyOnce(Map<String, CloudEvent> work) {
+        return webhooks.taken(List.copyOf(work.values())).chain(taken -> {
+            Map<String, CloudEvent> todo = new LinkedHashMap<>(work);
+            todo.keySet().retainAll(taken);
+            return todo.isEmpty() ? Uni.createFrom().voidItem() : super.applyOnce(todo).invoke(deliveries::wake);
+        });
+    }
+
+    @Override
+    protected Uni<Void> apply(List<CloudEvent> events) {
+        return Multi.createFrom().iterable(events)
+                .onItem().transformToUniAndConcatenate(event -> webhooks.fire(event, read(event, JsonNode.class)))
+                .collect().last()
+                .replaceWithVoid();
     }
 }

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -178,18 +180,29 @@ public class Webhooks {
     }
 
     /**
-     * Whether any webhook would take the event now: most events (one per invoke) concern organisations without
-     * one, and need no more than this read.
+     * The ids of the events some webhook would take now, in one read: most events (one per invoke) concern
+     * organisations without webhooks, and need no more than this.
      */
-    public Uni<Boolean> anySubscriber(CloudEvent event) {
-        return Panache.withSession(() -> subscribers(event)).map(webhooks -> !webhooks.isEmpty());
+    public Uni<Set<String>> taken(List<CloudEvent> events) {
+        List<String> organizations = events.stream().map(CloudEvent::organizationId).distinct().toList();
+        return Panache.withSession(() -> Webhook.<Webhook>list("organizationId in ?1 and status = ?2", organizations,
+                Webhook.ACTIVE))
+                .map(webhooks -> events.stream().filter(event -> webhooks.stream()
+                        .anyMatch(webhook -> takes(webhook, event))).map(CloudEvent::id).collect(Collectors.toSet()));
     }
 
     private static Uni<List<Webhook>> subscribers(CloudEvent event) {
         return Webhook.<Webhook>list("organizationId = ?1 and status = ?2", event.organizationId(), Webhook.ACTIVE)
-                // a webhook hears of what happened after it was made, even when the consumer catches up late
-                .map(webhooks -> webhooks.stream().filter(webhook -> WebhookEvents.covers(events(webhook), event.type())
-                        && !event.time().isBefore(webhook.createdAt)).toList());
+                .map(webhooks -> webhooks.stream().filter(webhook -> takes(webhook, event)).toList());
+    }
+
+    /**
+     * Whether an active webhook takes an event: of its organisation, subscribed to its type, and made before it
+     * happened — a webhook hears of what happened after it was made, even when the consumer catches up late.
+     */
+    private static boolean takes(Webhook webhook, CloudEvent event) {
+        return webhook.organizationId.equals(event.organizationId())
+                && WebhookEvents.covers(events(webhook), event.type()) && !event.time().isBefore(webhook.createdAt);
     }
 
     /**
