@@ -33,21 +33,33 @@ public final class AuditChain {
     }
 
     public static String hash(Link link) {
-        StringBuilder form = new StringBuilder();
+        // the canonical form goes to the digest field by field, each field's bytes encoded once
+        MessageDigest digest = DIGESTS.get();
+        digest.reset();
         for (String field : new String[] {FORMAT, link.organizationId(), Long.toString(link.seq()), link.eventId(),
                 link.type(), link.source(), link.subject(), link.agentId(), link.occurredAt(), link.recordedAt(),
                 link.data(), link.prevHash()}) {
             if (field == null) {
-                form.append("-,");
+                digest.update(NULL);
             } else {
-                form.append(field.getBytes(StandardCharsets.UTF_8).length).append(':').append(field).append(',');
+                byte[] bytes = field.getBytes(StandardCharsets.UTF_8);
+                digest.update(Integer.toString(bytes.length).getBytes(StandardCharsets.US_ASCII));
+                digest.update((byte) ':');
+                digest.update(bytes);
+                digest.update((byte) ',');
             }
         }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static final byte[] NULL = "-,".getBytes(StandardCharsets.US_ASCII);
+
+    /** One digest per thread: looking the algorithm up for every record costs more than a short record's hash. */
+    private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(() -> {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(form.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
-    }
+    });
 }

@@ -135,7 +135,8 @@ public class LineageErasure {
                                 "/kaizen/lineage-service", ERASED, personal.pseudonym(organizationId, email),
                                 organizationId, now, json(new Erased(personal.pseudonym(organizationId, email),
                                         requestedBy, rows, records))))))
-                        .replaceWith(rows));
+                        .replaceWith(rows))
+                .invoke(personal::forgetValues);
     }
 
     /** The data of an erasure's audit record: the person as their pseudonym, never their address. */

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -119,10 +121,42 @@ public class PersonalFields {
     }
 
     public String pseudonym(String organizationId, String value) {
-        byte[] digest = macs.get().doFinal((organizationId + '\0' + value.toLowerCase(Locale.ROOT))
-                .getBytes(StandardCharsets.UTF_8));
-        return "psn_" + HexFormat.of().formatHex(digest);
+        String input = organizationId + '\0' + value.toLowerCase(Locale.ROOT);
+        if (input.length() > REMEMBERED_LENGTH) {
+            return hmac(input);
+        }
+        String known = remembered.get(input);
+        if (known != null) {
+            return known;
+        }
+        if (remembered.size() >= REMEMBERED) {
+            remembered.clear();
+        }
+        String pseudonym = hmac(input);
+        remembered.put(input, pseudonym);
+        return pseudonym;
     }
+
+    /**
+     * Forgets the values whose pseudonyms it remembers: an erasure leaves no address in this process either (its
+     * pseudonym is the same when computed again).
+     */
+    public void forgetValues() {
+        remembered.clear();
+    }
+
+    private String hmac(String input) {
+        return "psn_" + HexFormat.of().formatHex(macs.get().doFinal(input.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Pseudonyms of short values computed lately (an id, an address, a name, an IP address): the same people come back
+     * event after event, and each event has several, which as MACs cost as much as the rest of its audit record.
+     * Bounded; long values (request headers, contexts) are rarely repeated and never remembered.
+     */
+    private static final int REMEMBERED = 10_000;
+    private static final int REMEMBERED_LENGTH = 320;
+    private final Map<String, String> remembered = new ConcurrentHashMap<>();
 
     /** One keyed MAC per thread: looking the algorithm up and keying it for every value costs more than the MAC. */
     private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::mac);
