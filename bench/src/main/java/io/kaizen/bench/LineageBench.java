@@ -31,8 +31,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The lineage service measured on its own (issue 10): how fast it ingests invocation events, how long an event takes
- * to become a readable lineage row at a fixed rate, and how long the export of every row takes, with the service's
- * resident memory during the export. The events go straight to {@code kaizen.invocations.v1} as the gateway's outbox
+ * to become a readable lineage row at a fixed rate, and how long the export of every ingested row takes (run before
+ * the lag run adds rows), with the service's resident memory during the export. The events go straight to {@code kaizen.invocations.v1} as the gateway's outbox
  * relay publishes them (CloudEvents headers, {@code invocation.completed}), for a fresh organisation of the run, so
  * the invoke path's own limits do not bound what is measured. Every consumer of the topic sees them, as it would see
  * real ones: governance finds no reservation to settle, the gateway's webhooks consumer no webhook.
@@ -153,6 +153,15 @@ final class LineageBench {
                 rows / ingestSeconds, errors.sum()));
         settle.run();
 
+        // the export comes before the lag run, whose events would add rows to the organisation's
+        progress.accept("lineage export: every row of " + organizationId + " as NDJSON");
+        Export export = export();
+        progress.accept(String.format("    %,d rows, %,.1f MiB in %.1f s; lineage-service %s MiB before, at most %s MiB"
+                        + " during%s", export.rows(), export.bytes() / 1048576.0, export.seconds(),
+                BenchReport.millis(export.rssBefore()), BenchReport.millis(export.rssMax()),
+                export.problem() == null ? "" : "; " + export.problem()));
+        settle.run();
+
         int rate = options.lineageRate();
         progress.accept(String.format("lineage lag: %,d events/s for %d s, one in %d followed to its row", rate,
                 options.measure().toSeconds(), options.lineageEvery()));
@@ -178,12 +187,6 @@ final class LineageBench {
                 lagResult.missing()));
         settle.run();
 
-        progress.accept("lineage export: every row of " + organizationId + " as NDJSON");
-        Export export = export();
-        progress.accept(String.format("    %,d rows, %,.1f MiB in %.1f s; lineage-service %s MiB before, at most %s MiB"
-                        + " during%s", export.rows(), export.bytes() / 1048576.0, export.seconds(),
-                BenchReport.millis(export.rssBefore()), BenchReport.millis(export.rssMax()),
-                export.problem() == null ? "" : "; " + export.problem()));
         return new Result(organizationId, events, errors.sum(), ingestSeconds, rows, cores, rate, lagResult, export);
     }
 
