@@ -30,6 +30,7 @@ import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.devstack.DevStackTestResource;
 import io.kaizen.lineage.service.LineageErasure;
+import io.kaizen.lineage.service.PersonalFields;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -42,6 +43,9 @@ class LineageErasureTest {
 
     @Inject
     InvocationEvents events;
+
+    @Inject
+    PersonalFields personal;
 
     @Test
     void erasureLeavesNoTraceOfTheAddressInLineageOrAuditAndTheChainStillVerifies() throws Exception {
@@ -69,6 +73,8 @@ class LineageErasureTest {
         });
         assertThat(mentions("lineage_record", org, address)).isEqualTo(1);
         assertThat(mentions("audit_personal_data", org, address)).isPositive();
+        // pseudonymising the events left the address in the service's memory of recent values
+        assertThat(personal.remembers(org, address)).isTrue();
 
         given().auth().oauth2(token(org)).when().get("/api/v1/lineage/users/" + address.toUpperCase())
                 .then().statusCode(200)
@@ -88,6 +94,7 @@ class LineageErasureTest {
         given().auth().oauth2(owner(org)).when().delete("/api/v1/lineage/users/" + address)
                 .then().statusCode(204);
 
+        assertThat(personal.remembers(org, address)).isFalse();
         for (String table : List.of("lineage_record", "audit_event", "audit_personal_data", "audit_chain_head")) {
             assertThat(mentions(table, org, address)).as(table).isZero();
             assertThat(mentions(table, org, userId)).as(table).isZero();

@@ -19,6 +19,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 
 import io.kaizen.common.agents.AgentDefinition;
+import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.gateway.config.OAuthConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -90,9 +91,9 @@ public class OAuthTokens {
             }
             // a copy, so that a caller going away cancels only its own wait, not the request the others share
             Uni<Token> token = Uni.createFrom().completionStage(entry.copy());
-            if (!entry.isDone() && caller != null) {
+            if (!entry.isDone()) {
                 // a shared request completes on the context of the call that started it: each waiter resumes on its own
-                token = token.emitOn(task -> caller.runOnContext(ignored -> task.run()));
+                token = DetachedContext.resumeOn(caller, token);
             }
             return token.map(Token::accessToken);
         });

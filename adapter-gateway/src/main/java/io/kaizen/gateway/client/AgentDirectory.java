@@ -12,6 +12,7 @@ import io.kaizen.common.agents.AgentDefinition;
 import io.kaizen.common.agents.AgentIds;
 import io.kaizen.common.problem.ErrorCode;
 import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.gateway.config.AgentCacheConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
@@ -76,11 +77,8 @@ public class AgentDirectory {
                 (id, executor) -> fetch(id).subscribeAsCompletionStage());
         // a copy, so that a caller going away cancels only its own wait, not the read the others share
         Uni<AgentDefinition> agent = Uni.createFrom().completionStage(entry.copy());
-        if (entry.isDone() || caller == null) {
-            return agent;
-        }
         // a shared read completes on the context of the invoke that started it: each waiter resumes on its own
-        return agent.emitOn(task -> caller.runOnContext(ignored -> task.run()));
+        return entry.isDone() ? agent : DetachedContext.resumeOn(caller, agent);
     }
 
     private Uni<AgentDefinition> fetch(String agentId) {

@@ -28,4 +28,12 @@ public final class DetachedContext {
                     .with(emitter::complete, emitter::fail));
         });
     }
+
+    /**
+     * {@code work}'s outcome emitted on {@code caller} ({@code work} unchanged when null): work run or shared elsewhere
+     * — on a detached context, or started by another caller — resumes each waiter on its own context.
+     */
+    public static <T> Uni<T> resumeOn(Context caller, Uni<T> work) {
+        return caller == null ? work : work.emitOn(task -> caller.runOnContext(ignored -> task.run()));
+    }
 }

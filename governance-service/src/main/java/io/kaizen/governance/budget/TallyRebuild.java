@@ -68,17 +68,11 @@ public class TallyRebuild {
             Supplier<Uni<Void>> rebuild) {
         Context caller = Vertx.currentContext();
         return tallies.exist(tag, periods).chain(present -> present ? Uni.createFrom().voidItem()
-                : DetachedContext.run(vertx, () -> flush.get().chain(() -> Panache.withTransaction(() -> ledger
-                        .lock(lock)
-                        .chain(() -> tallies.exist(tag, periods))
-                        .chain(stillPresent -> stillPresent ? Uni.createFrom().voidItem() : rebuild.get()))))
-                        .emitOn(command -> {
-                            if (caller == null) {
-                                command.run();
-                            } else {
-                                caller.runOnContext(ignored -> command.run());
-                            }
-                        }));
+                : DetachedContext.resumeOn(caller, DetachedContext.run(vertx, () -> flush.get()
+                        .chain(() -> Panache.withTransaction(() -> ledger.lock(lock)
+                                .chain(() -> tallies.exist(tag, periods))
+                                .chain(stillPresent -> stillPresent ? Uni.createFrom().voidItem()
+                                        : rebuild.get()))))));
     }
 
     /**

@@ -145,6 +145,11 @@ public class PersonalFields {
         remembered.clear();
     }
 
+    /** Whether this process holds a value with its pseudonym (an erasure leaves it none). */
+    public boolean remembers(String organizationId, String value) {
+        return remembered.containsKey(organizationId + '\0' + value.toLowerCase(Locale.ROOT));
+    }
+
     private String hmac(String input) {
         return "psn_" + HexFormat.of().formatHex(macs.get().doFinal(input.getBytes(StandardCharsets.UTF_8)));
     }
