@@ -4,6 +4,7 @@ import static io.kaizen.governance.GovernanceApi.as;
 import static io.kaizen.governance.GovernanceApi.decide;
 import static io.kaizen.governance.GovernanceApi.newAgent;
 import static io.kaizen.governance.GovernanceApi.newOrg;
+import static io.kaizen.governance.GovernanceApi.outcome;
 import static io.kaizen.governance.GovernanceApi.settings;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,7 +36,9 @@ class SettlementConsumerTest {
 
     /**
      * PostgreSQL stopped for 90 s, longer than the connector's 60 s stuck-record limit, while settlements arrive:
-     * once it is back every reservation is settled, nothing was dead-lettered and the service is ready again.
+     * once it is back every reservation is settled, nothing was dead-lettered and the service is ready again. Decisions
+     * of an agent whose configuration is cached go on meanwhile, in Redis, and their reservations reach the ledger
+     * once it is back.
      */
     @Test
     void settlementsArrivingDuringANinetySecondDatabaseOutageAreAppliedOnceItIsBack() throws Exception {
@@ -47,12 +50,17 @@ class SettlementConsumerTest {
         String firstEvent = PrefixedId.next(PrefixedId.EVENT);
         String secondEvent = PrefixedId.next(PrefixedId.EVENT);
 
+        String busy = newAgent();
+        settings(busy, org, UNLIMITED_RATE);
+        assertThat(outcome(busy, org, "")).isEqualTo("ALLOW");
+
         DevStack stack = DevStackTestResource.stack();
         Instant stopped = Instant.now();
         stack.stopPostgres();
         try {
             settle(firstEvent, agent, org, first, "0.03");
             Thread.sleep(45_000);
+            assertThat(outcome(busy, org, "")).isEqualTo("ALLOW");
             settle(secondEvent, agent, org, second, "0.04");
             Thread.sleep(Math.max(0, Duration.ofSeconds(90).minus(Duration.between(stopped, Instant.now())).toMillis()));
         } finally {
@@ -65,6 +73,7 @@ class SettlementConsumerTest {
                 .body("cost_used", equalTo(0.07f))
                 .body("invocations", equalTo(2))
                 .body("cost_reserved", equalTo(0.0f)));
+        await().atMost(Duration.ofSeconds(60)).until(() -> Ledger.reservationCount(busy) == 2);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().when().get("/q/health/ready")
                 .then().statusCode(200).body("status", equalTo("UP")));
         assertThat(deadLetters().stream().map(DeadLetterQueue.DeadLetter::eventId))

@@ -3,7 +3,6 @@ package io.kaizen.common.outbox;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -17,6 +16,7 @@ import org.jboss.logging.Logger;
 import io.kaizen.common.events.CloudEvent;
 import io.opentelemetry.api.trace.Span;
 import io.kaizen.common.tracing.EventSpans;
+import io.kaizen.common.vertx.CommitListener;
 import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.common.vertx.Rounds;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -27,8 +27,6 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.pubsub.PgSubscriber;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -39,8 +37,8 @@ import jakarta.enterprise.event.Observes;
  * only after the broker acknowledged it, and a row that fails stays pending with the key's later rows behind it,
  * so the next round sends them in their order again (consumers deduplicate by event id).
  *
- * <p>Rounds run when a writer's transaction commits: the relay LISTENs on {@link Outbox#CHANNEL} on a connection of
- * its own, which every writer notifies in its transaction. A timed poll remains as a safety net: a notification sent
+ * <p>Rounds run when a writer's transaction commits: the relay LISTENs on {@link Outbox#CHANNEL} (through the
+ * service's {@link CommitListener}), which every writer notifies in its transaction. A timed poll remains as a safety net: a notification sent
  * while the listening connection is down (or being reconnected) is lost, and rows of a failed send wait for a
  * later round. Rounds never overlap in one process; a wake-up during a round makes one more round follow it.
  *
@@ -56,36 +54,27 @@ public class OutboxRelay {
             + " and pg_try_advisory_xact_lock(hashtext('outbox_event'), hashtext(coalesce(event_key, id)))"
             + " order by occurred_at, id limit :limit for update skip locked";
     private static final String MARK_PUBLISHED = "update outbox_event set published_at = :at where id in (:ids)";
-    /** The wait before the listening connection is opened again, after it dropped or could not be opened. */
-    private static final long RECONNECT_MILLIS = 1000;
 
     private final MutinyEmitter<String> emitter;
     private final EventSpans spans;
     private final Vertx vertx;
     private final int batchSize;
     private final boolean listen;
-    private final Optional<String> databaseUrl;
-    private final Optional<String> username;
-    private final Optional<String> password;
+    private final CommitListener commits;
     /** Stopped once the service is stopping: the channel is being torn down and rows wait for the next start. */
     private final Rounds rounds;
     private volatile boolean listening;
-    private PgSubscriber subscriber;
 
     OutboxRelay(@Channel("outbox") MutinyEmitter<String> emitter, EventSpans spans, Vertx vertx,
             @ConfigProperty(name = "kaizen.outbox.batch-size", defaultValue = "200") int batchSize,
             @ConfigProperty(name = "kaizen.outbox.listen", defaultValue = "true") boolean listen,
-            @ConfigProperty(name = "quarkus.datasource.reactive.url") Optional<String> databaseUrl,
-            @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
-            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+            CommitListener commits) {
         this.emitter = emitter;
         this.spans = spans;
         this.vertx = vertx;
         this.batchSize = batchSize;
         this.listen = listen;
-        this.databaseUrl = databaseUrl;
-        this.username = username;
-        this.password = password;
+        this.commits = commits;
         this.rounds = new Rounds(() -> DetachedContext.run(vertx, this::relay));
     }
 
@@ -112,41 +101,21 @@ public class OutboxRelay {
             LOG.info("outbox relay: not listening for commits (kaizen.outbox.listen=false); polling only");
             return;
         }
-        if (databaseUrl.isEmpty()) {
-            LOG.warn("outbox relay: no quarkus.datasource.reactive.url to listen on; polling only");
-            return;
-        }
-        PgConnectOptions options = PgConnectOptions.fromUri(databaseUrl.get().replaceFirst("^vertx-reactive:", "")
-                .split(",")[0]);
-        username.ifPresent(options::setUser);
-        password.ifPresent(options::setPassword);
-        subscriber = PgSubscriber.subscriber(vertx, options)
-                .reconnectPolicy(attempt -> {
-                    listening = false;
-                    return RECONNECT_MILLIS;
-                });
-        subscriber.channel(Outbox.CHANNEL)
-                .subscribeHandler(ignored -> listening = true)
-                .handler(payload -> wake());
-        connect();
-    }
+        commits.listen(Outbox.CHANNEL, new CommitListener.Channel() {
+            @Override
+            public void notified(String payload) {
+                wake();
+            }
 
-    /** The first connection is retried here: the subscriber's reconnect policy covers only a dropped one. */
-    private void connect() {
-        subscriber.connect().onFailure(e -> {
-            LOG.warnf("outbox relay: cannot listen for commits yet (%s); polling meanwhile", e.getMessage());
-            subscriber.close();
-            if (!rounds.stopped()) {
-                vertx.setTimer(RECONNECT_MILLIS, ignored -> connect());
+            @Override
+            public void listening(boolean now) {
+                listening = now;
             }
         });
     }
 
     void onShutdown(@Observes ShutdownEvent event) {
         rounds.stop();
-        if (subscriber != null) {
-            subscriber.close();
-        }
     }
 
     /** Rounds until the backlog is drained or a send failed; a failure is logged and left to the next wake-up. */

@@ -23,9 +23,20 @@ public interface GovernanceConfig {
 
     Journal journal();
 
-    /** How long a decision may reuse an agent's and an organisation's configuration before reading it again. */
+    /**
+     * How long a decision may reuse an agent's and an organisation's configuration before reading it again, while the
+     * service cannot hear of changes (its connection listening on {@code kaizen_governance} is down): how stale
+     * another replica's view of a change may then be.
+     */
     @WithDefault("1s")
     Duration configCacheTtl();
+
+    /**
+     * The same while listening: every replica then drops a changed configuration when the change commits, and this
+     * only bounds what a lost notification could leave behind.
+     */
+    @WithDefault("5m")
+    Duration configCacheListeningTtl();
 
     interface Defaults {
 

@@ -112,8 +112,8 @@ public class AgentGovernanceService {
                     row.updatedAt = Instant.now();
                     return row.<AgentGovernance>persist();
                 })
-                .invoke(() -> snapshots.forgetAgent(agentId))
-                .chain(() -> snapshots.agent(agentId, settings.organizationId()))
+                .call(() -> snapshots.agentChanged(agentId))
+                .chain(() -> snapshots.loadAgent(agentId, settings.organizationId()))
                 .map(this::settings);
     }
 
@@ -207,7 +207,7 @@ public class AgentGovernanceService {
                     }
                     row.agentEventAt = event.occurredAt() != null ? event.occurredAt() : row.agentEventAt;
                     row.updatedAt = Instant.now();
-                    return row.persist().invoke(() -> snapshots.forgetAgent(event.agentId())).replaceWithVoid();
+                    return row.persist().chain(() -> snapshots.agentChanged(event.agentId()));
                 });
     }
 
@@ -269,8 +269,8 @@ public class AgentGovernanceService {
                                             actor, row.updatedAt)))
                             .replaceWithVoid();
                 })
-                .invoke(() -> snapshots.forgetAgent(agentId))
-                .chain(() -> snapshots.agent(agentId, organizationId));
+                .call(() -> snapshots.agentChanged(agentId))
+                .chain(() -> snapshots.loadAgent(agentId, organizationId));
     }
 
     private static List<String> applyBudget(AgentGovernance row, BudgetConfig budget, String prefix) {

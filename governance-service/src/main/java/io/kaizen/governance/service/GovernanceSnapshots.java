@@ -1,12 +1,16 @@
 package io.kaizen.governance.service;
 
-import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+
+import io.kaizen.common.vertx.CommitListener;
+import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.governance.config.GovernanceConfig;
 import io.kaizen.governance.domain.AgentGovernance;
 import io.kaizen.governance.domain.OrganizationGovernance;
@@ -16,63 +20,153 @@ import io.kaizen.governance.policy.Effect;
 import io.kaizen.governance.policy.PolicyValidator;
 import io.kaizen.governance.service.EffectiveGovernance.OrganizationPolicies;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 /**
- * The governance of agents and organisations as decisions read it: loaded from PostgreSQL and reused for
- * {@code kaizen.governance.config-cache-ttl} (1 s by default), so a decision costs no query in the common case.
- * Writes through this replica drop its entries at once; other replicas see a change within the TTL.
+ * The governance of agents and organisations as decisions read it: loaded from PostgreSQL once and reused, so a
+ * decision costs no query in the common case. Concurrent misses of one entry share one load, run in a session of
+ * its own (never a caller's transaction, whose uncommitted writes must not be cached).
+ * <p>
+ * Every write of configuration notifies {@link #CHANNEL} in its transaction ({@link #agentChanged},
+ * {@link #organizationChanged}); each replica listens and drops what changed when the write commits, including loads
+ * still in flight, whose answers are then not kept. While listening an entry lives
+ * {@code kaizen.governance.config-cache-listening-ttl} (5 min), a bound for a notification lost to a silent network
+ * fault. While the connection is down, entries loaded meanwhile live {@code kaizen.governance.config-cache-ttl}
+ * (1 s), and everything is dropped once it listens again, since changes committed in between were not heard. Entries
+ * are not dropped when it goes down: with PostgreSQL down nothing can change, and decisions of cached agents go on
+ * in Redis (docs/governance.md, faults).
  */
 @ApplicationScoped
 public class GovernanceSnapshots {
 
+    /** The channel writers of agent and organisation configuration notify; payloads {@code agent:<id>}, {@code organization:<id>}. */
+    public static final String CHANNEL = "kaizen_governance";
+    private static final String AGENT = "agent:";
+    private static final String ORGANIZATION = "organization:";
+    private static final String NOTIFY = "select pg_notify('" + CHANNEL + "', ?1)";
     private static final int MAX_ENTRIES = 50_000;
     private static final ZoneId UTC = ZoneId.of("UTC");
 
     private final GovernanceConfig config;
     private final JsonColumns json;
-    private final Duration ttl;
-    private final Map<String, Entry<EffectiveGovernance>> agents = new ConcurrentHashMap<>();
-    private final Map<String, Entry<OrganizationPolicies>> organizations = new ConcurrentHashMap<>();
+    private final Vertx vertx;
+    private final CommitListener commits;
+    private final AsyncCache<AgentKey, EffectiveGovernance> agents;
+    private final AsyncCache<String, OrganizationPolicies> organizations;
+    private volatile boolean listening;
 
-    GovernanceSnapshots(GovernanceConfig config, JsonColumns json) {
+    GovernanceSnapshots(GovernanceConfig config, JsonColumns json, Vertx vertx, CommitListener commits) {
         this.config = config;
         this.json = json;
-        this.ttl = config.configCacheTtl();
+        this.vertx = vertx;
+        this.commits = commits;
+        this.agents = Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfter(this.<AgentKey, EffectiveGovernance>lifetime())
+                .buildAsync();
+        this.organizations = Caffeine.newBuilder().maximumSize(MAX_ENTRIES)
+                .expireAfter(this.<String, OrganizationPolicies>lifetime()).buildAsync();
     }
 
-    private record Entry<T>(T value, long expiresAt) {
+    /** An agent's entry is per organisation asked for: an agent governance has never heard of gets its defaults. */
+    private record AgentKey(String agentId, String organizationId) {
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        commits.listen(CHANNEL, new CommitListener.Channel() {
+            @Override
+            public void notified(String payload) {
+                if (payload.startsWith(AGENT)) {
+                    forgetAgent(payload.substring(AGENT.length()));
+                } else if (payload.startsWith(ORGANIZATION)) {
+                    forgetOrganization(payload.substring(ORGANIZATION.length()));
+                } else {
+                    forgetAll();
+                }
+            }
+
+            @Override
+            public void listening(boolean now) {
+                listening = now;
+                if (now) {
+                    // changes committed while the connection was down were not heard
+                    forgetAll();
+                }
+            }
+        });
+    }
+
+    /** Whether changes committed by any replica are heard (and cached entries may live the longer TTL). */
+    public boolean listening() {
+        return listening;
     }
 
     /**
      * The governance of an agent; an unknown agent gets the defaults under {@code organizationId}. A cached entry is
-     * answered without opening a session: only a load does (in the caller's session, or one of its own).
+     * answered at once; a load runs in a session of its own and resumes each waiter on its own context.
      */
     public Uni<EffectiveGovernance> agent(String agentId, String organizationId) {
-        return cached(agents, agentId + "|" + organizationId, () -> Panache.withSession(
-                () -> AgentGovernance.<AgentGovernance>findById(agentId)
-                        .chain(row -> organization(row != null ? row.organizationId : organizationId)
-                                .map(org -> EffectiveGovernance.of(agentId, organizationId, row,
-                                        row == null ? List.of() : json.strings(row.tags),
-                                        row == null ? null : json.triggers(row.approvalTriggers), org,
-                                        config.defaults())))));
+        return cached(agents, new AgentKey(agentId, organizationId), () -> loadAgent(agentId, organizationId));
     }
 
     public Uni<OrganizationPolicies> organization(String organizationId) {
-        return cached(organizations, organizationId, () -> Panache.withSession(
-                () -> OrganizationGovernance.<OrganizationGovernance>findById(organizationId)
-                        .chain(row -> PolicyRecord.<PolicyRecord>list("organizationId", organizationId)
-                                .map(policies -> organizationOf(organizationId, row, policies)))));
+        return cached(organizations, organizationId, () -> loadOrganization(organizationId));
     }
 
-    public void forgetAgent(String agentId) {
-        agents.keySet().removeIf(key -> key.startsWith(agentId + "|"));
+    /**
+     * The agent's governance read now in the caller's session, bypassing the cache: what a write answers with, its
+     * own changes included before they commit.
+     */
+    public Uni<EffectiveGovernance> loadAgent(String agentId, String organizationId) {
+        return Panache.withSession(() -> AgentGovernance.<AgentGovernance>findById(agentId)
+                .chain(row -> organization(row != null ? row.organizationId : organizationId)
+                        .map(org -> EffectiveGovernance.of(agentId, organizationId, row,
+                                row == null ? List.of() : json.strings(row.tags),
+                                row == null ? null : json.triggers(row.approvalTriggers), org, config.defaults()))));
     }
 
-    public void forgetOrganization(String organizationId) {
-        organizations.remove(organizationId);
-        agents.values().removeIf(entry -> entry.value().organizationId().equals(organizationId));
+    /** The organisation's governance read now in the caller's session, bypassing the cache. */
+    public Uni<OrganizationPolicies> loadOrganization(String organizationId) {
+        return Panache.withSession(() -> OrganizationGovernance.<OrganizationGovernance>findById(organizationId)
+                .chain(row -> PolicyRecord.<PolicyRecord>list("organizationId", organizationId)
+                        .map(policies -> organizationOf(organizationId, row, policies))));
+    }
+
+    /**
+     * Announces a change of the agent's governance in the caller's transaction: every replica drops the agent when
+     * it commits. This replica drops it at once too.
+     */
+    public Uni<Void> agentChanged(String agentId) {
+        return notify(AGENT + agentId).invoke(() -> forgetAgent(agentId));
+    }
+
+    /** As {@link #agentChanged} for an organisation's settings or policies (and so its agents' entries). */
+    public Uni<Void> organizationChanged(String organizationId) {
+        return notify(ORGANIZATION + organizationId).invoke(() -> forgetOrganization(organizationId));
+    }
+
+    private static Uni<Void> notify(String payload) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(NOTIFY).setParameter(1, payload)
+                .getSingleResult()).replaceWithVoid();
+    }
+
+    void forgetAgent(String agentId) {
+        agents.asMap().keySet().removeIf(key -> key.agentId().equals(agentId));
+    }
+
+    void forgetOrganization(String organizationId) {
+        organizations.synchronous().invalidate(organizationId);
+        // an agent's entry carries its organisation's policies: asked for under it, or (when done) belonging to it
+        agents.asMap().keySet().removeIf(key -> key.organizationId().equals(organizationId));
+        agents.synchronous().asMap().values().removeIf(entry -> entry.organizationId().equals(organizationId));
+    }
+
+    void forgetAll() {
+        agents.synchronous().invalidateAll();
+        organizations.synchronous().invalidateAll();
     }
 
     private OrganizationPolicies organizationOf(String organizationId, OrganizationGovernance row,
@@ -89,17 +183,33 @@ public class GovernanceSnapshots {
                 row == null || row.timeZone == null ? UTC : ZoneId.of(row.timeZone));
     }
 
-    private <T> Uni<T> cached(Map<String, Entry<T>> cache, String key, Supplier<Uni<T>> loader) {
-        long now = System.nanoTime();
-        Entry<T> entry = cache.get(key);
-        if (entry != null && entry.expiresAt() - now > 0) {
-            return Uni.createFrom().item(entry.value());
-        }
-        return loader.get().invoke(value -> {
-            if (cache.size() > MAX_ENTRIES) {
-                cache.clear();
+    private <K, V> Expiry<K, V> lifetime() {
+        return new Expiry<>() {
+            @Override
+            public long expireAfterCreate(K key, V value, long currentTime) {
+                return (listening ? config.configCacheListeningTtl() : config.configCacheTtl()).toNanos();
             }
-            cache.put(key, new Entry<>(value, System.nanoTime() + ttl.toNanos()));
-        });
+
+            @Override
+            public long expireAfterUpdate(K key, V value, long currentTime, long currentDuration) {
+                return expireAfterCreate(key, value, currentTime);
+            }
+
+            @Override
+            public long expireAfterRead(K key, V value, long currentTime, long currentDuration) {
+                return currentDuration;
+            }
+        };
+    }
+
+    private <K, V> Uni<V> cached(AsyncCache<K, V> cache, K key, Supplier<Uni<V>> loader) {
+        Context caller = Vertx.currentContext();
+        CompletableFuture<V> entry = cache.get(key,
+                (ignored, executor) -> DetachedContext.run(vertx, loader).subscribeAsCompletionStage());
+        if (entry.isDone() && !entry.isCompletedExceptionally()) {
+            return Uni.createFrom().item(entry.getNow(null));
+        }
+        // a copy, so that a caller going away cancels only its own wait, not the load the others share
+        return DetachedContext.resumeOn(caller, Uni.createFrom().completionStage(entry.copy()));
     }
 }

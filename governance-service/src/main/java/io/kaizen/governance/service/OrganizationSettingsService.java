@@ -14,6 +14,7 @@ import io.kaizen.governance.domain.OrganizationGovernance;
 import io.kaizen.governance.policy.PolicyValidator;
 import io.kaizen.governance.rest.GovernanceRequests.OrganizationSettings;
 import io.kaizen.governance.rest.GovernanceViews.OrganizationSettingsView;
+import io.kaizen.governance.service.EffectiveGovernance.OrganizationPolicies;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -39,8 +40,12 @@ public class OrganizationSettingsService {
 
     @WithSession
     public Uni<OrganizationSettingsView> get(String organizationId) {
+        return view(organizationId, snapshots.organization(organizationId));
+    }
+
+    private static Uni<OrganizationSettingsView> view(String organizationId, Uni<OrganizationPolicies> policies) {
         return OrganizationGovernance.<OrganizationGovernance>findById(organizationId)
-                .chain(row -> snapshots.organization(organizationId).map(effective -> new OrganizationSettingsView(
+                .chain(row -> policies.map(effective -> new OrganizationSettingsView(
                         organizationId, effective.strategy().name(), effective.defaultEffect().wire(),
                         effective.monthlyBudgetMicros() < 0 ? null : Money.usd(effective.monthlyBudgetMicros()),
                         effective.triggerDefaults(), effective.timeZone().getId(), row == null ? null : row.updatedAt)));
@@ -93,7 +98,7 @@ public class OrganizationSettingsService {
                                     organizationId, new GovernanceConfigEvent(organizationId, null,
                                             "organization", changed, actor, saved.updatedAt)).replaceWithVoid());
                 })
-                .invoke(() -> snapshots.forgetOrganization(organizationId))
-                .chain(() -> get(organizationId));
+                .call(() -> snapshots.organizationChanged(organizationId))
+                .chain(() -> view(organizationId, snapshots.loadOrganization(organizationId)));
     }
 }

@@ -64,7 +64,7 @@ public class PolicyService {
         return requireUniqueName(organizationId, record.name, null)
                 .chain(() -> record.<PolicyRecord>persist())
                 .call(saved -> event(EventTypes.POLICY_CREATED, saved, actor))
-                .invoke(() -> snapshots.forgetOrganization(organizationId))
+                .call(() -> snapshots.organizationChanged(organizationId))
                 .map(this::view);
     }
 
@@ -108,7 +108,7 @@ public class PolicyService {
             return requireUniqueName(organizationId, record.name, record.id)
                     .chain(() -> event(EventTypes.POLICY_UPDATED, record, actor))
                     .replaceWith(record);
-        }).invoke(() -> snapshots.forgetOrganization(organizationId)).map(this::view);
+        }).call(() -> snapshots.organizationChanged(organizationId)).map(this::view);
     }
 
     @WithTransaction
@@ -116,7 +116,7 @@ public class PolicyService {
         return find(organizationId, id)
                 .call(record -> event(EventTypes.POLICY_DELETED, record, actor))
                 .call(PolicyRecord::delete)
-                .invoke(() -> snapshots.forgetOrganization(organizationId))
+                .call(() -> snapshots.organizationChanged(organizationId))
                 .replaceWithVoid();
     }
 
