@@ -15,6 +15,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +116,36 @@ class ConfigurationCacheTest {
         write(ORGANIZATION_BUDGET, org, "1000", "organization:" + org);
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> outcome(agent, org, "\"estimated_cost\": 1"), "ALLOW"::equals);
+    }
+
+    /**
+     * More first decisions at once than the service has connections (20), of agents of one organisation nobody has
+     * asked for yet: each agent's load and the organisation's shared one all need a connection, and none waits for
+     * another while holding one, so every decision is answered.
+     */
+    @Test
+    void aBurstOfFirstDecisionsOfManyAgentsOfANewOrganisationIsAnswered() throws Exception {
+        String org = newOrg();
+        int calls = 60;
+        CyclicBarrier barrier = new CyclicBarrier(calls);
+        List<Callable<String>> decisions = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            String agent = newAgent();
+            decisions.add(() -> {
+                barrier.await();
+                return outcome(agent, org, "");
+            });
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(calls);
+        try {
+            List<Future<String>> answers = pool.invokeAll(decisions, 120, TimeUnit.SECONDS);
+            for (Future<String> answer : answers) {
+                assertThat(answer.isCancelled()).as("a decision still unanswered after 120 s").isFalse();
+                assertThat(answer.get()).isEqualTo("ALLOW");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private static int status(String agent, String org) {

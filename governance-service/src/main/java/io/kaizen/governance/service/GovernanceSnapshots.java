@@ -106,10 +106,15 @@ public class GovernanceSnapshots {
 
     /**
      * The governance of an agent; an unknown agent gets the defaults under {@code organizationId}. A cached entry is
-     * answered at once; a load runs in a session of its own and resumes each waiter on its own context.
+     * answered at once; a load reads the agent's row in a session of its own, closed before its organisation is
+     * asked for (from the cache or by a load of its own), so a load never holds a connection while it waits for
+     * another: a burst of misses cannot take the whole pool and wait on itself.
      */
     public Uni<EffectiveGovernance> agent(String agentId, String organizationId) {
-        return cached(agents, new AgentKey(agentId, organizationId), () -> loadAgent(agentId, organizationId));
+        return cached(agents, new AgentKey(agentId, organizationId),
+                () -> Panache.withSession(() -> AgentGovernance.<AgentGovernance>findById(agentId))
+                        .chain(row -> organization(organizationOf(row, organizationId))
+                                .map(org -> effective(agentId, organizationId, row, org))));
     }
 
     public Uni<OrganizationPolicies> organization(String organizationId) {
@@ -122,17 +127,25 @@ public class GovernanceSnapshots {
      */
     public Uni<EffectiveGovernance> loadAgent(String agentId, String organizationId) {
         return Panache.withSession(() -> AgentGovernance.<AgentGovernance>findById(agentId)
-                .chain(row -> organization(row != null ? row.organizationId : organizationId)
-                        .map(org -> EffectiveGovernance.of(agentId, organizationId, row,
-                                row == null ? List.of() : json.strings(row.tags),
-                                row == null ? null : json.triggers(row.approvalTriggers), org, config.defaults()))));
+                .chain(row -> loadOrganization(organizationOf(row, organizationId))
+                        .map(org -> effective(agentId, organizationId, row, org))));
     }
 
-    /** The organisation's governance read now in the caller's session, bypassing the cache. */
+    /** The organisation's governance read now in the caller's session (or one of its own), bypassing the cache. */
     public Uni<OrganizationPolicies> loadOrganization(String organizationId) {
         return Panache.withSession(() -> OrganizationGovernance.<OrganizationGovernance>findById(organizationId)
                 .chain(row -> PolicyRecord.<PolicyRecord>list("organizationId", organizationId)
                         .map(policies -> organizationOf(organizationId, row, policies))));
+    }
+
+    private static String organizationOf(AgentGovernance row, String asked) {
+        return row != null ? row.organizationId : asked;
+    }
+
+    private EffectiveGovernance effective(String agentId, String organizationId, AgentGovernance row,
+            OrganizationPolicies organization) {
+        return EffectiveGovernance.of(agentId, organizationId, row, row == null ? List.of() : json.strings(row.tags),
+                row == null ? null : json.triggers(row.approvalTriggers), organization, config.defaults());
     }
 
     /**
