@@ -196,23 +196,9 @@ public class GovernanceSnapshots {
                 row == null || row.timeZone == null ? UTC : ZoneId.of(row.timeZone));
     }
 
+    /** How long an entry lives from its load: long while changes are heard, short while they may be missed. */
     private <K, V> Expiry<K, V> lifetime() {
-        return new Expiry<>() {
-            @Override
-            public long expireAfterCreate(K key, V value, long currentTime) {
-                return (listening ? config.configCacheListeningTtl() : config.configCacheTtl()).toNanos();
-            }
-
-            @Override
-            public long expireAfterUpdate(K key, V value, long currentTime, long currentDuration) {
-                return expireAfterCreate(key, value, currentTime);
-            }
-
-            @Override
-            public long expireAfterRead(K key, V value, long currentTime, long currentDuration) {
-                return currentDuration;
-            }
-        };
+        return Expiry.writing((key, value) -> listening ? config.configCacheListeningTtl() : config.configCacheTtl());
     }
 
     private <K, V> Uni<V> cached(AsyncCache<K, V> cache, K key, Supplier<Uni<V>> loader) {
