@@ -78,9 +78,13 @@ public class OutboxRelay {
         this.rounds = new Rounds(() -> DetachedContext.run(vertx, this::relay));
     }
 
-    /** The safety net; the relay is normally woken by {@link Outbox#CHANNEL}. */
+    /**
+     * The safety net; the relay is normally woken by {@link Outbox#CHANNEL}. Not before the application has started:
+     * on a busy machine the first tick can come before Kafka's emitters are connected.
+     */
     @Scheduled(every = "${kaizen.outbox.poll-interval:1s}", delayed = "${kaizen.outbox.start-delay:3s}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> poll() {
         wake();
         return Uni.createFrom().voidItem();

@@ -80,8 +80,10 @@ public class AuditPublisher {
         this.organizations = organizations;
     }
 
+    /** The safety net of {@link #wake}; not before the application has started (its emitter is connected then). */
     @Scheduled(every = "${kaizen.lineage.audit.publish-interval:1s}", delayed = "3s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void poll() {
         wake();
     }
