@@ -45,17 +45,13 @@ public final class ServiceLauncher {
      * Where the rest goes, measured with native memory tracking after the decision, invoke and lineage benchmarks
      * (docs/operations.md, "Memory"): about 135 MiB is the classes of a Quarkus service (metaspace 95-105, symbols
      * 24, the JDK's shared archive 11), which no option shrinks; then the heap (40-93 MiB committed, 28-36 MiB of it
-     * live), compiled code (12-31 MiB), direct buffers (up to 13 MiB) and thread stacks (2-5 MiB). Three options
-     * took 5-22 MiB off each service (governance 285 to 273, lineage 300 to 278, the gateway 286 to 274 after the same
-     * runs, back to back), without lowering the steady governed-invoke rate:
+     * live), compiled code (12-31 MiB), direct buffers (up to 13 MiB) and thread stacks (2-5 MiB). Two options
+     * take the direct buffers and part of the heap (measured below); a scaled compile threshold was left out (see
+     * docs/operations.md):
      * <ul>
      *   <li>{@code MaxNewSize=16m}: the young generation is otherwise a third of the heap, 17-24 MiB under load and
      *       all of it touched; capped, its collections come more often but take no more time in total (lineage over
      *       the same runs: 1,299 taking 11.0 s against 749 taking 11.0 s).</li>
-     *   <li>{@code CompileThresholdScaling=3}: a method is compiled after three times the default number of calls,
-     *       so code that runs only while the service starts (Flyway, Hibernate's boot, configuration) stays
-     *       interpreted: compiled code fell from 27-31 to 13-22 MiB in the busy services at a scaling of 10, which
-     *       however slowed the first minute of load (94 invokes/s against 145/s right after start; 3: 120/s).</li>
      *   <li>{@code jdk.nio.maxCachedBufferSize}: a thread reading into a heap buffer (the Kafka clients) goes
      *       through a temporary direct buffer of the same size, which the JDK keeps per thread whatever its size;
      *       above 256 KiB it is now freed after use (with the consumers' {@code fetch.max.bytes} of 4 MiB in common's
@@ -66,7 +62,7 @@ public final class ServiceLauncher {
             "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:MaxMetaspaceSize=160m",
             "-XX:ReservedCodeCacheSize=64m", "-Xss512k", "-XX:+UseSerialGC", "-XX:+IgnoreUnrecognizedVMOptions",
             "-XX:+UnlockExperimentalVMOptions", "-XX:TrimNativeHeapInterval=5000", "-XX:TieredStopAtLevel=1",
-            "-XX:CompileThresholdScaling=3", "-Djdk.nio.maxCachedBufferSize=262144");
+            "-Djdk.nio.maxCachedBufferSize=262144");
     /**
      * More JVM options for every service, after {@link #JVM_OPTIONS} (so they win), separated by spaces: for measuring,
      * for example {@code KAIZEN_SERVICE_JVM_OPTIONS=-XX:NativeMemoryTracking=summary ./kaizen up}.
