@@ -41,11 +41,33 @@ public final class ServiceLauncher {
      * tiered C1+C2 default needed about 3 minutes to reach the same 134/s, its C2 threads competing with the
      * services for the cores meanwhile; and C1 alone kept each service 50-70 MiB smaller (no C2 arenas, less
      * compiled code and profile data).
+     * <p>
+     * Where the rest goes, measured with native memory tracking after the decision, invoke and lineage benchmarks
+     * (docs/operations.md, "Memory"): about 135 MiB is the classes of a Quarkus service (metaspace 95-105, symbols
+     * 24, the JDK's shared archive 11), which no option shrinks; then the heap (40-93 MiB committed, 28-36 MiB of it
+     * live), compiled code (12-31 MiB), direct buffers (up to 13 MiB) and thread stacks (2-5 MiB). Two options
+     * take the direct buffers and part of the heap (measured below); a scaled compile threshold was left out (see
+     * docs/operations.md):
+     * <ul>
+     *   <li>{@code MaxNewSize=16m}: the young generation is otherwise a third of the heap, 17-24 MiB under load and
+     *       all of it touched; capped, its collections come more often but take no more time in total (lineage over
+     *       the same runs: 1,299 taking 11.0 s against 749 taking 11.0 s).</li>
+     *   <li>{@code jdk.nio.maxCachedBufferSize}: a thread reading into a heap buffer (the Kafka clients) goes
+     *       through a temporary direct buffer of the same size, which the JDK keeps per thread whatever its size;
+     *       above 256 KiB it is now freed after use (with the consumers' {@code fetch.max.bytes} of 4 MiB in common's
+     *       configuration, direct memory fell from 7-13 to 1-3 MiB per busy service).</li>
+     * </ul>
      */
-    static final List<String> JVM_OPTIONS = List.of("-Xms24m", "-Xmx128m", "-XX:MinHeapFreeRatio=10",
-            "-XX:MaxHeapFreeRatio=30", "-XX:MaxMetaspaceSize=160m", "-XX:ReservedCodeCacheSize=64m", "-Xss512k",
-            "-XX:+UseSerialGC", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:+UnlockExperimentalVMOptions",
-            "-XX:TrimNativeHeapInterval=5000", "-XX:TieredStopAtLevel=1");
+    static final List<String> JVM_OPTIONS = List.of("-Xms24m", "-Xmx128m", "-XX:MaxNewSize=16m",
+            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:MaxMetaspaceSize=160m",
+            "-XX:ReservedCodeCacheSize=64m", "-Xss512k", "-XX:+UseSerialGC", "-XX:+IgnoreUnrecognizedVMOptions",
+            "-XX:+UnlockExperimentalVMOptions", "-XX:TrimNativeHeapInterval=5000", "-XX:TieredStopAtLevel=1",
+            "-Djdk.nio.maxCachedBufferSize=262144");
+    /**
+     * More JVM options for every service, after {@link #JVM_OPTIONS} (so they win), separated by spaces: for measuring,
+     * for example {@code KAIZEN_SERVICE_JVM_OPTIONS=-XX:NativeMemoryTracking=summary ./kaizen up}.
+     */
+    static final String EXTRA_OPTIONS_VARIABLE = "KAIZEN_SERVICE_JVM_OPTIONS";
 
     private final Service service;
     private final int port;
@@ -88,6 +110,10 @@ public final class ServiceLauncher {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
+        String extraOptions = System.getenv(EXTRA_OPTIONS_VARIABLE);
+        if (extraOptions != null && !extraOptions.isBlank()) {
+            command.addAll(List.of(extraOptions.trim().split("\\s+")));
+        }
         config.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));
         // the original's variable name for the credential key, accepted by the registry (DESIGN §8)
