@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -147,6 +148,40 @@ class BudgetTest {
         settle(outstanding, "0.10");
         reserve(agent, org, "0.40");
         assertThat(outcome(agent, org, "\"estimated_cost\": 0.01")).isEqualTo("DENY_BUDGET");
+    }
+
+    /**
+     * A rebuild reads and stages an agent's outstanding reservations a page at a time (2 in the tests, 2,000 by
+     * default), so one holding hundreds of thousands never has them all in the heap nor in one Redis call; the tally
+     * appears whole, in one step, once every page is staged. A page that a rebuild which died half-way left behind
+     * is not counted.
+     */
+    @Test
+    void aRebuildOfManyOutstandingReservationsGoesPageByPageAndCountsNoAbandonedPage() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE + ", \"max_monthly_cost\": 1.00, \"max_daily_cost\": -1, \"cost_per_execution\": 0");
+        List<String> held = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            held.add(reserve(agent, org, "0.10"));
+        }
+        Ledger.flushJournal(agent);
+        redis.flushallAndAwait(List.of());
+        // the staging hash of this month's tally (BudgetTallies: the tally's key and ':build'), as a dead rebuild left it
+        String staged = BudgetTallies.agentTag(agent) + ":bud:" + BudgetPeriod.month(Instant.now()).key() + ":build";
+        redis.hsetAndAwait(List.of(staged, "r:res_abandoned", "900000", "reserved", "900000", "rcount", "1"));
+
+        decide(agent, org, "\"estimated_cost\": 0.31")
+                .body("outcome", equalTo("DENY_BUDGET"))
+                .body("budget.reserved", equalTo(0.7f));
+        assertThat(Ledger.monthTally(BudgetTallies.agentTag(agent))).isEqualTo(new Tally(0, 700_000, 0, 7));
+        assertThat(redis.existsAndAwait(List.of(staged)).toInteger()).isZero();
+
+        // every reservation the pages staged is held: settling each frees its estimate
+        for (String reservation : held) {
+            settle(reservation, "0.00");
+        }
+        assertThat(outcome(agent, org, "\"estimated_cost\": 0.95")).isEqualTo("ALLOW");
     }
 
     @Test

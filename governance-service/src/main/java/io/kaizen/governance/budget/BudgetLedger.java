@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,6 +19,10 @@ import org.hibernate.reactive.mutiny.Mutiny;
 import io.kaizen.governance.domain.BudgetReservation;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Cursor;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -28,9 +33,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class BudgetLedger {
 
     private final ObjectMapper mapper;
+    private final Pool pool;
 
-    BudgetLedger(ObjectMapper mapper) {
+    BudgetLedger(ObjectMapper mapper, Pool pool) {
         this.mapper = mapper;
+        this.pool = pool;
     }
 
     /** Settled spend and executions of one scope in one period. */
@@ -219,31 +226,41 @@ public class BudgetLedger {
     }
 
     /**
-     * Reservations of an agent still held in a month or a week (and so in their day tallies too). Only the columns a
-     * rebuild needs: an agent may hold hundreds of thousands, which as entities would not fit in the heap.
+     * Reservations of an agent still held in a month or a week (and so in their day tallies too), handed to
+     * {@code page} a page at a time: an agent may hold hundreds of thousands, which at once would not fit in the heap
+     * (nor in one Redis call). Read through a cursor, in a read-only transaction of its own, on the reactive pool:
+     * the caller's transaction holds the scope's lock, so no settlement of the scope commits meanwhile.
      */
-    public Uni<List<Held>> outstanding(String agentId, LocalDate monthStart, LocalDate weekStart) {
+    public Uni<Void> outstanding(String agentId, LocalDate monthStart, LocalDate weekStart, int size,
+            Function<List<Held>, Uni<Void>> page) {
         return held("select id, estimate_usd, month_start, week_start, day_start from budget_reservation"
-                + " where agent_id = :scope and status = 'reserved' and (month_start = :month or week_start = :week)",
-                agentId, monthStart, weekStart);
+                + " where agent_id = $1 and status = 'reserved' and (month_start = $2 or week_start = $3)",
+                Tuple.of(agentId, monthStart, weekStart), size, page);
     }
 
-    /** Reservations held against the organisation-wide budget in a month. */
-    public Uni<List<Held>> outstandingForOrganization(String organizationId, LocalDate monthStart) {
+    /** Reservations held against the organisation-wide budget in a month, a page at a time. */
+    public Uni<Void> outstandingForOrganization(String organizationId, LocalDate monthStart, int size,
+            Function<List<Held>, Uni<Void>> page) {
         return held("select id, estimate_usd, month_start, week_start, day_start from budget_reservation"
-                + " where organization_id = :scope and month_start = :month and status = 'reserved' and org_reserved",
-                organizationId, monthStart, null);
+                + " where organization_id = $1 and month_start = $2 and status = 'reserved' and org_reserved",
+                Tuple.of(organizationId, monthStart), size, page);
     }
 
-    /** {@code weekStart} null: the query has no {@code :week}. */
-    private Uni<List<Held>> held(String sql, String scope, LocalDate monthStart, LocalDate weekStart) {
-        return Panache.getSession().chain(session -> {
-            Mutiny.SelectionQuery<Object[]> query = session.createNativeQuery(sql, Object[].class)
-                    .setParameter("scope", scope)
-                    .setParameter("month", monthStart);
-            return (weekStart == null ? query : query.setParameter("week", weekStart)).getResultList();
-        }).map(rows -> rows.stream().map(row -> new Held((String) row[0], decimal(row[1]), (LocalDate) row[2],
-                (LocalDate) row[3], (LocalDate) row[4])).toList());
+    private Uni<Void> held(String sql, Tuple parameters, int size, Function<List<Held>, Uni<Void>> page) {
+        return pool.withTransaction(connection -> connection.prepare(sql)
+                .chain(statement -> pages(statement.cursor(parameters), size, page)
+                        .eventually(statement::close)));
+    }
+
+    private static Uni<Void> pages(Cursor cursor, int size, Function<List<Held>, Uni<Void>> page) {
+        return cursor.read(size).chain(rows -> {
+            List<Held> held = new ArrayList<>(rows.size());
+            for (Row row : rows) {
+                held.add(new Held(row.getString(0), row.getBigDecimal(1), row.getLocalDate(2), row.getLocalDate(3),
+                        row.getLocalDate(4)));
+            }
+            return page.apply(held).chain(() -> cursor.hasMore() ? pages(cursor, size, page) : cursor.close());
+        });
     }
 
     /**

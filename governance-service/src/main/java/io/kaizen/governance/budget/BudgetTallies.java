@@ -28,6 +28,9 @@ public class BudgetTallies {
     private static final LuaScript RELEASE = LuaScript.load("/redis/budget_release.lua");
     private static final LuaScript CORRECT = LuaScript.load("/redis/budget_correct.lua");
     private static final LuaScript INIT = LuaScript.load("/redis/budget_init.lua");
+    private static final LuaScript STAGE = LuaScript.load("/redis/budget_stage.lua");
+    /** How long a rebuild's staged pages outlive its last page: a rebuild that died leaves nothing for long. */
+    private static final long STAGING_TTL_SECONDS = 600;
 
     private final RedisAPI redis;
 
@@ -150,22 +153,46 @@ public class BudgetTallies {
                 .map(response -> response.toInteger() == 1);
     }
 
-    /** Creates the tallies that do not exist, each whole from the ledger's values. */
-    public Uni<Void> init(String tag, List<BudgetPeriod> periods, List<Rebuilt> values, Instant now) {
+    /**
+     * Stages one page of a rebuild's outstanding reservations, per period ({@code held.get(i)} for
+     * {@code periods.get(i)}); the first page starts the staging over. {@link #create} then makes the tallies.
+     */
+    public Uni<Void> stage(String tag, List<BudgetPeriod> periods, List<Map<String, Long>> held, boolean first) {
+        List<String> keys = new ArrayList<>();
+        List<String> args = new ArrayList<>(List.of(Integer.toString(periods.size()), first ? "1" : "0",
+                Long.toString(STAGING_TTL_SECONDS)));
+        for (int i = 0; i < periods.size(); i++) {
+            keys.add(stagingKey(tag, periods.get(i)));
+            args.add(Integer.toString(held.get(i).size()));
+            held.get(i).forEach((id, estimate) -> {
+                args.add(id);
+                args.add(Long.toString(estimate));
+            });
+        }
+        return STAGE.run(redis, keys, args).replaceWithVoid();
+    }
+
+    /**
+     * Creates the tallies that do not exist, each whole from its staged reservations and the ledger's settled values
+     * ({@link Rebuilt#outstanding()} is not read here: it was staged).
+     */
+    public Uni<Void> create(String tag, List<BudgetPeriod> periods, List<Rebuilt> values, Instant now) {
         List<String> keys = new ArrayList<>();
         List<String> args = new ArrayList<>(List.of(Integer.toString(periods.size())));
         for (int i = 0; i < periods.size(); i++) {
             keys.add(tallyKey(tag, periods.get(i)));
             Rebuilt tally = values.get(i);
             args.addAll(List.of(Long.toString(tally.spent()), Long.toString(tally.count()),
-                    Long.toString(periods.get(i).ttlSeconds(now)), Long.toString(tally.carry()),
-                    Integer.toString(tally.outstanding().size())));
-            tally.outstanding().forEach((id, estimate) -> {
-                args.add(id);
-                args.add(Long.toString(estimate));
-            });
+                    Long.toString(periods.get(i).ttlSeconds(now)), Long.toString(tally.carry())));
         }
+        periods.forEach(period -> keys.add(stagingKey(tag, period)));
         return INIT.run(redis, keys, args).replaceWithVoid();
+    }
+
+    /** Creates the tallies that do not exist, each whole from the given values, in one page. */
+    public Uni<Void> init(String tag, List<BudgetPeriod> periods, List<Rebuilt> values, Instant now) {
+        return stage(tag, periods, values.stream().map(Rebuilt::outstanding).toList(), true)
+                .chain(() -> create(tag, periods, values, now));
     }
 
     /** Whether every tally of {@code periods} exists. */
@@ -196,6 +223,11 @@ public class BudgetTallies {
 
     static String tallyKey(String tag, BudgetPeriod period) {
         return tag + ":bud:" + period.key();
+    }
+
+    /** Where a rebuild stages a tally's reservations: beside it, under the same hash tag (one Redis Cluster slot). */
+    private static String stagingKey(String tag, BudgetPeriod period) {
+        return tallyKey(tag, period) + ":build";
     }
 
     private static String settledKey(String tag, String reservationId) {

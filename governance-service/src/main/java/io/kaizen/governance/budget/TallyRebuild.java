@@ -1,12 +1,14 @@
 package io.kaizen.governance.budget;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
 import io.kaizen.common.vertx.DetachedContext;
+import io.kaizen.governance.config.GovernanceConfig;
 import io.kaizen.governance.budget.BudgetTallies.Rebuilt;
 import io.kaizen.governance.domain.BudgetReservation;
 import io.kaizen.governance.journal.DecisionJournal;
@@ -42,9 +44,12 @@ public class TallyRebuild {
     private final Vertx vertx;
     private final Counter agentRebuilds;
     private final Counter organizationRebuilds;
+    /** Outstanding reservations read and staged per step of a rebuild: what bounds its memory. */
+    private final int page;
 
     TallyRebuild(BudgetTallies tallies, BudgetLedger ledger, DecisionJournal journal, Vertx vertx,
-            MeterRegistry registry) {
+            MeterRegistry registry, GovernanceConfig config) {
+        this.page = config.budget().rebuildPage();
         this.journal = journal;
         this.vertx = vertx;
         this.tallies = tallies;
@@ -88,14 +93,16 @@ public class TallyRebuild {
         BudgetPeriod week = periods.get(1);
         String tag = BudgetTallies.agentTag(agentId);
         return unlessPresent(tag, periods, () -> journal.flush(agentId),
-                BudgetLedger.agentLock(agentId), () -> ledger.outstanding(agentId, month.start(), week.start())
-                        .chain(outstanding -> Multi.createFrom().iterable(periods)
+                BudgetLedger.agentLock(agentId), () -> tallies.stage(tag, periods, nothingHeld(periods), true)
+                        .chain(() -> ledger.outstanding(agentId, month.start(), week.start(), page,
+                                rows -> tallies.stage(tag, periods, held(rows, periods, null), false)))
+                        .chain(() -> Multi.createFrom().iterable(periods)
                                 .onItem().transformToUniAndConcatenate(period -> ledger
                                         .agentTotals(agentId, period.name(), period.start())
                                         .chain(totals -> carry(agentId, organizationId, period, limits, agentCreatedAt)
-                                                .map(carry -> rebuilt(totals, outstanding, period, carry))))
+                                                .map(carry -> rebuilt(totals, carry))))
                                 .collect().asList())
-                        .chain(rebuilt -> tallies.init(tag, periods, rebuilt, now))
+                        .chain(rebuilt -> tallies.create(tag, periods, rebuilt, now))
                         .invoke(() -> agentRebuilds.increment()));
     }
 
@@ -119,13 +126,13 @@ public class TallyRebuild {
      */
     public Uni<Void> organization(String organizationId, BudgetPeriod month, Instant now, String reserving) {
         String tag = BudgetTallies.organizationTag(organizationId);
-        return unlessPresent(tag, List.of(month), journal::flushEverything,
-                BudgetLedger.organizationLock(organizationId), () -> ledger
-                        .organizationTotals(organizationId, month.start())
-                        .chain(totals -> ledger.outstandingForOrganization(organizationId, month.start())
-                                .chain(outstanding -> tallies.init(tag, List.of(month), List.of(rebuilt(totals,
-                                        outstanding.stream().filter(held -> !held.id().equals(reserving)).toList(),
-                                        month, 0)), now)))
+        List<BudgetPeriod> periods = List.of(month);
+        return unlessPresent(tag, periods, journal::flushEverything,
+                BudgetLedger.organizationLock(organizationId), () -> tallies.stage(tag, periods, nothingHeld(periods), true)
+                        .chain(() -> ledger.outstandingForOrganization(organizationId, month.start(), page,
+                                rows -> tallies.stage(tag, periods, held(rows, periods, reserving), false)))
+                        .chain(() -> ledger.organizationTotals(organizationId, month.start()))
+                        .chain(totals -> tallies.create(tag, periods, List.of(rebuilt(totals, 0)), now))
                         .invoke(() -> organizationRebuilds.increment()));
     }
 
@@ -145,15 +152,28 @@ public class TallyRebuild {
                 .replaceWithVoid());
     }
 
-    /** A tally of {@code period} from its settled totals, the outstanding reservations it holds and its carry. */
-    private static Rebuilt rebuilt(BudgetLedger.Totals totals, List<BudgetLedger.Held> outstanding,
-            BudgetPeriod period, long carry) {
-        Map<String, Long> held = new LinkedHashMap<>();
-        for (BudgetLedger.Held reservation : outstanding) {
-            if (reservation.in(period)) {
-                held.put(reservation.id(), Money.estimateMicros(reservation.estimate()));
+    /** A tally's settled totals and carry; its outstanding reservations were staged page by page. */
+    private static Rebuilt rebuilt(BudgetLedger.Totals totals, long carry) {
+        return new Rebuilt(Money.actualMicros(totals.spent()), totals.executions(), Map.of(), carry);
+    }
+
+    private static List<Map<String, Long>> nothingHeld(List<BudgetPeriod> periods) {
+        return periods.stream().<Map<String, Long>>map(period -> Map.of()).toList();
+    }
+
+    /** A page of reservations as each period's tally holds them; {@code leftOut} (may be null) is left out. */
+    private static List<Map<String, Long>> held(List<BudgetLedger.Held> page, List<BudgetPeriod> periods,
+            String leftOut) {
+        List<Map<String, Long>> held = new ArrayList<>();
+        for (BudgetPeriod period : periods) {
+            Map<String, Long> ofPeriod = new LinkedHashMap<>();
+            for (BudgetLedger.Held reservation : page) {
+                if (reservation.in(period) && !reservation.id().equals(leftOut)) {
+                    ofPeriod.put(reservation.id(), Money.estimateMicros(reservation.estimate()));
+                }
             }
+            held.add(ofPeriod);
         }
-        return new Rebuilt(Money.actualMicros(totals.spent()), totals.executions(), held, carry);
+        return held;
     }
 }

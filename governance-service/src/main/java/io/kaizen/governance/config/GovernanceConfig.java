@@ -152,6 +152,13 @@ public interface GovernanceConfig {
         /** How long the settled marker of a reservation stays in Redis to absorb duplicated settlements. */
         @WithDefault("7d")
         Duration settledMarkerTtl();
+
+        /**
+         * Outstanding reservations a tally rebuild reads and stages per step: what bounds the memory of a rebuild of
+         * an agent holding hundreds of thousands of them.
+         */
+        @WithDefault("2000")
+        int rebuildPage();
     }
 
     /** The decision journal: how decisions' ledger rows and events go from Redis to PostgreSQL. */
