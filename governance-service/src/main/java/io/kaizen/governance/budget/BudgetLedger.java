@@ -19,10 +19,6 @@ import org.hibernate.reactive.mutiny.Mutiny;
 import io.kaizen.governance.domain.BudgetReservation;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Cursor;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -33,11 +29,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class BudgetLedger {
 
     private final ObjectMapper mapper;
-    private final Pool pool;
 
-    BudgetLedger(ObjectMapper mapper, Pool pool) {
+    BudgetLedger(ObjectMapper mapper) {
         this.mapper = mapper;
-        this.pool = pool;
     }
 
     /** Settled spend and executions of one scope in one period. */
@@ -225,41 +219,47 @@ public class BudgetLedger {
         }
     }
 
+    private static final String HELD = "select id, estimate_usd, month_start, week_start, day_start"
+            + " from budget_reservation where status = 'reserved' and ";
+    private static final String PAGE = " and id > :after order by id limit :limit";
+
     /**
      * Reservations of an agent still held in a month or a week (and so in their day tallies too), handed to
      * {@code page} a page at a time: an agent may hold hundreds of thousands, which at once would not fit in the heap
-     * (nor in one Redis call). Read through a cursor, in a read-only transaction of its own, on the reactive pool:
-     * the caller's transaction holds the scope's lock, so no settlement of the scope commits meanwhile.
+     * (nor in one Redis call). Read in the caller's session (its transaction holds the scope's lock, so no settlement
+     * of the scope commits meanwhile), by keyset on the id: each page is a range of an index.
      */
     public Uni<Void> outstanding(String agentId, LocalDate monthStart, LocalDate weekStart, int size,
             Function<List<Held>, Uni<Void>> page) {
-        return held("select id, estimate_usd, month_start, week_start, day_start from budget_reservation"
-                + " where agent_id = $1 and status = 'reserved' and (month_start = $2 or week_start = $3)",
-                Tuple.of(agentId, monthStart, weekStart), size, page);
+        return pages(HELD + "agent_id = :scope and month_start = :month" + PAGE, agentId, monthStart, null, "", size,
+                page)
+                // the week's reservations made in the previous month (its last days)
+                .chain(() -> pages(HELD + "agent_id = :scope and week_start = :week and month_start <> :month" + PAGE,
+                        agentId, monthStart, weekStart, "", size, page));
     }
 
     /** Reservations held against the organisation-wide budget in a month, a page at a time. */
     public Uni<Void> outstandingForOrganization(String organizationId, LocalDate monthStart, int size,
             Function<List<Held>, Uni<Void>> page) {
-        return held("select id, estimate_usd, month_start, week_start, day_start from budget_reservation"
-                + " where organization_id = $1 and month_start = $2 and status = 'reserved' and org_reserved",
-                Tuple.of(organizationId, monthStart), size, page);
+        return pages(HELD + "organization_id = :scope and month_start = :month and org_reserved" + PAGE,
+                organizationId, monthStart, null, "", size, page);
     }
 
-    private Uni<Void> held(String sql, Tuple parameters, int size, Function<List<Held>, Uni<Void>> page) {
-        return pool.withTransaction(connection -> connection.prepare(sql)
-                .chain(statement -> pages(statement.cursor(parameters), size, page)
-                        .eventually(statement::close)));
-    }
-
-    private static Uni<Void> pages(Cursor cursor, int size, Function<List<Held>, Uni<Void>> page) {
-        return cursor.read(size).chain(rows -> {
-            List<Held> held = new ArrayList<>(rows.size());
-            for (Row row : rows) {
-                held.add(new Held(row.getString(0), row.getBigDecimal(1), row.getLocalDate(2), row.getLocalDate(3),
-                        row.getLocalDate(4)));
-            }
-            return page.apply(held).chain(() -> cursor.hasMore() ? pages(cursor, size, page) : cursor.close());
+    /** {@code weekStart} null: the query has no {@code :week}. */
+    private Uni<Void> pages(String sql, String scope, LocalDate monthStart, LocalDate weekStart, String after,
+            int size, Function<List<Held>, Uni<Void>> page) {
+        return Panache.getSession().chain(session -> {
+            Mutiny.SelectionQuery<Object[]> query = session.createNativeQuery(sql, Object[].class)
+                    .setParameter("scope", scope)
+                    .setParameter("month", monthStart)
+                    .setParameter("after", after)
+                    .setParameter("limit", size);
+            return (weekStart == null ? query : query.setParameter("week", weekStart)).getResultList();
+        }).chain(rows -> {
+            List<Held> held = rows.stream().map(row -> new Held((String) row[0], decimal(row[1]), (LocalDate) row[2],
+                    (LocalDate) row[3], (LocalDate) row[4])).toList();
+            return page.apply(held).chain(() -> held.size() < size ? Uni.createFrom().voidItem()
+                    : pages(sql, scope, monthStart, weekStart, held.get(held.size() - 1).id(), size, page));
         });
     }
 
