@@ -4,18 +4,14 @@
 -- budget_init.lua then turns each staging hash into its tally.
 -- KEYS[1..n]     staging hashes
 -- ARGV[1]        n
--- ARGV[2]        1 on the first page: staging starts over (a rebuild that died half-way left its pages behind)
--- ARGV[3]        TTL (s) of the staging hashes, renewed by every page
+-- ARGV[2]        TTL (s) of the staging hashes, renewed by every page (a rebuild starts by deleting them: one that
+--                died half-way left its pages behind)
 -- then for each staging hash i: m, then m pairs of reservation id and estimate (micro-USD)
 -- `reserved` and `rcount` are added up as the r:<id> fields are written, so they match the fields held.
 local n = tonumber(ARGV[1])
-local first = ARGV[2] == '1'
-local ttl = tonumber(ARGV[3])
-local a = 4
+local ttl = tonumber(ARGV[2])
+local a = 3
 for i = 1, n do
-  if first then
-    redis.call('DEL', KEYS[i])
-  end
   local m = tonumber(ARGV[a])
   a = a + 1
   if m > 0 then

@@ -65,6 +65,14 @@ class BudgetTest {
                 .extract().path("reservation_id");
     }
 
+    /** A one-period tally made as a rebuild makes it: its reservations staged, then the tally created. */
+    private void rebuild(String tag, List<BudgetPeriod> period, Rebuilt settled, Map<String, Long> outstanding,
+            Instant now) {
+        tallies.startStaging(tag, period).chain(() -> tallies.stage(tag, period, List.of(outstanding)))
+                .chain(() -> tallies.create(tag, period, List.of(settled), now))
+                .await().atMost(Duration.ofSeconds(10));
+    }
+
     private static void settle(String reservation, String cost) {
         internal().body("{\"cost_usd\": " + cost + "}").when().post("/internal/v1/reservations/" + reservation + "/settle")
                 .then().statusCode(200).body("status", equalTo("settled"));
@@ -544,8 +552,7 @@ class BudgetTest {
         // journaled it before the organisation's hold was asked for, and the rebuild flushed every journal
         String tag = BudgetTallies.organizationTag(newOrg());
         String reservation = "res_counted_" + PrefixedId.next(PrefixedId.INVOCATION);
-        tallies.init(tag, month, List.of(new Rebuilt(100_000, 1, Map.of(reservation, 300_000L), 0)), now)
-                .await().atMost(Duration.ofSeconds(10));
+        rebuild(tag, month, new Rebuilt(100_000, 1, 0), Map.of(reservation, 300_000L), now);
 
         assertThat(tallies.reserve(tag, reservation, 300_000, true, limit).await().atMost(Duration.ofSeconds(10))
                 .admitted()).isTrue();
@@ -553,8 +560,7 @@ class BudgetTest {
 
         // refused, such a hold goes with the refusal, as the decision then releases the reservation
         String full = BudgetTallies.organizationTag(newOrg());
-        tallies.init(full, month, List.of(new Rebuilt(800_000, 1, Map.of(reservation, 300_000L), 0)), now)
-                .await().atMost(Duration.ofSeconds(10));
+        rebuild(full, month, new Rebuilt(800_000, 1, 0), Map.of(reservation, 300_000L), now);
         assertThat(tallies.reserve(full, reservation, 300_000, true, limit).await().atMost(Duration.ofSeconds(10))
                 .admitted()).isFalse();
         assertThat(monthTally(full)).isEqualTo(new Tally(800_000, 0, 1, 0));

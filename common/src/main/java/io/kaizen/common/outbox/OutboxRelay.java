@@ -38,9 +38,9 @@ import jakarta.enterprise.event.Observes;
  * so the next round sends them in their order again (consumers deduplicate by event id).
  *
  * <p>Rounds run when a writer's transaction commits: the relay LISTENs on {@link Outbox#CHANNEL} (through the
- * service's {@link CommitListener}), which every writer notifies in its transaction. A timed poll remains as a safety net: a notification sent
- * while the listening connection is down (or being reconnected) is lost, and rows of a failed send wait for a
- * later round. Rounds never overlap in one process; a wake-up during a round makes one more round follow it.
+ * service's {@link CommitListener}), which every writer notifies in its transaction. A timed poll remains as a
+ * safety net: a notification sent while the listening connection is down (or being reconnected) is lost, and rows
+ * of a failed send wait for a later round. Rounds never overlap in one process; a wake-up during a round makes one more round follow it.
  *
  * <p>Each event is sent with the trace context its row kept ({@code ce_traceparent}, {@code ce_tracestate}) in a
  * publish span of that trace, not of the round's.
@@ -105,17 +105,7 @@ public class OutboxRelay {
             LOG.info("outbox relay: not listening for commits (kaizen.outbox.listen=false); polling only");
             return;
         }
-        commits.listen(Outbox.CHANNEL, new CommitListener.Channel() {
-            @Override
-            public void notified(String payload) {
-                wake();
-            }
-
-            @Override
-            public void listening(boolean now) {
-                listening = now;
-            }
-        });
+        commits.listen(Outbox.CHANNEL, payload -> wake(), now -> listening = now);
     }
 
     void onShutdown(@Observes ShutdownEvent event) {

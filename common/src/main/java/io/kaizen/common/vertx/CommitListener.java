@@ -3,6 +3,7 @@ package io.kaizen.common.vertx;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -19,9 +20,9 @@ import jakarta.enterprise.event.Observes;
  * {@code pg_notify} is delivered when the transaction commits, and only then. The outbox relay is woken by it, and
  * governance drops its cached configuration by it.
  * <p>
- * A notification sent while the connection is down is lost. So each {@link Channel} is told when its LISTEN is in
- * place (after the first connection and after every reconnection) and when the connection dropped, and must assume
- * it missed whatever happened in between. The first connection is retried like a dropped one, every second.
+ * A notification sent while the connection is down is lost. So each listener is told when its LISTEN is in place
+ * (after the first connection and after every reconnection) and when the connection dropped, and must assume it
+ * missed whatever happened in between. The first connection is retried like a dropped one, every second.
  */
 @ApplicationScoped
 public class CommitListener {
@@ -30,21 +31,12 @@ public class CommitListener {
     /** The wait before the listening connection is opened again, after it dropped or could not be opened. */
     private static final long RECONNECT_MILLIS = 1000;
 
-    /** What listens on one channel; called on the listening connection's event loop. */
-    public interface Channel {
-
-        /** A transaction that notified the channel has committed. */
-        void notified(String payload);
-
-        /** True when LISTEN is in place (again), false when the connection dropped: notifications may be missed. */
-        void listening(boolean listening);
-    }
-
     private final Vertx vertx;
     private final Optional<String> databaseUrl;
     private final Optional<String> username;
     private final Optional<String> password;
-    private final List<Channel> channels = new CopyOnWriteArrayList<>();
+    /** The listening callbacks of every channel: told false together when the connection drops. */
+    private final List<Consumer<Boolean>> listeners = new CopyOnWriteArrayList<>();
     private PgSubscriber subscriber;
     private volatile boolean stopped;
 
@@ -59,41 +51,37 @@ public class CommitListener {
     }
 
     /**
-     * Listens on {@code name} from now on (the connection is opened by the first call). Returns false, and never calls
-     * {@code channel}, when there is no database URL to listen on.
+     * Listens on {@code name} from now on (the connection is opened by the first call); without a database URL there
+     * is nothing to listen on, and neither callback is ever called. Both are called on the listening connection's event
+     * loop: {@code notified} with the payload of each committed notification, {@code listening} with true when LISTEN
+     * is in place (again) and false when the connection dropped.
      */
-    public synchronized boolean listen(String name, Channel channel) {
+    public synchronized void listen(String name, Consumer<String> notified, Consumer<Boolean> listening) {
         if (databaseUrl.isEmpty()) {
             LOG.warnf("no quarkus.datasource.reactive.url: not listening on %s", name);
-            return false;
+            return;
         }
         if (stopped) {
-            return false;
+            return;
         }
-        channels.add(channel);
-        if (subscriber == null) {
+        listeners.add(listening);
+        boolean first = subscriber == null;
+        if (first) {
             PgConnectOptions options = PgConnectOptions.fromUri(databaseUrl.get().replaceFirst("^vertx-reactive:", "")
                     .split(",")[0]);
             username.ifPresent(options::setUser);
             password.ifPresent(options::setPassword);
             subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(attempt -> {
                 if (attempt == 0) {
-                    channels.forEach(each -> each.listening(false));
+                    listeners.forEach(each -> each.accept(false));
                 }
                 return RECONNECT_MILLIS;
             });
-            subscribe(name, channel);
-            connect();
-        } else {
-            subscribe(name, channel);
         }
-        return true;
-    }
-
-    private void subscribe(String name, Channel channel) {
-        subscriber.channel(name)
-                .subscribeHandler(ignored -> channel.listening(true))
-                .handler(channel::notified);
+        subscriber.channel(name).subscribeHandler(ignored -> listening.accept(true)).handler(notified::accept);
+        if (first) {
+            connect();
+        }
     }
 
     /** The first connection is retried here: the subscriber's reconnect policy covers only a dropped one. */

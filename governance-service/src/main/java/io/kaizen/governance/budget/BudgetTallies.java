@@ -55,10 +55,10 @@ public class BudgetTallies {
     }
 
     /**
-     * A tally as the ledger says it should be rebuilt: settled spend and executions, the outstanding reservations of
-     * its period (id → estimate in micro-USD) and the unused micro-USD carried from the previous period.
+     * A tally's settled part as the ledger says it should be rebuilt: spend and executions, and the unused micro-USD
+     * carried from the previous period. Its outstanding reservations are staged beforehand ({@link #stage}).
      */
-    public record Rebuilt(long spent, long count, Map<String, Long> outstanding, long carry) {
+    public record Rebuilt(long spent, long count, long carry) {
     }
 
     /**
@@ -153,13 +153,18 @@ public class BudgetTallies {
                 .map(response -> response.toInteger() == 1);
     }
 
+    /** Starts a rebuild's staging over: pages a rebuild that died half-way left behind are dropped. */
+    public Uni<Void> startStaging(String tag, List<BudgetPeriod> periods) {
+        return redis.del(periods.stream().map(period -> stagingKey(tag, period)).toList()).replaceWithVoid();
+    }
+
     /**
-     * Stages one page of a rebuild's outstanding reservations, per period ({@code held.get(i)} for
-     * {@code periods.get(i)}); the first page starts the staging over. {@link #create} then makes the tallies.
+     * Stages one page of a rebuild's outstanding reservations (id → estimate in micro-USD), per period
+     * ({@code held.get(i)} for {@code periods.get(i)}); {@link #create} then makes the tallies.
      */
-    public Uni<Void> stage(String tag, List<BudgetPeriod> periods, List<Map<String, Long>> held, boolean first) {
+    public Uni<Void> stage(String tag, List<BudgetPeriod> periods, List<Map<String, Long>> held) {
         List<String> keys = new ArrayList<>();
-        List<String> args = new ArrayList<>(List.of(Integer.toString(periods.size()), first ? "1" : "0",
+        List<String> args = new ArrayList<>(List.of(Integer.toString(periods.size()),
                 Long.toString(STAGING_TTL_SECONDS)));
         for (int i = 0; i < periods.size(); i++) {
             keys.add(stagingKey(tag, periods.get(i)));
@@ -172,10 +177,7 @@ public class BudgetTallies {
         return STAGE.run(redis, keys, args).replaceWithVoid();
     }
 
-    /**
-     * Creates the tallies that do not exist, each whole from its staged reservations and the ledger's settled values
-     * ({@link Rebuilt#outstanding()} is not read here: it was staged).
-     */
+    /** Creates the tallies that do not exist, each whole from its staged reservations and the ledger's values. */
     public Uni<Void> create(String tag, List<BudgetPeriod> periods, List<Rebuilt> values, Instant now) {
         List<String> keys = new ArrayList<>();
         List<String> args = new ArrayList<>(List.of(Integer.toString(periods.size())));
@@ -187,12 +189,6 @@ public class BudgetTallies {
         }
         periods.forEach(period -> keys.add(stagingKey(tag, period)));
         return INIT.run(redis, keys, args).replaceWithVoid();
-    }
-
-    /** Creates the tallies that do not exist, each whole from the given values, in one page. */
-    public Uni<Void> init(String tag, List<BudgetPeriod> periods, List<Rebuilt> values, Instant now) {
-        return stage(tag, periods, values.stream().map(Rebuilt::outstanding).toList(), true)
-                .chain(() -> create(tag, periods, values, now));
     }
 
     /** Whether every tally of {@code periods} exists. */

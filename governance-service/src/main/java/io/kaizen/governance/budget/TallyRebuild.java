@@ -93,14 +93,15 @@ public class TallyRebuild {
         BudgetPeriod week = periods.get(1);
         String tag = BudgetTallies.agentTag(agentId);
         return unlessPresent(tag, periods, () -> journal.flush(agentId),
-                BudgetLedger.agentLock(agentId), () -> tallies.stage(tag, periods, nothingHeld(periods), true)
+                BudgetLedger.agentLock(agentId), () -> tallies.startStaging(tag, periods)
                         .chain(() -> ledger.outstanding(agentId, month.start(), week.start(), page,
-                                rows -> tallies.stage(tag, periods, held(rows, periods, null), false)))
+                                rows -> tallies.stage(tag, periods, held(rows, periods, null))))
                         .chain(() -> Multi.createFrom().iterable(periods)
                                 .onItem().transformToUniAndConcatenate(period -> ledger
                                         .agentTotals(agentId, period.name(), period.start())
                                         .chain(totals -> carry(agentId, organizationId, period, limits, agentCreatedAt)
-                                                .map(carry -> rebuilt(totals, carry))))
+                                                .map(carry -> new Rebuilt(Money.actualMicros(totals.spent()),
+                                                        totals.executions(), carry))))
                                 .collect().asList())
                         .chain(rebuilt -> tallies.create(tag, periods, rebuilt, now))
                         .invoke(() -> agentRebuilds.increment()));
@@ -128,11 +129,12 @@ public class TallyRebuild {
         String tag = BudgetTallies.organizationTag(organizationId);
         List<BudgetPeriod> periods = List.of(month);
         return unlessPresent(tag, periods, journal::flushEverything,
-                BudgetLedger.organizationLock(organizationId), () -> tallies.stage(tag, periods, nothingHeld(periods), true)
+                BudgetLedger.organizationLock(organizationId), () -> tallies.startStaging(tag, periods)
                         .chain(() -> ledger.outstandingForOrganization(organizationId, month.start(), page,
-                                rows -> tallies.stage(tag, periods, held(rows, periods, reserving), false)))
+                                rows -> tallies.stage(tag, periods, held(rows, periods, reserving))))
                         .chain(() -> ledger.organizationTotals(organizationId, month.start()))
-                        .chain(totals -> tallies.create(tag, periods, List.of(rebuilt(totals, 0)), now))
+                        .chain(totals -> tallies.create(tag, periods, List.of(new Rebuilt(
+                                Money.actualMicros(totals.spent()), totals.executions(), 0)), now))
                         .invoke(() -> organizationRebuilds.increment()));
     }
 
@@ -150,15 +152,6 @@ public class TallyRebuild {
                                 .chain(() -> tallies.forget(BudgetTallies.organizationTag(row.organizationId),
                                         List.of(BudgetPeriod.of(BudgetPeriod.MONTHLY, row.monthStart)))))
                 .replaceWithVoid());
-    }
-
-    /** A tally's settled totals and carry; its outstanding reservations were staged page by page. */
-    private static Rebuilt rebuilt(BudgetLedger.Totals totals, long carry) {
-        return new Rebuilt(Money.actualMicros(totals.spent()), totals.executions(), Map.of(), carry);
-    }
-
-    private static List<Map<String, Long>> nothingHeld(List<BudgetPeriod> periods) {
-        return periods.stream().<Map<String, Long>>map(period -> Map.of()).toList();
     }
 
     /** A page of reservations as each period's tally holds them; {@code leftOut} (may be null) is left out. */

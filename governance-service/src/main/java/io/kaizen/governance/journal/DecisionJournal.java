@@ -18,6 +18,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.ids.PrefixedId;
+import io.kaizen.common.outbox.Outbox;
 import io.kaizen.common.tracing.TraceContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.kaizen.governance.budget.BudgetTallies;
@@ -63,8 +64,6 @@ public class DecisionJournal {
             + " organization_id, occurred_at, payload, traceparent, tracestate)"
             + " values ($1, $2, $3, $4, $5, $3, $6, $7, $8, $9, $10)"
             + " on conflict (id) do nothing";
-    /** Wakes the outbox relays listening on this channel; delivered only when the transaction commits. */
-    private static final String NOTIFY = "select pg_notify('kaizen_outbox', '')";
 
     private final RedisAPI redis;
     private final Pool pool;
@@ -322,7 +321,7 @@ public class DecisionJournal {
                 .chain(() -> batch(connection, SEEN, seen))
                 .chain(() -> batch(connection, OUTBOX, events))
                 .chain(() -> events.isEmpty() ? Uni.createFrom().voidItem()
-                        : connection.query(NOTIFY).execute().replaceWithVoid()));
+                        : connection.query(Outbox.NOTIFY).execute().replaceWithVoid()));
     }
 
     private static Uni<Void> batch(SqlConnection connection, String sql, List<Tuple> rows) {

@@ -22,7 +22,6 @@ import io.kaizen.governance.service.EffectiveGovernance.OrganizationPolicies;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -76,27 +75,24 @@ public class GovernanceSnapshots {
     }
 
     void onStart(@Observes StartupEvent event) {
-        commits.listen(CHANNEL, new CommitListener.Channel() {
-            @Override
-            public void notified(String payload) {
-                if (payload.startsWith(AGENT)) {
-                    forgetAgent(payload.substring(AGENT.length()));
-                } else if (payload.startsWith(ORGANIZATION)) {
-                    forgetOrganization(payload.substring(ORGANIZATION.length()));
-                } else {
-                    forgetAll();
-                }
-            }
-
-            @Override
-            public void listening(boolean now) {
-                listening = now;
-                if (now) {
-                    // changes committed while the connection was down were not heard
-                    forgetAll();
-                }
+        commits.listen(CHANNEL, this::changed, now -> {
+            listening = now;
+            if (now) {
+                // changes committed while the connection was down were not heard
+                forgetAll();
             }
         });
+    }
+
+    /** A change another transaction (of any replica) committed: what it names is dropped. */
+    private void changed(String payload) {
+        if (payload.startsWith(AGENT)) {
+            forgetAgent(payload.substring(AGENT.length()));
+        } else if (payload.startsWith(ORGANIZATION)) {
+            forgetOrganization(payload.substring(ORGANIZATION.length()));
+        } else {
+            forgetAll();
+        }
     }
 
     /** Whether changes committed by any replica are heard (and cached entries may live the longer TTL). */
@@ -202,13 +198,12 @@ public class GovernanceSnapshots {
     }
 
     private <K, V> Uni<V> cached(AsyncCache<K, V> cache, K key, Supplier<Uni<V>> loader) {
-        Context caller = Vertx.currentContext();
         CompletableFuture<V> entry = cache.get(key,
                 (ignored, executor) -> DetachedContext.run(vertx, loader).subscribeAsCompletionStage());
         if (entry.isDone() && !entry.isCompletedExceptionally()) {
             return Uni.createFrom().item(entry.getNow(null));
         }
         // a copy, so that a caller going away cancels only its own wait, not the load the others share
-        return DetachedContext.resumeOn(caller, Uni.createFrom().completionStage(entry.copy()));
+        return DetachedContext.resumeOn(Vertx.currentContext(), Uni.createFrom().completionStage(entry.copy()));
     }
 }
