@@ -57,12 +57,16 @@ public final class ServiceLauncher {
      *       above 256 KiB it is now freed after use (with the consumers' {@code fetch.max.bytes} of 4 MiB in common's
      *       configuration, direct memory fell from 7-13 to 1-3 MiB per busy service).</li>
      * </ul>
+     * A service that runs out of heap exits ({@code ExitOnOutOfMemoryError}) rather than going on in whatever state
+     * the error left it: a lineage-service that ran out of heap with more consumers than configured went on
+     * answering HTTP while its Kafka heartbeat thread had died and its polls failed. An exited pod is restarted by
+     * Kubernetes, and its consumers resume from their last committed offsets, so nothing is lost.
      */
     static final List<String> JVM_OPTIONS = List.of("-Xms24m", "-Xmx128m", "-XX:MaxNewSize=16m",
             "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:MaxMetaspaceSize=160m",
             "-XX:ReservedCodeCacheSize=64m", "-Xss512k", "-XX:+UseSerialGC", "-XX:+IgnoreUnrecognizedVMOptions",
             "-XX:+UnlockExperimentalVMOptions", "-XX:TrimNativeHeapInterval=5000", "-XX:TieredStopAtLevel=1",
-            "-Djdk.nio.maxCachedBufferSize=262144");
+            "-Djdk.nio.maxCachedBufferSize=262144", "-XX:+ExitOnOutOfMemoryError");
     /**
      * More JVM options for every service, after {@link #JVM_OPTIONS} (so they win), separated by spaces: for measuring,
      * for example {@code KAIZEN_SERVICE_JVM_OPTIONS=-XX:NativeMemoryTracking=summary ./kaizen up}.
