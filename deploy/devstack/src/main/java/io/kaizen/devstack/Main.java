@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code ./kaizen}'s engine, run from {@code deploy/devstack/target/devstack.jar} with {@code target/lib/*}.
@@ -138,7 +139,10 @@ public final class Main {
             builder.service(service, URI.create("http://127.0.0.1:" + service.defaultPort()));
         }
         DevStack stack = builder.build();
+        AtomicReference<ServiceSupervisor> supervisor = new AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // no service is started again while the stack stops them
+            Optional.ofNullable(supervisor.get()).ifPresent(ServiceSupervisor::close);
             stack.stop();
             deleteQuietly(root.resolve("stack.pid"));
             deleteQuietly(root.resolve("stack.env"));
@@ -151,8 +155,12 @@ public final class Main {
             for (Service service : Service.values()) {
                 ports.put(service, service.defaultPort());
             }
-            ServiceLauncher.startAll(stack, ports, logDir, this::progress);
+            Map<Service, ServiceLauncher> launched = ServiceLauncher.startAll(stack, ports, logDir, this::progress);
             progress(String.format("services ready (%.1f s)", seconds(servicesBegin)));
+            // a service that exits on its own (a crash, out of heap) is started again, as Kubernetes would
+            supervisor.set(ServiceSupervisor.watch(launched,
+                    service -> ServiceLauncher.start(stack, layout, service, ports.get(service), logDir, Map.of()),
+                    this::progress));
         }
         writeStackFiles(stack, logDir);
         String token = stack.keys().token("org_dev", List.of("org_owner"), "dev-user", null, DEV_TOKEN_TTL);

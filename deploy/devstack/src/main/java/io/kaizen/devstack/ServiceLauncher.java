@@ -59,8 +59,9 @@ public final class ServiceLauncher {
      * </ul>
      * A service that runs out of heap exits ({@code ExitOnOutOfMemoryError}) rather than going on in whatever state
      * the error left it: a lineage-service that ran out of heap with more consumers than configured went on
-     * answering HTTP while its Kafka heartbeat thread had died and its polls failed. An exited pod is restarted by
-     * Kubernetes, and its consumers resume from their last committed offsets, so nothing is lost.
+     * answering HTTP while its Kafka heartbeat thread had died and its polls failed. An exited service is started
+     * again by Kubernetes, or by {@code ./kaizen up} ({@link ServiceSupervisor}), and its consumers resume from their
+     * last committed offsets, so nothing is lost.
      */
     static final List<String> JVM_OPTIONS = List.of("-Xms24m", "-Xmx128m", "-XX:MaxNewSize=16m",
             "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:MaxMetaspaceSize=160m",

@@ -13,7 +13,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -85,6 +88,63 @@ class ServiceLauncherTest {
                     .hasMessageContaining("fake service failing on purpose with status 3");
         } finally {
             launcher.stop();
+        }
+    }
+
+    @Test
+    void theSupervisorStartsAServiceThatExitedOnItsOwnAgainOnItsPortAndNothingOnceClosed() throws Exception {
+        int port = FreePort.pick(1).get(0);
+        Path logs = project.resolve("logs");
+        ServiceLauncher first = ServiceLauncher.start(stack, layout, Service.LINEAGE, port, logs, Map.of());
+        first.awaitReady(Duration.ofSeconds(30));
+        List<String> said = new CopyOnWriteArrayList<>();
+        ServiceSupervisor supervisor = ServiceSupervisor.watch(Map.of(Service.LINEAGE, first),
+                service -> ServiceLauncher.start(stack, layout, service, port, logs, Map.of()), said::add);
+        ServiceLauncher second = first;
+        try {
+            // as a crash, or a JVM that ran out of heap and exited, would end it
+            ProcessHandle.of(first.pid()).orElseThrow().destroyForcibly();
+            String readyAgain = "lineage-service ready again on http://127.0.0.1:" + port;
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (!said.contains(readyAgain) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            second = supervisor.launcher(Service.LINEAGE);
+            assertThat(second).isNotSameAs(first);
+            assertThat(second.pid()).isNotEqualTo(first.pid());
+            assertThat(second.port()).isEqualTo(port);
+            assertThat(ready(port)).isTrue();
+            // exited within a minute of its start, so after a second's wait
+            assertThat(said).containsExactly("lineage-service exited; starting it again in 1 s (its log: "
+                    + logs.resolve("lineage-service.log") + ")", readyAgain);
+
+            supervisor.close();
+            ServiceLauncher closedOver = second;
+            ProcessHandle process = ProcessHandle.of(closedOver.pid()).orElseThrow();
+            process.destroyForcibly();
+            process.onExit().get(30, TimeUnit.SECONDS);
+            // a supervisor still running would have replaced the launcher 2 s after this exit (its back-off, doubled
+            // from 1 s: the second exit within a minute of a start), before the new process is even ready
+            Thread.sleep(5000);
+            assertThat(supervisor.launcher(Service.LINEAGE)).isSameAs(closedOver);
+            assertThat(ready(port)).isFalse();
+        } finally {
+            supervisor.close();
+            second.stop();
+            first.stop();
+        }
+    }
+
+    private static boolean ready(int port) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/q/health/ready")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding())
+                    .statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
