@@ -72,8 +72,8 @@ public final class ServiceSupervisor implements AutoCloseable {
     }
 
     /**
-     * Stops watching, before the services are stopped on purpose; a start under way finishes first, so its process
-     * is among those the stack stops.
+     * Stops watching, before the services are stopped on purpose. A start under way stops waiting for readiness; its
+     * process is already registered with the stack, which stops it with the others.
      */
     @Override
     public void close() {
