@@ -258,6 +258,10 @@ public class BudgetLedger {
         }).chain(rows -> {
             List<Held> held = rows.stream().map(row -> new Held((String) row[0], decimal(row[1]), (LocalDate) row[2],
                     (LocalDate) row[3], (LocalDate) row[4])).toList();
+            if (held.isEmpty()) {
+                // nothing held, the common case: no call for an empty page
+                return Uni.createFrom().voidItem();
+            }
             return page.apply(held).chain(() -> held.size() < size ? Uni.createFrom().voidItem()
                     : pages(sql, scope, monthStart, weekStart, held.get(held.size() - 1).id(), size, page));
         });

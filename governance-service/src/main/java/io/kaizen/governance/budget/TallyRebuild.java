@@ -100,8 +100,7 @@ public class TallyRebuild {
                                 .onItem().transformToUniAndConcatenate(period -> ledger
                                         .agentTotals(agentId, period.name(), period.start())
                                         .chain(totals -> carry(agentId, organizationId, period, limits, agentCreatedAt)
-                                                .map(carry -> new Rebuilt(Money.actualMicros(totals.spent()),
-                                                        totals.executions(), carry))))
+                                                .map(carry -> rebuilt(totals, carry))))
                                 .collect().asList())
                         .chain(rebuilt -> tallies.create(tag, periods, rebuilt, now))
                         .invoke(() -> agentRebuilds.increment()));
@@ -133,8 +132,7 @@ public class TallyRebuild {
                         .chain(() -> ledger.outstandingForOrganization(organizationId, month.start(), page,
                                 rows -> tallies.stage(tag, periods, held(rows, periods, reserving))))
                         .chain(() -> ledger.organizationTotals(organizationId, month.start()))
-                        .chain(totals -> tallies.create(tag, periods, List.of(new Rebuilt(
-                                Money.actualMicros(totals.spent()), totals.executions(), 0)), now))
+                        .chain(totals -> tallies.create(tag, periods, List.of(rebuilt(totals, 0)), now))
                         .invoke(() -> organizationRebuilds.increment()));
     }
 
@@ -152,6 +150,11 @@ public class TallyRebuild {
                                 .chain(() -> tallies.forget(BudgetTallies.organizationTag(row.organizationId),
                                         List.of(BudgetPeriod.of(BudgetPeriod.MONTHLY, row.monthStart)))))
                 .replaceWithVoid());
+    }
+
+    /** A tally's settled part: the ledger's totals of its period and the micro-USD carried into it. */
+    private static Rebuilt rebuilt(BudgetLedger.Totals totals, long carry) {
+        return new Rebuilt(Money.actualMicros(totals.spent()), totals.executions(), carry);
     }
 
     /** A page of reservations as each period's tally holds them; {@code leftOut} (may be null) is left out. */
