@@ -1,10 +1,12 @@
 package io.kaizen.common.outbox;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -38,7 +40,9 @@ import jakarta.enterprise.event.Observes;
  * so the next round sends them in their order again (consumers deduplicate by event id).
  *
  * <p>Rounds run when a writer's transaction commits: the relay LISTENs on {@link Outbox#CHANNEL} (through the
- * service's {@link CommitListener}), which every writer notifies in its transaction. A timed poll remains as a
+ * service's {@link CommitListener}), which every writer notifies in its transaction, and a notification starts a round
+ * once {@code kaizen.outbox.gather} (20 ms) has passed, for every commit notified meanwhile: a round costs a
+ * transaction whatever it holds, and events are not on the path of any answer. A timed poll remains as a
  * safety net: a notification sent while the listening connection is down (or being reconnected) is lost, and rows
  * of a failed send wait for a later round. Rounds never overlap in one process; a wake-up during a round makes one more round follow it.
  *
@@ -61,6 +65,10 @@ public class OutboxRelay {
     private final int batchSize;
     private final boolean listen;
     private final CommitListener commits;
+    /** How long a commit's wake-up waits for more commits to join its round; 0 runs the round at once. */
+    private final long gatherMillis;
+    /** A gathering wake-up is scheduled: later ones until it fires join its round. */
+    private final AtomicBoolean gathering = new AtomicBoolean();
     /** Stopped once the service is stopping: the channel is being torn down and rows wait for the next start. */
     private final Rounds rounds;
     private volatile boolean listening;
@@ -68,7 +76,9 @@ public class OutboxRelay {
     OutboxRelay(@Channel("outbox") MutinyEmitter<String> emitter, EventSpans spans, Vertx vertx,
             @ConfigProperty(name = "kaizen.outbox.batch-size", defaultValue = "200") int batchSize,
             @ConfigProperty(name = "kaizen.outbox.listen", defaultValue = "true") boolean listen,
+            @ConfigProperty(name = "kaizen.outbox.gather", defaultValue = "20ms") Duration gather,
             CommitListener commits) {
+        this.gatherMillis = gather.toMillis();
         this.emitter = emitter;
         this.spans = spans;
         this.vertx = vertx;
@@ -100,12 +110,24 @@ public class OutboxRelay {
         rounds.wake();
     }
 
+    /** A commit's wake-up: the round starts once {@code kaizen.outbox.gather} has passed, for every commit meanwhile. */
+    private void gather() {
+        if (gatherMillis <= 0) {
+            wake();
+        } else if (gathering.compareAndSet(false, true)) {
+            vertx.setTimer(gatherMillis, id -> {
+                gathering.set(false);
+                wake();
+            });
+        }
+    }
+
     void onStart(@Observes StartupEvent event) {
         if (!listen) {
             LOG.info("outbox relay: not listening for commits (kaizen.outbox.listen=false); polling only");
             return;
         }
-        commits.listen(Outbox.CHANNEL, payload -> wake(), now -> listening = now);
+        commits.listen(Outbox.CHANNEL, payload -> gather(), now -> listening = now);
     }
 
     void onShutdown(@Observes ShutdownEvent event) {
