@@ -18,6 +18,7 @@ import org.hibernate.reactive.mutiny.Mutiny;
 
 import io.kaizen.governance.domain.BudgetReservation;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -245,9 +246,32 @@ public class BudgetLedger {
                 organizationId, monthStart, null, "", size, page);
     }
 
-    /** {@code weekStart} null: the query has no {@code :week}. */
+    /**
+     * Every page of {@code sql}, one after another. A loop, not a recursion: a chain of Unis each reading the next page
+     * keeps every page it read reachable until the last one is done (an agent's 356,737 outstanding reservations ran
+     * governance out of heap), and a page here is garbage once {@code page} is done with it.
+     * {@code weekStart} null: the query has no {@code :week}.
+     */
     private Uni<Void> pages(String sql, String scope, LocalDate monthStart, LocalDate weekStart, String after,
             int size, Function<List<Held>, Uni<Void>> page) {
+        String[] last = {after};
+        return Multi.createBy().repeating()
+                .uni(() -> page(sql, scope, monthStart, weekStart, last[0], size)
+                        // nothing held, the common case: no call for an empty page
+                        .call(held -> held.isEmpty() ? Uni.createFrom().voidItem() : page.apply(held))
+                        .map(held -> {
+                            if (!held.isEmpty()) {
+                                last[0] = held.get(held.size() - 1).id();
+                            }
+                            return held.size();
+                        }))
+                .whilst(read -> read == size)
+                .collect().last()
+                .replaceWithVoid();
+    }
+
+    private Uni<List<Held>> page(String sql, String scope, LocalDate monthStart, LocalDate weekStart, String after,
+            int size) {
         return Panache.getSession().chain(session -> {
             Mutiny.SelectionQuery<Object[]> query = session.createNativeQuery(sql, Object[].class)
                     .setParameter("scope", scope)
@@ -255,16 +279,8 @@ public class BudgetLedger {
                     .setParameter("after", after)
                     .setParameter("limit", size);
             return (weekStart == null ? query : query.setParameter("week", weekStart)).getResultList();
-        }).chain(rows -> {
-            List<Held> held = rows.stream().map(row -> new Held((String) row[0], decimal(row[1]), (LocalDate) row[2],
-                    (LocalDate) row[3], (LocalDate) row[4])).toList();
-            if (held.isEmpty()) {
-                // nothing held, the common case: no call for an empty page
-                return Uni.createFrom().voidItem();
-            }
-            return page.apply(held).chain(() -> held.size() < size ? Uni.createFrom().voidItem()
-                    : pages(sql, scope, monthStart, weekStart, held.get(held.size() - 1).id(), size, page));
-        });
+        }).map(rows -> rows.stream().map(row -> new Held((String) row[0], decimal(row[1]), (LocalDate) row[2],
+                (LocalDate) row[3], (LocalDate) row[4])).toList());
     }
 
     /**
