@@ -232,18 +232,17 @@ public class BudgetLedger {
      */
     public Uni<Void> outstanding(String agentId, LocalDate monthStart, LocalDate weekStart, int size,
             Function<List<Held>, Uni<Void>> page) {
-        return pages(HELD + "agent_id = :scope and month_start = :month" + PAGE, agentId, monthStart, null, "", size,
-                page)
+        return pages(HELD + "agent_id = :scope and month_start = :month" + PAGE, agentId, monthStart, null, size, page)
                 // the week's reservations made in the previous month (its last days)
                 .chain(() -> pages(HELD + "agent_id = :scope and week_start = :week and month_start <> :month" + PAGE,
-                        agentId, monthStart, weekStart, "", size, page));
+                        agentId, monthStart, weekStart, size, page));
     }
 
     /** Reservations held against the organisation-wide budget in a month, a page at a time. */
     public Uni<Void> outstandingForOrganization(String organizationId, LocalDate monthStart, int size,
             Function<List<Held>, Uni<Void>> page) {
         return pages(HELD + "organization_id = :scope and month_start = :month and org_reserved" + PAGE,
-                organizationId, monthStart, null, "", size, page);
+                organizationId, monthStart, null, size, page);
     }
 
     /**
@@ -252,9 +251,10 @@ public class BudgetLedger {
      * governance out of heap), and a page here is garbage once {@code page} is done with it.
      * {@code weekStart} null: the query has no {@code :week}.
      */
-    private Uni<Void> pages(String sql, String scope, LocalDate monthStart, LocalDate weekStart, String after,
-            int size, Function<List<Held>, Uni<Void>> page) {
-        String[] last = {after};
+    private Uni<Void> pages(String sql, String scope, LocalDate monthStart, LocalDate weekStart, int size,
+            Function<List<Held>, Uni<Void>> page) {
+        // keyset: the last id read; ids are never empty, so "" is before them all
+        String[] last = {""};
         return Multi.createBy().repeating()
                 .uni(() -> page(sql, scope, monthStart, weekStart, last[0], size)
                         // nothing held, the common case: no call for an empty page
