@@ -7,6 +7,8 @@ import java.util.function.Supplier;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.hibernate.reactive.mutiny.Mutiny;
+import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,10 +17,13 @@ import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.PoisonEventException;
 import io.kaizen.common.outbox.ProcessedEvents;
 import io.kaizen.common.tracing.EventSpans;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
 
 /**
  * The base of every Kafka consumer of the suite. A subclass's {@code @Incoming} method takes the
@@ -30,6 +35,8 @@ import io.vertx.core.Vertx;
  * span of the trace of the request that wrote the event ({@link EventSpans}).
  */
 public abstract class EventConsumer {
+
+    private static final Logger LOG = Logger.getLogger(EventConsumer.class);
 
     private final String name;
     private final ObjectMapper mapper;
@@ -89,7 +96,7 @@ public abstract class EventConsumer {
 
     /** The body of the subclass's {@code @Incoming} method: the record ends acknowledged or dead-lettered. */
     protected final Uni<Void> handle(Message<String> message) {
-        // every attempt, retries included, runs on the record's Vert.x context, where Hibernate Reactive must run
+        // every attempt, retries included, runs on the record's event loop, where Hibernate Reactive must run
         return processOrDeadLetter(message, Vertx.currentContext())
                 .chain(processed -> processed ? Uni.createFrom().completionStage(message::ack) : Uni.createFrom().voidItem());
     }
@@ -139,8 +146,34 @@ public abstract class EventConsumer {
         return spans;
     }
 
+    /**
+     * One attempt, on a duplicated context of its own of {@code context}'s event loop (as it is when null). Hibernate
+     * Reactive keeps its session in the context, and an attempt its timeout cuts off ({@link FailurePolicy#limited})
+     * does not end its session: its transaction stays open, perhaps with a query still waiting for a lock. That
+     * session is closed, which rolls its transaction back (its locks with it) and gives its connection back to the
+     * pool, and the next attempt opens a session of its own instead of queueing behind the abandoned one.
+     */
     static <T> Uni<T> onContext(Context context, Supplier<Uni<T>> attempt) {
         Uni<T> deferred = Uni.createFrom().deferred(attempt::get);
-        return context == null ? deferred : deferred.runSubscriptionOn(task -> context.runOnContext(ignored -> task.run()));
+        if (context == null) {
+            return deferred;
+        }
+        Context own = VertxContext.createNewDuplicatedContext(VertxContext.getRootContext(context));
+        VertxContextSafetyToggle.setContextSafe(own, true);
+        return deferred.runSubscriptionOn(task -> own.runOnContext(ignored -> task.run()))
+                .onCancellation().invoke(() -> own.runOnContext(ignored -> closeSessions(own)));
+    }
+
+    /** Closes the Hibernate Reactive sessions an abandoned attempt left on its context. */
+    private static void closeSessions(Context context) {
+        for (Object value : ((ContextInternal) context).localContextData().values()) {
+            if (value instanceof Mutiny.Session session && session.isOpen()) {
+                session.close().subscribe().with(
+                        ignored -> LOG.debug("closed the session of an attempt cut off by its timeout"),
+                        // a transaction still open is rolled back first, and reported as such
+                        failure -> LOG.debugf("closed the session of an attempt cut off by its timeout: %s",
+                                failure.getMessage()));
+            }
+        }
     }
 }

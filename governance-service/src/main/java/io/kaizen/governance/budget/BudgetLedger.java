@@ -64,26 +64,6 @@ public class BudgetLedger {
                 .replaceWithVoid();
     }
 
-    /**
-     * As {@link #lock}, but held by the session until {@link #unlockAll}, across its transaction's commit: a
-     * settlement batch keeps its scopes locked until its Redis tally steps, which follow the commit, are done.
-     */
-    public Uni<Void> lockSession(String scopeKey) {
-        return Panache.getSession().chain(session -> session
-                .createNativeQuery("select count(*) from (select pg_advisory_lock(hashtext(:key))) l")
-                .setParameter("key", scopeKey)
-                .getSingleResult())
-                .replaceWithVoid();
-    }
-
-    /** Gives back every lock of {@link #lockSession} held by the session. */
-    public Uni<Void> unlockAll() {
-        return Panache.getSession().chain(session -> session
-                .createNativeQuery("select count(*) from (select pg_advisory_unlock_all()) l")
-                .getSingleResult())
-                .replaceWithVoid();
-    }
-
     /** Locks an organisation's and an agent's scope, always in this order so two settlements never wait in a cycle. */
     public Uni<Void> lockScopes(String organizationId, String agentId) {
         return lock(organizationLock(organizationId)).chain(() -> lock(agentLock(agentId)));

@@ -128,10 +128,7 @@ public class BudgetSettlement {
             context.putLocal(OPEN_BATCH, batch);
             return transaction.get();
         })
-                .eventually(() -> context.removeLocal(OPEN_BATCH))
-                // session-level locks outlive the transaction: always given back before the session's connection
-                .eventually(() -> batch.locked.isEmpty() ? Uni.createFrom().voidItem() : ledger.unlockAll()
-                        .onFailure().invoke(e -> LOG.errorf("budget scope locks not released: %s", e.getMessage()))));
+                .eventually(() -> context.removeLocal(OPEN_BATCH)));
     }
 
     private static Batch openBatch() {
@@ -219,7 +216,7 @@ public class BudgetSettlement {
             List<String> order = new ArrayList<>(organizations);
             order.addAll(agents);
             return Multi.createFrom().iterable(order)
-                    .onItem().transformToUniAndConcatenate(key -> ledger.lockSession(key).invoke(() -> locked.add(key)))
+                    .onItem().transformToUniAndConcatenate(key -> ledger.lock(key).invoke(() -> locked.add(key)))
                     .collect().last().replaceWithVoid();
         }
 
