@@ -7,8 +7,6 @@ import java.util.function.Supplier;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.hibernate.reactive.mutiny.Mutiny;
-import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +21,6 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.impl.ContextInternal;
 
 /**
  * The base of every Kafka consumer of the suite. A subclass's {@code @Incoming} method takes the
@@ -35,8 +32,6 @@ import io.vertx.core.impl.ContextInternal;
  * span of the trace of the request that wrote the event ({@link EventSpans}).
  */
 public abstract class EventConsumer {
-
-    private static final Logger LOG = Logger.getLogger(EventConsumer.class);
 
     private final String name;
     private final ObjectMapper mapper;
@@ -149,9 +144,9 @@ public abstract class EventConsumer {
     /**
      * One attempt, on a duplicated context of its own of {@code context}'s event loop (as it is when null). Hibernate
      * Reactive keeps its session in the context, and an attempt its timeout cuts off ({@link FailurePolicy#limited})
-     * does not end its session: its transaction stays open, perhaps with a query still waiting for a lock. That
-     * session is closed, which rolls its transaction back (its locks with it) and gives its connection back to the
-     * pool, and the next attempt opens a session of its own instead of queueing behind the abandoned one.
+     * closes its session (rolling its transaction back) only once the query it was waiting for, for a lock say, has
+     * returned; until then the session stays in its context. A next attempt on that context would take the abandoned
+     * session over and queue behind that query; on a context of its own it opens a session of its own.
      */
     static <T> Uni<T> onContext(Context context, Supplier<Uni<T>> attempt) {
         Uni<T> deferred = Uni.createFrom().deferred(attempt::get);
@@ -160,20 +155,6 @@ public abstract class EventConsumer {
         }
         Context own = VertxContext.createNewDuplicatedContext(VertxContext.getRootContext(context));
         VertxContextSafetyToggle.setContextSafe(own, true);
-        return deferred.runSubscriptionOn(task -> own.runOnContext(ignored -> task.run()))
-                .onCancellation().invoke(() -> own.runOnContext(ignored -> closeSessions(own)));
-    }
-
-    /** Closes the Hibernate Reactive sessions an abandoned attempt left on its context. */
-    private static void closeSessions(Context context) {
-        for (Object value : ((ContextInternal) context).localContextData().values()) {
-            if (value instanceof Mutiny.Session session && session.isOpen()) {
-                session.close().subscribe().with(
-                        ignored -> LOG.debug("closed the session of an attempt cut off by its timeout"),
-                        // a transaction still open is rolled back first, and reported as such
-                        failure -> LOG.debugf("closed the session of an attempt cut off by its timeout: %s",
-                                failure.getMessage()));
-            }
-        }
+        return deferred.runSubscriptionOn(task -> own.runOnContext(ignored -> task.run()));
     }
 }
