@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,6 +32,7 @@ import io.kaizen.devstack.DevStackTestResource;
 import io.kaizen.gateway.service.InvocationSweep;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -76,6 +79,29 @@ class InvocationLifecycleTest {
         assertThat(single("select status from invocation where id = ?", id)).isEqualTo("success");
         assertThat(single("select count(*) from invocation where id = ?", id)).isEqualTo("1");
         assertThat(single("select pending_event from invocation where id = ?", id)).isNull();
+    }
+
+    @Test
+    void aCallerThatHangsUpMidCallDoesNotCutTheCallShort() throws Exception {
+        String agentId = caller.agent(agent.url("/held"));
+        String request = "POST /api/v1/external-agents/" + agentId + "/invoke HTTP/1.1\r\n"
+                + "Host: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer " + caller.token() + "\r\n"
+                + "X-External-User-ID: ext-user-7\r\nX-External-User-Email: jane.smith@company.example\r\n"
+                + "X-External-System: copilot\r\nX-External-Session-ID: copilot-session-1\r\n"
+                + "Content-Length: 18\r\n\r\n{\"input\": \"hello\"}";
+        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(60)).until(() -> !agent.hits("/held").isEmpty());
+        }
+        String id = single("select id from invocation where agent_id = ?", agentId);
+
+        // the caller is gone; the agent answers, and the call ends with that answer, charged as any other
+        agent.release();
+        await().atMost(Duration.ofSeconds(60)).until(() -> "success".equals(
+                single("select status from invocation where id = ?", id)));
+        assertThat(single("select count(*) from outbox_event where event_key = ? and type = ?", id,
+                EventTypes.INVOCATION_COMPLETED)).isEqualTo("1");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.kaizen.gateway.rest;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.server.Cancellable;
 
 import io.kaizen.common.agents.AgentIds;
 import io.kaizen.common.security.CurrentPrincipal;
@@ -21,6 +22,8 @@ import jakarta.ws.rs.core.MediaType;
 
 /** {@code POST /api/v1/external-agents/{id}/test}: sends a real test message to the agent. */
 @Path("/api/v1/external-agents/{id}/test")
+// as an invoke: a test message under way is sent and counted whether or not its caller waits
+@Cancellable(false)
 public class AgentTestResource {
 
     private final AgentTests tests;
