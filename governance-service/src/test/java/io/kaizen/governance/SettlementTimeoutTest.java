@@ -88,18 +88,17 @@ class SettlementTimeoutTest {
 
     /** Other sessions of the governance database inside a transaction they are not running a statement of. */
     private static int openTransactions(Connection db) throws Exception {
-        try (PreparedStatement statement = db.prepareStatement("select count(*) from pg_stat_activity"
-                + " where datname = current_database() and state like 'idle in transaction%' and pid <> pg_backend_pid()");
-                ResultSet rows = statement.executeQuery()) {
-            rows.next();
-            return rows.getInt(1);
-        }
+        return sessions(db, "state like 'idle in transaction%' and pid <> pg_backend_pid()");
     }
 
     /** Sessions of the governance database waiting for a lock, whichever it is. */
     private static int waitingForLocks(Connection db) throws Exception {
-        try (PreparedStatement statement = db.prepareStatement("select count(*) from pg_stat_activity"
-                + " where datname = current_database() and wait_event_type = 'Lock'");
+        return sessions(db, "wait_event_type = 'Lock'");
+    }
+
+    private static int sessions(Connection db, String condition) throws Exception {
+        try (PreparedStatement statement = db.prepareStatement(
+                "select count(*) from pg_stat_activity where datname = current_database() and " + condition);
                 ResultSet rows = statement.executeQuery()) {
             rows.next();
             return rows.getInt(1);

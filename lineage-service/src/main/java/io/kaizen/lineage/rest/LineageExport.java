@@ -1,12 +1,14 @@
 package io.kaizen.lineage.rest;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -14,6 +16,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.kaizen.lineage.domain.LineageRecord;
+import io.netty.buffer.Unpooled;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.buffer.Buffer;
 
@@ -51,7 +54,7 @@ final class LineageExport {
 
     Multi<Buffer> write(Multi<List<LineageRecord>> pages) {
         AtomicBoolean first = new AtomicBoolean(true);
-        Multi<Buffer> body = pages.map(rows -> item(page(rows, first)));
+        Multi<Buffer> body = pages.map(rows -> page(rows, first));
         return switch (format) {
             case JSON -> Multi.createBy().concatenating().streams(Multi.createFrom().item(item("[\n")), body,
                     Multi.createFrom().item(item("]\n")));
@@ -66,23 +69,50 @@ final class LineageExport {
      * itself, so the item leaves its own last LF to it (a CSV record's CRLF is completed that way).
      */
     private static Buffer item(String text) {
-        if (!text.endsWith("\n")) {
-            throw new IllegalStateException("an export item ends in a line end");
-        }
-        return Buffer.buffer(text.substring(0, text.length() - 1));
+        Page page = new Page(text.length());
+        page.writeBytes(text.getBytes(StandardCharsets.UTF_8));
+        return page.item();
     }
 
-    private String page(List<LineageRecord> rows, AtomicBoolean first) {
-        StringBuilder out = new StringBuilder(rows.size() * 1024);
+    /**
+     * A page of rows as one item, written as UTF-8 bytes straight from the rows: no text of the page is built and
+     * encoded again.
+     */
+    private Buffer page(List<LineageRecord> rows, AtomicBoolean first) {
+        Page page = new Page(rows.size() * 1536);
         for (LineageRecord row : rows) {
             LineageView view = LineageView.of(row);
             switch (format) {
-                case JSON -> out.append(first.getAndSet(false) ? "" : ",").append(json(view)).append('\n');
-                case NDJSON -> out.append(json(view)).append('\n');
-                case CSV -> out.append(csv(view));
+                case JSON -> {
+                    if (!first.getAndSet(false)) {
+                        page.write(',');
+                    }
+                    json(view, page);
+                    page.write('\n');
+                }
+                case NDJSON -> {
+                    json(view, page);
+                    page.write('\n');
+                }
+                case CSV -> page.writeBytes(csv(view).getBytes(StandardCharsets.UTF_8));
             }
         }
-        return out.toString();
+        return page.item();
+    }
+
+    /** The bytes of one item, handed to the answer without a copy. */
+    private static final class Page extends ByteArrayOutputStream {
+
+        Page(int size) {
+            super(size);
+        }
+
+        Buffer item() {
+            if (count == 0 || buf[count - 1] != '\n') {
+                throw new IllegalStateException("an export item ends in a line end");
+            }
+            return Buffer.buffer(Unpooled.wrappedBuffer(buf, 0, count - 1));
+        }
     }
 
     private String csv(LineageView view) {
@@ -101,10 +131,10 @@ final class LineageExport {
         return LineageCsv.line(cells);
     }
 
-    private String json(LineageView view) {
+    private void json(LineageView view, Page page) {
         try {
-            return writer.writeValueAsString(view);
-        } catch (JsonProcessingException e) {
+            writer.writeValue(page, view);
+        } catch (IOException e) {
             throw new IllegalStateException("a lineage view is writable", e);
         }
     }
