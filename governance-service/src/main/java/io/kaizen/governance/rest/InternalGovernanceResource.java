@@ -3,6 +3,7 @@ package io.kaizen.governance.rest;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.server.Cancellable;
 
 import io.kaizen.common.governance.AgentGovernanceSettings;
 import io.kaizen.common.governance.Decision;
@@ -58,6 +59,8 @@ public class InternalGovernanceResource {
     @APIResponse(responseCode = "200", description = "The decision",
             content = @Content(schema = @Schema(implementation = Decision.class)))
     @APIResponse(responseCode = "404", description = "The agent is not governed here")
+    // a decision whose caller hangs up is still carried to its end: its hold settled as decided, its event journaled
+    @Cancellable(false)
     public Uni<Decision> decide(@NotNull(message = "request body is required") DecisionRequest request) {
         return decisions.decide(request);
     }
