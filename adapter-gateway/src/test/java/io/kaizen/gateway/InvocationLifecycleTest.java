@@ -9,14 +9,15 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.devstack.DevStackTestResource;
+import io.kaizen.devstack.RawHttp;
 import io.kaizen.gateway.service.InvocationSweep;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -84,14 +86,11 @@ class InvocationLifecycleTest {
     @Test
     void aCallerThatHangsUpMidCallDoesNotCutTheCallShort() throws Exception {
         String agentId = caller.agent(agent.url("/held"));
-        String request = "POST /api/v1/external-agents/" + agentId + "/invoke HTTP/1.1\r\n"
-                + "Host: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: Bearer " + caller.token() + "\r\n"
-                + "X-External-User-ID: ext-user-7\r\nX-External-User-Email: jane.smith@company.example\r\n"
-                + "X-External-System: copilot\r\nX-External-Session-ID: copilot-session-1\r\n"
-                + "Content-Length: 18\r\n\r\n{\"input\": \"hello\"}";
-        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
-            socket.getOutputStream().flush();
+        Map<String, String> headers = new HashMap<>(Invoker.LINEAGE);
+        headers.put("Authorization", "Bearer " + caller.token());
+        headers.put("Content-Type", "application/json");
+        try (Socket socket = RawHttp.send(RestAssured.port, "POST", "/api/v1/external-agents/" + agentId + "/invoke",
+                headers, "{\"input\": \"hello\"}")) {
             await().atMost(Duration.ofSeconds(60)).until(() -> !agent.hits("/held").isEmpty());
         }
         String id = single("select id from invocation where agent_id = ?", agentId);

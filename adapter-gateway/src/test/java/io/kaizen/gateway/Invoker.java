@@ -15,6 +15,13 @@ import io.restassured.specification.RequestSpecification;
 /** A caller of one new organisation, invoking with the lineage headers every invocation needs. */
 final class Invoker {
 
+    /** The lineage headers every invocation carries. */
+    static final Map<String, String> LINEAGE = Map.of(
+            "X-External-User-ID", "ext-user-7",
+            "X-External-User-Email", "jane.smith@company.example",
+            "X-External-System", "copilot",
+            "X-External-Session-ID", "copilot-session-1");
+
     final String organizationId = "org_" + UUID.randomUUID().toString().substring(0, 8);
 
     String token() {
@@ -54,11 +61,7 @@ final class Invoker {
 
     /** With that bearer token, and these headers added to, or in place of, the lineage headers. */
     RequestSpecification invoking(String token, Map<String, String> headers) {
-        Map<String, String> all = new LinkedHashMap<>(Map.of(
-                "X-External-User-ID", "ext-user-7",
-                "X-External-User-Email", "jane.smith@company.example",
-                "X-External-System", "copilot",
-                "X-External-Session-ID", "copilot-session-1"));
+        Map<String, String> all = new LinkedHashMap<>(LINEAGE);
         all.putAll(headers);
         return given().auth().oauth2(token).contentType(ContentType.JSON).headers(all)
                 .body("{\"input\": \"hello\"}");

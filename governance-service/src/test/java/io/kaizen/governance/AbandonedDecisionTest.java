@@ -7,18 +7,17 @@ import static io.kaizen.governance.GovernanceApi.settings;
 import static org.awaitility.Awaitility.await;
 
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.devstack.DevStackTestResource;
+import io.kaizen.devstack.RawHttp;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -42,23 +41,18 @@ class AbandonedDecisionTest {
         as(org, "org_admin").body("{\"approval_triggers\": {\"require_first_invocation\": true}}")
                 .when().patch("/api/v1/external-agents/" + agent + "/governance").then().statusCode(200);
         String invocation = PrefixedId.next(PrefixedId.INVOCATION);
-        byte[] body = ("{\"invocation_id\": \"" + invocation + "\", \"organization_id\": \"" + org
-                + "\", \"agent_id\": \"" + agent + "\", \"user_id\": \"frank\", \"roles\": [\"developer\"]}")
-                .getBytes(StandardCharsets.UTF_8);
-        String head = "POST /internal/v1/decisions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                + "X-Kaizen-Service-Token: " + DevStackTestResource.stack().serviceToken() + "\r\n"
-                + "Content-Length: " + body.length + "\r\n\r\n";
+        String body = "{\"invocation_id\": \"" + invocation + "\", \"organization_id\": \"" + org
+                + "\", \"agent_id\": \"" + agent + "\", \"user_id\": \"frank\", \"roles\": [\"developer\"]}";
 
-        try (Connection holder = connect(); Connection watcher = connect()) {
+        try (Connection holder = Ledger.connect()) {
             holder.setAutoCommit(false);
             try (Statement lock = holder.createStatement()) {
                 lock.execute("lock table agent_user_seen in access exclusive mode");
             }
-            try (Socket caller = new Socket("127.0.0.1", RestAssured.port)) {
-                caller.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
-                caller.getOutputStream().write(body);
-                caller.getOutputStream().flush();
-                await().atMost(Duration.ofSeconds(60)).until(() -> waitingForLocks(watcher) >= 1);
+            try (Socket caller = RawHttp.send(RestAssured.port, "POST", "/internal/v1/decisions",
+                    Map.of("Content-Type", "application/json",
+                            "X-Kaizen-Service-Token", DevStackTestResource.stack().serviceToken()), body)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> Ledger.waitingForLocks() >= 1);
             }
             // the service sees the connection closed while the decision waits
             Thread.sleep(1_000);
@@ -67,17 +61,5 @@ class AbandonedDecisionTest {
 
         await().atMost(Duration.ofSeconds(60)).until(() -> Ledger.outboxPayloads(agent, EventTypes.DECISION_EVALUATED)
                 .stream().anyMatch(payload -> payload.contains(invocation)));
-    }
-
-    private static int waitingForLocks(Connection db) throws Exception {
-        try (Statement query = db.createStatement(); ResultSet rows = query.executeQuery(
-                "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")) {
-            rows.next();
-            return rows.getInt(1);
-        }
-    }
-
-    private static Connection connect() throws Exception {
-        return DriverManager.getConnection(DevStackTestResource.stack().jdbcUrl("governance"), "kaizen", "kaizen");
     }
 }

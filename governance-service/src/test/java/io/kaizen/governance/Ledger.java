@@ -214,7 +214,22 @@ final class Ledger {
         }
     }
 
-    private static Connection connect() throws SQLException {
+    /** Sessions of the governance database, other than the asking one, in the state {@code condition} says. */
+    static int sessions(String condition) throws SQLException {
+        try (Connection db = connect(); PreparedStatement query = db.prepareStatement("select count(*) from pg_stat_activity"
+                + " where datname = current_database() and pid <> pg_backend_pid() and " + condition);
+                ResultSet rows = query.executeQuery()) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
+
+    /** Sessions of the governance database waiting for a lock, whichever it is. */
+    static int waitingForLocks() throws SQLException {
+        return sessions("wait_event_type = 'Lock'");
+    }
+
+    static Connection connect() throws SQLException {
         return DriverManager.getConnection(DevStackTestResource.stack().jdbcUrl("governance"), "kaizen", "kaizen");
     }
 

@@ -10,9 +10,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Map;
 
@@ -60,14 +58,13 @@ class SettlementTimeoutTest {
         String eventId = PrefixedId.next(PrefixedId.EVENT);
         String invocation = PrefixedId.next(PrefixedId.INVOCATION);
 
-        try (Connection db = DriverManager.getConnection(DevStackTestResource.stack().jdbcUrl("governance"), "kaizen",
-                "kaizen")) {
+        try (Connection db = Ledger.connect()) {
             lock(db, "select pg_advisory_lock(hashtext(?))", agent);
             Ledger.publishInvocation(eventId, EventTypes.INVOCATION_COMPLETED, org, invocation,
                     Ledger.invocationData(invocation, org, agent, "u1", reservation, "0.03"));
             // the batch's attempt times out waiting for the lock and the record's own attempt waits after it; then the
             // retries time out too, each leaving a waiting transaction behind (fewer on a busy machine: still correct)
-            await().atMost(Duration.ofSeconds(60)).until(() -> waitingForLocks(db) >= 2);
+            await().atMost(Duration.ofSeconds(60)).until(() -> Ledger.waitingForLocks() >= 2);
             Thread.sleep(6_000);
             lock(db, "select pg_advisory_unlock(hashtext(?))", agent);
         }
@@ -78,31 +75,9 @@ class SettlementTimeoutTest {
                 .body("cost_used", equalTo(0.03f))
                 .body("cost_reserved", equalTo(0.0f)));
         // no attempt's transaction is left open on a connection of the pool
-        try (Connection db = DriverManager.getConnection(DevStackTestResource.stack().jdbcUrl("governance"), "kaizen",
-                "kaizen")) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> openTransactions(db) == 0);
-        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> Ledger.sessions("state like 'idle in transaction%'") == 0);
         assertThat(new DeadLetterQueue(DevStackTestResource.stack().kafkaBootstrap()).list("kaizen.invocations.v1")
                 .stream().map(DeadLetterQueue.DeadLetter::eventId)).doesNotContain(eventId);
-    }
-
-    /** Other sessions of the governance database inside a transaction they are not running a statement of. */
-    private static int openTransactions(Connection db) throws Exception {
-        return sessions(db, "state like 'idle in transaction%' and pid <> pg_backend_pid()");
-    }
-
-    /** Sessions of the governance database waiting for a lock, whichever it is. */
-    private static int waitingForLocks(Connection db) throws Exception {
-        return sessions(db, "wait_event_type = 'Lock'");
-    }
-
-    private static int sessions(Connection db, String condition) throws Exception {
-        try (PreparedStatement statement = db.prepareStatement(
-                "select count(*) from pg_stat_activity where datname = current_database() and " + condition);
-                ResultSet rows = statement.executeQuery()) {
-            rows.next();
-            return rows.getInt(1);
-        }
     }
 
     /** The scope lock settlement takes (BudgetLedger's {@code budget:<agent>} key), held on this connection. */

@@ -45,6 +45,19 @@ public final class RawHttp {
      * @param body sent as UTF-8 with its Content-Length, or null for none
      */
     public static Answer exchange(int port, String method, String target, Map<String, String> headers, String body) {
+        try (Socket socket = send(port, method, target, headers, body)) {
+            socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
+            return parse(socket.getInputStream().readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + target + " on port " + port, e);
+        }
+    }
+
+    /**
+     * Sends one request as {@link #exchange} does and leaves its answer unread: the caller closes the socket, which is
+     * how a test hangs up on a request in flight.
+     */
+    public static Socket send(int port, String method, String target, Map<String, String> headers, String body) {
         byte[] content = body == null ? null : body.getBytes(StandardCharsets.UTF_8);
         StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n")
                 .append("Host: 127.0.0.1:").append(port).append("\r\n")
@@ -54,17 +67,29 @@ public final class RawHttp {
             head.append("Content-Length: ").append(content.length).append("\r\n");
         }
         head.append("\r\n");
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
+        Socket socket = null;
+        try {
+            socket = new Socket("127.0.0.1", port);
             OutputStream out = socket.getOutputStream();
             out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
             if (content != null) {
                 out.write(content);
             }
             out.flush();
-            return parse(socket.getInputStream().readAllBytes());
+            return socket;
         } catch (IOException e) {
+            closeQuietly(socket);
             throw new UncheckedIOException(method + " " + target + " on port " + port, e);
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        if (socket != null) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // the send's failure is the one reported
+            }
         }
     }
 

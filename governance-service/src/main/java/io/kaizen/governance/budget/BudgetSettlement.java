@@ -144,7 +144,7 @@ public class BudgetSettlement {
     private final class Batch {
 
         private final Instant now;
-        private final TreeSet<String> locked = new TreeSet<>();
+        private boolean started;
         private final List<TallyStep> steps = new ArrayList<>();
 
         Batch(Instant now) {
@@ -152,9 +152,10 @@ public class BudgetSettlement {
         }
 
         Uni<List<BudgetReservation>> end(List<Ending> endings) {
-            if (!steps.isEmpty() || !locked.isEmpty()) {
+            if (started) {
                 throw new IllegalStateException("a settlement batch ends its reservations at once");
             }
+            started = true;
             List<String> ids = endings.stream().map(Ending::reservationId).distinct().toList();
             return ledger.scopesOf(ids)
                     .chain(scopes -> flushMissing(endings, scopes))
@@ -216,7 +217,7 @@ public class BudgetSettlement {
             List<String> order = new ArrayList<>(organizations);
             order.addAll(agents);
             return Multi.createFrom().iterable(order)
-                    .onItem().transformToUniAndConcatenate(key -> ledger.lock(key).invoke(() -> locked.add(key)))
+                    .onItem().transformToUniAndConcatenate(key -> ledger.lock(key))
                     .collect().last().replaceWithVoid();
         }
 
