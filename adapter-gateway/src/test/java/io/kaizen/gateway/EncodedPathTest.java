@@ -14,7 +14,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.vertx.core.json.JsonObject;
 
-/** The gateway's own port, sent paths byte for byte: a path routing would normalise is refused before anything reads it. */
+/**
+ * The gateway's own port, sent paths byte for byte: a path routing would normalise, or a target holding a control
+ * character, is refused before anything reads it.
+ */
 @QuarkusTest
 @QuarkusTestResource(GatewayTestResource.class)
 class EncodedPathTest {
@@ -41,6 +44,23 @@ class EncodedPathTest {
         assertThat(problem.getString("error_code")).isEqualTo("VALIDATION_ERROR");
         assertThat(problem.getString("detail")).contains("canonical");
         assertThat(problem.getString("request_id")).isNotBlank();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "/api/v1/invocations/inv_%00",
+            "/api/v1/invocations/inv_%1b%5b2J",
+            "/api/v1/invocations?status=completed%0d%0aX-Forged:%20yes",
+            "/api/v1/external-agents/agt_01JF8ZK3M4Q9V2X7C5N6B8D0EF/invocations?start_date=%7F",
+    })
+    void aControlCharacterInThePathOrQueryIsRefused(String target) {
+        RawHttp.Answer answer = RawHttp.get(RestAssured.port, target, Map.of("Authorization", "Bearer " + caller.token()));
+
+        assertThat(answer.status()).as(answer.body()).isEqualTo(400);
+        assertThat(answer.header("Content-Type")).isEqualTo("application/problem+json");
+        JsonObject problem = new JsonObject(answer.body());
+        assertThat(problem.getString("error_code")).isEqualTo("VALIDATION_ERROR");
+        assertThat(problem.getString("detail")).contains("control character");
     }
 
     @Test

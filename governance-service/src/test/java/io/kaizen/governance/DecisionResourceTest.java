@@ -139,6 +139,17 @@ class DecisionResourceTest {
         internal().body("{\"organization_id\": \"org_x\", \"agent_id\": \"agt_x\", \"tokens\": \"many\"}")
                 .when().post("/internal/v1/decisions")
                 .then().statusCode(400).body("detail", equalTo("Field 'tokens' has an invalid value"));
+        internal().body("{\"organization_id\": \"org_x\", \"agent_id\": \"agt_x\", \"roles\": [\"admin\", null]}")
+                .when().post("/internal/v1/decisions")
+                .then().statusCode(400).body("field", equalTo("roles"));
+        internal().body("{\"organization_id\": \"org_x\", \"agent_id\": \"agt_x\", \"tags\": [null]}")
+                .when().post("/internal/v1/decisions")
+                .then().statusCode(400).body("field", equalTo("tags"));
+        internal().body("{\"organization_id\": \"org_\\u0000\", \"agent_id\": \"agt_x\"}")
+                .when().post("/internal/v1/decisions")
+                .then().statusCode(400).body("detail", equalTo("Field 'organization_id' has an invalid value"));
+        internal().body("{\"agent_ids\": [\"agt_\\u0000\"]}").when().post("/internal/v1/agents/usage")
+                .then().statusCode(400).contentType("application/problem+json");
     }
 
     @Test

@@ -189,6 +189,22 @@ class AgentResourceTest {
                 .then().statusCode(404).contentType("application/problem+json");
     }
 
+    @Test
+    void aNulCharacterInATextFieldIsA400NamingItAndNothingIsStored() {
+        String bearer = token("org_" + UUID.randomUUID(), "developer");
+        Map<String, String> cases = Map.of(
+                "{\"name\": \"a\\u0000b\", \"platform\": \"custom_http\", \"endpoint_url\": \"https://a.example\"}", "name",
+                "{\"name\": \"x\", \"description\": \"\\u0000\", \"platform\": \"custom_http\", \"endpoint_url\": \"https://a.example\"}", "description",
+                "{\"name\": \"x\", \"tags\": [\"ok\", \"n\\u0000\"], \"platform\": \"custom_http\", \"endpoint_url\": \"https://a.example\"}", "tags");
+        cases.forEach((body, field) -> given().auth().oauth2(bearer).contentType(ContentType.JSON).body(body)
+                .when().post(AGENTS)
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("error_code", equalTo("VALIDATION_ERROR"))
+                .body("detail", org.hamcrest.Matchers.containsString(field)));
+
+        given().auth().oauth2(bearer).when().get(AGENTS).then().statusCode(200).body("total", equalTo(0));
+    }
+
     private static ConsumerRecord<String, String> awaitEvent(String topic, String key) {
         return TopicReader.await(DevStackTestResource.stack().kafkaBootstrap(), topic, r -> key.equals(r.key()), 1,
                 Duration.ofSeconds(20)).get(0);

@@ -89,6 +89,17 @@ class WalkingSkeletonIT {
         suite.as(suite.token(Suite.newOrg(), "org_owner"))
                 .when().get("/api/v1/lineage/" + invocationId)
                 .then().statusCode(404);
+
+        // the export in each format, as its document describes it (the contract filter checks each answer)
+        suite.as(token).queryParam("format", "json").when().get("/api/v1/lineage/export")
+                .then().statusCode(200).contentType("application/json")
+                .body("[0].invocation_id", equalTo(invocationId));
+        assertThat(suite.as(token).queryParam("format", "ndjson").when().get("/api/v1/lineage/export")
+                .then().statusCode(200).contentType("application/x-ndjson").extract().asString())
+                .contains("\"invocation_id\":\"" + invocationId + "\"");
+        assertThat(suite.as(token).queryParam("format", "csv").when().get("/api/v1/lineage/export")
+                .then().statusCode(200).contentType("text/csv").extract().asString())
+                .startsWith("invocation_id,").contains(invocationId);
     }
 
     @Test

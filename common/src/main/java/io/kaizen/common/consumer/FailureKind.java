@@ -28,12 +28,20 @@ public enum FailureKind {
             if (t instanceof PoisonEventException || t instanceof JsonProcessingException) {
                 return DETERMINISTIC;
             }
+        }
+        String state = sqlStateOf(failure);
+        return state != null && (state.startsWith("22") || state.startsWith("23")) ? DETERMINISTIC : TRANSIENT;
+    }
+
+    /** The SQLState of the first database error in the failure's chain of causes, or null when there is none. */
+    public static String sqlStateOf(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String state = sqlState(t);
-            if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
-                return DETERMINISTIC;
+            if (state != null) {
+                return state;
             }
         }
-        return TRANSIENT;
+        return null;
     }
 
     /**

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
+import io.kaizen.common.consumer.FailureKind;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -110,6 +111,15 @@ public class ProblemMapper {
                     e.toString());
             return build(503, ErrorCode.INTERNAL_ERROR, "Service temporarily unavailable; retry later", Map.of(),
                     request).header("Retry-After", "5").build();
+        }
+        String state = FailureKind.sqlStateOf(e);
+        if (state != null && state.startsWith("22")) {
+            // a data exception: a value of the request the database cannot hold or compare (its message may quote
+            // the value, so only the state is logged)
+            LOG.warnf("request %s %s refused: the database refused a value of it (SQLState %s)", request.method(),
+                    request.path(), state);
+            return respond(400, ErrorCode.VALIDATION_ERROR, "A value of the request cannot be stored or compared"
+                    + " (a NUL character, an unpaired surrogate, or a number or time out of range)", request);
         }
         LOG.errorf(e, "request %s %s failed", request.method(), request.path());
         return respond(500, ErrorCode.INTERNAL_ERROR, "Internal error", request);

@@ -12,8 +12,8 @@ public record Paging(int page, int limit) {
     static final int MAX_PAGE = 1_000_000;
 
     public static Paging parse(String page, String limit, int defaultLimit, int maxLimit) {
-        int p = parse("page", page, 1, 1, MAX_PAGE);
-        int l = parse("limit", limit, defaultLimit, 1, maxLimit);
+        int p = wholeNumber("page", page, 1, 1, MAX_PAGE);
+        int l = wholeNumber("limit", limit, defaultLimit, 1, maxLimit);
         return new Paging(p, l);
     }
 
@@ -25,7 +25,11 @@ public record Paging(int page, int limit) {
         return (long) page * limit < total;
     }
 
-    private static int parse(String name, String value, int fallback, int min, int max) {
+    /**
+     * A whole-number query parameter from its text: the fallback when absent, a 400 naming it when it is not a whole
+     * number from min to max (declare such a parameter as {@code String}: JAX-RS answers 404 to one it cannot convert).
+     */
+    public static int wholeNumber(String name, String value, int fallback, int min, int max) {
         if (value == null || value.isBlank()) {
             return fallback;
         }

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 import org.jboss.logging.Logger;
 
@@ -365,6 +366,12 @@ public class DecisionService {
         }
         if (request.tokens() != null && request.tokens() < 0) {
             throw ProblemException.validation("tokens must not be negative").with("field", "tokens");
+        }
+        if (request.roles() != null && request.roles().stream().anyMatch(Objects::isNull)) {
+            throw ProblemException.validation("roles must not hold null").with("field", "roles");
+        }
+        if (request.tags() != null && request.tags().stream().anyMatch(Objects::isNull)) {
+            throw ProblemException.validation("tags must not hold null").with("field", "tags");
         }
     }
 

@@ -2,6 +2,11 @@ package io.kaizen.lineage.rest;
 
 import java.util.Locale;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestMulti;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,7 +44,15 @@ public class LineageExportResource {
      */
     @GET
     @PermissionsAllowed(Permissions.LINEAGE_EXPORT)
-    public RestMulti<Buffer> export(@QueryParam("format") String format,
+    @APIResponse(responseCode = "200", description = "The rows, streamed: a JSON array (json), one JSON object a line"
+            + " (ndjson) or RFC 4180 CSV with a header row (csv)", content = {
+                    @Content(mediaType = "application/json",
+                            schema = @Schema(type = SchemaType.ARRAY, implementation = LineageView.class)),
+                    @Content(mediaType = "application/x-ndjson", schema = @Schema(type = SchemaType.STRING)),
+                    @Content(mediaType = "text/csv", schema = @Schema(type = SchemaType.STRING))})
+    public RestMulti<Buffer> export(
+            @QueryParam("format") @Parameter(schema = @Schema(enumeration = {"json", "ndjson", "csv"},
+                    defaultValue = "json")) String format,
             @QueryParam("external_user_id") String externalUserId,
             @QueryParam("external_user_email") String externalUserEmail,
             @QueryParam("external_system") String externalSystem,

@@ -1,13 +1,16 @@
 package io.kaizen.registry.rest;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+
 import io.kaizen.common.agents.AgentDefinition;
 import io.kaizen.common.agents.AgentIds;
-import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.rest.Paging;
 import io.kaizen.registry.service.AgentService;
 import io.kaizen.registry.service.CredentialRotation;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -43,10 +46,9 @@ public class InternalAgentResource {
     /** Re-encrypts every credential under the newest key (see docs/operations.md). */
     @POST
     @Path("/credentials/rotate")
-    public Uni<CredentialRotation.Report> rotate(@QueryParam("batch_size") @DefaultValue("100") int batchSize) {
-        if (batchSize < 1 || batchSize > 1000) {
-            throw ProblemException.validation("batch_size must be between 1 and 1000");
-        }
-        return rotation.rotate(batchSize);
+    public Uni<CredentialRotation.Report> rotate(
+            @QueryParam("batch_size") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1",
+                    maximum = "1000", defaultValue = "100")) String batchSize) {
+        return rotation.rotate(Paging.wholeNumber("batch_size", batchSize, 100, 1, 1000));
     }
 }

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.macasaet.fernet.Key;
 
@@ -81,6 +83,16 @@ class CredentialRotationTest {
                 .when().post("/internal/v1/credentials/rotate")
                 .then().statusCode(200).body("re_encrypted", equalTo(0));
         given().when().post("/internal/v1/credentials/rotate").then().statusCode(401);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "1001", "ten", "1e3", "\\"})
+    void aBatchSizeThatIsNotAWholeNumberFromOneToAThousandIsA400(String batchSize) {
+        given().header("X-Kaizen-Service-Token", DevStackTestResource.stack().serviceToken())
+                .queryParam("batch_size", batchSize)
+                .when().post("/internal/v1/credentials/rotate")
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("batch_size"));
     }
 
     @Test
