@@ -99,7 +99,7 @@ class WalkingSkeletonIT {
                 .contains("\"invocation_id\":\"" + invocationId + "\"");
         assertThat(suite.as(token).queryParam("format", "csv").when().get("/api/v1/lineage/export")
                 .then().statusCode(200).contentType("text/csv").extract().asString())
-                .startsWith("invocation_id,").contains(invocationId);
+                .startsWith("id,invocation_id,").contains(invocationId);
     }
 
     @Test
