@@ -138,7 +138,7 @@ class DecisionResourceTest {
                 .then().statusCode(400).body("field", equalTo("estimated_cost"));
         internal().body("{\"organization_id\": \"org_x\", \"agent_id\": \"agt_x\", \"tokens\": \"many\"}")
                 .when().post("/internal/v1/decisions")
-                .then().statusCode(400).body("detail", equalTo("Field 'tokens' has an invalid value"));
+                .then().statusCode(400).body("detail", equalTo("Field 'tokens' has the wrong type"));
         internal().body("{\"organization_id\": \"org_x\", \"agent_id\": \"agt_x\", \"roles\": [\"admin\", null]}")
                 .when().post("/internal/v1/decisions")
                 .then().statusCode(400).body("field", equalTo("roles"));

@@ -36,8 +36,10 @@ class BadInputIT {
         suite.invoking(token).body("{\"input\": ".getBytes(StandardCharsets.UTF_8)).when().post(invoke)
                 .then().statusCode(400).contentType("application/problem+json")
                 .body("error_code", equalTo("VALIDATION_ERROR")).body("request_id", notNullValue());
-        suite.invoking(token).body("{\"input\": 42, \"context\": \"not an object\"}").when().post(invoke)
+        suite.invoking(token).body("{\"input\": \"x\", \"context\": \"not an object\"}").when().post(invoke)
                 .then().statusCode(400).contentType("application/problem+json").body("detail", containsString("context"));
+        suite.invoking(token).body("{\"input\": 42}").when().post(invoke)
+                .then().statusCode(400).contentType("application/problem+json").body("detail", containsString("input"));
         suite.invoking(token).body("{\"input\": \"\"}").when().post(invoke)
                 .then().statusCode(400).contentType("application/problem+json").body("detail", containsString("input"));
         suite.invoking(token).body("{\"input\": \"x\", \"unexpected\": true}").when().post(invoke)

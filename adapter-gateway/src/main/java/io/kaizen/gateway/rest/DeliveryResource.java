@@ -49,7 +49,8 @@ public class DeliveryResource {
             content = @Content(schema = @Schema(implementation = DeliveryPage.class)))
     @APIResponse(responseCode = "400", description = "An unknown status, or malformed paging")
     public Uni<DeliveryPage> list(
-            @Parameter(description = "pending, delivered, failed or exhausted; all when absent")
+            @Parameter(description = "pending, delivered, failed or exhausted; all when absent",
+                    schema = @Schema(enumeration = {"pending", "delivered", "failed", "exhausted"}))
             @QueryParam("status") String status,
             @QueryParam("page") String page, @QueryParam("limit") String limit) {
         if (status != null && !STATUSES.contains(status)) {

@@ -20,12 +20,12 @@ final class WebhookViews {
 
     @Schema(name = "WebhookRequest", description = "On update (PATCH) every field is optional; absent ones stay")
     record WebhookRequest(
-            @Schema(description = "1 to 100 characters") String name,
+            @Schema(description = "1 to 100 characters", minLength = 1, maxLength = 100) String name,
             @Schema(description = "http(s) URL the egress guard allows; https in production") String url,
             @Schema(description = "Catalogue names or groups (GET /api/v1/webhooks/events), e.g. invocation.failed,"
                     + " budget.*") List<String> events,
             @Schema(enumeration = { Webhook.STANDARD, Webhook.LEGACY }, defaultValue = Webhook.STANDARD) String signing,
-            @Schema(nullable = true, description = "At most 1000 characters") String description,
+            @Schema(nullable = true, description = "At most 1000 characters", maxLength = 1000) String description,
             @Schema(enumeration = { Webhook.ACTIVE, Webhook.DISABLED }, defaultValue = Webhook.ACTIVE) String status) {
     }
 

@@ -2,8 +2,10 @@ package io.kaizen.approval.rest;
 
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import io.kaizen.approval.domain.ApprovalDecision;
@@ -53,9 +55,11 @@ public class ApprovalResource {
     @GET
     @PermissionsAllowed(Permissions.APPROVALS_READ)
     public Uni<ApprovalPage> list(
-            @QueryParam("status") String status,
-            @QueryParam("agent_id") String agentId,
-            @QueryParam("mine") String mine,
+            @QueryParam("status") @Parameter(schema = @Schema(enumeration = {"pending", "escalated", "approved",
+                    "rejected", "expired"})) String status,
+            @QueryParam("agent_id") @Parameter(schema = @Schema(pattern = "^agt_[0-9A-HJKMNP-TV-Z]{26}$"))
+            String agentId,
+            @QueryParam("mine") @Parameter(schema = @Schema(type = SchemaType.BOOLEAN)) String mine,
             @QueryParam("page") String page,
             @QueryParam("limit") String limit) {
         Paging paging = Paging.parse(page, limit, 20, 100);

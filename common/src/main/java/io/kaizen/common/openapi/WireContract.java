@@ -1,5 +1,6 @@
 package io.kaizen.common.openapi;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -21,11 +22,13 @@ import org.eclipse.microprofile.openapi.models.PathItem;
 import org.eclipse.microprofile.openapi.models.media.Content;
 import org.eclipse.microprofile.openapi.models.media.MediaType;
 import org.eclipse.microprofile.openapi.models.media.Schema;
+import org.eclipse.microprofile.openapi.models.parameters.Parameter;
 import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 
 import io.kaizen.common.problem.ErrorCode;
 import io.kaizen.common.problem.ProblemMapper;
+import io.kaizen.common.rest.Paging;
 import io.quarkus.smallrye.openapi.OpenApiFilter;
 
 /**
@@ -98,6 +101,7 @@ public class WireContract implements OASFilter {
         schemas.put(PROBLEM, problem());
         for (Operation operation : operations) {
             describeProblems(operation, paths.get(operation), schemas);
+            describeListParameters(operation);
         }
         components.setSchemas(schemas);
     }
@@ -275,6 +279,36 @@ public class WireContract implements OASFilter {
                 .properties(properties)
                 .required(new ArrayList<>(properties.keySet()))
                 .additionalPropertiesBoolean(Boolean.TRUE);
+    }
+
+    /**
+     * The query parameters every list reads from text ({@code rest.Paging}, {@code rest.QueryTime}) as what they
+     * accept: {@code page} a whole number from 1, {@code limit} one from 1 to 100, the time bounds RFC 3339 date-times.
+     * A resource that says more of one (another largest {@code limit}) declares its schema; only a bare string is
+     * filled in here.
+     */
+    private static void describeListParameters(Operation operation) {
+        if (operation.getParameters() == null) {
+            return;
+        }
+        for (Parameter parameter : operation.getParameters()) {
+            Schema schema = parameter.getSchema();
+            boolean bareString = schema != null && schema.getRef() == null
+                    && List.of(Schema.SchemaType.STRING).equals(schema.getType()) && schema.getFormat() == null
+                    && schema.getEnumeration() == null && schema.getMaximum() == null && schema.getPattern() == null;
+            if (parameter.getIn() != Parameter.In.QUERY || !bareString) {
+                continue;
+            }
+            switch (parameter.getName()) {
+                case "page" -> parameter.setSchema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER)
+                        .minimum(BigDecimal.ONE).maximum(BigDecimal.valueOf(Paging.MAX_PAGE)));
+                case "limit" -> parameter.setSchema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER)
+                        .minimum(BigDecimal.ONE).maximum(BigDecimal.valueOf(100)));
+                case "from", "to", "start_date", "end_date" -> schema.format("date-time");
+                default -> {
+                }
+            }
+        }
     }
 
     private static Schema string() {

@@ -9,7 +9,7 @@ import io.kaizen.common.problem.ProblemException;
 public record Paging(int page, int limit) {
 
     /** Pages beyond this would only ever be empty; bounding it keeps the row offset far from overflow. */
-    static final int MAX_PAGE = 1_000_000;
+    public static final int MAX_PAGE = 1_000_000;
 
     public static Paging parse(String page, String limit, int defaultLimit, int maxLimit) {
         int p = wholeNumber("page", page, 1, 1, MAX_PAGE);

@@ -2,6 +2,7 @@ package io.kaizen.common.openapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.math.BigDecimal;
 import java.util.Map;
 
 import org.eclipse.microprofile.openapi.OASFactory;
@@ -9,6 +10,7 @@ import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.Operation;
 import org.eclipse.microprofile.openapi.models.media.Content;
 import org.eclipse.microprofile.openapi.models.media.Schema;
+import org.eclipse.microprofile.openapi.models.parameters.Parameter;
 import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 import org.junit.jupiter.api.Test;
 
@@ -54,6 +56,39 @@ class WireContractTest {
                 .isEqualTo("#/components/schemas/SettingsInput");
         assertThat(operation("PATCH").getResponses().getAPIResponse("200").getContent()
                 .getMediaType("application/json").getSchema().getRef()).isEqualTo("#/components/schemas/Settings");
+    }
+
+    @Test
+    void theListParametersAreDescribedByWhatTheyAcceptUnlessTheResourceSaidMore() {
+        Operation list = operation("GET")
+                .addParameter(query("page", string())).addParameter(query("limit", string()))
+                .addParameter(query("from", string())).addParameter(query("end_date", string()))
+                .addParameter(query("status", string()))
+                .addParameter(OASFactory.createParameter().name("limit").in(Parameter.In.HEADER).schema(string()));
+        operation("PATCH").addParameter(query("limit", OASFactory.createSchema().addType(Schema.SchemaType.INTEGER)
+                .maximum(BigDecimal.valueOf(1000))));
+
+        new WireContract().filterOpenAPI(document);
+
+        Schema page = list.getParameters().get(0).getSchema();
+        assertThat(page.getType()).containsExactly(Schema.SchemaType.INTEGER);
+        assertThat(page.getMinimum()).isEqualByComparingTo("1");
+        assertThat(page.getMaximum()).isEqualByComparingTo("1000000");
+        assertThat(list.getParameters().get(1).getSchema().getMaximum()).isEqualByComparingTo("100");
+        assertThat(list.getParameters().get(2).getSchema().getFormat()).isEqualTo("date-time");
+        assertThat(list.getParameters().get(3).getSchema().getFormat()).isEqualTo("date-time");
+        assertThat(list.getParameters().get(4).getSchema().getType()).containsExactly(Schema.SchemaType.STRING);
+        assertThat(list.getParameters().get(4).getSchema().getFormat()).isNull();
+        assertThat(list.getParameters().get(5).getSchema().getType()).containsExactly(Schema.SchemaType.STRING);
+        assertThat(operation("PATCH").getParameters().get(0).getSchema().getMaximum()).isEqualByComparingTo("1000");
+    }
+
+    private static Parameter query(String name, Schema schema) {
+        return OASFactory.createParameter().name(name).in(Parameter.In.QUERY).schema(schema);
+    }
+
+    private static Schema string() {
+        return OASFactory.createSchema().addType(Schema.SchemaType.STRING);
     }
 
     @Test

@@ -3,9 +3,12 @@ package io.kaizen.governance.rest;
 import java.math.BigDecimal;
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
 import io.kaizen.common.governance.UsdAmountDeserializer;
+import io.kaizen.governance.policy.CombiningStrategy;
 import io.kaizen.governance.trigger.ApprovalTriggerSettings;
 
 /** Request bodies of the governance configuration endpoints; absent (or null) fields are left unchanged. */
@@ -46,7 +49,8 @@ public final class GovernanceRequests {
      * {@code PATCH /api/v1/policies/settings}: the organisation's governance settings; {@code time_zone} is an IANA id
      * (weekly budgets start on Monday 00:00 there).
      */
-    public record OrganizationSettings(String combiningStrategy, String defaultEffect, BigDecimal monthlyBudgetUsd,
+    public record OrganizationSettings(@Schema(implementation = CombiningStrategy.class) String combiningStrategy,
+            @Schema(enumeration = {"allow", "deny"}) String defaultEffect, BigDecimal monthlyBudgetUsd,
             ApprovalTriggerSettings approvalTriggers, String timeZone) {
     }
 

@@ -21,8 +21,11 @@ public final class PolicyMessages {
      * Create (name and effect required) or patch (absent fields unchanged) a policy. {@code target} is
      * {@code {agent_ids, platforms, tags}}, {@code match} {@code all|any}, {@code conditions} typed conditions.
      */
-    public record PolicyRequest(String name, String description, String effect, Integer priority, Boolean enabled,
-            JsonNode target, String match, JsonNode conditions) {
+    public record PolicyRequest(@Schema(minLength = 1, maxLength = 255) String name,
+            @Schema(maxLength = 1000) String description, @Schema(enumeration = {"allow", "deny"}) String effect,
+            @Schema(minimum = "0", maximum = "100000", defaultValue = "100") Integer priority, Boolean enabled,
+            JsonNode target, @Schema(enumeration = {"all", "any"}, defaultValue = "all") String match,
+            JsonNode conditions) {
     }
 
     public record PolicyView(String id, String organizationId, String name, @Schema(nullable = true) String description,
@@ -42,7 +45,8 @@ public final class PolicyMessages {
     public record SimulationRequest(String agentId, String userId, String subject, List<String> roles, String teamId,
             String environment, String platform, List<String> tags, String ip, String country,
             BigDecimal estimatedCost, Integer tokens, Instant timestamp, List<PolicyRequest> policies,
-            String combiningStrategy, String defaultEffect) {
+            @Schema(implementation = CombiningStrategy.class) String combiningStrategy,
+            @Schema(enumeration = {"allow", "deny"}) String defaultEffect) {
     }
 
     public record SimulationView(

@@ -3,7 +3,9 @@ package io.kaizen.lineage.rest;
 import java.time.Instant;
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -76,8 +78,11 @@ public class AuditResource {
     @PermissionsAllowed(Permissions.AUDIT_READ)
     public Uni<Page> list(@QueryParam("type") String type, @QueryParam("agent_id") String agentId,
             @QueryParam("subject") String subject, @QueryParam("from") String from, @QueryParam("to") String to,
-            @QueryParam("from_seq") String fromSeq, @QueryParam("to_seq") String toSeq,
-            @QueryParam("after_seq") String afterSeq, @QueryParam("page") String pageParam,
+            @QueryParam("from_seq") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1"))
+            String fromSeq,
+            @QueryParam("to_seq") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "1")) String toSeq,
+            @QueryParam("after_seq") @Parameter(schema = @Schema(type = SchemaType.INTEGER, minimum = "0"))
+            String afterSeq, @QueryParam("page") String pageParam,
             @QueryParam("limit") String limitParam) {
         Paging paging = Paging.parse(pageParam, limitParam, 20, 100);
         Long after = seq("after_seq", afterSeq, 0);

@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 import io.kaizen.common.problem.ProblemException;
@@ -68,7 +70,8 @@ public class LineageResource {
             @QueryParam("external_system") String externalSystem,
             @QueryParam("external_agent_id") String externalAgentId, @QueryParam("status") String status,
             @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("cursor") String cursor,
-            @QueryParam("page") String pageParam, @QueryParam("limit") String limitParam) {
+            @QueryParam("page") String pageParam, @QueryParam("limit") @Parameter(schema = @Schema(
+                    type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "100")) String limitParam) {
         Paging paging = Paging.parse(pageParam, limitParam, 100, 1000);
         LineageCursor after = cursor(cursor);
         if (after != null && paging.page() > 1) {
@@ -101,7 +104,8 @@ public class LineageResource {
     public Uni<LineageGraph.Graph> graph(@QueryParam("external_agent_id") String externalAgentId,
             @QueryParam("workflow_id") String workflowId, @QueryParam("from") String from,
             @QueryParam("to") String to, @QueryParam("start_date") String startDate,
-            @QueryParam("end_date") String endDate, @QueryParam("node_limit") String nodeLimit) {
+            @QueryParam("end_date") String endDate, @QueryParam("node_limit") @Parameter(schema = @Schema(
+                    type = SchemaType.INTEGER, minimum = "5", maximum = "1000", defaultValue = "500")) String nodeLimit) {
         String agent = text("external_agent_id", externalAgentId);
         String workflow = text("workflow_id", workflowId);
         if ((agent == null) == (workflow == null)) {

@@ -4,6 +4,7 @@ import java.net.URI;
 
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -56,9 +57,16 @@ public class AgentResource {
     @GET
     @PermissionsAllowed(Permissions.AGENTS_READ)
     public Uni<AgentPage> list(@QueryParam("page") String page, @QueryParam("limit") String limit,
-            @QueryParam("platform") String platform,
-            @QueryParam("status") String status, @QueryParam("environment") String environment,
-            @QueryParam("tag") String tag, @QueryParam("search") String search, @QueryParam("sort") String sort) {
+            @QueryParam("platform") @Parameter(schema = @Schema(enumeration = {"teams", "discord", "slack",
+                    "telegram", "notion", "custom_http"})) String platform,
+            @QueryParam("status") @Parameter(schema = @Schema(enumeration = {"active", "inactive", "deleted"}))
+            String status,
+            @QueryParam("environment") @Parameter(schema = @Schema(enumeration = {"production", "staging",
+                    "development"})) String environment,
+            @QueryParam("tag") @Parameter(schema = @Schema(pattern = "^[A-Za-z0-9_.:-]{1,50}$")) String tag,
+            @QueryParam("search") @Parameter(schema = @Schema(maxLength = 200)) String search,
+            @QueryParam("sort") @Parameter(schema = @Schema(enumeration = {"created_at", "-created_at", "updated_at",
+                    "-updated_at", "name", "-name"}, defaultValue = "-created_at")) String sort) {
         return agents.list(new AgentQuery(caller.organizationId(), platform, status, environment, tag, search, sort,
                 Paging.parse(page, limit, 20, 100)));
     }
