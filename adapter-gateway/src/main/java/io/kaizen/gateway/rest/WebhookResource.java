@@ -6,6 +6,7 @@ import java.util.Set;
 
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -83,7 +84,8 @@ public class WebhookResource {
             content = @Content(schema = @Schema(implementation = WebhookView.class)))
     @APIResponse(responseCode = "400", description = "A missing or invalid field, an unknown event type, a URL the"
             + " egress guard refuses")
-    public Uni<RestResponse<WebhookView>> create(WebhookRequest body) {
+    public Uni<RestResponse<WebhookView>> create(@RequestBody(required = true, content = @Content(schema = @Schema(
+            implementation = WebhookRequest.class, requiredProperties = {"name", "url", "events"}))) WebhookRequest body) {
         if (body == null) {
             throw ProblemException.validation("A request body is required");
         }

@@ -96,6 +96,8 @@ public class WireContract implements OASFilter {
             successSchemas(operation).forEach(WireContract::dropTypeBesideReference);
         });
         splitShared(operations, schemas, inputs, outputs).forEach(name -> refuseUnknownProperties(schemas.get(name)));
+        // a request body declared in place (a create that requires what its patch leaves optional) is closed too
+        operations.forEach(operation -> requestSchemas(operation).forEach(WireContract::refuseUnknownProperties));
         outputs.forEach(name -> requireEveryProperty(schemas.get(name)));
 
         schemas.put(PROBLEM, problem());

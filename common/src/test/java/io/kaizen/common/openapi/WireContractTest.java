@@ -83,6 +83,18 @@ class WireContractTest {
         assertThat(operation("PATCH").getParameters().get(0).getSchema().getMaximum()).isEqualByComparingTo("1000");
     }
 
+    @Test
+    void aRequestBodyDeclaredInPlaceIsClosedToUnknownFields() {
+        Schema inline = OASFactory.createSchema().addType(Schema.SchemaType.OBJECT).addProperty("name", string())
+                .addRequired("name");
+        operation("GET").requestBody(OASFactory.createRequestBody().content(json(inline)));
+
+        new WireContract().filterOpenAPI(document);
+
+        assertThat(inline.getAdditionalPropertiesBoolean()).isFalse();
+        assertThat(inline.getRequired()).containsExactly("name");
+    }
+
     private static Parameter query(String name, Schema schema) {
         return OASFactory.createParameter().name(name).in(Parameter.In.QUERY).schema(schema);
     }

@@ -2,6 +2,7 @@ package io.kaizen.governance.rest;
 
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -64,7 +65,8 @@ public class PolicyResource {
     @APIResponse(responseCode = "201", description = "Created",
             content = @Content(schema = @Schema(implementation = PolicyView.class)))
     @APIResponse(responseCode = "409", description = "A policy with this name exists")
-    public Uni<RestResponse<PolicyView>> create(PolicyRequest body) {
+    public Uni<RestResponse<PolicyView>> create(@RequestBody(required = true, content = @Content(schema = @Schema(
+            implementation = PolicyRequest.class, requiredProperties = {"name", "effect"}))) PolicyRequest body) {
         KaizenPrincipal principal = caller.get();
         return policies.create(principal.organizationId(), principal.subject(), body)
                 .map(view -> RestResponse.ResponseBuilder.<PolicyView>created(
