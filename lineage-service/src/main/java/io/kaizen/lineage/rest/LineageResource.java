@@ -118,7 +118,7 @@ public class LineageResource {
             throw ProblemException.validation("The start of the time range must be before its end");
         }
         return graph.graph(new LineageGraph.Query(caller.organizationId(), agent, workflow, fromTime, toTime,
-                nodeLimit(nodeLimit)));
+                Paging.wholeNumber("node_limit", nodeLimit, 500, 5, 1000)));
     }
 
     @GET
@@ -167,21 +167,6 @@ public class LineageResource {
             throw ProblemException.validation("Query parameters '" + name + "' and '" + alias + "' cannot be combined");
         }
         return value != null ? value : aliasValue;
-    }
-
-    private static int nodeLimit(String value) {
-        if (value == null || value.isBlank()) {
-            return 500;
-        }
-        try {
-            int limit = Integer.parseInt(value.strip());
-            if (limit >= 5 && limit <= 1000) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // the problem below names the parameter
-        }
-        throw ProblemException.validation("Query parameter 'node_limit' must be a whole number from 5 to 1000");
     }
 
     private static LineageCursor cursor(String cursor) {
