@@ -33,11 +33,10 @@ public class CanonicalPathGuard {
     }
 
     private void refuseNonCanonical(RoutingContext context) {
-        String query = context.request().query();
         if (!isCanonical(context)) {
             respond(context, "The request path is not in canonical form (dot or empty segments, encoded "
                     + "separators, or escaped characters that need no escaping)");
-        } else if (CONTROL.matcher(context.request().path()).find() || query != null && CONTROL.matcher(query).find()) {
+        } else if (CONTROL.matcher(context.request().uri()).find()) { // the raw target: path and query
             respond(context, "The request path or query holds an encoded control character");
         } else {
             context.next();

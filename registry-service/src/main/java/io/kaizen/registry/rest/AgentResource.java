@@ -12,6 +12,8 @@ import io.kaizen.common.agents.AgentIds;
 import io.kaizen.common.rest.Paging;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.Permissions;
+import io.kaizen.registry.domain.Environment;
+import io.kaizen.registry.domain.Platform;
 import io.kaizen.registry.service.AgentQuery;
 import io.kaizen.registry.service.AgentService;
 import io.quarkus.security.PermissionsAllowed;
@@ -57,12 +59,11 @@ public class AgentResource {
     @GET
     @PermissionsAllowed(Permissions.AGENTS_READ)
     public Uni<AgentPage> list(@QueryParam("page") String page, @QueryParam("limit") String limit,
-            @QueryParam("platform") @Parameter(schema = @Schema(enumeration = {"teams", "discord", "slack",
-                    "telegram", "notion", "custom_http"})) String platform,
+            @QueryParam("platform") @Parameter(schema = @Schema(implementation = Platform.class)) String platform,
             @QueryParam("status") @Parameter(schema = @Schema(enumeration = {"active", "inactive", "deleted"}))
             String status,
-            @QueryParam("environment") @Parameter(schema = @Schema(enumeration = {"production", "staging",
-                    "development"})) String environment,
+            @QueryParam("environment") @Parameter(schema = @Schema(implementation = Environment.class))
+            String environment,
             @QueryParam("tag") @Parameter(schema = @Schema(pattern = "^[A-Za-z0-9_.:-]{1,50}$")) String tag,
             @QueryParam("search") @Parameter(schema = @Schema(maxLength = 200)) String search,
             @QueryParam("sort") @Parameter(schema = @Schema(enumeration = {"created_at", "-created_at", "updated_at",
