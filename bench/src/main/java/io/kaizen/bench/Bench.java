@@ -104,6 +104,7 @@ public final class Bench {
         progress("warming up the load generator against the sink for " + generatorWarmup.toSeconds() + " s");
         closedLoop.run(sink, options.maxConnections(), Duration.ZERO, generatorWarmup);
         settle();
+        Map<String, ServiceGc.Pauses> collectionsBefore = ServiceGc.read(suite.services());
         if (options.runs(BenchOptions.SINK)) {
             results.put(BenchOptions.SINK, measure(BenchOptions.SINK, sink, options.sinkRates(), null));
         }
@@ -152,10 +153,15 @@ public final class Bench {
             lineageRuns = LineageBench.run(vertx, suite, processes, options, this::progress, this::settleQuietly);
         }
 
-        Map<String, Double> resident = processes.residentMiB();
+        Map<String, ServiceGc.Pauses> collections = new LinkedHashMap<>();
+        ServiceGc.read(suite.services()).forEach((service, after) -> collections.put(service,
+                after.minus(collectionsBefore.getOrDefault(service, ServiceGc.Pauses.NONE))));
+        BenchReport.Memory memory = new BenchReport.Memory(processes.residentMiB(), processes.peakResidentMiB(),
+                collections);
         List<String> services = Arrays.stream(Service.values()).map(Service::module).toList();
-        BenchReport report = new BenchReport(started, machine, options, results, lineage, lineageRuns, resident,
-                Machine.loadAverageNow(), Goals.check(options, results, lineage, lineageRuns, resident, services));
+        BenchReport report = new BenchReport(started, machine, options, results, lineage, lineageRuns, memory,
+                Machine.loadAverageNow(),
+                Goals.check(options, results, lineage, lineageRuns, memory.residentMiB(), services));
         Path written = report.write(options.results());
         out.println();
         out.println(report.markdown());

@@ -21,12 +21,20 @@ import io.vertx.core.json.JsonObject;
  * One benchmark run as Markdown tables (with the ratios to the baselines and the goals) and as JSON.
  *
  * @param targets     by key, in the order they ran
- * @param residentMiB per process, read after the last run
+ * @param memory      per process, read after the last run
  */
 record BenchReport(Instant started, Machine machine, BenchOptions options, Map<String, TargetResults> targets,
-        List<LineageLag.Result> lineage, LineageBench.Result lineageRuns, Map<String, Double> residentMiB,
-        String loadAverageAtEnd,
+        List<LineageLag.Result> lineage, LineageBench.Result lineageRuns, Memory memory, String loadAverageAtEnd,
         List<Goals.Goal> goals) {
+
+    /**
+     * @param residentMiB per process after the last run (VmRSS)
+     * @param peakMiB     the most each process had resident since it started (VmHWM)
+     * @param collections each service's garbage collections from the first run to the end of the last
+     */
+    record Memory(Map<String, Double> residentMiB, Map<String, Double> peakMiB,
+            Map<String, ServiceGc.Pauses> collections) {
+    }
 
     private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
@@ -203,9 +211,19 @@ record BenchReport(Instant started, Machine machine, BenchOptions options, Map<S
     }
 
     private void memoryTable(StringBuilder md) {
-        md.append("### Resident memory after the runs\n\n| process | RSS MiB |\n|---|---|\n");
-        residentMiB.forEach((process, mib) -> md.append("| ").append(process).append(" | ")
-                .append(String.format(Locale.ROOT, "%.0f", mib)).append(" |\n"));
+        md.append("### Memory and garbage collection\n\n");
+        md.append("| process | RSS MiB after | peak RSS MiB | full collections (s) | young collections (s) |\n");
+        md.append("|---|---|---|---|---|\n");
+        memory.residentMiB().forEach((process, mib) -> {
+            ServiceGc.Pauses pauses = memory.collections().get(process);
+            md.append("| ").append(process).append(" | ").append(String.format(Locale.ROOT, "%.0f", mib)).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.0f", memory.peakMiB().getOrDefault(process, Double.NaN)))
+                    .append(" | ").append(pauses == null ? "" : count(pauses.full()) + " (" + millis(pauses.fullSeconds())
+                            + ")")
+                    .append(" | ").append(pauses == null ? "" : count(pauses.young()) + " ("
+                            + millis(pauses.youngSeconds()) + ")")
+                    .append(" |\n");
+        });
         md.append('\n');
     }
 
@@ -222,6 +240,8 @@ record BenchReport(Instant started, Machine machine, BenchOptions options, Map<S
         lineage.forEach(lag -> lineageJson.add(lag.toJson()));
         JsonArray goalsJson = new JsonArray();
         goals.forEach(goal -> goalsJson.add(goal.toJson()));
+        JsonObject collectionsJson = new JsonObject();
+        memory.collections().forEach((service, pauses) -> collectionsJson.put(service, pauses.toJson()));
         return new JsonObject()
                 .put("started_at", started.toString())
                 .put("machine", machine.toJson().put("load_average_at_end", loadAverageAtEnd))
@@ -229,7 +249,9 @@ record BenchReport(Instant started, Machine machine, BenchOptions options, Map<S
                 .put("targets", targetsJson)
                 .put("lineage_lag", lineageJson)
                 .put("lineage_service", lineageRuns == null ? null : lineageRuns.toJson())
-                .put("rss_mib", LoadResult.rounded(residentMiB))
+                .put("rss_mib", LoadResult.rounded(memory.residentMiB()))
+                .put("peak_rss_mib", LoadResult.rounded(memory.peakMiB()))
+                .put("collections", collectionsJson)
                 .put("goals", goalsJson);
     }
 

@@ -7,13 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import io.kaizen.devstack.DevKeys;
 import io.kaizen.devstack.Main;
 import io.kaizen.devstack.PlatformRules;
 import io.kaizen.devstack.ProjectLayout;
+import io.kaizen.devstack.Service;
 import io.kaizen.devstack.platform.PlatformEmulators;
 
 /**
@@ -22,7 +25,7 @@ import io.kaizen.devstack.platform.PlatformEmulators;
  * JWTs and hold the service token.
  */
 record LocalSuite(ProjectLayout layout, long stackPid, URI router, URI sink, URI governance, String kafkaBootstrap,
-        DevKeys keys) {
+        DevKeys keys, Map<String, URI> services) {
 
     private static final Duration TOKEN_TTL = Duration.ofHours(4);
 
@@ -49,7 +52,7 @@ record LocalSuite(ProjectLayout layout, long stackPid, URI router, URI sink, URI
             }
             return new LocalSuite(layout, pid, URI.create(required(env, "KAIZEN_ROUTER_URL")),
                     URI.create(required(env, "KAIZEN_SINK_URL")), URI.create(required(env, "KAIZEN_GOVERNANCE_URL")),
-                    required(env, "KAIZEN_KAFKA_BOOTSTRAP"), DevKeys.load(root.resolve("keys")));
+                    required(env, "KAIZEN_KAFKA_BOOTSTRAP"), DevKeys.load(root.resolve("keys")), services(env));
         } catch (IOException | NumberFormatException e) {
             throw new IllegalStateException("cannot read the suite's state in " + root + ": " + e.getMessage(), e);
         }
@@ -75,6 +78,16 @@ record LocalSuite(ProjectLayout layout, long stackPid, URI router, URI sink, URI
 
     String serviceToken() {
         return keys.serviceToken();
+    }
+
+    /** Each service's own address by module, from {@code KAIZEN_<SHORT NAME>_URL}. */
+    private static Map<String, URI> services(Map<String, String> env) {
+        Map<String, URI> services = new LinkedHashMap<>();
+        for (Service service : Service.values()) {
+            services.put(service.module(),
+                    URI.create(required(env, "KAIZEN_" + service.shortName().toUpperCase(Locale.ROOT) + "_URL")));
+        }
+        return services;
     }
 
     private static String required(Map<String, String> env, String key) {

@@ -31,6 +31,8 @@ final class SuiteProcesses {
     static final String LOAD_GENERATOR = "bench";
 
     private static final double CLOCK_TICKS_PER_SECOND = 100;
+    private static final String RESIDENT = "VmRSS:";
+    private static final String PEAK_RESIDENT = "VmHWM:";
 
     private final Map<String, Long> pids;
 
@@ -61,22 +63,31 @@ final class SuiteProcesses {
 
     /** Resident memory (VmRSS) in MiB of the services, the devstack process and the broker; absent when gone. */
     Map<String, Double> residentMiB() {
-        Map<String, Double> resident = new LinkedHashMap<>();
+        return memoryMiB(RESIDENT);
+    }
+
+    /** The most each process has had resident since it started (VmHWM), in MiB; absent when gone. */
+    Map<String, Double> peakResidentMiB() {
+        return memoryMiB(PEAK_RESIDENT);
+    }
+
+    /** The resident memory of one process now, in MiB, or NaN when it is not running. */
+    double residentMiB(String name) {
+        OptionalLong kib = statusKib(name, RESIDENT);
+        return kib.isPresent() ? kib.getAsLong() / 1024.0 : Double.NaN;
+    }
+
+    private Map<String, Double> memoryMiB(String field) {
+        Map<String, Double> memory = new LinkedHashMap<>();
         List<String> names = new ArrayList<>();
         for (Service service : Service.values()) {
             names.add(service.module());
         }
         names.addAll(List.of(DEVSTACK, KAFKA, REDIS, POSTGRES));
         for (String name : names) {
-            rssKib(name).ifPresent(kib -> resident.put(name, kib / 1024.0));
+            statusKib(name, field).ifPresent(kib -> memory.put(name, kib / 1024.0));
         }
-        return resident;
-    }
-
-    /** The resident memory of one process now, in MiB, or NaN when it is not running. */
-    double residentMiB(String name) {
-        OptionalLong kib = rssKib(name);
-        return kib.isPresent() ? kib.getAsLong() / 1024.0 : Double.NaN;
+        return memory;
     }
 
     /** CPU time so far per process, in clock ticks (PostgreSQL: the postmaster and its current backends). */
@@ -135,14 +146,14 @@ final class SuiteProcesses {
         }
     }
 
-    private OptionalLong rssKib(String name) {
+    private OptionalLong statusKib(String name, String field) {
         Long pid = pids.get(name);
         if (pid == null) {
             return OptionalLong.empty();
         }
         try {
             for (String line : Files.readAllLines(Path.of("/proc", pid.toString(), "status"), StandardCharsets.UTF_8)) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(field)) {
                     return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")));
                 }
             }

@@ -55,11 +55,12 @@ class PlatformGoalsTest {
     @Test
     void aPlatformHasAnOpenLoopRowAgainstTheSinkAndNoClosedLoopRow() {
         String markdown = new BenchReport(Instant.EPOCH, new Machine(2, 24, "OpenJDK 17", "Linux", "1.00"), options,
-                results, List.of(), null, Map.of(), "1.00", List.copyOf(goals().values())).markdown();
+                results, List.of(), null, new BenchReport.Memory(Map.of(), Map.of(), Map.of()), "1.00",
+                List.copyOf(goals().values())).markdown();
 
         assertThat(markdown).contains("| governed invoke, discord emulator | 100/s | 100/s | 30.0 | 30.0 | 90.0 | "
                 + "3 (HTTP 502, agent answered 400 3) | +29.6 / +87.0 ms |");
-        String closedLoop = markdown.substring(markdown.indexOf("### Closed loop"), markdown.indexOf("### Resident"));
+        String closedLoop = markdown.substring(markdown.indexOf("### Closed loop"), markdown.indexOf("### Memory"));
         assertThat(closedLoop).doesNotContain("emulator");
     }
 
