@@ -20,6 +20,8 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.ids.PrefixedId;
@@ -40,6 +42,9 @@ class LineageRowsTest {
 
     @Inject
     InvocationEvents events;
+
+    @Inject
+    ObjectMapper mapper;
 
     /** An outcome: the event type that ends the invocation, and what its row must then say. */
     private record Outcome(String name, String type, String status, Integer httpStatus, String errorCode,
@@ -178,6 +183,31 @@ class LineageRowsTest {
                 .body("user_agent", equalTo("curl/8"))
                 .body("request_headers", containsString("\"x-external-system\":\"copilot\""))
                 .body("external_user_role", equalTo("Sales Manager"));
+    }
+
+    @Test
+    void textBeyondLatin1IsStoredAsSentAndAnUnpairedSurrogateAsAQuestionMark() throws Exception {
+        String org = "org_" + UUID.randomUUID();
+        String id = PrefixedId.next(PrefixedId.INVOCATION);
+        String eventId = PrefixedId.next(PrefixedId.EVENT);
+        InvocationEvent base = ended(id, org, OUTCOMES.get(0));
+        InvocationEvent event = new InvocationEvent(id, org, base.status(),
+                new InvocationEvent.ExternalUser("ext-42", "jane@acme.example", "Zoë 山田 😀", "ROLE"),
+                base.externalSystem(), base.kaizenAuth(), base.agent(), base.trace(), base.request(),
+                base.governance(), base.result());
+        // the escape reaches the service as it is: a JSON text may hold half of a surrogate pair
+        String data = mapper.writeValueAsString(event).replace("\"ROLE\"", "\"x\\ud800y\"");
+        events.sendTogether(List.of(InvocationEvents.record(eventId, id, org, data)));
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(token(org))
+                .when().get("/api/v1/lineage/" + id).then().statusCode(200)
+                .body("external_user_name", equalTo("Zoë 山田 😀"))
+                .body("external_user_role", equalTo("x?y")));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(token(org))
+                .when().get("/api/v1/audit").then().statusCode(200).body("items[0].event_id", equalTo(eventId)));
+        given().auth().oauth2(token(org)).when().get("/api/v1/audit/verify").then().statusCode(200)
+                .body("valid", equalTo(true));
+        assertThat(InvocationEvents.deadLetters(eventId)).isEmpty();
     }
 
     @Test

@@ -56,18 +56,18 @@ public class AuditLog {
     /** Which of the events (ids as one JSON array text) a record already holds: a redelivery is not chained twice. */
     private static final String RECORDED = "select event_id from audit_event where event_id in"
             + " (select json_array_elements_text(cast(cast(:ids as text) as json)))";
-    /** The records of a batch as one JSON array typed text, a single parameter however many there are. */
+    /** The records of a batch in one statement ({@link BatchRows}). */
     private static final String INSERT = "insert into audit_event (organization_id, seq, event_id, type, source, subject,"
             + " agent_id, occurred_at, recorded_at, data, prev_hash, hash)"
             + " select organization_id, seq, event_id, type, source, subject, agent_id, occurred_at, recorded_at, data,"
-            + " prev_hash, hash from json_to_recordset(cast(cast(:rows as text) as json)) as r(organization_id text,"
+            + " prev_hash, hash from " + BatchRows.RECORDS + " as r(organization_id text,"
             + " seq bigint, event_id text, type text, source text, subject text, agent_id text,"
             + " occurred_at timestamptz, recorded_at timestamptz, data text, prev_hash text, hash text)";
     private static final String MOVE_HEAD = "update audit_chain_head set seq = :seq, hash = :hash"
             + " where organization_id = :org";
-    /** Many rows as one JSON array typed text, a single parameter however many there are. */
+    /** The personal data the records hold apart, in one statement ({@link BatchRows}). */
     private static final String HOLD = "insert into audit_personal_data (organization_id, seq, field, pseudonym, value)"
-            + " select organization_id, seq, field, pseudonym, value from json_to_recordset(cast(cast(:rows as text) as json))"
+            + " select organization_id, seq, field, pseudonym, value from " + BatchRows.RECORDS
             + " as r(organization_id text, seq bigint, field text, pseudonym text, value text)";
     /**
      * Deletes the personal data of every record that holds the address in any personal field, and of every record
@@ -160,7 +160,7 @@ public class AuditLog {
         }
         AuditEvent last = records.get(records.size() - 1);
         Uni<Void> written = session.createNativeQuery(INSERT)
-                .setParameter("rows", json(records.stream().map(AuditLog::row).toList()))
+                .setParameter("rows", BatchRows.utf8(mapper, records.stream().map(AuditLog::row).toList()))
                 .executeUpdate()
                 .chain(() -> session.createNativeQuery(MOVE_HEAD)
                         .setParameter("seq", last.seq)
@@ -172,7 +172,7 @@ public class AuditLog {
             written = written.chain(() -> withoutErasedPeople(org, held, personalTimes))
                     .chain(kept -> kept.isEmpty() ? Uni.createFrom().voidItem()
                             : session.createNativeQuery(HOLD)
-                                    .setParameter("rows", json(kept))
+                                    .setParameter("rows", BatchRows.utf8(mapper, kept))
                                     .executeUpdate().replaceWithVoid());
         }
         return written;

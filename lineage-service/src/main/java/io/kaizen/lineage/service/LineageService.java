@@ -293,8 +293,8 @@ public class LineageService {
     }
 
     /**
-     * New rows of the batch in one statement, their values as one JSON array typed text (a single parameter however
-     * many rows), rather than a managed entity and its bindings per row. A row another replica inserted meanwhile is
+     * New rows of the batch in one statement, their values as one parameter ({@link BatchRows}), rather than a managed
+     * entity and its bindings per row. A row another replica inserted meanwhile is
      * not inserted again ({@code on conflict do nothing}, which waits for that replica's commit): the batch then fails
      * as a concurrent insert, and its retry reads the row and merges into it.
      */
@@ -304,7 +304,7 @@ public class LineageService {
             rows.add(row(r));
         }
         return Panache.getSession().chain(session -> session.createNativeQuery(INSERT, String.class)
-                        .setParameter("rows", json(rows))
+                        .setParameter("rows", BatchRows.utf8(mapper, rows))
                         .getResultList())
                 .chain(inserted -> inserted.size() == created.size() ? Uni.createFrom().voidItem()
                         : Uni.createFrom().failure(new ConcurrentInsertException()));
@@ -320,7 +320,7 @@ public class LineageService {
             Map.entry("response_status_code", "integer"), Map.entry("status_rank", "smallint"));
     // EXPORT_COLUMNS, declared below with the export, names every column in the entity's order
     private static final String INSERT = "insert into lineage_record (" + LineageService.EXPORT_COLUMNS + ")"
-            + " select * from json_to_recordset(cast(cast(:rows as text) as json)) as r("
+            + " select * from " + BatchRows.RECORDS + " as r("
             + Arrays.stream(LineageService.EXPORT_COLUMNS.split(", ")).map(c -> c + " " + TYPES.getOrDefault(c, "text"))
                     .collect(Collectors.joining(", "))
             + ") on conflict (invocation_id) do nothing returning invocation_id";
