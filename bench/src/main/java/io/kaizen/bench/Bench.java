@@ -153,11 +153,8 @@ public final class Bench {
             lineageRuns = LineageBench.run(vertx, suite, processes, options, this::progress, this::settleQuietly);
         }
 
-        Map<String, ServiceGc.Pauses> collections = new LinkedHashMap<>();
-        ServiceGc.read(suite.services()).forEach((service, after) -> collections.put(service,
-                after.minus(collectionsBefore.getOrDefault(service, ServiceGc.Pauses.NONE))));
         BenchReport.Memory memory = new BenchReport.Memory(processes.residentMiB(), processes.peakResidentMiB(),
-                collections);
+                ServiceGc.since(collectionsBefore, suite.services()));
         List<String> services = Arrays.stream(Service.values()).map(Service::module).toList();
         BenchReport report = new BenchReport(started, machine, options, results, lineage, lineageRuns, memory,
                 Machine.loadAverageNow(),

@@ -24,8 +24,8 @@ import io.kaizen.devstack.platform.PlatformEmulators;
  * addresses in {@code stack.env}, the devstack's pid in {@code stack.pid}, and the development keys that sign
  * JWTs and hold the service token.
  */
-record LocalSuite(ProjectLayout layout, long stackPid, URI router, URI sink, URI governance, String kafkaBootstrap,
-        DevKeys keys, Map<String, URI> services) {
+record LocalSuite(ProjectLayout layout, long stackPid, URI router, URI sink, String kafkaBootstrap, DevKeys keys,
+        Map<String, URI> services) {
 
     private static final Duration TOKEN_TTL = Duration.ofHours(4);
 
@@ -51,8 +51,8 @@ record LocalSuite(ProjectLayout layout, long stackPid, URI router, URI sink, URI
                 }
             }
             return new LocalSuite(layout, pid, URI.create(required(env, "KAIZEN_ROUTER_URL")),
-                    URI.create(required(env, "KAIZEN_SINK_URL")), URI.create(required(env, "KAIZEN_GOVERNANCE_URL")),
-                    required(env, "KAIZEN_KAFKA_BOOTSTRAP"), DevKeys.load(root.resolve("keys")), services(env));
+                    URI.create(required(env, "KAIZEN_SINK_URL")), required(env, "KAIZEN_KAFKA_BOOTSTRAP"),
+                    DevKeys.load(root.resolve("keys")), services(env));
         } catch (IOException | NumberFormatException e) {
             throw new IllegalStateException("cannot read the suite's state in " + root + ": " + e.getMessage(), e);
         }
@@ -78,6 +78,11 @@ record LocalSuite(ProjectLayout layout, long stackPid, URI router, URI sink, URI
 
     String serviceToken() {
         return keys.serviceToken();
+    }
+
+    /** governance-service's own address (its internal decision endpoint is not routed). */
+    URI governance() {
+        return services.get(Service.GOVERNANCE.module());
     }
 
     /** Each service's own address by module, from {@code KAIZEN_<SHORT NAME>_URL}. */

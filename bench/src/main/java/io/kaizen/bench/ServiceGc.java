@@ -62,6 +62,13 @@ final class ServiceGc {
         return pauses;
     }
 
+    /** Each service's collections since {@code before} (a {@link #read} earlier), by module. */
+    static Map<String, Pauses> since(Map<String, Pauses> before, Map<String, URI> services) {
+        Map<String, Pauses> since = new LinkedHashMap<>();
+        read(services).forEach((module, now) -> since.put(module, now.minus(before.getOrDefault(module, Pauses.NONE))));
+        return since;
+    }
+
     /** The totals of Prometheus text: every {@code jvm_gc_pause_seconds} series, full when its action is major. */
     static Pauses parse(String metrics) {
         long young = 0;
@@ -74,7 +81,14 @@ final class ServiceGc {
                 continue;
             }
             int end = line.lastIndexOf('}');
-            double value = Double.parseDouble(line.substring(end + 1).strip());
+            // the value is the first field after the labels (a timestamp or an exemplar may follow it)
+            String[] fields = line.substring(end + 1).strip().split("\\s+");
+            double value;
+            try {
+                value = Double.parseDouble(fields[0]);
+            } catch (NumberFormatException e) {
+                continue;
+            }
             boolean major = line.substring(0, end).contains("action=\"end of major GC\"");
             if (count && major) {
                 full += Math.round(value);

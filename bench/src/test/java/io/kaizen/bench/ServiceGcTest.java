@@ -25,7 +25,8 @@ class ServiceGcTest {
             jvm_gc_pause_seconds_sum{action="end of minor GC",cause="Allocation Failure",gc="Copy"} 3.941
             jvm_gc_pause_seconds_count{action="end of major GC",cause="Allocation Failure",gc="MarkSweepCompact"} 20.0
             jvm_gc_pause_seconds_sum{action="end of major GC",cause="Allocation Failure",gc="MarkSweepCompact"} 2.5
-            jvm_gc_pause_seconds_count{action="end of major GC",cause="System.gc()",gc="MarkSweepCompact"} 2.0
+            jvm_gc_pause_seconds_count{action="end of major GC",cause="System.gc()",gc="MarkSweepCompact"} 2.0 1733443200000
+            jvm_gc_pause_seconds_count{action="end of minor GC",cause="unreadable",gc="Copy"} NaNish
             jvm_gc_pause_seconds_sum{action="end of major GC",cause="System.gc()",gc="MarkSweepCompact"} 0.259
             # HELP jvm_gc_pause_seconds_max Time spent in GC pause
             # TYPE jvm_gc_pause_seconds_max gauge
