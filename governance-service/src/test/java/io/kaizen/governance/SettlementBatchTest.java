@@ -17,6 +17,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -45,6 +46,7 @@ import io.kaizen.governance.budget.BudgetPeriod;
 import io.kaizen.governance.budget.BudgetSettlement;
 import io.kaizen.governance.budget.BudgetSettlement.Ending;
 import io.kaizen.governance.budget.BudgetTallies;
+import io.kaizen.governance.budget.BudgetThresholds;
 import io.kaizen.governance.budget.BudgetTallies.Tally;
 import io.kaizen.governance.budget.Charge;
 import io.kaizen.governance.domain.BudgetReservation;
@@ -77,6 +79,9 @@ class SettlementBatchTest {
 
     @Inject
     DecisionJournal journal;
+
+    @Inject
+    BudgetThresholds thresholds;
 
     @Inject
     RedisAPI redis;
@@ -139,6 +144,37 @@ class SettlementBatchTest {
             assertThat(dayTally(BudgetTallies.agentTag(second))).isEqualTo(new Tally(130_000, 0, 4, 0));
         });
         await().atMost(DEADLINE).until(() -> unsynced(reservations) == 0);
+    }
+
+    /**
+     * A settlement batch looks at the budget lines of every agent and period it settled, one after another, within its
+     * one transaction. Here 5,000 of them whose turns complete at once (an agent without a budget whose governance is
+     * cached: nothing to read). That sequence once nested one level per turn: a few hundred overflowed the event
+     * loop's stack, the batch never completed, and its transaction stayed open, holding its locks, for good.
+     */
+    @Test
+    void theThresholdsOfFiveThousandScopesAreLookedAtInTurn() {
+        String org = newOrg();
+        String agent = newAgent();
+        settings(agent, org, "\"monthly_budget_usd\": -1, \"daily_budget_usd\": -1");
+        // the decision caches the agent's governance
+        reserve(PrefixedId.next(PrefixedId.INVOCATION), agent, org);
+        List<BudgetReservation> settled = new ArrayList<>();
+        LocalDate first = LocalDate.now(ZoneOffset.UTC);
+        for (int i = 0; i < 5_000; i++) {
+            LocalDate day = first.minusDays(i);
+            BudgetReservation row = new BudgetReservation();
+            row.id = PrefixedId.next("res");
+            row.organizationId = org;
+            row.agentId = agent;
+            row.dayStart = day;
+            row.weekStart = day.with(DayOfWeek.MONDAY);
+            row.monthStart = day.withDayOfMonth(1);
+            settled.add(row);
+        }
+
+        replica(() -> Panache.withTransaction(() -> thresholds.announce(settled, Instant.now()))
+                .ifNoItem().after(Duration.ofSeconds(60)).fail());
     }
 
     /** The same events again, with other costs, and one new event behind them: only the new one changes anything. */

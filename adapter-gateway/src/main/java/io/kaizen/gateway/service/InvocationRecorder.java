@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.events.Topics;
 import io.kaizen.common.outbox.Outbox;
+import io.kaizen.common.reactive.InOrder;
 import io.kaizen.common.tracing.TraceContext;
 import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.gateway.adapter.OutboundRequest;
@@ -284,17 +285,15 @@ public class InvocationRecorder {
     }
 
     private Uni<Void> callbacks(List<Waiter> batch) {
-        Uni<Void> all = Uni.createFrom().voidItem();
+        List<Deliveries.NewDelivery> all = new ArrayList<>();
         for (Waiter waiter : batch) {
             if (waiter.callback() != null) {
                 Invocation invocation = waiter.invocation();
-                all = all.chain(() -> deliveries.enqueue(new Deliveries.NewDelivery(invocation.organizationId,
-                        invocation.id, Deliveries.CALLBACK, null, waiter.callback())).replaceWithVoid());
+                all.add(new Deliveries.NewDelivery(invocation.organizationId, invocation.id, Deliveries.CALLBACK, null,
+                        waiter.callback()));
             }
-            for (Deliveries.NewDelivery notification : waiter.notifications()) {
-                all = all.chain(() -> deliveries.enqueue(notification).replaceWithVoid());
-            }
+            all.addAll(waiter.notifications());
         }
-        return all;
+        return InOrder.each(all, deliveries::enqueue);
     }
 }

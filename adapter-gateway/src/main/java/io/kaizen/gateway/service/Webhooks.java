@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.ids.PrefixedId;
+import io.kaizen.common.reactive.InOrder;
 import io.kaizen.common.rest.Paging;
 import io.kaizen.gateway.adapter.OutboundRequest;
 import io.kaizen.gateway.domain.Delivery;
@@ -170,13 +171,7 @@ public class Webhooks {
      * the caller's transaction (the caller wakes the dispatcher after the commit).
      */
     public Uni<Void> fire(CloudEvent event, JsonNode data) {
-        return subscribers(event).chain(webhooks -> {
-            Uni<Void> all = Uni.createFrom().voidItem();
-            for (Webhook webhook : webhooks) {
-                all = all.chain(() -> enqueue(webhook, event, data)).replaceWithVoid();
-            }
-            return all;
-        });
+        return subscribers(event).chain(webhooks -> InOrder.each(webhooks, webhook -> enqueue(webhook, event, data)));
     }
 
     /**

@@ -16,6 +16,7 @@ import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 import io.kaizen.common.events.CloudEvent;
+import io.kaizen.common.reactive.InOrder;
 import io.opentelemetry.api.trace.Span;
 import io.kaizen.common.tracing.EventSpans;
 import io.kaizen.common.vertx.CommitListener;
@@ -190,11 +191,7 @@ public class OutboxRelay {
 
     /** A failed row stops its key: the rows after it must not reach consumers before it. */
     private Uni<Void> publishInOrder(List<OutboxEvent> rows, Set<String> published) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (OutboxEvent row : rows) {
-            chain = chain.chain(() -> publish(row).invoke(() -> published.add(row.id)));
-        }
-        return chain;
+        return InOrder.each(rows, row -> publish(row).invoke(() -> published.add(row.id)));
     }
 
     private Uni<Void> publish(OutboxEvent row) {

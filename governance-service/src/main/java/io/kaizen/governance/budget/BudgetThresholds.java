@@ -7,12 +7,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import io.kaizen.common.events.BudgetThresholdEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.Topics;
 import io.kaizen.common.outbox.Outbox;
+import io.kaizen.common.reactive.InOrder;
 import io.kaizen.governance.domain.AgentGovernance;
 import io.kaizen.governance.domain.BudgetReservation;
 import io.kaizen.governance.service.BudgetAlertService;
@@ -71,19 +73,18 @@ public class BudgetThresholds {
             organizationIds.add(row.organizationId);
             agentIds.add(row.agentId);
         });
-        return alerts.applicable(organizationIds, agentIds).chain(applicable -> {
-            Set<String> organizations = new HashSet<>();
-            Set<String> agentScopes = new HashSet<>();
-            Uni<Void> chain = Uni.createFrom().voidItem();
-            for (BudgetReservation row : settled) {
-                if (!agentScopes.add(row.agentId + "|" + row.monthStart + "|" + row.weekStart + "|" + row.dayStart)) {
-                    continue; // the same periods of the same agent: their totals were read for an earlier row
-                }
-                boolean organization = organizations.add(row.organizationId + "|" + row.monthStart);
-                chain = chain.chain(() -> announce(row, organization, applicable, now));
+        Set<String> organizations = new HashSet<>();
+        Set<String> agentScopes = new HashSet<>();
+        List<Map.Entry<BudgetReservation, Boolean>> scopes = new ArrayList<>();
+        for (BudgetReservation row : settled) {
+            if (!agentScopes.add(row.agentId + "|" + row.monthStart + "|" + row.weekStart + "|" + row.dayStart)) {
+                continue; // the same periods of the same agent: their totals are read for an earlier row
             }
-            return chain;
-        });
+            // true: the first row of its organisation's month, which reads the organisation's totals too
+            scopes.add(Map.entry(row, organizations.add(row.organizationId + "|" + row.monthStart)));
+        }
+        return alerts.applicable(organizationIds, agentIds).chain(applicable -> InOrder.each(scopes,
+                scope -> announce(scope.getKey(), scope.getValue(), applicable, now)));
     }
 
     private Uni<Void> announce(BudgetReservation row, boolean withOrganization, BudgetAlertService.Applicable applicable,
@@ -91,17 +92,14 @@ public class BudgetThresholds {
         return snapshots.agent(row.agentId, row.organizationId).chain(governance -> {
             BudgetLimits limits = governance.budget();
             BudgetAlertConfig agentAlerts = applicable.agent(row.organizationId, row.agentId);
-            Uni<Void> chain = Uni.createFrom().voidItem();
-            for (BudgetPeriod period : BudgetPeriod.ofReservation(row.monthStart, row.weekStart, row.dayStart,
-                    governance.organization().timeZone())) {
-                if (limits.usdMicros(period) <= 0) {
-                    continue; // a period without a budget has no threshold to cross: its totals are not read
-                }
-                chain = chain.chain(() -> ledger.agentTotals(row.agentId, period.name(), period.start())
-                        .chain(totals -> announce(new Line(row.organizationId, row.agentId,
-                                BudgetScopes.usdScope(period), period, limits.usdMicros(period),
-                                Money.actualMicros(totals.spent())), agentAlerts, now)));
-            }
+            // a period without a budget has no threshold to cross: its totals are not read
+            List<BudgetPeriod> budgeted = BudgetPeriod.ofReservation(row.monthStart, row.weekStart, row.dayStart,
+                    governance.organization().timeZone()).stream().filter(period -> limits.usdMicros(period) > 0)
+                    .toList();
+            Uni<Void> chain = InOrder.each(budgeted, period -> ledger.agentTotals(row.agentId, period.name(),
+                    period.start())
+                    .chain(totals -> announce(new Line(row.organizationId, row.agentId, BudgetScopes.usdScope(period),
+                            period, limits.usdMicros(period), Money.actualMicros(totals.spent())), agentAlerts, now)));
             BudgetPeriod month = BudgetPeriod.of(BudgetPeriod.MONTHLY, row.monthStart);
             long orgBudget = governance.organization().monthlyBudgetMicros();
             return !withOrganization || orgBudget < 0 ? chain
@@ -131,23 +129,21 @@ public class BudgetThresholds {
         BigDecimal spent = Money.usd(line.spentMicros());
         BigDecimal forecast = config.includeForecast() ? BudgetAlertMessages.forecast(spent, line.period(), now) : null;
         List<Integer> crossed = new ArrayList<>();
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (int threshold : reached) {
-            chain = chain.chain(() -> ledger.markThreshold(line.scopeId(), line.scope(), line.period().start(), threshold)
-                    .chain(first -> {
-                        if (!first) {
-                            return Uni.createFrom().voidItem();
-                        }
-                        crossed.add(threshold);
-                        return outbox.add(Topics.GOVERNANCE, EventTypes.BUDGET_THRESHOLD_CROSSED, line.scopeId(),
-                                line.organizationId(), new BudgetThresholdEvent(line.organizationId(), line.agentId(),
-                                        line.scope(), line.period().name(), line.period().startsAt(),
-                                        line.period().resetsAt(), threshold, spent, Money.usd(line.limitMicros()),
-                                        Money.usd(line.limitMicros() - line.spentMicros()), forecast, now))
-                                .replaceWithVoid();
-                    }));
-        }
-        return chain.chain(() -> tell(line, config, reached, crossed, forecast, now));
+        return InOrder.each(reached, threshold -> ledger.markThreshold(line.scopeId(), line.scope(),
+                line.period().start(), threshold)
+                .chain(first -> {
+                    if (!first) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    crossed.add(threshold);
+                    return outbox.add(Topics.GOVERNANCE, EventTypes.BUDGET_THRESHOLD_CROSSED, line.scopeId(),
+                            line.organizationId(), new BudgetThresholdEvent(line.organizationId(), line.agentId(),
+                                    line.scope(), line.period().name(), line.period().startsAt(),
+                                    line.period().resetsAt(), threshold, spent, Money.usd(line.limitMicros()),
+                                    Money.usd(line.limitMicros() - line.spentMicros()), forecast, now))
+                            .replaceWithVoid();
+                }))
+                .chain(() -> tell(line, config, reached, crossed, forecast, now));
     }
 
     /** Tells the highest threshold just crossed (or, for reminders, reached) when the scope's cooldown allows. */

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.reactive.InOrder;
 import io.kaizen.lineage.domain.AuditChain;
 import io.kaizen.lineage.domain.AuditEvent;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -120,11 +121,8 @@ public class AuditLog {
         byOrganization.forEach((org, ofOrg) -> ofOrg.forEach(
                 event -> separated.put(event.id(), personal.separate(org, event.data()))));
         Instant recordedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        Uni<Void> done = erased.share(byOrganization.keySet());
-        for (Map.Entry<String, List<CloudEvent>> chain : byOrganization.entrySet()) {
-            done = done.chain(() -> append(chain.getKey(), chain.getValue(), separated, recordedAt));
-        }
-        return done;
+        return erased.share(byOrganization.keySet()).chain(() -> InOrder.each(byOrganization.entrySet(),
+                chain -> append(chain.getKey(), chain.getValue(), separated, recordedAt)));
     }
 
     private Uni<Void> append(String org, List<CloudEvent> events, Map<String, PersonalFields.Separated> separated,

@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.kaizen.common.reactive.InOrder;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -72,11 +73,7 @@ public class ErasedPeople {
 
     /** Waits while an erasure of any of these organisations runs, and keeps erasures out until the transaction ends. */
     public Uni<Void> share(Collection<String> organizationIds) {
-        Uni<Void> locked = Uni.createFrom().voidItem();
-        for (String org : new TreeSet<>(organizationIds)) {
-            locked = locked.chain(() -> lock(SHARE, org));
-        }
-        return locked;
+        return InOrder.each(new TreeSet<>(organizationIds), org -> lock(SHARE, org));
     }
 
     /** Waits for the organisation's writers to finish, and keeps new ones out until the transaction ends. */

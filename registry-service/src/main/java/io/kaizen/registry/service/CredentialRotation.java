@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
+import io.kaizen.common.reactive.InOrder;
 import io.kaizen.registry.crypto.CredentialCipher.UndecryptableException;
 import io.kaizen.registry.domain.ExternalAgent;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -84,18 +85,14 @@ public class CredentialRotation {
     }
 
     private Uni<Void> reEncrypt(List<ExternalAgent> rows, Progress progress) {
-        Uni<Void> all = Uni.createFrom().voidItem();
-        for (ExternalAgent row : rows) {
-            all = all.chain(() -> store.open(row.encryptedCredentials).chain(store::seal).invoke(sealed -> {
-                row.encryptedCredentials = sealed.token();
-                row.credentialsKey = sealed.keyFingerprint();
-                progress.reEncrypted++;
-            }).replaceWithVoid().onFailure(UndecryptableException.class).recoverWithItem(() -> {
-                LOG.warnf("credential rotation skipped agent %s: no configured key decrypts its credentials", row.id);
-                progress.skip(row.id);
-                return null;
-            }));
-        }
-        return all;
+        return InOrder.each(rows, row -> store.open(row.encryptedCredentials).chain(store::seal).invoke(sealed -> {
+            row.encryptedCredentials = sealed.token();
+            row.credentialsKey = sealed.keyFingerprint();
+            progress.reEncrypted++;
+        }).replaceWithVoid().onFailure(UndecryptableException.class).recoverWithItem(() -> {
+            LOG.warnf("credential rotation skipped agent %s: no configured key decrypts its credentials", row.id);
+            progress.skip(row.id);
+            return null;
+        }));
     }
 }

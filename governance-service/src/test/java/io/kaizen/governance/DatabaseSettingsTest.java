@@ -20,13 +20,18 @@ import io.quarkus.vertx.VertxContextSupport;
 import jakarta.inject.Inject;
 
 /**
+ * Database settings every service takes from common's microprofile-config.properties, checked in one service.
+ * <p>
  * Every run of a native select adds a plan to Hibernate's plan cache, since Hibernate Reactive's result mapping
- * equals only itself; the suite bounds the cache (common's microprofile-config.properties) so that the lookups of such
- * a query, which walk every plan under its hash, stay short. Without the bound the cache grows to 2,048 plans.
+ * equals only itself; the suite bounds the cache so that the lookups of such a query, which walk every plan under its
+ * hash, stay short. Without the bound the cache grows to 2,048 plans.
+ * <p>
+ * A transaction its pipeline never completed would keep its locks and hold back PostgreSQL's vacuum in every database;
+ * the services' connections ask PostgreSQL to end a session left idle inside a transaction for 5 minutes.
  */
 @QuarkusTest
 @QuarkusTestResource(value = DevStackTestResource.class, initArgs = @ResourceArg(name = "service", value = "governance"))
-class QueryPlanCacheTest {
+class DatabaseSettingsTest {
 
     private static final int BOUND = 128;
 
@@ -44,6 +49,13 @@ class QueryPlanCacheTest {
         // the cache evicts in the background: wait for it, the bound is what matters
         await().atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertThat(cache.getNumberOfCachedQueryPlans()).isLessThanOrEqualTo(BOUND));
+    }
+
+    @Test
+    void theServicesConnectionsEndTransactionsLeftIdleForFiveMinutes() throws Throwable {
+        Object timeout = VertxContextSupport.subscribeAndAwait(() -> sessions.withSession(session -> session
+                .createNativeQuery("select current_setting('idle_in_transaction_session_timeout')").getSingleResult()));
+        assertThat(timeout).isEqualTo("5min");
     }
 
     private QueryInterpretationCache interpretations() throws ReflectiveOperationException {
