@@ -17,6 +17,8 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 
 /**
@@ -28,6 +30,8 @@ import jakarta.inject.Inject;
  * <p>
  * A transaction its pipeline never completed would keep its locks and hold back PostgreSQL's vacuum in every database;
  * the services' connections ask PostgreSQL to end a session left idle inside a transaction for 5 minutes.
+ * <p>
+ * The pool keeps long statements prepared (common's {@code PostgresPool}).
  */
 @QuarkusTest
 @QuarkusTestResource(value = DevStackTestResource.class, initArgs = @ResourceArg(name = "service", value = "governance"))
@@ -37,6 +41,9 @@ class DatabaseSettingsTest {
 
     @Inject
     Mutiny.SessionFactory sessions;
+
+    @Inject
+    Pool pool;
 
     @Test
     void nativeSelectsRunOftenLeaveThePlanCacheWithinItsBound() throws Throwable {
@@ -56,6 +63,24 @@ class DatabaseSettingsTest {
         Object timeout = VertxContextSupport.subscribeAndAwait(() -> sessions.withSession(session -> session
                 .createNativeQuery("select current_setting('idle_in_transaction_session_timeout')").getSingleResult()));
         assertThat(timeout).isEqualTo("5min");
+    }
+
+    /**
+     * A statement longer than the client's default limit for its prepared statement cache (2,048 characters) is kept
+     * prepared on its connection like any other ({@code PostgresPool}): PostgreSQL parses it once, not at every run.
+     */
+    @Test
+    void aStatementOfMoreThan2048CharactersStaysPreparedOnItsConnection() throws Throwable {
+        String marker = "long_statement_" + System.nanoTime();
+        String statement = "select 1 as " + marker + " /* " + "x".repeat(4_000) + " */ where $1::int = 1";
+        Object prepared = VertxContextSupport.subscribeAndAwait(() -> pool.withConnection(connection -> connection
+                .preparedQuery(statement).execute(Tuple.of(1))
+                .chain(() -> connection.preparedQuery(statement).execute(Tuple.of(1)))
+                .chain(() -> connection.preparedQuery("select count(*) from pg_prepared_statements"
+                        + " where statement like '%' || $1 || '%' and statement not like '%pg_prepared_statements%'")
+                        .execute(Tuple.of(marker)))
+                .map(rows -> rows.iterator().next().getLong(0))));
+        assertThat(prepared).isEqualTo(1L);
     }
 
     private QueryInterpretationCache interpretations() throws ReflectiveOperationException {

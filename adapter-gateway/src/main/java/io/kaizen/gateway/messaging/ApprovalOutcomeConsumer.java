@@ -19,6 +19,7 @@ import io.kaizen.common.events.ApprovalEvent;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.outbox.ProcessedEvents;
+import io.kaizen.common.reactive.InOrder;
 import io.kaizen.common.tracing.EventSpans;
 import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.gateway.domain.ApprovalOutcome;
@@ -26,7 +27,6 @@ import io.kaizen.gateway.domain.HeldInvocation;
 import io.kaizen.gateway.service.HeldInvocations;
 import io.kaizen.gateway.service.InvocationService;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -92,10 +92,8 @@ public class ApprovalOutcomeConsumer extends EventConsumer {
         }
         return once(event, ignored -> held.decided(requestId, status, data.reason(), now)
                         .chain(outcome -> held.ofRequest(requestId)
-                                .chain(rows -> Multi.createFrom().iterable(rows)
-                                        .onItem().transformToUniAndConcatenate(row -> held.end(row,
-                                                HeldInvocations.Ending.of(outcome)))
-                                        .collect().last().replaceWithVoid())))
+                                .chain(rows -> InOrder.each(rows,
+                                        row -> held.end(row, HeldInvocations.Ending.of(outcome))))))
                 .invoke(held::wakeDeliveries);
     }
 

@@ -14,11 +14,11 @@ import io.kaizen.common.consumer.BatchEventConsumer;
 import io.kaizen.common.consumer.FailurePolicy;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.outbox.ProcessedEvents;
+import io.kaizen.common.reactive.InOrder;
 import io.kaizen.common.tracing.EventSpans;
 import io.kaizen.gateway.service.Deliveries;
 import io.kaizen.gateway.service.WebhookEvents;
 import io.kaizen.gateway.service.Webhooks;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -75,9 +75,6 @@ public class WebhookEventsConsumer extends BatchEventConsumer<CloudEvent> {
 
     @Override
     protected Uni<Void> apply(List<CloudEvent> events) {
-        return Multi.createFrom().iterable(events)
-                .onItem().transformToUniAndConcatenate(event -> webhooks.fire(event, read(event, JsonNode.class)))
-                .collect().last()
-                .replaceWithVoid();
+        return InOrder.each(events, event -> webhooks.fire(event, read(event, JsonNode.class)));
     }
 }

@@ -12,9 +12,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.outbox.ProcessedEvents;
+import io.kaizen.common.reactive.InOrder;
 import io.kaizen.common.tracing.EventSpans;
 import io.opentelemetry.api.trace.Span;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
@@ -121,10 +121,7 @@ public abstract class BatchEventConsumer<T> extends EventConsumer {
 
     /** The per-record path for each record in turn; the batch is acknowledged once all are through. */
     private Uni<Void> oneByOne(List<KafkaRecord<String, String>> records, Context context) {
-        return Multi.createFrom().iterable(records)
-                .onItem().transformToUniAndConcatenate(record -> processOrDeadLetter(record, context))
-                .collect().last()
-                .replaceWithVoid();
+        return InOrder.each(records, record -> processOrDeadLetter(record, context));
     }
 
     @SuppressWarnings("unchecked")

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
+import io.kaizen.common.reactive.InOrder;
 import io.kaizen.governance.config.GovernanceConfig;
 import io.kaizen.governance.domain.BudgetReservation;
 import io.kaizen.governance.journal.DecisionJournal;
@@ -195,9 +196,7 @@ public class BudgetSettlement {
             }
             boolean anyAgent = missing.stream().anyMatch(ending -> ending.agentId() == null);
             Uni<Void> flushed = anyAgent ? journal.flushEverything()
-                    : Multi.createFrom().iterable(missing.stream().map(Ending::agentId).distinct().toList())
-                            .onItem().transformToUniAndConcatenate(journal::flush)
-                            .collect().last().replaceWithVoid();
+                    : InOrder.each(missing.stream().map(Ending::agentId).distinct().toList(), journal::flush);
             return flushed.chain(() -> ledger.scopesOf(missing.stream().map(Ending::reservationId).distinct().toList()))
                     .map(found -> {
                         Map<String, BudgetLedger.Scope> all = new HashMap<>(scopes);
@@ -216,9 +215,7 @@ public class BudgetSettlement {
             }
             List<String> order = new ArrayList<>(organizations);
             order.addAll(agents);
-            return Multi.createFrom().iterable(order)
-                    .onItem().transformToUniAndConcatenate(key -> ledger.lock(key))
-                    .collect().last().replaceWithVoid();
+            return InOrder.each(order, key -> ledger.lock(key));
         }
 
         private void end(BudgetReservation row, End end, Map<BudgetLedger.TotalsKey, BudgetLedger.Totals> totals,

@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import io.kaizen.common.reactive.InOrder;
 import io.kaizen.governance.journal.DecisionJournal;
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -54,8 +54,6 @@ public class RefusedInvocations {
     }
 
     private Uni<Void> release(List<String> reservationIds) {
-        return Multi.createFrom().iterable(reservationIds)
-                .onItem().transformToUniAndConcatenate(id -> settlement.release(id, null).replaceWithVoid())
-                .collect().last().replaceWithVoid();
+        return InOrder.each(reservationIds, id -> settlement.release(id, null).replaceWithVoid());
     }
 }

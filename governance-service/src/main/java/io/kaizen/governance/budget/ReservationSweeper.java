@@ -6,12 +6,12 @@ import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
+import io.kaizen.common.reactive.InOrder;
 import io.kaizen.governance.config.GovernanceConfig;
 import io.kaizen.governance.domain.BudgetReservation;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.panache.common.Page;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -58,8 +58,6 @@ public class ReservationSweeper {
     }
 
     private static Uni<Void> each(List<BudgetReservation> rows, Function<BudgetReservation, Uni<Void>> action) {
-        return Multi.createFrom().iterable(rows)
-                .onItem().transformToUniAndConcatenate(row -> action.apply(row).onFailure().recoverWithNull())
-                .collect().last().replaceWithVoid();
+        return InOrder.each(rows, row -> action.apply(row).onFailure().recoverWithNull());
     }
 }

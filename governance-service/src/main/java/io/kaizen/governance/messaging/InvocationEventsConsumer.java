@@ -21,6 +21,7 @@ import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.governance.TokenRates;
 import io.kaizen.common.governance.UsdAmount;
 import io.kaizen.common.outbox.ProcessedEvents;
+import io.kaizen.common.reactive.InOrder;
 import io.kaizen.common.tracing.EventSpans;
 import io.kaizen.governance.budget.BudgetSettlement;
 import io.kaizen.governance.budget.BudgetSettlement.Ending;
@@ -160,9 +161,7 @@ public class InvocationEventsConsumer extends BatchEventConsumer<InvocationEvent
                 .thenComparing(Map.Entry.comparingByValue()));
         outcomes.stream().filter(Outcome::reachedAgent)
                 .forEach(outcome -> seen.add(Map.entry(outcome.agentId(), outcome.userId())));
-        return Multi.createFrom().iterable(seen)
-                .onItem().transformToUniAndConcatenate(use -> firstInvocations.markSeen(use.getKey(), use.getValue()))
-                .collect().last().replaceWithVoid();
+        return InOrder.each(seen, use -> firstInvocations.markSeen(use.getKey(), use.getValue()));
     }
 
     /**
