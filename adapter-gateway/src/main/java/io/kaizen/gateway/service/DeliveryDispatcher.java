@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.metrics.MetricNames;
 import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.reactive.InOrder;
 import io.kaizen.common.vertx.DetachedContext;
 import io.kaizen.common.vertx.Rounds;
 import io.kaizen.gateway.adapter.EgressRefusedException;
@@ -135,16 +136,17 @@ public class DeliveryDispatcher {
 
     /** Claims due deliveries and sends them, claiming again at once while each claim fills the room left. */
     private Uni<Void> claims() {
-        int free = config.maxInFlight() - inFlight.get();
-        if (free <= 0 || claims.stopped()) {
-            // a finishing send wakes the dispatcher again
-            return Uni.createFrom().voidItem();
-        }
-        return DetachedContext.run(vertx, () -> claim(free))
-                .chain(rows -> {
-                    rows.forEach(this::dispatch);
-                    return rows.size() == free ? claims() : Uni.createFrom().voidItem();
-                })
+        return InOrder.whileMore(() -> {
+            int free = config.maxInFlight() - inFlight.get();
+            if (free <= 0 || claims.stopped()) {
+                // a finishing send wakes the dispatcher again
+                return Uni.createFrom().item(false);
+            }
+            return DetachedContext.run(vertx, () -> claim(free)).map(rows -> {
+                rows.forEach(this::dispatch);
+                return rows.size() == free;
+            });
+        })
                 .onFailure().invoke(failure -> {
                     if (!claims.stopped()) {
                         LOG.warnf("delivery claim failed: %s", failure.getClass().getSimpleName());

@@ -3,6 +3,7 @@ package io.kaizen.gateway.service;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jboss.logging.Logger;
 
@@ -13,6 +14,7 @@ import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.events.Topics;
 import io.kaizen.common.outbox.Outbox;
+import io.kaizen.common.reactive.InOrder;
 import io.kaizen.common.tracing.TraceContext;
 import io.kaizen.gateway.domain.Invocation;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -60,8 +62,10 @@ public class InvocationSweep {
 
     /** Closes every invocation accepted with a deadline before {@code now}, batch by batch; returns how many. */
     public Uni<Integer> closeOverdue(Instant now) {
+        AtomicInteger closed = new AtomicInteger();
         // replicas sweeping together: each locks rows no other one holds, then loads them
-        return Panache.withTransaction(() -> Panache.getSession().chain(session -> session.createNativeQuery(
+        return InOrder.whileMore(() -> Panache.withTransaction(() -> Panache.getSession()
+                        .chain(session -> session.createNativeQuery(
                                 "select id from invocation where status = 'accepted' and deadline < :now"
                                         + " order by deadline limit :batch for update skip locked", String.class)
                                 .setParameter("now", now)
@@ -70,8 +74,12 @@ public class InvocationSweep {
                         .chain(ids -> ids.isEmpty() ? Uni.createFrom().item(List.<Invocation>of())
                                 : Invocation.<Invocation>list("id in ?1", ids))
                         .chain(overdue -> close(overdue).replaceWith(overdue.size())))
-                .chain(closed -> closed < BATCH ? Uni.createFrom().item(closed)
-                        : closeOverdue(now).map(more -> closed + more));
+                        .map(count -> {
+                            closed.addAndGet(count);
+                            // a short batch was the last
+                            return count >= BATCH;
+                        }))
+                .map(ignored -> closed.get());
     }
 
     private Uni<Void> close(List<Invocation> overdue) {

@@ -15,6 +15,7 @@ import io.kaizen.approval.domain.WorkflowSettings;
 import io.kaizen.approval.messaging.ApprovalEvents;
 import io.kaizen.approval.messaging.ApprovalMessages;
 import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.reactive.InOrder;
 import io.kaizen.common.vertx.DetachedContext;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
@@ -91,8 +92,7 @@ public class ApprovalTimers {
 
     /** Batches of one timer until a batch is not full. */
     private Uni<Void> drain(String timer, Supplier<Uni<Integer>> batch) {
-        return batch.get()
-                .chain(count -> count >= batchSize ? drain(timer, batch) : Uni.createFrom().voidItem())
+        return InOrder.whileMore(() -> batch.get().map(count -> count >= batchSize))
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf("approval %s sweep failed: %s", timer, e.getClass().getSimpleName());
                     return null;

@@ -1,9 +1,11 @@
 package io.kaizen.common.outbox;
 
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jboss.logging.Logger;
 
+import io.kaizen.common.reactive.InOrder;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -34,9 +36,9 @@ public class EventRetention {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> purge() {
         Instant now = Instant.now();
-        return purge(PURGE_OUTBOX, now.minus(config.publishedOutbox()), 0)
+        return purge(PURGE_OUTBOX, now.minus(config.publishedOutbox()))
                 .invoke(deleted -> log(deleted, "published outbox rows"))
-                .chain(() -> purge(PURGE_PROCESSED, now.minus(config.processedEvents()), 0))
+                .chain(() -> purge(PURGE_PROCESSED, now.minus(config.processedEvents())))
                 .invoke(deleted -> log(deleted, "processed-event records"))
                 .onFailure().invoke(e -> LOG.warnf("retention purge failed: %s", e.getMessage()))
                 .onFailure().recoverWithNull()
@@ -44,14 +46,19 @@ public class EventRetention {
     }
 
     /** Deletes batch after batch until one comes back short; returns how many rows went. */
-    private Uni<Integer> purge(String statement, Instant cutoff, int deletedSoFar) {
-        return Panache.withTransaction(() -> Panache.getSession()
+    private Uni<Integer> purge(String statement, Instant cutoff) {
+        AtomicInteger deleted = new AtomicInteger();
+        return InOrder.whileMore(() -> Panache.withTransaction(() -> Panache.getSession()
                         .chain(session -> session.createNativeQuery(statement)
                                 .setParameter("cutoff", cutoff)
                                 .setParameter("batch", config.batchSize())
                                 .executeUpdate()))
-                .chain(deleted -> deleted < config.batchSize() ? Uni.createFrom().item(deletedSoFar + deleted)
-                        : purge(statement, cutoff, deletedSoFar + deleted));
+                        .map(batch -> {
+                            deleted.addAndGet(batch);
+                            // a short batch was the last
+                            return batch >= config.batchSize();
+                        }))
+                .map(ignored -> deleted.get());
     }
 
     private static void log(int deleted, String what) {

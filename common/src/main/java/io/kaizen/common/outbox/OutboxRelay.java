@@ -140,7 +140,8 @@ public class OutboxRelay {
         if (rounds.stopped()) {
             return Uni.createFrom().voidItem();
         }
-        return round().chain(drained -> drained ? Uni.createFrom().voidItem() : relay())
+        return InOrder.whileMore(() -> rounds.stopped() ? Uni.createFrom().item(false)
+                        : round().map(drained -> !drained))
                 // a round cut short by shutdown is no news: its rows wait for the next start
                 .onFailure(e -> !rounds.stopped()).invoke(e -> LOG.warnf("outbox relay round failed: %s", e.getMessage()))
                 .onFailure().recoverWithNull()

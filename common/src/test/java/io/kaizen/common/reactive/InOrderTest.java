@@ -2,11 +2,15 @@ package io.kaizen.common.reactive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
@@ -48,6 +52,53 @@ class InOrderTest {
         assertThat(seen).hasSizeLessThan(100_000);
     }
 
+    /** Rounds that complete later, on another thread, as a database or broker answers: 100,000 of them. */
+    @Test
+    void roundsRunUntilOneSaysNothingIsLeftWhateverTheirNumber() throws Exception {
+        ExecutorService io = Executors.newSingleThreadExecutor(task -> new Thread(null, task, "io", SERVICE_STACK));
+        AtomicInteger rounds = new AtomicInteger();
+        try {
+            String outcome = onSmallStack(() -> InOrder.whileMore(() -> Uni.createFrom().completionStage(
+                    () -> CompletableFuture.supplyAsync(() -> rounds.incrementAndGet() < 100_000, io))));
+
+            assertThat(outcome).isEqualTo("completed");
+            assertThat(rounds).hasValue(100_000);
+        } finally {
+            io.shutdownNow();
+        }
+    }
+
+    /** What {@link InOrder#whileMore} replaces: a round that chains to itself never completes after enough rounds. */
+    @Test
+    void theSameRoundsChainedToThemselvesNeverComplete() throws Exception {
+        ExecutorService io = Executors.newSingleThreadExecutor(task -> new Thread(null, task, "io", SERVICE_STACK));
+        AtomicInteger rounds = new AtomicInteger();
+        try {
+            // the last round's result climbs back through every round: the stack overflows on the way
+            String outcome = onSmallStack(() -> selfChained(rounds, io), Duration.ofSeconds(20));
+
+            assertThat(outcome).isNotEqualTo("completed");
+            assertThat(rounds).hasValue(100_000);
+        } finally {
+            io.shutdownNow();
+        }
+    }
+
+    private static Uni<Void> selfChained(AtomicInteger rounds, ExecutorService io) {
+        return Uni.createFrom().completionStage(() -> CompletableFuture.supplyAsync(
+                () -> rounds.incrementAndGet() < 100_000, io))
+                .chain(more -> more ? selfChained(rounds, io) : Uni.createFrom().voidItem());
+    }
+
+    @Test
+    void aRoundThatSaysNothingIsLeftEndsTheRoundsAtOnce() throws Exception {
+        AtomicInteger rounds = new AtomicInteger();
+
+        assertThat(onSmallStack(() -> InOrder.whileMore(() -> Uni.createFrom().item(rounds.incrementAndGet() < 1))))
+                .isEqualTo("completed");
+        assertThat(rounds).hasValue(1);
+    }
+
     @Test
     void theFirstFailureStopsTheSteps() throws Exception {
         List<Integer> seen = new ArrayList<>();
@@ -66,21 +117,29 @@ class InOrderTest {
                 new AssertionError("no step runs"))))).isEqualTo("completed");
     }
 
-    /** Subscribes on a thread with the services' stack: how the {@code Uni} ended, or what it threw. */
-    private static String onSmallStack(java.util.function.Supplier<Uni<Void>> work) throws Exception {
+    /**
+     * Subscribes on a thread with the services' stack: how the {@code Uni} ended, what the subscription threw, or
+     * "still running" when it has not ended within {@code wait}.
+     */
+    private static String onSmallStack(java.util.function.Supplier<Uni<Void>> work, Duration wait) throws Exception {
         CompletableFuture<String> outcome = new CompletableFuture<>();
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread thread = new Thread(null, () -> {
             try {
                 work.get().subscribe().with(ignored -> outcome.complete("completed"),
                         failure -> outcome.complete("failed " + failure.getMessage()));
             } catch (Throwable e) {
-                thrown.set(e);
+                outcome.complete("thrown " + e.getClass().getSimpleName());
             }
-            outcome.complete(thrown.get() == null ? "pending" : "thrown " + thrown.get().getClass().getSimpleName());
         }, "small-stack", SERVICE_STACK);
         thread.start();
-        thread.join(TimeUnit.MINUTES.toMillis(1));
-        return outcome.getNow("still running");
+        try {
+            return outcome.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return "still running";
+        }
+    }
+
+    private static String onSmallStack(java.util.function.Supplier<Uni<Void>> work) throws Exception {
+        return onSmallStack(work, Duration.ofMinutes(1));
     }
 }

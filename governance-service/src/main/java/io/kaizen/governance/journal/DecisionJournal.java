@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.outbox.Outbox;
+import io.kaizen.common.reactive.InOrder;
 import io.kaizen.common.tracing.TraceContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.kaizen.governance.budget.BudgetTallies;
@@ -176,11 +178,14 @@ public class DecisionJournal {
     }
 
     private Uni<List<String>> scan(String cursor, List<String> found) {
-        return redis.scan(List.of(cursor, "MATCH", "*" + KEY_SUFFIX, "COUNT", "1000")).chain(page -> {
-            page.get(1).forEach(key -> found.add(key.toString()));
-            String next = page.get(0).toString();
-            return "0".equals(next) ? Uni.createFrom().item(found) : scan(next, found);
-        });
+        AtomicReference<String> next = new AtomicReference<>(cursor);
+        return InOrder.whileMore(() -> redis.scan(List.of(next.get(), "MATCH", "*" + KEY_SUFFIX, "COUNT", "1000"))
+                .map(page -> {
+                    page.get(1).forEach(key -> found.add(key.toString()));
+                    next.set(page.get(0).toString());
+                    return !"0".equals(next.get());
+                }))
+                .replaceWith(found);
     }
 
     /** Starts a flush unless one runs; one flush at a time, each taking every journal marked so far. */
@@ -229,17 +234,21 @@ public class DecisionJournal {
     /** Reads up to a batch of each journal, writes them in one transaction, deletes them; repeats while any was full. */
     private Uni<Void> flushKeys(Collection<String> keys) {
         int batch = config.batchSize();
-        List<Uni<List<Written>>> reads = keys.stream().map(key -> redis.xrange(List.of(key, "-", "+", "COUNT",
-                Integer.toString(batch))).map(response -> written(key, response))).toList();
-        return Uni.join().all(reads).andFailFast().chain(batches -> {
-            List<Written> entries = batches.stream().flatMap(List::stream).toList();
-            if (entries.isEmpty()) {
-                return Uni.createFrom().voidItem();
-            }
-            List<String> full = batches.stream().filter(b -> b.size() >= batch).map(b -> b.get(0).key()).toList();
-            return write(entries)
-                    .chain(() -> delete(batches))
-                    .chain(() -> full.isEmpty() ? Uni.createFrom().voidItem() : flushKeys(full));
+        // the keys whose last read was a full batch: they may hold more
+        AtomicReference<Collection<String>> pending = new AtomicReference<>(keys);
+        return InOrder.whileMore(() -> {
+            List<Uni<List<Written>>> reads = pending.get().stream().map(key -> redis.xrange(List.of(key, "-", "+",
+                    "COUNT", Integer.toString(batch))).map(response -> written(key, response))).toList();
+            return Uni.join().all(reads).andFailFast().chain(batches -> {
+                List<Written> entries = batches.stream().flatMap(List::stream).toList();
+                if (entries.isEmpty()) {
+                    return Uni.createFrom().item(false);
+                }
+                List<String> full = batches.stream().filter(b -> b.size() >= batch).map(b -> b.get(0).key())
+                        .toList();
+                pending.set(full);
+                return write(entries).chain(() -> delete(batches)).map(ignored -> !full.isEmpty());
+            });
         });
     }
 

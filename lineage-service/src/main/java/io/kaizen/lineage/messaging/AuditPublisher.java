@@ -17,6 +17,7 @@ import io.kaizen.common.events.AuditRecordEvent;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.Topics;
+import io.kaizen.common.reactive.InOrder;
 import io.kaizen.common.vertx.Rounds;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -99,11 +100,8 @@ public class AuditPublisher {
 
     /** Rounds until nothing is due or a send failed (the next wake-up tries again). */
     private Uni<Void> rounds() {
-        if (rounds.stopped()) {
-            return Uni.createFrom().voidItem();
-        }
-        return Uni.createFrom().deferred(this::round)
-                .chain(more -> more ? rounds() : Uni.createFrom().voidItem())
+        return InOrder.whileMore(() -> rounds.stopped() ? Uni.createFrom().item(false)
+                        : Uni.createFrom().deferred(this::round))
                 .onFailure(e -> !rounds.stopped()).invoke(e -> LOG.warnf("audit publication round failed: %s", e.getMessage()))
                 .onFailure().recoverWithNull();
     }

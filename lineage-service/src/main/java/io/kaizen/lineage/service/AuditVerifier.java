@@ -1,5 +1,8 @@
 package io.kaizen.lineage.service;
 
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.kaizen.common.reactive.InOrder;
 import io.kaizen.lineage.config.AuditConfig;
 import io.kaizen.lineage.domain.AuditChain;
 import io.kaizen.lineage.domain.AuditEvent;
@@ -57,23 +60,27 @@ public class AuditVerifier {
 
     /** Verifies page after page, up to the first record that does not verify. */
     private Uni<Walk> walk(String org, Walk from) {
-        return AuditEvent.<AuditEvent>find("organizationId = :org and seq > :seq", Sort.by("seq"),
-                        Parameters.with("org", org).and("seq", from.seq()))
+        AtomicReference<Walk> walked = new AtomicReference<>(from);
+        return InOrder.whileMore(() -> AuditEvent.<AuditEvent>find("organizationId = :org and seq > :seq",
+                        Sort.by("seq"), Parameters.with("org", org).and("seq", walked.get().seq()))
                 .range(0, pageSize - 1).list()
                 // the records are read, not changed: the session need not keep them, so memory stays one page
                 .call(page -> Panache.getSession().invoke(session -> session.clear()))
-                .chain(page -> {
-                    Walk walk = from;
+                .map(page -> {
+                    Walk walk = walked.get();
                     for (AuditEvent record : page) {
                         long expected = walk.seq() + 1;
                         if (record.seq != expected || !walk.hash().equals(record.prevHash)
                                 || !AuditChain.hash(AuditChain.Link.of(record)).equals(record.hash)) {
-                            return Uni.createFrom().item(walk.broken(expected));
+                            walked.set(walk.broken(expected));
+                            return false;
                         }
                         walk = walk.next(record);
                     }
-                    return page.size() < pageSize ? Uni.createFrom().item(walk) : walk(org, walk);
-                });
+                    walked.set(walk);
+                    return page.size() == pageSize;
+                }))
+                .map(ignored -> walked.get());
     }
 
     /**

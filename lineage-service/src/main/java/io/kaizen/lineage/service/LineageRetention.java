@@ -2,10 +2,12 @@ package io.kaizen.lineage.service;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.kaizen.common.reactive.InOrder;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -63,8 +65,8 @@ public class LineageRetention {
     /** Deletes what is older than the retention, batch after batch. */
     public Uni<Purged> purge() {
         Instant cutoff = Instant.now().minus(retention);
-        return purge(PURGE_LINEAGE, cutoff, 0)
-                .chain(rows -> purge(PURGE_PERSONAL_DATA, cutoff, 0).map(values -> new Purged(rows, values)))
+        return purge(PURGE_LINEAGE, cutoff)
+                .chain(rows -> purge(PURGE_PERSONAL_DATA, cutoff).map(values -> new Purged(rows, values)))
                 .invoke(purged -> {
                     if (purged.lineageRows() > 0 || purged.auditPersonalValues() > 0) {
                         LOG.infof("lineage retention: deleted %d lineage rows and %d personal values of the audit log",
@@ -74,13 +76,18 @@ public class LineageRetention {
     }
 
     /** Deletes batch after batch until one comes back short; answers how many rows went. */
-    private Uni<Integer> purge(String statement, Instant cutoff, int deletedSoFar) {
-        return Panache.withTransaction(() -> Panache.getSession()
+    private Uni<Integer> purge(String statement, Instant cutoff) {
+        AtomicInteger deleted = new AtomicInteger();
+        return InOrder.whileMore(() -> Panache.withTransaction(() -> Panache.getSession()
                         .chain(session -> session.createNativeQuery(statement)
                                 .setParameter("cutoff", cutoff)
                                 .setParameter("batch", batchSize)
                                 .executeUpdate()))
-                .chain(deleted -> deleted < batchSize ? Uni.createFrom().item(deletedSoFar + deleted)
-                        : purge(statement, cutoff, deletedSoFar + deleted));
+                        .map(batch -> {
+                            deleted.addAndGet(batch);
+                            // a short batch was the last
+                            return batch >= batchSize;
+                        }))
+                .map(ignored -> deleted.get());
     }
 }

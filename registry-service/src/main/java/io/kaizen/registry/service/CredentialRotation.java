@@ -2,6 +2,7 @@ package io.kaizen.registry.service;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.jboss.logging.Logger;
 
@@ -61,14 +62,16 @@ public class CredentialRotation {
     }
 
     private Uni<Report> rotateFrom(String after, Progress progress, int batchSize) {
-        return batch(after, progress, batchSize).chain(last -> {
-            if (last == null) {
-                LOG.infof("credential rotation finished: %d rows re-encrypted under key %s, %d skipped",
-                        progress.reEncrypted, store.currentKeyFingerprint(), progress.skipped);
-                return Uni.createFrom().item(new Report(progress.reEncrypted, store.currentKeyFingerprint(),
-                        progress.skipped, List.copyOf(progress.listed)));
-            }
-            return rotateFrom(last, progress, batchSize);
+        AtomicReference<String> cursor = new AtomicReference<>(after);
+        return InOrder.whileMore(() -> batch(cursor.get(), progress, batchSize).map(last -> {
+            cursor.set(last);
+            // null: the batch was empty, every row is done
+            return last != null;
+        })).map(ignored -> {
+            LOG.infof("credential rotation finished: %d rows re-encrypted under key %s, %d skipped",
+                    progress.reEncrypted, store.currentKeyFingerprint(), progress.skipped);
+            return new Report(progress.reEncrypted, store.currentKeyFingerprint(), progress.skipped,
+                    List.copyOf(progress.listed));
         });
     }
 
