@@ -45,18 +45,25 @@ public class EventRetention {
                 .replaceWithVoid();
     }
 
-    /** Deletes batch after batch until one comes back short; returns how many rows went. */
     private Uni<Integer> purge(String statement, Instant cutoff) {
+        return deleteInBatches(statement, cutoff, config.batchSize());
+    }
+
+    /**
+     * Runs a delete of at most {@code :batch} rows older than {@code :cutoff}, each batch in a transaction of its own,
+     * until one comes back short; emits how many rows went.
+     */
+    public static Uni<Integer> deleteInBatches(String statement, Instant cutoff, int batchSize) {
         AtomicInteger deleted = new AtomicInteger();
         return InOrder.whileMore(() -> Panache.withTransaction(() -> Panache.getSession()
                         .chain(session -> session.createNativeQuery(statement)
                                 .setParameter("cutoff", cutoff)
-                                .setParameter("batch", config.batchSize())
+                                .setParameter("batch", batchSize)
                                 .executeUpdate()))
                         .map(batch -> {
                             deleted.addAndGet(batch);
                             // a short batch was the last
-                            return batch >= config.batchSize();
+                            return batch >= batchSize;
                         }))
                 .map(ignored -> deleted.get());
     }

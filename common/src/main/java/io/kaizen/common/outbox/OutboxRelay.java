@@ -137,9 +137,6 @@ public class OutboxRelay {
 
     /** Rounds until the backlog is drained or a send failed; a failure is logged and left to the next wake-up. */
     private Uni<Void> relay() {
-        if (rounds.stopped()) {
-            return Uni.createFrom().voidItem();
-        }
         return InOrder.whileMore(() -> rounds.stopped() ? Uni.createFrom().item(false)
                         : round().map(drained -> !drained))
                 // a round cut short by shutdown is no news: its rows wait for the next start

@@ -2,14 +2,12 @@ package io.kaizen.common.reactive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
@@ -74,11 +72,17 @@ class InOrderTest {
         ExecutorService io = Executors.newSingleThreadExecutor(task -> new Thread(null, task, "io", SERVICE_STACK));
         AtomicInteger rounds = new AtomicInteger();
         try {
-            // the last round's result climbs back through every round: the stack overflows on the way
-            String outcome = onSmallStack(() -> selfChained(rounds, io), Duration.ofSeconds(20));
+            CompletableFuture<String> outcome = subscribeOnSmallStack(() -> selfChained(rounds, io));
 
-            assertThat(outcome).isNotEqualTo("completed");
+            // every round runs (however slowly the machine goes), then the last one's result climbs back through
+            // every round before it and the stack overflows on the way
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (rounds.get() < 100_000 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
             assertThat(rounds).hasValue(100_000);
+            assertThat(outcome.completeOnTimeout("still running", 2, TimeUnit.SECONDS).get())
+                    .isEqualTo("still running");
         } finally {
             io.shutdownNow();
         }
@@ -117,29 +121,22 @@ class InOrderTest {
                 new AssertionError("no step runs"))))).isEqualTo("completed");
     }
 
-    /**
-     * Subscribes on a thread with the services' stack: how the {@code Uni} ended, what the subscription threw, or
-     * "still running" when it has not ended within {@code wait}.
-     */
-    private static String onSmallStack(java.util.function.Supplier<Uni<Void>> work, Duration wait) throws Exception {
+    /** Subscribes on a thread with the services' stack: how the {@code Uni} ends, or what the subscription threw. */
+    private static CompletableFuture<String> subscribeOnSmallStack(java.util.function.Supplier<Uni<Void>> work) {
         CompletableFuture<String> outcome = new CompletableFuture<>();
-        Thread thread = new Thread(null, () -> {
+        new Thread(null, () -> {
             try {
                 work.get().subscribe().with(ignored -> outcome.complete("completed"),
                         failure -> outcome.complete("failed " + failure.getMessage()));
             } catch (Throwable e) {
                 outcome.complete("thrown " + e.getClass().getSimpleName());
             }
-        }, "small-stack", SERVICE_STACK);
-        thread.start();
-        try {
-            return outcome.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            return "still running";
-        }
+        }, "small-stack", SERVICE_STACK).start();
+        return outcome;
     }
 
+    /** As {@link #subscribeOnSmallStack}, waiting up to a minute: "still running" when it has not ended by then. */
     private static String onSmallStack(java.util.function.Supplier<Uni<Void>> work) throws Exception {
-        return onSmallStack(work, Duration.ofMinutes(1));
+        return subscribeOnSmallStack(work).completeOnTimeout("still running", 1, TimeUnit.MINUTES).get();
     }
 }

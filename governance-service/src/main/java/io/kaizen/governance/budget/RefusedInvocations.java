@@ -54,6 +54,6 @@ public class RefusedInvocations {
     }
 
     private Uni<Void> release(List<String> reservationIds) {
-        return InOrder.each(reservationIds, id -> settlement.release(id, null).replaceWithVoid());
+        return InOrder.each(reservationIds, id -> settlement.release(id, null));
     }
 }

@@ -132,7 +132,7 @@ public class AuditLog {
                 .setParameter("genesis", AuditChain.GENESIS)
                 .getSingleResult()
                 .chain(head -> session.createNativeQuery(RECORDED, String.class)
-                        .setParameter("ids", json(events.stream().map(CloudEvent::id).toList()))
+                        .setParameter("ids", BatchRows.json(mapper, events.stream().map(CloudEvent::id).toList()))
                         .getResultList()
                         .chain(recorded -> {
                             Set<String> known = new HashSet<>(recorded);
@@ -381,14 +381,6 @@ public class AuditLog {
             return mapper.readTree(data);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("chained data is JSON written by the audit log", e);
-        }
-    }
-
-    private String json(Object value) {
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("rows of strings and numbers are writable", e);
         }
     }
 }

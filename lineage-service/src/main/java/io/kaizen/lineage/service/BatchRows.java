@@ -24,10 +24,21 @@ final class BatchRows {
 
     /** The value of {@code :rows}: {@code rows}, a list of maps by column name, as JSON in UTF-8. */
     static byte[] utf8(ObjectMapper mapper, Object rows) {
+        return json(mapper, rows).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A statement parameter or column value as JSON text: rows, lists of ids, maps of strings, which are always
+     * writable; null stays null.
+     */
+    static String json(ObjectMapper mapper, Object value) {
+        if (value == null) {
+            return null;
+        }
         try {
-            return mapper.writeValueAsString(rows).getBytes(StandardCharsets.UTF_8);
+            return mapper.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("rows of strings and numbers are writable", e);
+            throw new IllegalStateException("lists, maps, strings and numbers are writable", e);
         }
     }
 }

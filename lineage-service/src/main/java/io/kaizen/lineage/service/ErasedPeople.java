@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.reactive.InOrder;
@@ -91,7 +90,7 @@ public class ErasedPeople {
     public Uni<Void> mark(String organizationId, Collection<String> pseudonyms, String redactedId, Instant now) {
         return Panache.getSession().chain(session -> session.createNativeQuery(MARK)
                 .setParameter("org", organizationId)
-                .setParameter("pseudonyms", json(List.copyOf(pseudonyms)))
+                .setParameter("pseudonyms", BatchRows.json(mapper, List.copyOf(pseudonyms)))
                 .setParameter("redactedId", redactedId)
                 .setParameter("now", now)
                 .executeUpdate()).replaceWithVoid();
@@ -110,7 +109,7 @@ public class ErasedPeople {
             return Uni.createFrom().item(new Found(Map.of()));
         }
         return Panache.getSession().chain(session -> session.createNativeQuery(FIND, Object[].class)
-                .setParameter("keys", json(keys))
+                .setParameter("keys", BatchRows.json(mapper, keys))
                 .getResultList())
                 .map(rows -> {
                     Map<String, Erasure> found = new HashMap<>();
@@ -120,13 +119,5 @@ public class ErasedPeople {
                     }
                     return new Found(found);
                 });
-    }
-
-    private String json(Object value) {
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("lists of strings are writable", e);
-        }
     }
 }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.events.CloudEvent;
@@ -124,7 +123,7 @@ public class LineageErasure {
                         // the deciders first: the person's ids are read from rows the next statement redacts
                         .chain(() -> session.createNativeQuery(ERASE_DECIDERS)
                                 .setParameter("org", organizationId).setParameter("email", address)
-                                .setParameter("ids", json(ids)).setParameter("now", now)
+                                .setParameter("ids", BatchRows.json(mapper, ids)).setParameter("now", now)
                                 .executeUpdate()))
                         .chain(() -> session.createNativeQuery(ERASE)
                                 .setParameter("org", organizationId).setParameter("email", address)
@@ -133,8 +132,8 @@ public class LineageErasure {
                 .chain(rows -> audit.erase(organizationId, email)
                         .chain(records -> audit.append(List.of(new CloudEvent(PrefixedId.next(PrefixedId.EVENT),
                                 "/kaizen/lineage-service", ERASED, personal.pseudonym(organizationId, email),
-                                organizationId, now, json(new Erased(personal.pseudonym(organizationId, email),
-                                        requestedBy, rows, records))))))
+                                organizationId, now, BatchRows.json(mapper, new Erased(
+                                        personal.pseudonym(organizationId, email), requestedBy, rows, records))))))
                         .replaceWith(rows))
                 .invoke(personal::forgetValues);
     }
@@ -168,13 +167,5 @@ public class LineageErasure {
             return t.toInstant();
         }
         throw new IllegalStateException("a timestamptz column reads as a time, not " + value.getClass());
-    }
-
-    private String json(Object value) {
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("an erasure record and a list of ids are writable", e);
-        }
     }
 }

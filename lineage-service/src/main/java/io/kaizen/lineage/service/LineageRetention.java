@@ -2,13 +2,11 @@ package io.kaizen.lineage.service;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import io.kaizen.common.reactive.InOrder;
-import io.quarkus.hibernate.reactive.panache.Panache;
+import io.kaizen.common.outbox.EventRetention;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -65,29 +63,14 @@ public class LineageRetention {
     /** Deletes what is older than the retention, batch after batch. */
     public Uni<Purged> purge() {
         Instant cutoff = Instant.now().minus(retention);
-        return purge(PURGE_LINEAGE, cutoff)
-                .chain(rows -> purge(PURGE_PERSONAL_DATA, cutoff).map(values -> new Purged(rows, values)))
+        return EventRetention.deleteInBatches(PURGE_LINEAGE, cutoff, batchSize)
+                .chain(rows -> EventRetention.deleteInBatches(PURGE_PERSONAL_DATA, cutoff, batchSize)
+                        .map(values -> new Purged(rows, values)))
                 .invoke(purged -> {
                     if (purged.lineageRows() > 0 || purged.auditPersonalValues() > 0) {
                         LOG.infof("lineage retention: deleted %d lineage rows and %d personal values of the audit log",
                                 purged.lineageRows(), purged.auditPersonalValues());
                     }
                 });
-    }
-
-    /** Deletes batch after batch until one comes back short; answers how many rows went. */
-    private Uni<Integer> purge(String statement, Instant cutoff) {
-        AtomicInteger deleted = new AtomicInteger();
-        return InOrder.whileMore(() -> Panache.withTransaction(() -> Panache.getSession()
-                        .chain(session -> session.createNativeQuery(statement)
-                                .setParameter("cutoff", cutoff)
-                                .setParameter("batch", batchSize)
-                                .executeUpdate()))
-                        .map(batch -> {
-                            deleted.addAndGet(batch);
-                            // a short batch was the last
-                            return batch >= batchSize;
-                        }))
-                .map(ignored -> deleted.get());
     }
 }

@@ -491,7 +491,8 @@ public class LineageService {
                 // one invocation has one request time, whichever event tells it
                 row.requestTimestamp = micros(e.request().requestedAt());
             }
-            row.requestHeaders = m.take(row.requestHeaders, json(CredentialHeaders.strip(e.request().headers())));
+            row.requestHeaders = m.take(row.requestHeaders,
+                    BatchRows.json(mapper, CredentialHeaders.strip(e.request().headers())));
         }
         // the request time orders every list; an event without one is placed at its own time
         if (row.requestTimestamp == null) {
@@ -567,7 +568,7 @@ public class LineageService {
                     List.of(personal.pseudonym(a.organizationId(), decider)));
             all.add(erasure != null && !approval.time().isAfter(erasure.erasedAt()) ? LineageErasure.REDACTED : decider);
         }
-        row.approvalDeciders = json(List.copyOf(all));
+        row.approvalDeciders = BatchRows.json(mapper, List.copyOf(all));
     }
 
     /** How the delivery of the answer to the caller's {@code callback_url} ended. */
@@ -629,16 +630,6 @@ public class LineageService {
         return time == null ? null : time.truncatedTo(ChronoUnit.MICROS);
     }
 
-    private String json(Object value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return mapper.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("maps and lists of strings are writable", e);
-        }
-    }
 
     @WithSession
     public Uni<LineageRecord> get(String invocationId, String organizationId) {
