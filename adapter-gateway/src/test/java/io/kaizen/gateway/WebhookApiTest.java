@@ -113,6 +113,13 @@ class WebhookApiTest {
                 .body("status", equalTo("active"))
                 .body("disabled_at", nullValue())
                 .body("url", equalTo("https://other.example.com/…"));
+        as(owner).body("{\"name\": null, \"url\": null, \"events\": null, \"signing\": null, \"status\": null}")
+                .when().patch("/api/v1/webhooks/{id}", id)
+                .then().statusCode(200)
+                .body("name", equalTo("Hook"))
+                .body("events", equalTo(List.of("invocation.*", "approval.requested")))
+                .body("signing", equalTo("legacy"))
+                .body("status", equalTo("active"));
     }
 
     @Test

@@ -3,11 +3,13 @@ package io.kaizen.gateway.rest;
 import java.time.Instant;
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.extensions.Extension;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.kaizen.common.openapi.WireContract;
 import io.kaizen.gateway.domain.Webhook;
 import io.kaizen.gateway.service.WebhookEvents;
 import io.kaizen.gateway.service.Webhooks;
@@ -18,15 +20,19 @@ final class WebhookViews {
     private WebhookViews() {
     }
 
-    @Schema(name = "WebhookRequest", description = "On update (PATCH) every field is optional; absent ones stay")
+    @Schema(name = "WebhookRequest", description = "On creation name, url and events are required. On update (PATCH)"
+            + " every field is optional, and a field that is absent or null stays as it is")
     record WebhookRequest(
-            @Schema(description = "1 to 100 characters", minLength = 1, maxLength = 100) String name,
-            @Schema(description = "http(s) URL the egress guard allows; https in production") String url,
-            @Schema(description = "Catalogue names or groups (GET /api/v1/webhooks/events), e.g. invocation.failed,"
-                    + " budget.*") List<String> events,
-            @Schema(enumeration = { Webhook.STANDARD, Webhook.LEGACY }, defaultValue = Webhook.STANDARD) String signing,
+            @Schema(nullable = true, description = "1 to 100 characters", minLength = 1, maxLength = 100) String name,
+            @Schema(nullable = true, description = "http(s) URL the egress guard allows; https in production")
+            String url,
+            @Schema(nullable = true, description = "Catalogue names or groups (GET /api/v1/webhooks/events), e.g."
+                    + " invocation.failed, budget.*") List<String> events,
+            @Schema(nullable = true, enumeration = { Webhook.STANDARD, Webhook.LEGACY },
+                    defaultValue = Webhook.STANDARD) String signing,
             @Schema(nullable = true, description = "At most 1000 characters", maxLength = 1000) String description,
-            @Schema(enumeration = { Webhook.ACTIVE, Webhook.DISABLED }, defaultValue = Webhook.ACTIVE) String status) {
+            @Schema(nullable = true, enumeration = { Webhook.ACTIVE, Webhook.DISABLED },
+                    defaultValue = Webhook.ACTIVE) String status) {
     }
 
     @Schema(name = "WebhookTestRequest")
@@ -51,7 +57,8 @@ final class WebhookViews {
             @Schema(nullable = true) String createdBy,
             Instant createdAt,
             Instant updatedAt,
-            @Schema(nullable = true, description = "whsec_…: answered at creation and rotation only, never again")
+            @Schema(description = "whsec_…: answered at creation and rotation only, never again",
+                    extensions = @Extension(name = WireContract.OMITTED_WHEN_NULL, value = "true"))
             @JsonInclude(JsonInclude.Include.NON_NULL) String secret) {
 
         static WebhookView of(Webhook webhook) {

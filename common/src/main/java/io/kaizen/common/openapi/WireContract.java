@@ -39,7 +39,8 @@ import io.quarkus.smallrye.openapi.OpenApiFilter;
  * microprofile-config.properties), the same Jackson strategy that writes the bodies.
  * <ul>
  * <li>Every property of a response body is {@code required}: Jackson writes every field, null or not
- * ({@code quarkus.jackson.serialization-inclusion=always}).</li>
+ * ({@code quarkus.jackson.serialization-inclusion=always}), except a field written only when it has a value
+ * ({@code @JsonInclude(NON_NULL)}), which says so with the extension {@value #OMITTED_WHEN_NULL}.</li>
  * <li>A schema used by both requests and responses is split: requests get a copy named {@code <Name>Input} that
  * keeps only the required fields the code validates, since request fields are otherwise optional. Request objects
  * have no other properties than their own: an unknown field is refused.</li>
@@ -55,6 +56,8 @@ public class WireContract implements OASFilter {
 
     static final String PROBLEM = "Problem";
     static final String INPUT_SUFFIX = "Input";
+    /** Marks a response field that is left out, not written as null, when it has no value. */
+    public static final String OMITTED_WHEN_NULL = "x-omitted-when-null";
     private static final String REF = "#/components/schemas/";
 
     private static final Map<String, String> COMMON_ERRORS = Map.of(
@@ -260,7 +263,13 @@ public class WireContract implements OASFilter {
 
     private static void requireEveryProperty(Schema schema) {
         if (schema != null && schema.getProperties() != null && !schema.getProperties().isEmpty()) {
-            schema.setRequired(new ArrayList<>(schema.getProperties().keySet()));
+            List<String> required = new ArrayList<>();
+            schema.getProperties().forEach((name, property) -> {
+                if (property.getExtensions() == null || !property.getExtensions().containsKey(OMITTED_WHEN_NULL)) {
+                    required.add(name);
+                }
+            });
+            schema.setRequired(required);
         }
     }
 

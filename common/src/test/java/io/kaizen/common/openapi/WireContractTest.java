@@ -46,6 +46,16 @@ class WireContractTest {
     }
 
     @Test
+    void aResponseFieldLeftOutWhenItHasNoValueIsNotRequired() {
+        document.getComponents().getSchemas().get("Page").getProperties().get("has_more")
+                .addExtension(WireContract.OMITTED_WHEN_NULL, true);
+
+        new WireContract().filterOpenAPI(document);
+
+        assertThat(document.getComponents().getSchemas().get("Page").getRequired()).containsExactly("items");
+    }
+
+    @Test
     void aSchemaUsedBothWaysGetsARequestCopyThatRequestsReferTo() {
         new WireContract().filterOpenAPI(document);
         Map<String, Schema> schemas = document.getComponents().getSchemas();

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 class StrictJsonTest {
 
@@ -21,10 +25,13 @@ class StrictJsonTest {
             Map<String, String> labels, JsonNode input) {
     }
 
+    record Times(Instant at, OffsetDateTime local, LocalDate day) {
+    }
+
     private final ObjectMapper mapper = strict();
 
     private static ObjectMapper strict() {
-        ObjectMapper mapper = new ObjectMapper();
+        ObjectMapper mapper = new ObjectMapper().registerModule(new JavaTimeModule());
         new StrictJson().customize(mapper);
         return mapper;
     }
@@ -55,5 +62,24 @@ class StrictJsonTest {
     void aNulInATextFieldIsRefused(String json) {
         assertThatThrownBy(() -> mapper.readValue(json, Body.class)).isInstanceOf(MismatchedInputException.class)
                 .hasMessageContaining("NUL");
+    }
+
+    @Test
+    void datesAndTimesAreReadFromTheirText() throws Exception {
+        Times times = mapper.readValue(
+                "{\"at\": \"2026-12-06T05:00:00Z\", \"local\": \"2026-12-06T06:00:00+01:00\", \"day\": \"2026-12-06\"}",
+                Times.class);
+
+        assertThat(times.at()).isEqualTo(Instant.parse("2026-12-06T05:00:00Z"));
+        assertThat(times.local().toInstant()).isEqualTo(Instant.parse("2026-12-06T05:00:00Z"));
+        assertThat(times.day()).isEqualTo(LocalDate.parse("2026-12-06"));
+        assertThat(mapper.readValue("{\"at\": null}", Times.class).at()).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"at\": 1}", "{\"at\": -1.0E-6}", "{\"local\": 1796530906}", "{\"day\": 20261206}",
+            "{\"at\": true}", "{\"day\": [2026, 12, 6]}", "{\"at\": {}}"})
+    void aDateOrTimeThatIsNotTextIsRefused(String json) {
+        assertThatThrownBy(() -> mapper.readValue(json, Times.class)).isInstanceOf(MismatchedInputException.class);
     }
 }

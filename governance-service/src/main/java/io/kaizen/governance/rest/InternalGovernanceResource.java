@@ -113,6 +113,7 @@ public class InternalGovernanceResource {
 
     @POST
     @Path("/reservations/{id}/release")
+    @Consumes(MediaType.WILDCARD) // no body: whatever a caller says it sends is not read
     @APIResponse(responseCode = "200", description = "The reservation, released",
             content = @Content(schema = @Schema(implementation = ReservationView.class)))
     @APIResponse(responseCode = "409", description = "The reservation already ended otherwise")
