@@ -23,16 +23,13 @@ final class WebhookViews {
     @Schema(name = "WebhookRequest", description = "On creation name, url and events are required. On update (PATCH)"
             + " every field is optional, and a field that is absent or null stays as it is")
     record WebhookRequest(
-            @Schema(nullable = true, description = "1 to 100 characters", minLength = 1, maxLength = 100) String name,
-            @Schema(nullable = true, description = "http(s) URL the egress guard allows; https in production")
-            String url,
-            @Schema(nullable = true, description = "Catalogue names or groups (GET /api/v1/webhooks/events), e.g."
-                    + " invocation.failed, budget.*") List<String> events,
-            @Schema(nullable = true, enumeration = { Webhook.STANDARD, Webhook.LEGACY },
-                    defaultValue = Webhook.STANDARD) String signing,
+            @Schema(description = "1 to 100 characters", minLength = 1, maxLength = 100) String name,
+            @Schema(description = "http(s) URL the egress guard allows; https in production") String url,
+            @Schema(description = "Catalogue names or groups (GET /api/v1/webhooks/events), e.g. invocation.failed,"
+                    + " budget.*") List<String> events,
+            @Schema(enumeration = { Webhook.STANDARD, Webhook.LEGACY }, defaultValue = Webhook.STANDARD) String signing,
             @Schema(nullable = true, description = "At most 1000 characters", maxLength = 1000) String description,
-            @Schema(nullable = true, enumeration = { Webhook.ACTIVE, Webhook.DISABLED },
-                    defaultValue = Webhook.ACTIVE) String status) {
+            @Schema(enumeration = { Webhook.ACTIVE, Webhook.DISABLED }, defaultValue = Webhook.ACTIVE) String status) {
     }
 
     @Schema(name = "WebhookTestRequest")

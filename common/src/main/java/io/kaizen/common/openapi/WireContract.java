@@ -43,7 +43,8 @@ import io.quarkus.smallrye.openapi.OpenApiFilter;
  * ({@code @JsonInclude(NON_NULL)}), which says so with the extension {@value #OMITTED_WHEN_NULL}.</li>
  * <li>A schema used by both requests and responses is split: requests get a copy named {@code <Name>Input} that
  * keeps only the required fields the code validates, since request fields are otherwise optional. Request objects
- * have no other properties than their own: an unknown field is refused.</li>
+ * have no other properties than their own: an unknown field is refused. An optional request field may be
+ * {@code null}, which is read as absent.</li>
  * <li>Every error is an RFC 9457 {@code application/problem+json} body ({@value #PROBLEM}): each operation lists
  * the errors any operation can give (400, 401, 403 when it needs a permission, 404 when its path names a resource,
  * 413 and 415 when it takes a body, 500, 503) plus the ones its resource declares with {@code @APIResponse}. A
@@ -98,9 +99,15 @@ public class WireContract implements OASFilter {
             requestSchemas(operation).forEach(WireContract::dropTypeBesideReference);
             successSchemas(operation).forEach(WireContract::dropTypeBesideReference);
         });
-        splitShared(operations, schemas, inputs, outputs).forEach(name -> refuseUnknownProperties(schemas.get(name)));
+        splitShared(operations, schemas, inputs, outputs).forEach(name -> {
+            refuseUnknownProperties(schemas.get(name));
+            allowNullForOptional(schemas.get(name));
+        });
         // a request body declared in place (a create that requires what its patch leaves optional) is closed too
-        operations.forEach(operation -> requestSchemas(operation).forEach(WireContract::refuseUnknownProperties));
+        operations.forEach(operation -> requestSchemas(operation).forEach(schema -> {
+            refuseUnknownProperties(schema);
+            allowNullForOptional(schema);
+        }));
         outputs.forEach(name -> requireEveryProperty(schemas.get(name)));
 
         schemas.put(PROBLEM, problem());
@@ -259,6 +266,35 @@ public class WireContract implements OASFilter {
                 && schema.getAdditionalPropertiesSchema() == null) {
             schema.setAdditionalPropertiesBoolean(Boolean.FALSE);
         }
+    }
+
+    /**
+     * A request field given {@code null} is read as absent (the record's component is null either way), so an
+     * optional field of a request says it may be null; a required one may not.
+     */
+    private static void allowNullForOptional(Schema schema) {
+        if (schema == null || schema.getProperties() == null) {
+            return;
+        }
+        List<String> required = schema.getRequired() == null ? List.of() : schema.getRequired();
+        Map<String, Schema> properties = new LinkedHashMap<>(schema.getProperties());
+        properties.forEach((name, property) -> {
+            List<Schema.SchemaType> types = property.getType();
+            if (required.contains(name)) {
+                return;
+            }
+            if (property.getRef() != null) {
+                schema.addProperty(name, OASFactory.createSchema().anyOf(List.of(property,
+                        OASFactory.createSchema().addType(Schema.SchemaType.NULL))));
+            } else if (types != null && !types.isEmpty() && !types.contains(Schema.SchemaType.NULL)) {
+                property.addType(Schema.SchemaType.NULL);
+                if (property.getEnumeration() != null && !property.getEnumeration().contains(null)) {
+                    List<Object> values = new ArrayList<>(property.getEnumeration());
+                    values.add(null);
+                    property.setEnumeration(values);
+                }
+            }
+        });
     }
 
     private static void requireEveryProperty(Schema schema) {

@@ -56,13 +56,38 @@ class WireContractTest {
     }
 
     @Test
+    void anOptionalRequestFieldMayBeNullAndARequiredOneMayNot() {
+        Schema body = OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
+                .addProperty("name", string()).addProperty("mode", string().enumeration(java.util.List.of("a", "b")))
+                .addProperty("tags", OASFactory.createSchema().addType(Schema.SchemaType.ARRAY).items(string()))
+                .addProperty("settings", ref("Settings")).required(java.util.List.of("name"));
+        operation("PATCH").getRequestBody().content(json(body));
+
+        new WireContract().filterOpenAPI(document);
+
+        assertThat(body.getProperties().get("name").getType()).containsExactly(Schema.SchemaType.STRING);
+        assertThat(body.getProperties().get("mode").getType())
+                .containsExactly(Schema.SchemaType.STRING, Schema.SchemaType.NULL);
+        assertThat(body.getProperties().get("mode").getEnumeration()).containsExactly("a", "b", null);
+        assertThat(body.getProperties().get("tags").getType())
+                .containsExactly(Schema.SchemaType.ARRAY, Schema.SchemaType.NULL);
+        assertThat(body.getProperties().get("settings").getAnyOf()).extracting(Schema::getRef, Schema::getType)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("#/components/schemas/SettingsInput", null),
+                        org.assertj.core.groups.Tuple.tuple(null, java.util.List.of(Schema.SchemaType.NULL)));
+        assertThat(document.getComponents().getSchemas().get("SettingsInput").getProperties().get("limit").getType())
+                .contains(Schema.SchemaType.NULL);
+        assertThat(document.getComponents().getSchemas().get("Settings").getProperties().get("limit").getType())
+                .doesNotContain(Schema.SchemaType.NULL);
+    }
+
+    @Test
     void aSchemaUsedBothWaysGetsARequestCopyThatRequestsReferTo() {
         new WireContract().filterOpenAPI(document);
         Map<String, Schema> schemas = document.getComponents().getSchemas();
 
         assertThat(schemas.get("SettingsInput").getRequired()).isNull();
         assertThat(schemas.get("SettingsInput").getAdditionalPropertiesBoolean()).isFalse();
-        assertThat(schemas.get("Patch").getProperties().get("settings").getRef())
+        assertThat(schemas.get("Patch").getProperties().get("settings").getAnyOf().get(0).getRef())
                 .isEqualTo("#/components/schemas/SettingsInput");
         assertThat(operation("PATCH").getResponses().getAPIResponse("200").getContent()
                 .getMediaType("application/json").getSchema().getRef()).isEqualTo("#/components/schemas/Settings");

@@ -79,6 +79,9 @@ public class InternalGovernanceResource {
     /** An agent change forwarded by registry: only the given (non-null) fields change. */
     @PATCH
     @Path("/agents/{id}/governance")
+    @APIResponse(responseCode = "200", description = "The settings as stored",
+            content = @Content(schema = @Schema(implementation = AgentGovernanceSettings.class)))
+    @APIResponse(responseCode = "409", description = "The agent belongs to another organisation")
     public Uni<AgentGovernanceSettings> change(@PathParam("id") String agentId,
             @NotNull(message = "request body is required") AgentGovernanceSettings body) {
         return agents.change(agentId, body);
