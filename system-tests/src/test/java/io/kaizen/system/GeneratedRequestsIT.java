@@ -52,8 +52,8 @@ class GeneratedRequestsIT {
             "2026-13-45T25:61:00Z", "true", "{}", "[]", "\r\n", "\\", "ÿ".repeat(300), "9".repeat(40),
             "-9223372036854775809", "NaN", "Infinity", "sk_live_x", "\u202e\u0007", "*", "=cmd|' /C calc'!A0");
     private static final List<JsonNode> HOSTILE_VALUES = List.of(NODES.nullNode(), NODES.numberNode(-1),
-            NODES.numberNode(0), NODES.numberNode(Long.MAX_VALUE), NODES.numberNode(new java.math.BigInteger("9".repeat(40))),
-            NODES.numberNode(1e308), NODES.numberNode(-0.000001), NODES.booleanNode(true), NODES.arrayNode(),
+            NODES.numberNode(0), NODES.numberNode(Long.MAX_VALUE),
+            NODES.numberNode(new java.math.BigInteger("9".repeat(40))), NODES.numberNode(1e308), NODES.numberNode(-0.000001), NODES.booleanNode(true), NODES.arrayNode(),
             NODES.objectNode(), NODES.arrayNode().add("x"), NODES.objectNode().set("a", NODES.objectNode()
                     .set("b", NODES.arrayNode().add(1).add(NODES.objectNode()))));
 
@@ -72,7 +72,8 @@ class GeneratedRequestsIT {
             Generator generator = new Generator(document, random);
             for (Iterator<Map.Entry<String, JsonNode>> paths = document.path("paths").fields(); paths.hasNext(); ) {
                 Map.Entry<String, JsonNode> path = paths.next();
-                for (Iterator<Map.Entry<String, JsonNode>> operations = path.getValue().fields(); operations.hasNext(); ) {
+                Iterator<Map.Entry<String, JsonNode>> operations = path.getValue().fields();
+                while (operations.hasNext()) {
                     Map.Entry<String, JsonNode> operation = operations.next();
                     if (!METHODS.contains(operation.getKey())) {
                         continue;
@@ -91,8 +92,9 @@ class GeneratedRequestsIT {
         }
 
         assertThat(sent).isGreaterThan(50 * REQUESTS_PER_OPERATION);
-        assertThat(failures.values()).as("made-up requests (seed %d) that got a 5xx or an answer the document does not declare",
-                SEED).isEmpty();
+        assertThat(failures.values())
+                .as("made-up requests (seed %d) that got a 5xx or an answer the document does not declare", SEED)
+                .isEmpty();
     }
 
     /** Resources of the caller's organisation, so that made-up requests also reach past the 404 of an unknown id. */

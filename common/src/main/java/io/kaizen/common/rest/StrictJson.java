@@ -61,14 +61,18 @@ public class StrictJson implements ObjectMapperCustomizer {
                     .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail);
         }
         mapper.registerModule(new SimpleModule("nul-free-strings").addDeserializer(String.class, new NulFreeString()));
-        mapper.registerModule(new SimpleModule("date-times-as-text").setDeserializerModifier(new BeanDeserializerModifier() {
-            @Override
-            public JsonDeserializer<?> modifyDeserializer(DeserializationConfig config, BeanDescription description,
-                    JsonDeserializer<?> deserializer) {
-                return Temporal.class.isAssignableFrom(description.getBeanClass()) ? new TextOnly(deserializer)
-                        : deserializer;
-            }
-        }));
+        mapper.registerModule(new SimpleModule("date-times-as-text").setDeserializerModifier(new DateTimesAsText()));
+    }
+
+    /** Reads every date or time type ({@link Temporal}) through {@link TextOnly}. */
+    static final class DateTimesAsText extends BeanDeserializerModifier {
+
+        @Override
+        public JsonDeserializer<?> modifyDeserializer(DeserializationConfig config, BeanDescription description,
+                JsonDeserializer<?> deserializer) {
+            return Temporal.class.isAssignableFrom(description.getBeanClass()) ? new TextOnly(deserializer)
+                    : deserializer;
+        }
     }
 
     /** Reads a value from JSON text only; any other token is the wrong type. */
