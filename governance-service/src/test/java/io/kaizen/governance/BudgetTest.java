@@ -425,6 +425,19 @@ class BudgetTest {
     }
 
     @Test
+    void aReleaseReadsNoBodyWhateverContentTypeTheCallerNames() {
+        String agent = newAgent();
+        String org = newOrg();
+        settings(agent, org, UNLIMITED_RATE + ", \"cost_per_execution\": 0.05");
+        String reservation = decide(agent, org, "").body("outcome", equalTo("ALLOW")).extract().path("reservation_id");
+
+        internal().contentType("application/x-www-form-urlencoded").when()
+                .post("/internal/v1/reservations/" + reservation + "/release")
+                .then().statusCode(200).body("status", equalTo("released"));
+        assertThat(Ledger.reservation(reservation)).containsEntry("status", "released");
+    }
+
+    @Test
     void aRefusalWithoutReservationIdReleasesWhatGovernanceReservedForTheInvocation() {
         String agent = newAgent();
         String org = newOrg();

@@ -99,15 +99,9 @@ public class WireContract implements OASFilter {
             requestSchemas(operation).forEach(WireContract::dropTypeBesideReference);
             successSchemas(operation).forEach(WireContract::dropTypeBesideReference);
         });
-        splitShared(operations, schemas, inputs, outputs).forEach(name -> {
-            refuseUnknownProperties(schemas.get(name));
-            allowNullForOptional(schemas.get(name));
-        });
-        // a request body declared in place (a create that requires what its patch leaves optional) is closed too
-        operations.forEach(operation -> requestSchemas(operation).forEach(schema -> {
-            refuseUnknownProperties(schema);
-            allowNullForOptional(schema);
-        }));
+        splitShared(operations, schemas, inputs, outputs).forEach(name -> asRequest(schemas.get(name)));
+        // a request body declared in place (a create that requires what its patch leaves optional) is read alike
+        operations.forEach(operation -> requestSchemas(operation).forEach(WireContract::asRequest));
         outputs.forEach(name -> requireEveryProperty(schemas.get(name)));
 
         schemas.put(PROBLEM, problem());
@@ -268,6 +262,12 @@ public class WireContract implements OASFilter {
         }
     }
 
+    /** A request object as Jackson reads it: no unknown field, and null for an optional field is absent. */
+    private static void asRequest(Schema schema) {
+        refuseUnknownProperties(schema);
+        allowNullForOptional(schema);
+    }
+
     /**
      * A request field given {@code null} is read as absent (the record's component is null either way), so an
      * optional field of a request says it may be null; a required one may not.
@@ -282,8 +282,7 @@ public class WireContract implements OASFilter {
             List<Schema.SchemaType> types = property.getType();
             if (required.contains(name)) {
                 return;
-            }
-            if (property.getRef() != null) {
+            } else if (property.getRef() != null) {
                 schema.addProperty(name, OASFactory.createSchema().anyOf(List.of(property,
                         OASFactory.createSchema().addType(Schema.SchemaType.NULL))));
             } else if (types != null && !types.isEmpty() && !types.contains(Schema.SchemaType.NULL)) {
