@@ -4,6 +4,7 @@ import static io.kaizen.approval.ApprovalApi.as;
 import static io.kaizen.approval.ApprovalApi.newAgent;
 import static io.kaizen.approval.ApprovalApi.newOrg;
 import static io.kaizen.approval.ApprovalApi.workflow;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -124,6 +125,36 @@ class ApprovalWorkflowTest {
                 .body("error_code", equalTo("VALIDATION_ERROR"))
                 .body("field", equalTo(field))
                 .body("detail", containsString(detail));
+    }
+
+    @Test
+    void firstWorkflowsOfOneScopeStoredAtTheSameTimeLeaveOneAndAnswer200Or409() throws Exception {
+        String org = newOrg();
+        String agent = newAgent();
+        int writers = 6;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(writers);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        try {
+            java.util.List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int n = 0; n < writers; n++) {
+                int approvals = n + 1;
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return as(org, "admin-1", "org_admin").body("{\"required_approvals\": " + approvals + "}")
+                            .when().put("/api/v1/approval-workflows/" + agent).then().extract().statusCode();
+                }));
+            }
+            java.util.List<Integer> statuses = new java.util.ArrayList<>();
+            for (java.util.concurrent.Future<Integer> answer : answers) {
+                statuses.add(answer.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(statuses).allMatch(status -> status == 200 || status == 409)
+                    .contains(200);
+        } finally {
+            pool.shutdownNow();
+        }
+        as(org, "viewer-1", "auditor").when().get("/api/v1/approval-workflows/" + agent).then().statusCode(200)
+                .body("source", equalTo("agent"));
     }
 
     @Test

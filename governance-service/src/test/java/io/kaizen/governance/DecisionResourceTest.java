@@ -130,24 +130,36 @@ class DecisionResourceTest {
 
     @Test
     void badDecisionRequestsAre400() {
+        String agent = newAgent();
         internal().body("{\"organization_id\": \"org_x\"}").when().post("/internal/v1/decisions")
                 .then().statusCode(400).contentType("application/problem+json")
                 .body("detail", equalTo("agent_id and organization_id are required"));
-        internal().body("{\"organization_id\": \"org_x\", \"agent_id\": \"agt_x\", \"estimated_cost\": -0.01}")
+        internal().body("{\"organization_id\": \"org_x\", \"agent_id\": \"" + agent + "\", \"estimated_cost\": -0.01}")
                 .when().post("/internal/v1/decisions")
                 .then().statusCode(400).body("field", equalTo("estimated_cost"));
-        internal().body("{\"organization_id\": \"org_x\", \"agent_id\": \"agt_x\", \"tokens\": \"many\"}")
+        internal().body("{\"organization_id\": \"org_x\", \"agent_id\": \"" + agent + "\", \"tokens\": \"many\"}")
                 .when().post("/internal/v1/decisions")
                 .then().statusCode(400).body("detail", equalTo("Field 'tokens' has the wrong type"));
-        internal().body("{\"organization_id\": \"org_x\", \"agent_id\": \"agt_x\", \"roles\": [\"admin\", null]}")
+        internal().body("{\"organization_id\": \"org_x\", \"agent_id\": \"" + agent
+                + "\", \"roles\": [\"admin\", null]}")
                 .when().post("/internal/v1/decisions")
                 .then().statusCode(400).body("field", equalTo("roles"));
-        internal().body("{\"organization_id\": \"org_x\", \"agent_id\": \"agt_x\", \"tags\": [null]}")
+        internal().body("{\"organization_id\": \"org_x\", \"agent_id\": \"" + agent + "\", \"tags\": [null]}")
                 .when().post("/internal/v1/decisions")
                 .then().statusCode(400).body("field", equalTo("tags"));
-        internal().body("{\"organization_id\": \"org_\\u0000\", \"agent_id\": \"agt_x\"}")
+        internal().body("{\"organization_id\": \"org_\\u0000\", \"agent_id\": \"" + agent + "\"}")
                 .when().post("/internal/v1/decisions")
                 .then().statusCode(400).body("detail", equalTo("Field 'organization_id' has an invalid value"));
+        // longer than the ledger stores: refused before anything is journalled
+        internal().body("{\"organization_id\": \"org_x\", \"agent_id\": \"agt_" + "x".repeat(100) + "\"}")
+                .when().post("/internal/v1/decisions")
+                .then().statusCode(400).body("field", equalTo("agent_id"));
+        internal().body("{\"organization_id\": \"org_x\", \"agent_id\": \"" + agent + "\", \"user_id\": \""
+                + "u".repeat(256) + "\"}").when().post("/internal/v1/decisions")
+                .then().statusCode(400).body("field", equalTo("user_id"));
+        internal().body("{\"organization_id\": \"org_x\", \"agent_id\": \"" + agent + "\", \"invocation_id\": \""
+                + "i".repeat(65) + "\"}").when().post("/internal/v1/decisions")
+                .then().statusCode(400).body("field", equalTo("invocation_id"));
         internal().body("{\"agent_ids\": [\"agt_\\u0000\"]}").when().post("/internal/v1/agents/usage")
                 .then().statusCode(400).contentType("application/problem+json");
     }

@@ -92,6 +92,11 @@ class PolicyResourceTest {
         create(org, "{\"name\": \"Unique\", \"effect\": \"allow\"}");
         as(org, "org_admin").body("{\"name\": \"unique\", \"effect\": \"deny\"}").when().post("/api/v1/policies")
                 .then().statusCode(409).body("error_code", equalTo("CONFLICT"));
+        String other = create(org, "{\"name\": \"Other\", \"effect\": \"allow\"}");
+        as(org, "org_admin").body("{\"name\": \"UNIQUE\"}").when().patch("/api/v1/policies/" + other)
+                .then().statusCode(409).body("field", equalTo("name"));
+        as(org, "viewer").when().get("/api/v1/policies/" + other).then().statusCode(200).body("name", equalTo("Other"))
+                .body("version", equalTo(1));
         as(org, "viewer").when().get("/api/v1/policies/pol_nonsense").then().statusCode(404);
     }
 
@@ -194,6 +199,19 @@ class PolicyResourceTest {
         as(org, "viewer").when().get("/api/v1/external-agents/" + agent + "/governance-status")
                 .then().statusCode(200).body("rate_limit.current_usage.minute", equalTo(0))
                 .body("rate_limit.remaining", equalTo(2));
+    }
+
+    @Test
+    void aDraftTargetedAtAgentsOrTagsDoesNotApplyToASimulationThatNamesNone() {
+        String org = newOrg();
+        as(org, "viewer").body("""
+                {"timestamp": "2025-06-11T12:00:00Z", "default_effect": "allow",
+                 "policies": [{"name": "agents", "effect": "deny",
+                               "target": {"agent_ids": ["agt_01JF8ZK3M4Q9V2X7C5N6B8D0EF"]}},
+                              {"name": "tags", "effect": "deny", "target": {"tags": ["finance"]}}]}
+                """).when().post("/api/v1/policies/simulate")
+                .then().statusCode(200).body("decision", equalTo("allow"))
+                .body("policies.applicable", contains(false, false));
     }
 
     @Test

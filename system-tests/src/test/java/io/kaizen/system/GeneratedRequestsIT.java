@@ -47,6 +47,25 @@ class GeneratedRequestsIT {
      */
     private static final int MAX_URL_VALUE = 300;
 
+    /**
+     * Refusals of requests the documents allow, by a rule the documents cannot state (docs/api.md, "What the documents
+     * cannot say"): a field against another field, or against what is stored.
+     */
+    private static final List<String> RULES_THE_DOCUMENTS_CANNOT_STATE = List.of(
+            "is required for platform", "' for platform ", " for auth_type ", "is required for a webhook channel",
+            "must hold 1 to", "cannot be changed; register a new agent", "must be in the future",
+            "must be after start", "must differ from start_time", "needs a numeric attribute",
+            "needs a text attribute", "needs a text or list attribute", "must be a number",
+            "must be a non-empty array for", "must be a regular expression string",
+            "must be a string, number or boolean", "is not a valid regular expression",
+            "must be greater than the threshold before it", "names no registered agent", "must be before",
+            "must not be greater than", "cannot be combined", "is not a next_cursor",
+            "Either workflow_id or external_agent_id", "The start of the time range must be before its end",
+            "A workflow needs at least one approver", "An escalation needs", "escalate_after_minutes",
+            "is listed twice", "An e-mail channel's approver", ".approver must name the approver", "cannot approve",
+            ".to must be an e-mail address", ".agent_id must be the id of a registered messaging agent",
+            ".agent_id' must be an agent id",
+            ".url must be an absolute http(s) URL");
     private static final List<String> HOSTILE_TEXT = List.of("", " ", "a", "x".repeat(5_000), "\u0000", "null", "-1",
             "1e309", "é☃𝄞", "<script>alert(1)</script>", "' or 1=1 --", "../../etc/passwd", "%00", "%ZZ",
             "2026-13-45T25:61:00Z", "true", "{}", "[]", "\r\n", "\\", "ÿ".repeat(300), "9".repeat(40),
@@ -97,6 +116,126 @@ class GeneratedRequestsIT {
                 .isEmpty();
     }
 
+    /**
+     * Requests the documents allow, made up as an outside fuzzer's positive phase makes them, are not refused as
+     * invalid (400 or 422) but by a rule the documents cannot state: one field against another, or against what is
+     * stored. Those rules are listed in docs/api.md ("What the documents cannot say") and in
+     * {@link #RULES_THE_DOCUMENTS_CANNOT_STATE}; any other refusal of an allowed request is a document that says
+     * less than the service checks. Each request is checked against the documents before it is sent.
+     */
+    @Test
+    void noRequestTheDocumentsAllowIsRefusedButByARuleTheyCannotState() throws Exception {
+        List<String> realIds = realResources();
+        OpenApiContract contract = OpenApiContract.of(suite.servedDocuments());
+        Random random = new Random(SEED);
+        Map<String, String> failures = new LinkedHashMap<>();
+        Set<String> uncovered = new java.util.TreeSet<>();
+        int sent = 0;
+        int refusedByRule = 0;
+        for (Service service : Service.values()) {
+            JsonNode document = JSON.readTree(suite.servedDocuments().get(service.shortName()));
+            ConformingValues values = new ConformingValues(document, random, realIds);
+            List<String[]> operations = new ArrayList<>();
+            document.path("paths").fields().forEachRemaining(path -> path.getValue().fieldNames().forEachRemaining(
+                    method -> operations.add(new String[] {path.getKey(), method})));
+            // deletions last, so that the other operations still find the real resources
+            operations.sort(java.util.Comparator.comparing(operation -> operation[1].equals("delete")));
+            for (String[] operation : operations) {
+                if (!METHODS.contains(operation[1])) {
+                    continue;
+                }
+                JsonNode pathItem = document.path("paths").path(operation[0]);
+                for (int n = 0; n < REQUESTS_PER_OPERATION; n++) {
+                    Made made = conforming(values, random, operation[0], pathItem, pathItem.path(operation[1]),
+                            realIds);
+                    if (made == null) {
+                        continue;
+                    }
+                    String name = service.shortName() + " " + operation[1].toUpperCase(java.util.Locale.ROOT) + " "
+                            + operation[0];
+                    List<String> disallowed = contract.checkRequest(made.exchange(operation[1]));
+                    if (!disallowed.isEmpty()) {
+                        failures.putIfAbsent(name, "made a request the documents do not allow: " + disallowed);
+                        continue;
+                    }
+                    sent++;
+                    Response response;
+                    try {
+                        response = request(service, made).request(operation[1].toUpperCase(java.util.Locale.ROOT),
+                                made.target());
+                    } catch (AssertionError violation) {
+                        failures.putIfAbsent(name, made.describe(operation[1], service) + " → "
+                                + violation.getMessage());
+                        continue;
+                    }
+                    int status = response.statusCode();
+                    String detail = status == 400 || status == 422 ? response.jsonPath().getString("detail") : null;
+                    if (detail != null && RULES_THE_DOCUMENTS_CANNOT_STATE.stream().anyMatch(detail::contains)) {
+                        refusedByRule++;
+                    } else if (detail != null || status >= 500) {
+                        failures.putIfAbsent(name, made.describe(operation[1], service) + " → " + status + " "
+                                + response.asString());
+                    }
+                }
+            }
+            uncovered.addAll(values.uncovered());
+        }
+
+        System.out.printf("allowed requests (seed %d): %d sent, %d refused by a rule the documents cannot state%n",
+                SEED, sent, refusedByRule);
+        assertThat(uncovered).as("schemas of the documents the generator found no value for").isEmpty();
+        assertThat(sent).isGreaterThan(50 * REQUESTS_PER_OPERATION);
+        assertThat(refusedByRule).as("requests refused by a rule the documents cannot state").isLessThan(sent / 5);
+        assertThat(failures.values())
+                .as("allowed requests (seed %d) refused as invalid, answered 5xx, or answered otherwise than declared",
+                        SEED)
+                .isEmpty();
+    }
+
+    /** A request of the operation the documents allow: real ids in its path, conforming parameters and body. */
+    private static Made conforming(ConformingValues values, Random random, String template, JsonNode pathItem,
+            JsonNode operation, List<String> realIds) throws Exception {
+        String path = template;
+        StringBuilder query = new StringBuilder();
+        List<JsonNode> parameters = new ArrayList<>();
+        pathItem.path("parameters").forEach(parameter -> parameters.add(values.resolve(parameter)));
+        operation.path("parameters").forEach(parameter -> parameters.add(values.resolve(parameter)));
+        for (JsonNode parameter : parameters) {
+            String name = parameter.path("name").asText();
+            switch (parameter.path("in").asText()) {
+                case "path" -> {
+                    List<String> fitting = realIds.stream().filter(id -> values.fits(parameter.path("schema"), id))
+                            .toList();
+                    JsonNode made = fitting.isEmpty() ? values.value(parameter.path("schema"), 0) : null;
+                    String segment = fitting.isEmpty() ? (made == null ? null : made.asText())
+                            : fitting.get(random.nextInt(fitting.size()));
+                    if (segment == null) {
+                        return null;
+                    }
+                    path = path.replace("{" + name + "}", encode(segment));
+                }
+                case "query" -> {
+                    if (parameter.path("required").asBoolean() || random.nextInt(5) < 2) {
+                        JsonNode made = values.value(parameter.path("schema"), 0);
+                        if (made == null) {
+                            return null;
+                        }
+                        query.append(query.isEmpty() ? "" : "&").append(encode(name)).append('=')
+                                .append(encode(made.isTextual() ? made.asText() : made.toString()));
+                    }
+                }
+                default -> { }
+            }
+        }
+        JsonNode content = operation.path("requestBody").path("content").path("application/json");
+        if (content.isMissingNode()) {
+            return new Made(path, query.toString(), Map.of(), null, null);
+        }
+        JsonNode body = values.value(content.path("schema"), 0);
+        return body == null ? null : new Made(path, query.toString(), Map.of(), "application/json",
+                JSON.writeValueAsBytes(body));
+    }
+
     /** Resources of the caller's organisation, so that made-up requests also reach past the 404 of an unknown id. */
     private List<String> realResources() {
         String agent = suite.registerAgent(token, "Generated Requests");
@@ -115,6 +254,20 @@ class GeneratedRequestsIT {
     }
 
     private String send(Service service, String method, Made made) {
+        RequestSpecification request = request(service, made);
+        try {
+            Response response = request.request(method.toUpperCase(java.util.Locale.ROOT), made.target());
+            if (response.statusCode() >= 500) {
+                return made.describe(method, service) + " → " + response.statusCode() + " " + response.asString();
+            }
+            return null;
+        } catch (AssertionError violation) {
+            return made.describe(method, service) + " → " + violation.getMessage();
+        }
+    }
+
+    /** The made-up request as the caller sends it: its token, the lineage headers, the service token inside. */
+    private RequestSpecification request(Service service, Made made) {
         RequestSpecification request = RestAssured.given().baseUri(suite.serviceUrl(service)).urlEncodingEnabled(false)
                 .auth().oauth2(token)
                 .header("X-External-User-ID", "ext-user-7")
@@ -128,15 +281,7 @@ class GeneratedRequestsIT {
         if (made.body() != null) {
             request.contentType(made.contentType()).body(made.body());
         }
-        try {
-            Response response = request.request(method.toUpperCase(java.util.Locale.ROOT), made.target());
-            if (response.statusCode() >= 500) {
-                return made.describe(method, service) + " → " + response.statusCode() + " " + response.asString();
-            }
-            return null;
-        } catch (AssertionError violation) {
-            return made.describe(method, service) + " → " + violation.getMessage();
-        }
+        return request;
     }
 
     /** One made-up request: the path with its parameters filled in, the encoded query, headers and body. */
@@ -144,6 +289,23 @@ class GeneratedRequestsIT {
 
         String target() {
             return query.isEmpty() ? path : path + "?" + query;
+        }
+
+        /** The request as the contract reads an exchange (the answer not yet known). */
+        OpenApiContract.Exchange exchange(String method) {
+            Map<String, List<String>> parameters = new LinkedHashMap<>();
+            if (!query.isEmpty()) {
+                for (String pair : query.split("&")) {
+                    String name = java.net.URLDecoder.decode(pair.substring(0, pair.indexOf('=')),
+                            StandardCharsets.UTF_8);
+                    parameters.computeIfAbsent(name, key -> new ArrayList<>()).add(java.net.URLDecoder.decode(
+                            pair.substring(pair.indexOf('=') + 1), StandardCharsets.UTF_8));
+                }
+            }
+            Set<String> sent = new java.util.HashSet<>(Set.of("authorization", "x-external-user-id",
+                    "x-external-user-email", "x-external-system", "x-external-session-id"));
+            return new OpenApiContract.Exchange(method.toUpperCase(java.util.Locale.ROOT), path, parameters, sent,
+                    contentType, body == null ? "" : new String(body, StandardCharsets.UTF_8), 200, null, "");
         }
 
         String describe(String method, Service service) {
@@ -326,28 +488,11 @@ class GeneratedRequestsIT {
         }
 
         private String type(JsonNode schema) {
-            JsonNode type = schema.path("type");
-            if (type.isArray()) {
-                List<String> types = new ArrayList<>();
-                type.forEach(t -> {
-                    if (!t.asText().equals("null")) {
-                        types.add(t.asText());
-                    }
-                });
-                return types.isEmpty() ? "null" : types.get(random.nextInt(types.size()));
-            }
-            if (type.isTextual()) {
-                return type.asText();
-            }
-            return schema.has("properties") ? "object" : "";
+            return ConformingValues.type(schema, random);
         }
 
         private JsonNode resolve(JsonNode schema) {
-            for (int hops = 0; schema.has("$ref") && hops < 20; hops++) {
-                String reference = schema.get("$ref").asText();
-                schema = document.at(reference.substring(1));
-            }
-            return schema;
+            return ConformingValues.resolve(document, schema);
         }
 
         private String hostileText() {

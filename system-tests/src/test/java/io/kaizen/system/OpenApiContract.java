@@ -100,6 +100,19 @@ final class OpenApiContract {
         return violations;
     }
 
+    /**
+     * What in the request the documents do not allow, whatever the answer was: a request made to be one the
+     * documents allow is checked with it before its answer is judged.
+     */
+    List<String> checkRequest(Exchange exchange) {
+        List<String> violations = new ArrayList<>();
+        operation(exchange, violations).ifPresent(operation -> {
+            checkParameters(exchange, operation, violations);
+            checkRequestBody(exchange, operation, violations);
+        });
+        return violations;
+    }
+
     /** An answer that is not a service's own (a 4xx of the ingress): it must be a problem document. */
     List<String> checkProblem(Exchange exchange) {
         List<String> violations = new ArrayList<>();

@@ -2,6 +2,10 @@ package io.kaizen.gateway.rest;
 
 import java.util.Map;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import io.kaizen.common.egress.EgressGuard;
+
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 
@@ -13,5 +17,5 @@ public record InvokeRequest(
         @NotBlank @Size(max = 100_000) String input,
         Map<String, Object> context,
         Map<String, Object> metadata,
-        @Size(max = 2048) String callbackUrl) {
+        @Size(max = 2048) @Schema(pattern = EgressGuard.URL_PATTERN) String callbackUrl) {
 }

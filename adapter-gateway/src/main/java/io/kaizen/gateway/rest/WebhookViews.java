@@ -9,10 +9,12 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.kaizen.common.egress.EgressGuard;
 import io.kaizen.common.openapi.WireContract;
 import io.kaizen.gateway.domain.Webhook;
 import io.kaizen.gateway.service.WebhookEvents;
 import io.kaizen.gateway.service.Webhooks;
+import jakarta.validation.constraints.Pattern;
 
 /** Requests and answers of the webhooks API; a webhook's URL is answered masked, its secret once. */
 final class WebhookViews {
@@ -23,10 +25,13 @@ final class WebhookViews {
     @Schema(name = "WebhookRequest", description = "On creation name, url and events are required. On update (PATCH)"
             + " every field is optional, and a field that is absent or null stays as it is")
     record WebhookRequest(
-            @Schema(description = "1 to 100 characters", minLength = 1, maxLength = 100) String name,
-            @Schema(description = "http(s) URL the egress guard allows; https in production") String url,
+            @Schema(description = "1 to 100 characters, not blank", minLength = 1, maxLength = 100,
+                    pattern = WireContract.NOT_BLANK) String name,
+            @Schema(description = "http(s) URL the egress guard allows; https in production", maxLength = 2048,
+                    pattern = EgressGuard.URL_PATTERN) String url,
             @Schema(description = "Catalogue names or groups (GET /api/v1/webhooks/events), e.g. invocation.failed,"
-                    + " budget.*") List<String> events,
+                    + " budget.*", minItems = 1, maxItems = 50)
+            List<@Pattern(regexp = WebhookEvents.SUBSCRIPTION_PATTERN) String> events,
             @Schema(enumeration = { Webhook.STANDARD, Webhook.LEGACY }, defaultValue = Webhook.STANDARD) String signing,
             @Schema(nullable = true, description = "At most 1000 characters", maxLength = 1000) String description,
             @Schema(enumeration = { Webhook.ACTIVE, Webhook.DISABLED }, defaultValue = Webhook.ACTIVE) String status) {
@@ -34,7 +39,8 @@ final class WebhookViews {
 
     @Schema(name = "WebhookTestRequest")
     record WebhookTestRequest(
-            @Schema(description = "A catalogue name (no group), e.g. invocation.failed") String eventType,
+            @Schema(description = "A catalogue name (no group), e.g. invocation.failed", required = true,
+                    pattern = WebhookEvents.NAME_PATTERN) String eventType,
             @Schema(nullable = true, description = "Any JSON, sent as data.sample_data") JsonNode sampleData) {
     }
 

@@ -50,6 +50,14 @@ public final class WebhookEvents {
             new Entry("webhook.disabled", EventTypes.WEBHOOK_DISABLED,
                     "A webhook of the organisation was disabled after failed deliveries"));
 
+    private static final String NAMES = "agent\\.(registered|updated|deleted|credentials_rotated|credentials_accessed)"
+            + "|invocation\\.(accepted|completed|failed|blocked|held|rejected|expired)|budget\\.threshold_crossed"
+            + "|approval\\.(requested|approved|rejected|expired)|webhook\\.disabled";
+    /** The catalogue's names, and the names and groups a webhook may subscribe to, for the documents. */
+    public static final String NAME_PATTERN = "^(" + NAMES + ")$";
+    public static final String SUBSCRIPTION_PATTERN = "^(" + NAMES
+            + "|(agent|invocation|budget|approval|webhook)\\.\\*)$";
+
     private static final Map<String, Entry> BY_NAME = CATALOGUE.stream()
             .collect(Collectors.toUnmodifiableMap(Entry::name, Function.identity()));
     private static final Map<String, Entry> BY_TYPE = CATALOGUE.stream()

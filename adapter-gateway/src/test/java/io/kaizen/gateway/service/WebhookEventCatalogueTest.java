@@ -22,6 +22,23 @@ class WebhookEventCatalogueTest {
     private static final Pattern ROW = Pattern.compile("^\\| `([a-z_.]+)` \\| `([a-z_.0-9]+)` \\|$");
 
     @Test
+    void theDocumentedPatternsTakeWhatTheCatalogueTakes() {
+        List<String> candidates = new java.util.ArrayList<>(List.of("agent.*", "invocation.*", "budget.*", "approval.*",
+                "webhook.*", "*", ".*", "x.*", "agent.x", "invocation.completed.*", "agent.registered ", "Agent.*"));
+        WebhookEvents.CATALOGUE.forEach(entry -> {
+            candidates.add(entry.name());
+            candidates.add(entry.name() + "x");
+            candidates.add(entry.type());
+        });
+        for (String candidate : candidates) {
+            boolean known = WebhookEvents.unknown(List.of(candidate)).isEmpty();
+            assertThat(candidate.matches(WebhookEvents.SUBSCRIPTION_PATTERN)).as(candidate).isEqualTo(known);
+            assertThat(candidate.matches(WebhookEvents.NAME_PATTERN)).as(candidate)
+                    .isEqualTo(WebhookEvents.named(candidate).isPresent());
+        }
+    }
+
+    @Test
     void theCatalogueIsTheOneDocsEventsMdLists() throws IOException {
         Map<String, String> documented = new LinkedHashMap<>();
         boolean inSection = false;

@@ -2,16 +2,23 @@ package io.kaizen.approval.domain;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import io.kaizen.common.egress.EgressGuard;
+import io.kaizen.common.events.NotificationEvent;
+import io.kaizen.common.ids.PrefixedId;
+
 /**
  * Where a workflow's approver notifications go, one approver a channel, so that the link each carries is that
  * approver's: {@code email} ({@code to}, one address, which is also the approver), {@code agent} ({@code agentId}, a
  * registered messaging agent such as Slack or Teams) or {@code webhook} ({@code url}); the last two name the
  * {@code approver} they reach (a JWT subject or e-mail listed in {@code approver_users}).
  */
-public record NotificationChannel(@Schema(enumeration = {"email", "agent", "webhook"}) String type,
-        @Schema(nullable = true, description = "email only: one address") String to,
-        @Schema(nullable = true, description = "agent only: a registered messaging agent") String agentId,
-        @Schema(nullable = true, description = "webhook only") String url,
+public record NotificationChannel(@Schema(required = true, enumeration = {"email", "agent", "webhook"}) String type,
+        @Schema(nullable = true, description = "email only: one address", maxLength = 254,
+                pattern = NotificationEvent.Channel.ADDRESS_PATTERN) String to,
+        @Schema(nullable = true, description = "agent only: a registered messaging agent",
+                pattern = PrefixedId.AGENT_PATTERN) String agentId,
+        @Schema(nullable = true, description = "webhook only", maxLength = 2048, pattern = EgressGuard.URL_PATTERN)
+        String url,
         @Schema(nullable = true, description = "agent and webhook: the approver whose link the channel carries")
         String approver) {
 

@@ -57,7 +57,8 @@ public class ApprovalResource {
     public Uni<ApprovalPage> list(
             @QueryParam("status") @Parameter(schema = @Schema(enumeration = {"pending", "escalated", "approved",
                     "rejected", "expired"})) String status,
-            @QueryParam("agent_id") @Parameter(schema = @Schema(pattern = "^agt_[0-9A-HJKMNP-TV-Z]{26}$"))
+            @QueryParam("agent_id") @Parameter(schema = @Schema(type = SchemaType.STRING,
+                    pattern = PrefixedId.AGENT_PATTERN))
             String agentId,
             @QueryParam("mine") @Parameter(schema = @Schema(type = SchemaType.BOOLEAN)) String mine,
             @QueryParam("page") String page,

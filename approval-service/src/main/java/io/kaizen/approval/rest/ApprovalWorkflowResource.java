@@ -73,6 +73,8 @@ public class ApprovalWorkflowResource {
     @APIResponse(responseCode = "200", description = "The workflow as stored",
             content = @Content(schema = @Schema(implementation = WorkflowView.class)))
     @APIResponse(responseCode = "400", description = "A field is invalid")
+    @APIResponse(responseCode = "409", description = "Another first workflow of the same scope was stored at the same"
+            + " time; read it and retry")
     public Uni<WorkflowView> put(@PathParam("scope") String scope,
             @NotNull(message = "request body is required") WorkflowBody body) {
         String agentId = scope(scope);

@@ -6,6 +6,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import io.kaizen.approval.domain.NotificationChannel;
 import io.kaizen.approval.domain.WorkflowSettings;
 import io.kaizen.common.egress.EgressDeniedException;
@@ -13,7 +15,10 @@ import io.kaizen.common.egress.EgressGuard;
 import io.kaizen.common.events.NotificationEvent;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.openapi.WireContract;
 import io.kaizen.common.security.Permissions;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 
 /**
  * Body of {@code PUT /api/v1/approval-workflows/...}; an absent field takes its default: approvers by role
@@ -21,11 +26,29 @@ import io.kaizen.common.security.Permissions;
  * {@code expire}, no escalation, a reminder every 240 minutes at most 3 times, no auto-approval, no notification
  * channels.
  */
-public record WorkflowBody(List<String> approverRoles, List<String> approverUsers, Integer requiredApprovals,
-        Boolean allowSelfApproval, Integer timeoutHours, String onTimeout, Integer escalateAfterMinutes,
-        List<String> escalationRoles, List<String> escalationUsers, Integer reminderIntervalMinutes,
-        Integer maxReminders, List<String> autoApproveRoles, List<String> autoApproveUsers,
-        List<NotificationChannel> notificationChannels) {
+public record WorkflowBody(
+        List<@Pattern(regexp = APPROVING_ROLE) String> approverRoles,
+        @Schema(maxItems = MAX_USERS) List<@Size(max = MAX_NAME) @Pattern(regexp = WireContract.NOT_BLANK) String>
+                approverUsers,
+        @Schema(minimum = "1", maximum = "20") Integer requiredApprovals,
+        Boolean allowSelfApproval,
+        @Schema(minimum = "1", maximum = "720") Integer timeoutHours,
+        @Schema(enumeration = {"expire", "reject"}) String onTimeout,
+        @Schema(minimum = "1", description = "Before the request times out: at most timeout_hours × 60 − 1")
+        Integer escalateAfterMinutes,
+        List<@Pattern(regexp = APPROVING_ROLE) String> escalationRoles,
+        @Schema(maxItems = MAX_USERS) List<@Size(max = MAX_NAME) @Pattern(regexp = WireContract.NOT_BLANK) String>
+                escalationUsers,
+        @Schema(minimum = "1", maximum = "43200") Integer reminderIntervalMinutes,
+        @Schema(minimum = "0", maximum = "20") Integer maxReminders,
+        List<@Pattern(regexp = ROLE) String> autoApproveRoles,
+        @Schema(maxItems = MAX_USERS) List<@Size(max = MAX_NAME) @Pattern(regexp = WireContract.NOT_BLANK) String>
+                autoApproveUsers,
+        @Schema(maxItems = MAX_CHANNELS) List<NotificationChannel> notificationChannels) {
+
+    /** The roles that hold {@code approvals:approve}, and every role ({@code Permissions}), for the documents. */
+    static final String APPROVING_ROLE = "^(approver|org_admin|org_owner)$";
+    static final String ROLE = "^(approver|auditor|developer|org_admin|org_owner|viewer)$";
 
     static final int MAX_APPROVALS = 20;
     static final int MAX_TIMEOUT_HOURS = 720;

@@ -46,6 +46,25 @@ public final class EgressGuard {
         }
     }
 
+    /**
+     * A character of a URL's path, query or fragment besides its separators: RFC 3986 {@code pchar}, and what
+     * {@link URI} also takes there, any other character beyond ASCII that is neither a control nor a space.
+     */
+    private static final String URL_CHARACTER = "([A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2}"
+            + "|[^\\u0000-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000])";
+
+    /**
+     * The URLs the documents declare (the {@code pattern} of every URL field): http(s), a host (a name whose last
+     * label starts with a letter, a dotted-decimal IPv4 address or a bracketed IPv6 one), an optional port, and a path,
+     * query and fragment of the characters a URI takes. A URL of this shape passes {@link #checkStatic} unless it
+     * names a private or reserved address, the allow-list refuses it, or production takes https only; one of another
+     * shape never does.
+     */
+    public static final String URL_PATTERN = "^[Hh][Tt][Tt][Pp][Ss]?://(([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+            + "\\.)*[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?|[0-9]{1,3}(\\.[0-9]{1,3}){3}|\\[[0-9A-Fa-f:.]+\\])"
+            + "(:[0-9]{0,5})?(/(" + URL_CHARACTER + "|/)*)?(\\?(" + URL_CHARACTER + "|[/?])*)?(#(" + URL_CHARACTER
+            + "|[/?])*)?$";
+
     /** Static checks only (scheme, host, literal addresses): what registration can verify without DNS. */
     public URI checkStatic(String url) {
         URI uri;

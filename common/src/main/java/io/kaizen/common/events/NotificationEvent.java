@@ -37,16 +37,22 @@ public record NotificationEvent(
         public static final String WEBHOOK = "webhook";
         /** Most addresses one e-mail channel names (RFC 5321 §4.5.3.1.8 asks servers to take at least 100). */
         public static final int MAX_RECIPIENTS = 50;
-        private static final Pattern ADDRESS = Pattern.compile(
-                "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-                        + "@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+");
+        /**
+         * The shape of an address {@link #isEmailAddress} takes, for the documents: it also holds the address to at
+         * most {@link #MAX_ADDRESS_LENGTH} characters and its local part to at most 64.
+         */
+        public static final String ADDRESS_PATTERN = "^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+                + "(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                + "@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$";
+        public static final int MAX_ADDRESS_LENGTH = 254;
+        private static final Pattern ADDRESS = Pattern.compile(ADDRESS_PATTERN);
 
         /**
          * Whether an e-mail channel takes this address: a plain {@code local@domain.tld} (RFC 5321 dot-atom, at most
          * 254 characters), never a display name, a comment, a quoted local part or a line break.
          */
         public static boolean isEmailAddress(String address) {
-            return address != null && address.length() <= 254 && address.indexOf('@') <= 64
+            return address != null && address.length() <= MAX_ADDRESS_LENGTH && address.indexOf('@') <= 64
                     && ADDRESS.matcher(address).matches();
         }
     }

@@ -4,6 +4,8 @@ import java.math.BigDecimal;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import io.kaizen.common.openapi.WireContract;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /**
@@ -14,19 +16,26 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @Schema(additionalProperties = Schema.True.class)
 public record AgentGovernanceSettings(
-        String organizationId,
-        @Schema(nullable = true) BigDecimal maxMonthlyCost,
-        @Schema(nullable = true) BigDecimal maxDailyCost,
-        @Schema(nullable = true) BigDecimal costPerExecution,
-        @Schema(nullable = true) Integer monthlyExecutionLimit,
-        @Schema(nullable = true) Integer requestsPerMinute,
-        @Schema(nullable = true) Integer requestsPerHour,
-        @Schema(nullable = true) Integer requestsPerDay,
-        @Schema(nullable = true) BigDecimal inputTokenRate,
-        @Schema(nullable = true) BigDecimal outputTokenRate,
-        @Schema(nullable = true) BigDecimal baseInvocationCost,
-        @Schema(nullable = true) BigDecimal maxWeeklyCost,
-        @Schema(nullable = true) Integer weeklyExecutionLimit,
+        @Schema(required = true, pattern = WireContract.NOT_BLANK) String organizationId,
+        @Schema(nullable = true, minimum = "-1", maximum = UsdAmount.MAX_SETTING, multipleOf = UsdAmount.STEP)
+        BigDecimal maxMonthlyCost,
+        @Schema(nullable = true, minimum = "-1", maximum = UsdAmount.MAX_SETTING, multipleOf = UsdAmount.STEP)
+        BigDecimal maxDailyCost,
+        @Schema(nullable = true, minimum = "0", maximum = UsdAmount.MAX_SETTING, multipleOf = UsdAmount.STEP)
+        BigDecimal costPerExecution,
+        @Schema(nullable = true, minimum = "-1") Integer monthlyExecutionLimit,
+        @Schema(nullable = true, minimum = "0") Integer requestsPerMinute,
+        @Schema(nullable = true, minimum = "0") Integer requestsPerHour,
+        @Schema(nullable = true, minimum = "0") Integer requestsPerDay,
+        @Schema(nullable = true, minimum = "0", maximum = "1", multipleOf = UsdAmount.TOKEN_RATE_STEP)
+        BigDecimal inputTokenRate,
+        @Schema(nullable = true, minimum = "0", maximum = "1", multipleOf = UsdAmount.TOKEN_RATE_STEP)
+        BigDecimal outputTokenRate,
+        @Schema(nullable = true, minimum = "0", maximum = UsdAmount.MAX_SETTING, multipleOf = UsdAmount.STEP)
+        BigDecimal baseInvocationCost,
+        @Schema(nullable = true, minimum = "-1", maximum = UsdAmount.MAX_SETTING, multipleOf = UsdAmount.STEP)
+        BigDecimal maxWeeklyCost,
+        @Schema(nullable = true, minimum = "-1") Integer weeklyExecutionLimit,
         @Schema(nullable = true) Boolean rolloverUnused,
-        @Schema(nullable = true) BigDecimal maxRolloverPercentage) {
+        @Schema(nullable = true, minimum = "0", maximum = "1") BigDecimal maxRolloverPercentage) {
 }

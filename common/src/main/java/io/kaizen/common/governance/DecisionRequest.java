@@ -9,6 +9,9 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 
+import io.kaizen.common.ids.PrefixedId;
+import io.kaizen.common.openapi.WireContract;
+
 /**
  * What the gateway asks governance before an invocation ({@code POST /internal/v1/decisions}). The agent's
  * {@code platform}, {@code tags}, {@code environment} and {@code agentCreatedAt} feed policy targets and the
@@ -21,23 +24,29 @@ import java.util.List;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @Schema(additionalProperties = Schema.True.class)
 public record DecisionRequest(
-        String invocationId,
+        @Schema(maxLength = DecisionRequest.MAX_ID) String invocationId,
+        @Schema(required = true, maxLength = DecisionRequest.MAX_NAME, pattern = WireContract.NOT_BLANK)
         String organizationId,
-        String agentId,
-        String userId,
+        @Schema(required = true, pattern = PrefixedId.AGENT_PATTERN) String agentId,
+        @Schema(maxLength = DecisionRequest.MAX_NAME) String userId,
         String subject,
         String teamId,
         List<String> roles,
         String environment,
         String ip,
         String country,
-        @JsonDeserialize(using = UsdAmountDeserializer.class) BigDecimal estimatedCost,
-        Integer tokens,
+        @Schema(minimum = "0", maximum = "1000000") @JsonDeserialize(using = UsdAmountDeserializer.class)
+        BigDecimal estimatedCost,
+        @Schema(minimum = "0") Integer tokens,
         String platform,
         List<String> tags,
         Instant agentCreatedAt,
         String input,
-        String approvedRequestId) {
+        @Schema(maxLength = DecisionRequest.MAX_ID) String approvedRequestId) {
+
+    /** The longest ids and names the ledger stores with a reservation. */
+    public static final int MAX_ID = 64;
+    public static final int MAX_NAME = 255;
 
     /** A first decision, not the resumption of an approved call. */
     public DecisionRequest(String invocationId, String organizationId, String agentId, String userId, String subject,

@@ -12,6 +12,14 @@ public final class UsdAmount {
 
     /** The largest amount believed, in USD. */
     public static final BigDecimal MAX = new BigDecimal("1000000");
+    /**
+     * A configured amount (a budget, a price, a threshold) as the documents declare it: at most {@value #MAX_SETTING}
+     * USD, in steps of {@value #STEP} (micro-USD); -1, where allowed, is unlimited.
+     */
+    public static final String MAX_SETTING = "1000000000";
+    public static final double STEP = 0.000001;
+    /** USD per token: from 0 to 1 in steps of {@value #TOKEN_RATE_STEP} ({@code TokenRates.RATE_SCALE} decimals). */
+    public static final double TOKEN_RATE_STEP = 0.000000000001;
 
     private UsdAmount() {
     }

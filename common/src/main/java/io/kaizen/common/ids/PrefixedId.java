@@ -19,6 +19,12 @@ public final class PrefixedId {
     public static final String DECISION = "dec";
     public static final String EVENT = "evt";
     public static final String REQUEST = "req";
+    private static final String ULID_PATTERN = "[0-9A-HJKMNP-TV-Z]{26}";
+
+    /** What {@link #isValid} accepts, as a regular expression for the documents ({@code pattern}). */
+    public static final String AGENT_PATTERN = "^" + AGENT + "_" + ULID_PATTERN + "$";
+    public static final String INVOCATION_PATTERN = "^" + INVOCATION + "_" + ULID_PATTERN + "$";
+    public static final String APPROVAL_PATTERN = "^" + APPROVAL + "_" + ULID_PATTERN + "$";
 
     private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();

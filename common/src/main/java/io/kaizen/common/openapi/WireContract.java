@@ -60,6 +60,19 @@ public class WireContract implements OASFilter {
     /** Marks a response field that is left out, not written as null, when it has no value. */
     public static final String OMITTED_WHEN_NULL = "x-omitted-when-null";
     private static final String REF = "#/components/schemas/";
+    /**
+     * Text that is not blank as Java reads it ({@code String.isBlank}: only {@code Character.isWhitespace}
+     * characters) and holds no NUL; the documents' {@code \\S} ({@code @NotBlank}) is replaced by it, since
+     * JavaScript's whitespace is not Java's.
+     */
+    public static final String NOT_BLANK = "^[^\\u0000]*[^\\u0000\\t\\n\\u000B\\f\\r\\u001C-\\u0020\\u1680"
+            + "\\u2000-\\u2006\\u2008-\\u200A\\u2028\\u2029\\u205F\\u3000][^\\u0000]*$";
+    /** Request text: anything but NUL. */
+    static final String NO_NUL = "^[^\\u0000]*$";
+    /** Query values: no control character ({@code CanonicalPathGuard}). */
+    static final String NO_CONTROL = "^[^\\u0000-\\u001F\\u007F]*$";
+    /** A path segment: no control character, no separator, not a dot segment ({@code CanonicalPathGuard}). */
+    static final String PATH_SEGMENT = "^(?!\\.\\.?$)[^\\u0000-\\u001F\\u007F/\\\\]+$";
 
     private static final Map<String, String> COMMON_ERRORS = Map.of(
             "400", "The request is malformed or invalid",
@@ -107,7 +120,7 @@ public class WireContract implements OASFilter {
         schemas.put(PROBLEM, problem());
         for (Operation operation : operations) {
             describeProblems(operation, paths.get(operation), schemas);
-            describeListParameters(operation);
+            describeParameters(operation);
         }
         components.setSchemas(schemas);
     }
@@ -262,10 +275,28 @@ public class WireContract implements OASFilter {
         }
     }
 
-    /** A request object as Jackson reads it: no unknown field, and null for an optional field is absent. */
+    /**
+     * A request object as Jackson reads it: no unknown field, null for an optional field is absent, and no text holds
+     * a NUL character.
+     */
     private static void asRequest(Schema schema) {
         refuseUnknownProperties(schema);
         allowNullForOptional(schema);
+        eachSchema(schema, WireContract::refuseNul);
+    }
+
+    /**
+     * Request text never holds a NUL character ({@code StrictJson}: PostgreSQL cannot store it). A text with a
+     * pattern of its own or a format says so through it; an enumeration needs nothing.
+     */
+    private static void refuseNul(Schema schema) {
+        if ("\\S".equals(schema.getPattern())) {
+            schema.setPattern(NOT_BLANK);
+        }
+        if (schema.getType() != null && schema.getType().contains(Schema.SchemaType.STRING) && schema.getRef() == null
+                && schema.getPattern() == null && schema.getFormat() == null && schema.getEnumeration() == null) {
+            schema.setPattern(NO_NUL);
+        }
     }
 
     /**
@@ -331,9 +362,10 @@ public class WireContract implements OASFilter {
      * The query parameters every list reads from text ({@code rest.Paging}, {@code rest.QueryTime}) as what they
      * accept: {@code page} a whole number from 1, {@code limit} one from 1 to 100, the time bounds RFC 3339 date-times.
      * A resource that says more of one (another largest {@code limit}) declares its schema; only a bare string is
-     * filled in here.
+     * filled in here. Any other bare text of a path or query holds no control character, and a path parameter is one
+     * segment that is not a dot segment ({@code CanonicalPathGuard} refuses the rest before any resource sees them).
      */
-    private static void describeListParameters(Operation operation) {
+    private static void describeParameters(Operation operation) {
         if (operation.getParameters() == null) {
             return;
         }
@@ -342,17 +374,17 @@ public class WireContract implements OASFilter {
             boolean bareString = schema != null && schema.getRef() == null
                     && List.of(Schema.SchemaType.STRING).equals(schema.getType()) && schema.getFormat() == null
                     && schema.getEnumeration() == null && schema.getMaximum() == null && schema.getPattern() == null;
-            if (parameter.getIn() != Parameter.In.QUERY || !bareString) {
+            boolean inUrl = parameter.getIn() == Parameter.In.QUERY || parameter.getIn() == Parameter.In.PATH;
+            if (!inUrl || !bareString) {
                 continue;
             }
-            switch (parameter.getName()) {
+            switch (parameter.getIn() == Parameter.In.QUERY ? parameter.getName() : "") {
                 case "page" -> parameter.setSchema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER)
                         .minimum(BigDecimal.ONE).maximum(BigDecimal.valueOf(Paging.MAX_PAGE)));
                 case "limit" -> parameter.setSchema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER)
                         .minimum(BigDecimal.ONE).maximum(BigDecimal.valueOf(100)));
                 case "from", "to", "start_date", "end_date" -> schema.format("date-time");
-                default -> {
-                }
+                default -> schema.pattern(parameter.getIn() == Parameter.In.PATH ? PATH_SEGMENT : NO_CONTROL);
             }
         }
     }

@@ -121,6 +121,15 @@ public class ProblemMapper {
             return respond(400, ErrorCode.VALIDATION_ERROR, "A value of the request cannot be stored or compared"
                     + " (a NUL character, an unpaired surrogate, or a number or time out of range)", request);
         }
+        if ("23505".equals(state)) {
+            // a unique name or key taken by a concurrent request after this one checked it (the checks answer 409
+            // with the field; this is the race they cannot see)
+            LOG.warnf("request %s %s refused: a unique value of it was taken concurrently (SQLState %s)",
+                    request.method(), request.path(), state);
+            return respond(409, ErrorCode.CONFLICT, "The request conflicts with a resource created or changed at the"
+                    + " same time (a name or key that must be unique is taken); read the current state and retry",
+                    request);
+        }
         LOG.errorf(e, "request %s %s failed", request.method(), request.path());
         return respond(500, ErrorCode.INTERNAL_ERROR, "Internal error", request);
     }

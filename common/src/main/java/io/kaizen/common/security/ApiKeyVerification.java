@@ -28,7 +28,8 @@ public record ApiKeyVerification(
 
     /** The body of {@code POST /internal/v1/api-keys/verify}. */
     @Schema(name = "ApiKeyVerificationRequest")
-    public record Request(String keyHash) {
+    public record Request(@Schema(required = true, pattern = "^[0-9a-f]{64}$",
+            description = "Lower-case hex SHA-256 of the key") String keyHash) {
 
         /** The hash finds the key's identity here, so it is kept out of logs like the key. */
         @Override

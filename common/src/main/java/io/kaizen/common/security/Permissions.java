@@ -37,6 +37,11 @@ public final class Permissions {
             APPROVALS_APPROVE, AUDIT_READ, API_KEYS_READ, API_KEYS_CREATE, API_KEYS_DELETE, WEBHOOKS_READ, WEBHOOKS_CREATE,
             WEBHOOKS_UPDATE, WEBHOOKS_DELETE);
 
+    /** {@link #ALL} as a regular expression for the documents (the {@code pattern} of an API key's scopes). */
+    public static final String PATTERN = "^(external_agents:(create|read|update|delete|invoke)|policies:(read|write)"
+            + "|lineage:(read|export)|gdpr:redact|approvals:(read|approve)|audit:read|api_keys:(read|create|delete)"
+            + "|webhooks:(read|create|update|delete))$";
+
     private static final Map<String, Set<String>> BY_ROLE = Map.of(
             "org_owner", Set.copyOf(ALL),
             "org_admin", Set.copyOf(ALL),

@@ -34,6 +34,24 @@ class EgressGuardTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = { "https://a", "http://a.b:65535/p?q=1#f", "https://x.example/%41?/?#/?",
+            "https://l.dI1:60096#Z%CbG", "http://a-b.c/~!$&'()*+,;=:@/x", "https://hooks.example.com?x",
+            "https://0a.example/", "https://A.B/", "HTTPS://a.example/é", "http://203.0.113.7:8080/x",
+            "http://[2606:4700::1111]/", "http://a.example:/" })
+    void everyUrlOfTheDocumentedShapePassesTheStaticChecks(String url) {
+        assertThat(url).matches(EgressGuard.URL_PATTERN);
+        assertThat(strict.checkStatic(url)).isNotNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "https://a/#x#y", "https://a/[x]", "https://a/%zz", "https://a_b/", "ftp://a/",
+            "https://-a/", "https://a/ x", "https://a/\u00a0", "https://user@a/", "https://a.1/" })
+    void whatTheDocumentedShapeLeavesOutTheStaticChecksRefuse(String url) {
+        assertThat(url).doesNotMatch(EgressGuard.URL_PATTERN);
+        assertThatThrownBy(() -> strict.checkStatic(url)).isInstanceOf(EgressDeniedException.class);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = { "ftp://example.com/", "file:///etc/passwd", "gopher://x/", "http:///nohost",
             "http://user:pass@example.com/", "not a url" })
     void refusesWrongSchemesAndShapes(String url) {

@@ -29,4 +29,16 @@ class PrefixedIdTest {
         assertThat(PrefixedId.isValid("agt", "agt_01JF8ZK3M4Q9V2X7C5N6B8D0E'")).isFalse();
         assertThat(PrefixedId.isValid("agt", "agt_01JF8ZK3M4Q9V2X7C5N6B8D0EF")).isTrue();
     }
+
+    @Test
+    void theDocumentedPatternsAcceptWhatIsValidAndNothingElse() {
+        for (String candidate : List.of("agt_01JF8ZK3M4Q9V2X7C5N6B8D0EF", "agt_01JF8ZK3M4Q9V2X7C5N6B8D0EI",
+                "agt_01jf8zk3m4q9v2x7c5n6b8d0ef", "agt_01JF8ZK3M4Q9V2X7C5N6B8D0E", "agt_01JF8ZK3M4Q9V2X7C5N6B8D0EFF",
+                "inv_01JF8ZK3M4Q9V2X7C5N6B8D0EF", PrefixedId.next(PrefixedId.AGENT))) {
+            assertThat(candidate.matches(PrefixedId.AGENT_PATTERN)).as(candidate)
+                    .isEqualTo(PrefixedId.isValid(PrefixedId.AGENT, candidate));
+        }
+        assertThat(PrefixedId.next(PrefixedId.INVOCATION)).matches(PrefixedId.INVOCATION_PATTERN);
+        assertThat(PrefixedId.next(PrefixedId.APPROVAL)).matches(PrefixedId.APPROVAL_PATTERN);
+    }
 }

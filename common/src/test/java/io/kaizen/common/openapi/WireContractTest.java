@@ -114,7 +114,9 @@ class WireContractTest {
         assertThat(list.getParameters().get(3).getSchema().getFormat()).isEqualTo("date-time");
         assertThat(list.getParameters().get(4).getSchema().getType()).containsExactly(Schema.SchemaType.STRING);
         assertThat(list.getParameters().get(4).getSchema().getFormat()).isNull();
+        assertThat(list.getParameters().get(4).getSchema().getPattern()).isEqualTo(WireContract.NO_CONTROL);
         assertThat(list.getParameters().get(5).getSchema().getType()).containsExactly(Schema.SchemaType.STRING);
+        assertThat(list.getParameters().get(5).getSchema().getPattern()).isNull();
         assertThat(operation("PATCH").getParameters().get(0).getSchema().getMaximum()).isEqualByComparingTo("1000");
     }
 
@@ -128,6 +130,57 @@ class WireContractTest {
 
         assertThat(inline.getAdditionalPropertiesBoolean()).isFalse();
         assertThat(inline.getRequired()).containsExactly("name");
+    }
+
+    @Test
+    void requestTextHoldsNoNulAndAPathParameterIsOneCanonicalSegment() {
+        Schema tags = OASFactory.createSchema().addType(Schema.SchemaType.ARRAY).items(string());
+        Schema body = OASFactory.createSchema().addType(Schema.SchemaType.OBJECT)
+                .addProperty("note", string()).addProperty("tags", tags)
+                .addProperty("name", string().pattern("\\S"))
+                .addProperty("code", string().pattern("^[a-z]+$"))
+                .addProperty("at", string().format("date-time"))
+                .addProperty("mode", string().enumeration(java.util.List.of("a")));
+        Operation patch = operation("PATCH").requestBody(OASFactory.createRequestBody().content(json(body)))
+                .addParameter(OASFactory.createParameter().name("id").in(Parameter.In.PATH).schema(string()));
+
+        new WireContract().filterOpenAPI(document);
+
+        assertThat(body.getProperties().get("note").getPattern()).isEqualTo(WireContract.NO_NUL);
+        assertThat(tags.getItems().getPattern()).isEqualTo(WireContract.NO_NUL);
+        assertThat(body.getProperties().get("name").getPattern()).isEqualTo(WireContract.NOT_BLANK);
+        assertThat(body.getProperties().get("code").getPattern()).isEqualTo("^[a-z]+$");
+        assertThat(body.getProperties().get("at").getPattern()).isNull();
+        assertThat(body.getProperties().get("mode").getPattern()).isNull();
+        assertThat(document.getComponents().getSchemas().get("Page").getProperties().get("items").getPattern())
+                .as("a response").isNull();
+        assertThat(patch.getParameters().get(0).getSchema().getPattern()).isEqualTo(WireContract.PATH_SEGMENT);
+    }
+
+    @Test
+    void theTextPatternsSayWhatTheServicesRefuse() {
+        assertThat("note").matches(WireContract.NO_NUL);
+        assertThat("no\u0000te").doesNotMatch(WireContract.NO_NUL);
+        for (String blank : java.util.List.of("", " ", "\t\n", "\u001f", "\u3000\u2028")) {
+            assertThat(blank.isBlank()).isTrue();
+            assertThat(blank).doesNotMatch(WireContract.NOT_BLANK);
+        }
+        for (String text : java.util.List.of("a", " a ", "\u00a0", "\ufeff", "\u2007", "é☃𝄞")) {
+            assertThat(text.isBlank()).isFalse();
+            assertThat(text).matches(WireContract.NOT_BLANK);
+        }
+        assertThat("a\u0000").doesNotMatch(WireContract.NOT_BLANK);
+        for (int c = 0; c <= 0xFFFF; c++) {
+            String text = String.valueOf((char) c);
+            if (c != 0 && !Character.isSurrogate((char) c)) {
+                assertThat(text.matches(WireContract.NOT_BLANK)).as("U+%04X", c).isEqualTo(!text.isBlank());
+            }
+        }
+        assertThat("a\u0007b").doesNotMatch(WireContract.NO_CONTROL);
+        assertThat("agt_1").matches(WireContract.PATH_SEGMENT);
+        for (String bad : java.util.List.of(".", "..", "a/b", "a\\b", "a\nb", "")) {
+            assertThat(bad).doesNotMatch(WireContract.PATH_SEGMENT);
+        }
     }
 
     private static Parameter query(String name, Schema schema) {

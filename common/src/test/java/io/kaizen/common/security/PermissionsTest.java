@@ -25,6 +25,23 @@ class PermissionsTest {
     }
 
     @Test
+    void theDocumentedPatternMatchesEveryPermissionAndNoOtherPairing() {
+        Set<String> resources = new LinkedHashSet<>();
+        Set<String> actions = new LinkedHashSet<>();
+        Permissions.ALL.forEach(permission -> {
+            resources.add(permission.substring(0, permission.indexOf(':')));
+            actions.add(permission.substring(permission.indexOf(':') + 1));
+        });
+        for (String resource : resources) {
+            for (String action : actions) {
+                String scope = resource + ":" + action;
+                assertThat(scope.matches(Permissions.PATTERN)).as(scope).isEqualTo(Permissions.ALL.contains(scope));
+            }
+        }
+        assertThat("x" + Permissions.AGENTS_READ).doesNotMatch(Permissions.PATTERN);
+    }
+
+    @Test
     void rolesCombineAndUnknownRolesGrantNothing() {
         assertThat(Permissions.forRoles(List.of("viewer", "approver"))).contains(Permissions.APPROVALS_APPROVE,
                 Permissions.POLICIES_READ);

@@ -6,6 +6,15 @@ import java.util.List;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import io.kaizen.common.egress.EgressGuard;
+import io.kaizen.common.events.NotificationEvent;
+import io.kaizen.common.ids.PrefixedId;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Digits;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
 /**
  * Who is told when a budget's settled spend crosses a threshold, and how often: {@code thresholds} (fractions of the
  * limit, in whole percent, ascending), {@code alert_once_per_threshold} (tell each threshold once per period; false:
@@ -15,14 +24,19 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * missing field takes its default.
  */
 public record BudgetAlertConfig(
-        @Schema(description = "Fractions of the limit in (0, 1.5], whole percent, ascending, at most 10")
-        List<BigDecimal> thresholds,
+        @Schema(description = "Fractions of the limit in (0, 1.5], whole percent, ascending, at most 10",
+                minItems = 1, maxItems = 10, uniqueItems = true)
+        List<@DecimalMin(value = "0", inclusive = false) @DecimalMax("1.5") @Digits(integer = 1, fraction = 2)
+                BigDecimal> thresholds,
         Boolean alertOncePerThreshold,
         @Schema(minimum = "0", maximum = "1440") Integer cooldownMinutes,
-        @Schema(nullable = true) String webhookUrl,
-        List<String> emailRecipients,
-        @Schema(description = "Agent ids of registered messaging agents of the organisation")
-        List<String> channels,
+        @Schema(nullable = true, maxLength = 2048, pattern = EgressGuard.URL_PATTERN,
+                description = "An http(s) URL the egress guard allows (https in production)") String webhookUrl,
+        @Schema(maxItems = 20) List<@Size(max = NotificationEvent.Channel.MAX_ADDRESS_LENGTH)
+                @Pattern(regexp = NotificationEvent.Channel.ADDRESS_PATTERN) String> emailRecipients,
+        @Schema(description = "Agent ids of registered messaging agents of the organisation", maxItems = 10,
+                uniqueItems = true)
+        List<@Pattern(regexp = PrefixedId.AGENT_PATTERN) String> channels,
         Boolean includeForecast) {
 
     public static final List<BigDecimal> DEFAULT_THRESHOLDS = List.of(new BigDecimal("0.50"), new BigDecimal("0.75"),

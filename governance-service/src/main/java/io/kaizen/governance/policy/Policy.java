@@ -16,9 +16,10 @@ public record Policy(String id, String name, Effect effect, int priority, boolea
         public static final Target ALL = new Target(Set.of(), Set.of(), Set.of());
 
         public boolean matches(PolicyContext context) {
-            return (agentIds.isEmpty() || agentIds.contains(context.agentId()))
+            // a simulation may name no agent, platform or tags: such a call is in no narrowed target
+            return (agentIds.isEmpty() || (context.agentId() != null && agentIds.contains(context.agentId())))
                     && (platforms.isEmpty() || (context.platform() != null && platforms.contains(context.platform())))
-                    && (tags.isEmpty() || context.tags().stream().anyMatch(tags::contains));
+                    && (tags.isEmpty() || context.tags().stream().anyMatch(tag -> tag != null && tags.contains(tag)));
         }
     }
 }

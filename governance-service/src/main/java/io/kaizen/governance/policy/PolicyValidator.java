@@ -30,7 +30,11 @@ import io.kaizen.governance.policy.Condition.Attribute.Op;
 public final class PolicyValidator {
 
     public static final Set<String> ENVIRONMENTS = Set.of("production", "staging", "development");
+    /** {@link #ENVIRONMENTS} as a regular expression for the documents. */
+    public static final String ENVIRONMENT_PATTERN = "^(development|production|staging)$";
     public static final Set<String> PLATFORMS = Set.of("teams", "discord", "slack", "telegram", "notion", "custom_http");
+    /** {@link #PLATFORMS} as a regular expression for the documents. */
+    public static final String PLATFORM_PATTERN = "^(custom_http|discord|notion|slack|teams|telegram)$";
     private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
     private static final String HH_MM = "([01]\\d|2[0-3]):[0-5]\\d";
     private static final int MAX_CONDITIONS = 50;

@@ -359,6 +359,14 @@ public class DecisionService {
                 || request.organizationId().isBlank()) {
             throw ProblemException.validation("agent_id and organization_id are required");
         }
+        // what the reservation and the ledger store: a longer value would be refused when the journal writes it
+        if (!PrefixedId.isValid(PrefixedId.AGENT, request.agentId())) {
+            throw ProblemException.validation("agent_id must be an external agent id").with("field", "agent_id");
+        }
+        bounded("organization_id", request.organizationId(), DecisionRequest.MAX_NAME);
+        bounded("user_id", request.userId(), DecisionRequest.MAX_NAME);
+        bounded("invocation_id", request.invocationId(), DecisionRequest.MAX_ID);
+        bounded("approved_request_id", request.approvedRequestId(), DecisionRequest.MAX_ID);
         BigDecimal estimate = request.estimatedCost();
         if (estimate != null && !UsdAmount.inRange(estimate)) {
             throw ProblemException.validation("estimated_cost must be a number between 0 and "
@@ -372,6 +380,12 @@ public class DecisionService {
         }
         if (request.tags() != null && request.tags().stream().anyMatch(Objects::isNull)) {
             throw ProblemException.validation("tags must not hold null").with("field", "tags");
+        }
+    }
+
+    private static void bounded(String field, String value, int most) {
+        if (value != null && value.length() > most) {
+            throw ProblemException.validation(field + " must be at most " + most + " characters").with("field", field);
         }
     }
 

@@ -98,16 +98,17 @@ public class PolicyService {
                     patch.match() != null ? patch.match() : record.match,
                     patch.conditions() != null ? patch.conditions() : json.tree(record.conditions));
             Policy validated = validate(merged, record.id);
-            String before = fingerprint(record);
-            write(record, merged, validated);
-            if (before.equals(fingerprint(record))) {
-                return Uni.createFrom().item(record);
-            }
-            record.version++;
-            record.updatedAt = Instant.now();
-            return requireUniqueName(organizationId, record.name, record.id)
-                    .chain(() -> event(EventTypes.POLICY_UPDATED, record, actor))
-                    .replaceWith(record);
+            // checked before the record changes: the query would first flush a taken name into the unique index
+            return requireUniqueName(organizationId, validated.name(), record.id).chain(() -> {
+                String before = fingerprint(record);
+                write(record, merged, validated);
+                if (before.equals(fingerprint(record))) {
+                    return Uni.createFrom().item(record);
+                }
+                record.version++;
+                record.updatedAt = Instant.now();
+                return event(EventTypes.POLICY_UPDATED, record, actor).replaceWith(record);
+            });
         }).call(() -> snapshots.organizationChanged(organizationId)).map(this::view);
     }
 

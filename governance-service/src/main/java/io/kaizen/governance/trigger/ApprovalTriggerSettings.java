@@ -5,21 +5,29 @@ import java.util.List;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import io.kaizen.common.governance.UsdAmount;
+import io.kaizen.governance.policy.PolicyValidator;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
 /**
  * The approval triggers of an agent (or the defaults of its organisation): each null field is "not set" and falls
  * back to the organisation's value, then to off. {@code sensitiveData} names built-in detectors
  * ({@code ssn}, {@code credit_card}, {@code email}, {@code api_key}).
  */
 public record ApprovalTriggerSettings(
-        @Schema(nullable = true) BigDecimal costThreshold,
-        @Schema(nullable = true) Integer tokenThreshold,
-        @Schema(nullable = true) List<String> payloadPatterns,
-        @Schema(nullable = true) List<String> sensitiveData,
-        @Schema(nullable = true) Integer rateTriggerCount,
-        @Schema(nullable = true) Integer rateTriggerWindowSeconds,
-        @Schema(nullable = true) List<String> environmentsRequiringApproval,
+        @Schema(nullable = true, minimum = "0", maximum = UsdAmount.MAX_SETTING, multipleOf = UsdAmount.STEP)
+        BigDecimal costThreshold,
+        @Schema(nullable = true, minimum = "0") Integer tokenThreshold,
+        @Schema(nullable = true, maxItems = 50, description = "Regular expressions of 1 to 500 characters")
+        List<@Size(min = 1, max = 500) String> payloadPatterns,
+        @Schema(nullable = true) List<@Pattern(regexp = SensitiveDataDetector.ID_PATTERN) String> sensitiveData,
+        @Schema(nullable = true, minimum = "1") Integer rateTriggerCount,
+        @Schema(nullable = true, minimum = "1", maximum = "2592000") Integer rateTriggerWindowSeconds,
+        @Schema(nullable = true)
+        List<@Pattern(regexp = PolicyValidator.ENVIRONMENT_PATTERN) String> environmentsRequiringApproval,
         @Schema(nullable = true) Boolean requireFirstInvocation,
-        @Schema(nullable = true) Integer newAgentHours) {
+        @Schema(nullable = true, minimum = "1") Integer newAgentHours) {
 
     public static final ApprovalTriggerSettings NONE = new ApprovalTriggerSettings(null, null, null, null, null, null,
             null, null, null);

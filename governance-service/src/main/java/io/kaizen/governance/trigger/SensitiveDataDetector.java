@@ -59,6 +59,9 @@ public enum SensitiveDataDetector {
         return true;
     }
 
+    /** The ids, as a regular expression for the documents ({@code pattern} of {@code sensitive_data}'s items). */
+    public static final String ID_PATTERN = "^(ssn|credit_card|email|api_key)$";
+
     public static SensitiveDataDetector byId(String id) {
         String wanted = id == null ? "" : id.toLowerCase(Locale.ROOT);
         return Arrays.stream(values()).filter(d -> d.id.equals(wanted)).findFirst().orElse(null);

@@ -108,4 +108,16 @@ class PolicyValidatorTest {
                  {"type": "attribute", "attribute": "time.hour", "op": "gte", "value": 17}]
                 """), "conditions")).hasSize(10);
     }
+
+    @Test
+    void theDocumentedPatternsNameExactlyTheValuesTheChecksTake() {
+        PolicyValidator.ENVIRONMENTS.forEach(name -> assertThat(name).matches(PolicyValidator.ENVIRONMENT_PATTERN));
+        assertThat(PolicyValidator.ENVIRONMENT_PATTERN.split("\\|")).hasSize(PolicyValidator.ENVIRONMENTS.size());
+        PolicyValidator.PLATFORMS.forEach(name -> assertThat(name).matches(PolicyValidator.PLATFORM_PATTERN));
+        assertThat(PolicyValidator.PLATFORM_PATTERN.split("\\|")).hasSize(PolicyValidator.PLATFORMS.size());
+        io.kaizen.governance.trigger.SensitiveDataDetector.ids().forEach(id -> assertThat(id)
+                .matches(io.kaizen.governance.trigger.SensitiveDataDetector.ID_PATTERN));
+        assertThat(io.kaizen.governance.trigger.SensitiveDataDetector.ID_PATTERN.split("\\|"))
+                .hasSize(io.kaizen.governance.trigger.SensitiveDataDetector.ids().size());
+    }
 }

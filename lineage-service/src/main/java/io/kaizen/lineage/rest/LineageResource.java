@@ -124,7 +124,8 @@ public class LineageResource {
     @GET
     @Path("/users/{email}")
     @PermissionsAllowed(Permissions.LINEAGE_READ)
-    public Uni<UserSummary> user(@PathParam("email") String email) {
+    public Uni<UserSummary> user(@PathParam("email") @Parameter(schema = @Schema(pattern = EMAIL_SEGMENT,
+            minLength = 3, maxLength = 320)) String email) {
         String address = email(email);
         return erasure.summary(caller.organizationId(), address).map(s -> new UserSummary(address,
                 s.invocationCount(), s.totalCostUsd(), s.firstSeen(), s.lastSeen(), s.invocations(),
@@ -136,7 +137,8 @@ public class LineageResource {
     @Path("/users/{email}")
     @PermissionsAllowed(Permissions.GDPR_REDACT)
     @APIResponse(responseCode = "204", description = "The person's data is erased")
-    public Uni<Response> erase(@PathParam("email") String email) {
+    public Uni<Response> erase(@PathParam("email") @Parameter(schema = @Schema(pattern = EMAIL_SEGMENT,
+            minLength = 3, maxLength = 320)) String email) {
         return erasure.erase(caller.organizationId(), email(email), caller.get().subject())
                 .map(ignored -> Response.noContent().build());
     }
@@ -179,6 +181,13 @@ public class LineageResource {
             throw ProblemException.validation("Query parameter 'cursor' is not a next_cursor of this API");
         }
     }
+
+    /**
+     * What {@link #email} takes, as the documents say it: an {@code @} that is neither first nor last, no blank, and
+     * one path segment.
+     */
+    static final String EMAIL_SEGMENT = "^[^@\\s/\\\\\\u0000-\\u001F\\u007F][^\\s/\\\\\\u0000-\\u001F\\u007F]*@"
+            + "[^\\s/\\\\\\u0000-\\u001F\\u007F]+$";
 
     private static String email(String email) {
         String address = email == null ? "" : email.strip();

@@ -4,9 +4,12 @@ import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
+import io.kaizen.common.egress.EgressGuard;
 import io.kaizen.common.security.Redacted;
 import io.kaizen.common.governance.UsdAmountDeserializer;
 import io.kaizen.registry.domain.Environment;
@@ -26,10 +29,10 @@ public record CreateAgentRequest(
         @NotBlank @Size(max = 200) String name,
         @Size(max = 2000) String description,
         @NotNull Platform platform,
-        @Size(max = 2048) String endpointUrl,
+        @Size(max = 2048) @Schema(pattern = EgressGuard.URL_PATTERN) String endpointUrl,
         @Size(max = 50) Map<String, Object> platformConfig,
         @Valid AuthConfigRequest authConfig,
-        @Size(max = 50) List<@NotNull @Pattern(regexp = "[A-Za-z0-9_.:-]{1,50}",
+        @Size(max = 50) List<@NotNull @Pattern(regexp = "^[A-Za-z0-9_.:-]{1,50}$",
                 message = "must be 1–50 letters, digits or _.:-") String> tags,
         Environment environment,
         @Min(1) @Max(300) Integer timeoutSeconds,

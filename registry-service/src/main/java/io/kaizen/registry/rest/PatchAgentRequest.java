@@ -4,9 +4,12 @@ import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 
+import io.kaizen.common.egress.EgressGuard;
 import io.kaizen.common.security.Redacted;
 import io.kaizen.common.governance.UsdAmountDeserializer;
 import io.kaizen.registry.domain.Environment;
@@ -26,14 +29,14 @@ public record PatchAgentRequest(
         @Size(min = 1, max = 200) String name,
         @Size(max = 2000) String description,
         Platform platform,
-        @Size(max = 2048) String endpointUrl,
+        @Size(max = 2048) @Schema(pattern = EgressGuard.URL_PATTERN) String endpointUrl,
         @Size(max = 50) Map<String, Object> platformConfig,
         @Valid AuthConfigRequest authConfig,
-        @Size(max = 50) List<@NotNull @Pattern(regexp = "[A-Za-z0-9_.:-]{1,50}",
+        @Size(max = 50) List<@NotNull @Pattern(regexp = "^[A-Za-z0-9_.:-]{1,50}$",
                 message = "must be 1–50 letters, digits or _.:-") String> tags,
         Environment environment,
         @Min(1) @Max(300) Integer timeoutSeconds,
-        @Pattern(regexp = "active|inactive|deleted", message = "must be active, inactive or deleted") String status,
+        @Pattern(regexp = "^(active|inactive|deleted)$", message = "must be active, inactive or deleted") String status,
         @DecimalMin(value = "-1", message = "must not be negative (-1 for unlimited)") @DecimalMax("1000000000")
         @Digits(integer = 10, fraction = 6) BigDecimal maxMonthlyCost,
         @DecimalMin(value = "-1", message = "must not be negative (-1 for unlimited)") @DecimalMax("1000000000")
