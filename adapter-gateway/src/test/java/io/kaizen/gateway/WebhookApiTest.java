@@ -213,6 +213,13 @@ class WebhookApiTest {
         String id = as(owner).body(Map.of("name", "n".repeat(100), "url", "https://hooks.example.com/in",
                         "events", List.of("agent.*")))
                 .when().post("/api/v1/webhooks").then().statusCode(201).extract().path("id");
+        // as long as the documents count it: 100 characters, 200 UTF-16 units
+        as(owner).body(Map.of("name", "😀".repeat(100), "url", "https://hooks.example.com/in", "events",
+                        List.of("agent.*"), "description", "𝄞".repeat(1000)))
+                .when().post("/api/v1/webhooks").then().statusCode(201).body("name", equalTo("😀".repeat(100)));
+        as(owner).body(Map.of("name", "😀".repeat(101), "url", "https://hooks.example.com/in", "events",
+                        List.of("agent.*")))
+                .when().post("/api/v1/webhooks").then().statusCode(400);
         as(owner).body(Map.of("event_type", "agent.updated", "sample_data", Map.of("note", "s".repeat(16_384))))
                 .when().post("/api/v1/webhooks/{id}/test", id).then().statusCode(400)
                 .body("detail", equalTo("Field 'sample_data' must be at most 16384 characters of JSON"));

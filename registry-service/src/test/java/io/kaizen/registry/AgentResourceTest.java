@@ -86,6 +86,16 @@ class AgentResourceTest {
     }
 
     @Test
+    void textIsAsLongAsTheDocumentsCountIt() {
+        String bearer = token("org_" + UUID.randomUUID(), "org_owner");
+        // 200 characters beyond the Basic Multilingual Plane: 400 UTF-16 units, within maxLength 200
+        given().auth().oauth2(bearer).contentType(ContentType.JSON).body(agentBody("😀".repeat(200)))
+                .when().post(AGENTS).then().statusCode(201).body("name", equalTo("😀".repeat(200)));
+        given().auth().oauth2(bearer).contentType(ContentType.JSON).body(agentBody("😀".repeat(201)))
+                .when().post(AGENTS).then().statusCode(400).contentType("application/problem+json");
+    }
+
+    @Test
     void duplicateNamesConflictEvenWhenCreatesRace() throws Exception {
         String org = "org_" + UUID.randomUUID();
         String bearer = token(org, "org_admin");

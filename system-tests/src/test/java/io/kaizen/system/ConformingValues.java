@@ -34,7 +34,9 @@ final class ConformingValues {
             "mon", "friday", "09:00", "17:30", "UTC", "Europe/Paris", "10.0.0.0/8", "2001:db8::/32", "203.0.113.7",
             "development", "production", "staging", "custom_http", "slack", "teams", "ssn", "credit_card", "approver",
             "org_admin", "developer", "invocation.failed", "invocation.*", "budget.*", "agent.registered", "finance",
-            "user.team", "agt_01JF8ZK3M4Q9V2X7C5N6B8D0EF", "inv_01JF8ZK3M4Q9V2X7C5N6B8D0EF", "active", "completed");
+            "user.team", "agt_01JF8ZK3M4Q9V2X7C5N6B8D0EF", "inv_01JF8ZK3M4Q9V2X7C5N6B8D0EF", "active", "completed",
+            // at the longest limits, in characters beyond the Basic Multilingual Plane (two UTF-16 units each)
+            "😀".repeat(100), "𝄞".repeat(255));
     private static final List<String> DATE_TIMES = List.of("2030-01-01T00:00:00Z", "2026-12-06T10:00:00+01:00",
             "2031-06-30T12:30:00.5Z");
     private static final List<BigDecimal> NUMBERS = List.of(BigDecimal.ZERO, BigDecimal.ONE, new BigDecimal("7"),

@@ -15,6 +15,7 @@ import io.kaizen.common.egress.EgressGuard;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.rest.Paging;
+import io.kaizen.common.rest.TextLength;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.KaizenPrincipal;
 import io.kaizen.common.security.Permissions;
@@ -226,11 +227,11 @@ public class WebhookResource {
 
     /** The request as a service spec, every present field checked; absent fields stay null. */
     private Webhooks.Spec spec(WebhookRequest body) {
-        if (body.name() != null && (body.name().isBlank() || body.name().length() > MAX_NAME)) {
+        if (body.name() != null && (body.name().isBlank() || TextLength.of(body.name()) > MAX_NAME)) {
             throw ProblemException.validation("Field 'name' must be 1 to " + MAX_NAME + " characters");
         }
         if (body.url() != null) {
-            if (body.url().length() > MAX_URL) {
+            if (TextLength.of(body.url()) > MAX_URL) {
                 throw ProblemException.validation("Field 'url' must be at most " + MAX_URL + " characters");
             }
             try {
@@ -243,7 +244,7 @@ public class WebhookResource {
             if (body.events().isEmpty() || body.events().size() > MAX_EVENTS) {
                 throw ProblemException.validation("Field 'events' must name 1 to " + MAX_EVENTS + " event types");
             }
-            if (body.events().stream().anyMatch(event -> event == null || event.length() > 100)) {
+            if (body.events().stream().anyMatch(event -> event == null || TextLength.of(event) > 100)) {
                 throw ProblemException.validation("Field 'events' must hold event type names");
             }
             List<String> unknown = WebhookEvents.unknown(body.events());
@@ -256,7 +257,7 @@ public class WebhookResource {
         if (body.signing() != null && !SIGNINGS.contains(body.signing())) {
             throw ProblemException.validation("Field 'signing' must be standard or legacy");
         }
-        if (body.description() != null && body.description().length() > MAX_DESCRIPTION) {
+        if (body.description() != null && TextLength.of(body.description()) > MAX_DESCRIPTION) {
             throw ProblemException.validation("Field 'description' must be at most " + MAX_DESCRIPTION + " characters");
         }
         if (body.status() != null && !STATUSES.contains(body.status())) {

@@ -22,6 +22,7 @@ import io.kaizen.approval.service.ApprovalLinks;
 import io.kaizen.approval.service.ApprovalLinks.LinkRead;
 import io.kaizen.approval.service.ApprovalLinks.LinkRefused;
 import io.kaizen.approval.service.ApprovalLinks.LinkStatus;
+import io.kaizen.common.rest.TextLength;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.mutiny.Uni;
@@ -107,7 +108,7 @@ public class ApprovalPageResource {
         String error = null;
         if (why == null && kind.equals(ApprovalDecision.REJECT)) {
             error = "A reason is required to reject.";
-        } else if (why != null && why.length() > MAX_REASON) {
+        } else if (why != null && TextLength.of(why) > MAX_REASON) {
             error = "The reason must be at most " + MAX_REASON + " characters.";
         }
         if (error != null) {

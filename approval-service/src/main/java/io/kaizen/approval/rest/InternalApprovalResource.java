@@ -13,6 +13,7 @@ import io.kaizen.approval.service.ApprovalRequests;
 import io.kaizen.approval.service.OpenRequest;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.rest.TextLength;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.validation.constraints.NotNull;
@@ -90,12 +91,12 @@ public class InternalApprovalResource {
         bounded("requested_by_team", body.requestedByTeam(), false);
         bounded("external_user_id", body.externalUserId(), false);
         if (body.triggerReason() == null || body.triggerReason().isBlank()
-                || body.triggerReason().length() > MAX_REASON) {
+                || TextLength.of(body.triggerReason()) > MAX_REASON) {
             throw invalid("trigger_reason", "trigger_reason is required, at most " + MAX_REASON + " characters");
         }
         List<String> roles = body.requestedByRoles();
         if (roles != null && (roles.size() > MAX_ROLES
-                || roles.stream().anyMatch(r -> r == null || r.isBlank() || r.length() > MAX_ID))) {
+                || roles.stream().anyMatch(r -> r == null || r.isBlank() || TextLength.of(r) > MAX_ID))) {
             throw invalid("requested_by_roles", "requested_by_roles must be at most " + MAX_ROLES
                     + " non-blank role names of at most " + MAX_ID + " characters");
         }
@@ -106,7 +107,7 @@ public class InternalApprovalResource {
     }
 
     private static void bounded(String field, String value, boolean required) {
-        if (required && (value == null || value.isBlank()) || value != null && value.length() > MAX_ID) {
+        if (required && (value == null || value.isBlank()) || value != null && TextLength.of(value) > MAX_ID) {
             throw invalid(field, field + (required ? " is required and" : "") + " must be at most " + MAX_ID
                     + " characters");
         }

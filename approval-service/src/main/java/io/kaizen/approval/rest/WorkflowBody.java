@@ -16,6 +16,7 @@ import io.kaizen.common.events.NotificationEvent;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.openapi.WireContract;
+import io.kaizen.common.rest.TextLength;
 import io.kaizen.common.security.Permissions;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -137,7 +138,7 @@ public record WorkflowBody(
     private static List<String> users(String field, List<String> users) {
         List<String> given = users == null ? List.of() : users;
         if (given.size() > MAX_USERS
-                || given.stream().anyMatch(u -> u == null || u.isBlank() || u.length() > MAX_NAME)) {
+                || given.stream().anyMatch(u -> u == null || u.isBlank() || TextLength.of(u) > MAX_NAME)) {
             throw invalid(field, field + " must be at most " + MAX_USERS
                     + " non-blank user ids or e-mails of at most " + MAX_NAME + " characters");
         }
@@ -192,7 +193,7 @@ public record WorkflowBody(
                         approver(in, field));
             }
             case NotificationChannel.WEBHOOK -> {
-                if (in.url() == null || in.url().isBlank() || in.url().length() > MAX_URL) {
+                if (in.url() == null || in.url().isBlank() || TextLength.of(in.url()) > MAX_URL) {
                     throw invalid(field + ".url", field + ".url must be an absolute http(s) URL of at most " + MAX_URL
                             + " characters");
                 }
@@ -210,7 +211,7 @@ public record WorkflowBody(
     /** A shared channel names the approver its link belongs to: one link, one approver. */
     private static String approver(NotificationChannel in, String field) {
         String approver = in.approver();
-        if (approver == null || approver.isBlank() || approver.length() > MAX_NAME
+        if (approver == null || approver.isBlank() || TextLength.of(approver) > MAX_NAME
                 || approver.chars().anyMatch(Character::isISOControl)) {
             throw invalid(field + ".approver", field + ".approver must name the approver (user id or e-mail, at"
                     + " most " + MAX_NAME + " characters) whose link the channel carries");

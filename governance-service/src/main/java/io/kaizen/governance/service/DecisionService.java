@@ -22,6 +22,7 @@ import io.kaizen.common.governance.DecisionRequest;
 import io.kaizen.common.governance.UsdAmount;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.rest.TextLength;
 import io.kaizen.common.tracing.TraceContext;
 import io.kaizen.governance.budget.BudgetPeriod;
 import io.kaizen.governance.budget.BudgetScopes;
@@ -384,7 +385,7 @@ public class DecisionService {
     }
 
     private static void bounded(String field, String value, int most) {
-        if (value != null && value.length() > most) {
+        if (value != null && TextLength.of(value) > most) {
             throw ProblemException.validation(field + " must be at most " + most + " characters").with("field", field);
         }
     }

@@ -11,6 +11,7 @@ import io.kaizen.common.events.NotificationEvent;
 import io.kaizen.common.governance.TokenRates;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.rest.TextLength;
 import io.kaizen.governance.budget.BudgetAlertConfig;
 import io.kaizen.governance.budget.Money;
 import io.kaizen.governance.policy.PolicyValidator;
@@ -92,7 +93,7 @@ public final class GovernanceValidation {
         }
         String url = alerts.webhookUrl();
         if (url != null) {
-            if (url.isBlank() || url.length() > MAX_URL_LENGTH) {
+            if (url.isBlank() || TextLength.of(url) > MAX_URL_LENGTH) {
                 throw invalid("webhook_url", "must be an absolute http(s) URL of at most " + MAX_URL_LENGTH
                         + " characters");
             }
@@ -164,7 +165,7 @@ public final class GovernanceValidation {
             for (int i = 0; i < patterns.size(); i++) {
                 String field = prefix + "payload_patterns[" + i + "]";
                 String pattern = patterns.get(i);
-                if (pattern == null || pattern.isEmpty() || pattern.length() > MAX_PATTERN_LENGTH) {
+                if (pattern == null || pattern.isEmpty() || TextLength.of(pattern) > MAX_PATTERN_LENGTH) {
                     throw invalid(field, "must be a regular expression of 1 to " + MAX_PATTERN_LENGTH + " characters");
                 }
                 String error = SafeRegex.compileError(pattern);

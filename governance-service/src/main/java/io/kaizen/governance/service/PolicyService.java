@@ -14,6 +14,7 @@ import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.outbox.Outbox;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.rest.Paging;
+import io.kaizen.common.rest.TextLength;
 import io.kaizen.governance.domain.PolicyRecord;
 import io.kaizen.governance.policy.CombiningStrategy;
 import io.kaizen.governance.policy.Effect;
@@ -201,10 +202,10 @@ public class PolicyService {
     }
 
     private static Policy validateAt(PolicyRequest request, String id, String prefix) {
-        if (request.name() == null || request.name().isBlank() || request.name().length() > 255) {
+        if (request.name() == null || request.name().isBlank() || TextLength.of(request.name()) > 255) {
             throw ProblemException.validation(prefix + "name is required (1 to 255 characters)").with("field", prefix + "name");
         }
-        if (request.description() != null && request.description().length() > 1000) {
+        if (request.description() != null && TextLength.of(request.description()) > 1000) {
             throw ProblemException.validation(prefix + "description may have at most 1000 characters")
                     .with("field", prefix + "description");
         }

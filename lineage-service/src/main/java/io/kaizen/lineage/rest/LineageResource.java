@@ -13,6 +13,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.rest.Paging;
 import io.kaizen.common.rest.QueryTime;
+import io.kaizen.common.rest.TextLength;
 import io.kaizen.common.security.CurrentPrincipal;
 import io.kaizen.common.security.Permissions;
 import io.kaizen.lineage.service.LineageCursor;
@@ -191,7 +192,7 @@ public class LineageResource {
 
     private static String email(String email) {
         String address = email == null ? "" : email.strip();
-        if (address.length() < 3 || address.length() > 320 || address.indexOf('@') < 1
+        if (TextLength.of(address) < 3 || TextLength.of(address) > 320 || address.indexOf('@') < 1
                 || address.indexOf('@') == address.length() - 1) {
             throw ProblemException.validation("Path parameter 'email' must be an email address");
         }
@@ -202,7 +203,7 @@ public class LineageResource {
         if (value == null || value.isBlank()) {
             return null;
         }
-        if (value.length() > 320) {
+        if (TextLength.of(value) > 320) {
             throw ProblemException.validation("Query parameter '" + name + "' must be at most 320 characters");
         }
         return value.strip();

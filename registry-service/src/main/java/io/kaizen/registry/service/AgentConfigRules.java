@@ -15,6 +15,7 @@ import io.kaizen.common.events.NotificationEvent;
 import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.egress.EgressGuard;
 import io.kaizen.common.problem.ProblemException;
+import io.kaizen.common.rest.TextLength;
 import io.kaizen.registry.domain.AuthType;
 import io.kaizen.registry.domain.Platform;
 
@@ -176,7 +177,7 @@ public final class AgentConfigRules {
     private static void splitCustom(Map<String, Object> config, Map<String, Object> publicConfig,
             Map<String, Object> secrets, Map<String, Object> existingSecrets) {
         for (Map.Entry<String, Object> entry : config.entrySet()) {
-            if (entry.getKey().isBlank() || entry.getKey().length() > 100) {
+            if (entry.getKey().isBlank() || TextLength.of(entry.getKey()) > 100) {
                 throw ProblemException.validation("Field names in 'platform_config' must have 1–100 characters");
             }
             if (SECRET_KEY_NAME.matcher(entry.getKey()).matches()) {
@@ -342,7 +343,7 @@ public final class AgentConfigRules {
     }
 
     private void requireUrl(String path, String value) {
-        if (value.length() > 2048) {
+        if (TextLength.of(value) > 2048) {
             throw ProblemException.validation("Field '" + path + "' is longer than 2048 characters");
         }
         try {
@@ -380,7 +381,7 @@ public final class AgentConfigRules {
         if (text.isBlank()) {
             throw ProblemException.validation("Field '" + path + "' must not be blank");
         }
-        if (text.length() > MAX_STRING) {
+        if (TextLength.of(text) > MAX_STRING) {
             throw ProblemException.validation("Field '" + path + "' is longer than " + MAX_STRING + " characters");
         }
         return text;

@@ -5,6 +5,7 @@ import java.util.Set;
 
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.common.rest.Paging;
+import io.kaizen.common.rest.TextLength;
 import io.kaizen.registry.domain.Environment;
 import io.kaizen.registry.domain.Platform;
 import io.quarkus.panache.common.Parameters;
@@ -34,7 +35,7 @@ public record AgentQuery(String organizationId, String platform, String status, 
         if (tag != null && !tag.matches("[A-Za-z0-9_.:-]{1,50}")) {
             throw ProblemException.validation("Query parameter 'tag' must be 1–50 letters, digits or _.:-");
         }
-        if (search != null && search.length() > 200) {
+        if (search != null && TextLength.of(search) > 200) {
             throw ProblemException.validation("Query parameter 'search' is longer than 200 characters");
         }
         if (sort == null || sort.isBlank()) {
