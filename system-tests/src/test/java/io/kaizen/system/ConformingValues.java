@@ -46,6 +46,7 @@ final class ConformingValues {
     private final Random random;
     private final List<String> pool = new ArrayList<>(TEXT);
     private final Set<String> uncovered = new TreeSet<>();
+    private final Map<String, Pattern> patterns = new java.util.HashMap<>();
 
     ConformingValues(JsonNode document, Random random, List<String> realIds) {
         this.document = document;
@@ -169,7 +170,8 @@ final class ConformingValues {
     boolean fits(JsonNode schema, String text) {
         JsonNode resolved = resolve(schema);
         int length = text.codePointCount(0, text.length());
-        return (!resolved.has("pattern") || Pattern.compile(resolved.get("pattern").asText()).matcher(text).find())
+        return (!resolved.has("pattern")
+                || patterns.computeIfAbsent(resolved.get("pattern").asText(), Pattern::compile).matcher(text).find())
                 && length >= resolved.path("minLength").asInt(0)
                 && length <= resolved.path("maxLength").asInt(Integer.MAX_VALUE)
                 && (!resolved.has("enum") || resolved.get("enum").toString().contains("\"" + text + "\""));

@@ -19,8 +19,12 @@ public record NotificationChannel(@Schema(required = true, enumeration = {"email
                 pattern = PrefixedId.AGENT_PATTERN) String agentId,
         @Schema(nullable = true, description = "webhook only", maxLength = 2048, pattern = EgressGuard.URL_PATTERN)
         String url,
-        @Schema(nullable = true, description = "agent and webhook: the approver whose link the channel carries")
-        String approver) {
+        @Schema(nullable = true, maxLength = 255, pattern = APPROVER,
+                description = "agent and webhook: the approver whose link the channel carries") String approver) {
+
+    /** An approver's name as the workflow check takes it: not blank, no control character. */
+    public static final String APPROVER = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\u0000-\\u0020\\u007F-\\u009F\\u1680"
+            + "\\u2000-\\u2006\\u2008-\\u200A\\u2028\\u2029\\u205F\\u3000][^\\u0000-\\u001F\\u007F-\\u009F]*$";
 
     public static final String EMAIL = "email";
     public static final String AGENT = "agent";

@@ -282,14 +282,15 @@ public class WireContract implements OASFilter {
     private static void asRequest(Schema schema) {
         refuseUnknownProperties(schema);
         allowNullForOptional(schema);
-        eachSchema(schema, WireContract::refuseNul);
+        eachSchema(schema, WireContract::describeText);
     }
 
     /**
-     * Request text never holds a NUL character ({@code StrictJson}: PostgreSQL cannot store it). A text with a
-     * pattern of its own or a format says so through it; an enumeration needs nothing.
+     * Request text as Java reads it: "not blank" ({@code @NotBlank}, written {@code \\S}) is {@link #NOT_BLANK}, and
+     * text never holds a NUL character ({@code StrictJson}: PostgreSQL cannot store it). A text with a pattern of its
+     * own or a format says so through it; an enumeration needs nothing.
      */
-    private static void refuseNul(Schema schema) {
+    private static void describeText(Schema schema) {
         if ("\\S".equals(schema.getPattern())) {
             schema.setPattern(NOT_BLANK);
         }

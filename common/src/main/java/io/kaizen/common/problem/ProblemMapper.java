@@ -113,25 +113,36 @@ public class ProblemMapper {
                     request).header("Retry-After", "5").build();
         }
         String state = FailureKind.sqlStateOf(e);
-        if (state != null && state.startsWith("22")) {
-            // a data exception: a value of the request the database cannot hold or compare (its message may quote
-            // the value, so only the state is logged)
-            LOG.warnf("request %s %s refused: the database refused a value of it (SQLState %s)", request.method(),
-                    request.path(), state);
-            return respond(400, ErrorCode.VALIDATION_ERROR, "A value of the request cannot be stored or compared"
-                    + " (a NUL character, an unpaired surrogate, or a number or time out of range)", request);
-        }
-        if ("23505".equals(state)) {
-            // a unique name or key taken by a concurrent request after this one checked it (the checks answer 409
-            // with the field; this is the race they cannot see)
-            LOG.warnf("request %s %s refused: a unique value of it was taken concurrently (SQLState %s)",
-                    request.method(), request.path(), state);
-            return respond(409, ErrorCode.CONFLICT, "The request conflicts with a resource created or changed at the"
-                    + " same time (a name or key that must be unique is taken); read the current state and retry",
-                    request);
+        StoreRefusal refusal = StoreRefusal.of(state);
+        if (refusal != null) {
+            // the state only: the database's message may quote the refused value
+            LOG.warnf("request %s %s refused by the database (SQLState %s)", request.method(), request.path(), state);
+            return respond(refusal.status(), refusal.code(), refusal.detail(), request);
         }
         LOG.errorf(e, "request %s %s failed", request.method(), request.path());
         return respond(500, ErrorCode.INTERNAL_ERROR, "Internal error", request);
+    }
+
+    /** A database error that a request caused, not a defect of ours, as its answer. */
+    record StoreRefusal(int status, ErrorCode code, String detail) {
+
+        /**
+         * A data exception (SQLState class 22: a value the database cannot hold or compare) is the request's 400; a
+         * unique violation (23505) is a 409, the race in which a concurrent request took a name or key after this
+         * one's check saw it free (the checks themselves answer 409 naming the field). Null for any other state.
+         */
+        static StoreRefusal of(String state) {
+            if (state != null && state.startsWith("22")) {
+                return new StoreRefusal(400, ErrorCode.VALIDATION_ERROR, "A value of the request cannot be stored or"
+                        + " compared (a NUL character, an unpaired surrogate, or a number or time out of range)");
+            }
+            if ("23505".equals(state)) {
+                return new StoreRefusal(409, ErrorCode.CONFLICT, "The request conflicts with a resource created or"
+                        + " changed at the same time (a name or key that must be unique is taken); read the current"
+                        + " state and retry");
+            }
+            return null;
+        }
     }
 
     /** A database or broker that cannot be reached is a temporary condition of ours, not a defect: 503. */

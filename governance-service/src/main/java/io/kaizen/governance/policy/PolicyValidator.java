@@ -36,11 +36,13 @@ public final class PolicyValidator {
     /** {@link #PLATFORMS} as a regular expression for the documents. */
     public static final String PLATFORM_PATTERN = "^(custom_http|discord|notion|slack|teams|telegram)$";
     private static final Set<String> COUNTRIES = Set.of(Locale.getISOCountries());
-    private static final String HH_MM = "([01]\\d|2[0-3]):[0-5]\\d";
+    /** A time of day, HH:MM, as time windows take it (also the documents' pattern, anchored). */
+    public static final String HH_MM = "([01]\\d|2[0-3]):[0-5]\\d";
     private static final int MAX_CONDITIONS = 50;
     private static final int MAX_VALUES = 500;
 
-    private static final Map<String, Set<String>> FIELDS = Map.of(
+    /** Each condition type and its fields (besides {@code type} and {@code negate}). */
+    public static final Map<String, Set<String>> FIELDS = Map.of(
             "time_window", Set.of("days", "start_time", "end_time", "timezone"),
             "date_range", Set.of("start", "end"),
             "environment", Set.of("environments"),

@@ -40,7 +40,7 @@ public class GovernanceDocument implements OASFilter {
     static final String CONDITION = "PolicyCondition";
     private static final String DAYS = "^(mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday"
             + "|sunday)$";
-    private static final String HH_MM = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+    private static final String HH_MM = "^" + PolicyValidator.HH_MM + "$";
     private static final String OCTET = "(25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])";
     private static final String HEX = "[0-9A-Fa-f]{1,4}";
     private static final String IPV6 = "((" + HEX + ":){7}" + HEX + "|(" + HEX + ":){1,7}:|(" + HEX + ":){1,6}:" + HEX
@@ -81,7 +81,7 @@ public class GovernanceDocument implements OASFilter {
         }
         Schema timeZone = property(schemas.get("OrganizationSettings"), "time_zone");
         if (timeZone != null) {
-            List<Object> zones = new ArrayList<>(new TreeSet<>(ZoneId.getAvailableZoneIds()));
+            List<Object> zones = new ArrayList<>(zones());
             if (timeZone.getType() != null && timeZone.getType().contains(Schema.SchemaType.NULL)) {
                 zones.add(null); // absent, as everywhere in a request (WireContract may have run first)
             }
@@ -89,10 +89,15 @@ public class GovernanceDocument implements OASFilter {
         }
     }
 
-    private static Schema condition() {
+    private static TreeSet<String> zones() {
+        return new TreeSet<>(ZoneId.getAvailableZoneIds());
+    }
+
+    static Schema condition() {
         List<Schema> types = new ArrayList<>();
-        List<Object> zones = new ArrayList<>(new TreeSet<>(ZoneId.getAvailableZoneIds()).stream()
-                .filter(zone -> zone.contains("/") || zone.equals("UTC")).toList());
+        // a time window's zone is a region or UTC (PolicyValidator.timeWindow): no bare abbreviations
+        List<Object> zones = new ArrayList<>(zones().stream().filter(zone -> zone.contains("/") || zone.equals("UTC"))
+                .toList());
         types.add(typed("time_window", List.of("start_time", "end_time", "timezone"), Map.of(
                 "days", values(text().pattern(DAYS), 0), "start_time", text().pattern(HH_MM),
                 "end_time", text().pattern(HH_MM), "timezone", text().enumeration(zones))));

@@ -3,12 +3,19 @@ package io.kaizen.governance.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import org.eclipse.microprofile.openapi.models.media.Schema;
 
 import org.junit.jupiter.api.Test;
 
 import io.kaizen.governance.policy.Cidr;
+import io.kaizen.governance.policy.PolicyValidator;
 
-/** The networks the documents describe for an {@code ip} condition are the ones its check takes. */
+/** What the documents describe of policies is what the policy checks take. */
 class GovernanceDocumentTest {
 
     @Test
@@ -21,5 +28,19 @@ class GovernanceDocumentTest {
             assertThat(candidate.matches(GovernanceDocument.CIDR)).as(candidate).isEqualTo(Cidr.parse(candidate) != null
                     && candidate.strip().equals(candidate));
         }
+    }
+
+    @Test
+    void everyConditionTypeIsDescribedWithExactlyTheFieldsItsCheckTakes() {
+        Map<String, Set<String>> described = new TreeMap<>();
+        for (Schema type : GovernanceDocument.condition().getOneOf()) {
+            Set<String> fields = new TreeSet<>(type.getProperties().keySet());
+            fields.removeAll(Set.of("type", "negate"));
+            described.put((String) type.getProperties().get("type").getEnumeration().get(0), fields);
+            assertThat(type.getAdditionalPropertiesBoolean()).isFalse();
+        }
+        Map<String, Set<String>> checked = new TreeMap<>();
+        PolicyValidator.FIELDS.forEach((type, fields) -> checked.put(type, new TreeSet<>(fields)));
+        assertThat(described).isEqualTo(checked);
     }
 }
