@@ -104,6 +104,17 @@ public final class Bench {
         progress("warming up the load generator against the sink for " + generatorWarmup.toSeconds() + " s");
         closedLoop.run(sink, options.maxConnections(), Duration.ZERO, generatorWarmup);
         settle();
+        if (!agents.isEmpty() && !options.suiteWarmup().isZero()) {
+            // the services on the invoke path compile their hot code with C2 over the first minutes of load, slower
+            // than C1 alone meanwhile (ServiceLauncher.FIRST_TIER_ONLY): the runs measure the suite as it runs for
+            // hours, not its first minutes
+            progress(String.format("warming up the suite: governed invokes over %d agents, closed loop, for %d s",
+                    agents.size(), options.suiteWarmup().toSeconds()));
+            Traffic warming = Traffic.governedInvoke("suite warm-up", suite.router().getHost(),
+                    suite.router().getPort(), jwt, agents);
+            closedLoop.run(warming, options.maxConnections(), Duration.ZERO, options.suiteWarmup());
+            settle();
+        }
         Map<String, ServiceGc.Pauses> collectionsBefore = ServiceGc.read(suite.services());
         if (options.runs(BenchOptions.SINK)) {
             results.put(BenchOptions.SINK, measure(BenchOptions.SINK, sink, options.sinkRates(), null));

@@ -35,11 +35,14 @@ import io.kaizen.devstack.platform.PlatformEmulators;
  * @param results          where the JSON report is written
  * @param lineageEvents    events of the lineage ingest run, then rows of the export
  * @param lineageRate      rate of the lineage lag run, events per second
+ * @param suiteWarmup      closed-loop governed invokes before the first measured target that calls agents, not
+ *                         recorded, so that the services' second compiler (C2) has compiled their hot code; zero for
+ *                         none
  */
 record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integer> platformRates, Duration warmup,
         Duration measure, Duration platformMeasure, Duration maxSeconds, int maxConnections, int connections,
         int agents, int lineageEvery, Duration timeout, Duration settle, boolean keepGoing, List<String> targets,
-        Path results, int lineageEvents, int lineageRate) {
+        Path results, int lineageEvents, int lineageRate, Duration suiteWarmup) {
 
     static final String SINK = "sink";
     static final String NGINX = "nginx";
@@ -71,6 +74,7 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
             "keep-going", "false",
             "lineage-events", "100000",
             "lineage-rate", "1000",
+            "suite-warmup", "180",
             "targets", String.join(",", ALL_TARGETS),
             "results", "bench/results");
     private static final Map<String, String> QUICK = ordered(
@@ -82,7 +86,8 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
             "max-seconds", "3",
             "settle", "20",
             "lineage-events", "5000",
-            "lineage-rate", "200");
+            "lineage-rate", "200",
+            "suite-warmup", "10");
 
     /** Keys and values in turn, in the order usage() prints them. */
     private static Map<String, String> ordered(String... keysAndValues) {
@@ -132,7 +137,7 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
                 positive(values, "connections"), positive(values, "agents"), positive(values, "lineage-every"),
                 seconds(values, "timeout"), seconds(values, "settle"), bool(values, "keep-going"), targets,
                 results.isAbsolute() ? results : projectRoot.resolve(results), positive(values, "lineage-events"),
-                positive(values, "lineage-rate"));
+                positive(values, "lineage-rate"), Duration.ofSeconds(notNegative(values, "suite-warmup")));
     }
 
     /** The row label of a target in the report. */
@@ -203,6 +208,7 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
         described.put("keep_going", keepGoing);
         described.put("lineage_events", lineageEvents);
         described.put("lineage_rate", lineageRate);
+        described.put("suite_warmup_seconds", suiteWarmup.toSeconds());
         described.put("targets", targets);
         return described;
     }
@@ -235,6 +241,18 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
             // reported below
         }
         throw new IllegalArgumentException(key + " must be a positive whole number, got '" + values.get(key) + "'");
+    }
+
+    private static int notNegative(Map<String, String> values, String key) {
+        try {
+            int value = Integer.parseInt(values.get(key).strip());
+            if (value >= 0) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(key + " must be a whole number, zero or more, got '" + values.get(key) + "'");
     }
 
     private static boolean bool(Map<String, String> values, String key) {

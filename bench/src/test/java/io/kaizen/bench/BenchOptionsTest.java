@@ -44,6 +44,18 @@ class BenchOptionsTest {
     }
 
     @Test
+    void theSuiteIsWarmedForThreeMinutesUnlessToldOtherwise() {
+        assertThat(BenchOptions.parse(List.of(), ROOT).suiteWarmup()).isEqualTo(Duration.ofMinutes(3));
+        assertThat(BenchOptions.parse(List.of("quick"), ROOT).suiteWarmup()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(BenchOptions.parse(List.of("suite-warmup=0"), ROOT).suiteWarmup()).isZero();
+        assertThat(BenchOptions.parse(List.of("suite-warmup=0"), ROOT).describe())
+                .containsEntry("suite_warmup_seconds", 0L);
+        assertThatThrownBy(() -> BenchOptions.parse(List.of("suite-warmup=-1"), ROOT))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("suite-warmup must be a whole number, zero or more");
+    }
+
+    @Test
     void aPlatformWithoutAnEmulatorIsNotATarget() {
         assertThatThrownBy(() -> BenchOptions.parse(List.of("targets=sink,invoke-myspace"), ROOT))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -7,20 +7,31 @@ import java.util.Arrays;
  * database and of the REST client other services use to call them) and their local port.
  */
 public enum Service {
-    REGISTRY("registry-service", "registry", 8081),
-    GOVERNANCE("governance-service", "governance", 8082),
-    LINEAGE("lineage-service", "lineage", 8083),
-    APPROVAL("approval-service", "approval", 8084),
-    GATEWAY("adapter-gateway", "gateway", 8085);
+    REGISTRY("registry-service", "registry", 8081, false),
+    GOVERNANCE("governance-service", "governance", 8082, true),
+    LINEAGE("lineage-service", "lineage", 8083, true),
+    APPROVAL("approval-service", "approval", 8084, false),
+    GATEWAY("adapter-gateway", "gateway", 8085, true);
 
     private final String module;
     private final String shortName;
     private final int defaultPort;
+    private final boolean invokePath;
 
-    Service(String module, String shortName, int defaultPort) {
+    Service(String module, String shortName, int defaultPort, boolean invokePath) {
         this.module = module;
         this.shortName = shortName;
         this.defaultPort = defaultPort;
+        this.invokePath = invokePath;
+    }
+
+    /**
+     * Whether every governed invoke keeps the service busy: the gateway, governance (its decision and settlement) and
+     * lineage (its row and audit entry). Registry is asked only when an agent is not cached, approval-service only
+     * for held calls.
+     */
+    public boolean invokePath() {
+        return invokePath;
     }
 
     public String module() {

@@ -36,11 +36,9 @@ public final class ServiceLauncher {
      * The serial collector suits a small heap on few cores. The trimming option exists from JDK 17.0.11 on; older
      * JDKs ignore it rather than refuse to start.
      * <p>
-     * Only the first-tier (C1) compiler runs. Measured on 2 cores with the whole suite under a governed-invoke load
-     * (16 connections): C1 alone reached the suite's steady throughput (133-137/s) after about 70 s, where the
-     * tiered C1+C2 default needed about 3 minutes to reach the same 134/s, its C2 threads competing with the
-     * services for the cores meanwhile; and C1 alone kept each service 50-70 MiB smaller (no C2 arenas, less
-     * compiled code and profile data).
+     * The compilers are chosen per service ({@link #jvmOptions(Service)}): the services on the invoke path run the
+     * JVM's default, C1 and then C2 for the hottest code; the others only the first tier (C1,
+     * {@link #FIRST_TIER_ONLY}).
      * <p>
      * Where the rest goes, measured with native memory tracking after the decision, invoke and lineage benchmarks
      * (docs/operations.md, "Memory"): about 135 MiB is the classes of a Quarkus service (metaspace 95-105, symbols
@@ -70,13 +68,34 @@ public final class ServiceLauncher {
     static final List<String> JVM_OPTIONS = List.of("-Xms24m", "-Xmx128m", "-XX:MaxNewSize=24m", "-XX:SurvivorRatio=4",
             "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:MaxMetaspaceSize=160m",
             "-XX:ReservedCodeCacheSize=64m", "-Xss512k", "-XX:+UseSerialGC", "-XX:+IgnoreUnrecognizedVMOptions",
-            "-XX:+UnlockExperimentalVMOptions", "-XX:TrimNativeHeapInterval=5000", "-XX:TieredStopAtLevel=1",
+            "-XX:+UnlockExperimentalVMOptions", "-XX:TrimNativeHeapInterval=5000",
             "-Djdk.nio.maxCachedBufferSize=262144", "-XX:+ExitOnOutOfMemoryError");
+    /**
+     * The compiler option of a service off the invoke path ({@link Service#invokePath()}): the first tier (C1) only.
+     * Measured on 2 cores with the whole suite (bench/README.md, 6 December 2026), warm: with C2 the governed invoke
+     * took 4.4-4.7 ms of the suite's CPU in the closed loop and reached 385-421/s, against 8.4-9.2 ms and 202-221/s
+     * with C1 alone; each service was 30-50 MiB larger (registry 273 MiB against 244, the gateway 319 against 277),
+     * and C2 needs about three minutes of load before it passes C1 (its compiler thread competes with the services
+     * for the cores meanwhile). So C2 runs where every invoke spends its CPU, and a service that is asked only
+     * now and then (registry on a cache miss, approval-service for a held call) keeps C1 alone and stays within
+     * 256 MiB.
+     */
+    static final List<String> FIRST_TIER_ONLY = List.of("-XX:TieredStopAtLevel=1");
     /**
      * More JVM options for every service, after {@link #JVM_OPTIONS} (so they win), separated by spaces: for measuring,
      * for example {@code KAIZEN_SERVICE_JVM_OPTIONS=-XX:NativeMemoryTracking=summary ./kaizen up}.
      */
     static final String EXTRA_OPTIONS_VARIABLE = "KAIZEN_SERVICE_JVM_OPTIONS";
+
+    /** The JVM options of a service: {@link #JVM_OPTIONS}, and {@link #FIRST_TIER_ONLY} off the invoke path. */
+    static List<String> jvmOptions(Service service) {
+        if (service.invokePath()) {
+            return JVM_OPTIONS;
+        }
+        List<String> options = new ArrayList<>(JVM_OPTIONS);
+        options.addAll(FIRST_TIER_ONLY);
+        return options;
+    }
 
     private final Service service;
     private final int port;
@@ -118,7 +137,7 @@ public final class ServiceLauncher {
 
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JVM_OPTIONS);
+        command.addAll(jvmOptions(service));
         String extraOptions = System.getenv(EXTRA_OPTIONS_VARIABLE);
         if (extraOptions != null && !extraOptions.isBlank()) {
             command.addAll(List.of(extraOptions.trim().split("\\s+")));

@@ -149,6 +149,20 @@ class ServiceLauncherTest {
     }
 
     @Test
+    void servicesOnTheInvokePathRunBothCompilersAndTheOthersTheFirstTierOnly() {
+        assertThat(ServiceLauncher.FIRST_TIER_ONLY).containsExactly("-XX:TieredStopAtLevel=1");
+        for (Service service : Service.values()) {
+            List<String> options = ServiceLauncher.jvmOptions(service);
+            assertThat(options).as(service.module()).startsWith(ServiceLauncher.JVM_OPTIONS.toArray(String[]::new))
+                    .noneMatch(option -> option.startsWith("-XX:TieredStopAtLevel") && service.invokePath());
+            assertThat(options.containsAll(ServiceLauncher.FIRST_TIER_ONLY)).as(service.module())
+                    .isEqualTo(!service.invokePath());
+        }
+        assertThat(Service.values()).filteredOn(Service::invokePath)
+                .containsExactlyInAnyOrder(Service.GATEWAY, Service.GOVERNANCE, Service.LINEAGE);
+    }
+
+    @Test
     void refusesAServiceThatWasNotPackaged() {
         assertThatThrownBy(() -> ServiceLauncher.start(stack, layout, Service.GATEWAY, 1, project.resolve("logs"), Map.of()))
                 .hasMessageContaining("adapter-gateway/target/quarkus-app/quarkus-run.jar is missing");
