@@ -74,7 +74,7 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
             "keep-going", "false",
             "lineage-events", "100000",
             "lineage-rate", "1000",
-            "suite-warmup", "180",
+            "suite-warmup", "300",
             "targets", String.join(",", ALL_TARGETS),
             "results", "bench/results");
     private static final Map<String, String> QUICK = ordered(

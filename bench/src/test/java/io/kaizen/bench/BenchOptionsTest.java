@@ -44,8 +44,8 @@ class BenchOptionsTest {
     }
 
     @Test
-    void theSuiteIsWarmedForThreeMinutesUnlessToldOtherwise() {
-        assertThat(BenchOptions.parse(List.of(), ROOT).suiteWarmup()).isEqualTo(Duration.ofMinutes(3));
+    void theSuiteIsWarmedForFiveMinutesUnlessToldOtherwise() {
+        assertThat(BenchOptions.parse(List.of(), ROOT).suiteWarmup()).isEqualTo(Duration.ofMinutes(5));
         assertThat(BenchOptions.parse(List.of("quick"), ROOT).suiteWarmup()).isEqualTo(Duration.ofSeconds(10));
         assertThat(BenchOptions.parse(List.of("suite-warmup=0"), ROOT).suiteWarmup()).isZero();
         assertThat(BenchOptions.parse(List.of("suite-warmup=0"), ROOT).describe())

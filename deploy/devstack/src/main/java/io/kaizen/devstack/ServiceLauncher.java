@@ -75,10 +75,10 @@ public final class ServiceLauncher {
      * Measured on 2 cores with the whole suite (bench/README.md, 6 December 2026), warm: with C2 the governed invoke
      * took 4.4-4.7 ms of the suite's CPU in the closed loop and reached 385-421/s, against 8.4-9.2 ms and 202-221/s
      * with C1 alone; each service was 30-50 MiB larger (registry 273 MiB against 244, the gateway 319 against 277),
-     * and C2 needs about three minutes of load before it passes C1 (its compiler thread competes with the services
-     * for the cores meanwhile). So C2 runs where every invoke spends its CPU, and a service that is asked only
-     * now and then (registry on a cache miss, approval-service for a held call) keeps C1 alone and stays within
-     * 256 MiB.
+     * and C2 needs three to five minutes of load before it passes C1 and is done compiling (its compiler thread
+     * competes with the services for the cores meanwhile). So C2 runs where every invoke spends its CPU, and a
+     * service that is asked only now and then (registry on a cache miss, approval-service for a held call) keeps C1
+     * alone and stays within 256 MiB.
      */
     static final List<String> FIRST_TIER_ONLY = List.of("-XX:TieredStopAtLevel=1");
     /**
