@@ -137,7 +137,7 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
                 positive(values, "connections"), positive(values, "agents"), positive(values, "lineage-every"),
                 seconds(values, "timeout"), seconds(values, "settle"), bool(values, "keep-going"), targets,
                 results.isAbsolute() ? results : projectRoot.resolve(results), positive(values, "lineage-events"),
-                positive(values, "lineage-rate"), Duration.ofSeconds(notNegative(values, "suite-warmup")));
+                positive(values, "lineage-rate"), Duration.ofSeconds(wholeNumber(values, "suite-warmup", 0, "a whole number, zero or more")));
     }
 
     /** The row label of a target in the report. */
@@ -232,27 +232,20 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
     }
 
     private static int positive(Map<String, String> values, String key) {
-        try {
-            int value = Integer.parseInt(values.get(key).strip());
-            if (value > 0) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(key + " must be a positive whole number, got '" + values.get(key) + "'");
+        return wholeNumber(values, key, 1, "a positive whole number");
     }
 
-    private static int notNegative(Map<String, String> values, String key) {
+    /** {@code key}'s value, a whole number of at least {@code least}, which {@code described} names in the refusal. */
+    private static int wholeNumber(Map<String, String> values, String key, int least, String described) {
         try {
             int value = Integer.parseInt(values.get(key).strip());
-            if (value >= 0) {
+            if (value >= least) {
                 return value;
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException(key + " must be a whole number, zero or more, got '" + values.get(key) + "'");
+        throw new IllegalArgumentException(key + " must be " + described + ", got '" + values.get(key) + "'");
     }
 
     private static boolean bool(Map<String, String> values, String key) {

@@ -194,6 +194,7 @@ class K8sManifestsTest {
         for (Deployment deployment : m.all(Deployment.class)) {
             var resources = onlyContainer(deployment).getResources();
             String name = deployment.getMetadata().getName();
+            assertThat(invokePath).as("Service.java names " + name).containsKey(name);
             boolean hot = invokePath.get(name);
             BigDecimal request = Quantity.getAmountInBytes(resources.getRequests().get("memory"));
             BigDecimal limit = Quantity.getAmountInBytes(resources.getLimits().get("memory"));
