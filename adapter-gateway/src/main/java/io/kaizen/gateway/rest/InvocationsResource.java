@@ -55,9 +55,10 @@ public class InvocationsResource {
     @PermissionsAllowed(Permissions.AGENTS_READ)
     public Uni<InvocationView> get(@PathParam("id") String id) {
         String organizationId = caller.get().organizationId();
-        return Invocation.<Invocation>find("id = ?1 and organizationId = ?2", id, organizationId).firstResult()
+        // by its key alone, then the organisation (developer guide: "An organisation's row by its id")
+        return Invocation.<Invocation>findById(id)
                 .map(invocation -> {
-                    if (invocation == null) {
+                    if (invocation == null || !invocation.organizationId.equals(organizationId)) {
                         throw ProblemException.notFound("Invocation not found");
                     }
                     return InvocationView.of(invocation, mapper);

@@ -139,8 +139,10 @@ public class Deliveries {
         return Panache.withSession(() -> Delivery.<Delivery>list("organizationId = ?1 and invocationId = ?2",
                         Sort.by("createdAt").and("id"), organizationId, invocationId)
                 .chain(deliveries -> deliveries.isEmpty()
-                        ? Invocation.count("id = ?1 and organizationId = ?2", invocationId, organizationId)
-                                .map(count -> count == 0 ? Optional.<List<DeliveryLog>>empty() : Optional.of(List.of()))
+                        // by its key alone, then the organisation (developer guide: "An organisation's row by its id")
+                        ? Invocation.<Invocation>findById(invocationId).map(invocation -> invocation != null
+                                && invocation.organizationId.equals(organizationId)
+                                        ? Optional.of(List.<DeliveryLog>of()) : Optional.<List<DeliveryLog>>empty())
                         : attempts(deliveries).map(Optional::of)));
     }
 
@@ -173,11 +175,10 @@ public class Deliveries {
      * delivered one is left as it is.
      */
     public Uni<Replay> replay(String organizationId, String deliveryId) {
-        return Panache.withTransaction(() -> Delivery.<Delivery>find("id = ?1 and organizationId = ?2", deliveryId,
-                        organizationId)
-                .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult()
+        // by its key alone, then the organisation (developer guide: "An organisation's row by its id")
+        return Panache.withTransaction(() -> Delivery.<Delivery>findById(deliveryId, LockModeType.PESSIMISTIC_WRITE)
                 .chain(delivery -> {
-                    if (delivery == null) {
+                    if (delivery == null || !delivery.organizationId.equals(organizationId)) {
                         return Uni.createFrom().<Replay>item(new Replay.NotFound());
                     }
                     if (!delivery.status.equals(Delivery.FAILED) && !delivery.status.equals(Delivery.EXHAUSTED)) {

@@ -286,13 +286,18 @@ public class Webhooks {
         }
     }
 
+    /** By its key alone, then the organisation (developer guide: "An organisation's row by its id"). */
     private static Uni<Webhook> find(String organizationId, String id) {
-        return Webhook.<Webhook>find("id = ?1 and organizationId = ?2", id, organizationId).firstResult();
+        return Webhook.<Webhook>findById(id).map(webhook -> owned(webhook, organizationId));
     }
 
     private static Uni<Webhook> lock(String organizationId, String id) {
-        return Webhook.<Webhook>find("id = ?1 and organizationId = ?2", id, organizationId)
-                .withLock(LockModeType.PESSIMISTIC_WRITE).firstResult();
+        return Webhook.<Webhook>findById(id, LockModeType.PESSIMISTIC_WRITE)
+                .map(webhook -> owned(webhook, organizationId));
+    }
+
+    private static Webhook owned(Webhook webhook, String organizationId) {
+        return webhook != null && webhook.organizationId.equals(organizationId) ? webhook : null;
     }
 
     private static Instant now() {

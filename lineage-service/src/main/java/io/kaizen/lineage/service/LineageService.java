@@ -633,8 +633,9 @@ public class LineageService {
 
     @WithSession
     public Uni<LineageRecord> get(String invocationId, String organizationId) {
-        return LineageRecord.<LineageRecord>find("invocationId = ?1 and organizationId = ?2", invocationId, organizationId)
-                .firstResult()
+        // by its key alone, then the organisation (developer guide: "An organisation's row by its id")
+        return LineageRecord.<LineageRecord>findById(invocationId)
+                .map(row -> row != null && row.organizationId.equals(organizationId) ? row : null)
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("Lineage record " + invocationId + " not found"));
     }
 

@@ -8,9 +8,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class AgentRepository implements PanacheRepositoryBase<ExternalAgent, String> {
 
-    /** The agent if it belongs to the organisation; another organisation's agent is indistinguishable from none. */
+    /**
+     * The agent if it belongs to the organisation; another organisation's agent is indistinguishable from none. Found
+     * by its key alone, the organisation checked here (docs/developer-guide.md, "An organisation's row by its id").
+     */
     public Uni<ExternalAgent> findInOrganization(String id, String organizationId) {
-        return find("id = ?1 and organizationId = ?2", id, organizationId).firstResult();
+        return findById(id).map(agent -> agent != null && agent.organizationId.equals(organizationId) ? agent : null);
     }
 
     public Uni<Boolean> nameTaken(String organizationId, String name) {
