@@ -47,7 +47,7 @@ import io.quarkus.smallrye.openapi.OpenApiFilter;
  * {@code null}, which is read as absent.</li>
  * <li>Every error is an RFC 9457 {@code application/problem+json} body ({@value #PROBLEM}): each operation lists
  * the errors any operation can give (400, 401, 403 when it needs a permission, 404 when its path names a resource,
- * 413 and 415 when it takes a body, 500, 503) plus the ones its resource declares with {@code @APIResponse}. A
+ * 413 and 415 when it takes a body, 414 and 431 for a request target or headers over the limits, 500, 503) plus the ones its resource declares with {@code @APIResponse}. A
  * declared error with a schema of its own gets the problem fields added to that schema (the domain fields of the
  * problem).</li>
  * </ul>
@@ -80,7 +80,9 @@ public class WireContract implements OASFilter {
             "403", "The credentials lack the permission this operation needs",
             "404", "No such resource in the caller's organisation",
             "413", "The request body is larger than 1 MiB",
+            "414", "The request target (path and query) is longer than 4,096 characters",
             "415", "The request body is not application/json",
+            "431", "The request headers take more than 20 KiB",
             "500", "Internal error",
             "503", "A backing service or store is unreachable; retry later");
 
@@ -399,7 +401,7 @@ public class WireContract implements OASFilter {
             operation.setResponses(OASFactory.createAPIResponses());
         }
         APIResponses responses = operation.getResponses();
-        List<String> common = new ArrayList<>(List.of("400", "401", "500", "503"));
+        List<String> common = new ArrayList<>(List.of("400", "401", "414", "431", "500", "503"));
         if (operation.getSecurity() != null && !operation.getSecurity().isEmpty()) {
             common.add("403");
         }

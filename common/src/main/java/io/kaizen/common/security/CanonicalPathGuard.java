@@ -19,7 +19,7 @@ import jakarta.enterprise.event.Observes;
  * separators that normalisation leaves alone, means every filter and the router read the same path. A path or query
  * holding an encoded control character ({@code %00}-{@code %1F}, {@code %7F}) is refused too: no identifier or filter
  * value has one, PostgreSQL refuses a NUL in text, and a line break would forge log lines. Runs before every other
- * route of the service.
+ * route of the service but the size limits.
  */
 @ApplicationScoped
 public class CanonicalPathGuard {
@@ -29,7 +29,8 @@ public class CanonicalPathGuard {
     private static final Pattern CONTROL = Pattern.compile("%[01][0-9a-fA-F]|%7[fF]");
 
     void install(@Observes Router router) {
-        router.route().order(Integer.MIN_VALUE).handler(this::refuseNonCanonical);
+        // right after the size limits (problem.SizeLimitProblems), which read no more than the lengths
+        router.route().order(Integer.MIN_VALUE + 1).handler(this::refuseNonCanonical);
     }
 
     private void refuseNonCanonical(RoutingContext context) {

@@ -196,9 +196,9 @@ class WireContractTest {
         new WireContract().filterOpenAPI(document);
 
         assertThat(operation("PATCH").getResponses().getAPIResponses().keySet())
-                .containsExactly("200", "400", "401", "404", "413", "415", "500", "503");
+                .containsExactly("200", "400", "401", "404", "413", "414", "415", "431", "500", "503");
         assertThat(operation("GET").getResponses().getAPIResponses().keySet())
-                .containsExactly("200", "400", "401", "404", "409", "500", "503");
+                .containsExactly("200", "400", "401", "404", "409", "414", "431", "500", "503");
         APIResponse conflict = operation("GET").getResponses().getAPIResponse("409");
         assertThat(conflict.getDescription()).isEqualTo("Taken");
         assertThat(conflict.getContent().getMediaType("application/problem+json").getSchema().getRef())

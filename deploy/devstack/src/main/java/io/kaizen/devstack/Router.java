@@ -51,6 +51,11 @@ public final class Router {
 
     private static final Pattern SANE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]+");
 
+    /** The services' limits (common's SizeLimitProblems, at their defaults), answered here the same way. */
+    static final int MAX_REQUEST_TARGET = 4096;
+    static final int MAX_HEADER_BLOCK = 20 * 1024;
+    private static final int VERTX_LIMIT = 64 * 1024;
+
     private final Vertx vertx;
     private final int requestedPort;
     private final RouteTable routes;
@@ -81,7 +86,11 @@ public final class Router {
         HttpServer created = vertx.createHttpServer(new HttpServerOptions()
                 .setHost("127.0.0.1")
                 .setPort(requestedPort)
-                .setCompressionSupported(false));
+                .setCompressionSupported(false)
+                // Vert.x's own limits answer with a bare status: set above the services' limits, which handle()
+                // answers with a problem document
+                .setMaxInitialLineLength(VERTX_LIMIT)
+                .setMaxHeaderSize(VERTX_LIMIT));
         created.requestHandler(this::handle);
         server = Await.result(created.listen(), "router cannot listen on port " + requestedPort);
     }
@@ -115,6 +124,18 @@ public final class Router {
 
     private void handle(HttpServerRequest request) {
         String path = request.path();
+        int target = request.uri().length();
+        long headers = headerBlock(request);
+        if (target > MAX_REQUEST_TARGET) {
+            problem(request, 414, "URI Too Long", "VALIDATION_ERROR", "The request target (path and query) is "
+                    + target + " characters long; at most " + MAX_REQUEST_TARGET + " are read");
+            return;
+        }
+        if (headers > MAX_HEADER_BLOCK) {
+            problem(request, 431, "Request Header Fields Too Large", "VALIDATION_ERROR", "The request headers take "
+                    + headers + " bytes; at most " + MAX_HEADER_BLOCK + " are read");
+            return;
+        }
         if (!isCanonical(path)) {
             problem(request, 400, "Bad Request", "VALIDATION_ERROR", "The request path is not in canonical form "
                     + "(dot or empty segments, encoded separators, or escaped characters that need no escaping)");
@@ -142,6 +163,15 @@ public final class Router {
         client.request(options)
                 .onFailure(error -> upstreamFailed(request, service, error))
                 .onSuccess(upstreamRequest -> send(request, upstreamRequest, service));
+    }
+
+    /** Every header line as sent: name, colon and space, value, line end (the services count the same way). */
+    static long headerBlock(HttpServerRequest request) {
+        long size = 0;
+        for (Map.Entry<String, String> header : request.headers()) {
+            size += header.getKey().length() + header.getValue().length() + 4;
+        }
+        return size;
     }
 
     /**
@@ -251,7 +281,8 @@ public final class Router {
                 .put("title", title)
                 .put("status", status)
                 .put("detail", detail)
-                .put("instance", request.path())
+                // a too long target is not echoed whole
+                .put("instance", request.path().length() <= 256 ? request.path() : request.path().substring(0, 256))
                 .put("error_code", errorCode)
                 .put("request_id", requestId(request));
         request.response()

@@ -97,7 +97,9 @@ public final class Sink {
         if (server != null) {
             return;
         }
-        HttpServer created = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(requestedPort));
+        // headers up to the services' 20 KiB (SizeLimitProblems) reach a sink standing in for a service
+        HttpServer created = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(requestedPort)
+                .setMaxHeaderSize(32 * 1024));
         created.requestHandler(this::handle);
         server = Await.result(created.listen(), "sink cannot listen on port " + requestedPort);
     }

@@ -224,6 +224,31 @@ class RouterTest {
     }
 
     @Test
+    void aTargetOverTheServicesLimitIsAProblemAndNeverForwarded() {
+        String path = "/api/v1/policies/" + "p".repeat(Router.MAX_REQUEST_TARGET);
+
+        assertProblem(call(HttpMethod.GET, path, Map.of(), null), 414, "VALIDATION_ERROR", path.substring(0, 256));
+        assertProblem(call(HttpMethod.GET, "/api/v1/policies?name=" + "q".repeat(Router.MAX_REQUEST_TARGET), Map.of(), null),
+                414, "VALIDATION_ERROR", "/api/v1/policies");
+        SINKS.values().forEach(sink -> assertThat(sink.requests()).isEmpty());
+    }
+
+    @Test
+    void headersUpToTheServicesLimitAreForwardedAndMoreAreAProblem() {
+        String padding = "h".repeat(10 * 1024); // over Vert.x's default of 8 KiB, under the services' 20 KiB
+        Answer forwarded = call(HttpMethod.GET, "/api/v1/policies", Map.of("X-Padding", padding), null);
+
+        assertThat(forwarded.status()).isEqualTo(200);
+        assertThat(SINKS.get(Service.GOVERNANCE).requests()).singleElement()
+                .satisfies(r -> assertThat(r.header("X-Padding")).isEqualTo(padding));
+
+        Answer refused = call(HttpMethod.GET, "/api/v1/policies",
+                Map.of("X-Padding", "h".repeat(Router.MAX_HEADER_BLOCK)), null);
+        assertProblem(refused, 431, "VALIDATION_ERROR", "/api/v1/policies");
+        assertThat(SINKS.get(Service.GOVERNANCE).requests()).hasSize(1);
+    }
+
+    @Test
     void anUnreachableServiceIsABadGateway() {
         int deadPort = FreePort.pick(1).get(0);
         router.setUpstream("approval", URI.create("http://127.0.0.1:" + deadPort));
