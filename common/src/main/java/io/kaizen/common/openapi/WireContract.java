@@ -47,9 +47,9 @@ import io.quarkus.smallrye.openapi.OpenApiFilter;
  * {@code null}, which is read as absent.</li>
  * <li>Every error is an RFC 9457 {@code application/problem+json} body ({@value #PROBLEM}): each operation lists
  * the errors any operation can give (400, 401, 403 when it needs a permission, 404 when its path names a resource,
- * 413 and 415 when it takes a body, 414 and 431 for a request target or headers over the limits, 500, 503) plus the ones its resource declares with {@code @APIResponse}. A
- * declared error with a schema of its own gets the problem fields added to that schema (the domain fields of the
- * problem).</li>
+ * 413 and 415 when it takes a body, 414 and 431 for a request target or headers over the limits, 500, 503) plus the
+ * ones its resource declares with {@code @APIResponse}. A declared error with a schema of its own gets the problem
+ * fields added to that schema (the domain fields of the problem).</li>
  * </ul>
  */
 @OpenApiFilter(OpenApiFilter.RunStage.BUILD)

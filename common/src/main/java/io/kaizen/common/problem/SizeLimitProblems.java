@@ -50,13 +50,15 @@ public class SizeLimitProblems {
     private void refuseOversize(RoutingContext context) {
         HttpServerRequest request = context.request();
         int target = request.uri().length();
-        long headers = headerBlock(request);
         if (target > maxTarget) {
             String path = request.path();
             respond(context, 414, "The request target (path and query) is " + target + " characters long; at most "
                     + maxTarget + " are read", path.length() <= INSTANCE_KEPT ? Map.of()
                             : Map.of("instance", path.substring(0, INSTANCE_KEPT)));
-        } else if (headers > maxHeaderBlock) {
+            return;
+        }
+        long headers = headerBlock(request);
+        if (headers > maxHeaderBlock) {
             respond(context, 431, "The request headers take " + headers + " bytes; at most " + maxHeaderBlock
                     + " are read", Map.of());
         } else if (declaredBody(request) > maxBody) {
@@ -67,7 +69,7 @@ public class SizeLimitProblems {
     }
 
     /** Every header line as sent: name, colon and space, value, line end (a header's bytes are ISO-8859-1). */
-    static long headerBlock(HttpServerRequest request) {
+    private static long headerBlock(HttpServerRequest request) {
         long size = 0;
         for (Entry<String, String> header : request.headers()) {
             size += header.getKey().length() + header.getValue().length() + 4;

@@ -125,12 +125,12 @@ public final class Router {
     private void handle(HttpServerRequest request) {
         String path = request.path();
         int target = request.uri().length();
-        long headers = headerBlock(request);
         if (target > MAX_REQUEST_TARGET) {
             problem(request, 414, "URI Too Long", "VALIDATION_ERROR", "The request target (path and query) is "
                     + target + " characters long; at most " + MAX_REQUEST_TARGET + " are read");
             return;
         }
+        long headers = headerBlock(request);
         if (headers > MAX_HEADER_BLOCK) {
             problem(request, 431, "Request Header Fields Too Large", "VALIDATION_ERROR", "The request headers take "
                     + headers + " bytes; at most " + MAX_HEADER_BLOCK + " are read");
@@ -166,7 +166,7 @@ public final class Router {
     }
 
     /** Every header line as sent: name, colon and space, value, line end (the services count the same way). */
-    static long headerBlock(HttpServerRequest request) {
+    private static long headerBlock(HttpServerRequest request) {
         long size = 0;
         for (Map.Entry<String, String> header : request.headers()) {
             size += header.getKey().length() + header.getValue().length() + 4;
