@@ -137,7 +137,8 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
                 positive(values, "connections"), positive(values, "agents"), positive(values, "lineage-every"),
                 seconds(values, "timeout"), seconds(values, "settle"), bool(values, "keep-going"), targets,
                 results.isAbsolute() ? results : projectRoot.resolve(results), positive(values, "lineage-events"),
-                positive(values, "lineage-rate"), Duration.ofSeconds(wholeNumber(values, "suite-warmup", 0, "a whole number, zero or more")));
+                positive(values, "lineage-rate"),
+                Duration.ofSeconds(wholeNumber(values, "suite-warmup", 0, "a whole number, zero or more")));
     }
 
     /** The row label of a target in the report. */

@@ -57,6 +57,19 @@ class BadInputIT {
                 .then().statusCode(403).contentType("application/problem+json");
     }
 
+    /** Through the router, a target or header block over the services' limits is their problem document. */
+    @Test
+    void anOversizedTargetOrHeaderBlockIsAProblem() {
+        String token = suite.token(Suite.newOrg(), "org_owner");
+
+        suite.as(token).when().get("/api/v1/lineage/inv_" + "x".repeat(5_000))
+                .then().statusCode(414).contentType("application/problem+json")
+                .body("error_code", equalTo("VALIDATION_ERROR")).body("detail", containsString("at most 4096"));
+        suite.as(token).header("X-Padding", "h".repeat(21 * 1024)).when().get("/api/v1/lineage")
+                .then().statusCode(431).contentType("application/problem+json")
+                .body("error_code", equalTo("VALIDATION_ERROR")).body("detail", containsString("at most 20480"));
+    }
+
     /** Each service's own port: a NUL in a path segment or a line break in a query never reaches a resource. */
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("everyServiceAndTarget")

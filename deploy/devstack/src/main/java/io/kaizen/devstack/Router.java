@@ -51,10 +51,13 @@ public final class Router {
 
     private static final Pattern SANE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]+");
 
-    /** The services' limits (common's SizeLimitProblems, at their defaults), answered here the same way. */
-    static final int MAX_REQUEST_TARGET = 4096;
-    static final int MAX_HEADER_BLOCK = 20 * 1024;
-    private static final int VERTX_LIMIT = 64 * 1024;
+    /**
+     * The HTTP codec's limits of a request line and a header block, as the services' (common's
+     * microprofile-config.properties): under them a request is forwarded and its service judges its size, answering
+     * over its own limits with a problem document (SizeLimitProblems); Vert.x's defaults (4 and 8 KiB) would answer
+     * here first, with a bare status.
+     */
+    static final int CODEC_LIMIT = 64 * 1024;
 
     private final Vertx vertx;
     private final int requestedPort;
@@ -87,10 +90,8 @@ public final class Router {
                 .setHost("127.0.0.1")
                 .setPort(requestedPort)
                 .setCompressionSupported(false)
-                // Vert.x's own limits answer with a bare status: set above the services' limits, which handle()
-                // answers with a problem document
-                .setMaxInitialLineLength(VERTX_LIMIT)
-                .setMaxHeaderSize(VERTX_LIMIT));
+                .setMaxInitialLineLength(CODEC_LIMIT)
+                .setMaxHeaderSize(CODEC_LIMIT));
         created.requestHandler(this::handle);
         server = Await.result(created.listen(), "router cannot listen on port " + requestedPort);
     }
@@ -124,18 +125,6 @@ public final class Router {
 
     private void handle(HttpServerRequest request) {
         String path = request.path();
-        int target = request.uri().length();
-        if (target > MAX_REQUEST_TARGET) {
-            problem(request, 414, "URI Too Long", "VALIDATION_ERROR", "The request target (path and query) is "
-                    + target + " characters long; at most " + MAX_REQUEST_TARGET + " are read");
-            return;
-        }
-        long headers = headerBlock(request);
-        if (headers > MAX_HEADER_BLOCK) {
-            problem(request, 431, "Request Header Fields Too Large", "VALIDATION_ERROR", "The request headers take "
-                    + headers + " bytes; at most " + MAX_HEADER_BLOCK + " are read");
-            return;
-        }
         if (!isCanonical(path)) {
             problem(request, 400, "Bad Request", "VALIDATION_ERROR", "The request path is not in canonical form "
                     + "(dot or empty segments, encoded separators, or escaped characters that need no escaping)");
@@ -163,15 +152,6 @@ public final class Router {
         client.request(options)
                 .onFailure(error -> upstreamFailed(request, service, error))
                 .onSuccess(upstreamRequest -> send(request, upstreamRequest, service));
-    }
-
-    /** Every header line as sent: name, colon and space, value, line end (the services count the same way). */
-    private static long headerBlock(HttpServerRequest request) {
-        long size = 0;
-        for (Map.Entry<String, String> header : request.headers()) {
-            size += header.getKey().length() + header.getValue().length() + 4;
-        }
-        return size;
     }
 
     /**
@@ -281,7 +261,7 @@ public final class Router {
                 .put("title", title)
                 .put("status", status)
                 .put("detail", detail)
-                // a too long target is not echoed whole
+                // a long path (up to the codec's limit) is not echoed whole
                 .put("instance", request.path().length() <= 256 ? request.path() : request.path().substring(0, 256))
                 .put("error_code", errorCode)
                 .put("request_id", requestId(request));

@@ -97,9 +97,9 @@ public final class Sink {
         if (server != null) {
             return;
         }
-        // headers up to the services' 20 KiB (SizeLimitProblems) reach a sink standing in for a service
+        // a sink standing in for a service reads what the router forwards, as the service's codec does
         HttpServer created = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(requestedPort)
-                .setMaxHeaderSize(32 * 1024));
+                .setMaxInitialLineLength(Router.CODEC_LIMIT).setMaxHeaderSize(Router.CODEC_LIMIT));
         created.requestHandler(this::handle);
         server = Await.result(created.listen(), "sink cannot listen on port " + requestedPort);
     }
