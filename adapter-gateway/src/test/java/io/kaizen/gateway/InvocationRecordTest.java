@@ -175,15 +175,16 @@ class InvocationRecordTest {
 
     /**
      * The writer's first batch, an accepted invocation, waits on a row the test holds uncommitted under the same id;
-     * two invokes and an invocation without a status queue as the next batch. When the test commits, the first batch
-     * fails on the key,
-     * the next one on the missing status, and each of their callers gets the failure (the invokes their usual 500);
-     * an invoke after them is stored as usual.
+     * two invokes and an invocation without a status (with its event) queue as the next batch. When the test
+     * commits, the first batch fails on the key, the next one on the missing status, and each of their callers gets
+     * the failure (the invokes their usual 500), with nothing of either batch stored; an invoke after them is stored
+     * as usual.
      */
     @Test
     void aBatchThatFailsFailsEachOfItsCallersAndTheNextBatchIsStored() throws SQLException {
         String agentId = caller.agent(agent.url("/ok"));
         String takenId = PrefixedId.next(PrefixedId.INVOCATION);
+        String brokenId = PrefixedId.next(PrefixedId.INVOCATION);
         CompletableFuture<Invocation> first;
         CompletableFuture<Invocation> broken;
         List<CompletableFuture<HttpResponse<String>>> invokes;
@@ -193,7 +194,7 @@ class InvocationRecordTest {
             first = accept(takenId);
             await().atMost(Duration.ofSeconds(60)).until(() -> pending() == 1);
             invokes = List.of(invoke(agentId), invoke(agentId));
-            broken = record(PrefixedId.next(PrefixedId.INVOCATION), null);
+            broken = record(brokenId, null);
             await().atMost(Duration.ofSeconds(60)).until(() -> pending() == 4);
             holder.commit();
         }
@@ -209,6 +210,8 @@ class InvocationRecordTest {
         }
         assertThat(count("select count(*) from invocation where organization_id = ?", caller.organizationId))
                 .as("nothing of the failed batch was stored").isZero();
+        assertThat(count("select count(*) from outbox_event where event_key = ?", brokenId))
+                .as("not even the event of the batch's final state, whose row failed").isZero();
 
         String next = caller.invoking().when().post("/api/v1/external-agents/" + agentId + "/invoke")
                 .then().statusCode(200).extract().path("invocation_id");

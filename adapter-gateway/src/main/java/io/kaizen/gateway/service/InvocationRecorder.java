@@ -10,6 +10,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,12 +36,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Stores invocations — accepted ones before their agent is called, then final states with their events —
- * group-committed: callers queue their invocation, and one
- * writer at a time takes everything queued (up to {@link RecordConfig#batchSize()}) and writes it in one
- * transaction, invocation rows and outbox rows together. Each caller's {@code Uni} completes only once the
- * transaction holding its rows has committed, so the gateway answers only what is durable; if that transaction
- * fails, every caller of the batch gets its failure, and the next batch goes on. Batches come from concurrency, not
- * from a timer: a lone invoke is written at once, and invokes arriving during a write make up the next one.
+ * group-committed: callers queue their invocation, and one writer at a time takes everything queued (up to
+ * {@link RecordConfig#batchSize()}) and writes it in one statement, invocation rows and outbox rows together. Each
+ * caller's {@code Uni} completes only once its rows are committed, so the gateway answers only what is durable; if
+ * the batch fails, every caller of the batch gets its failure, and the next batch goes on. Batches come from
+ * concurrency, not from a timer: a lone invoke is written at once, and invokes arriving during a write make up the
+ * next one.
  */
 @ApplicationScoped
 public class InvocationRecorder {
@@ -48,28 +49,30 @@ public class InvocationRecorder {
     static final String BATCHES = "kaizen.gateway.record.batches";
     static final String PENDING = "kaizen.gateway.record.pending";
 
-    /**
-     * Every column of an invocation, in the order of {@link #UPSERT_FINALS}'s record definition. Its ids are unique,
-     * so {@code on conflict} touches one row per final state.
-     */
+    /** Every column of an invocation, in the order of {@link #RECORD}'s definition of its JSON rows. */
     private static final String COLUMNS = "id, organization_id, agent_id, status, decision, decision_id,"
             + " external_user_id, external_user_email, external_system, external_session_id, trace_id, error_code,"
             + " response_status_code, cost_usd, input_tokens, output_tokens, duration_ms, created_at, completed_at,"
             + " mode, output, error_message, deadline, pending_event";
 
-    /**
-     * The final states of a batch in one statement, the rows travelling as one JSON array: inserted (a blocked call
-     * never had an accepted row), or written over the accepted row. By id alone: a call that answered only after a
-     * sweep closed it as overdue still ends with its real outcome (and its event) instead of failing its caller.
-     * Rows in id order, so two writers never wait for each other in a cycle.
-     */
-    static final String UPSERT_FINALS = "insert into invocation (" + COLUMNS + ") select " + COLUMNS
-            + " from json_to_recordset(cast(cast(:rows as text) as json)) as t(id text, organization_id text,"
-            + " agent_id text, status text, decision text, decision_id text, external_user_id text,"
-            + " external_user_email text, external_system text, external_session_id text, trace_id text,"
-            + " error_code text, response_status_code integer, cost_usd numeric, input_tokens bigint,"
+    private static final String ROWS_OF = " from json_to_recordset(cast(cast(%s as text) as json)) as t(id text,"
+            + " organization_id text, agent_id text, status text, decision text, decision_id text,"
+            + " external_user_id text, external_user_email text, external_system text, external_session_id text,"
+            + " trace_id text, error_code text, response_status_code integer, cost_usd numeric, input_tokens bigint,"
             + " output_tokens bigint, duration_ms bigint, created_at timestamptz, completed_at timestamptz, mode text,"
-            + " output text, error_message text, deadline timestamptz, pending_event text)"
+            + " output text, error_message text, deadline timestamptz, pending_event text)";
+
+    /**
+     * A whole batch in one statement, each kind of row travelling as one JSON array. The final states
+     * ({@code :finals}) are inserted (a blocked call never had an accepted row) or written over their accepted row,
+     * by id alone: a call that answered only after a sweep closed it as overdue still ends with its real outcome (and
+     * its event) instead of failing its caller. Rows in id order, so two writers never wait for each other in a
+     * cycle. Accepted rows ({@code :accepted}) are new: an id already taken fails the batch. The events
+     * ({@code :events}) go to the outbox, with one notification to the relay when there are any. A statement is
+     * atomic: all of it is stored, or none.
+     */
+    static final String RECORD = "with finals as (insert into invocation (" + COLUMNS + ") select " + COLUMNS
+            + ROWS_OF.formatted(":finals")
             + " order by id"
             + " on conflict (id) do update set organization_id = excluded.organization_id,"
             + " agent_id = excluded.agent_id, status = excluded.status, decision = excluded.decision,"
@@ -81,7 +84,11 @@ public class InvocationRecorder {
             + " output_tokens = excluded.output_tokens, duration_ms = excluded.duration_ms,"
             + " created_at = excluded.created_at, completed_at = excluded.completed_at, mode = excluded.mode,"
             + " output = excluded.output, error_message = excluded.error_message, deadline = excluded.deadline,"
-            + " pending_event = excluded.pending_event";
+            + " pending_event = excluded.pending_event returning id),"
+            + " accepted as (insert into invocation (" + COLUMNS + ") select " + COLUMNS
+            + ROWS_OF.formatted(":accepted") + " order by id returning id),"
+            + " events as (" + Outbox.insertFromJson(":events") + " returning id)"
+            + " select pg_notify('" + Outbox.CHANNEL + "', '') from (select 1 from events limit 1) as any_event";
 
     /** One caller's rows, and where to answer it: its own context, so its request carries on where it was. */
     private record Waiter(Invocation invocation, String eventType, InvocationEvent event, OutboundRequest callback,
@@ -117,7 +124,7 @@ public class InvocationRecorder {
         this.vertx = vertx;
         this.batchSize = config.batchSize();
         this.batches = Counter.builder(BATCHES)
-                .description("Transactions that stored invocations and their events (each holds one or more)")
+                .description("Batches that stored invocations and their events (each holds one or more)")
                 .register(registry);
         Gauge.builder(PENDING, pending, AtomicInteger::get)
                 .description("Invocations waiting for the transaction that stores them to commit")
@@ -192,47 +199,56 @@ public class InvocationRecorder {
     }
 
     /**
-     * One transaction: the final states in one native upsert, then every event (with one notification to the relay)
-     * and the accepted rows (each table's rows as one batched statement at commit). A final state overwrites its
-     * accepted row in place: one row version instead of a deleted row and a new one.
+     * The batch in one statement ({@link #RECORD}), its own transaction: one round trip to the database. A batch
+     * that also stores deliveries (a caller's callback, an agent's notifications) writes them in one transaction with
+     * the statement.
      */
     private Uni<Void> write(List<Waiter> batch) {
-        List<Waiter> finals = batch.stream().filter(waiter -> waiter.event() != null).toList();
+        List<Invocation> finals = batch.stream().filter(waiter -> waiter.event() != null)
+                .map(Waiter::invocation).toList();
         List<Invocation> accepted = batch.stream().filter(waiter -> waiter.event() == null)
                 .map(Waiter::invocation).toList();
-        List<Outbox.Entry> events = finals.stream()
+        List<Outbox.Entry> events = batch.stream().filter(waiter -> waiter.event() != null)
                 .map(waiter -> new Outbox.Entry(Topics.INVOCATIONS, waiter.eventType(), waiter.invocation().id,
                         waiter.invocation().organizationId,
                         waiter.callback() == null ? waiter.event() : deliveryPending(waiter.event()), waiter.trace()))
                 .toList();
-        // the native statement first: it flushes nothing of the rows persisted after it, which go out batched
-        return Panache.withTransaction(() -> upsertFinals(finals)
-                .chain(() -> events.isEmpty() ? Uni.createFrom().voidItem() : outbox.addAll(events).replaceWithVoid())
-                .chain(() -> accepted.isEmpty() ? Uni.createFrom().voidItem() : Invocation.persist(accepted))
-                .chain(() -> callbacks(batch)));
-    }
-
-    private Uni<Void> upsertFinals(List<Waiter> finals) {
-        if (finals.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        List<Map<String, Object>> rows = new ArrayList<>(finals.size());
-        for (Waiter waiter : finals) {
-            rows.add(row(waiter.invocation()));
-        }
-        String json;
+        String finalRows;
+        String acceptedRows;
+        String eventRows;
         try {
-            json = mapper.writeValueAsString(rows);
-        } catch (JsonProcessingException e) {
-            return Uni.createFrom().failure(new IllegalStateException("invocation rows are serialisable", e));
+            finalRows = rows(finals);
+            acceptedRows = rows(accepted);
+            eventRows = outbox.json(events);
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(e);
         }
-        return Panache.getSession().chain(session -> session.createNativeQuery(UPSERT_FINALS)
-                .setParameter("rows", json)
-                .executeUpdate())
+        Supplier<Uni<Void>> statement = () -> Panache.getSession().chain(session -> session
+                        .createNativeQuery(RECORD)
+                        .setParameter("finals", finalRows)
+                        .setParameter("accepted", acceptedRows)
+                        .setParameter("events", eventRows)
+                        .getResultList())
                 .replaceWithVoid();
+        boolean deliveries = batch.stream()
+                .anyMatch(waiter -> waiter.callback() != null || !waiter.notifications().isEmpty());
+        return deliveries ? Panache.withTransaction(() -> statement.get().chain(() -> callbacks(batch)))
+                : Panache.withSession(statement);
     }
 
-    /** An invocation as one element of {@link #UPSERT_FINALS}'s array: numbers as text, instants to microseconds. */
+    private String rows(List<Invocation> invocations) {
+        List<Map<String, Object>> rows = new ArrayList<>(invocations.size());
+        for (Invocation invocation : invocations) {
+            rows.add(row(invocation));
+        }
+        try {
+            return mapper.writeValueAsString(rows);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("invocation rows are serialisable", e);
+        }
+    }
+
+    /** An invocation as one element of {@link #RECORD}'s arrays: numbers as text, instants to microseconds. */
     private static Map<String, Object> row(Invocation invocation) {
         Map<String, Object> row = new HashMap<>();
         row.put("id", invocation.id);

@@ -2,7 +2,10 @@ package io.kaizen.common.outbox;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,6 +48,9 @@ public class Outbox {
         }
     }
 
+    private static final String JSON_COLUMNS = "id, topic, event_key, type, source, subject, organization_id,"
+            + " occurred_at, payload, traceparent, tracestate";
+
     private final ObjectMapper mapper;
     private final String source;
 
@@ -62,6 +68,53 @@ public class Outbox {
      * (the notification goes first, so its native statement flushes nothing of these rows one by one).
      */
     public Uni<List<CloudEvent>> addAll(List<Entry> entries) {
+        List<OutboxEvent> rows = rows(entries);
+        return Panache.getSession()
+                .chain(session -> session.createNativeQuery(NOTIFY).getSingleResult()
+                        .chain(ignored -> session.persistAll(rows.toArray())))
+                .replaceWith(() -> rows.stream().map(Outbox::event).toList());
+    }
+
+    /**
+     * A statement that inserts the rows of a JSON array parameter, as {@link #json(List)} writes it, for a writer
+     * that stores its own state natively in the same statement or transaction; it runs {@link #NOTIFY} there too.
+     * The statement ends after the column definitions, so that a writer may add {@code returning}.
+     *
+     * @param parameter the array's parameter, as the caller's query names it ({@code :events}, {@code $2})
+     */
+    public static String insertFromJson(String parameter) {
+        return "insert into outbox_event (" + JSON_COLUMNS + ") select " + JSON_COLUMNS
+                + " from json_to_recordset(cast(cast(" + parameter + " as text) as json)) as t(id text, topic text,"
+                + " event_key text, type text, source text, subject text, organization_id text,"
+                + " occurred_at timestamptz, payload text, traceparent text, tracestate text)";
+    }
+
+    /** Entries as the JSON array {@link #insertFromJson(String)} inserts: the rows {@link #addAll} would persist. */
+    public String json(List<Entry> entries) {
+        List<Map<String, String>> array = new ArrayList<>(entries.size());
+        for (OutboxEvent row : rows(entries)) {
+            Map<String, String> element = new HashMap<>();
+            element.put("id", row.id);
+            element.put("topic", row.topic);
+            element.put("event_key", row.key);
+            element.put("type", row.type);
+            element.put("source", row.source);
+            element.put("subject", row.subject);
+            element.put("organization_id", row.organizationId);
+            element.put("occurred_at", row.occurredAt.toString());
+            element.put("payload", row.payload);
+            element.put("traceparent", row.traceparent);
+            element.put("tracestate", row.tracestate);
+            array.add(element);
+        }
+        try {
+            return mapper.writeValueAsString(array);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("outbox rows are serialisable", e);
+        }
+    }
+
+    private List<OutboxEvent> rows(List<Entry> entries) {
         TraceContext current = TraceContext.current();
         List<OutboxEvent> rows = entries.stream()
                 .map(entry -> row(entry, entry.trace() != null ? entry.trace() : current))
@@ -74,10 +127,7 @@ public class Outbox {
                 rows.get(i).occurredAt = previous.plus(1, ChronoUnit.MICROS);
             }
         }
-        return Panache.getSession()
-                .chain(session -> session.createNativeQuery(NOTIFY).getSingleResult()
-                        .chain(ignored -> session.persistAll(rows.toArray())))
-                .replaceWith(() -> rows.stream().map(Outbox::event).toList());
+        return rows;
     }
 
     private OutboxEvent row(Entry entry, TraceContext trace) {
