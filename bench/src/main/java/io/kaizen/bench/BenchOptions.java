@@ -38,11 +38,13 @@ import io.kaizen.devstack.platform.PlatformEmulators;
  * @param suiteWarmup      closed-loop governed invokes before the first measured target that calls agents, not
  *                         recorded, so that the services' second compiler (C2) has compiled their hot code; zero for
  *                         none
+ * @param lineageWarmup    events of an ingest for an organisation of its own before the lineage runs, not recorded;
+ *                         zero for none
  */
 record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integer> platformRates, Duration warmup,
         Duration measure, Duration platformMeasure, Duration maxSeconds, int maxConnections, int connections,
         int agents, int lineageEvery, Duration timeout, Duration settle, boolean keepGoing, List<String> targets,
-        Path results, int lineageEvents, int lineageRate, Duration suiteWarmup) {
+        Path results, int lineageEvents, int lineageRate, Duration suiteWarmup, int lineageWarmup) {
 
     static final String SINK = "sink";
     static final String NGINX = "nginx";
@@ -75,6 +77,7 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
             "lineage-events", "100000",
             "lineage-rate", "1000",
             "suite-warmup", "300",
+            "lineage-warmup", "20000",
             "targets", String.join(",", ALL_TARGETS),
             "results", "bench/results");
     private static final Map<String, String> QUICK = ordered(
@@ -87,7 +90,8 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
             "settle", "20",
             "lineage-events", "5000",
             "lineage-rate", "200",
-            "suite-warmup", "10");
+            "suite-warmup", "10",
+            "lineage-warmup", "1000");
 
     /** Keys and values in turn, in the order usage() prints them. */
     private static Map<String, String> ordered(String... keysAndValues) {
@@ -138,7 +142,8 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
                 seconds(values, "timeout"), seconds(values, "settle"), bool(values, "keep-going"), targets,
                 results.isAbsolute() ? results : projectRoot.resolve(results), positive(values, "lineage-events"),
                 positive(values, "lineage-rate"),
-                Duration.ofSeconds(wholeNumber(values, "suite-warmup", 0, "a whole number, zero or more")));
+                Duration.ofSeconds(wholeNumber(values, "suite-warmup", 0, "a whole number, zero or more")),
+                wholeNumber(values, "lineage-warmup", 0, "a whole number, zero or more"));
     }
 
     /** The row label of a target in the report. */
@@ -210,6 +215,7 @@ record BenchOptions(List<Integer> rates, List<Integer> decisionRates, List<Integ
         described.put("lineage_events", lineageEvents);
         described.put("lineage_rate", lineageRate);
         described.put("suite_warmup_seconds", suiteWarmup.toSeconds());
+        described.put("lineage_warmup_events", lineageWarmup);
         described.put("targets", targets);
         return described;
     }

@@ -56,6 +56,17 @@ class BenchOptionsTest {
     }
 
     @Test
+    void theLineageServiceIsWarmedWithTwentyThousandEventsUnlessToldOtherwise() {
+        assertThat(BenchOptions.parse(List.of(), ROOT).lineageWarmup()).isEqualTo(20_000);
+        assertThat(BenchOptions.parse(List.of("quick"), ROOT).lineageWarmup()).isEqualTo(1_000);
+        assertThat(BenchOptions.parse(List.of("lineage-warmup=0"), ROOT).describe())
+                .containsEntry("lineage_warmup_events", 0);
+        assertThatThrownBy(() -> BenchOptions.parse(List.of("lineage-warmup=-5"), ROOT))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("lineage-warmup must be a whole number, zero or more");
+    }
+
+    @Test
     void aPlatformWithoutAnEmulatorIsNotATarget() {
         assertThatThrownBy(() -> BenchOptions.parse(List.of("targets=sink,invoke-myspace"), ROOT))
                 .isInstanceOf(IllegalArgumentException.class)
