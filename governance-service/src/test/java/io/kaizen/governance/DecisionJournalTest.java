@@ -81,11 +81,14 @@ class DecisionJournalTest {
         assertThat(Ledger.reservationCount(agent)).isZero();
         assertThat(decisionEvents(agent, EventTypes.DECISION_EVALUATED)).isZero();
         assertThat(decisionEvents(agent, EventTypes.DECISION_DENIED)).isZero();
-        assertThat(journalLength(agent)).isEqualTo(21);
+        // ten ledger rows (journaled by the decision's script), the user's use of the agent once, the denial's event
+        assertThat(journalLength(agent)).isEqualTo(12);
 
         flushAll();
 
         assertThat(Ledger.reservationCount(agent)).isEqualTo(10);
+        assertThat(Ledger.row("select user_id from agent_user_seen where agent_id = ?", agent))
+                .containsEntry("user_id", "u1");
         // an allowed decision leaves no event of its own: its call's invocation event carries it
         assertThat(decisionEvents(agent, EventTypes.DECISION_EVALUATED)).isZero();
         assertThat(decisionEvents(agent, EventTypes.DECISION_DENIED)).isEqualTo(1);

@@ -262,15 +262,28 @@ public class DecisionService {
 
     /**
      * Journals the decision's event and the user's use of the agent before answering; a failure here gives the hold
-     * back (see {@link #triggers}).
+     * back (see {@link #triggers}). A use this replica has journaled before is not journaled again, so the usual
+     * allowed call, whose ledger row the decision's script journaled and which has no event of its own, answers
+     * without a second Redis call.
      */
     private Uni<Decision> allow(Progress progress, JournalEntry.Reservation row, Hold hold, boolean held) {
         DecisionRequest request = progress.request();
         Decision decision = decision(progress, Outcome.ALLOW, null, row.id(), hold.state(), List.of());
-        JournalEntry.Seen seen = request.userId() == null ? null
-                : new JournalEntry.Seen(request.agentId(), request.userId(), progress.now());
-        return journal.append(request.agentId(), new JournalEntry(held ? null : row, null, seen,
-                event(progress, decision))).replaceWith(decision);
+        String userId = request.userId();
+        boolean firstUse = userId != null && !firstInvocations.journaled(request.agentId(), userId);
+        JournalEntry entry = new JournalEntry(held ? null : row, null,
+                firstUse ? new JournalEntry.Seen(request.agentId(), userId, progress.now()) : null,
+                event(progress, decision));
+        if (entry.reservation() == null && entry.seen() == null && entry.event() == null) {
+            return Uni.createFrom().item(decision);
+        }
+        return journal.append(request.agentId(), entry)
+                .invoke(() -> {
+                    if (firstUse) {
+                        firstInvocations.journaledNow(request.agentId(), userId);
+                    }
+                })
+                .replaceWith(decision);
     }
 
     private JournalEntry.Reservation reservation(Progress progress, String reservationId) {
