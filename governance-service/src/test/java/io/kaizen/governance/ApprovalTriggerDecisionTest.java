@@ -5,6 +5,7 @@ import static io.kaizen.governance.GovernanceApi.decide;
 import static io.kaizen.governance.GovernanceApi.newAgent;
 import static io.kaizen.governance.GovernanceApi.newOrg;
 import static io.kaizen.governance.GovernanceApi.settings;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
@@ -12,6 +13,9 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
@@ -72,6 +76,33 @@ class ApprovalTriggerDecisionTest {
                 Ledger.invocationData(invocation, org, agent, "carol", "res_never_reserved", "0.05"));
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 decide(agent, org, "\"user_id\": \"carol\"").body("outcome", equalTo("ALLOW")));
+    }
+
+    /**
+     * A use journaled with its allowed decision is not written again when the call settles: with every write to
+     * {@code agent_user_seen} held back by a lock, the call's event still settles its reservation (the settlement
+     * transaction would wait for the lock if it wrote the use).
+     */
+    @Test
+    void aUseJournaledWithItsDecisionIsNotWrittenAgainWhenItsCallSettles() throws SQLException {
+        String org = newOrg();
+        String agent = agent(org);
+        String reservation = decide(agent, org, "\"user_id\": \"dave\"").body("outcome", equalTo("ALLOW"))
+                .extract().path("reservation_id");
+        Ledger.flushJournal(agent);
+        assertThat(Ledger.row("select user_id from agent_user_seen where agent_id = ?", agent))
+                .containsEntry("user_id", "dave");
+        try (Connection lock = Ledger.connect()) {
+            lock.setAutoCommit(false);
+            try (Statement statement = lock.createStatement()) {
+                statement.execute("lock table agent_user_seen in share mode");
+            }
+            String invocation = PrefixedId.next(PrefixedId.INVOCATION);
+            Ledger.publishInvocation(PrefixedId.next(PrefixedId.EVENT), EventTypes.INVOCATION_COMPLETED, org,
+                    invocation, Ledger.invocationData(invocation, org, agent, "dave", reservation, "0.05"));
+            Ledger.awaitStatus(reservation, "settled");
+            lock.rollback();
+        }
     }
 
     @Test

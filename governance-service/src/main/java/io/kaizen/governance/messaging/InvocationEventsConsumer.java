@@ -155,11 +155,15 @@ public class InvocationEventsConsumer extends BatchEventConsumer<InvocationEvent
                 .map(charge -> List.of(Ending.settle(reservationId, outcome.agentId(), charge)));
     }
 
-    /** First uses of agents, each once and in order, so concurrent batches never wait for each other in a cycle. */
+    /**
+     * First uses of agents, each once and in order, so concurrent batches never wait for each other in a cycle. A use
+     * this replica journaled with an allowed decision is recorded already and is not written again.
+     */
     private Uni<Void> markSeen(List<Outcome> outcomes) {
         TreeSet<Map.Entry<String, String>> seen = new TreeSet<>(Map.Entry.<String, String>comparingByKey()
                 .thenComparing(Map.Entry.comparingByValue()));
         outcomes.stream().filter(Outcome::reachedAgent)
+                .filter(outcome -> !firstInvocations.journaled(outcome.agentId(), outcome.userId()))
                 .forEach(outcome -> seen.add(Map.entry(outcome.agentId(), outcome.userId())));
         return InOrder.each(seen, use -> firstInvocations.markSeen(use.getKey(), use.getValue()));
     }
