@@ -201,28 +201,18 @@ public class InvocationRecorder {
     /**
      * The batch in one statement ({@link #RECORD}), its own transaction: one round trip to the database. A batch
      * that also stores deliveries (a caller's callback, an agent's notifications) writes them in one transaction with
-     * the statement.
+     * the statement. Runs deferred ({@link DetachedContext#run}): a row that cannot be written as JSON fails the batch.
      */
     private Uni<Void> write(List<Waiter> batch) {
-        List<Invocation> finals = batch.stream().filter(waiter -> waiter.event() != null)
-                .map(Waiter::invocation).toList();
-        List<Invocation> accepted = batch.stream().filter(waiter -> waiter.event() == null)
-                .map(Waiter::invocation).toList();
-        List<Outbox.Entry> events = batch.stream().filter(waiter -> waiter.event() != null)
+        List<Waiter> finals = batch.stream().filter(waiter -> waiter.event() != null).toList();
+        String finalRows = rows(finals.stream().map(Waiter::invocation).toList());
+        String acceptedRows = rows(batch.stream().filter(waiter -> waiter.event() == null)
+                .map(Waiter::invocation).toList());
+        String eventRows = outbox.json(finals.stream()
                 .map(waiter -> new Outbox.Entry(Topics.INVOCATIONS, waiter.eventType(), waiter.invocation().id,
                         waiter.invocation().organizationId,
                         waiter.callback() == null ? waiter.event() : deliveryPending(waiter.event()), waiter.trace()))
-                .toList();
-        String finalRows;
-        String acceptedRows;
-        String eventRows;
-        try {
-            finalRows = rows(finals);
-            acceptedRows = rows(accepted);
-            eventRows = outbox.json(events);
-        } catch (RuntimeException e) {
-            return Uni.createFrom().failure(e);
-        }
+                .toList());
         Supplier<Uni<Void>> statement = () -> Panache.getSession().chain(session -> session
                         .createNativeQuery(RECORD)
                         .setParameter("finals", finalRows)

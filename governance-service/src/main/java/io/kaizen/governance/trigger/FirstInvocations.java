@@ -26,7 +26,7 @@ public class FirstInvocations {
      * Uses this replica remembers having journaled, at most this many: when full it starts again, which costs at most
      * one more journal entry per use (writing a use twice changes nothing).
      */
-    private static final int REMEMBERED = 16_384;
+    static final int REMEMBERED = 16_384;
 
     private final DecisionJournal journal;
     private final Pool pool;
