@@ -116,6 +116,7 @@ public final class Bench {
             settle();
         }
         Map<String, ServiceGc.Pauses> collectionsBefore = ServiceGc.read(suite.services());
+        Map<String, Long> compilingBefore = processes.compilerTicks();
         if (options.runs(BenchOptions.SINK)) {
             results.put(BenchOptions.SINK, measure(BenchOptions.SINK, sink, options.sinkRates(), null));
         }
@@ -165,7 +166,8 @@ public final class Bench {
         }
 
         BenchReport.Memory memory = new BenchReport.Memory(processes.residentMiB(), processes.peakResidentMiB(),
-                ServiceGc.since(collectionsBefore, suite.services()));
+                ServiceGc.since(collectionsBefore, suite.services()),
+                SuiteProcesses.secondsBetween(compilingBefore, processes.compilerTicks()));
         List<String> services = Arrays.stream(Service.values()).map(Service::module).toList();
         BenchReport report = new BenchReport(started, machine, options, results, lineage, lineageRuns, memory,
                 Machine.loadAverageNow(),

@@ -31,9 +31,10 @@ record BenchReport(Instant started, Machine machine, BenchOptions options, Map<S
      * @param residentMiB per process after the last run (VmRSS)
      * @param peakMiB     the most each process had resident since it started (VmHWM)
      * @param collections each service's garbage collections from the first run to the end of the last
+     * @param compilerSeconds CPU seconds of each service's JIT compiler threads over the same time
      */
     record Memory(Map<String, Double> residentMiB, Map<String, Double> peakMiB,
-            Map<String, ServiceGc.Pauses> collections) {
+            Map<String, ServiceGc.Pauses> collections, Map<String, Double> compilerSeconds) {
     }
 
     private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -212,8 +213,9 @@ record BenchReport(Instant started, Machine machine, BenchOptions options, Map<S
 
     private void memoryTable(StringBuilder md) {
         md.append("### Memory and garbage collection\n\n");
-        md.append("| process | RSS MiB after | peak RSS MiB | full collections (s) | young collections (s) |\n");
-        md.append("|---|---|---|---|---|\n");
+        md.append("| process | RSS MiB after | peak RSS MiB | full collections (s) | young collections (s)"
+                + " | JIT compiler CPU s |\n");
+        md.append("|---|---|---|---|---|---|\n");
         memory.residentMiB().forEach((process, mib) -> {
             ServiceGc.Pauses pauses = memory.collections().get(process);
             md.append("| ").append(process).append(" | ").append(String.format(Locale.ROOT, "%.0f", mib)).append(" | ")
@@ -222,6 +224,8 @@ record BenchReport(Instant started, Machine machine, BenchOptions options, Map<S
                             + ")")
                     .append(" | ").append(pauses == null ? "" : count(pauses.young()) + " ("
                             + millis(pauses.youngSeconds()) + ")")
+                    .append(" | ").append(memory.compilerSeconds().containsKey(process)
+                            ? millis(memory.compilerSeconds().get(process)) : "")
                     .append(" |\n");
         });
         md.append('\n');
@@ -252,6 +256,7 @@ record BenchReport(Instant started, Machine machine, BenchOptions options, Map<S
                 .put("rss_mib", LoadResult.rounded(memory.residentMiB()))
                 .put("peak_rss_mib", LoadResult.rounded(memory.peakMiB()))
                 .put("collections", collectionsJson)
+                .put("compiler_cpu_seconds", LoadResult.rounded(memory.compilerSeconds()))
                 .put("goals", goalsJson);
     }
 

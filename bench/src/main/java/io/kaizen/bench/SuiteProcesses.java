@@ -2,6 +2,7 @@ package io.kaizen.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +32,7 @@ final class SuiteProcesses {
     static final String LOAD_GENERATOR = "bench";
 
     private static final double CLOCK_TICKS_PER_SECOND = 100;
+    private static final Path PROC = Path.of("/proc");
     private static final String RESIDENT = "VmRSS:";
     private static final String PEAK_RESIDENT = "VmHWM:";
 
@@ -104,6 +106,50 @@ final class SuiteProcesses {
         return ticks;
     }
 
+    /**
+     * CPU time so far of each service's JIT compiler threads ({@code C1 CompilerThre}, {@code C2 CompilerThre}), in
+     * clock ticks: code being compiled (or compiled again) takes this much from the cores the services share, which is
+     * why a service minutes old is slower than one that has run for a while.
+     */
+    Map<String, Long> compilerTicks() {
+        Map<String, Long> ticks = new LinkedHashMap<>();
+        for (Service service : Service.values()) {
+            Long pid = pids.get(service.module());
+            if (pid != null) {
+                ticks.put(service.module(), compilerTicks(PROC, pid));
+            }
+        }
+        return ticks;
+    }
+
+    /** Seconds of CPU per process between two tick readings ({@link #compilerTicks()}). */
+    static Map<String, Double> secondsBetween(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        after.forEach((name, ticks) -> seconds.put(name,
+                Math.max(0, ticks - before.getOrDefault(name, ticks)) / CLOCK_TICKS_PER_SECOND));
+        return seconds;
+    }
+
+    /** The ticks of one process's compiler threads, read from {@code <proc>/<pid>/task/<tid>/comm} and {@code stat}. */
+    static long compilerTicks(Path proc, long pid) {
+        long total = 0;
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(proc.resolve(Long.toString(pid)).resolve("task"))) {
+            for (Path task : tasks) {
+                try {
+                    String name = Files.readString(task.resolve("comm"), StandardCharsets.UTF_8).strip();
+                    if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                        total += statTicks(Files.readString(task.resolve("stat"), StandardCharsets.UTF_8));
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // a thread that ended meanwhile
+                }
+            }
+        } catch (IOException gone) {
+            // the process ended: no ticks
+        }
+        return total;
+    }
+
     /** Cores used per process between two {@link #cpuTicks()} readings {@code seconds} apart. */
     static Map<String, Double> coresBetween(Map<String, Long> before, Map<String, Long> after, double seconds) {
         Map<String, Double> cores = new LinkedHashMap<>();
@@ -137,13 +183,17 @@ final class SuiteProcesses {
 
     private static long ticks(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            // after the command name in parentheses (which may hold spaces): utime is the 12th field, stime the 13th
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return statTicks(Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat")));
         } catch (IOException | RuntimeException gone) {
             return 0;
         }
+    }
+
+    /** User and system time of a {@code stat} line, in clock ticks. */
+    private static long statTicks(String stat) {
+        // after the command name in parentheses (which may hold spaces): utime is the 12th field, stime the 13th
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     private OptionalLong statusKib(String name, String field) {

@@ -56,7 +56,7 @@ class LineageGoalsTest {
         LineageBench.Result runs = runs(100_000, 10.0, 1_000, 400_000,
                 new LineageBench.Export(100_000, 80_000_000, 3.2, 180, 200, null));
         BenchReport report = new BenchReport(Instant.EPOCH, new Machine(2, 24, "OpenJDK 17", "Linux", "1.00"),
-                options, new LinkedHashMap<>(), List.of(), runs, new BenchReport.Memory(Map.of(), Map.of(), Map.of()), "1.00",
+                options, new LinkedHashMap<>(), List.of(), runs, new BenchReport.Memory(Map.of(), Map.of(), Map.of(), Map.of()), "1.00",
                 Goals.check(options, new LinkedHashMap<>(), List.of(), runs, Map.of(), List.of()));
 
         assertThat(report.markdown()).contains("| ingest, 100,000 events as fast as Kafka takes them | 10,000 events/s");

@@ -55,7 +55,7 @@ class PlatformGoalsTest {
     @Test
     void aPlatformHasAnOpenLoopRowAgainstTheSinkAndNoClosedLoopRow() {
         String markdown = new BenchReport(Instant.EPOCH, new Machine(2, 24, "OpenJDK 17", "Linux", "1.00"), options,
-                results, List.of(), null, new BenchReport.Memory(Map.of(), Map.of(), Map.of()), "1.00",
+                results, List.of(), null, new BenchReport.Memory(Map.of(), Map.of(), Map.of(), Map.of()), "1.00",
                 List.copyOf(goals().values())).markdown();
 
         assertThat(markdown).contains("| governed invoke, discord emulator | 100/s | 100/s | 30.0 | 30.0 | 90.0 | "

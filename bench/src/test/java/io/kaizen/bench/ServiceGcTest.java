@@ -62,16 +62,19 @@ class ServiceGcTest {
         resident.put("kafka", 237.0);
         BenchReport.Memory memory = new BenchReport.Memory(resident,
                 Map.of("governance-service", 300.2, "kafka", 240.0),
-                Map.of("governance-service", new ServiceGc.Pauses(1_845, 7.399, 34, 3.9)));
+                Map.of("governance-service", new ServiceGc.Pauses(1_845, 7.399, 34, 3.9)),
+                Map.of("governance-service", 12.34));
         BenchOptions options = BenchOptions.parse(List.of("targets=sink"), Path.of("/project"));
         BenchReport report = new BenchReport(Instant.EPOCH, new Machine(2, 24, "OpenJDK 17", "Linux", "1.00"),
                 options, new LinkedHashMap<>(), List.of(), null, memory, "1.00", List.of());
 
-        assertThat(report.markdown()).contains("| governance-service | 291 | 300 | 34 (3.90) | 1,845 (7.40) |\n")
-                .contains("| kafka | 237 | 240 |  |  |\n");
+        assertThat(report.markdown()).contains("| governance-service | 291 | 300 | 34 (3.90) | 1,845 (7.40) | 12.3 |\n")
+                .contains("| kafka | 237 | 240 |  |  |  |\n");
         assertThat(report.toJson().getJsonObject("collections").getJsonObject("governance-service").getLong("full"))
                 .isEqualTo(34L);
         assertThat(report.toJson().getJsonObject("peak_rss_mib").getDouble("governance-service")).isEqualTo(300.2);
+        assertThat(report.toJson().getJsonObject("compiler_cpu_seconds").getDouble("governance-service"))
+                .isEqualTo(12.34);
     }
 
     @Test
