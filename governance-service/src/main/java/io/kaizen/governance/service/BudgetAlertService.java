@@ -19,6 +19,7 @@ import io.kaizen.common.problem.ProblemException;
 import io.kaizen.governance.budget.BudgetAlertConfig;
 import io.kaizen.governance.domain.AgentGovernance;
 import io.kaizen.governance.domain.BudgetAlertRecord;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Multi;
@@ -130,8 +131,11 @@ public class BudgetAlertService {
         }
         List<String> owners = new ArrayList<>(agentIds);
         owners.add(BudgetAlertRecord.ORGANIZATION);
-        return BudgetAlertRecord.<BudgetAlertRecord>list("organizationId in ?1 and agentId in ?2",
-                        List.copyOf(organizationIds), owners)
+        // one SQL text for any number of ids (an HQL in list is one parameter per id: a new translation per size)
+        return Panache.getSession().chain(session -> session.createNativeQuery(APPLICABLE, BudgetAlertRecord.class)
+                        .setParameter("organizations", json.write(organizationIds))
+                        .setParameter("owners", json.write(owners))
+                        .getResultList())
                 .map(rows -> {
                     Map<BudgetAlertRecord.Key, BudgetAlertConfig> stored = new HashMap<>();
                     rows.forEach(row -> stored.put(new BudgetAlertRecord.Key(row.organizationId, row.agentId),
@@ -139,6 +143,10 @@ public class BudgetAlertService {
                     return new Applicable(stored);
                 });
     }
+
+    private static final String APPLICABLE = "select * from budget_alert_config where organization_id in"
+            + " (select json_array_elements_text(cast(cast(:organizations as text) as json))) and agent_id in"
+            + " (select json_array_elements_text(cast(cast(:owners as text) as json)))";
 
     private Uni<Effective> effective(String organizationId, String agentId) {
         Uni<BudgetAlertRecord> own = agentId == null ? Uni.createFrom().nullItem()

@@ -217,12 +217,27 @@ public class LineageService {
         }
         return erased.share(people.keySet())
                 .chain(() -> erased.find(people))
-                .chain(found -> LineageRecord.<LineageRecord>list("invocationId in ?1", List.copyOf(ids))
-                        .chain(existing -> merge(facts, existing, found)))
+                .chain(found -> existing(ids).chain(existing -> merge(facts, existing, found)))
                 // written here rather than at commit, so that a row another replica inserted first is told apart
                 .call(Panache::flush)
                 .onFailure(LineageService::insertedElsewhere).transform(failure -> new ConcurrentInsertException());
     }
+
+    /**
+     * The rows of a batch's invocations, as managed entities (the merge changes them, the flush writes them). One
+     * statement for any number of ids, the ids travelling as one JSON array: an HQL {@code in} list is expanded into
+     * one parameter per id, so each new batch size was a new SQL text that Hibernate translated again (seconds on a
+     * cold service, with the event loop blocked) and PostgreSQL planned again; batches of an open stream vary in size
+     * from one to the next.
+     */
+    private Uni<List<LineageRecord>> existing(Set<String> ids) {
+        return Panache.getSession().chain(session -> session.createNativeQuery(EXISTING, LineageRecord.class)
+                .setParameter("ids", BatchRows.json(mapper, ids))
+                .getResultList());
+    }
+
+    private static final String EXISTING = "select * from lineage_record where invocation_id in"
+            + " (select json_array_elements_text(cast(cast(:ids as text) as json)))";
 
     /**
      * A row this batch meant to insert was inserted meanwhile by another replica (events of one invocation come on
