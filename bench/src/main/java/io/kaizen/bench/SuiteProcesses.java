@@ -122,7 +122,7 @@ final class SuiteProcesses {
         return ticks;
     }
 
-    /** Seconds of CPU per process between two tick readings ({@link #compilerTicks()}). */
+    /** Seconds of CPU per process between two tick readings ({@link #cpuTicks()}, {@link #compilerTicks()}). */
     static Map<String, Double> secondsBetween(Map<String, Long> before, Map<String, Long> after) {
         Map<String, Double> seconds = new LinkedHashMap<>();
         after.forEach((name, ticks) -> seconds.put(name,
@@ -152,9 +152,8 @@ final class SuiteProcesses {
 
     /** Cores used per process between two {@link #cpuTicks()} readings {@code seconds} apart. */
     static Map<String, Double> coresBetween(Map<String, Long> before, Map<String, Long> after, double seconds) {
-        Map<String, Double> cores = new LinkedHashMap<>();
-        after.forEach((name, ticks) -> cores.put(name,
-                Math.max(0, ticks - before.getOrDefault(name, ticks)) / CLOCK_TICKS_PER_SECOND / seconds));
+        Map<String, Double> cores = secondsBetween(before, after);
+        cores.replaceAll((name, cpuSeconds) -> cpuSeconds / seconds);
         return cores;
     }
 

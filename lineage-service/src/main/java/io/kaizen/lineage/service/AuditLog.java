@@ -55,8 +55,7 @@ public class AuditLog {
             + " on conflict (organization_id) do nothing)"
             + " select seq, hash from head";
     /** Which of the events (ids as one JSON array text) a record already holds: a redelivery is not chained twice. */
-    private static final String RECORDED = "select event_id from audit_event where event_id in"
-            + " (select json_array_elements_text(cast(cast(:ids as text) as json)))";
+    private static final String RECORDED = "select event_id from audit_event where event_id in " + BatchRows.IDS;
     /** The records of a batch in one statement ({@link BatchRows}). */
     private static final String INSERT = "insert into audit_event (organization_id, seq, event_id, type, source, subject,"
             + " agent_id, occurred_at, recorded_at, data, prev_hash, hash)"

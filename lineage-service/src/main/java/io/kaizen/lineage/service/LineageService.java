@@ -236,8 +236,7 @@ public class LineageService {
                 .getResultList());
     }
 
-    private static final String EXISTING = "select * from lineage_record where invocation_id in"
-            + " (select json_array_elements_text(cast(cast(:ids as text) as json)))";
+    private static final String EXISTING = "select * from lineage_record where invocation_id in " + BatchRows.IDS;
 
     /**
      * A row this batch meant to insert was inserted meanwhile by another replica (events of one invocation come on
