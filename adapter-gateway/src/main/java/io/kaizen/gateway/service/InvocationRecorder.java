@@ -88,7 +88,7 @@ public class InvocationRecorder {
             + " accepted as (insert into invocation (" + COLUMNS + ") select " + COLUMNS
             + ROWS_OF.formatted(":accepted") + " order by id returning id),"
             + " events as (" + Outbox.insertFromJson(":events") + " returning id)"
-            + " select pg_notify('" + Outbox.CHANNEL + "', '') from (select 1 from events limit 1) as any_event";
+            + " select " + Outbox.NOTIFICATION + " from (select 1 from events limit 1) as any_event";
 
     /** One caller's rows, and where to answer it: its own context, so its request carries on where it was. */
     private record Waiter(Invocation invocation, String eventType, InvocationEvent event, OutboundRequest callback,

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.ids.PrefixedId;
+import io.kaizen.common.persistence.JsonIds;
 import io.kaizen.common.reactive.InOrder;
 import io.kaizen.common.rest.Paging;
 import io.kaizen.gateway.adapter.OutboundRequest;
@@ -180,11 +181,18 @@ public class Webhooks {
      */
     public Uni<Set<String>> taken(List<CloudEvent> events) {
         List<String> organizations = events.stream().map(CloudEvent::organizationId).distinct().toList();
-        return Panache.withSession(() -> Webhook.<Webhook>list("organizationId in ?1 and status = ?2", organizations,
-                Webhook.ACTIVE))
+        return Panache.withSession(() -> Panache.getSession().chain(session -> session
+                        .createNativeQuery(ACTIVE_OF, Webhook.class)
+                        .setParameter("organizations", JsonIds.json(organizations))
+                        .setParameter("status", Webhook.ACTIVE)
+                        .getResultList()))
                 .map(webhooks -> events.stream().filter(event -> webhooks.stream()
                         .anyMatch(webhook -> takes(webhook, event))).map(CloudEvent::id).collect(Collectors.toSet()));
     }
+
+    /** The active webhooks of a batch's organisations, their ids in one parameter ({@link JsonIds}). */
+    private static final String ACTIVE_OF = "select * from webhook where organization_id in "
+            + JsonIds.in("organizations") + " and status = :status";
 
     private static Uni<List<Webhook>> subscribers(CloudEvent event) {
         return Webhook.<Webhook>list("organizationId = ?1 and status = ?2", event.organizationId(), Webhook.ACTIVE)

@@ -31,10 +31,16 @@ public class Outbox {
 
     /**
      * The channel every writer of outbox rows notifies after its rows, in their transaction, and the relay listens
-     * on. Writers that insert rows natively run {@link #NOTIFY} themselves.
+     * on. Writers that insert rows natively run {@link #NOTIFY} (or select {@link #NOTIFICATION}) themselves.
      */
     public static final String CHANNEL = "kaizen_outbox";
-    public static final String NOTIFY = "select pg_notify('" + CHANNEL + "', '')";
+    /**
+     * The notification as a value: text, which Hibernate reads as it reads any column, where the void that
+     * {@code pg_notify} answers is a type it does not know and tries to register, throwing and catching an exception
+     * at every run.
+     */
+    public static final String NOTIFICATION = "cast(pg_notify('" + CHANNEL + "', '') as text)";
+    public static final String NOTIFY = "select " + NOTIFICATION;
 
     /**
      * One event to record: its topic, CloudEvents type, key (the aggregate id), organisation and data, and the trace

@@ -16,6 +16,7 @@ import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 import io.kaizen.common.events.CloudEvent;
+import io.kaizen.common.persistence.JsonIds;
 import io.kaizen.common.reactive.InOrder;
 import io.opentelemetry.api.trace.Span;
 import io.kaizen.common.tracing.EventSpans;
@@ -58,7 +59,8 @@ public class OutboxRelay {
     public static final String CLAIM = "select * from outbox_event where published_at is null"
             + " and pg_try_advisory_xact_lock(hashtext('outbox_event'), hashtext(coalesce(event_key, id)))"
             + " order by occurred_at, id limit :limit for update skip locked";
-    private static final String MARK_PUBLISHED = "update outbox_event set published_at = :at where id in (:ids)";
+    private static final String MARK_PUBLISHED = "update outbox_event set published_at = :at where id in "
+            + JsonIds.in("ids");
 
     private final MutinyEmitter<String> emitter;
     private final EventSpans spans;
@@ -171,7 +173,7 @@ public class OutboxRelay {
             return Uni.createFrom().voidItem();
         }
         return session.createNativeQuery(MARK_PUBLISHED).setParameter("at", Instant.now())
-                .setParameter("ids", List.copyOf(ids)).executeUpdate().replaceWithVoid();
+                .setParameter("ids", JsonIds.json(ids)).executeUpdate().replaceWithVoid();
     }
 
     /** Keys in parallel, each key's rows in order. */

@@ -6,10 +6,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.kaizen.common.events.CloudEvent;
+import io.kaizen.common.persistence.JsonIds;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,18 +23,12 @@ public class ProcessedEvents {
     private static final String MARK = "insert into processed_event (consumer, event_id, processed_at)"
             + " values (:consumer, :eventId, now()) on conflict do nothing";
     /**
-     * Records many events as processed and answers those that were not. The ids travel as one JSON array typed text
-     * (the PostgreSQL client would send a string bound to json as a JSON string).
+     * Records many events as processed and answers those that were not. The ids travel as one JSON array
+     * ({@link JsonIds#json}), read as rows here.
      */
     private static final String MARK_ALL = "insert into processed_event (consumer, event_id, processed_at)"
             + " select :consumer, id, now() from json_array_elements_text(cast(cast(:ids as text) as json)) as id"
             + " on conflict do nothing returning event_id";
-
-    private final ObjectMapper mapper;
-
-    ProcessedEvents(ObjectMapper mapper) {
-        this.mapper = mapper;
-    }
 
     public Uni<Void> once(String consumer, CloudEvent event, Function<CloudEvent, Uni<Void>> effect) {
         return Panache.withTransaction(() -> Panache.getSession()
@@ -55,7 +47,7 @@ public class ProcessedEvents {
         return Panache.withTransaction(() -> Panache.getSession()
                 .chain(session -> session.createNativeQuery(MARK_ALL, String.class)
                         .setParameter("consumer", consumer)
-                        .setParameter("ids", json(work.keySet()))
+                        .setParameter("ids", JsonIds.json(work.keySet()))
                         .getResultList())
                 .chain(marked -> {
                     Set<String> fresh = new HashSet<>(marked);
@@ -65,14 +57,5 @@ public class ProcessedEvents {
                             .toList();
                     return todo.isEmpty() ? Uni.createFrom().voidItem() : effect.apply(todo);
                 }));
-    }
-
-    /** The ids as one JSON array: a single parameter, however many events there are. */
-    private String json(Set<String> ids) {
-        try {
-            return mapper.writeValueAsString(ids);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("event ids are strings", e);
-        }
     }
 }

@@ -28,8 +28,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  * an invoke in the gateway. A verified token is reused until the earlier of its {@code exp} and
  * {@link #MAX_REUSE} after its verification, so a change of the verification key takes effect within that time; a
  * token that fails is never kept and fails again each time. At most {@link #MAX_TOKENS} are kept (then they are
- * all dropped), which bounds the memory a flood of distinct valid tokens could take. Tried before the built-in
- * validator (higher priority), which it makes idle for JWTs.
+ * all dropped), which bounds the memory a flood of distinct valid tokens could take; a kept token reads each of
+ * its claims once ({@link ReadOnceToken}). Tried before the built-in validator (higher priority), which it makes
+ * idle for JWTs.
  */
 @ApplicationScoped
 public class VerifiedJwtIdentityProvider implements IdentityProvider<TokenAuthenticationRequest> {
@@ -94,7 +95,7 @@ public class VerifiedJwtIdentityProvider implements IdentityProvider<TokenAuthen
             verified.remove(raw, known);
         }
         verifications.increment();
-        JsonWebToken token = parser.parse(raw);
+        JsonWebToken token = new ReadOnceToken(parser.parse(raw));
         long until = Math.min(nowMillis + MAX_REUSE.toMillis(), token.getExpirationTime() * 1000);
         if (verified.size() >= MAX_TOKENS) {
             verified.clear();

@@ -3,12 +3,15 @@ package io.kaizen.common.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.reflect.Proxy;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -57,6 +60,24 @@ class VerifiedJwtIdentityProviderTest {
         provider.verified(shortLived, now);
         provider.verified(shortLived, now + Duration.ofSeconds(31).toMillis());
         assertThat(parser.parses.get()).as("past the token's own exp").isEqualTo(4);
+    }
+
+    @Test
+    void aReusedTokenReadsEachOfItsClaimsFromTheParsedTokenOnce() throws ParseException {
+        String raw = Jwt.issuer(ISSUER).subject("user-1").groups(Set.of("viewer")).claim("org_id", "org_a")
+                .expiresAt(Instant.now().plusSeconds(3600)).sign(keys.getPrivate());
+        long now = System.currentTimeMillis();
+
+        JsonWebToken token = provider.verified(raw, now);
+        for (int i = 0; i < 3; i++) {
+            assertThat(provider.verified(raw, now).<Object>getClaim("org_id")).hasToString("org_a");
+            assertThat(token.<Object>getClaim("team_id")).isNull();
+        }
+
+        assertThat(parser.claimReads).containsEntry("org_id", 1).containsEntry("team_id", 1);
+        assertThat(token.getSubject()).isEqualTo("user-1");
+        assertThat(token.getGroups()).containsExactly("viewer");
+        assertThat(token.getRawToken()).isEqualTo(raw);
     }
 
     @Test
@@ -113,6 +134,8 @@ class VerifiedJwtIdentityProviderTest {
     private static final class CountingParser extends DefaultJWTParser {
 
         final AtomicInteger parses = new AtomicInteger();
+        /** Reads of each claim, by name, from the tokens it parsed. */
+        final Map<String, Integer> claimReads = new ConcurrentHashMap<>();
 
         CountingParser(JWTAuthContextInfo context) {
             super(context);
@@ -121,7 +144,14 @@ class VerifiedJwtIdentityProviderTest {
         @Override
         public JsonWebToken parse(String token) throws ParseException {
             parses.incrementAndGet();
-            return super.parse(token);
+            JsonWebToken parsed = super.parse(token);
+            return (JsonWebToken) Proxy.newProxyInstance(JsonWebToken.class.getClassLoader(),
+                    new Class<?>[] {JsonWebToken.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("getClaim") && args[0] instanceof String name) {
+                            claimReads.merge(name, 1, Integer::sum);
+                        }
+                        return method.invoke(parsed, args);
+                    });
         }
     }
 }

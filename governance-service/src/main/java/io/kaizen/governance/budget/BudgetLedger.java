@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.hibernate.reactive.mutiny.Mutiny;
 
+import io.kaizen.common.persistence.JsonIds;
 import io.kaizen.governance.domain.BudgetReservation;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Multi;
@@ -126,8 +127,9 @@ public class BudgetLedger {
     /** The scopes of the reservations of {@code ids} that are in the ledger, by id. */
     public Uni<Map<String, Scope>> scopesOf(List<String> ids) {
         return Panache.getSession().chain(session -> session.createNativeQuery(
-                "select id, organization_id, agent_id from budget_reservation where id in (:ids)", Object[].class)
-                .setParameter("ids", ids)
+                "select id, organization_id, agent_id from budget_reservation where id in " + JsonIds.in("ids"),
+                Object[].class)
+                .setParameter("ids", JsonIds.json(ids))
                 .getResultList())
                 .map(rows -> {
                     Map<String, Scope> scopes = new HashMap<>();
@@ -139,8 +141,9 @@ public class BudgetLedger {
     /** Locks the reservations of {@code ids} for update, in id order (so concurrent batches never wait in a cycle). */
     public Uni<List<BudgetReservation>> lockReservations(List<String> ids) {
         return Panache.getSession().chain(session -> session.createNativeQuery(
-                "select * from budget_reservation where id in (:ids) order by id for update", BudgetReservation.class)
-                .setParameter("ids", ids)
+                "select * from budget_reservation where id in " + JsonIds.in("ids") + " order by id for update",
+                BudgetReservation.class)
+                .setParameter("ids", JsonIds.json(ids))
                 .getResultList());
     }
 
@@ -169,11 +172,11 @@ public class BudgetLedger {
                         + " settled_at = t.settled_at, tally_synced = t.tally_synced"
                         + " from json_to_recordset(cast(cast(:rows as text) as json)) as t(id text, status text,"
                         + " actual_usd numeric, swept boolean, settled_at timestamptz, tally_synced boolean)"
-                        // the ids again as a list: the planner then reads the rows by key, where the recordset
-                        // alone (estimated at 100 rows) makes it scan the whole ledger
-                        + " where r.id = t.id and r.id in (:ids)")
+                        // the ids again on their own: the planner then reads the rows by key, where the join with
+                        // the recordset alone makes it scan the whole ledger
+                        + " where r.id = t.id and r.id in " + JsonIds.in("ids"))
                 .setParameter("rows", json(ended))
-                .setParameter("ids", rows.stream().map(row -> row.id).toList())
+                .setParameter("ids", JsonIds.json(rows.stream().map(row -> row.id).toList()))
                 .executeUpdate())
                 .replaceWithVoid();
     }
@@ -181,8 +184,8 @@ public class BudgetLedger {
     /** Marks ended reservations whose tally step Redis did not apply, for the sweeper's resync. */
     public Uni<Void> markUnsynced(List<String> ids) {
         return Panache.getSession().chain(session -> session.createNativeQuery(
-                "update budget_reservation set tally_synced = false where id in (:ids)")
-                .setParameter("ids", ids)
+                "update budget_reservation set tally_synced = false where id in " + JsonIds.in("ids"))
+                .setParameter("ids", JsonIds.json(ids))
                 .executeUpdate())
                 .replaceWithVoid();
     }
@@ -450,9 +453,9 @@ public class BudgetLedger {
                 + " from agent_governance g"
                 + " left join budget_total m on m.agent_id = g.agent_id and m.period = 'monthly' and m.period_start = :month"
                 + " left join budget_total d on d.agent_id = g.agent_id and d.period = 'daily' and d.period_start = :day"
-                + " where g.agent_id in (:ids) and g.deleted_at is null";
+                + " where g.agent_id in " + JsonIds.in("ids") + " and g.deleted_at is null";
         return Panache.getSession().chain(session -> session.createNativeQuery(sql, Object[].class)
-                .setParameter("ids", agentIds)
+                .setParameter("ids", JsonIds.json(agentIds))
                 .setParameter("month", monthStart)
                 .setParameter("day", dayStart)
                 .getResultList());

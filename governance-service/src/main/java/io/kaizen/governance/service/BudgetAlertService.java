@@ -15,6 +15,7 @@ import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.GovernanceConfigEvent;
 import io.kaizen.common.events.Topics;
 import io.kaizen.common.outbox.Outbox;
+import io.kaizen.common.persistence.JsonIds;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.governance.budget.BudgetAlertConfig;
 import io.kaizen.governance.domain.AgentGovernance;
@@ -131,10 +132,9 @@ public class BudgetAlertService {
         }
         List<String> owners = new ArrayList<>(agentIds);
         owners.add(BudgetAlertRecord.ORGANIZATION);
-        // one SQL text for any number of ids (an HQL in list is one parameter per id: a new translation per size)
         return Panache.getSession().chain(session -> session.createNativeQuery(APPLICABLE, BudgetAlertRecord.class)
-                        .setParameter("organizations", json.write(organizationIds))
-                        .setParameter("owners", json.write(owners))
+                        .setParameter("organizations", JsonIds.json(organizationIds))
+                        .setParameter("owners", JsonIds.json(owners))
                         .getResultList())
                 .map(rows -> {
                     Map<BudgetAlertRecord.Key, BudgetAlertConfig> stored = new HashMap<>();
@@ -144,9 +144,9 @@ public class BudgetAlertService {
                 });
     }
 
-    private static final String APPLICABLE = "select * from budget_alert_config where organization_id in"
-            + " (select json_array_elements_text(cast(cast(:organizations as text) as json))) and agent_id in"
-            + " (select json_array_elements_text(cast(cast(:owners as text) as json)))";
+    /** Its ids in two parameters ({@link JsonIds}): one statement however many a batch names. */
+    private static final String APPLICABLE = "select * from budget_alert_config where organization_id in "
+            + JsonIds.in("organizations") + " and agent_id in " + JsonIds.in("owners");
 
     private Uni<Effective> effective(String organizationId, String agentId) {
         Uni<BudgetAlertRecord> own = agentId == null ? Uni.createFrom().nullItem()

@@ -47,7 +47,8 @@ public class GovernanceSnapshots {
     public static final String CHANNEL = "kaizen_governance";
     private static final String AGENT = "agent:";
     private static final String ORGANIZATION = "organization:";
-    private static final String NOTIFY = "select pg_notify('" + CHANNEL + "', ?1)";
+    /** Cast to text as {@link io.kaizen.common.outbox.Outbox#NOTIFICATION} is. */
+    private static final String NOTIFY = "select cast(pg_notify('" + CHANNEL + "', ?1) as text)";
     private static final int MAX_ENTRIES = 50_000;
     private static final ZoneId UTC = ZoneId.of("UTC");
 

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
+import io.kaizen.common.persistence.JsonIds;
 import io.kaizen.common.reactive.InOrder;
 import io.kaizen.lineage.domain.AuditChain;
 import io.kaizen.lineage.domain.AuditEvent;
@@ -55,7 +56,7 @@ public class AuditLog {
             + " on conflict (organization_id) do nothing)"
             + " select seq, hash from head";
     /** Which of the events (ids as one JSON array text) a record already holds: a redelivery is not chained twice. */
-    private static final String RECORDED = "select event_id from audit_event where event_id in " + BatchRows.IDS;
+    private static final String RECORDED = "select event_id from audit_event where event_id in " + JsonIds.in("ids");
     /** The records of a batch in one statement ({@link BatchRows}). */
     private static final String INSERT = "insert into audit_event (organization_id, seq, event_id, type, source, subject,"
             + " agent_id, occurred_at, recorded_at, data, prev_hash, hash)"
@@ -131,7 +132,7 @@ public class AuditLog {
                 .setParameter("genesis", AuditChain.GENESIS)
                 .getSingleResult()
                 .chain(head -> session.createNativeQuery(RECORDED, String.class)
-                        .setParameter("ids", BatchRows.json(mapper, events.stream().map(CloudEvent::id).toList()))
+                        .setParameter("ids", JsonIds.json(events.stream().map(CloudEvent::id).toList()))
                         .getResultList()
                         .chain(recorded -> {
                             Set<String> known = new HashSet<>(recorded);

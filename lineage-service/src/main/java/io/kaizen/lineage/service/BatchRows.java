@@ -16,12 +16,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 final class BatchRows {
 
-    /**
-     * The ids of the parameter {@code :ids} (one JSON array, {@link #json}) as a subquery, for {@code … in IDS}: one
-     * statement text however many ids a batch has (docs/developer-guide.md, "A batch's ids in one parameter").
-     */
-    static final String IDS = "(select json_array_elements_text(cast(cast(:ids as text) as json)))";
-
     /** The rows of the parameter {@code :rows} as a set of records; the statement follows it with {@code as r(…)}. */
     static final String RECORDS = "json_to_recordset(cast(convert_from(:rows, 'UTF8') as json))";
 

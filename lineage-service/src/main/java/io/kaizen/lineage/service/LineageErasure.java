@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.ids.PrefixedId;
+import io.kaizen.common.persistence.JsonIds;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -53,7 +54,7 @@ public class LineageErasure {
 
     /** The person's address or one of their external user ids, among a row's approval deciders. */
     private static final String IS_PERSON = "lower(%1$s) = :email"
-            + " or %1$s in " + BatchRows.IDS;
+            + " or %1$s in " + JsonIds.in("ids");
     /** Wherever the person decided an approval, in any row of the organisation, they become [REDACTED]. */
     private static final String ERASE_DECIDERS = "update lineage_record r set approval_deciders ="
             + " (select '[' || string_agg(cast(to_json(s.v) as text), ',' order by s.v collate \"C\") || ']'"
@@ -123,7 +124,7 @@ public class LineageErasure {
                         // the deciders first: the person's ids are read from rows the next statement redacts
                         .chain(() -> session.createNativeQuery(ERASE_DECIDERS)
                                 .setParameter("org", organizationId).setParameter("email", address)
-                                .setParameter("ids", BatchRows.json(mapper, ids)).setParameter("now", now)
+                                .setParameter("ids", JsonIds.json(ids)).setParameter("now", now)
                                 .executeUpdate()))
                         .chain(() -> session.createNativeQuery(ERASE)
                                 .setParameter("org", organizationId).setParameter("email", address)

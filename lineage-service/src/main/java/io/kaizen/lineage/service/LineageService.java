@@ -31,6 +31,7 @@ import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.events.PoisonEventException;
 import io.kaizen.common.events.CredentialHeaders;
 import io.kaizen.common.governance.BudgetRemaining;
+import io.kaizen.common.persistence.JsonIds;
 import io.kaizen.common.problem.ProblemException;
 import io.kaizen.lineage.domain.LineageRecord;
 import io.micrometer.core.instrument.Counter;
@@ -232,11 +233,11 @@ public class LineageService {
      */
     private Uni<List<LineageRecord>> existing(Set<String> ids) {
         return Panache.getSession().chain(session -> session.createNativeQuery(EXISTING, LineageRecord.class)
-                .setParameter("ids", BatchRows.json(mapper, ids))
+                .setParameter("ids", JsonIds.json(ids))
                 .getResultList());
     }
 
-    private static final String EXISTING = "select * from lineage_record where invocation_id in " + BatchRows.IDS;
+    private static final String EXISTING = "select * from lineage_record where invocation_id in " + JsonIds.in("ids");
 
     /**
      * A row this batch meant to insert was inserted meanwhile by another replica (events of one invocation come on
