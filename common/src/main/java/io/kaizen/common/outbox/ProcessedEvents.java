@@ -24,10 +24,10 @@ public class ProcessedEvents {
             + " values (:consumer, :eventId, now()) on conflict do nothing";
     /**
      * Records many events as processed and answers those that were not. The ids travel as one JSON array
-     * ({@link JsonIds#json}), read as rows here.
+     * ({@link JsonIds}).
      */
     private static final String MARK_ALL = "insert into processed_event (consumer, event_id, processed_at)"
-            + " select :consumer, id, now() from json_array_elements_text(cast(cast(:ids as text) as json)) as id"
+            + " select :consumer, id, now() from " + JsonIds.rows("ids") + " as id"
             + " on conflict do nothing returning event_id";
 
     public Uni<Void> once(String consumer, CloudEvent event, Function<CloudEvent, Uni<Void>> effect) {

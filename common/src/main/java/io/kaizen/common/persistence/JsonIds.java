@@ -16,12 +16,17 @@ public final class JsonIds {
     private JsonIds() {
     }
 
-    /**
-     * The ids of the parameter {@code :parameter} (its value {@link #json}) as a subquery, for {@code column in …}.
-     * Its value is typed text first: the PostgreSQL client would send a string bound to json as a JSON string.
-     */
+    /** The ids of the parameter {@code :parameter} (its value {@link #json}) as a subquery, for {@code column in …}. */
     public static String in(String parameter) {
-        return "(select json_array_elements_text(cast(cast(:" + parameter + " as text) as json)))";
+        return "(select " + rows(parameter) + ")";
+    }
+
+    /**
+     * The ids of the parameter {@code :parameter} as a set of text rows, for a {@code from} clause. Its value is typed
+     * text first: the PostgreSQL client would send a string bound to json as a JSON string.
+     */
+    public static String rows(String parameter) {
+        return "json_array_elements_text(cast(cast(:" + parameter + " as text) as json))";
     }
 
     /** The value of an {@link #in} parameter: the ids as a JSON array of strings (a null id as {@code null}). */

@@ -11,8 +11,8 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * A verified token whose claims are each read from the parsed token once. smallrye-jwt finds a claim's kind with
  * {@code Claims.valueOf(name)}, which throws (and catches) an exception for every claim outside the standard ones, so
  * each read of {@code org_id} or {@code team_id} cost an exception and its stack trace; a token is reused for many
- * requests ({@link VerifiedJwtIdentityProvider}), and its claims never change. The standard accessors go to the
- * parsed token as they are.
+ * requests ({@link VerifiedJwtIdentityProvider}), and its claims never change. The interface's accessors of the
+ * standard claims ({@code getSubject}, {@code getGroups}, …) read through {@link #getClaim} too.
  */
 final class ReadOnceToken implements JsonWebToken {
 
@@ -38,55 +38,5 @@ final class ReadOnceToken implements JsonWebToken {
     @Override
     public Set<String> getClaimNames() {
         return token.getClaimNames();
-    }
-
-    @Override
-    public String getRawToken() {
-        return token.getRawToken();
-    }
-
-    @Override
-    public String getIssuer() {
-        return token.getIssuer();
-    }
-
-    @Override
-    public Set<String> getAudience() {
-        return token.getAudience();
-    }
-
-    @Override
-    public String getSubject() {
-        return token.getSubject();
-    }
-
-    @Override
-    public String getTokenID() {
-        return token.getTokenID();
-    }
-
-    @Override
-    public long getExpirationTime() {
-        return token.getExpirationTime();
-    }
-
-    @Override
-    public long getIssuedAtTime() {
-        return token.getIssuedAtTime();
-    }
-
-    @Override
-    public Set<String> getGroups() {
-        return token.getGroups();
-    }
-
-    @Override
-    public boolean containsClaim(String claimName) {
-        return token.containsClaim(claimName);
-    }
-
-    @Override
-    public String toString() {
-        return token.toString();
     }
 }

@@ -11,6 +11,7 @@ import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.kaizen.common.persistence.JsonIds;
 import io.kaizen.common.reactive.InOrder;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -33,7 +34,7 @@ public class ErasedPeople {
     private static final String SHARE = "select cast(pg_advisory_xact_lock_shared(hashtext(:key)) as text)";
     private static final String EXCLUDE = "select cast(pg_advisory_xact_lock(hashtext(:key)) as text)";
     private static final String MARK = "insert into lineage_erasure (organization_id, pseudonym, redacted_id, erased_at)"
-            + " select :org, p, :redactedId, :now from json_array_elements_text(cast(cast(:pseudonyms as text) as json)) p"
+            + " select :org, p, :redactedId, :now from " + JsonIds.rows("pseudonyms") + " p"
             + " on conflict (organization_id, pseudonym)"
             + " do update set redacted_id = excluded.redacted_id, erased_at = excluded.erased_at";
     private static final String FIND = "select e.organization_id, e.pseudonym, e.redacted_id, e.erased_at"
@@ -90,7 +91,7 @@ public class ErasedPeople {
     public Uni<Void> mark(String organizationId, Collection<String> pseudonyms, String redactedId, Instant now) {
         return Panache.getSession().chain(session -> session.createNativeQuery(MARK)
                 .setParameter("org", organizationId)
-                .setParameter("pseudonyms", BatchRows.json(mapper, List.copyOf(pseudonyms)))
+                .setParameter("pseudonyms", JsonIds.json(pseudonyms))
                 .setParameter("redactedId", redactedId)
                 .setParameter("now", now)
                 .executeUpdate()).replaceWithVoid();
