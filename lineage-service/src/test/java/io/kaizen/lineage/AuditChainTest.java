@@ -54,8 +54,8 @@ import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 
 /**
- * The audit log as a hash chain per organisation. Events are appended as the consumer appends a batch's, with
- * {@link AuditLog#append} in a transaction (here {@link ProcessedEvents#onceEach}'s), so tests choose the organisation, the order and the
+ * The audit log as a hash chain per organisation. Events are appended the way the audit consumer appends a batch
+ * ({@link ProcessedEvents#onceEach} with {@link AuditLog#append}), so tests choose the organisation, the order and the
  * concurrency; what is read back comes from the API, PostgreSQL and the {@code kaizen.audit.v1} topic.
  */
 @QuarkusTest

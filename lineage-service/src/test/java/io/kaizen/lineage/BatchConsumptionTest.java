@@ -29,8 +29,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 
 /**
- * lineage-service's consumer takes a poll's records as one batch and writes its audit records in one transaction
- * and its lineage rows in another (messaging.EventsConsumer). How many
+ * The lineage and audit consumers take a poll's records as one batch and write it in one transaction. How many
  * transactions wrote the rows is read from PostgreSQL itself: {@code xmin} is the id of the transaction that inserted
  * a row. Records sent together reach the consumer in one poll ({@link InvocationEvents#sendTogether}).
  */

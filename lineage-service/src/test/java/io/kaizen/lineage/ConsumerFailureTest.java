@@ -66,9 +66,6 @@ class ConsumerFailureTest {
             assertThat(letter.reason()).startsWith("SQLState 22001").contains("value too long");
         });
         assertThat(InvocationEvents.deadLetteredCount()).isEqualTo(deadLetteredBefore + 1);
-        // the audit log still holds the event lineage could not place, once
-        given().auth().oauth2(token(org)).queryParam("subject", poisonInvocation).when().get("/api/v1/audit")
-                .then().statusCode(200).body("total", equalTo(1));
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
     }
 
@@ -81,7 +78,7 @@ class ConsumerFailureTest {
                 .filteredOn(letter -> key.equals(letter.key()))
                 .allSatisfy(letter -> assertThat(letter.reason()).contains("is not a CloudEvents 1.0 binary-mode event"))
                 .extracting(DeadLetterQueue.DeadLetter::consumer)
-                .containsExactly("lineage"));
+                .containsExactlyInAnyOrder("lineage", "audit"));
     }
 
     /**
@@ -131,7 +128,7 @@ class ConsumerFailureTest {
 
     /**
      * An event the lineage consumer dead-lettered (another organisation held its invocation id) is replayed once the
-     * cause is gone: the row appears, the audit log, which had already recorded the event, skips it, and a second
+     * cause is gone: the row appears, the audit consumer that had already recorded the event ignores it, and a second
      * replay republishes nothing.
      */
     @Test
@@ -158,7 +155,7 @@ class ConsumerFailureTest {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(token(org))
                 .when().get("/api/v1/lineage/" + invocationId)
                 .then().statusCode(200).body("status", equalTo("success")).body("auth_subject", equalTo("dev-user")));
-        // a later event on the same partition: once the audit log holds it, the consumer is past the replayed one
+        // a later event on the same partition: once the audit consumer recorded it, it is past the replayed one
         String markerId = PrefixedId.next(PrefixedId.INVOCATION);
         events.send(PrefixedId.next(PrefixedId.EVENT), invocationId, invocation(markerId, org));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().auth().oauth2(token(org))

@@ -36,7 +36,7 @@ class InvocationEvents {
 
     static final String TOPIC = "kaizen.invocations.v1";
     private static final Pattern DEAD_LETTERED = Pattern.compile(
-            "kaizen_events_dead_lettered_total\\{channel=\"events\",topic=\"kaizen\\.invocations\\.v1\"[^}]*} ([0-9.E]+)");
+            "kaizen_events_dead_lettered_total\\{channel=\"invocations\",topic=\"kaizen\\.invocations\\.v1\"[^}]*} ([0-9.E]+)");
 
     private final KafkaProducer<String, String> producer;
     /** Holds records until flushed, so records sent together reach the broker in one request and one poll. */
@@ -154,10 +154,7 @@ class InvocationEvents {
                 .toList();
     }
 
-    /**
-     * {@code kaizen_events_dead_lettered_total} of the events channel on {@code kaizen.invocations.v1}, 0 before its
-     * first dead letter.
-     */
+    /** {@code kaizen_events_dead_lettered_total} of the invocations channel, 0 before its first dead letter. */
     static double deadLetteredCount() {
         String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
         Matcher m = DEAD_LETTERED.matcher(metrics);

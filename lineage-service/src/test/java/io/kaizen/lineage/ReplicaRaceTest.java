@@ -52,7 +52,7 @@ import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 
 /**
- * Two consumers of lineage-service's group — as two replicas are — each take one event of the same invocation (its
+ * Two lineage consumers of one group — as two replicas are — each take one event of the same invocation (its
  * {@code invocation.completed} from {@code kaizen.invocations.v1}, its governance decision from
  * {@code kaizen.governance.v1}, keyed otherwise and so on another partition) and both find no row. The race is made
  * certain, not hoped for: the test holds a {@code SHARE ROW EXCLUSIVE} lock on {@code lineage_record}, which lets both
@@ -65,14 +65,14 @@ import jakarta.inject.Inject;
 @QuarkusTestResource(value = DevStackTestResource.class, initArgs = @ResourceArg(name = "service", value = "lineage"))
 class ReplicaRaceTest {
 
-    private static final String GROUP = "lineage-service.events";
+    private static final String GROUP = "lineage-service.lineage";
     private static final Duration DEADLINE = Duration.ofSeconds(90);
 
-    /** The events channel as two consumers in its group, each with its own partitions and its own transactions. */
+    /** The lineage channel as two consumers in its group, each with its own partitions and its own transactions. */
     public static class TwoConsumers implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("mp.messaging.incoming.events.concurrency", "2");
+            return Map.of("mp.messaging.incoming.invocations.concurrency", "2");
         }
     }
 

@@ -66,7 +66,7 @@ class OutboxIT {
         ConsumerRecord<String, String> copy = copies.get(copies.size() - 1);
         String eventId = TopicReader.header(copy, "ce_id");
         assertThat(copies).extracting(r -> TopicReader.header(r, "ce_id")).containsOnly(eventId);
-        await().atMost(Duration.ofSeconds(60)).until(() -> committedPast("lineage-service.events", copy)
+        await().atMost(Duration.ofSeconds(60)).until(() -> committedPast("lineage-service.audit", copy)
                 && committedPast("governance-service.agents", copy));
 
         suite.as(suite.token(org, "auditor")).queryParam("subject", agentId)
