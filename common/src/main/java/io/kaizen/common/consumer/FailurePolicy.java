@@ -2,6 +2,8 @@ package io.kaizen.common.consumer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeoutException;
@@ -94,26 +96,49 @@ public class FailurePolicy {
     }
 
     /**
-     * A record held longer than the connector's unprocessed-record limit makes the connector fail the whole
-     * channel, so that limit must be off (0) or above the longest time this policy holds a record.
+     * Refuses to start with an incoming Kafka channel configured against the way this policy works
+     * ({@link #channelProblems}).
      */
-    void checkConnectorLimit(@Observes StartupEvent event, Config config) {
-        Duration longestHold = retry.giveUpAfter().plus(retry.maxBackOff()).plus(retry.attemptTimeout());
+    void checkChannels(@Observes StartupEvent event, Config config) {
+        List<String> problems = channelProblems(config,
+                retry.giveUpAfter().plus(retry.maxBackOff()).plus(retry.attemptTimeout()));
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", problems));
+        }
+    }
+
+    /**
+     * What is wrong with each incoming Kafka channel: a record held longer than the connector's unprocessed-record
+     * limit makes the connector fail the whole channel, so that limit must be off (0) or above the longest time this
+     * policy holds a record ({@code longestHold}); and a channel must name its topics. One that does not reads a topic
+     * of its own name: Quarkus gives an {@code @Incoming} method whose channel has no configuration the one connector
+     * there is, so a consumer class left behind by a change (or a channel name misspelt in the configuration) would
+     * read a topic nobody writes, with no error.
+     */
+    static List<String> channelProblems(Config config, Duration longestHold) {
+        List<String> problems = new ArrayList<>();
         for (String name : config.getPropertyNames()) {
             if (!name.startsWith("mp.messaging.incoming.") || !name.endsWith(".connector")
                     || !"smallrye-kafka".equals(config.getOptionalValue(name, String.class).orElse(null))) {
                 continue;
             }
             String channel = name.substring("mp.messaging.incoming.".length(), name.length() - ".connector".length());
-            long maxAge = config.getOptionalValue("mp.messaging.incoming." + channel + "." + MAX_AGE, Long.class)
+            String prefix = "mp.messaging.incoming." + channel + ".";
+            long maxAge = config.getOptionalValue(prefix + MAX_AGE, Long.class)
                     .or(() -> config.getOptionalValue("mp.messaging.connector.smallrye-kafka." + MAX_AGE, Long.class))
                     .orElse(60_000L);
             if (maxAge > 0 && maxAge <= longestHold.toMillis()) {
-                throw new IllegalStateException("channel " + channel + ": " + MAX_AGE + " (" + maxAge
+                problems.add("channel " + channel + ": " + MAX_AGE + " (" + maxAge
                         + ") must be 0 or above the longest hold of a retried record (" + longestHold.toMillis()
                         + " ms: kaizen.consumer.retry.give-up-after + max-back-off + attempt-timeout)");
             }
+            if (config.getOptionalValue(prefix + "topic", String.class).isEmpty()
+                    && config.getOptionalValue(prefix + "topics", String.class).isEmpty()) {
+                problems.add("channel " + channel + " names no topic: set " + prefix + "topics (an @Incoming method"
+                        + " whose channel has no configuration is given the Kafka connector and a topic of its name)");
+            }
         }
+        return problems;
     }
 
     private static String header(IncomingKafkaRecordMetadata<?, ?> record, String name) {
