@@ -16,7 +16,10 @@ public final class JsonIds {
     private JsonIds() {
     }
 
-    /** The ids of the parameter {@code :parameter} (its value {@link #json}) as a subquery, for {@code column in …}. */
+    /**
+     * The ids of the parameter {@code :parameter} (its value {@link #json}) as a subquery, for
+     * {@code column in …}.
+     */
     public static String in(String parameter) {
         return "(select " + rows(parameter) + ")";
     }

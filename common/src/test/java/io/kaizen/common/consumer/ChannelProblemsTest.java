@@ -20,7 +20,9 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 class ChannelProblemsTest {
 
     private static final Duration LONGEST_HOLD = Duration.ofMinutes(6);
-    private static final String LIMIT_OFF = "mp.messaging.connector.smallrye-kafka.throttled.unprocessed-record-max-age.ms";
+    /** The connector's stuck-record limit for every channel; 0 turns it off. */
+    private static final String CONNECTOR_LIMIT =
+            "mp.messaging.connector.smallrye-kafka.throttled.unprocessed-record-max-age.ms";
 
     @Test
     void aChannelWithItsTopicsAndTheConnectorsLimitOffHasNoProblem() {
@@ -29,7 +31,7 @@ class ChannelProblemsTest {
                 "mp.messaging.incoming.invocations.topics", "kaizen.invocations.v1,kaizen.governance.v1",
                 "mp.messaging.incoming.agents.connector", "smallrye-kafka",
                 "mp.messaging.incoming.agents.topic", "kaizen.agents.v1",
-                LIMIT_OFF, "0")), LONGEST_HOLD)).isEmpty();
+                CONNECTOR_LIMIT, "0")), LONGEST_HOLD)).isEmpty();
     }
 
     /** What Quarkus leaves for an {@code @Incoming} method whose channel has no configuration: the connector alone. */
@@ -39,7 +41,7 @@ class ChannelProblemsTest {
                 "mp.messaging.incoming.invocations.connector", "smallrye-kafka",
                 "mp.messaging.incoming.invocations.topics", "kaizen.invocations.v1",
                 "mp.messaging.incoming.events.connector", "smallrye-kafka",
-                LIMIT_OFF, "0")), LONGEST_HOLD);
+                CONNECTOR_LIMIT, "0")), LONGEST_HOLD);
 
         assertThat(problems).singleElement().satisfies(problem -> assertThat(problem)
                 .startsWith("channel events names no topic")
@@ -56,7 +58,7 @@ class ChannelProblemsTest {
                 .satisfies(problem -> assertThat(problem)
                         .startsWith("channel audit: throttled.unprocessed-record-max-age.ms (60000)"));
 
-        properties.put(LIMIT_OFF, "0");
+        properties.put(CONNECTOR_LIMIT, "0");
         assertThat(FailurePolicy.channelProblems(config(properties), LONGEST_HOLD)).isEmpty();
     }
 
