@@ -5,6 +5,7 @@ import static io.kaizen.lineage.InvocationEvents.token;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -38,6 +39,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kaizen.common.events.CloudEvent;
 import io.kaizen.common.events.EventTypes;
 import io.kaizen.common.events.GovernanceDecisionEvent;
+import io.kaizen.common.events.InvocationEvent;
 import io.kaizen.common.events.Topics;
 import io.kaizen.common.governance.Decision;
 import io.kaizen.common.ids.PrefixedId;
@@ -128,6 +130,51 @@ class ReplicaRaceTest {
     }
 
     /**
+     * The row exists (from the invocation's {@code invocation.accepted}); then its {@code invocation.completed} and
+     * its decision reach the two consumers at once. Each merge reads the row and writes it back whole, so a consumer
+     * that merged into the row as it was before the other's commit would write over what the other merged: the
+     * completion or the decision would be lost. The test holds a {@code SHARE ROW EXCLUSIVE} lock on
+     * {@code lineage_record}, which stops every update of it, until PostgreSQL shows both consumers waiting for a lock:
+     * without the row lock of the merge's read, both have read the accepted row and wait to write it; with it, one
+     * waits to write and the other waits to read. The row ends with what both events said.
+     */
+    @Test
+    void twoConsumersMergingIntoOneExistingRowAtOnceKeepWhatBothEventsSaid() throws Exception {
+        String org = "org_" + UUID.randomUUID();
+        String invocationId = PrefixedId.next(PrefixedId.INVOCATION);
+        List<TopicPartition> split = partitionsOfTwoMembers();
+        InvocationEvent completed = invocation(invocationId, org);
+        InvocationEvent accepted = new InvocationEvent(invocationId, org, "pending", completed.externalUser(),
+                completed.externalSystem(), completed.kaizenAuth(), completed.agent(), completed.trace(),
+                completed.request(), completed.governance(), null);
+        send(split.get(0), EventTypes.INVOCATION_ACCEPTED, invocationId, org, accepted);
+        await().atMost(DEADLINE).untilAsserted(() -> given().auth().oauth2(token(org)).when()
+                .get("/api/v1/lineage/" + invocationId).then().statusCode(200)
+                .body("status", equalTo("pending")));
+
+        try (Connection lock = db()) {
+            lock.setAutoCommit(false);
+            try (Statement statement = lock.createStatement()) {
+                statement.execute("lock table lineage_record in share row exclusive mode");
+            }
+            send(split.get(0), EventTypes.INVOCATION_COMPLETED, invocationId, org, completed);
+            send(split.get(1), EventTypes.DECISION_EVALUATED, "agt_01JF8ZK3M4Q9V2X7C5N6B8D0EF", org,
+                    decision(invocationId, org));
+            await().atMost(DEADLINE).pollInterval(Duration.ofMillis(200)).until(() -> waitingForLocks() >= 2);
+            lock.commit();
+        }
+
+        await().atMost(DEADLINE).untilAsserted(() -> {
+            JsonPath row = given().auth().oauth2(token(org)).when().get("/api/v1/lineage/" + invocationId)
+                    .then().statusCode(200).extract().jsonPath();
+            assertThat(row.getString("status")).isEqualTo("success");
+            assertThat(row.getString("duration_ms")).isEqualTo("120");
+            assertThat(row.getString("rate_limit_remaining")).isEqualTo("41");
+            assertThat(row.getString("matched_policy_id")).isEqualTo("pol_race");
+        });
+    }
+
+    /**
      * A partition of the invocations topic held by one member of the group and one of the governance topic held by
      * the other, once the group has settled on two members.
      */
@@ -169,6 +216,16 @@ class ReplicaRaceTest {
                 ResultSet rs = statement.executeQuery("select count(*) from pg_locks l join pg_stat_activity a"
                         + " on a.pid = l.pid where not l.granted and l.relation = 'lineage_record'::regclass"
                         + " and a.query ilike 'insert into lineage_record%'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** The lineage database's sessions waiting for a lock (a table's, a row's or another transaction's). */
+    private static int waitingForLocks() throws SQLException {
+        try (Connection db = db(); Statement statement = db.createStatement();
+                ResultSet rs = statement.executeQuery("select count(*) from pg_stat_activity"
+                        + " where datname = current_database() and wait_event_type = 'Lock'")) {
             rs.next();
             return rs.getInt(1);
         }

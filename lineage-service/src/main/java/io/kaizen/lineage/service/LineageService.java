@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -225,11 +226,17 @@ public class LineageService {
     }
 
     /**
-     * The rows of a batch's invocations, as managed entities (the merge changes them, the flush writes them). One
-     * statement for any number of ids, the ids travelling as one JSON array: an HQL {@code in} list is expanded into
-     * one parameter per id, so each new batch size was a new SQL text that Hibernate translated again (seconds on a
-     * cold service, with the event loop blocked) and PostgreSQL planned again; batches of an open stream vary in size
-     * from one to the next.
+     * The rows of a batch's invocations, as managed entities (the merge changes them, the flush writes them), locked
+     * until the transaction ends. The merge reads a row and writes it back whole, so two transactions merging into
+     * one row at once (two consumers of the channel, or two replicas: an invocation's decision and approval events
+     * come on other partitions than its own events) would each write what it read, and the later write would drop
+     * the earlier one's facts; locked, the second waits for the first to commit and reads its row. Rows are locked in
+     * id order, so two batches sharing rows never wait on each other in a cycle.
+     * <p>
+     * One statement for any number of ids, the ids travelling as one JSON array: an HQL {@code in} list is expanded
+     * into one parameter per id, so each new batch size was a new SQL text that Hibernate translated again (seconds
+     * on a cold service, with the event loop blocked) and PostgreSQL planned again; batches of an open stream vary in
+     * size from one to the next.
      */
     private Uni<List<LineageRecord>> existing(Set<String> ids) {
         return Panache.getSession().chain(session -> session.createNativeQuery(EXISTING, LineageRecord.class)
@@ -237,7 +244,8 @@ public class LineageService {
                 .getResultList());
     }
 
-    private static final String EXISTING = "select * from lineage_record where invocation_id in " + JsonIds.in("ids");
+    private static final String EXISTING = "select * from lineage_record where invocation_id in " + JsonIds.in("ids")
+            + " order by invocation_id for update";
 
     /**
      * A row this batch meant to insert was inserted meanwhile by another replica (events of one invocation come on
@@ -309,13 +317,14 @@ public class LineageService {
 
     /**
      * New rows of the batch in one statement, their values as one parameter ({@link BatchRows}), rather than a managed
-     * entity and its bindings per row. A row another replica inserted meanwhile is
-     * not inserted again ({@code on conflict do nothing}, which waits for that replica's commit): the batch then fails
-     * as a concurrent insert, and its retry reads the row and merges into it.
+     * entity and its bindings per row. A row another consumer inserted meanwhile is not inserted again
+     * ({@code on conflict do nothing}, which waits for that consumer's commit): the batch then fails as a concurrent
+     * insert, and its retry reads the row and merges into it. Rows go in id order, as {@link #existing} locks them, so
+     * two batches inserting the same new rows wait for each other in one direction only.
      */
     private Uni<Void> insert(List<LineageRecord> created) {
         List<Map<String, Object>> rows = new ArrayList<>(created.size());
-        for (LineageRecord r : created) {
+        for (LineageRecord r : created.stream().sorted(Comparator.comparing(c -> c.invocationId)).toList()) {
             rows.add(row(r));
         }
         return Panache.getSession().chain(session -> session.createNativeQuery(INSERT, String.class)
