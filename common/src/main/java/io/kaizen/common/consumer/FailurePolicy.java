@@ -79,7 +79,7 @@ public class FailurePolicy {
                 + FailureKind.reason(failure);
         Counter.builder(DEAD_LETTERED)
                 .description("Records a consumer gave up on and sent to the dead-letter topic")
-                .tag("channel", record.getChannel())
+                .tag("channel", channel(record.getChannel()))
                 .tag("topic", record.getTopic())
                 .register(registry)
                 .increment();
@@ -93,6 +93,16 @@ public class FailurePolicy {
                 .build();
         return Uni.createFrom().completionStage(() -> message.nack(new DeadLetteredException(reason, failure),
                 Metadata.of(target)));
+    }
+
+    /**
+     * The channel as configured: a channel with {@code concurrency} N runs N consumers named {@code <channel>$1} to
+     * {@code <channel>$N}, and its dead letters are counted as the one channel's.
+     */
+    static String channel(String name) {
+        int copy = name.lastIndexOf('$');
+        return copy > 0 && copy < name.length() - 1 && name.substring(copy + 1).chars().allMatch(Character::isDigit)
+                ? name.substring(0, copy) : name;
     }
 
     /**

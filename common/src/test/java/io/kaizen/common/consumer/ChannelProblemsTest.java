@@ -68,6 +68,15 @@ class ChannelProblemsTest {
                 "mp.messaging.incoming.local.connector", "smallrye-in-memory")), LONGEST_HOLD)).isEmpty();
     }
 
+    @Test
+    void theConsumersOfAConcurrentChannelAreNamedAsTheChannel() {
+        assertThat(FailurePolicy.channel("invocations$1")).isEqualTo("invocations");
+        assertThat(FailurePolicy.channel("invocations$12")).isEqualTo("invocations");
+        assertThat(FailurePolicy.channel("invocations")).isEqualTo("invocations");
+        assertThat(FailurePolicy.channel("price$")).isEqualTo("price$");
+        assertThat(FailurePolicy.channel("a$b")).isEqualTo("a$b");
+    }
+
     private static Config config(Map<String, String> properties) {
         return new SmallRyeConfigBuilder().withSources(new PropertiesConfigSource(properties, "test", 500)).build();
     }

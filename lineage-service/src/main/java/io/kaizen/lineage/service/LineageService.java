@@ -219,10 +219,8 @@ public class LineageService {
         }
         return erased.share(people.keySet())
                 .chain(() -> erased.find(people))
-                .chain(found -> existing(ids).chain(existing -> merge(facts, existing, found)))
-                // written here rather than at commit, so that a row another replica inserted first is told apart
-                .call(Panache::flush)
-                .onFailure(LineageService::insertedElsewhere).transform(failure -> new ConcurrentInsertException());
+                .chain(found -> existing(ids).chain(existing -> merge(facts, existing, found, null)))
+                .call(Panache::flush);
     }
 
     /**
@@ -248,32 +246,33 @@ public class LineageService {
             + " order by invocation_id for update";
 
     /**
-     * A row this batch meant to insert was inserted meanwhile by another replica (events of one invocation come on
-     * several topics, so two consumers may each see it first). A transient failure: the retry reads the row and
-     * merges into it. It carries no cause, so the failure is not taken for a value the schema refuses (SQLState 23).
+     * A row another consumer inserted while this batch meant to was gone when this batch read it (purged meanwhile).
+     * A transient failure: the retry reads the rows again. It carries no cause, so the failure is not taken for a value
+     * the schema refuses (SQLState 23).
      */
     static final class ConcurrentInsertException extends RuntimeException {
         ConcurrentInsertException() {
-            super("a lineage row of this batch was inserted concurrently; retried");
+            super("a lineage row of this batch was inserted and removed concurrently; retried");
         }
     }
 
-    private static boolean insertedElsewhere(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("lineage_record_pkey")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private Uni<Void> merge(List<? extends Fact> facts, List<LineageRecord> existing, ErasedPeople.Found found) {
+    /**
+     * Merges the facts into the rows of their invocations ({@code only} those of these ids, null for all), creating
+     * the rows that do not exist. A row another consumer inserted after {@link #existing} found none is read then
+     * (the insert waited for that consumer's commit) and the facts of its invocation are merged into it, in the same
+     * transaction.
+     */
+    private Uni<Void> merge(List<? extends Fact> facts, List<LineageRecord> existing, ErasedPeople.Found found,
+            Set<String> only) {
         Map<String, LineageRecord> rows = new LinkedHashMap<>();
         existing.forEach(row -> rows.put(row.invocationId, row));
         List<LineageRecord> created = new ArrayList<>();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         for (Fact fact : facts) {
             for (String invocationId : fact.invocationIds()) {
+                if (only != null && !only.contains(invocationId)) {
+                    continue;
+                }
                 LineageRecord row = rows.get(invocationId);
                 if (row == null) {
                     if (fact.agentId() == null) {
@@ -312,17 +311,23 @@ public class LineageService {
                 row.updatedAt = now;
             }
         }
-        return created.isEmpty() ? Uni.createFrom().voidItem() : insert(created);
+        if (created.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return insert(created).chain(taken -> taken.isEmpty() ? Uni.createFrom().voidItem()
+                : existing(taken).chain(rowsNow -> rowsNow.size() == taken.size()
+                        ? merge(facts, rowsNow, found, taken)
+                        : Uni.createFrom().failure(new ConcurrentInsertException())));
     }
 
     /**
      * New rows of the batch in one statement, their values as one parameter ({@link BatchRows}), rather than a managed
      * entity and its bindings per row. A row another consumer inserted meanwhile is not inserted again
-     * ({@code on conflict do nothing}, which waits for that consumer's commit): the batch then fails as a concurrent
-     * insert, and its retry reads the row and merges into it. Rows go in id order, as {@link #existing} locks them, so
-     * two batches inserting the same new rows wait for each other in one direction only.
+     * ({@code on conflict do nothing}, which waits for that consumer's commit); answers the ids of those rows. Rows go
+     * in id order, as {@link #existing} locks them, so two batches inserting the same new rows wait for each other in
+     * one direction only.
      */
-    private Uni<Void> insert(List<LineageRecord> created) {
+    private Uni<Set<String>> insert(List<LineageRecord> created) {
         List<Map<String, Object>> rows = new ArrayList<>(created.size());
         for (LineageRecord r : created.stream().sorted(Comparator.comparing(c -> c.invocationId)).toList()) {
             rows.add(row(r));
@@ -330,8 +335,12 @@ public class LineageService {
         return Panache.getSession().chain(session -> session.createNativeQuery(INSERT, String.class)
                         .setParameter("rows", BatchRows.utf8(mapper, rows))
                         .getResultList())
-                .chain(inserted -> inserted.size() == created.size() ? Uni.createFrom().voidItem()
-                        : Uni.createFrom().failure(new ConcurrentInsertException()));
+                .map(inserted -> {
+                    Set<String> taken = new TreeSet<>();
+                    created.forEach(row -> taken.add(row.invocationId));
+                    inserted.forEach(taken::remove);
+                    return taken;
+                });
     }
 
     /** The columns that are not text, as {@link #INSERT} reads them from the JSON rows. */
