@@ -246,17 +246,6 @@ public class LineageService {
             + " order by invocation_id for update";
 
     /**
-     * A row another consumer inserted while this batch meant to was gone when this batch read it (purged meanwhile).
-     * A transient failure: the retry reads the rows again. It carries no cause, so the failure is not taken for a value
-     * the schema refuses (SQLState 23).
-     */
-    static final class ConcurrentInsertException extends RuntimeException {
-        ConcurrentInsertException() {
-            super("a lineage row of this batch was inserted and removed concurrently; retried");
-        }
-    }
-
-    /**
      * Merges the facts into the rows of their invocations ({@code only} those of these ids, null for all), creating
      * the rows that do not exist. A row another consumer inserted after {@link #existing} found none is read then
      * (the insert waited for that consumer's commit) and the facts of its invocation are merged into it, in the same
@@ -315,9 +304,7 @@ public class LineageService {
             return Uni.createFrom().voidItem();
         }
         return insert(created).chain(taken -> taken.isEmpty() ? Uni.createFrom().voidItem()
-                : existing(taken).chain(rowsNow -> rowsNow.size() == taken.size()
-                        ? merge(facts, rowsNow, found, taken)
-                        : Uni.createFrom().failure(new ConcurrentInsertException())));
+                : existing(taken).chain(rowsNow -> merge(facts, rowsNow, found, taken)));
     }
 
     /**
