@@ -87,6 +87,9 @@ class DecisionJournalTest {
         flushAll();
 
         assertThat(Ledger.reservationCount(agent)).isEqualTo(10);
+        // one flush, one transaction for every decision it found (the rows share the transaction that wrote them)
+        assertThat(Ledger.row("select count(distinct xmin::text) as transactions from budget_reservation"
+                + " where agent_id = ?", agent)).containsEntry("transactions", 1L);
         assertThat(Ledger.row("select user_id from agent_user_seen where agent_id = ?", agent))
                 .containsEntry("user_id", "u1");
         // an allowed decision leaves no event of its own: its call's invocation event carries it
