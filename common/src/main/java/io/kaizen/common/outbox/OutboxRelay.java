@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -70,8 +69,6 @@ public class OutboxRelay {
     private final CommitListener commits;
     /** How long a commit's wake-up waits for more commits to join its round; 0 runs the round at once. */
     private final long gatherMillis;
-    /** A gathering wake-up is scheduled: later ones until it fires join its round. */
-    private final AtomicBoolean gathering = new AtomicBoolean();
     /** Stopped once the service is stopping: the channel is being torn down and rows wait for the next start. */
     private final Rounds rounds;
     private volatile boolean listening;
@@ -113,24 +110,13 @@ public class OutboxRelay {
         rounds.wake();
     }
 
-    /** A commit's wake-up: the round starts once {@code kaizen.outbox.gather} has passed, for every commit meanwhile. */
-    private void gather() {
-        if (gatherMillis <= 0) {
-            wake();
-        } else if (gathering.compareAndSet(false, true)) {
-            vertx.setTimer(gatherMillis, id -> {
-                gathering.set(false);
-                wake();
-            });
-        }
-    }
-
     void onStart(@Observes StartupEvent event) {
         if (!listen) {
             LOG.info("outbox relay: not listening for commits (kaizen.outbox.listen=false); polling only");
             return;
         }
-        commits.listen(Outbox.CHANNEL, payload -> gather(), now -> listening = now);
+        // a commit's wake-up: the round starts once kaizen.outbox.gather has passed, for every commit meanwhile
+        commits.listen(Outbox.CHANNEL, payload -> rounds.wakeAfter(vertx, gatherMillis), now -> listening = now);
     }
 
     void onShutdown(@Observes ShutdownEvent event) {

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Vertx;
 
 class RoundsTest {
 
@@ -69,5 +72,32 @@ class RoundsTest {
         open.get(0).complete(null);
         assertThat(started).hasValue(1);
         assertThat(rounds.stopped()).isTrue();
+    }
+
+    @Test
+    void wakeUpsBeforeADelayedOneFiresJoinItsRound() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            CountDownLatch firstStarted = new CountDownLatch(1);
+            Rounds delayed = new Rounds(() -> {
+                started.incrementAndGet();
+                return Uni.createFrom().emitter(round -> {
+                    open.add(round);
+                    firstStarted.countDown();
+                });
+            });
+            // three commits within the delay: one round for the three (wake() three times would make two)
+            delayed.wakeAfter(vertx, 1000);
+            delayed.wakeAfter(vertx, 1000);
+            delayed.wakeAfter(vertx, 1000);
+            assertThat(firstStarted.await(30, TimeUnit.SECONDS)).as("the delayed wake-up fired").isTrue();
+            open.get(0).complete(null);
+            assertThat(started).hasValue(1);
+
+            delayed.wakeAfter(vertx, 0);
+            assertThat(started).as("no delay wakes the rounds at once").hasValue(2);
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
     }
 }

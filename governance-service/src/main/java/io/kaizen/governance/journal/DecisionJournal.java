@@ -9,7 +9,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -22,6 +21,7 @@ import io.kaizen.common.ids.PrefixedId;
 import io.kaizen.common.outbox.Outbox;
 import io.kaizen.common.reactive.InOrder;
 import io.kaizen.common.tracing.TraceContext;
+import io.kaizen.common.vertx.Rounds;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.kaizen.governance.budget.BudgetTallies;
 import io.kaizen.governance.config.GovernanceConfig;
@@ -75,7 +75,8 @@ public class DecisionJournal {
     private final String source;
     /** Journals with entries this replica has not flushed yet. */
     private final Set<String> dirty = ConcurrentHashMap.newKeySet();
-    private final AtomicBoolean flushing = new AtomicBoolean();
+    /** Flushes, one at a time, each taking every journal marked so far. */
+    private final Rounds flushes = new Rounds(this::flushMarked);
 
     DecisionJournal(RedisAPI redis, Pool pool, ObjectMapper mapper, Vertx vertx, GovernanceConfig config,
             MeterRegistry metrics, @ConfigProperty(name = "quarkus.application.name") String application) {
@@ -137,7 +138,7 @@ public class DecisionJournal {
     /** Notes that an agent's journal has new entries (appended here or by a decision's script) and flushes soon. */
     public void appended(String agentId) {
         dirty.add(key(agentId));
-        kick();
+        flushSoon();
     }
 
     /** Writes every entry of an agent's journal now: a reader of the ledger needs them. */
@@ -170,7 +171,7 @@ public class DecisionJournal {
         return scan("0", new ArrayList<>())
                 .invoke(keys -> {
                     dirty.addAll(keys);
-                    kick();
+                    flushSoon();
                 })
                 .onFailure().invoke(e -> LOG.warnf("journal recovery scan failed: %s", e.getMessage()))
                 .onFailure().recoverWithNull()
@@ -188,36 +189,25 @@ public class DecisionJournal {
                 .replaceWith(found);
     }
 
-    /** Starts a flush unless one runs; one flush at a time, each taking every journal marked so far. */
-    private void kick() {
-        if (dirty.isEmpty() || !flushing.compareAndSet(false, true)) {
-            return;
-        }
-        long delay = config.flushDelay().toMillis();
-        if (delay <= 0) {
-            cycle();
-        } else {
-            vertx.setTimer(delay, id -> cycle());
-        }
+    /** A flush of every marked journal, {@code flush-delay} from now, for the decisions meanwhile to join. */
+    private void flushSoon() {
+        flushes.wakeAfter(vertx, config.flushDelay().toMillis());
     }
 
-    private void cycle() {
+    /** One flush of the journals marked so far; a failed one marks them again and tries again after 1 s. */
+    private Uni<Void> flushMarked() {
         List<String> keys = drain();
         if (keys.isEmpty()) {
-            flushing.set(false);
-            kick();
-            return;
+            return Uni.createFrom().voidItem();
         }
-        Uni.createFrom().deferred(() -> flushKeys(keys)).subscribe().with(done -> {
-            flushing.set(false);
-            kick();
-        }, failure -> {
+        return flushKeys(keys).onFailure().recoverWithUni(failure -> {
             LOG.warnf("journal flush failed, retrying in 1 s: %s", failure.getMessage());
             dirty.addAll(keys);
-            vertx.setTimer(1000, id -> {
-                flushing.set(false);
-                kick();
-            });
+            return Uni.createFrom().<Void>emitter(retry -> vertx.setTimer(1000, id -> {
+                // woken during its own round, the rounds run one more right after this one
+                flushes.wake();
+                retry.complete(null);
+            }));
         });
     }
 
