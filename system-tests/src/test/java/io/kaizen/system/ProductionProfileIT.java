@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import io.kaizen.common.config.ProductionSetting;
+import io.kaizen.common.config.ProductionSettings;
 import io.kaizen.devstack.DevStack;
 import io.kaizen.devstack.ProjectLayout;
 import io.kaizen.devstack.Service;
@@ -24,9 +26,10 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The production profile refuses development settings (common's {@code ProductionSettings}, whose unit test goes
- * through every setting of every service): here each packaged service is started once with
+ * through every setting of every service): here each packaged service is started with
  * {@code quarkus.profile=prod}, everything production needs, and one development setting of its own, and must exit
- * naming that setting and nothing else. Its log is JSON, one object per line, as production's is.
+ * naming that setting and nothing else; its log is JSON, one object per line, as production's is. Then each is
+ * started with the devstack's development configuration and must name every setting production checks for it.
  */
 class ProductionProfileIT {
 
@@ -86,6 +89,39 @@ class ProductionProfileIT {
                 .extracting(record -> record.getString("message"))
                 .contains(prefix + refusal);
         assertThat(log).contains(prefix + refusal);
+    }
+
+    /**
+     * The devstack's own configuration (its issuer, audience and key file, loopback and plain-http egress, service
+     * addresses on this machine) without the secrets it generates for each run: in the prod profile each service must
+     * exit naming every setting production checks for it, in one refusal.
+     */
+    @ParameterizedTest
+    @EnumSource(Service.class)
+    void eachServiceNamesEveryDevelopmentSettingItChecksInOneRefusal(Service service) throws Exception {
+        Map<String, String> config = new LinkedHashMap<>(DevStack.shared().serviceConfig(service));
+        config.put("quarkus.profile", "prod");
+        config.remove("kaizen.internal.service-token");
+        config.remove("kaizen.crypto.keys");
+
+        List<String> log = refusedToStart(service, config);
+
+        String prefix = service.module() + " refuses to start with development settings outside the dev and test"
+                + " profiles: ";
+        String refusal = log.stream().filter(line -> line.startsWith(prefix)).findFirst()
+                .orElseThrow(() -> new AssertionError(service.module() + " gave no refusal: " + log));
+        List<ProductionSetting> checked = ProductionSettings.settings(service.module());
+        // the development defaults every service must refuse, whatever ProductionSettings lists
+        assertThat(checked).as("the settings production checks for " + service.module())
+                .extracting(ProductionSetting::property)
+                .contains("mp.jwt.verify.issuer", "mp.jwt.verify.audiences", "mp.jwt.verify.publickey.location",
+                        "kaizen.internal.service-token", "kaizen.egress.allow-loopback", "kaizen.egress.https-only");
+        for (ProductionSetting setting : checked) {
+            assertThat(refusal.split("; ")).as(service.module() + "'s refusal")
+                    .filteredOn(sentence -> sentence.contains(setting.property() + " (env " + setting.environment()
+                            + ") "))
+                    .hasSize(1);
+        }
     }
 
     /** The devstack's connections, with production's settings instead of its local ones. */
