@@ -115,13 +115,23 @@ public final class ProductionSettings {
         return Optional.empty();
     }
 
-    /** A key to verify JWTs is configured, and it is not the devstack's (whose private key lies beside it). */
+    /**
+     * A key to verify JWTs is configured, it is not the devstack's (whose private key lies beside it) and, given inline,
+     * not a placeholder.
+     */
     private static Optional<String> jwtKey(Config config) {
         Optional<String> location = value(config, "mp.jwt.verify.publickey.location")
                 .or(() -> value(config, "smallrye.jwt.verify.key.location"));
         if (location.isEmpty()) {
-            return value(config, "mp.jwt.verify.publickey").isPresent() ? Optional.empty()
-                    : Optional.of("is not set, nor mp.jwt.verify.publickey: no key to verify callers' JWTs with");
+            Optional<String> inline = value(config, "mp.jwt.verify.publickey");
+            if (inline.isEmpty()) {
+                return Optional.of("is not set, nor mp.jwt.verify.publickey: no key to verify callers' JWTs with");
+            }
+            // the prod overlay's secret file says REPLACE_ME until an operator puts the issuer's key there
+            return PLACEHOLDERS.stream().anyMatch(inline.get().toLowerCase(Locale.ROOT)::contains)
+                    ? Optional.of("is not set, and mp.jwt.verify.publickey is a placeholder: set your identity"
+                            + " provider's public key")
+                    : Optional.empty();
         }
         String path = location.get().startsWith("file:") ? location.get().substring("file:".length())
                 : location.get();

@@ -148,6 +148,19 @@ class ProductionSettingsTest {
     }
 
     @Test
+    void anInlineKeyThatIsStillThePlaceholderIsRefused() throws IOException {
+        Map<String, String> config = production();
+        config.remove("mp.jwt.verify.publickey.location");
+        // what the prod overlay's secret file holds until an operator replaces it
+        config.put("mp.jwt.verify.publickey",
+                Files.readString(repository().resolve("deploy/k8s/overlays/prod/secrets/jwt-public-key.pem")));
+        assertThat(ProductionSettings.refusals("governance-service", config(config))).singleElement().asString()
+                .isEqualTo("mp.jwt.verify.publickey.location (env MP_JWT_VERIFY_PUBLICKEY_LOCATION or"
+                        + " MP_JWT_VERIFY_PUBLICKEY) is not set, and mp.jwt.verify.publickey is a placeholder: set your"
+                        + " identity provider's public key");
+    }
+
+    @Test
     void theRegistryAcceptsTheOriginalSystemsKeyVariables() {
         Map<String, String> config = production();
         config.remove("kaizen.crypto.keys");
@@ -157,12 +170,7 @@ class ProductionSettingsTest {
 
     @Test
     void everyRefusedSettingIsDocumentedInTheOperationsGuide() throws IOException {
-        Path root = Path.of("").toAbsolutePath();
-        while (!Files.exists(root.resolve("docs/operations.md"))) {
-            root = root.getParent();
-            assertThat(root).as("docs/operations.md above the module").isNotNull();
-        }
-        String guide = Files.readString(root.resolve("docs/operations.md"));
+        String guide = Files.readString(repository().resolve("docs/operations.md"));
         String section = guide.substring(guide.indexOf("## Production settings"));
         for (String service : SERVICES) {
             for (ProductionSetting setting : ProductionSettings.settings(service)) {
@@ -174,5 +182,15 @@ class ProductionSettingsTest {
 
     private static Config config(Map<String, String> properties) {
         return new SmallRyeConfigBuilder().withSources(new PropertiesConfigSource(properties, "test", 500)).build();
+    }
+
+    /** The repository's root: the folder above the module that holds docs/operations.md. */
+    private static Path repository() {
+        Path root = Path.of("").toAbsolutePath();
+        while (!Files.exists(root.resolve("docs/operations.md"))) {
+            root = root.getParent();
+            assertThat(root).as("docs/operations.md above the module").isNotNull();
+        }
+        return root;
     }
 }
