@@ -2,6 +2,7 @@ package io.kaizen.governance;
 
 import static io.kaizen.governance.GovernanceApi.as;
 import static io.kaizen.governance.GovernanceApi.decide;
+import static io.kaizen.governance.GovernanceApi.internal;
 import static io.kaizen.governance.GovernanceApi.newAgent;
 import static io.kaizen.governance.GovernanceApi.newOrg;
 import static io.kaizen.governance.GovernanceApi.settings;
@@ -26,12 +27,13 @@ import io.kaizen.devstack.DevStackTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
 
 /**
  * The governance metrics of original-spec §9.5 on {@code /q/metrics}, after real decisions against Redis and
- * PostgreSQL: denials by policy, rate limit and budget, the rate limiter's checks, the agent's budget usage and
- * rate-limit remainder (dropped when the agent is deleted), the decision and policy timers, and {@code redis_up}
- * following Redis stopped and started again.
+ * PostgreSQL: denials by policy, rate limit and budget, the rate limiter's checks, the agent's budget usage, USD left,
+ * rate-limit remainder and calls allowed today (dropped when the agent is deleted), settlements above their
+ * reservation, the decision and policy timers, and {@code redis_up} following Redis stopped and started again.
  */
 @QuarkusTest
 @QuarkusTestResource(value = DevStackTestResource.class, initArgs = @ResourceArg(name = "service", value = "governance"))
@@ -92,11 +94,21 @@ class GovernanceMetricsTest {
                 .body("rate_limit.remaining", equalTo(4));
         assertThat(agentMetric(MetricNames.BUDGET_USAGE, agent)).hasValue(0.25);
         assertThat(agentMetric(MetricNames.RATE_LIMIT_REMAINING, agent)).hasValue(4);
+        assertThat(agentMetric(MetricNames.BUDGET_REMAINING, agent)).hasValue(1.5);
+        assertThat(agentMetric(MetricNames.DAILY_EXECUTIONS, agent)).hasValue(1);
 
         decide(agent, org, "\"estimated_cost\": 1.00").body("outcome", equalTo("ALLOW"))
                 .body("budget.usage_percentage", equalTo(0.75f));
         assertThat(agentMetric(MetricNames.BUDGET_USAGE, agent)).hasValue(0.75);
         assertThat(agentMetric(MetricNames.RATE_LIMIT_REMAINING, agent)).hasValue(3);
+        assertThat(agentMetric(MetricNames.BUDGET_REMAINING, agent)).hasValue(0.5);
+        assertThat(agentMetric(MetricNames.DAILY_EXECUTIONS, agent)).hasValue(2);
+
+        // a denied call is no execution; the budget it was refused by has what the last allowed call left
+        decide(agent, org, "\"estimated_cost\": 1.00").body("outcome", equalTo("DENY_BUDGET"))
+                .body("budget.scope", equalTo("daily"));
+        assertThat(agentMetric(MetricNames.DAILY_EXECUTIONS, agent)).hasValue(2);
+        assertThat(agentMetric(MetricNames.BUDGET_REMAINING, agent)).hasValue(0.5);
 
         // registry deletes the agent: its series go, no label of a deleted agent stays behind
         String event = PrefixedId.next(PrefixedId.EVENT);
@@ -109,7 +121,34 @@ class GovernanceMetricsTest {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             assertThat(agentMetric(MetricNames.BUDGET_USAGE, agent)).isEmpty();
             assertThat(agentMetric(MetricNames.RATE_LIMIT_REMAINING, agent)).isEmpty();
+            assertThat(agentMetric(MetricNames.BUDGET_REMAINING, agent)).isEmpty();
+            assertThat(agentMetric(MetricNames.DAILY_EXECUTIONS, agent)).isEmpty();
         });
+    }
+
+    @Test
+    void aSettlementThatChargesMoreThanWasReservedIsAnOverspendCountedOnce() {
+        String org = newOrg();
+        String agent = newAgent();
+        settings(agent, org, UNLIMITED_RATE + ", \"max_daily_cost\": 10");
+        double overspends = metric(MetricNames.total(MetricNames.BUDGET_OVERSPEND));
+        String over = decide(agent, org, "\"estimated_cost\": 0.05").body("outcome", equalTo("ALLOW"))
+                .extract().path("reservation_id");
+        String within = decide(agent, org, "\"estimated_cost\": 0.05").body("outcome", equalTo("ALLOW"))
+                .extract().path("reservation_id");
+
+        settle(within, "0.05").statusCode(200);
+        assertThat(metric(MetricNames.total(MetricNames.BUDGET_OVERSPEND))).isEqualTo(overspends);
+        settle(over, "0.08").statusCode(200);
+        assertThat(metric(MetricNames.total(MetricNames.BUDGET_OVERSPEND))).isEqualTo(overspends + 1);
+        // settled already: refused, and not counted again
+        settle(over, "0.09").statusCode(409);
+        assertThat(metric(MetricNames.total(MetricNames.BUDGET_OVERSPEND))).isEqualTo(overspends + 1);
+    }
+
+    private static ValidatableResponse settle(String reservation, String cost) {
+        return internal().body("{\"cost_usd\": " + cost + "}").when()
+                .post("/internal/v1/reservations/" + reservation + "/settle").then();
     }
 
     @Test
@@ -135,7 +174,8 @@ class GovernanceMetricsTest {
                 MetricNames.total(MetricNames.RATE_LIMIT_CHECKS), MetricNames.total(MetricNames.RATE_LIMIT_FAIL_OPEN),
                 MetricNames.seconds(MetricNames.GOVERNANCE_CHECK_LATENCY, "bucket"),
                 MetricNames.seconds(MetricNames.POLICY_EVALUATION_TIME, "bucket"), MetricNames.REDIS_UP,
-                MetricNames.BUDGET_USAGE, MetricNames.RATE_LIMIT_REMAINING}) {
+                MetricNames.total(MetricNames.BUDGET_OVERSPEND), MetricNames.BUDGET_USAGE,
+                MetricNames.BUDGET_REMAINING, MetricNames.DAILY_EXECUTIONS, MetricNames.RATE_LIMIT_REMAINING}) {
             assertThat(text).as(series).containsPattern("(?m)^" + Pattern.quote(series) + "[{ ]");
         }
     }

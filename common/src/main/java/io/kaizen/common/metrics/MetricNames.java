@@ -16,6 +16,21 @@ public final class MetricNames {
     // governance-service (§9.5)
     /** Gauge per agent ({@code agent_id}): the fraction (0..1) of its most used budget, as its last decision saw it. */
     public static final String BUDGET_USAGE = "external_agent_budget_usage_percentage";
+    /**
+     * Gauge per agent ({@code agent_id}): USD left in the budget its last decision checked, when that budget counts USD
+     * (the original's {@code budget_remaining_usd}).
+     */
+    public static final String BUDGET_REMAINING = "external_agent_budget_remaining_usd";
+    /**
+     * Gauge per agent ({@code agent_id}): calls governance allowed it since 00:00 UTC on this replica; summed over the
+     * replicas, the day's executions (the original's {@code daily_execution_count}).
+     */
+    public static final String DAILY_EXECUTIONS = "external_agent_daily_execution_count";
+    /**
+     * Counter: settlements that charged more than was reserved for the call, so that the budget's settled spend may pass
+     * the limit its decision checked (the original's {@code budget_overspend_count}).
+     */
+    public static final String BUDGET_OVERSPEND = "external_agent_budget_overspend";
     /** Gauge per agent ({@code agent_id}): calls left in its most constraining rate-limit window. */
     public static final String RATE_LIMIT_REMAINING = "external_agent_rate_limit_remaining";
     /** Counter: decisions an ABAC policy denied. */
@@ -49,8 +64,10 @@ public final class MetricNames {
     /** Gauge: approval requests waiting for a decision. */
     public static final String PENDING_APPROVALS = "pending_approvals_count";
 
-    private static final List<String> GAUGES = List.of(BUDGET_USAGE, RATE_LIMIT_REMAINING, REDIS_UP, PENDING_APPROVALS);
-    private static final List<String> COUNTERS = List.of(POLICY_DENIALS, BUDGET_DENIALS, RATE_LIMIT_CHECKS,
+    private static final List<String> GAUGES = List.of(BUDGET_USAGE, BUDGET_REMAINING, DAILY_EXECUTIONS,
+            RATE_LIMIT_REMAINING, REDIS_UP, PENDING_APPROVALS);
+    private static final List<String> COUNTERS = List.of(POLICY_DENIALS, BUDGET_DENIALS, BUDGET_OVERSPEND,
+            RATE_LIMIT_CHECKS,
             RATE_LIMIT_EXCEEDED, RATE_LIMIT_FAIL_OPEN, WEBHOOK_FAILURES, APPROVALS_CREATED, APPROVALS_APPROVED,
             APPROVALS_REJECTED, APPROVALS_EXPIRED);
     /** Timers that publish histogram buckets ({@code _bucket}, for quantiles in alerts). */

@@ -17,6 +17,7 @@ import io.kaizen.common.reactive.InOrder;
 import io.kaizen.governance.config.GovernanceConfig;
 import io.kaizen.governance.domain.BudgetReservation;
 import io.kaizen.governance.journal.DecisionJournal;
+import io.kaizen.governance.service.GovernanceMetrics;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
@@ -52,10 +53,12 @@ public class BudgetSettlement {
     private final BudgetThresholds thresholds;
     private final GovernanceConfig config;
     private final DecisionJournal journal;
+    private final GovernanceMetrics metrics;
 
     BudgetSettlement(BudgetTallies tallies, BudgetLedger ledger, BudgetThresholds thresholds, GovernanceConfig config,
-            DecisionJournal journal) {
+            DecisionJournal journal, GovernanceMetrics metrics) {
         this.journal = journal;
+        this.metrics = metrics;
         this.tallies = tallies;
         this.ledger = ledger;
         this.thresholds = thresholds;
@@ -139,6 +142,14 @@ public class BudgetSettlement {
 
     /** What Redis must do for one ended reservation, before the commit. */
     private record TallyStep(BudgetReservation row, End end, long micros, long executions, boolean correction) {
+
+        /** It charges more than was reserved: a settlement above its estimate, or a sweep corrected upwards. */
+        boolean overspends() {
+            if (correction) {
+                return micros > 0;
+            }
+            return !end.release() && row.estimateUsd != null && micros > Money.estimateMicros(row.estimateUsd);
+        }
     }
 
     /** One batch: its scope locks, the totals it adds and the tally steps that end its transaction. */
@@ -275,6 +286,9 @@ public class BudgetSettlement {
                                 if (!applied) {
                                     step.row().tallySynced = false;
                                     unsynced.add(step.row().id);
+                                } else if (step.overspends()) {
+                                    // a step applies once (Redis's settled markers), so each overspend counts once
+                                    metrics.overspent();
                                 }
                             }))
                     .collect().last()

@@ -1,6 +1,8 @@
 package io.kaizen.governance.service;
 
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,6 +12,7 @@ import io.kaizen.common.governance.Decision;
 import io.kaizen.common.governance.Decision.BudgetState;
 import io.kaizen.common.governance.Decision.RateLimitState;
 import io.kaizen.common.metrics.MetricNames;
+import io.kaizen.governance.budget.BudgetScopes;
 import io.kaizen.governance.config.MetricsConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -20,10 +23,11 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The governance metrics of original-spec §9.5, taken from the decisions themselves: no Redis or database call is
- * made for a metric. Counters of policy and budget denials and of the rate limiter's checks, refusals (by window) and
- * fail-open passes; timers of the whole decision and of its policy evaluation; and two gauges per agent, its budget
- * usage and its rate-limit remainder as its last decision saw them.
+ * The governance metrics of original-spec §9.5, taken from the decisions and settlements themselves: no Redis or
+ * database call is made for a metric. Counters of policy and budget denials, of the rate limiter's checks, refusals
+ * (by window) and fail-open passes, and of settlements that charged more than was reserved; timers of the whole
+ * decision and of its policy evaluation; and gauges per agent: its budget usage, its USD left and its rate-limit
+ * remainder as its last decision saw them, and the calls allowed it today on this replica.
  * <p>
  * The per-agent series are bounded: at most {@link MetricsConfig#maxAgentSeries()} agents on a replica (a new one
  * replaces the one idle longest), dropped after {@link MetricsConfig#agentSeriesIdle()} without a decision and at once
@@ -40,6 +44,7 @@ public class GovernanceMetrics {
     private final Counter policyDenials;
     private final Counter checks;
     private final Counter failOpen;
+    private final Counter overspends;
     private final Timer decisions;
     private final Timer policyEvaluations;
     private final Map<String, AgentSeries> agents = new ConcurrentHashMap<>();
@@ -53,6 +58,8 @@ public class GovernanceMetrics {
                 .register(registry);
         failOpen = Counter.builder(MetricNames.RATE_LIMIT_FAIL_OPEN)
                 .description("Decisions let through while the rate limiter's Redis was unreachable").register(registry);
+        overspends = Counter.builder(MetricNames.BUDGET_OVERSPEND)
+                .description("Settlements that charged more than was reserved for the call").register(registry);
         decisions = Timer.builder(MetricNames.GOVERNANCE_CHECK_LATENCY)
                 .description("One governance decision, from its request to its answer")
                 .serviceLevelObjectives(millis(5), millis(10), millis(25), millis(50), millis(100), millis(250),
@@ -93,7 +100,9 @@ public class GovernanceMetrics {
         BudgetState budget = decision.budget();
         RateLimitState rate = decision.rateLimit();
         boolean usage = budget != null && budget.usagePercentage() != null;
-        if (agentId == null || (!usage && rate == null)) {
+        boolean usd = budget != null && BudgetScopes.USD.equals(budget.unit()) && budget.remaining() != null;
+        boolean executes = decision.outcome() == Decision.Outcome.ALLOW;
+        if (agentId == null || (!usage && !usd && !executes && rate == null)) {
             return;
         }
         AgentSeries series = agents.get(agentId);
@@ -104,9 +113,20 @@ public class GovernanceMetrics {
         if (usage) {
             series.usage(budget.usagePercentage().doubleValue());
         }
+        if (usd) {
+            series.remainingUsd(budget.remaining().doubleValue());
+        }
+        if (executes) {
+            series.executed(LocalDate.now(ZoneOffset.UTC));
+        }
         if (rate != null) {
             series.rate(rate);
         }
+    }
+
+    /** A settlement charged more than was reserved for its call; counted once, when its tallies took it. */
+    public void overspent() {
+        overspends.increment();
     }
 
     /** The agent was deleted: its series go now. */
@@ -146,7 +166,7 @@ public class GovernanceMetrics {
         return Duration.ofMillis(millis);
     }
 
-    /** One agent's two gauges, registered when it first has a value. */
+    /** One agent's gauges, each registered when it first has a value. */
     private final class AgentSeries {
 
         private final String agentId;
@@ -155,8 +175,14 @@ public class GovernanceMetrics {
         private volatile long remaining;
         private volatile long limit;
         private volatile long resetAtMillis;
+        private volatile double remainingUsd;
+        /** The UTC day of {@link #executions}; guarded by {@code this}. */
+        private LocalDate day;
+        private long executions;
         private volatile Gauge usageGauge;
         private volatile Gauge remainingGauge;
+        private volatile Gauge remainingUsdGauge;
+        private volatile Gauge executionsGauge;
         /** Set once forgotten: a decision still running on it registers nothing more. */
         private boolean removed;
 
@@ -175,6 +201,37 @@ public class GovernanceMetrics {
                     }
                 }
             }
+        }
+
+        void remainingUsd(double usd) {
+            remainingUsd = usd;
+            if (remainingUsdGauge == null) {
+                synchronized (this) {
+                    if (remainingUsdGauge == null && !removed) {
+                        remainingUsdGauge = Gauge.builder(MetricNames.BUDGET_REMAINING, this, s -> s.remainingUsd)
+                                .description("USD left in the budget the agent's last decision checked")
+                                .tag(AGENT, agentId).strongReference(true).register(registry);
+                    }
+                }
+            }
+        }
+
+        synchronized void executed(LocalDate today) {
+            if (!today.equals(day)) {
+                day = today;
+                executions = 0;
+            }
+            executions++;
+            if (executionsGauge == null && !removed) {
+                executionsGauge = Gauge.builder(MetricNames.DAILY_EXECUTIONS, this, AgentSeries::executionsToday)
+                        .description("Calls governance allowed the agent since 00:00 UTC, on this replica")
+                        .tag(AGENT, agentId).strongReference(true).register(registry);
+            }
+        }
+
+        /** A new day starts at zero, before any call of it was allowed. */
+        private synchronized double executionsToday() {
+            return LocalDate.now(ZoneOffset.UTC).equals(day) ? executions : 0;
         }
 
         void rate(RateLimitState state) {
@@ -202,8 +259,10 @@ public class GovernanceMetrics {
             if (usageGauge != null) {
                 registry.remove(usageGauge);
             }
-            if (remainingGauge != null) {
-                registry.remove(remainingGauge);
+            for (Gauge gauge : new Gauge[] {remainingGauge, remainingUsdGauge, executionsGauge}) {
+                if (gauge != null) {
+                    registry.remove(gauge);
+                }
             }
         }
     }
