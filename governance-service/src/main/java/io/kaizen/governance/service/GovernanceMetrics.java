@@ -3,10 +3,13 @@ package io.kaizen.governance.service;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
 
 import io.kaizen.common.governance.Decision;
 import io.kaizen.common.governance.Decision.BudgetState;
@@ -183,8 +186,10 @@ public class GovernanceMetrics {
         private volatile Gauge remainingGauge;
         private volatile Gauge remainingUsdGauge;
         private volatile Gauge executionsGauge;
-        /** Set once forgotten: a decision still running on it registers nothing more. */
+        /** Set once forgotten: a decision still running on it registers nothing more; guarded by {@code this}. */
         private boolean removed;
+        /** Every gauge registered, each removed with the series; guarded by {@code this}. */
+        private final List<Gauge> registered = new ArrayList<>();
 
         AgentSeries(String agentId) {
             this.agentId = agentId;
@@ -193,26 +198,16 @@ public class GovernanceMetrics {
         void usage(double fraction) {
             usage = fraction;
             if (usageGauge == null) {
-                synchronized (this) {
-                    if (usageGauge == null && !removed) {
-                        usageGauge = Gauge.builder(MetricNames.BUDGET_USAGE, this, s -> s.usage)
-                                .description("Fraction (0..1) of the agent's most used budget at its last decision")
-                                .tag(AGENT, agentId).strongReference(true).register(registry);
-                    }
-                }
+                usageGauge = register(MetricNames.BUDGET_USAGE, s -> s.usage,
+                        "Fraction (0..1) of the agent's most used budget at its last decision");
             }
         }
 
         void remainingUsd(double usd) {
             remainingUsd = usd;
             if (remainingUsdGauge == null) {
-                synchronized (this) {
-                    if (remainingUsdGauge == null && !removed) {
-                        remainingUsdGauge = Gauge.builder(MetricNames.BUDGET_REMAINING, this, s -> s.remainingUsd)
-                                .description("USD left in the budget the agent's last decision checked")
-                                .tag(AGENT, agentId).strongReference(true).register(registry);
-                    }
-                }
+                remainingUsdGauge = register(MetricNames.BUDGET_REMAINING, s -> s.remainingUsd,
+                        "USD left in the budget the agent's last decision checked");
             }
         }
 
@@ -222,10 +217,9 @@ public class GovernanceMetrics {
                 executions = 0;
             }
             executions++;
-            if (executionsGauge == null && !removed) {
-                executionsGauge = Gauge.builder(MetricNames.DAILY_EXECUTIONS, this, AgentSeries::executionsToday)
-                        .description("Calls governance allowed the agent since 00:00 UTC, on this replica")
-                        .tag(AGENT, agentId).strongReference(true).register(registry);
+            if (executionsGauge == null) {
+                executionsGauge = register(MetricNames.DAILY_EXECUTIONS, AgentSeries::executionsToday,
+                        "Calls governance allowed the agent since 00:00 UTC, on this replica");
             }
         }
 
@@ -239,14 +233,23 @@ public class GovernanceMetrics {
             remaining = state.remaining();
             resetAtMillis = state.resetAt() == null ? Long.MAX_VALUE : state.resetAt().toEpochMilli();
             if (remainingGauge == null) {
-                synchronized (this) {
-                    if (remainingGauge == null && !removed) {
-                        remainingGauge = Gauge.builder(MetricNames.RATE_LIMIT_REMAINING, this, AgentSeries::remaining)
-                                .description("Calls left in the agent's most constraining rate-limit window")
-                                .tag(AGENT, agentId).strongReference(true).register(registry);
-                    }
-                }
+                remainingGauge = register(MetricNames.RATE_LIMIT_REMAINING, AgentSeries::remaining,
+                        "Calls left in the agent's most constraining rate-limit window");
             }
+        }
+
+        /**
+         * One of the agent's gauges, registered now unless its series were removed (null then). Registering a gauge
+         * twice, from two decisions at once, gives the one meter.
+         */
+        private synchronized Gauge register(String name, ToDoubleFunction<AgentSeries> value, String description) {
+            if (removed) {
+                return null;
+            }
+            Gauge gauge = Gauge.builder(name, this, value).description(description).tag(AGENT, agentId)
+                    .strongReference(true).register(registry);
+            registered.add(gauge);
+            return gauge;
         }
 
         /** Once the window has reset, its whole limit is left again (no decision came to say so). */
@@ -256,14 +259,7 @@ public class GovernanceMetrics {
 
         synchronized void remove() {
             removed = true;
-            if (usageGauge != null) {
-                registry.remove(usageGauge);
-            }
-            for (Gauge gauge : new Gauge[] {remainingGauge, remainingUsdGauge, executionsGauge}) {
-                if (gauge != null) {
-                    registry.remove(gauge);
-                }
-            }
+            registered.forEach(registry::remove);
         }
     }
 }
