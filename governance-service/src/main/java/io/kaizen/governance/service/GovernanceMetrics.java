@@ -1,8 +1,6 @@
 package io.kaizen.governance.service;
 
 import java.time.Duration;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -41,6 +39,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class GovernanceMetrics {
 
     static final String AGENT = "agent_id";
+    private static final long MILLIS_PER_DAY = TimeUnit.DAYS.toMillis(1);
 
     private final MeterRegistry registry;
     private final MetricsConfig config;
@@ -120,7 +119,7 @@ public class GovernanceMetrics {
             series.remainingUsd(budget.remaining().doubleValue());
         }
         if (executes) {
-            series.executed(LocalDate.now(ZoneOffset.UTC));
+            series.executed(utcDay());
         }
         if (rate != null) {
             series.rate(rate);
@@ -165,6 +164,11 @@ public class GovernanceMetrics {
         return agents.computeIfAbsent(agentId, AgentSeries::new);
     }
 
+    /** Days since 1970-01-01 UTC: a day's number without a date object on every decision. */
+    private static long utcDay() {
+        return System.currentTimeMillis() / MILLIS_PER_DAY;
+    }
+
     private static Duration millis(long millis) {
         return Duration.ofMillis(millis);
     }
@@ -179,8 +183,8 @@ public class GovernanceMetrics {
         private volatile long limit;
         private volatile long resetAtMillis;
         private volatile double remainingUsd;
-        /** The UTC day of {@link #executions}; guarded by {@code this}. */
-        private LocalDate day;
+        /** The UTC day ({@link #utcDay}) of {@link #executions}; guarded by {@code this}. */
+        private long day = -1;
         private long executions;
         private volatile Gauge usageGauge;
         private volatile Gauge remainingGauge;
@@ -211,8 +215,8 @@ public class GovernanceMetrics {
             }
         }
 
-        synchronized void executed(LocalDate today) {
-            if (!today.equals(day)) {
+        synchronized void executed(long today) {
+            if (today != day) {
                 day = today;
                 executions = 0;
             }
@@ -225,7 +229,7 @@ public class GovernanceMetrics {
 
         /** A new day starts at zero, before any call of it was allowed. */
         private synchronized double executionsToday() {
-            return LocalDate.now(ZoneOffset.UTC).equals(day) ? executions : 0;
+            return utcDay() == day ? executions : 0;
         }
 
         void rate(RateLimitState state) {
