@@ -2,18 +2,25 @@ package io.kaizen.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -29,7 +36,8 @@ import io.vertx.core.json.JsonObject;
  * through every setting of every service): here each packaged service is started with
  * {@code quarkus.profile=prod}, everything production needs, and one development setting of its own, and must exit
  * naming that setting and nothing else; its log is JSON, one object per line, as production's is. Then each is
- * started with the devstack's development configuration and must name every setting production checks for it.
+ * started with the devstack's development configuration and must name every setting production checks for it. And a
+ * service started with production's configuration logs, for a request, a JSON record carrying the request's trace id.
  */
 class ProductionProfileIT {
 
@@ -124,6 +132,48 @@ class ProductionProfileIT {
         }
     }
 
+    /**
+     * A production service logs JSON with the trace of the request it logs for: registry-service, whose governance
+     * address is not reachable, refuses a registration (503) and logs why, and that record carries the caller's trace
+     * id in its MDC.
+     */
+    @Test
+    void aRecordLoggedForARequestCarriesItsTraceIdInProduction() throws Exception {
+        Launched launched = launch(Service.REGISTRY, production(Service.REGISTRY), "registry-service-traced");
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (!listening(launched.port())) {
+                assertThat(launched.process().isAlive()).as("registry-service started; log: " + launched.log())
+                        .isTrue();
+                assertThat(System.nanoTime()).as("registry-service listening within 3 minutes").isLessThan(deadline);
+                Thread.sleep(250);
+            }
+            String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+            String token = DevStack.shared().keys().tokenWithClaims("org_prod_it", List.of("org_owner"), "alice",
+                    Map.of("iss", "https://login.example.com/"), Duration.ofMinutes(10), "kaizen-external-agents");
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + launched.port() + "/api/v1/external-agents"))
+                    .header("Authorization", "Bearer " + token)
+                    .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"Traced\", \"platform\": \"custom_http\","
+                            + " \"endpoint_url\": \"https://93.184.216.34/hook\"}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Files.readAllLines(launched.log()))
+                    .filteredOn(line -> line.startsWith("{") && line.contains("governance did not take the settings"))
+                    .singleElement()
+                    .satisfies(line -> assertThat(new JsonObject(line).getJsonObject("mdc").getString("traceId"))
+                            .isEqualTo(traceId)));
+        } finally {
+            launched.process().destroy();
+            if (!launched.process().waitFor(30, TimeUnit.SECONDS)) {
+                launched.process().destroyForcibly().waitFor();
+            }
+        }
+    }
+
     /** The devstack's connections, with production's settings instead of its local ones. */
     private static Map<String, String> production(Service service) {
         DevStack stack = DevStack.shared();
@@ -154,7 +204,11 @@ class ProductionProfileIT {
     }
 
     /** Starts the packaged service with {@code config} only; its log lines, once it exited. */
-    private static List<String> refusedToStart(Service service, Map<String, String> config) throws Exception {
+    /** A packaged service started with {@code config} only, on {@code port}, its output in {@code log}. */
+    private record Launched(Process process, int port, Path log) {
+    }
+
+    private static Launched launch(Service service, Map<String, String> config, String logName) throws IOException {
         Map<String, String> startup = new LinkedHashMap<>(config);
         startup.put("quarkus.http.host", "127.0.0.1");
         int port = Suite.freePort();
@@ -163,14 +217,20 @@ class ProductionProfileIT {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC"));
         startup.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", ProjectLayout.locate().serviceJar(service).toString()));
-        Path log = Path.of("target", "prod-profile", service.module() + ".log").toAbsolutePath();
+        Path log = Path.of("target", "prod-profile", logName + ".log").toAbsolutePath();
         Files.createDirectories(log.getParent());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         // nothing from the environment of the build: the original's and the suite's variables would set keys
         builder.environment().keySet().removeIf(name -> name.startsWith("KAIZEN_") || name.startsWith("MP_JWT_")
                 || name.startsWith("EXTERNAL_AGENT_") || name.startsWith("QUARKUS_"));
+        return new Launched(builder.start(), port, log);
+    }
 
-        Process process = builder.start();
+    private static List<String> refusedToStart(Service service, Map<String, String> config) throws Exception {
+        Launched launched = launch(service, config, service.module());
+        Process process = launched.process();
+        int port = launched.port();
+        Path log = launched.log();
         try {
             // it normally exits within seconds; once it listens it has started with the setting, and the test fails
             // then instead of waiting. The deadline only guards against a process that does neither.
