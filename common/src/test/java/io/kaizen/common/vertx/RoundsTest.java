@@ -86,10 +86,11 @@ class RoundsTest {
                     firstStarted.countDown();
                 });
             });
-            // three commits within the delay: one round for the three (wake() three times would make two)
-            delayed.wakeAfter(vertx, 1000);
-            delayed.wakeAfter(vertx, 1000);
-            delayed.wakeAfter(vertx, 1000);
+            // three commits within the delay: one round for the three (wake() three times would make two); 3 s, so
+            // that even a thread held off the cores for a while makes its three calls before the timer fires
+            delayed.wakeAfter(vertx, 3000);
+            delayed.wakeAfter(vertx, 3000);
+            delayed.wakeAfter(vertx, 3000);
             assertThat(firstStarted.await(30, TimeUnit.SECONDS)).as("the delayed wake-up fired").isTrue();
             open.get(0).complete(null);
             assertThat(started).hasValue(1);

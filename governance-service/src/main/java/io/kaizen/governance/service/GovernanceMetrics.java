@@ -9,11 +9,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
+import io.kaizen.common.governance.BudgetRemaining;
 import io.kaizen.common.governance.Decision;
 import io.kaizen.common.governance.Decision.BudgetState;
 import io.kaizen.common.governance.Decision.RateLimitState;
 import io.kaizen.common.metrics.MetricNames;
-import io.kaizen.governance.budget.BudgetScopes;
 import io.kaizen.governance.config.MetricsConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -102,9 +102,10 @@ public class GovernanceMetrics {
         BudgetState budget = decision.budget();
         RateLimitState rate = decision.rateLimit();
         boolean usage = budget != null && budget.usagePercentage() != null;
-        boolean usd = budget != null && BudgetScopes.USD.equals(budget.unit()) && budget.remaining() != null;
+        // the USD left after the call, as lineage reads it from the decision
+        BudgetRemaining usd = BudgetRemaining.of(budget, decision.reservationId());
         boolean executes = decision.outcome() == Decision.Outcome.ALLOW;
-        if (agentId == null || (!usage && !usd && !executes && rate == null)) {
+        if (agentId == null || (!usage && usd == null && !executes && rate == null)) {
             return;
         }
         AgentSeries series = agents.get(agentId);
@@ -115,8 +116,8 @@ public class GovernanceMetrics {
         if (usage) {
             series.usage(budget.usagePercentage().doubleValue());
         }
-        if (usd) {
-            series.remainingUsd(budget.remaining().doubleValue());
+        if (usd != null) {
+            series.remainingUsd(usd.after().doubleValue());
         }
         if (executes) {
             series.executed(utcDay());
