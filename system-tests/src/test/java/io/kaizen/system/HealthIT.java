@@ -10,13 +10,19 @@ import org.junit.jupiter.api.Test;
 
 import io.kaizen.devstack.Service;
 
-/** Readiness follows the database: not ready while PostgreSQL is down, ready again once it is back. */
+/**
+ * Readiness follows the database: not ready while PostgreSQL is down, ready again once it is back; the public
+ * {@code /api/health} says so too.
+ */
 class HealthIT {
 
     private final Suite suite = Suite.get();
 
     @Test
     void everyServiceIsNotReadyWhileItsDatabaseIsDown() {
+        given().baseUri(suite.baseUrl()).when().get("/api/health")
+                .then().statusCode(200).body("status", equalTo("healthy"))
+                .body("services.database", equalTo("connected"));
         suite.stack.stopPostgres();
         try {
             for (Service service : Service.values()) {
@@ -25,6 +31,10 @@ class HealthIT {
                         .then().statusCode(503).body("status", equalTo("DOWN")));
                 given().baseUri(suite.serviceUrl(service)).when().get("/q/health/live").then().statusCode(200);
             }
+            // the original system's health endpoint, through the router, says which store is gone
+            given().baseUri(suite.baseUrl()).when().get("/api/health")
+                    .then().statusCode(503).contentType("application/problem+json")
+                    .body("services.database", equalTo("disconnected")).body("services.redis", equalTo("connected"));
             // requests meanwhile are told to come back, not that something broke
             suite.as(suite.token(Suite.newOrg(), "viewer")).when().get("/api/v1/external-agents")
                     .then().statusCode(503).contentType("application/problem+json").header("Retry-After", "5");

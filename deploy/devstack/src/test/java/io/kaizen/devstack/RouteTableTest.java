@@ -41,6 +41,7 @@ class RouteTableTest {
             "/api/v1/deliveries/dlv_1/replay, gateway",
             "/api/v1/webhooks, gateway",
             "/api/v1/webhooks/whk_1/deliveries, gateway",
+            "/api/health, governance",
             "/internal/v1/agents/agt_1, -",
     })
     void routesEachPathToItsOwner(String path, String service) {
@@ -48,7 +49,8 @@ class RouteTableTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"/", "/api", "/api/v1", "/api/v1/external-agentsX", "/api/v2/policies", "/q/health", "/internalx"})
+    @CsvSource({"/", "/api", "/api/v1", "/api/v1/external-agentsX", "/api/v2/policies", "/q/health", "/internalx",
+            "/api/health/x", "/api/healthz"})
     void unknownPathsMatchNothing(String path) {
         assertThat(table.match(path)).isEmpty();
     }
