@@ -20,9 +20,11 @@ class HealthIT {
 
     @Test
     void everyServiceIsNotReadyWhileItsDatabaseIsDown() {
-        given().baseUri(suite.baseUrl()).when().get("/api/health")
+        // another test may have just restarted a service or a store: wait for it to be back
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().baseUri(suite.baseUrl())
+                .when().get("/api/health")
                 .then().statusCode(200).body("status", equalTo("healthy"))
-                .body("services.database", equalTo("connected"));
+                .body("services.database", equalTo("connected")));
         suite.stack.stopPostgres();
         try {
             for (Service service : Service.values()) {
@@ -32,9 +34,10 @@ class HealthIT {
                 given().baseUri(suite.serviceUrl(service)).when().get("/q/health/live").then().statusCode(200);
             }
             // the original system's health endpoint, through the router, says which store is gone
-            given().baseUri(suite.baseUrl()).when().get("/api/health")
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().baseUri(suite.baseUrl())
+                    .when().get("/api/health")
                     .then().statusCode(503).contentType("application/problem+json")
-                    .body("services.database", equalTo("disconnected")).body("services.redis", equalTo("connected"));
+                    .body("services.database", equalTo("disconnected")).body("services.redis", equalTo("connected")));
             // requests meanwhile are told to come back, not that something broke
             suite.as(suite.token(Suite.newOrg(), "viewer")).when().get("/api/v1/external-agents")
                     .then().statusCode(503).contentType("application/problem+json").header("Retry-After", "5");
